@@ -1,0 +1,28 @@
+package nb201
+
+import (
+	"fmt"
+
+	"github.com/hwnas/hwnas/arch"
+)
+
+// Space is the NAS-Bench-201 cell space as an arch.Space: six decisions, one
+// per edge in genome order, each choosing one of Ops.
+type Space struct{}
+
+var _ arch.Space = Space{}
+
+// Name returns "nasbench201".
+func (Space) Name() string { return "nasbench201" }
+
+// Decisions returns the six edge decisions, named "edge_<to>_<from>".
+func (Space) Decisions() []arch.Decision {
+	ds := make([]arch.Decision, NumEdges)
+	for i, e := range Edges {
+		ds[i] = arch.Decision{Name: fmt.Sprintf("edge_%d_%d", e.To, e.From), Choices: append([]string(nil), Ops...)}
+	}
+	return ds
+}
+
+// Decode builds the network of a genome (see Network).
+func (Space) Decode(g []int) (*arch.Network, error) { return NetworkOf(g) }
