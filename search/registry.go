@@ -1,0 +1,228 @@
+package search
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Param documents one named numeric parameter of a strategy kind.
+type Param struct {
+	Name     string
+	Default  float64
+	Min, Max float64 // inclusive bounds
+	Integer  bool
+	Doc      string
+}
+
+// KindInfo describes a strategy kind for the DSL, completion and help.
+type KindInfo struct {
+	Name  string
+	Doc   string
+	Multi bool // optimises several objectives itself; otherwise results are scalarised by Config.Reward
+	// NeedsHardware: the kind needs Config.Hardware and Config.HardwareGenes.
+	NeedsHardware bool
+	Params        []Param
+}
+
+// Config builds a strategy.
+type Config struct {
+	Cards  []int   // cardinality of every gene, each ≥ 1
+	Senses []Sense // one per objective
+	Seed   int64
+	// Params are the kind's named parameters; missing ones take their
+	// defaults, unknown ones are an error.
+	Params map[string]float64
+	// Reward scalarises results for single-objective kinds (reinforce,
+	// evolution, coexplore); nil means DefaultReward(Senses), which needs a
+	// single objective.
+	Reward Reward
+	// HardwareGenes is how many trailing genes are hardware genes (coexplore).
+	HardwareGenes int
+	// Hardware judges a full genome's hardware genes without training (coexplore).
+	Hardware HardwareFunc
+}
+
+// HardwareFunc is co-exploration's fast, hardware-only evaluation: it reports
+// whether a genome's hardware genes give a design that meets the hardware
+// constraints for its architecture genes. It must be deterministic and cheap.
+type HardwareFunc func(genome []int) bool
+
+var kinds = []KindInfo{
+	{Name: "random", Doc: "uniform random genomes; the baseline every strategy must beat", Multi: true,
+		Params: []Param{
+			{Name: "retries", Default: 32, Min: 0, Max: 1e6, Integer: true, Doc: "redraws to avoid a genome already asked (0 allows repeats)"},
+		}},
+	{Name: "grid", Doc: "every genome once, in mixed-radix order with the last gene fastest; for small spaces", Multi: true},
+	{Name: "reinforce", Doc: "REINFORCE with an LSTM controller (Zoph & Le 2017; FNAS DAC 2019 settings as defaults)",
+		Params: reinforceParams()},
+	{Name: "evolution", Doc: "regularized (aging) evolution (Real et al. AAAI 2019): tournament, mutate one gene, evict the oldest",
+		Params: []Param{
+			{Name: "population", Default: 20, Min: 2, Max: 1e6, Integer: true, Doc: "individuals alive; the first ones are random (Real et al. used 100 for budgets of thousands)"},
+			{Name: "sample", Default: 5, Min: 1, Max: 1e6, Integer: true, Doc: "tournament size, at most population (Real et al. used 25)"},
+			{Name: "retries", Default: 10, Min: 0, Max: 1e6, Integer: true, Doc: "re-mutations to avoid a genome already asked"},
+		}},
+	{Name: "nsga2", Doc: "NSGA-II (Deb et al. 2002): non-dominated sort, crowding, binary tournament, uniform crossover, mutation, constrained domination", Multi: true,
+		Params: []Param{
+			{Name: "population", Default: 50, Min: 2, Max: 1e6, Integer: true, Doc: "parents kept per generation (Optuna's default 50)"},
+			{Name: "crossover", Default: 0.9, Min: 0, Max: 1, Doc: "probability that a child mixes two parents (Optuna 0.9)"},
+			{Name: "swap", Default: 0.5, Min: 0, Max: 1, Doc: "uniform crossover: probability a gene comes from the second parent (Optuna 0.5)"},
+			{Name: "mutation", Default: 0, Min: 0, Max: 1, Doc: "per-gene mutation probability; 0 means 1/genes"},
+			{Name: "retries", Default: 10, Min: 0, Max: 1e6, Integer: true, Doc: "new children to avoid a genome already asked"},
+		}},
+	{Name: "coexplore", Doc: "two-level co-exploration (Jiang et al. TCAD 2020): one controller samples architecture and hardware genes; hardware is checked fast by Config.Hardware and only architectures with a feasible design are returned", NeedsHardware: true,
+		Params: append(reinforceParams(),
+			Param{Name: "hw_tries", Default: 10, Min: 1, Max: 1e6, Integer: true, Doc: "hardware samples per architecture before it is pruned (rl_interface: 10)"},
+			Param{Name: "arch_tries", Default: 100, Min: 1, Max: 1e6, Integer: true, Doc: "architectures sampled per returned candidate before Ask gives up"},
+			Param{Name: "hw_penalty", Default: -1, Min: -1e9, Max: 1e9, Doc: "reward of an architecture/hardware pair without a feasible design (rl_interface: -1)"},
+		)},
+}
+
+func reinforceParams() []Param {
+	// FNAS DAC 2019 official code (controller.py, train.py), notes/seed-systems.md §2.1.
+	return []Param{
+		{Name: "hidden", Default: 32, Min: 1, Max: 4096, Integer: true, Doc: "LSTM units (FNAS 32; NAS 35)"},
+		{Name: "embed", Default: 20, Min: 1, Max: 4096, Integer: true, Doc: "embedding size per decision (FNAS 20)"},
+		{Name: "lr", Default: 0.1, Min: 0, Max: 10, Doc: "RMSProp learning rate (FNAS 0.1)"},
+		{Name: "lr_decay", Default: 0.95, Min: 0, Max: 1, Doc: "learning rate factor every lr_steps updates (FNAS 0.95)"},
+		{Name: "lr_steps", Default: 500, Min: 1, Max: 1e9, Integer: true, Doc: "updates between learning rate decays (FNAS 500)"},
+		{Name: "rms_decay", Default: 0.9, Min: 0, Max: 0.999999, Doc: "RMSProp decay of the squared-gradient average (TensorFlow default 0.9)"},
+		{Name: "l2", Default: 1e-3, Min: 0, Max: 10, Doc: "L2 penalty on the controller weights (FNAS 1e-3)"},
+		{Name: "explore", Default: 0.1, Min: 0, Max: 1, Doc: "share of genomes drawn uniformly at random (FNAS 0.1)"},
+		{Name: "entropy", Default: 0, Min: 0, Max: 10, Doc: "entropy bonus weight (FNAS uses none)"},
+		{Name: "baseline", Default: 0.8, Min: 0, Max: 1, Doc: "EMA decay of the reward baseline (FNAS β 0.8); ignored for rewards that already subtract one (FNAS)"},
+		{Name: "init", Default: 0.1, Min: 0, Max: 10, Doc: "weights start uniform in ±init"},
+		{Name: "retries", Default: 0, Min: 0, Max: 1e6, Integer: true, Doc: "resamples to avoid a genome already asked (FNAS: 0)"},
+	}
+}
+
+// Kinds lists the strategy kinds, sorted by name.
+func Kinds() []KindInfo {
+	out := slices.Clone(kinds)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Kind returns the description of a kind.
+func Kind(name string) (KindInfo, bool) {
+	for _, k := range kinds {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return KindInfo{}, false
+}
+
+func kindNames() string {
+	var ns []string
+	for _, k := range Kinds() {
+		ns = append(ns, k.Name)
+	}
+	return strings.Join(ns, ", ")
+}
+
+// Resolve checks params against a kind and returns them with defaults filled in.
+func (k KindInfo) Resolve(params map[string]float64) (map[string]float64, error) {
+	out := make(map[string]float64, len(k.Params))
+	for _, p := range k.Params {
+		out[p.Name] = p.Default
+	}
+	names := make([]string, 0, len(params))
+	for n := range params {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v := params[n]
+		p, ok := k.param(n)
+		if !ok {
+			var valid []string
+			for _, q := range k.Params {
+				valid = append(valid, q.Name)
+			}
+			if len(valid) == 0 {
+				return nil, fmt.Errorf("strategy %s: unknown parameter %q (it takes none)", k.Name, n)
+			}
+			return nil, fmt.Errorf("strategy %s: unknown parameter %q (valid: %s)", k.Name, n, strings.Join(valid, ", "))
+		}
+		if math.IsNaN(v) || v < p.Min || v > p.Max {
+			return nil, fmt.Errorf("strategy %s: parameter %s = %v out of range [%v, %v]", k.Name, n, v, p.Min, p.Max)
+		}
+		if p.Integer && v != math.Trunc(v) {
+			return nil, fmt.Errorf("strategy %s: parameter %s = %v must be a whole number", k.Name, n, v)
+		}
+		out[n] = v
+	}
+	return out, nil
+}
+
+func (k KindInfo) param(name string) (Param, bool) {
+	for _, p := range k.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// New builds a strategy of the named kind.
+func New(kind string, cfg Config) (Strategy, error) {
+	k, ok := Kind(kind)
+	if !ok {
+		return nil, fmt.Errorf("unknown strategy %q (valid: %s)", kind, kindNames())
+	}
+	if len(cfg.Cards) == 0 {
+		return nil, fmt.Errorf("strategy %s: the genome has no genes", kind)
+	}
+	for i, c := range cfg.Cards {
+		if c < 1 {
+			return nil, fmt.Errorf("strategy %s: gene %d has %d choices, want at least 1", kind, i, c)
+		}
+	}
+	if len(cfg.Senses) == 0 {
+		return nil, fmt.Errorf("strategy %s: no objectives", kind)
+	}
+	for i, s := range cfg.Senses {
+		if s != Minimize && s != Maximize {
+			return nil, fmt.Errorf("strategy %s: objective %d has sense %d, want Minimize or Maximize", kind, i, s)
+		}
+	}
+	p, err := k.Resolve(cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Params = p
+	cfg.Cards = slices.Clone(cfg.Cards)
+	cfg.Senses = slices.Clone(cfg.Senses)
+	if !k.Multi && cfg.Reward == nil {
+		if len(cfg.Senses) != 1 {
+			return nil, fmt.Errorf("strategy %s optimises one value: set a reward (e.g. weighted sum) to combine %d objectives", kind, len(cfg.Senses))
+		}
+		cfg.Reward = DefaultReward(cfg.Senses[0])
+	}
+	if k.NeedsHardware {
+		if cfg.Hardware == nil {
+			return nil, fmt.Errorf("strategy %s needs a hardware-only evaluation (Config.Hardware)", kind)
+		}
+		if cfg.HardwareGenes < 1 || cfg.HardwareGenes >= len(cfg.Cards) {
+			return nil, fmt.Errorf("strategy %s: %d hardware genes of %d, want between 1 and %d", kind, cfg.HardwareGenes, len(cfg.Cards), len(cfg.Cards)-1)
+		}
+	}
+	switch kind {
+	case "random":
+		return newRandom(cfg), nil
+	case "grid":
+		return newGrid(cfg), nil
+	case "evolution":
+		return newEvolution(cfg)
+	case "nsga2":
+		return newNSGA2(cfg), nil
+	case "reinforce":
+		return newReinforce(cfg)
+	case "coexplore":
+		return newCoexplore(cfg)
+	}
+	return nil, fmt.Errorf("strategy %s is registered but not built", kind)
+}

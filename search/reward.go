@@ -1,0 +1,168 @@
+package search
+
+import (
+	"fmt"
+	"math"
+)
+
+// Reward turns a result into one number to maximise, for strategies that
+// optimise a single value. A reward may keep state (FNAS's baseline), so
+// strategies call it exactly once per accepted result, in Tell order.
+// Accuracies are fractions in [0, 1].
+type Reward interface {
+	Reward(r Result) float64
+}
+
+// baselined is implemented by rewards that already subtract a baseline
+// (FNAS); REINFORCE then uses them as the advantage directly.
+type baselined interface{ Baselined() bool }
+
+// RewardFunc adapts a stateless function to Reward.
+type RewardFunc func(Result) float64
+
+// Reward calls f.
+func (f RewardFunc) Reward(r Result) float64 { return f(r) }
+
+// WeightedSum scalarises objectives as Σ wᵢ·sᵢ·fᵢ with sᵢ = +1 for maximised
+// and −1 for minimised objectives, so larger is better. Failed, pruned and
+// infeasible results, and results with a NaN objective, get Penalty, or when
+// Penalty is nil the lowest reward given so far to a feasible result (0
+// before any).
+type WeightedSum struct {
+	Weights []float64
+	Senses  []Sense
+	Penalty *float64
+	worst   float64
+	any     bool
+}
+
+// NewWeightedSum checks that weights and senses agree.
+func NewWeightedSum(weights []float64, senses []Sense) (*WeightedSum, error) {
+	if len(weights) != len(senses) || len(weights) == 0 {
+		return nil, fmt.Errorf("weighted sum: %d weights for %d objectives", len(weights), len(senses))
+	}
+	for i, w := range weights {
+		if math.IsNaN(w) || math.IsInf(w, 0) {
+			return nil, fmt.Errorf("weighted sum: weight %d is %v", i, w)
+		}
+	}
+	return &WeightedSum{Weights: weights, Senses: senses}, nil
+}
+
+// DefaultReward is the reward of a single objective: its value, negated when
+// minimised, with the weighted-sum penalty rule.
+func DefaultReward(s Sense) Reward { return &WeightedSum{Weights: []float64{1}, Senses: []Sense{s}} }
+
+// Reward implements Reward.
+func (w *WeightedSum) Reward(r Result) float64 {
+	if !r.usable() || !r.Feasible || len(r.Objectives) < len(w.Weights) {
+		if w.Penalty != nil {
+			return *w.Penalty
+		}
+		if w.any {
+			return w.worst
+		}
+		return 0
+	}
+	s := 0.0
+	for i, wt := range w.Weights {
+		v := r.Objectives[i]
+		if w.Senses[i] == Minimize {
+			v = -v
+		}
+		s += wt * v
+	}
+	if !w.any || s < w.worst {
+		w.worst, w.any = s, true
+	}
+	return s
+}
+
+// MnasNet is the latency-aware reward of MnasNet (Tan et al. CVPR 2019):
+// ACC·(LAT/T)^w with w = Alpha when LAT ≤ T and Beta otherwise.
+// Acc and Lat index Result.Objectives. Failed and pruned results score 0.
+type MnasNet struct {
+	Acc, Lat    int
+	Target      float64
+	Alpha, Beta float64
+}
+
+// MnasNetSoft is the soft form, α = β = −0.07: twice the latency costs about
+// 5% relative accuracy (MnasNet §3).
+func MnasNetSoft(acc, lat int, target float64) *MnasNet {
+	return &MnasNet{Acc: acc, Lat: lat, Target: target, Alpha: -0.07, Beta: -0.07}
+}
+
+// MnasNetHard is the hard form, α = 0, β = −1 (MnasNet §3): no bonus for
+// being faster than the target, a steep loss above it.
+func MnasNetHard(acc, lat int, target float64) *MnasNet {
+	return &MnasNet{Acc: acc, Lat: lat, Target: target, Alpha: 0, Beta: -1}
+}
+
+// Reward implements Reward.
+func (m *MnasNet) Reward(r Result) float64 {
+	if r.Failed || r.Pruned || m.Acc >= len(r.Objectives) || m.Lat >= len(r.Objectives) {
+		return 0
+	}
+	a, l := r.Objectives[m.Acc], r.Objectives[m.Lat]
+	if math.IsNaN(a) || math.IsNaN(l) || l <= 0 || m.Target <= 0 {
+		return 0
+	}
+	w := m.Alpha
+	if l > m.Target {
+		w = m.Beta
+	}
+	return a * math.Pow(l/m.Target, w)
+}
+
+// FNAS is the reward of FNAS (Jiang et al. DAC 2019, official manager.py):
+//
+//   - pruned (latency L over the spec T; never trained) or failed:
+//     clip((T−L)/(10T) − 1, ±0.1), which is always −0.1;
+//   - trained: clip(A − b + L/(10T), ±0.1) with b the EMA of accuracy
+//     (β = 0.8), taken before this result updates it; the first update sets
+//     b = A (manager.py's bias correction).
+//
+// The L/(10T) term rewards latency close to the spec (up to +0.1). hwnas keeps
+// it by default, to reproduce FNAS; set LatencyTerm false to drop it. Acc and
+// Lat index Result.Objectives; Lat < 0 means no latency term. The released
+// code's quirk of multiplying b by 1.2 when an action repeats is not kept.
+type FNAS struct {
+	Acc, Lat    int
+	Target      float64
+	Beta        float64
+	LatencyTerm bool
+	b           float64
+	started     bool
+}
+
+// NewFNAS returns the FNAS reward with its published settings.
+func NewFNAS(acc, lat int, target float64) *FNAS {
+	return &FNAS{Acc: acc, Lat: lat, Target: target, Beta: 0.8, LatencyTerm: true}
+}
+
+// Baselined reports that FNAS's reward already subtracts a baseline.
+func (f *FNAS) Baselined() bool { return true }
+
+// Baseline is the current accuracy baseline b.
+func (f *FNAS) Baseline() float64 { return f.b }
+
+// Reward implements Reward.
+func (f *FNAS) Reward(r Result) float64 {
+	const clip = 0.1 // manager.py clips rewards to ±0.1
+	if r.Failed || r.Pruned || f.Acc >= len(r.Objectives) || math.IsNaN(r.Objectives[f.Acc]) {
+		return -clip
+	}
+	a := r.Objectives[f.Acc]
+	term := 0.0
+	if f.LatencyTerm && f.Lat >= 0 && f.Lat < len(r.Objectives) && f.Target > 0 && !math.IsNaN(r.Objectives[f.Lat]) {
+		term = r.Objectives[f.Lat] / (10 * f.Target)
+	}
+	rew := math.Max(-clip, math.Min(clip, a-f.b+term))
+	if !f.started {
+		f.b, f.started = a, true
+	} else {
+		f.b = f.Beta*f.b + (1-f.Beta)*a
+	}
+	return rew
+}
