@@ -1,0 +1,46 @@
+package runtime
+
+// ParetoFront returns the ids of the feasible trials that no other feasible
+// trial dominates on objs, in trial order. Trials with equal objective
+// values are all kept.
+func ParetoFront(trials []Trial, objs []Objective) []int {
+	var cand []int
+	for i := range trials {
+		if trials[i].Feasible {
+			cand = append(cand, i)
+		}
+	}
+	var front []int
+	for _, i := range cand {
+		dominated := false
+		for _, j := range cand {
+			if i != j && dominates(trials[j].Metrics, trials[i].Metrics, objs) {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			front = append(front, trials[i].ID)
+		}
+	}
+	return front
+}
+
+// dominates reports whether a is at least as good as b on every objective
+// and better on one.
+func dominates(a, b Metrics, objs []Objective) bool {
+	strictly := false
+	for _, o := range objs {
+		x, y := a[o.Metric], b[o.Metric]
+		if !o.Maximize {
+			x, y = -x, -y
+		}
+		if x < y {
+			return false
+		}
+		if x > y {
+			strictly = true
+		}
+	}
+	return strictly
+}
