@@ -1,0 +1,453 @@
+package fpga
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/hwnas/hwnas/arch"
+)
+
+// Goal is what Optimize minimises.
+type Goal uint8
+
+// The optimisation goals.
+const (
+	MinLatency    Goal = iota // lowest latency (LatencyMs)
+	MaxThroughput             // highest throughput (ThroughputFPS)
+)
+
+func (g Goal) String() string {
+	if g == MaxThroughput {
+		return "throughput"
+	}
+	return "latency"
+}
+
+// Options steer Optimize. Zero values mean: int16, the platform clock and
+// ports, the HWNAS template, and Mode chosen by the goal (both single-device
+// modes are tried and the better kept).
+type Options struct {
+	Goal      Goal
+	Mode      Mode // 0: try Shared and Pipeline
+	Template  Template
+	Combine   Combine // Pipeline/Multi latency combination
+	Precision Precision
+	ClockMHz  float64
+	Ports     Ports
+	Fix       Tiling // non-zero fields are fixed for every layer
+}
+
+func (o *Options) design(m Mode) Design {
+	d := Design{Mode: m, Template: o.Template, Combine: o.Combine, Precision: o.Precision, ClockMHz: o.ClockMHz, Ports: o.Ports}
+	if d.Precision == 0 {
+		d.Precision = Int16
+	}
+	if d.Template == FNAS && d.Ports == (Ports{}) {
+		d.Ports = Ports{2, 2, 2} // FNAS PARA.py: W_p = I_p = O_p = 2
+	}
+	return d
+}
+
+// better reports whether a beats b under goal g.
+func better(g Goal, a, b *Report) bool {
+	if g == MaxThroughput {
+		return a.ThroughputFPS > b.ThroughputFPS || a.ThroughputFPS == b.ThroughputFPS && a.LatencyMs < b.LatencyMs
+	}
+	return a.LatencyMs < b.LatencyMs || a.LatencyMs == b.LatencyMs && a.ThroughputFPS > b.ThroughputFPS
+}
+
+// Optimize finds the design of n on p that best meets o.Goal and fits the
+// platform: Shared searches one <Tm,Tn> array (best-first with a compute
+// lower bound) with per-layer <Tr,Tc>; Pipeline splits DSP and BRAM over
+// per-layer engines to minimise the slowest stage; the FNAS template
+// reproduces FNAS's per-layer search.
+func Optimize(n *arch.Network, p Platform, o Options) (Design, Report, error) {
+	if err := checkNetwork(n); err != nil {
+		return Design{}, Report{}, fmt.Errorf("optimize: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return Design{}, Report{}, fmt.Errorf("optimize: %w", err)
+	}
+	if o.Fix.Tm < 0 || o.Fix.Tn < 0 || o.Fix.Tr < 0 || o.Fix.Tc < 0 {
+		return Design{}, Report{}, fmt.Errorf("optimize: fixed tiling <%s> has a negative size", o.Fix)
+	}
+	switch o.Mode {
+	case Multi:
+		return Design{}, Report{}, errors.New("optimize: multi-FPGA designs need a Pool: use OptimizePool")
+	case 0:
+		d1, r1, err1 := Optimize(n, p, withMode(o, Shared))
+		d2, r2, err2 := Optimize(n, p, withMode(o, Pipeline))
+		switch {
+		case err1 != nil && err2 != nil:
+			return Design{}, Report{}, err1
+		case err2 != nil || err1 == nil && !better(o.Goal, &r2, &r1):
+			return d1, r1, nil
+		}
+		return d2, r2, nil
+	}
+	d := o.design(o.Mode)
+	if err := d.check(n, p.Family); err != nil {
+		return Design{}, Report{}, fmt.Errorf("optimize on %s: %w", p.Name, err)
+	}
+	var err error
+	switch {
+	case d.Template == FNAS:
+		err = optimizeFNAS(n, &p, &d, o.Fix)
+	case d.Mode == Shared:
+		err = optimizeShared(n, &p, &d, o.Fix)
+	default:
+		err = optimizePipeline(n, &p, &d, o.Fix)
+	}
+	if err != nil {
+		return Design{}, Report{}, fmt.Errorf("optimize %s on %s: %w", d.Mode, p.Name, err)
+	}
+	r, err := Estimate(n, p, d)
+	if err != nil {
+		return Design{}, Report{}, fmt.Errorf("optimize %s on %s: %w", d.Mode, p.Name, err)
+	}
+	return d, r, nil
+}
+
+func withMode(o Options, m Mode) Options { o.Mode = m; return o }
+
+// ceilCands returns, ascending, the smallest t in [1, min(x, limit)] for each
+// distinct ⌈x/t⌉: the only tile sizes worth trying along a loop of x.
+func ceilCands(x, limit int, fixed int) []int {
+	if fixed > 0 {
+		return []int{fixed}
+	}
+	var out []int
+	last := 0
+	for v := x; v >= 1; v-- {
+		t := (x + v - 1) / v
+		if t > limit {
+			break
+		}
+		if t != last {
+			out = append(out, t)
+			last = t
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, 1)
+	}
+	return out
+}
+
+// spatial returns the <Tr,Tc> candidates of a layer: ⌈R/q⌉×⌈C/q⌉ for every
+// q giving a distinct tile.
+func spatial(d *dims, fix Tiling) [][2]int {
+	if fix.Tr > 0 && fix.Tc > 0 {
+		return [][2]int{{fix.Tr, fix.Tc}}
+	}
+	var out [][2]int
+	last := [2]int{}
+	for q := 1; q <= max(d.R, d.C); q++ {
+		t := [2]int{(d.R + q - 1) / q, (d.C + q - 1) / q}
+		if fix.Tr > 0 {
+			t[0] = fix.Tr
+		}
+		if fix.Tc > 0 {
+			t[1] = fix.Tc
+		}
+		if t != last {
+			out = append(out, t)
+			last = t
+		}
+	}
+	return out
+}
+
+func union(a []int, b []int) []int {
+	m := make(map[int]bool, len(a)+len(b))
+	for _, x := range a {
+		m[x] = true
+	}
+	for _, x := range b {
+		m[x] = true
+	}
+	out := make([]int, 0, len(m))
+	for x := range m {
+		out = append(out, x)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// optimizeShared searches one <Tm,Tn> array for all layers.
+func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
+	dc := d.Precision.dspCost(p.Family)
+	dspB, bramB, lutB := p.Budget()
+	pe := dc.lanes(dspB)
+	if pe < 1 {
+		return fmt.Errorf("%d usable DSPs give no %s MAC lane", dspB, d.Precision)
+	}
+	ds := make([]dims, len(n.Layers))
+	var tms, tns []int
+	for i := range n.Layers {
+		ds[i] = layerDims(n, i)
+		switch ds[i].kind {
+		case kConv:
+			tms = union(tms, ceilCands(ds[i].M, pe, fix.Tm))
+			tns = union(tns, ceilCands(ds[i].N, pe, fix.Tn))
+		case kDW:
+			tms = union(tms, ceilCands(ds[i].M, pe, fix.Tm))
+		}
+	}
+	if len(tms) == 0 {
+		tms = []int{max(fix.Tm, 1)}
+	}
+	if len(tns) == 0 {
+		tns = []int{max(fix.Tn, 1)}
+	}
+	// Pairs: for each Tm the three largest Tn that fit the DSP budget
+	// (a larger Tn never adds compute cycles; the others are kept for BRAM).
+	type pair struct {
+		tm, tn int
+		lb     int64
+	}
+	var pairs []pair
+	for _, tm := range tms {
+		k := 0
+		for j := len(tns) - 1; j >= 0 && k < 3; j-- {
+			if tm*tns[j] <= pe {
+				pairs = append(pairs, pair{tm: tm, tn: tns[j]})
+				k++
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return fmt.Errorf("no <Tm,Tn> fits %d MAC lanes (fixed <%s>)", pe, fix)
+	}
+	for i := range pairs {
+		var lb int64
+		for j := range ds {
+			dm := &ds[j]
+			switch dm.kind {
+			case kConv:
+				lb += int64(dm.G) * cdiv(int64(dm.M), int64(pairs[i].tm)) * cdiv(int64(dm.N), int64(pairs[i].tn)) * int64(dm.R*dm.C*dm.K*dm.K)
+			case kDW:
+				lb += cdiv(int64(dm.M), int64(pairs[i].tm)) * int64(dm.R*dm.C*dm.K*dm.K)
+			}
+		}
+		pairs[i].lb = lb
+	}
+	sort.Slice(pairs, func(a, b int) bool { return pairs[a].lb < pairs[b].lb })
+	e := newEnv(p, d)
+	best := int64(math.MaxInt64)
+	bestT := make([]Tiling, len(ds))
+	cur := make([]Tiling, len(ds))
+	sp := make([][][2]int, len(ds))
+	for j := range ds {
+		sp[j] = spatial(&ds[j], fix)
+	}
+	for _, pr := range pairs {
+		if pr.lb >= best {
+			break
+		}
+		if lanes := pr.tm * pr.tn; lutBase+lutEngine+lanes*lutPerLane(d.Precision)+pr.tm*lutVec > lutB {
+			continue
+		}
+		var total int64
+		ok := true
+		for j := range ds {
+			dm := &ds[j]
+			bc, bt := int64(math.MaxInt64), Tiling{}
+			for _, s := range sp[j] {
+				t := Tiling{pr.tm, pr.tn, s[0], s[1]}
+				c := layerCost(dm, t, &e)
+				if c.bram <= bramB && c.cycles < bc {
+					bc, bt = c.cycles, t
+				}
+				if dm.kind == kFree || dm.kind == kGAP || dm.kind == kAdd {
+					break // spatial tiles do not change these
+				}
+			}
+			if bc == math.MaxInt64 {
+				ok = false
+				break
+			}
+			total += bc
+			cur[j] = bt
+			if total >= best {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			best = total
+			copy(bestT, cur)
+		}
+	}
+	if best == math.MaxInt64 {
+		return fmt.Errorf("no tiling fits %d BRAM18 (fixed <%s>)", bramB, fix)
+	}
+	d.Tilings = bestT
+	return nil
+}
+
+// cand is one engine choice for one layer of a pipeline.
+type cand struct {
+	t      Tiling
+	cycles int64
+	dsp    int
+	bram   int
+	lut    int
+	score  float64 // normalised resource cost
+}
+
+// layerCands lists the engine choices of layer j sorted by cycles, each with
+// the cheapest resource choice at or below its cycles in prefix order.
+func layerCands(dm *dims, p *Platform, d *Design, e *env, fix Tiling, dspB, bramB, lutB int) []cand {
+	dc := d.Precision.dspCost(p.Family)
+	pe := dc.lanes(dspB)
+	var out []cand
+	addCand := func(t Tiling) {
+		c := layerCost(dm, t, e)
+		var g group
+		g.add(&c, t, d.Template, true)
+		k := cand{t: t, cycles: c.cycles, dsp: g.dsp(d.Precision, p.Family), bram: c.bram, lut: g.lut(d.Precision, p.Family)}
+		if k.dsp > dspB || k.bram > bramB || k.lut > lutB {
+			return
+		}
+		k.score = float64(k.dsp)/float64(dspB) + float64(k.bram)/float64(bramB) + float64(k.lut)/float64(lutB)
+		out = append(out, k)
+	}
+	sp := spatial(dm, fix)
+	switch dm.kind {
+	case kConv, kDW:
+		tns := []int{1}
+		if dm.kind == kConv {
+			tns = ceilCands(dm.N, pe, fix.Tn)
+		}
+		for _, tm := range ceilCands(dm.M, pe, fix.Tm) {
+			for _, tn := range tns {
+				if tm*tn > pe {
+					break
+				}
+				for _, s := range sp {
+					addCand(Tiling{tm, tn, s[0], s[1]})
+				}
+			}
+		}
+	case kFree:
+		addCand(Tiling{1, 1, 1, 1})
+	default:
+		for _, l := range ceilCands(dm.M, 64, fix.Tm) {
+			addCand(Tiling{l, 1, 1, 1})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].cycles != out[b].cycles {
+			return out[a].cycles < out[b].cycles
+		}
+		return out[a].score < out[b].score
+	})
+	// Keep a staircase: each entry cheaper than every faster one.
+	st := out[:0]
+	for _, k := range out {
+		if len(st) == 0 || k.score < st[len(st)-1].score {
+			st = append(st, k)
+		}
+	}
+	return st
+}
+
+// optimizePipeline gives each layer its own engine and minimises the slowest
+// stage: a binary search on the interval T, each layer taking its cheapest
+// engine no slower than T, until the sums fit the budgets.
+func optimizePipeline(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
+	dspB, bramB, lutB := p.Budget()
+	e := newEnv(p, d)
+	cs := make([][]cand, len(n.Layers))
+	var lo, hi int64
+	for j := range n.Layers {
+		dm := layerDims(n, j)
+		cs[j] = layerCands(&dm, p, d, &e, fix, dspB, bramB, lutB-lutBase)
+		if len(cs[j]) == 0 {
+			return &arch.LayerError{Index: j, Layer: layerName(&n.Layers[j]), Msg: fmt.Sprintf("no engine for this layer fits %s alone", p.Name)}
+		}
+		lo = max(lo, cs[j][0].cycles)
+		hi = max(hi, cs[j][len(cs[j])-1].cycles)
+	}
+	pick := func(T int64, out []Tiling) bool {
+		var dsp, bram, lut int
+		for j, c := range cs {
+			// the last (cheapest) candidate with cycles <= T
+			k := sort.Search(len(c), func(i int) bool { return c[i].cycles > T }) - 1
+			if k < 0 {
+				return false
+			}
+			dsp += c[k].dsp
+			bram += c[k].bram
+			lut += c[k].lut
+			if out != nil {
+				out[j] = c[k].t
+			}
+		}
+		return dsp <= dspB && bram <= bramB && lut+lutBase <= lutB
+	}
+	if !pick(hi, nil) {
+		return fmt.Errorf("even the smallest engines of all %d layers do not fit together", len(n.Layers))
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if pick(mid, nil) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	d.Tilings = make([]Tiling, len(n.Layers))
+	pick(hi, d.Tilings)
+	return nil
+}
+
+// optimizeFNAS is FNAS PARA.py's search (seed-systems.md §2.2): DSPs split
+// across conv layers in proportion to their MACs, then per layer a brute
+// force over Tm (outer) and Tn with Tm·Tn within its share, keeping the first
+// strict minimum; Tr = Tc = 20 unless fixed.
+func optimizeFNAS(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
+	d.Mode = Pipeline
+	dc := d.Precision.dspCost(p.Family)
+	dspB, _, _ := p.Budget()
+	var total int64
+	for i := range n.Layers {
+		if n.Layers[i].Op == arch.Conv {
+			total += n.LayerMACs(i)
+		}
+	}
+	tr, tc := 20, 20
+	if fix.Tr > 0 {
+		tr = fix.Tr
+	}
+	if fix.Tc > 0 {
+		tc = fix.Tc
+	}
+	e := newEnv(p, d)
+	d.Tilings = make([]Tiling, len(n.Layers))
+	for i := range n.Layers {
+		d.Tilings[i] = Tiling{1, 1, 1, 1}
+		if n.Layers[i].Op != arch.Conv {
+			continue
+		}
+		dm := layerDims(n, i)
+		share := max(1, int(int64(dspB)*n.LayerMACs(i)/total))
+		lanes := dc.lanes(share)
+		if lanes < 1 {
+			return &arch.LayerError{Index: i, Layer: layerName(&n.Layers[i]), Msg: fmt.Sprintf("a share of %d DSPs holds no %s MAC lane", share, d.Precision)}
+		}
+		best := int64(math.MaxInt64)
+		for tm := 1; tm <= dm.M; tm++ {
+			for tn := 1; tn <= dm.N && tm*tn <= lanes; tn++ {
+				t := Tiling{tm, tn, tr, tc}
+				if c := fnasCost(&dm, t, &e); c.cycles < best {
+					best, d.Tilings[i] = c.cycles, t
+				}
+			}
+		}
+	}
+	return nil
+}
