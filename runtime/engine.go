@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/runtime/store"
+	"github.com/hwnas/hwnas/search"
 )
 
 // Options are how a run is executed, not what it computes.
@@ -173,9 +174,9 @@ func (r *runner) run(ctx context.Context) error {
 			}
 			return fmt.Errorf("experiment %q stopped after %d trials: %w", e.Name, len(r.trials), context.Cause(ctx))
 		}
-		told := make([]Told, len(cands))
+		told := make([]search.Result, len(cands))
 		for i, t := range batch {
-			told[i] = r.told(cands[i].ID, t)
+			told[i] = strat.result(cands[i].ID, t, e.Constraints)
 			r.trials = append(r.trials, *t)
 		}
 		strat.Tell(told)
@@ -190,19 +191,10 @@ func (r *runner) timeUp() bool {
 	return clock >= r.e.Budget.Time.Seconds()
 }
 
-// told is what the strategy learns of a trial.
-func (r *runner) told(id int, t *Trial) Told {
-	objs := make([]float64, len(r.e.Objectives))
-	for i, ob := range r.e.Objectives {
-		objs[i] = t.Metrics[ob.Metric] // 0 when unmeasured (pruned, failed): as FNAS records A = 0
-	}
-	return Told{ID: id, Objectives: objs, Feasible: t.Feasible, Pruned: t.Status == store.Pruned}
-}
-
 // evaluate runs one batch of candidates on up to Parallel workers. It
 // returns the trials in candidate order, and false when ctx ended the batch
 // (unfinished entries are nil).
-func (r *runner) evaluate(ctx context.Context, cands []Candidate, stored map[int]store.Trial) ([]*Trial, bool) {
+func (r *runner) evaluate(ctx context.Context, cands []search.Candidate, stored map[int]store.Trial) ([]*Trial, bool) {
 	out := make([]*Trial, len(cands))
 	base := len(r.trials)
 	var jobs []int

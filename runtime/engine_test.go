@@ -154,20 +154,31 @@ func summary(out *Outcome) []string {
 }
 
 func TestParallelDoesNotChangeResults(t *testing.T) {
-	var want []string
-	for _, p := range []int{1, 2, 4} {
-		e := demoExperiment(&fakeEval{delay: time.Millisecond}, 16)
-		e.Parallel = p
-		out, err := Run(context.Background(), e, Options{Store: openStore(t), Cores: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := summary(out)
-		if want == nil {
-			want = got
-		} else if !reflect.DeepEqual(got, want) {
-			t.Fatalf("parallel %d:\n%s\nparallel 1:\n%s", p, strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
+	for _, kind := range []string{"random", "reinforce", "evolution", "nsga2"} {
+		t.Run(kind, func(t *testing.T) {
+			var want []string
+			for _, p := range []int{1, 2, 4} {
+				e := demoExperiment(&fakeEval{delay: time.Millisecond}, 16)
+				e.Parallel = p
+				e.Strategy.Kind = kind
+				if kind == "reinforce" || kind == "evolution" {
+					e.Objectives = e.Objectives[:1] // single objective: the FNAS reward from the latency constraint
+				}
+				out, err := Run(context.Background(), e, Options{Store: openStore(t), Cores: 2})
+				if err != nil && strings.Contains(err.Error(), "not built yet") {
+					t.Skip(err) // the search package has not landed this strategy yet
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := summary(out)
+				if want == nil {
+					want = got
+				} else if !reflect.DeepEqual(got, want) {
+					t.Fatalf("parallel %d:\n%s\nparallel 1:\n%s", p, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+			}
+		})
 	}
 }
 

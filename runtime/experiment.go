@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/search"
 )
 
 // Experiment is everything Run needs, as plain data.
@@ -79,11 +80,14 @@ func (c Constraint) Holds(v float64) bool {
 	return false
 }
 
-// Reward names how the strategy's scalar reward is formed from metrics.
-// Kind "" means the first objective itself.
+// Reward names how a single-objective strategy's scalar reward is formed.
+// Kind "" is the strategy's default (see newStrategy for the FNAS rule).
 type Reward struct {
-	Kind   string             // "", "fnas", "mnasnet", ...
-	Params map[string]float64 // e.g. target latency, exponents
+	Kind   string  // "", "fnas" or "mnasnet"
+	Metric string  // the hardware metric the reward reads (latency_ms for fnas)
+	Target float64 // the spec or target, in Metric's unit
+	Below  float64 // mnasnet: exponent when Metric ≤ Target
+	Above  float64 // mnasnet: exponent when Metric > Target
 }
 
 // StrategySpec names a search strategy and its parameters.
@@ -194,4 +198,32 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// hardwareOnly is co-exploration's fast check: does a full genome's hardware
+// meet every hard constraint on the metrics the hardware model gives?
+func (e *Experiment) hardwareOnly() search.HardwareFunc {
+	if len(e.Hardware.Genes) == 0 || e.Hardware.Score == nil {
+		return nil
+	}
+	nArch := len(e.Space.Decisions())
+	return func(g []int) bool {
+		if len(g) < nArch {
+			return false
+		}
+		n, err := e.Space.Decode(g[:nArch])
+		if err != nil {
+			return false
+		}
+		_, m, err := e.Hardware.Score(n, g[nArch:])
+		if err != nil {
+			return false
+		}
+		for _, c := range e.Constraints {
+			if v, ok := m[c.Metric]; ok && c.Hard && !c.Holds(v) {
+				return false
+			}
+		}
+		return true
+	}
 }
