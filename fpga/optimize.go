@@ -88,6 +88,7 @@ func Optimize(n *arch.Network, p Platform, o Options) (Design, Report, error) {
 		return d2, r2, nil
 	}
 	d := o.design(o.Mode)
+	d.Tilings = []Tiling{{1, 1, 1, 1}} // checked before the search fills them
 	if err := d.check(n, p.Family); err != nil {
 		return Design{}, Report{}, fmt.Errorf("optimize on %s: %w", p.Name, err)
 	}

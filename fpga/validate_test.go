@@ -1,0 +1,153 @@
+package fpga
+
+import (
+	"math"
+	"testing"
+
+	"github.com/hwnas/hwnas/arch"
+)
+
+// fnasChild is the FNAS MNIST child of seed-systems.md §2.3: four same-padded
+// 5×5 convs with 9, 18, 36, 36 filters, global average pool, dense(10).
+func fnasChild(specs ...[2]int) *arch.Network {
+	n := &arch.Network{Input: arch.Shape{28, 28, 1}, Classes: 10}
+	x := arch.Input
+	for _, s := range specs {
+		x = n.Append(arch.Layer{Op: arch.Conv, Kernel: s[0], Stride: 1, Pad: s[0] / 2, Out: s[1], Act: arch.ReLU}, x)
+	}
+	x = n.Append(arch.Layer{Op: arch.GlobalAvgPool}, x)
+	n.Append(arch.Layer{Op: arch.Dense, Out: 10}, x)
+	if err := n.Infer(); err != nil {
+		panic(err)
+	}
+	return n
+}
+
+func mustLookup(t testing.TB, name string) Platform {
+	p, err := Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestFNASWorkedExample pins FNAS PARA.py's released model cycle for cycle
+// (seed-systems.md §2.3; notes/fpga-model.md §9b).
+func TestFNASWorkedExample(t *testing.T) {
+	n := fnasChild([2]int{5, 9}, [2]int{5, 18}, [2]int{5, 36}, [2]int{5, 36})
+	p := mustLookup(t, "PYNQ-Z1") // 220 DSPs, as in FNAS
+	d, r, err := Optimize(n, p, Options{Template: FNAS, Mode: Pipeline, Precision: Int16, Combine: Slowest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		t      Tiling
+		dsp    int
+		bram   int
+		cycles int64
+	}{
+		{Tiling{1, 1, 20, 20}, 1, 5, 360000},
+		{Tiling{3, 5, 20, 20}, 15, 31, 480000},
+		{Tiling{3, 18, 20, 20}, 54, 96, 480000},
+		{Tiling{3, 36, 20, 20}, 108, 186, 480000},
+	}
+	for i, w := range want {
+		l := r.Layers[i]
+		if d.Tilings[i] != w.t || l.DSP != w.dsp || l.BRAM18 != w.bram || l.Cycles != w.cycles || l.Bound != BoundCompute {
+			t.Errorf("layer %d: tiling <%s> dsp %d bram %d cycles %d bound %s; want <%s> %d %d %d compute",
+				i+1, d.Tilings[i], l.DSP, l.BRAM18, l.Cycles, l.Bound, w.t, w.dsp, w.bram, w.cycles)
+		}
+	}
+	if r.DSP != 178 || r.BRAM18 != 318 {
+		t.Errorf("totals: %d DSP, %d BRAM18; want 178, 318", r.DSP, r.BRAM18)
+	}
+	if r.Cycles != 480000 {
+		t.Errorf("slowest stage = %d cycles, want 480,000", r.Cycles)
+	}
+	d.Combine = Sum
+	r, err = Estimate(n, p, d)
+	if err != nil || r.Cycles != 1800000 || r.LatencyMs != 18 {
+		t.Errorf("sum = %d cycles (%g ms), %v; want 1,800,000 (18 ms at 100 MHz)", r.Cycles, r.LatencyMs, err)
+	}
+	// Cross-checks of seed-systems.md §2.3.
+	for _, c := range []struct {
+		spec [2]int
+		want int64
+	}{{[2]int{5, 9}, 80000}} {
+		n := fnasChild(c.spec, c.spec, c.spec, c.spec)
+		_, r, err := Optimize(n, p, Options{Template: FNAS, Mode: Pipeline, Precision: Int16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 4; i++ {
+			if r.Layers[i].Cycles != c.want {
+				t.Errorf("%v×4 layer %d: %d cycles, want %d", c.spec, i+1, r.Layers[i].Cycles, c.want)
+			}
+		}
+	}
+}
+
+// TestFNASEvenKernel checks the [14,36]×4 cross-check of seed-systems.md
+// §2.3 on the cycle formula directly: Keras pads an even kernel
+// asymmetrically to keep 28×28 maps, which the IR's symmetric padding cannot
+// express, so the layer dims are written out. DSP shares 2/72/72/72 give
+// <2,1> for the first layer and <2,36> for the others.
+func TestFNASEvenKernel(t *testing.T) {
+	e := env{ports: Ports{2, 2, 2}, bits: 16, tmpl: FNAS}
+	for _, c := range []struct {
+		n int
+		t Tiling
+	}{{1, Tiling{2, 1, 20, 20}}, {36, Tiling{2, 36, 20, 20}}} {
+		d := dims{kind: kConv, M: 36, N: c.n, R: 28, C: 28, K: 14, S: 1, Hin: 28, Win: 28, Pad: 7, G: 1}
+		if got := fnasCost(&d, c.t, &e).cycles; got != 5644800 {
+			t.Errorf("N=%d <%s>: %d cycles, want 5,644,800", c.n, c.t, got)
+		}
+	}
+}
+
+// zhangAlexNet returns AlexNet up to conv5: Zhang FPGA'15 accelerates the
+// five conv layers (the pools are costed but not counted below).
+func zhangAlexNet(t testing.TB) *arch.Network {
+	a, err := arch.Zoo("alexnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// conv1 … conv5 with pool1 and pool2 between them: the first 7 layers.
+	n := &arch.Network{Input: a.Input, Layers: a.Layers[:7]}
+	if err := n.Infer(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestZhangAlexNet checks Zhang FPGA'15 (AlexNet conv layers on VC707, fp32,
+// 100 MHz, <Tm,Tn> = <64,7>): 2,240 DSPs exactly and the modelled
+// throughput of the conv layers within 25% of the measured 61.62 GFLOPS.
+func TestZhangAlexNet(t *testing.T) {
+	n := zhangAlexNet(t)
+	p := mustLookup(t, "VC707")
+	d, r, err := Optimize(n, p, Options{Mode: Shared, Precision: FP32, ClockMHz: 100, Fix: Tiling{Tm: 64, Tn: 7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.DSP != 2240 {
+		t.Errorf("DSP = %d, want 2,240", r.DSP)
+	}
+	var convOps float64
+	var convMs float64
+	for _, l := range r.Layers {
+		if l.Op == "conv" {
+			convOps += 2 * float64(l.MACs)
+			convMs += l.LatencyMs
+		}
+	}
+	gflops := convOps / (convMs * 1e6)
+	t.Logf("Zhang'15 AlexNet conv: %.2f GFLOPS in %.2f ms (measured 61.62), design %s, %.1f W", gflops, convMs, d, r.PowerW)
+	if math.Abs(gflops-61.62)/61.62 > 0.25 {
+		t.Errorf("conv throughput %.2f GFLOPS, want within 25%% of 61.62", gflops)
+	}
+	peak := 2 * 64 * 7 * 0.1
+	if math.Abs(peak-89.6) > 1e-9 {
+		t.Errorf("peak %g", peak)
+	}
+}
