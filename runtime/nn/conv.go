@@ -1,0 +1,235 @@
+package nn
+
+// im2col writes the patches of one NHWC image into cols: one row per output
+// position, K·K·C columns ordered (ky, kx, c).
+func im2col(in []float32, h, w, c, k, s, p, oh, ow int, cols []float32) {
+	kc := k * c
+	row := 0
+	for oy := range oh {
+		for ox := range ow {
+			dst := cols[row : row+k*kc]
+			row += k * kc
+			ix0 := ox*s - p
+			lo, hi := max(0, -ix0), min(k, w-ix0) // valid kx range
+			for ky := range k {
+				d := dst[ky*kc : ky*kc+kc]
+				iy := oy*s - p + ky
+				if iy < 0 || iy >= h || lo >= hi {
+					clear(d)
+					continue
+				}
+				clear(d[:lo*c])
+				src := (iy*w + ix0 + lo) * c
+				copy(d[lo*c:hi*c], in[src:src+(hi-lo)*c])
+				clear(d[hi*c:])
+			}
+		}
+	}
+}
+
+// col2im adds the patch gradients in cols back into the image gradient dx.
+func col2im(cols []float32, h, w, c, k, s, p, oh, ow int, dx []float32) {
+	kc := k * c
+	row := 0
+	for oy := range oh {
+		for ox := range ow {
+			src := cols[row : row+k*kc]
+			row += k * kc
+			ix0 := ox*s - p
+			lo, hi := max(0, -ix0), min(k, w-ix0)
+			if lo >= hi {
+				continue
+			}
+			for ky := range k {
+				iy := oy*s - p + ky
+				if iy < 0 || iy >= h {
+					continue
+				}
+				d := dx[(iy*w+ix0+lo)*c : (iy*w+ix0+hi)*c]
+				for i, v := range src[ky*kc+lo*c : ky*kc+hi*c] {
+					d[i] += v
+				}
+			}
+		}
+	}
+}
+
+func (n *node) isPointwise() bool { return n.k == 1 && n.stride == 1 && n.pad == 0 }
+
+func (m *model) convForward(n *node, nb int) {
+	in, _, isz := m.inOut(n.in[0])
+	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
+	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
+	osz := oh * ow * oc
+	if n.groups == 1 {
+		n.wPack = packB(n.wPack.d, n.kkc, oc, view{n.w.v, oc, 1})
+	}
+	par(m.threads, chunks(nb), func(w, c int) {
+		lo, hi := span(c, nb)
+		for img := lo; img < hi; img++ {
+			x := in[img*isz : (img+1)*isz]
+			y := n.out[img*osz : (img+1)*osz]
+			if n.groups > 1 {
+				groupedForward(n, x, y)
+				continue
+			}
+			cols := x
+			if !n.isPointwise() {
+				cols = m.cols[w]
+				im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
+			}
+			gemm(oh*ow, view{cols, n.kkc, 1}, &n.wPack, y, oc, false, m.gemmS[w])
+			for r := 0; r < osz; r += oc {
+				row := y[r : r+oc]
+				for j, b := range n.b.v {
+					row[j] += b
+				}
+			}
+		}
+	})
+}
+
+func (m *model) convBackward(n *node, nb int) {
+	in, dIn, isz := m.inOut(n.in[0])
+	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
+	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
+	osz, hw := oh*ow*oc, oh*ow
+	if n.groups == 1 && dIn != nil {
+		n.wtPack = packB(n.wtPack.d, oc, n.kkc, view{n.w.v, 1, oc})
+	}
+	par(m.threads, chunks(nb), func(w, c int) {
+		lo, hi := span(c, nb)
+		dw, db := n.chunkW[c], n.chunkB[c]
+		clear(dw)
+		clear(db)
+		for img := lo; img < hi; img++ {
+			x := in[img*isz : (img+1)*isz]
+			dy := n.grad[img*osz : (img+1)*osz]
+			for r := 0; r < osz; r += oc {
+				for j, g := range dy[r : r+oc] {
+					db[j] += g
+				}
+			}
+			var dx []float32
+			if dIn != nil {
+				dx = dIn[img*isz : (img+1)*isz]
+			}
+			if n.groups > 1 {
+				groupedBackward(n, x, dy, dw, dx)
+				continue
+			}
+			cols := x
+			if !n.isPointwise() {
+				cols = m.cols[w]
+				im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
+			}
+			// dW += colsᵀ · dY
+			pb := packB(m.bpack[w], hw, oc, view{dy, oc, 1})
+			gemm(n.kkc, view{cols, 1, n.kkc}, &pb, dw, oc, true, m.gemmS[w])
+			if dx == nil {
+				continue
+			}
+			if n.isPointwise() {
+				gemm(hw, view{dy, oc, 1}, &n.wtPack, dx, ic, true, m.gemmS[w])
+				continue
+			}
+			// dCols = dY · Wᵀ, then scatter back into dX.
+			gemm(hw, view{dy, oc, 1}, &n.wtPack, cols, n.kkc, false, m.gemmS[w])
+			col2im(cols, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, dx)
+		}
+	})
+	m.reduce(n.w.g, n.chunkW, chunks(nb))
+	m.reduce(n.b.g, n.chunkB, chunks(nb))
+}
+
+// reduce sets g to the sum of the first n partial gradients, in order.
+func (m *model) reduce(g []float32, parts [][]float32, n int) {
+	const block = 4096
+	par(m.threads, (len(g)+block-1)/block, func(_, t int) {
+		lo, hi := t*block, min((t+1)*block, len(g))
+		dst := g[lo:hi]
+		copy(dst, parts[0][lo:hi])
+		for _, p := range parts[1:n] {
+			for i, v := range p[lo:hi] {
+				dst[i] += v
+			}
+		}
+	})
+}
+
+// groupedForward is a direct convolution for groups > 1 (depthwise and
+// grouped): weights are [group][ky][kx][cin/g][cout/g].
+func groupedForward(n *node, x, y []float32) {
+	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
+	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
+	cig, cog := ic/n.groups, oc/n.groups
+	for oy := range oh {
+		for ox := range ow {
+			out := y[(oy*ow+ox)*oc : (oy*ow+ox+1)*oc]
+			copy(out, n.b.v)
+			for g := range n.groups {
+				wg := n.w.v[g*n.kkc*cog : (g+1)*n.kkc*cog]
+				o := out[g*cog : (g+1)*cog]
+				for ky := range n.k {
+					iy := oy*n.stride - n.pad + ky
+					if iy < 0 || iy >= ih {
+						continue
+					}
+					for kx := range n.k {
+						ix := ox*n.stride - n.pad + kx
+						if ix < 0 || ix >= iw {
+							continue
+						}
+						xin := x[(iy*iw+ix)*ic+g*cig : (iy*iw+ix)*ic+(g+1)*cig]
+						wr := wg[(ky*n.k+kx)*cig*cog:]
+						for ci, v := range xin {
+							for co, wv := range wr[ci*cog : (ci+1)*cog] {
+								o[co] += v * wv
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func groupedBackward(n *node, x, dy, dw, dx []float32) {
+	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
+	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
+	cig, cog := ic/n.groups, oc/n.groups
+	for oy := range oh {
+		for ox := range ow {
+			d := dy[(oy*ow+ox)*oc : (oy*ow+ox+1)*oc]
+			for g := range n.groups {
+				base := g * n.kkc * cog
+				dg := d[g*cog : (g+1)*cog]
+				for ky := range n.k {
+					iy := oy*n.stride - n.pad + ky
+					if iy < 0 || iy >= ih {
+						continue
+					}
+					for kx := range n.k {
+						ix := ox*n.stride - n.pad + kx
+						if ix < 0 || ix >= iw {
+							continue
+						}
+						off := (iy*iw+ix)*ic + g*cig
+						wo := base + (ky*n.k+kx)*cig*cog
+						for ci := range cig {
+							v := x[off+ci]
+							var s float32
+							for co, gv := range dg {
+								dw[wo+ci*cog+co] += v * gv
+								s += n.w.v[wo+ci*cog+co] * gv
+							}
+							if dx != nil {
+								dx[off+ci] += s
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,167 @@
+package nn
+
+// A float32 matrix product C += A·B over packed panels, the way BLIS and
+// GotoBLAS block it (Goto and van de Geijn, "Anatomy of high-performance
+// matrix multiplication", ACM TOMS 2008): B is packed once into KC×NR
+// micro-panels, A into MR×KC micro-panels, and a register-blocked MR×NR
+// micro-kernel does the arithmetic.
+
+const (
+	mr = 6   // rows of the micro-kernel
+	nr = 16  // columns of the micro-kernel
+	kc = 256 // depth of a packed block: an nr panel of B is 16 KiB, in L1
+	mc = 96  // rows of A packed at a time: 96 KiB, in L2
+)
+
+// view is a strided matrix: element (i, j) is d[i*rs + j*cs]. Transposes are
+// views with the strides swapped.
+type view struct {
+	d      []float32
+	rs, cs int
+}
+
+func (v view) t() view { return view{v.d, v.cs, v.rs} }
+
+// packedB is a k×n matrix packed for gemm.
+type packedB struct {
+	k, n, panels int
+	d            []float32
+}
+
+func packedBSize(k, n int) int { return k * ((n + nr - 1) / nr) * nr }
+
+// packB packs the k×n matrix b into dst (at least packedBSize(k, n) long).
+// Layout: for each kc block, for each nr panel, kc rows of nr values, with the
+// columns past n zero.
+func packB(dst []float32, k, n int, b view) packedB {
+	panels := (n + nr - 1) / nr
+	p := packedB{k: k, n: n, panels: panels, d: dst[:k*panels*nr]}
+	off := 0
+	for k0 := 0; k0 < k; k0 += kc {
+		kl := min(kc, k-k0)
+		for jp := range panels {
+			j0 := jp * nr
+			jn := min(nr, n-j0)
+			for p := range kl {
+				row := p2(dst, off+p*nr)
+				src := (k0+p)*b.rs + j0*b.cs
+				if b.cs == 1 {
+					copy(row[:jn], b.d[src:src+jn])
+				} else {
+					for j := range jn {
+						row[j] = b.d[src+j*b.cs]
+					}
+				}
+				clear(row[jn:])
+			}
+			off += kl * nr
+		}
+	}
+	return p
+}
+
+func p2(d []float32, off int) []float32 { return d[off : off+nr : off+nr] }
+
+// gemmScratch is the per-worker buffer gemm packs A into.
+const gemmScratch = mc*kc + mr*nr
+
+// gemm computes C = A·B (or C += A·B when acc) for an m×k view A and packed
+// B, with C row-major with leading dimension ldc. scratch holds gemmScratch
+// values.
+func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []float32) {
+	n, k := b.n, b.k
+	if m == 0 || n == 0 {
+		return
+	}
+	if !acc {
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	if k == 0 {
+		return
+	}
+	apack := scratch[:mc*kc]
+	tile := scratch[mc*kc : mc*kc+mr*nr]
+	for k0 := 0; k0 < k; k0 += kc {
+		kl := min(kc, k-k0)
+		bblock := b.d[k0*b.panels*nr:]
+		for i0 := 0; i0 < m; i0 += mc {
+			ml := min(mc, m-i0)
+			packA(apack, a, i0, ml, k0, kl)
+			ipanels := (ml + mr - 1) / mr
+			for jp := range b.panels {
+				bp := bblock[jp*kl*nr : (jp+1)*kl*nr]
+				j0 := jp * nr
+				jn := min(nr, n-j0)
+				for ip := range ipanels {
+					ap := apack[ip*kl*mr : (ip+1)*kl*mr]
+					r0 := i0 + ip*mr
+					rn := min(mr, m-r0)
+					if rn == mr && jn == nr {
+						kernel(kl, ap, bp, c[r0*ldc+j0:], ldc)
+						continue
+					}
+					clear(tile)
+					kernel(kl, ap, bp, tile, nr)
+					for r := range rn {
+						dst := c[(r0+r)*ldc+j0 : (r0+r)*ldc+j0+jn]
+						for j, v := range tile[r*nr : r*nr+jn] {
+							dst[j] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA packs rows [i0, i0+ml) and columns [k0, k0+kl) of a into mr-row
+// micro-panels: for each panel, kl groups of mr values, rows past ml zero.
+func packA(dst []float32, a view, i0, ml, k0, kl int) {
+	off := 0
+	for r0 := 0; r0 < ml; r0 += mr {
+		rn := min(mr, ml-r0)
+		panel := dst[off : off+kl*mr]
+		if rn < mr {
+			clear(panel)
+		}
+		for r := range rn {
+			src := (i0+r0+r)*a.rs + k0*a.cs
+			if a.cs == 1 {
+				row := a.d[src : src+kl]
+				for p, v := range row {
+					panel[p*mr+r] = v
+				}
+			} else {
+				for p := range kl {
+					panel[p*mr+r] = a.d[src+p*a.cs]
+				}
+			}
+		}
+		off += kl * mr
+	}
+}
+
+// kernelGo is the portable micro-kernel: C[0:mr, 0:nr] += Ap·Bp over depth k,
+// with C's rows ldc apart.
+func kernelGo(k int, a, b, c []float32, ldc int) {
+	var acc [mr][nr]float32
+	for p := range k {
+		bp := b[p*nr : p*nr+nr : p*nr+nr]
+		ap := a[p*mr : p*mr+mr : p*mr+mr]
+		for r := range mr {
+			av := ap[r]
+			row := &acc[r]
+			for j := range nr {
+				row[j] += av * bp[j]
+			}
+		}
+	}
+	for r := range mr {
+		dst := c[r*ldc : r*ldc+nr]
+		for j := range nr {
+			dst[j] += acc[r][j]
+		}
+	}
+}

@@ -1,0 +1,280 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/hwnas/hwnas/arch"
+)
+
+type kind uint8
+
+const (
+	kConv kind = iota
+	kDense
+	kMaxPool
+	kAvgPool
+	kGAP
+	kAdd
+	kConcat
+	kBN
+	kReLU
+	kDropout
+)
+
+var kindNames = [...]string{"conv", "dense", "maxpool", "avgpool", "gap", "add", "concat", "batchnorm", "relu", "dropout"}
+
+func (k kind) String() string { return kindNames[k] }
+
+// param is a trainable tensor with its gradient and optimiser state.
+type param struct {
+	v, g   []float32
+	m1, m2 []float32 // momentum / Adam moments
+	decay  bool      // weight decay applies (weights, not biases or BN)
+}
+
+// node is one operation of the model; an arch layer becomes its op, then
+// batch norm, then its activation.
+type node struct {
+	kind    kind
+	layer   int        // index of the arch layer it comes from
+	in      []int      // node indices; -1 is the network input
+	shape   arch.Shape // output per image
+	inShape arch.Shape // first input per image
+	out     []float32  // batch × shape.Size()
+	grad    []float32
+
+	k, stride, pad, groups int
+	kkc                    int    // conv: rows of the weight matrix per group, K·K·Cin/groups
+	w, b                   *param // conv/dense weights and bias; BN scale and shift
+	chunkW, chunkB         [][]float32
+	wPack, wtPack          packedB // conv (groups 1) and dense: W and Wᵀ packed for gemm
+
+	runMean, runVar []float32 // BN running statistics
+	mean, invStd    []float32 // BN batch statistics of the last forward
+	xhat            []float32
+	partial         [][]float64 // BN per-chunk sums
+
+	arg  []int32   // maxpool: index of the maximum in the input image
+	rate float32   // dropout
+	mask []float32 // dropout
+}
+
+// model is a network ready to train on batches of up to batch images.
+type model struct {
+	net     *arch.Network
+	batch   int
+	threads int
+	nodes   []*node
+	params  []*param
+	input   []float32 // batch × input size
+	inSize  int
+	out     int // index of the output node
+	probs   []float32
+	losses  []float64 // per image of the last batch
+	labels  []uint8
+
+	// per-worker scratch
+	cols  [][]float32 // im2col
+	gemmS [][]float32
+	bpack [][]float32
+
+	bytes int64 // bytes allocated (or, in a dry run, that would be)
+	dry   bool
+}
+
+func (m *model) alloc(n int) []float32 {
+	m.bytes += 4 * int64(n)
+	if m.dry {
+		return nil
+	}
+	return make([]float32, n)
+}
+
+func (m *model) newParam(n int, decay bool, state int) *param {
+	p := &param{v: m.alloc(n), g: m.alloc(n), decay: decay}
+	if state >= 1 {
+		p.m1 = m.alloc(n)
+	}
+	if state >= 2 {
+		p.m2 = m.alloc(n)
+	}
+	m.params = append(m.params, p)
+	return p
+}
+
+// optState is the number of per-parameter state tensors an optimiser keeps.
+func optState(opt string) int {
+	switch opt {
+	case "adam", "adamw":
+		return 2
+	}
+	return 1
+}
+
+// build turns net into a model for batches of batch images. With dry set it
+// allocates nothing and only counts the bytes it would need.
+func build(net *arch.Network, batch, threads int, dropout float32, opt string, dry bool) (*model, error) {
+	if err := net.Infer(); err != nil {
+		return nil, fmt.Errorf("network: %w", err)
+	}
+	if net.Classes < 2 {
+		return nil, fmt.Errorf("network has %d classes, want at least 2", net.Classes)
+	}
+	m := &model{net: net, batch: batch, threads: threads, dry: dry}
+	m.inSize = int(net.Input.Size())
+	m.input = m.alloc(batch * m.inSize)
+	state := optState(opt)
+	layerOut := make([]int, len(net.Layers)) // node index of each layer's output
+	nChunks := chunks(batch)
+	var colsMax, bpackMax int
+	shapeOf := func(i int) arch.Shape {
+		if i < 0 {
+			return net.Input
+		}
+		return m.nodes[i].shape
+	}
+	add := func(n *node) int {
+		n.out = m.alloc(batch * int(n.shape.Size()))
+		n.grad = m.alloc(batch * int(n.shape.Size()))
+		m.nodes = append(m.nodes, n)
+		return len(m.nodes) - 1
+	}
+	for li := range net.Layers {
+		l := &net.Layers[li]
+		in := make([]int, len(l.In))
+		for k, j := range l.In {
+			in[k] = -1
+			if j != arch.Input {
+				in[k] = layerOut[j]
+			}
+		}
+		inSh := shapeOf(in[0])
+		n := &node{layer: li, in: in, inShape: inSh, shape: l.Shape, k: l.Kernel, stride: l.Stride, pad: l.Pad, groups: max(l.Groups, 1)}
+		switch l.Op {
+		case arch.Conv:
+			n.kind = kConv
+			n.kkc = l.Kernel * l.Kernel * inSh.C / n.groups
+			nw := n.kkc * l.Out // per group rows × outputs/group × groups
+			n.w = m.newParam(nw, true, state)
+			n.b = m.newParam(l.Out, false, state)
+			n.chunkW, n.chunkB = m.chunkBufs(nChunks, nw, l.Out)
+			hw := l.Shape.H * l.Shape.W
+			if n.groups == 1 {
+				n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
+				n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
+				if !(l.Kernel == 1 && l.Stride == 1 && l.Pad == 0) {
+					colsMax = max(colsMax, hw*n.kkc)
+				}
+				bpackMax = max(bpackMax, packedBSize(hw, l.Out))
+			}
+		case arch.Dense:
+			if dropout > 0 {
+				d := &node{kind: kDropout, layer: li, in: in, inShape: inSh, shape: inSh, rate: dropout}
+				d.mask = m.alloc(batch * int(inSh.Size()))
+				in = []int{add(d)}
+				n.in = in
+			}
+			n.kind = kDense
+			n.kkc = int(inSh.Size())
+			n.w = m.newParam(n.kkc*l.Out, true, state)
+			n.b = m.newParam(l.Out, false, state)
+			n.chunkW, n.chunkB = m.chunkBufs(nChunks, n.kkc*l.Out, l.Out)
+			n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
+			n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
+			bpackMax = max(bpackMax, packedBSize(chunk, l.Out))
+		case arch.MaxPool:
+			n.kind = kMaxPool
+			n.arg = make([]int32, 0)
+			m.bytes += 4 * int64(batch) * l.Shape.Size()
+			if !dry {
+				n.arg = make([]int32, batch*int(l.Shape.Size()))
+			}
+		case arch.AvgPool:
+			n.kind = kAvgPool
+		case arch.GlobalAvgPool:
+			n.kind = kGAP
+		case arch.Add:
+			n.kind = kAdd
+		case arch.Concat:
+			n.kind = kConcat
+		default:
+			return nil, fmt.Errorf("layer %d: op %s is not supported by the training engine", li, l.Op)
+		}
+		last := add(n)
+		if l.BN {
+			c := l.Shape.C
+			bn := &node{kind: kBN, layer: li, in: []int{last}, inShape: l.Shape, shape: l.Shape}
+			bn.w = m.newParam(c, false, state)
+			bn.b = m.newParam(c, false, state)
+			bn.runMean, bn.runVar = m.alloc(c), m.alloc(c)
+			bn.mean, bn.invStd = m.alloc(c), m.alloc(c)
+			bn.xhat = m.alloc(batch * int(l.Shape.Size()))
+			bn.partial = make([][]float64, nChunks)
+			m.bytes += int64(nChunks) * 16 * int64(c)
+			if !dry {
+				for i := range bn.partial {
+					bn.partial[i] = make([]float64, 2*c)
+				}
+			}
+			last = add(bn)
+		}
+		if l.Act == arch.ReLU {
+			last = add(&node{kind: kReLU, layer: li, in: []int{last}, inShape: l.Shape, shape: l.Shape})
+		}
+		layerOut[li] = last
+	}
+	m.out = len(m.nodes) - 1
+	m.probs = m.alloc(batch * net.Classes)
+	m.losses = make([]float64, batch)
+	m.labels = make([]uint8, batch)
+	m.cols = make([][]float32, threads)
+	m.gemmS = make([][]float32, threads)
+	m.bpack = make([][]float32, threads)
+	for w := range threads {
+		m.cols[w] = m.alloc(colsMax)
+		m.gemmS[w] = m.alloc(gemmScratch)
+		m.bpack[w] = m.alloc(bpackMax)
+	}
+	return m, nil
+}
+
+func (m *model) chunkBufs(n, nw, nb int) (w, b [][]float32) {
+	w, b = make([][]float32, n), make([][]float32, n)
+	for i := range n {
+		w[i], b[i] = m.alloc(nw), m.alloc(nb)
+	}
+	return w, b
+}
+
+// init draws every weight from the seed: He-normal weights (He et al.,
+// "Delving deep into rectifiers", ICCV 2015: std = sqrt(2 / fan-in)), zero
+// biases, unit BN scales.
+func (m *model) init(seed uint64) {
+	r := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974)) // "nn-init"
+	for _, n := range m.nodes {
+		switch n.kind {
+		case kConv, kDense:
+			std := math.Sqrt(2 / float64(n.kkc))
+			for i := range n.w.v {
+				n.w.v[i] = float32(r.NormFloat64() * std)
+			}
+		case kBN:
+			for i := range n.w.v {
+				n.w.v[i] = 1
+				n.runVar[i] = 1
+			}
+		}
+	}
+}
+
+// inOut returns the output buffer of node i (or the network input) and its
+// per-image size.
+func (m *model) inOut(i int) ([]float32, []float32, int) {
+	if i < 0 {
+		return m.input, nil, m.inSize
+	}
+	n := m.nodes[i]
+	return n.out, n.grad, int(n.shape.Size())
+}

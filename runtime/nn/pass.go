@@ -1,0 +1,64 @@
+package nn
+
+// forward runs every node on the first nb images of m.input.
+func (m *model) forward(nb int, train bool, seed, step uint64) {
+	for id, n := range m.nodes {
+		switch n.kind {
+		case kConv:
+			m.convForward(n, nb)
+		case kDense:
+			m.denseForward(n, nb)
+		case kMaxPool, kAvgPool:
+			m.poolForward(n, nb)
+		case kGAP:
+			m.gapForward(n, nb)
+		case kAdd:
+			m.addForward(n, nb)
+		case kConcat:
+			m.concatForward(n, nb)
+		case kBN:
+			m.bnForward(n, nb, train)
+		case kReLU:
+			m.reluForward(n, nb)
+		case kDropout:
+			m.dropoutForward(n, nb, train, seed, step, id)
+		}
+	}
+}
+
+// zeroGrads clears the activation gradients of the first nb images.
+func (m *model) zeroGrads(nb int) {
+	m.eachChunk(nb, func(lo, hi int) {
+		for _, n := range m.nodes {
+			sz := int(n.shape.Size())
+			clear(n.grad[lo*sz : hi*sz])
+		}
+	})
+}
+
+// backward propagates the output gradient to every parameter, in reverse.
+func (m *model) backward(nb int) {
+	for i := len(m.nodes) - 1; i >= 0; i-- {
+		n := m.nodes[i]
+		switch n.kind {
+		case kConv:
+			m.convBackward(n, nb)
+		case kDense:
+			m.denseBackward(n, nb)
+		case kMaxPool, kAvgPool:
+			m.poolBackward(n, nb)
+		case kGAP:
+			m.gapBackward(n, nb)
+		case kAdd:
+			m.addBackward(n, nb)
+		case kConcat:
+			m.concatBackward(n, nb)
+		case kBN:
+			m.bnBackward(n, nb)
+		case kReLU:
+			m.reluBackward(n, nb)
+		case kDropout:
+			m.dropoutBackward(n, nb)
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package nn
+
+import "math"
+
+// Pools see only the input inside the map: padded positions are skipped by
+// max pooling and not counted by average pooling (PyTorch's
+// count_include_pad=False, as NAS-Bench-201's average pool uses).
+
+func (m *model) poolForward(n *node, nb int) {
+	in, _, isz := m.inOut(n.in[0])
+	ih, iw, c := n.inShape.H, n.inShape.W, n.inShape.C
+	oh, ow := n.shape.H, n.shape.W
+	osz := oh * ow * c
+	par(m.threads, chunks(nb), func(_, t int) {
+		lo, hi := span(t, nb)
+		for img := lo; img < hi; img++ {
+			x := in[img*isz : (img+1)*isz]
+			y := n.out[img*osz : (img+1)*osz]
+			for oy := range oh {
+				y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
+				for ox := range ow {
+					x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
+					o := y[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
+					if n.kind == kMaxPool {
+						arg := n.arg[img*osz+(oy*ow+ox)*c : img*osz+(oy*ow+ox+1)*c]
+						for ch := range o {
+							o[ch] = float32(math.Inf(-1))
+						}
+						for iy := y0; iy < y1; iy++ {
+							for ix := x0; ix < x1; ix++ {
+								base := (iy*iw + ix) * c
+								for ch, v := range x[base : base+c] {
+									if v > o[ch] {
+										o[ch], arg[ch] = v, int32(base+ch)
+									}
+								}
+							}
+						}
+						continue
+					}
+					clear(o)
+					for iy := y0; iy < y1; iy++ {
+						for ix := x0; ix < x1; ix++ {
+							base := (iy*iw + ix) * c
+							for ch, v := range x[base : base+c] {
+								o[ch] += v
+							}
+						}
+					}
+					inv := 1 / float32((y1-y0)*(x1-x0))
+					for ch := range o {
+						o[ch] *= inv
+					}
+				}
+			}
+		}
+	})
+}
+
+func (m *model) poolBackward(n *node, nb int) {
+	_, dIn, isz := m.inOut(n.in[0])
+	if dIn == nil {
+		return
+	}
+	ih, iw, c := n.inShape.H, n.inShape.W, n.inShape.C
+	oh, ow := n.shape.H, n.shape.W
+	osz := oh * ow * c
+	par(m.threads, chunks(nb), func(_, t int) {
+		lo, hi := span(t, nb)
+		for img := lo; img < hi; img++ {
+			dx := dIn[img*isz : (img+1)*isz]
+			dy := n.grad[img*osz : (img+1)*osz]
+			if n.kind == kMaxPool {
+				for i, a := range n.arg[img*osz : (img+1)*osz] {
+					dx[a] += dy[i]
+				}
+				continue
+			}
+			for oy := range oh {
+				y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
+				for ox := range ow {
+					x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
+					inv := 1 / float32((y1-y0)*(x1-x0))
+					g := dy[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
+					for iy := y0; iy < y1; iy++ {
+						for ix := x0; ix < x1; ix++ {
+							d := dx[(iy*iw+ix)*c : (iy*iw+ix+1)*c]
+							for ch, v := range g {
+								d[ch] += v * inv
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func (m *model) gapForward(n *node, nb int) {
+	in, _, isz := m.inOut(n.in[0])
+	c := n.shape.C
+	inv := 1 / float32(isz/c)
+	par(m.threads, chunks(nb), func(_, t int) {
+		lo, hi := span(t, nb)
+		for img := lo; img < hi; img++ {
+			o := n.out[img*c : (img+1)*c]
+			clear(o)
+			x := in[img*isz : (img+1)*isz]
+			for p := 0; p < isz; p += c {
+				for ch, v := range x[p : p+c] {
+					o[ch] += v
+				}
+			}
+			for ch := range o {
+				o[ch] *= inv
+			}
+		}
+	})
+}
+
+func (m *model) gapBackward(n *node, nb int) {
+	_, dIn, isz := m.inOut(n.in[0])
+	if dIn == nil {
+		return
+	}
+	c := n.shape.C
+	inv := 1 / float32(isz/c)
+	par(m.threads, chunks(nb), func(_, t int) {
+		lo, hi := span(t, nb)
+		for img := lo; img < hi; img++ {
+			g := n.grad[img*c : (img+1)*c]
+			dx := dIn[img*isz : (img+1)*isz]
+			for p := 0; p < isz; p += c {
+				for ch, v := range g {
+					dx[p+ch] += v * inv
+				}
+			}
+		}
+	})
+}
