@@ -275,6 +275,10 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 			t0 := time.Now()
 			design, hm, err = e.Hardware.Score(net, hwGenes)
 			t.HardwareS = time.Since(t0).Seconds()
+			if errors.Is(err, ErrNoDesign) {
+				t.Status, t.Error = store.Pruned, err.Error()
+				return r.record(&t, TrialPruned), true
+			}
 			if err != nil {
 				return fail("hardware model: %v", err)
 			}

@@ -1,0 +1,60 @@
+package runtime
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/fpga"
+)
+
+// ErrNoDesign marks a hardware error that means the network cannot be built
+// on the hardware at all (it needs more DSP, BRAM, LUT or ports than there
+// are): such a candidate is pruned like one that misses a hard constraint.
+var ErrNoDesign = errors.New("no design fits the hardware")
+
+// PlatformHardware scores networks on one FPGA platform with the design
+// fpga.Optimize finds under o. The cache key covers every field of the
+// platform and the options, so an edited platform re-scores.
+func PlatformHardware(p fpga.Platform, o fpga.Options) Hardware {
+	return Hardware{
+		Key:   p.Name + " " + digest(p, o),
+		Model: fpga.ModelVersion,
+		Score: func(n *arch.Network, _ []int) (string, Metrics, error) {
+			d, rep, err := fpga.Optimize(n, p, o)
+			if err != nil {
+				return "", nil, hardwareError(err)
+			}
+			return d.String(), ReportMetrics(rep), nil
+		},
+	}
+}
+
+func hardwareError(err error) error {
+	var fe *fpga.FitError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("%w: %v", ErrNoDesign, err)
+	}
+	return err
+}
+
+// ReportMetrics are the metrics of an FPGA model report.
+func ReportMetrics(r fpga.Report) Metrics {
+	return Metrics{
+		LatencyMs: r.LatencyMs, ThroughputFPS: r.ThroughputFPS, EnergyMJ: r.EnergyMJ, PowerW: r.PowerW,
+		DSP: float64(r.DSP), BRAM18: float64(r.BRAM18), LUT: float64(r.LUT),
+	}
+}
+
+// digest is a short canonical hash of values' JSON.
+func digest(vs ...any) string {
+	h := sha256.New()
+	for _, v := range vs {
+		b, _ := json.Marshal(v)
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
