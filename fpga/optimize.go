@@ -203,21 +203,16 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	if len(tns) == 0 {
 		tns = []int{max(fix.Tn, 1)}
 	}
-	// Pairs: for each Tm the three largest Tn that fit the DSP budget
-	// (a larger Tn never adds compute cycles; the others are kept for BRAM).
+	lutOK := func(tm, tn int) bool {
+		return lutBase+lutEngine+tm*tn*lutPerLane(d.Precision)+tm*lutVec <= lutB
+	}
 	type pair struct {
 		tm, tn int
 		lb     int64
 	}
 	var pairs []pair
-	for _, tm := range tms {
-		k := 0
-		for j := len(tns) - 1; j >= 0 && k < 3; j-- {
-			if tm*tns[j] <= pe {
-				pairs = append(pairs, pair{tm: tm, tn: tns[j]})
-				k++
-			}
-		}
+	for _, pr := range arrayPairs(tms, tns, pe, lutOK) {
+		pairs = append(pairs, pair{tm: pr[0], tn: pr[1]})
 	}
 	if len(pairs) == 0 {
 		return fmt.Errorf("no <Tm,Tn> fits %d MAC lanes (fixed <%s>)", pe, fix)
@@ -247,9 +242,6 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	for _, pr := range pairs {
 		if pr.lb >= best {
 			break
-		}
-		if lanes := pr.tm * pr.tn; lutBase+lutEngine+lanes*lutPerLane(d.Precision)+pr.tm*lutVec > lutB {
-			continue
 		}
 		var total int64
 		ok := true
@@ -287,6 +279,23 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	}
 	d.Tilings = bestT
 	return nil
+}
+
+// arrayPairs lists the <Tm,Tn> arrays worth trying: for each Tm the three
+// largest Tn within pe lanes (a larger Tn never adds compute cycles; smaller
+// ones are kept for when BRAM binds) whose LUTs fit.
+func arrayPairs(tms, tns []int, pe int, lutOK func(tm, tn int) bool) [][2]int {
+	var out [][2]int
+	for _, tm := range tms {
+		k := 0
+		for j := len(tns) - 1; j >= 0 && k < 3; j-- {
+			if tm*tns[j] <= pe && lutOK(tm, tns[j]) {
+				out = append(out, [2]int{tm, tns[j]})
+				k++
+			}
+		}
+	}
+	return out
 }
 
 // cand is one engine choice for one layer of a pipeline.
@@ -391,7 +400,20 @@ func optimizePipeline(n *arch.Network, p *Platform, d *Design, fix Tiling) error
 		return dsp <= dspB && bram <= bramB && lut+lutBase <= lutB
 	}
 	if !pick(hi, nil) {
-		return fmt.Errorf("even the smallest engines of all %d layers do not fit together", len(n.Layers))
+		var dsp, bram, lut int
+		for _, c := range cs {
+			k := len(c) - 1
+			dsp, bram, lut = dsp+c[k].dsp, bram+c[k].bram, lut+c[k].lut
+		}
+		detail := fmt.Sprintf(" (the smallest engines of all %d layers: %d DSP, %d BRAM18, %d LUT; budget %d, %d, %d)",
+			len(n.Layers), dsp, bram, lut+lutBase, dspB, bramB, lutB)
+		switch {
+		case dsp > dspB:
+			return &FitError{p.Name, "DSP", dsp, dspB, detail}
+		case bram > bramB:
+			return &FitError{p.Name, "BRAM18", bram, bramB, detail}
+		}
+		return &FitError{p.Name, "LUT", lut + lutBase, lutB, detail}
 	}
 	for lo < hi {
 		mid := lo + (hi-lo)/2

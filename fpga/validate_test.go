@@ -10,7 +10,7 @@ import (
 // fnasChild is the FNAS MNIST child of seed-systems.md §2.3: four same-padded
 // 5×5 convs with 9, 18, 36, 36 filters, global average pool, dense(10).
 func fnasChild(specs ...[2]int) *arch.Network {
-	n := &arch.Network{Input: arch.Shape{28, 28, 1}, Classes: 10}
+	n := &arch.Network{Input: arch.Shape{H: 28, W: 28, C: 1}, Classes: 10}
 	x := arch.Input
 	for _, s := range specs {
 		x = n.Append(arch.Layer{Op: arch.Conv, Kernel: s[0], Stride: 1, Pad: s[0] / 2, Out: s[1], Act: arch.ReLU}, x)
