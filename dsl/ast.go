@@ -1,0 +1,298 @@
+package dsl
+
+import "github.com/alecthomas/participle/v2/lexer"
+
+// The syntax tree. Each struct is one production of the grammar (its tags are
+// the grammar); every node records where it starts (Pos) and ends (EndPos).
+// Productions are keyword-led so that one token of lookahead picks the
+// branch and a syntax error points at the offending token.
+
+// File is one source file: a sequence of declarations.
+type File struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Decls  []*Decl `parser:"@@*"`
+
+	Name     string        // file name as given to Parse
+	Src      string        // the source text
+	Comments []lexer.Token // every comment, in order (kept by the formatter)
+}
+
+// Decl is one top-level declaration.
+type Decl struct {
+	Pos        lexer.Position
+	EndPos     lexer.Position
+	Import     *ImportDecl     `parser:"  @@"`
+	Platform   *PlatformDecl   `parser:"| @@"`
+	Pool       *PoolDecl       `parser:"| @@"`
+	Space      *SpaceDecl      `parser:"| @@"`
+	Dataset    *DatasetDecl    `parser:"| @@"`
+	Evaluator  *EvaluatorDecl  `parser:"| @@"`
+	Experiment *ExperimentDecl `parser:"| @@"`
+	Run        *RunDecl        `parser:"| @@"`
+}
+
+// ImportDecl is `import "lib.hwnas"`.
+type ImportDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Path   string `parser:"'import' @String"`
+}
+
+// RunDecl is `run NAME`.
+type RunDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *Name `parser:"'run' @@"`
+}
+
+// Name is an identifier with its position.
+type Name struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Text   string `parser:"@Ident"`
+}
+
+// PlatformDecl is `platform NAME [from "CATALOG"] [{ field = value … }]`.
+type PlatformDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *Name   `parser:"'platform' @@"`
+	From   *Str    `parser:"( 'from' @@ )?"`
+	Body   *Fields `parser:"@@?"`
+}
+
+// PoolDecl is `pool NAME { "ZCU102" x 2, pynq  link = 10 Gb/s }`.
+type PoolDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *Name     `parser:"'pool' @@"`
+	Body   *PoolBody `parser:"@@"`
+}
+
+// PoolBody lists the devices of a pool and its settings.
+type PoolBody struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Items  []*PoolItem `parser:"'{' @@* '}'"`
+}
+
+// PoolItem is a device (a catalog string or a platform name) with an
+// optional count, `"ZCU102" x 2`, or a setting such as `link = 10 Gb/s`.
+type PoolItem struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Device *Value `parser:"@@"`
+	Count  *Value `parser:"( 'x' @@"`
+	Set    *Value `parser:"| '=' @@ )? ','?"`
+}
+
+// SpaceDecl is `space NAME = benchmark("…")` or `space NAME { … }`.
+type SpaceDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *Name        `parser:"'space' @@"`
+	Is     *Value       `parser:"( '=' @@"`
+	Items  []*SpaceItem `parser:"| '{' @@* '}' )"`
+}
+
+// SpaceItem is one line of a space body.
+type SpaceItem struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Input    *Value     `parser:"  'input' @@"`
+	Repeat   *Repeat    `parser:"| @@"`
+	Optional *LayerSpec `parser:"| 'optional' @@"`
+	Choice   *Choice    `parser:"| @@"`
+	Head     []*Value   `parser:"| 'head' @@ ( ',' @@ )*"`
+	Cell     *Cell      `parser:"| @@"`
+	Layer    *LayerSpec `parser:"| @@"`
+}
+
+// Repeat is `repeat N [shared] { layers }` or `repeat LO..HI …`.
+type Repeat struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Count  *Value       `parser:"'repeat' @@"`
+	Shared bool         `parser:"@'shared'?"`
+	Items  []*SpaceItem `parser:"'{' @@* '}'"`
+}
+
+// Choice is `choice { conv {…} dwconv {…} skip }`: the layer type is a decision.
+type Choice struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Alts   []*LayerSpec `parser:"'choice' '{' @@* '}'"`
+}
+
+// LayerSpec is a layer (`conv { kernel in {3, 5}  filters = 16 }`, `skip`) or
+// a space setting (`batchnorm = true`).
+type LayerSpec struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Kind   *Name   `parser:"@@"`
+	Set    *Value  `parser:"( '=' @@"`
+	Body   *Fields `parser:"| @@ )?"`
+}
+
+// Cell is the cell of a NAS-Bench-201-style space.
+type Cell struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Items  []*CellItem `parser:"'cell' '{' @@* '}'"`
+}
+
+// CellItem is a cell setting or an edge override `edge 0 -> 1 in {…}`.
+type CellItem struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Edge   *Edge  `parser:"  @@"`
+	Field  *Field `parser:"| @@"`
+}
+
+// Edge overrides the op choices of one edge of a cell.
+type Edge struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	From   *Value `parser:"'edge' @@"`
+	To     *Value `parser:"'->' @@"`
+	Op     string `parser:"@( 'in' | '=' )"`
+	Value  *Value `parser:"@@"`
+}
+
+// DatasetDecl is `dataset NAME { source = builtin("mnist") … }`.
+type DatasetDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *Name   `parser:"'dataset' @@"`
+	Body   *Fields `parser:"@@"`
+}
+
+// EvaluatorDecl is `evaluator NAME KIND [{ … }]`, KIND train, table or command.
+type EvaluatorDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *Name   `parser:"'evaluator' @@"`
+	Kind   *Name   `parser:"@@"`
+	Body   *Fields `parser:"@@?"`
+}
+
+// ExperimentDecl is `experiment NAME { … }`.
+type ExperimentDecl struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *Name      `parser:"'experiment' @@"`
+	Items  []*ExpItem `parser:"'{' @@* '}'"`
+}
+
+// ExpItem is one line of an experiment.
+type ExpItem struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Maximize []*Value  `parser:"  'maximize' @@ ( ',' @@ )*"`
+	Minimize []*Value  `parser:"| 'minimize' @@ ( ',' @@ )*"`
+	Require  *Require  `parser:"| @@"`
+	Reward   *Block    `parser:"| 'reward' @@"`
+	Strategy *Block    `parser:"| 'strategy' @@"`
+	Budget   []*Amount `parser:"| 'budget' @@+"`
+	Parallel *Value    `parser:"| 'parallel' @@"`
+	Seed     *Value    `parser:"| 'seed' @@"`
+	Hardware *Hardware `parser:"| @@"`
+	Field    *Field    `parser:"| @@"`
+}
+
+// Require is a hard constraint `require latency <= 8 ms`.
+type Require struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Metric *Name  `parser:"'require' @@"`
+	Op     string `parser:"@( '<=' | '>=' | '<' | '>' )"`
+	Limit  *Value `parser:"@@"`
+}
+
+// Block is `KIND [{ field = value … }]`, as in `strategy reinforce { lr = 0.1 }`.
+type Block struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Kind   *Name   `parser:"@@"`
+	Body   *Fields `parser:"@@?"`
+}
+
+// Amount is one part of a budget: `60 trials` or `30 min`.
+type Amount struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Num    string `parser:"@Number"`
+	Unit   string `parser:"@( 'trials' | 'trial' | Unit )"`
+}
+
+// Hardware is `hardware = NAME`, `hardware pool { … }` or `hardware search { … }`.
+type Hardware struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Ref    *Value    `parser:"'hardware' ( '=' @@"`
+	Pool   *PoolBody `parser:"| 'pool' @@"`
+	Search *Fields   `parser:"| 'search' @@ )"`
+}
+
+// Fields is a braced list of settings.
+type Fields struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Items  []*Field `parser:"'{' @@* '}'"`
+}
+
+// Field is `key = value` or `key in {set}` / `key in lo..hi`.
+type Field struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Key    *Name  `parser:"@@"`
+	Op     string `parser:"@( '=' | 'in' )"`
+	Value  *Value `parser:"@@"`
+}
+
+// Value is a literal, a reference, a call, a set or a range.
+type Value struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Set    *Set    `parser:"  @@"`
+	Str    *string `parser:"| @String"`
+	Dims   *string `parser:"| @Dims"`
+	Num    *Num    `parser:"| @@"`
+	Ref    *Ref    `parser:"| @@"`
+}
+
+// Set is `{a, b, c}`.
+type Set struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Elems  []*Value `parser:"'{' ( @@ ( ',' @@ )* ','? )? '}'"`
+}
+
+// Num is a number with an optional unit, possibly the start of a range
+// `lo..hi [step s]`.
+type Num struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Neg    bool   `parser:"@'-'?"`
+	Text   string `parser:"@Number"`
+	Unit   string `parser:"@Unit?"`
+	To     *Num   `parser:"( '..' @@"`
+	Step   *Num   `parser:"  ( 'step' @@ )? )?"`
+}
+
+// Ref is a name, or a call `name(args)` such as `builtin("mnist")` or `dense(10)`.
+type Ref struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   string   `parser:"@Ident"`
+	Call   bool     `parser:"( @'('"`
+	Args   []*Value `parser:"  ( @@ ( ',' @@ )* )? ')' )?"`
+}
+
+// Str is a string literal with its position.
+type Str struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Text   string `parser:"@String"`
+}

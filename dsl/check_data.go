@@ -1,0 +1,151 @@
+package dsl
+
+import "strings"
+
+var datasetKeys = []string{"source", "train", "val", "test", "epochs", "batch", "optimizer", "lr"}
+
+// Builtins are the data sets `builtin("…")` names.
+var Builtins = []string{"mnist"}
+
+// Optimizers are the training optimisers a dataset may name.
+var Optimizers = []string{"adam", "sgd", "rmsprop"}
+
+// dataset checks `dataset NAME { source = builtin("mnist")  train = 6000 … }`.
+// Defaults: 1 epoch, batch 64, adam, lr 0.001, whole splits.
+func (c *checker) dataset(d *DatasetDecl) *Dataset {
+	ds := &Dataset{Name: d.Name.Text, Epochs: 1, Batch: 64, Optimizer: "adam", LR: 0.001, Pos: d.Name.Pos}
+	fs := c.fieldSet(d.Body, "dataset "+ds.Name, datasetKeys)
+	ok := true
+	if f := fs["source"]; f != nil {
+		ok = c.source(ds, f.Value)
+	} else {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "dataset %s needs a source: builtin(\"mnist\"), idx(\"dir\") or cifar10(\"dir\")", ds.Name)
+		ok = false
+	}
+	ints := map[string]*int{"train": &ds.Train, "val": &ds.Val, "test": &ds.Test, "epochs": &ds.Epochs, "batch": &ds.Batch}
+	for _, k := range []string{"train", "val", "test", "epochs", "batch"} {
+		if f := fs[k]; f != nil {
+			lo := 0
+			if k == "epochs" || k == "batch" {
+				lo = 1
+			}
+			n, good := c.integer(f.Value, k, lo)
+			*ints[k] = n
+			ok = ok && good
+		}
+	}
+	if f := fs["optimizer"]; f != nil {
+		var good bool
+		ds.Optimizer, good = c.oneOf(f.Value, "optimizer", Optimizers)
+		ok = ok && good
+	}
+	if f := fs["lr"]; f != nil {
+		var good bool
+		ds.LR, good = c.positive(f.Value, Count, "lr")
+		ok = ok && good
+	}
+	if !ok {
+		return nil
+	}
+	return ds
+}
+
+func (c *checker) source(ds *Dataset, v *Value) bool {
+	kinds := []string{"builtin", "idx", "cifar10"}
+	if v.Ref == nil || !v.Ref.Call {
+		c.errAt(v, "source is builtin(\"mnist\"), idx(\"dir\") or cifar10(\"dir\"), not %s", describeValue(v))
+		return false
+	}
+	if !contains(kinds, v.Ref.Name) {
+		c.errAt(v, "unknown source %s%s; want builtin, idx or cifar10", v.Ref.Name, didYouMean(v.Ref.Name, kinds))
+		return false
+	}
+	if len(v.Ref.Args) != 1 || v.Ref.Args[0].Str == nil {
+		c.errAt(v, "%s takes one string: %s(\"…\")", v.Ref.Name, v.Ref.Name)
+		return false
+	}
+	arg := *v.Ref.Args[0].Str
+	ds.Source = v.Ref.Name
+	if v.Ref.Name == "builtin" {
+		if !contains(Builtins, arg) {
+			c.errAt(v.Ref.Args[0], "unknown built-in data set %q%s; built in: %s", arg, didYouMean(arg, Builtins), strings.Join(Builtins, ", "))
+			return false
+		}
+		ds.Builtin = arg
+		return true
+	}
+	if arg == "" {
+		c.errAt(v.Ref.Args[0], "the path is empty")
+		return false
+	}
+	ds.Path = arg
+	return true
+}
+
+// EvaluatorKinds are the kinds an evaluator declaration may name.
+var EvaluatorKinds = []string{"train", "table", "command"}
+
+var evaluatorKeys = map[string][]string{
+	"train":   {},
+	"table":   {"benchmark", "split"},
+	"command": {"run", "timeout"},
+}
+
+// evaluator checks `evaluator NAME train|table|command { … }`.
+func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
+	ev := &Evaluator{Name: d.Name.Text, Kind: d.Kind.Text, Pos: d.Name.Pos}
+	keys, known := evaluatorKeys[ev.Kind]
+	if !known {
+		c.errorf(d.Kind.Pos, d.Kind.EndPos, "unknown evaluator kind %s%s; want train, table or command", ev.Kind, didYouMean(ev.Kind, EvaluatorKinds))
+		return nil
+	}
+	what := "a " + ev.Kind + " evaluator"
+	if len(keys) == 0 {
+		what += " (which takes no settings)"
+	}
+	fs := c.fieldSet(d.Body, what, keys)
+	ok := true
+	switch ev.Kind {
+	case "table":
+		ev.Benchmark, ev.Split = "nasbench201", "cifar10"
+		if f := fs["benchmark"]; f != nil {
+			s, good := c.str(f.Value, "benchmark")
+			if good && Benchmarks[s] == nil {
+				c.errAt(f.Value, "unknown benchmark %q%s", s, didYouMean(s, sortedKeys(Benchmarks)))
+				good = false
+			}
+			ev.Benchmark, ok = s, ok && good
+		}
+		if f := fs["split"]; f != nil {
+			s, good := c.str(f.Value, "split")
+			splits := []string{"cifar10", "cifar100", "ImageNet16-120"}
+			if good && !contains(splits, s) {
+				c.errAt(f.Value, "unknown split %q%s; want %s", s, didYouMean(s, splits), orList(splits))
+				good = false
+			}
+			ev.Split, ok = s, ok && good
+		}
+	case "command":
+		if f := fs["run"]; f != nil {
+			s, good := c.str(f.Value, "run")
+			ev.Command = strings.Fields(s)
+			if good && len(ev.Command) == 0 {
+				c.errAt(f.Value, "run names no program")
+				good = false
+			}
+			ok = ok && good
+		} else {
+			c.errorf(d.Name.Pos, d.Name.EndPos, "a command evaluator needs the program: run = \"./train.sh\"")
+			ok = false
+		}
+		if f := fs["timeout"]; f != nil {
+			var good bool
+			ev.TimeoutMs, good = c.positive(f.Value, Time, "timeout")
+			ok = ok && good
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return ev
+}

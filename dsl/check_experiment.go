@@ -1,0 +1,467 @@
+package dsl
+
+import (
+	"math"
+	"strings"
+
+	"github.com/hwnas/hwnas/search"
+)
+
+var experimentKeys = []string{"space", "platform", "dataset", "evaluator"}
+
+// RewardKinds are the soft rewards `reward KIND { … }` names.
+var RewardKinds = []string{"fnas", "mnasnet"}
+
+// experiment checks one experiment against the declarations.
+func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
+	e := &Experiment{Name: d.Name.Text, Pos: d.Name.Pos, Parallel: 1, Strategy: Strategy{Kind: "random", Params: map[string]float64{}}}
+	if d.Pos.Offset >= 0 && d.EndPos.Offset <= len(f.Src) && d.Pos.Offset <= d.EndPos.Offset {
+		e.Source = f.Src[d.Pos.Offset:d.EndPos.Offset]
+	}
+	ok := true
+	deps := map[string]bool{}
+	var fields []*Field
+	var hw *Hardware
+	var hwPos *ExpItem
+	var strategy, reward *Block
+	var budget, parallel, seed *ExpItem
+	once := func(it *ExpItem, seen **ExpItem, what string) bool {
+		if *seen != nil {
+			c.errorf(it.Pos, it.EndPos, "%s is given twice (first at line %d)", what, (*seen).Pos.Line)
+			return false
+		}
+		*seen = it
+		return true
+	}
+	var strategyItem, rewardItem *ExpItem
+	for _, it := range d.Items {
+		switch {
+		case it.Field != nil:
+			fields = append(fields, it.Field)
+		case it.Maximize != nil || it.Minimize != nil:
+			vals, max := it.Maximize, true
+			if it.Minimize != nil {
+				vals, max = it.Minimize, false
+			}
+			for _, v := range vals {
+				m, good := c.metric(v)
+				if !good {
+					ok = false
+					continue
+				}
+				for _, o := range e.Objectives {
+					if o.Metric == m.Name {
+						c.errAt(v, "%s is already an objective", m.Name)
+						good = false
+					}
+				}
+				if good {
+					e.Objectives = append(e.Objectives, Objective{Metric: m.Name, Maximize: max})
+				}
+				ok = ok && good
+			}
+		case it.Require != nil:
+			k, good := c.require(it.Require)
+			ok = ok && good
+			if good {
+				e.Constraints = append(e.Constraints, k)
+			}
+		case it.Strategy != nil:
+			ok = once(it, &strategyItem, "strategy") && ok
+			strategy = it.Strategy
+		case it.Reward != nil:
+			ok = once(it, &rewardItem, "reward") && ok
+			reward = it.Reward
+		case it.Budget != nil:
+			ok = once(it, &budget, "budget") && ok
+		case it.Parallel != nil:
+			ok = once(it, &parallel, "parallel") && ok
+		case it.Seed != nil:
+			ok = once(it, &seed, "seed") && ok
+		case it.Hardware != nil:
+			if hwPos != nil {
+				c.errorf(it.Pos, it.EndPos, "the hardware is given twice (first at line %d)", hwPos.Pos.Line)
+				ok = false
+				continue
+			}
+			hw, hwPos = it.Hardware, it
+		}
+	}
+	fs := c.fieldSet(&Fields{Items: fields}, "experiment "+e.Name, experimentKeys)
+	// space
+	if f := fs["space"]; f != nil {
+		if n, good := c.refName(f.Value, "space"); good {
+			if dd, good := c.lookup(n, "space"); good {
+				deps[dd.name.Text] = true
+				e.Space = c.spec.Spaces[dd.name.Text]
+			}
+		}
+		ok = ok && e.Space != nil
+	} else {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs a space: space = NAME", e.Name)
+		ok = false
+	}
+	// hardware
+	if f := fs["platform"]; f != nil {
+		if hwPos != nil {
+			c.errorf(f.Pos, f.EndPos, "give the hardware once: platform = … or hardware …")
+			ok = false
+		} else {
+			ok = c.hardwareRef(e, f.Value, []string{"platform"}, deps) && ok
+		}
+	}
+	if hw != nil {
+		switch {
+		case hw.Ref != nil:
+			ok = c.hardwareRef(e, hw.Ref, []string{"platform", "pool"}, deps) && ok
+		case hw.Pool != nil:
+			e.Pool = c.poolBody(hw.Pool)
+			ok = ok && e.Pool != nil
+		case hw.Search != nil:
+			e.HardwareSearch = c.hardwareSearch(hw.Search)
+			ok = ok && e.HardwareSearch != nil
+		}
+	}
+	hasHW := e.Platform != nil || e.Pool != nil || e.HardwareSearch != nil || hwPos != nil || fs["platform"] != nil
+	// evaluator and dataset
+	e.Evaluator = &Evaluator{Name: "train", Kind: "train"}
+	if f := fs["evaluator"]; f != nil {
+		ok = c.evaluatorRef(e, f.Value, deps) && ok
+	}
+	if f := fs["dataset"]; f != nil {
+		if n, good := c.refName(f.Value, "dataset"); good {
+			if dd, good := c.lookup(n, "dataset"); good {
+				deps[dd.name.Text] = true
+				e.Dataset = c.spec.Datasets[dd.name.Text]
+			}
+		}
+		ok = ok && e.Dataset != nil
+		if e.Evaluator != nil && e.Evaluator.Kind == "table" {
+			c.errorf(f.Pos, f.EndPos, "a table evaluator reads accuracy from the benchmark table; remove the dataset")
+			ok = false
+		}
+	} else if e.Evaluator != nil && e.Evaluator.Kind == "train" {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s trains its candidates and needs a dataset: dataset = NAME (or evaluator = table for a benchmark)", e.Name)
+		ok = false
+	}
+	if e.Evaluator != nil && e.Evaluator.Kind == "table" && e.Space != nil && e.Space.Benchmark != e.Evaluator.Benchmark {
+		c.errorf(fs["evaluator"].Pos, fs["evaluator"].EndPos, "a table evaluator needs the space benchmark(%q); space %s is not it", e.Evaluator.Benchmark, e.Space.Name)
+		ok = false
+	}
+	// objectives and constraints that need hardware
+	if len(e.Objectives) == 0 {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs an objective, e.g. maximize accuracy", e.Name)
+		ok = false
+	}
+	if !hasHW {
+		for _, it := range d.Items {
+			for _, v := range append(append([]*Value{}, it.Maximize...), it.Minimize...) {
+				if m, good := metricByName(refText(v)); good && m.HW {
+					c.errAt(v, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+					ok = false
+				}
+			}
+			if it.Require != nil {
+				if m, good := metricByName(it.Require.Metric.Text); good && m.HW {
+					c.errorf(it.Require.Metric.Pos, it.Require.Metric.EndPos, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+					ok = false
+				}
+			}
+		}
+	}
+	// reward
+	if reward != nil {
+		r, good := c.reward(reward, hasHW)
+		e.Reward, ok = r, ok && good
+	}
+	// strategy
+	if strategy != nil {
+		ok = c.strategy(e, strategy) && ok
+	}
+	// budget, parallel, seed
+	if budget != nil {
+		ok = c.budget(e, budget) && ok
+	} else {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs a budget, e.g. budget 30 trials", e.Name)
+		ok = false
+	}
+	if parallel != nil {
+		n, good := c.integer(parallel.Parallel, "parallel", 1)
+		if good && n > 1024 {
+			c.errAt(parallel.Parallel, "parallel is at most 1024")
+			good = false
+		}
+		e.Parallel, ok = n, ok && good
+	}
+	if seed != nil {
+		v := seed.Seed
+		if v.Num != nil && v.Num.Unit == "" {
+			if f, err := numValue(v.Num); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				e.Seed = int64(f)
+			} else {
+				c.errAt(v, "seed must be a whole number")
+				ok = false
+			}
+		} else {
+			c.errAt(v, "seed must be a whole number, not %s", describeValue(v))
+			ok = false
+		}
+	}
+	if e.Strategy.Kind == "coexplore" && e.HardwareSearch == nil && strategy != nil {
+		c.errorf(strategy.Kind.Pos, strategy.Kind.EndPos, "coexplore searches the hardware too; give hardware search { devices in {…} }")
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	for n := range deps {
+		e.Deps = append(e.Deps, n)
+	}
+	e.Deps = sortedKeys(deps)
+	e.hash = experimentHash(e)
+	return e
+}
+
+func refText(v *Value) string {
+	if v.Ref != nil && !v.Ref.Call {
+		return v.Ref.Name
+	}
+	return ""
+}
+
+// refName reads a bare name that refers to a declaration.
+func (c *checker) refName(v *Value, what string) (*Name, bool) {
+	if v.Ref == nil || v.Ref.Call {
+		c.errAt(v, "%s = takes the name of a %s, not %s", what, what, describeValue(v))
+		return nil, false
+	}
+	return &Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, true
+}
+
+// hardwareRef resolves `platform = NAME`, `platform = "BOARD"` or `hardware = NAME`.
+func (c *checker) hardwareRef(e *Experiment, v *Value, kinds []string, deps map[string]bool) bool {
+	if v.Str != nil {
+		dev, ok := c.catalog(v, *v.Str)
+		if ok {
+			e.Platform = &Platform{Name: dev.Name, Catalog: dev.Name, Device: dev, Precision: defaultPrecision, Pos: v.Pos}
+		}
+		return ok
+	}
+	n, ok := c.refName(v, kinds[0])
+	if !ok {
+		return false
+	}
+	d, ok := c.lookup(n, kinds...)
+	if !ok {
+		return false
+	}
+	deps[d.name.Text] = true
+	if d.kind == "pool" {
+		e.Pool = c.spec.Pools[d.name.Text]
+		return e.Pool != nil
+	}
+	e.Platform = c.spec.Platforms[d.name.Text]
+	return e.Platform != nil
+}
+
+// evaluatorRef resolves `evaluator = NAME` or a built-in kind with defaults.
+func (c *checker) evaluatorRef(e *Experiment, v *Value, deps map[string]bool) bool {
+	n, ok := c.refName(v, "evaluator")
+	if !ok {
+		return false
+	}
+	if _, declared := c.decls[n.Text]; !declared && contains(EvaluatorKinds, n.Text) {
+		switch n.Text {
+		case "train":
+			e.Evaluator = &Evaluator{Name: "train", Kind: "train"}
+		case "table":
+			e.Evaluator = &Evaluator{Name: "table", Kind: "table", Benchmark: "nasbench201", Split: "cifar10"}
+		case "command":
+			c.errAt(v, "a command evaluator needs its program; declare it: evaluator NAME command { run = \"./train.sh\" }")
+			return false
+		}
+		return true
+	}
+	if _, declared := c.decls[n.Text]; !declared {
+		c.errAt(v, "unknown evaluator %s%s; declare it or use train or table", n.Text, didYouMean(n.Text, append(c.namesOf("evaluator"), "train", "table")))
+		return false
+	}
+	d, ok := c.lookup(n, "evaluator")
+	if !ok {
+		return false
+	}
+	deps[d.name.Text] = true
+	e.Evaluator = c.spec.Evaluators[d.name.Text]
+	return e.Evaluator != nil
+}
+
+// metric reads a metric name.
+func (c *checker) metric(v *Value) (Metric, bool) {
+	s, ok := c.name(v, "metric")
+	if !ok {
+		return Metric{}, false
+	}
+	m, ok := metricByName(s)
+	if !ok {
+		c.errAt(v, "unknown metric %s%s; metrics are %s", s, didYouMean(s, metricNames()), strings.Join(metricNames(), ", "))
+	}
+	return m, ok
+}
+
+// require checks `require METRIC OP LIMIT` with the limit in the metric's dimension.
+func (c *checker) require(r *Require) (Constraint, bool) {
+	m, ok := c.metric(&Value{Pos: r.Metric.Pos, EndPos: r.Metric.EndPos, Ref: &Ref{Name: r.Metric.Text}})
+	if !ok {
+		return Constraint{}, false
+	}
+	limit, ok := c.quantity(r.Limit, m.Dim, m.Name+" limit")
+	if !ok {
+		return Constraint{}, false
+	}
+	if limit < 0 {
+		c.errAt(r.Limit, "%s limit must not be negative", m.Name)
+		return Constraint{}, false
+	}
+	return Constraint{Metric: m.Name, Op: r.Op, Limit: limit}, true
+}
+
+// reward checks `reward mnasnet { target = 8 ms  below = -0.07  above = -0.07 [metric = latency] }`
+// or `reward fnas { target = 8 ms }`.
+func (c *checker) reward(b *Block, hasHW bool) (*Reward, bool) {
+	kind := b.Kind.Text
+	if !contains(RewardKinds, kind) {
+		c.errorf(b.Kind.Pos, b.Kind.EndPos, "unknown reward %s%s; want %s", kind, didYouMean(kind, RewardKinds), orList(RewardKinds))
+		return nil, false
+	}
+	keys := []string{"metric", "target", "below", "above"}
+	if kind == "fnas" {
+		keys = []string{"target"}
+	}
+	fs := c.fieldSet(b.Body, "reward "+kind, keys)
+	// MnasNet's soft form, α = β = −0.07 (Tan et al., CVPR 2019, §3).
+	r := &Reward{Kind: kind, Metric: "latency", Below: -0.07, Above: -0.07}
+	ok := true
+	m, _ := metricByName("latency")
+	if f := fs["metric"]; f != nil {
+		var good bool
+		m, good = c.metric(f.Value)
+		if good && (m.Dim == Fraction || m.Dim == Count && !m.HW) {
+			c.errAt(f.Value, "the reward scales accuracy by a cost such as latency or energy, not %s", m.Name)
+			good = false
+		}
+		r.Metric, ok = m.Name, ok && good
+	}
+	if f := fs["target"]; f != nil {
+		var good bool
+		r.Target, good = c.positive(f.Value, m.Dim, "target")
+		ok = ok && good
+	} else {
+		c.errorf(b.Pos, b.EndPos, "reward %s needs a target, e.g. target = 8 ms", kind)
+		ok = false
+	}
+	for _, k := range []string{"below", "above"} {
+		if f := fs[k]; f != nil {
+			w, good := c.quantity(f.Value, Count, k)
+			if good && (w < -10 || w > 10) {
+				c.errAt(f.Value, "%s is an exponent in [-10, 10]", k)
+				good = false
+			}
+			if k == "below" {
+				r.Below = w
+			} else {
+				r.Above = w
+			}
+			ok = ok && good
+		}
+	}
+	if m.HW && !hasHW {
+		c.errorf(b.Pos, b.EndPos, "the reward reads %s, which is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+		ok = false
+	}
+	return r, ok
+}
+
+// strategy checks `strategy KIND { param = value … }` against the search registry.
+func (c *checker) strategy(e *Experiment, b *Block) bool {
+	kind := b.Kind.Text
+	info, ok := search.Kind(kind)
+	if !ok {
+		var names []string
+		for _, k := range search.Kinds() {
+			names = append(names, k.Name)
+		}
+		c.errorf(b.Kind.Pos, b.Kind.EndPos, "unknown strategy %s%s; strategies are %s", kind, didYouMean(kind, names), strings.Join(names, ", "))
+		return false
+	}
+	e.Strategy.Kind = kind
+	var names []string
+	for _, p := range info.Params {
+		names = append(names, p.Name)
+	}
+	what := "strategy " + kind
+	if len(names) == 0 {
+		what += " (which takes no parameters)"
+	}
+	fs := c.fieldSet(b.Body, what, names)
+	ok = len(b.BodyItems()) == len(fs)
+	for _, p := range info.Params {
+		f := fs[p.Name]
+		if f == nil {
+			continue
+		}
+		v, good := c.quantity(f.Value, Count, p.Name)
+		if good && (v < p.Min || v > p.Max) {
+			c.errAt(f.Value, "%s must lie in [%g, %g]", p.Name, p.Min, p.Max)
+			good = false
+		}
+		if good && p.Integer && v != math.Trunc(v) {
+			c.errAt(f.Value, "%s must be a whole number", p.Name)
+			good = false
+		}
+		if good {
+			e.Strategy.Params[p.Name] = v
+		}
+		ok = ok && good
+	}
+	if !info.Multi && len(e.Objectives) > 1 && b != nil {
+		if e.Reward == nil {
+			c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, random, grid)", kind, len(e.Objectives))
+			ok = false
+		}
+	}
+	return ok
+}
+
+// BodyItems returns the fields of a block, or none.
+func (b *Block) BodyItems() []*Field {
+	if b == nil || b.Body == nil {
+		return nil
+	}
+	return b.Body.Items
+}
+
+// budget checks `budget 60 trials`, `budget 2 h` or both.
+func (c *checker) budget(e *Experiment, it *ExpItem) bool {
+	ok := true
+	seenT, seenTime := false, false
+	for _, a := range it.Budget {
+		v := &Value{Pos: a.Pos, EndPos: a.EndPos, Num: &Num{Text: a.Num}}
+		if a.Unit == "trials" || a.Unit == "trial" {
+			n, good := c.integer(v, "trials", 1)
+			if good && seenT {
+				c.errorf(a.Pos, a.EndPos, "the trial budget is given twice")
+				good = false
+			}
+			seenT, e.Trials, ok = true, n, ok && good
+			continue
+		}
+		v.Num.Unit = a.Unit
+		t, good := c.positive(v, Time, "time budget")
+		if good && seenTime {
+			c.errorf(a.Pos, a.EndPos, "the time budget is given twice")
+			good = false
+		}
+		seenTime, e.TimeMs, ok = true, t, ok && good
+	}
+	return ok
+}

@@ -1,0 +1,474 @@
+package dsl
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/arch/nb201"
+)
+
+// Benchmarks are the named benchmark spaces `benchmark("…")` resolves.
+var Benchmarks = map[string]func() arch.Space{
+	"nasbench201": func() arch.Space { return nb201.Space{} },
+}
+
+func (c *checker) space(d *SpaceDecl) *Space {
+	s := &Space{Name: d.Name.Text, Pos: d.Name.Pos}
+	if d.Is != nil {
+		v := d.Is
+		if v.Ref == nil || !v.Ref.Call || v.Ref.Name != "benchmark" || len(v.Ref.Args) != 1 || v.Ref.Args[0].Str == nil {
+			c.errAt(v, "space %s = … takes benchmark(\"name\"), e.g. benchmark(\"nasbench201\"); write space %s { … } to describe a space", s.Name, s.Name)
+			return nil
+		}
+		name := *v.Ref.Args[0].Str
+		mk, ok := Benchmarks[name]
+		if !ok {
+			c.errAt(v.Ref.Args[0], "unknown benchmark %q%s; known: %s", name, didYouMean(name, sortedKeys(Benchmarks)), strings.Join(sortedKeys(Benchmarks), ", "))
+			return nil
+		}
+		s.Benchmark, s.Space = name, mk()
+		return s
+	}
+	isCell := false
+	for _, it := range d.Items {
+		if it.Cell != nil {
+			isCell = true
+		}
+	}
+	var sp arch.Space
+	var err error
+	if isCell {
+		cs := c.cellSpace(d)
+		if cs == nil {
+			return nil
+		}
+		sp, err = cs, cs.Validate()
+	} else {
+		cs := c.chainSpace(d)
+		if cs == nil {
+			return nil
+		}
+		sp, err = cs, cs.Validate()
+	}
+	if err != nil {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "%v", err)
+		return nil
+	}
+	s.Space = sp
+	return s
+}
+
+// input reads `input HxWxC`.
+func (c *checker) input(v *Value) (arch.Shape, bool) {
+	if v.Dims == nil {
+		c.errAt(v, "input takes a shape such as 28x28x1 (height x width x channels), not %s", describeValue(v))
+		return arch.Shape{}, false
+	}
+	parts := strings.Split(*v.Dims, "x")
+	if len(parts) != 3 {
+		c.errAt(v, "input %s needs three sizes: height x width x channels, e.g. %sx1", *v.Dims, *v.Dims)
+		return arch.Shape{}, false
+	}
+	var dims [3]int
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1<<16 {
+			c.errAt(v, "input %s: every size must be between 1 and 65536", *v.Dims)
+			return arch.Shape{}, false
+		}
+		dims[i] = n
+	}
+	return arch.Shape{H: dims[0], W: dims[1], C: dims[2]}, true
+}
+
+// head reads `head gap, dense(10)`.
+func (c *checker) head(vals []*Value) ([]arch.HeadLayer, bool) {
+	var out []arch.HeadLayer
+	ok := true
+	for _, v := range vals {
+		if v.Ref == nil {
+			c.errAt(v, "a head layer is gap, flatten or dense(units), not %s", describeValue(v))
+			ok = false
+			continue
+		}
+		switch v.Ref.Name {
+		case "gap", "flatten":
+			if v.Ref.Call {
+				c.errAt(v, "%s takes no arguments", v.Ref.Name)
+				ok = false
+			}
+			out = append(out, arch.HeadLayer{Kind: v.Ref.Name})
+		case "dense":
+			if !v.Ref.Call || len(v.Ref.Args) != 1 {
+				c.errAt(v, "dense in a head takes its units: dense(10)")
+				ok = false
+				continue
+			}
+			n, k := c.integer(v.Ref.Args[0], "dense units", 1)
+			ok = ok && k
+			out = append(out, arch.HeadLayer{Kind: "dense", Units: n})
+		default:
+			c.errAt(v, "unknown head layer %s%s; want gap, flatten or dense(units)", v.Ref.Name, didYouMean(v.Ref.Name, []string{"gap", "flatten", "dense"}))
+			ok = false
+		}
+	}
+	if ok && (len(out) == 0 || out[len(out)-1].Kind != "dense") {
+		c.errorf(vals[0].Pos, vals[len(vals)-1].EndPos, "the head must end in dense(classes)")
+		ok = false
+	}
+	return out, ok
+}
+
+func layerKinds() []string { return sortedKeys(arch.LayerKinds) }
+
+// layer checks one layer spec: `conv { kernel in {3, 5}  filters = 16 }`.
+func (c *checker) layer(l *LayerSpec) (arch.LayerAlt, bool) {
+	kind := l.Kind.Text
+	params, known := arch.LayerKinds[kind]
+	if !known {
+		c.errorf(l.Kind.Pos, l.Kind.EndPos, "unknown layer type %s%s; want %s", kind, didYouMean(kind, layerKinds()), orList(layerKinds()))
+		return arch.LayerAlt{}, false
+	}
+	if l.Set != nil {
+		c.errorf(l.Pos, l.EndPos, "%s is a layer; give its parameters in braces: %s { … }", kind, kind)
+		return arch.LayerAlt{}, false
+	}
+	alt := arch.LayerAlt{Kind: kind}
+	if l.Body == nil {
+		if kind == "conv" || kind == "dense" {
+			need := map[string]string{"conv": "filters", "dense": "units"}[kind]
+			c.errorf(l.Pos, l.EndPos, "%s needs %s, e.g. %s { %s = 16 }", kind, need, kind, need)
+			return alt, false
+		}
+		return alt, true
+	}
+	what := kind
+	if len(params) == 0 {
+		what = kind + " (which takes no parameters)"
+	}
+	fs := c.fieldSet(&Fields{Items: l.Body.Items}, what, params)
+	ok := true
+	for _, f := range l.Body.Items {
+		if fs[f.Key.Text] != f {
+			ok = false
+			continue
+		}
+		vals, k := c.ints(f, 1)
+		ok = ok && k
+		alt.Params = append(alt.Params, arch.Param{Name: f.Key.Text, Values: vals})
+	}
+	if ok && (kind == "conv" || kind == "dense") {
+		need := map[string]string{"conv": "filters", "dense": "units"}[kind]
+		if fs[need] == nil {
+			c.errorf(l.Pos, l.EndPos, "%s needs %s", kind, need)
+			ok = false
+		}
+	}
+	return alt, ok
+}
+
+// chainSpace checks a space of layer chains.
+func (c *checker) chainSpace(d *SpaceDecl) *arch.ChainSpace {
+	s := &arch.ChainSpace{SpaceName: d.Name.Text}
+	ok, haveInput, haveHead := true, false, false
+	var loose *arch.ChainBlock // consecutive layers outside a repeat
+	flush := func() {
+		if loose != nil {
+			s.Blocks = append(s.Blocks, *loose)
+			loose = nil
+		}
+	}
+	for _, it := range d.Items {
+		switch {
+		case it.Input != nil:
+			if haveInput {
+				c.errorf(it.Pos, it.EndPos, "input is given twice")
+				ok = false
+			}
+			var k bool
+			s.Input, k = c.input(it.Input)
+			ok, haveInput = ok && k, true
+		case it.Head != nil:
+			if haveHead {
+				c.errorf(it.Pos, it.EndPos, "head is given twice")
+				ok = false
+			}
+			var k bool
+			s.Head, k = c.head(it.Head)
+			ok, haveHead = ok && k, true
+		case it.Repeat != nil:
+			flush()
+			b, k := c.repeat(it.Repeat)
+			ok = ok && k
+			s.Blocks = append(s.Blocks, b)
+		case it.Layer != nil && it.Layer.Set != nil:
+			switch it.Layer.Kind.Text {
+			case "batchnorm":
+				var k bool
+				s.BatchNorm, k = c.boolean(it.Layer.Set, "batchnorm")
+				ok = ok && k
+			default:
+				c.errorf(it.Layer.Kind.Pos, it.Layer.Kind.EndPos, "a space has no setting %s%s; it takes batchnorm", it.Layer.Kind.Text, didYouMean(it.Layer.Kind.Text, []string{"batchnorm"}))
+				ok = false
+			}
+		case it.Layer != nil || it.Optional != nil || it.Choice != nil:
+			l, k := c.slot(it)
+			ok = ok && k
+			if loose == nil {
+				loose = &arch.ChainBlock{MinRepeat: 1, MaxRepeat: 1}
+			}
+			loose.Layers = append(loose.Layers, l)
+		case it.Cell != nil:
+			// not reached: a space with a cell is a cell space
+		}
+	}
+	flush()
+	if !haveInput {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "space %s needs an input shape: input 28x28x1", d.Name.Text)
+		ok = false
+	}
+	if !haveHead {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "space %s needs a head, e.g. head gap, dense(10)", d.Name.Text)
+		ok = false
+	}
+	if ok && len(s.Blocks) == 0 {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "space %s has no layers", d.Name.Text)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return s
+}
+
+// slot checks a layer, an optional layer or a choice of layer types.
+func (c *checker) slot(it *SpaceItem) (arch.ChainLayer, bool) {
+	switch {
+	case it.Optional != nil:
+		a, ok := c.layer(it.Optional)
+		return arch.ChainLayer{Optional: true, Alts: []arch.LayerAlt{a}}, ok
+	case it.Choice != nil:
+		var l arch.ChainLayer
+		ok := true
+		seen := map[string]bool{}
+		for _, a := range it.Choice.Alts {
+			alt, k := c.layer(a)
+			if k && seen[alt.Kind] {
+				c.errorf(a.Pos, a.EndPos, "%s appears twice in the choice", alt.Kind)
+				k = false
+			}
+			seen[alt.Kind] = true
+			ok = ok && k
+			l.Alts = append(l.Alts, alt)
+		}
+		if len(it.Choice.Alts) < 2 {
+			c.errorf(it.Pos, it.EndPos, "a choice needs at least two layer types")
+			ok = false
+		}
+		return l, ok
+	}
+	a, ok := c.layer(it.Layer)
+	return arch.ChainLayer{Alts: []arch.LayerAlt{a}}, ok
+}
+
+// repeat checks `repeat N|LO..HI [shared] { layers }`.
+func (c *checker) repeat(r *Repeat) (arch.ChainBlock, bool) {
+	b := arch.ChainBlock{Shared: r.Shared}
+	ok := true
+	if r.Count.Num != nil && r.Count.Num.To != nil {
+		if r.Count.Num.To.Step != nil {
+			c.errAt(r.Count, "a repeat range takes no step")
+			ok = false
+		} else if vals, k := c.intRange(r.Count, "repeat", 1); k {
+			b.MinRepeat, b.MaxRepeat = vals[0], vals[len(vals)-1]
+			if b.MaxRepeat > 64 {
+				c.errAt(r.Count, "repeat at most 64 times, not %d", b.MaxRepeat)
+				ok = false
+			}
+		} else {
+			ok = false
+		}
+	} else if n, k := c.integer(r.Count, "repeat", 1); k {
+		b.MinRepeat, b.MaxRepeat = n, n
+		if n > 64 {
+			c.errAt(r.Count, "repeat at most 64 times, not %d", n)
+			ok = false
+		}
+	} else {
+		ok = false
+	}
+	for _, it := range r.Items {
+		switch {
+		case it.Layer != nil && it.Layer.Set == nil, it.Optional != nil, it.Choice != nil:
+			l, k := c.slot(it)
+			ok = ok && k
+			b.Layers = append(b.Layers, l)
+		case it.Repeat != nil:
+			c.errorf(it.Pos, it.Repeat.Count.EndPos, "repeat blocks cannot nest; write the inner layers out or use one repeat")
+			ok = false
+		default:
+			c.errorf(it.Pos, it.EndPos, "a repeat holds layers only (conv, dwconv, maxpool, avgpool, skip, dense, optional, choice)")
+			ok = false
+		}
+	}
+	if len(r.Items) == 0 {
+		c.errorf(r.Pos, r.EndPos, "the repeat has no layers")
+		ok = false
+	}
+	return b, ok
+}
+
+var cellKeys = []string{"nodes", "ops"}
+
+// cellSpace checks a NAS-Bench-201-style space:
+//
+//	space cells { input 32x32x3  cell { nodes = 4  ops in {…} }  stem { channels = 16 }
+//	              stage { cells = 5  channels = 16 } …  head gap, dense(10) }
+func (c *checker) cellSpace(d *SpaceDecl) *arch.CellSpace {
+	s := &arch.CellSpace{SpaceName: d.Name.Text, Nodes: 4}
+	ok, haveInput, haveHead, haveStem := true, false, false, false
+	for _, it := range d.Items {
+		switch {
+		case it.Input != nil:
+			var k bool
+			s.Input, k = c.input(it.Input)
+			ok, haveInput = ok && k, true
+		case it.Cell != nil:
+			ok = c.cell(s, it.Cell) && ok
+		case it.Head != nil:
+			h, k := c.head(it.Head)
+			haveHead = true
+			if !k {
+				ok = false
+				continue
+			}
+			s.Classes = h[len(h)-1].Units
+			if len(h) > 2 || (len(h) == 2 && h[0].Kind != "gap") {
+				c.errorf(it.Pos, it.EndPos, "a cell space's head is gap, dense(classes)")
+				ok = false
+			}
+		case it.Layer != nil && it.Layer.Kind.Text == "stem" && it.Layer.Body != nil:
+			fs := c.fieldSet(it.Layer.Body, "stem", []string{"channels"})
+			haveStem = true
+			if f := fs["channels"]; f != nil {
+				var k bool
+				s.StemChannels, k = c.integer(f.Value, "channels", 1)
+				ok = ok && k
+			} else {
+				c.errorf(it.Pos, it.EndPos, "stem needs channels, e.g. stem { channels = 16 }")
+				ok = false
+			}
+		case it.Layer != nil && it.Layer.Kind.Text == "stage" && it.Layer.Body != nil:
+			fs := c.fieldSet(it.Layer.Body, "stage", []string{"cells", "channels"})
+			var st arch.CellStage
+			for _, k := range []string{"cells", "channels"} {
+				f := fs[k]
+				if f == nil {
+					c.errorf(it.Pos, it.EndPos, "stage needs cells and channels, e.g. stage { cells = 5  channels = 16 }")
+					ok = false
+					break
+				}
+				n, good := c.integer(f.Value, k, map[string]int{"cells": 0, "channels": 1}[k])
+				ok = ok && good
+				if k == "cells" {
+					st.Cells = n
+				} else {
+					st.Channels = n
+				}
+			}
+			s.Stages = append(s.Stages, st)
+		default:
+			c.errorf(it.Pos, it.EndPos, "a cell space holds input, cell, stem, stage and head")
+			ok = false
+		}
+	}
+	if !haveInput || !haveHead || !haveStem || len(s.Stages) == 0 {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "cell space %s needs input, cell, stem, at least one stage and a head", d.Name.Text)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return s
+}
+
+func (c *checker) cell(s *arch.CellSpace, cl *Cell) bool {
+	ok := true
+	var fields []*Field
+	for _, it := range cl.Items {
+		if it.Field != nil {
+			fields = append(fields, it.Field)
+		}
+	}
+	fs := c.fieldSet(&Fields{Items: fields}, "cell", cellKeys)
+	if f := fs["nodes"]; f != nil {
+		var k bool
+		s.Nodes, k = c.integer(f.Value, "nodes", 2)
+		if k && s.Nodes > 12 {
+			c.errAt(f.Value, "a cell has at most 12 nodes")
+			k = false
+		}
+		ok = ok && k
+	}
+	if f := fs["ops"]; f != nil {
+		ops, k := c.ops(f.Value)
+		s.Ops, ok = ops, ok && k
+	} else {
+		c.errorf(cl.Pos, cl.EndPos, "the cell needs its edge ops, e.g. ops in {none, skip, conv1x1, conv3x3, avgpool3x3}")
+		ok = false
+	}
+	if !ok {
+		return false
+	}
+	for _, it := range cl.Items {
+		if it.Edge == nil {
+			continue
+		}
+		from, k1 := c.integer(it.Edge.From, "edge source", 0)
+		to, k2 := c.integer(it.Edge.To, "edge target", 0)
+		if !k1 || !k2 {
+			ok = false
+			continue
+		}
+		if from >= to || to >= s.Nodes {
+			c.errorf(it.Pos, it.EndPos, "edge %d -> %d: edges run from a node to a later one, among nodes 0..%d", from, to, s.Nodes-1)
+			ok = false
+			continue
+		}
+		ops, k := c.ops(it.Edge.Value)
+		if !k {
+			ok = false
+			continue
+		}
+		e := to*(to-1)/2 + from
+		for len(s.EdgeOps) <= e {
+			s.EdgeOps = append(s.EdgeOps, nil)
+		}
+		s.EdgeOps[e] = ops
+	}
+	return ok
+}
+
+func (c *checker) ops(v *Value) ([]string, bool) {
+	elems := []*Value{v}
+	if v.Set != nil {
+		elems = v.Set.Elems
+	}
+	var out []string
+	ok := true
+	for _, e := range elems {
+		op, k := c.oneOf(e, "cell op", arch.CellOps)
+		if k && contains(out, op) {
+			c.errAt(e, "%s appears twice", op)
+			k = false
+		}
+		ok = ok && k
+		out = append(out, op)
+	}
+	if len(elems) == 0 {
+		c.errAt(v, "the set of ops is empty")
+		ok = false
+	}
+	return out, ok
+}

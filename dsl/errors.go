@@ -1,0 +1,157 @@
+package dsl
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Error is one problem in a source file, from the lexer, the parser or the
+// checker. It renders as
+//
+//	file:line:col: error: message
+//	  N | the source line
+//	    |     ^~~~
+type Error struct {
+	Pos  lexer.Position // where the problem starts
+	End  lexer.Position // where it ends (zero: one character)
+	Msg  string
+	line string // the source line of Pos
+}
+
+func newError(src string, pos, end lexer.Position, format string, args ...any) *Error {
+	return &Error{Pos: pos, End: end, Msg: fmt.Sprintf(format, args...), line: lineAt(src, pos.Offset)}
+}
+
+// lineAt returns the line of src containing byte offset off, without its newline.
+func lineAt(src string, off int) string {
+	if off < 0 || off > len(src) {
+		return ""
+	}
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	end := strings.IndexByte(src[off:], '\n')
+	if end < 0 {
+		end = len(src)
+	} else {
+		end += off
+	}
+	return src[start:end]
+}
+
+// Error renders the message with its source line and caret.
+func (e *Error) Error() string {
+	var b strings.Builder
+	name := e.Pos.Filename
+	if name == "" {
+		name = "<input>"
+	}
+	fmt.Fprintf(&b, "%s:%d:%d: error: %s", name, e.Pos.Line, e.Pos.Column, e.Msg)
+	if e.Pos.Line < 1 {
+		return b.String()
+	}
+	line := strings.ReplaceAll(strings.TrimRight(e.line, "\r"), "\t", " ")
+	if !utf8.ValidString(line) {
+		line = strings.ToValidUTF8(line, "?")
+	}
+	num := strconv.Itoa(e.Pos.Line)
+	fmt.Fprintf(&b, "\n  %s | %s\n  %s | ", num, line, strings.Repeat(" ", len(num)))
+	col := max(e.Pos.Column, 1)
+	width := 1
+	if e.End.Line == e.Pos.Line && e.End.Column > e.Pos.Column {
+		width = e.End.Column - e.Pos.Column
+	}
+	if rest := utf8.RuneCountInString(line) - (col - 1); width > rest && rest > 0 {
+		width = rest
+	}
+	b.WriteString(strings.Repeat(" ", col-1))
+	b.WriteString("^")
+	b.WriteString(strings.Repeat("~", width-1))
+	return b.String()
+}
+
+// ErrorList is every error of a check, sorted by file, line and column.
+type ErrorList []*Error
+
+func (l *ErrorList) add(e *Error) { *l = append(*l, e) }
+
+// Error renders every error, separated by blank lines.
+func (l ErrorList) Error() string {
+	parts := make([]string, len(l))
+	for i, e := range l {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// Sort orders the errors by file, offset and message, and drops duplicates.
+func (l ErrorList) sort() ErrorList {
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i].Pos, l[j].Pos
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Offset != b.Offset {
+			return a.Offset < b.Offset
+		}
+		return l[i].Msg < l[j].Msg
+	})
+	out := l[:0]
+	for i, e := range l {
+		if i > 0 && e.Pos == l[i-1].Pos && e.Msg == l[i-1].Msg {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// err returns the list as an error, or nil when it is empty.
+func (l ErrorList) err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l.sort()
+}
+
+// didYouMean returns " (did you mean X?)" for the closest candidate within a
+// small edit distance of name, or "".
+func didYouMean(name string, candidates []string) string {
+	best, bestD := "", 1<<30
+	ln := strings.ToLower(name)
+	for _, c := range candidates {
+		d := editDistance(ln, strings.ToLower(c))
+		if d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	limit := max(1, min(3, utf8.RuneCountInString(name)/3))
+	if best == "" || bestD > limit {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,96 @@
+package dsl
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/fpga"
+)
+
+// hashVersion changes when the meaning of a checked spec changes, so that old
+// results are not mistaken for new ones.
+const hashVersion = "hwnas-spec-1"
+
+// experimentHash hashes what an experiment's results depend on: the checked
+// values (canonical units), not their layout, comments or names.
+func experimentHash(e *Experiment) string {
+	type hw struct {
+		Device    *fpga.Platform `json:",omitempty"`
+		Precision fpga.Precision `json:",omitempty"`
+		Pool      *fpga.Pool     `json:",omitempty"`
+		Search    *HardwareSearch
+	}
+	var h hw
+	if e.Platform != nil {
+		d := e.Platform.Device
+		d.Name, d.Aliases = "", nil
+		h.Device, h.Precision = &d, e.Platform.Precision
+	}
+	if e.Pool != nil {
+		h.Pool, h.Precision = &e.Pool.Pool, e.Pool.Precision
+	}
+	h.Search = e.HardwareSearch
+	var ds *Dataset
+	if e.Dataset != nil {
+		d := *e.Dataset
+		d.Name, d.Pos = "", posZero
+		ds = &d
+	}
+	ev := *e.Evaluator
+	ev.Name, ev.Pos = "", posZero
+	canon := struct {
+		Version     string
+		Space       any
+		Hardware    hw
+		Dataset     *Dataset
+		Evaluator   Evaluator
+		Objectives  []Objective
+		Constraints []Constraint
+		Reward      *Reward
+		Strategy    Strategy
+		Trials      int
+		TimeMs      float64
+		Parallel    int
+		Seed        int64
+	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward,
+		e.Strategy, e.Trials, e.TimeMs, e.Parallel, e.Seed}
+	b, err := json.Marshal(canon)
+	if err != nil {
+		// Every field is plain data; a failure here is a bug in this file.
+		b = []byte(fmt.Sprintf("%#v", canon))
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:24]
+}
+
+// spaceCanon returns a space's content without its name.
+func spaceCanon(s *Space) any {
+	switch sp := s.Space.(type) {
+	case *arch.ChainSpace:
+		c := *sp
+		c.SpaceName = ""
+		return struct{ Chain arch.ChainSpace }{c}
+	case *arch.CellSpace:
+		c := *sp
+		c.SpaceName = ""
+		return struct{ Cell arch.CellSpace }{c}
+	}
+	return struct{ Benchmark string }{s.Benchmark}
+}
+
+// Hash returns a canonical hash of the whole spec: every experiment's hash
+// with its name, in declaration order, and the runs.
+func (s *Spec) Hash() string {
+	h := sha256.New()
+	fmt.Fprintln(h, hashVersion)
+	for _, n := range s.Order {
+		fmt.Fprintf(h, "experiment %s %s\n", n, s.Experiments[n].Hash())
+	}
+	for _, r := range s.Runs {
+		fmt.Fprintf(h, "run %s\n", r)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:24]
+}

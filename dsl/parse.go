@@ -1,0 +1,100 @@
+package dsl
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+var parser = participle.MustBuild[File](
+	participle.Lexer(lexDef),
+	participle.Elide("Comment", "Whitespace"),
+	participle.Unquote("String"),
+	participle.UseLookahead(0), // commit to a branch once it has consumed a token: errors stay at the offending token
+)
+
+// Grammar returns the grammar in EBNF (pinned by a golden test).
+func Grammar() string { return parser.String() }
+
+// Parse parses one file. On error it returns the errors as an ErrorList (a
+// syntax error stops the parse, so there is at most one of those) and the
+// partial file.
+func Parse(filename, src string) (*File, error) {
+	if len(src) > MaxSourceBytes {
+		return nil, ErrorList{{Pos: lexer.Position{Filename: filename, Line: 1, Column: 1},
+			Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d", len(src), MaxSourceBytes)}}
+	}
+	comments, errs := scan(filename, src)
+	if len(errs) > 0 {
+		return &File{Name: filename, Src: src}, errs.sort()
+	}
+	f, err := parser.ParseString(filename, src)
+	if f == nil {
+		f = &File{}
+	}
+	f.Name, f.Src, f.Comments = filename, src, comments
+	if err != nil {
+		return f, ErrorList{syntaxError(src, err)}
+	}
+	return f, nil
+}
+
+// syntaxError turns a participle error into an Error at the offending token,
+// naming what was expected in words a user knows.
+func syntaxError(src string, err error) *Error {
+	var ut *participle.UnexpectedTokenError
+	if errors.As(err, &ut) {
+		t := ut.Unexpected
+		what := describe(t)
+		msg := "unexpected " + what
+		if ut.Expect != "" {
+			msg += ", expected " + ut.Expect
+		}
+		if t.EOF() {
+			return newError(src, t.Pos, lexer.Position{}, "%s", msg)
+		}
+		return newError(src, t.Pos, endOf(t), "%s", msg)
+	}
+	var pe participle.Error
+	if errors.As(err, &pe) {
+		return newError(src, pe.Position(), lexer.Position{}, "%s", pe.Message())
+	}
+	return newError(src, lexer.Position{Line: 1, Column: 1}, lexer.Position{}, "%v", err)
+}
+
+// describe names a token for an error message: `end of file`, `number 12`,
+// `"}"`, `name foo`.
+func describe(t lexer.Token) string {
+	switch {
+	case t.EOF():
+		return "end of file"
+	case t.Type == tokType["Number"]:
+		return "number " + t.Value
+	case t.Type == tokType["String"]:
+		return "string " + fmt.Sprintf("%q", t.Value)
+	case t.Type == tokType["Unit"]:
+		return "unit " + t.Value
+	case t.Type == tokType["Dims"]:
+		return "shape " + t.Value
+	case t.Type == tokType["Ident"]:
+		if keywords[t.Value] {
+			return "keyword " + t.Value
+		}
+		return "name " + t.Value
+	}
+	return fmt.Sprintf("%q", t.Value)
+}
+
+// keywords are the words the grammar gives a meaning.
+var keywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`import run platform from pool space input repeat shared optional choice head
+		cell edge dataset evaluator experiment maximize minimize require reward strategy budget parallel seed
+		hardware search in step trials trial x`) {
+		keywords[k] = true
+	}
+}

@@ -1,0 +1,148 @@
+package dsl
+
+import (
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/fpga"
+)
+
+// Spec is a checked set of declarations: everything the engine needs, with
+// every name resolved and every quantity in its canonical unit.
+type Spec struct {
+	Platforms   map[string]*Platform
+	Pools       map[string]*Pool
+	Spaces      map[string]*Space
+	Datasets    map[string]*Dataset
+	Evaluators  map[string]*Evaluator
+	Experiments map[string]*Experiment
+	Order       []string // experiment names in declaration order
+	Runs        []string // experiments named by run statements, in order
+}
+
+// Platform is one FPGA: a catalog entry with overrides, or a custom device.
+type Platform struct {
+	Name      string
+	Catalog   string        // the catalog entry it derives from, "" for a custom device
+	Device    fpga.Platform // overrides applied; ClockMHz in MHz, BandwidthGBs in GB/s, StaticW in W
+	Precision fpga.Precision
+	Pos       lexer.Position
+}
+
+// Pool is a set of FPGAs working as one multi-FPGA pipeline.
+type Pool struct {
+	Name      string // "" for a pool written inline in an experiment
+	Pool      fpga.Pool
+	Precision fpga.Precision
+	Pos       lexer.Position
+}
+
+// Space is a search space.
+type Space struct {
+	Name      string
+	Space     arch.Space // *arch.ChainSpace, *arch.CellSpace or a benchmark's space
+	Benchmark string     // the benchmark name for `benchmark("…")` spaces
+	Pos       lexer.Position
+}
+
+// Dataset is a data source and the training fidelity of one evaluation.
+type Dataset struct {
+	Name      string
+	Source    string // "builtin", "idx" or "cifar10"
+	Builtin   string // the built-in data set's name ("mnist") when Source is builtin
+	Path      string // directory of the files for idx and cifar10
+	Train     int    // training images; 0 = the whole training split
+	Val       int    // validation images taken from the training split; 0 = none
+	Test      int    // test images; 0 = the whole test split
+	Epochs    int
+	Batch     int
+	Optimizer string // "adam", "sgd" or "rmsprop"
+	LR        float64
+	Pos       lexer.Position
+}
+
+// Evaluator says how a candidate's accuracy is obtained.
+type Evaluator struct {
+	Name      string
+	Kind      string   // "train", "table" or "command"
+	Benchmark string   // table: the benchmark whose table is read ("nasbench201")
+	Split     string   // table: the benchmark's data set ("cifar10", "cifar100", "ImageNet16-120")
+	Command   []string // command: program and arguments (run without a shell)
+	TimeoutMs float64  // command: ms before the program is killed; 0 = none
+	Pos       lexer.Position
+}
+
+// Objective is one metric to optimise.
+type Objective struct {
+	Metric   string // a name from Metrics
+	Maximize bool
+}
+
+// Constraint is a hard constraint: candidates that miss it are pruned, and
+// hardware constraints are checked before training.
+type Constraint struct {
+	Metric string
+	Op     string  // "<=", "<", ">=" or ">"
+	Limit  float64 // in the metric's canonical unit (accuracy as a fraction)
+}
+
+// Reward is a soft reward. MnasNet (Tan et al., CVPR 2019) scores
+// accuracy × (metric / Target)^w with w = Below when metric ≤ Target, else Above.
+type Reward struct {
+	Kind   string // "mnasnet", or "fnas" (FNAS DAC 2019: the target is the latency spec; Below and Above unused)
+	Metric string
+	Target float64 // canonical unit of Metric
+	Below  float64
+	Above  float64
+}
+
+// Strategy is a search strategy and its parameters.
+type Strategy struct {
+	Kind   string
+	Params map[string]float64
+}
+
+// HardwareSearch puts the hardware into the genome: which devices of a pool
+// are used, how layers are partitioned over them, the tiling and the
+// precision are searched with the network.
+type HardwareSearch struct {
+	Devices    []fpga.Platform
+	LinkGBs    float64 // inter-FPGA link bandwidth, GB/s
+	Precisions []fpga.Precision
+	Partition  bool // search the layer partition over devices
+	Tiling     bool // search the tiling of each layer
+}
+
+// Experiment is one search: a space, hardware, an evaluation and a goal.
+type Experiment struct {
+	Name string
+
+	Space *Space
+
+	// Hardware: at most one of these is set.
+	Platform       *Platform
+	Pool           *Pool
+	HardwareSearch *HardwareSearch
+
+	Dataset   *Dataset   // nil when the evaluator needs none
+	Evaluator *Evaluator // never nil: train unless declared
+
+	Objectives  []Objective
+	Constraints []Constraint
+	Reward      *Reward
+
+	Strategy Strategy
+	Trials   int     // trial budget; 0 = none
+	TimeMs   float64 // wall-clock budget in ms; 0 = none
+	Parallel int     // evaluations at once (at least 1)
+	Seed     int64
+
+	Source string // the experiment's source text
+	Pos    lexer.Position
+	Deps   []string // the declarations it uses, by name
+	hash   string
+}
+
+// Hash returns a canonical hash of the experiment and everything it depends
+// on, ignoring layout, comments and declaration names.
+func (e *Experiment) Hash() string { return e.hash }
