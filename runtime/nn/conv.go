@@ -1,5 +1,7 @@
 package nn
 
+import "math"
+
 // im2col writes the patches of one NHWC image into cols: one row per output
 // position, K·K·C columns ordered (ky, kx, c).
 func im2col(in []float32, h, w, c, k, s, p, oh, ow int, cols []float32) {
@@ -71,6 +73,11 @@ func (m *model) convForward(n *node, nb int) {
 			y := n.out[img*osz : (img+1)*osz]
 			if n.groups > 1 {
 				groupedForward(n, x, y)
+				if n.relu {
+					for i, v := range y {
+						y[i] = max(v, 0)
+					}
+				}
 				continue
 			}
 			cols := x
@@ -79,14 +86,36 @@ func (m *model) convForward(n *node, nb int) {
 				im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
 			}
 			gemm(oh*ow, view{cols, n.kkc, 1}, &n.wPack, y, oc, false, m.gemmS[w])
-			for r := 0; r < osz; r += oc {
-				row := y[r : r+oc]
-				for j, b := range n.b.v {
-					row[j] += b
-				}
-			}
+			biasReLU(y, n.b.v, n.relu)
 		}
 	})
+}
+
+// biasReLU adds bias to every row of y and applies ReLU when relu is set.
+func biasReLU(y, bias []float32, relu bool) {
+	c := len(bias)
+	for r := 0; r < len(y); r += c {
+		row := y[r : r+c : r+c]
+		for j, b := range bias {
+			row[j] += b
+		}
+		if relu {
+			for j, v := range row {
+				row[j] = max(v, 0) // branch-free MINSS/MAXSS; NaN stays NaN
+			}
+		}
+	}
+}
+
+// maskReLU zeroes the gradient g where the ReLU output y was not positive.
+func maskReLU(g, y []float32) {
+	y = y[:len(g)]
+	for i, v := range y {
+		// Branch-free: keep is all ones when |y| > 0 (y is never negative here).
+		b := int32(math.Float32bits(v) & 0x7fffffff)
+		keep := uint32(-b >> 31)
+		g[i] = math.Float32frombits(math.Float32bits(g[i]) & keep)
+	}
 }
 
 func (m *model) convBackward(n *node, nb int) {
@@ -105,6 +134,9 @@ func (m *model) convBackward(n *node, nb int) {
 		for img := lo; img < hi; img++ {
 			x := in[img*isz : (img+1)*isz]
 			dy := n.grad[img*osz : (img+1)*osz]
+			if n.relu {
+				maskReLU(dy, n.out[img*osz:(img+1)*osz])
+			}
 			for r := 0; r < osz; r += oc {
 				for j, g := range dy[r : r+oc] {
 					db[j] += g

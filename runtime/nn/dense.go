@@ -11,11 +11,7 @@ func (m *model) denseForward(n *node, nb int) {
 		lo, hi := span(c, nb)
 		y := n.out[lo*out : hi*out]
 		gemm(hi-lo, view{in[lo*isz:], isz, 1}, &n.wPack, y, out, false, m.gemmS[w])
-		for r := 0; r < len(y); r += out {
-			for j, b := range n.b.v {
-				y[r+j] += b
-			}
-		}
+		biasReLU(y, n.b.v, n.relu)
 	})
 }
 
@@ -28,6 +24,9 @@ func (m *model) denseBackward(n *node, nb int) {
 	par(m.threads, chunks(nb), func(w, c int) {
 		lo, hi := span(c, nb)
 		dy := n.grad[lo*out : hi*out]
+		if n.relu {
+			maskReLU(dy, n.out[lo*out:hi*out])
+		}
 		db := n.chunkB[c]
 		clear(db)
 		for r := 0; r < len(dy); r += out {

@@ -8,29 +8,21 @@ func (m *model) eachChunk(nb int, fn func(lo, hi int)) {
 	par(m.threads, chunks(nb), func(_, t int) { fn(span(t, nb)) })
 }
 
-func (m *model) reluForward(n *node, nb int) {
-	in, _, sz := m.inOut(n.in[0])
+// reluInPlace applies a fused ReLU to a node whose op does not apply it itself.
+func (m *model) reluInPlace(n *node, nb int) {
+	sz := int(n.shape.Size())
 	m.eachChunk(nb, func(lo, hi int) {
-		for i, v := range in[lo*sz : hi*sz] {
-			n.out[lo*sz+i] = max(v, 0)
+		y := n.out[lo*sz : hi*sz]
+		for i, v := range y {
+			y[i] = max(v, 0)
 		}
 	})
 }
 
-func (m *model) reluBackward(n *node, nb int) {
-	_, dIn, sz := m.inOut(n.in[0])
-	if dIn == nil {
-		return
-	}
-	m.eachChunk(nb, func(lo, hi int) {
-		y := n.out[lo*sz : hi*sz]
-		d := dIn[lo*sz : hi*sz]
-		for i, g := range n.grad[lo*sz : hi*sz] {
-			if y[i] > 0 {
-				d[i] += g
-			}
-		}
-	})
+// reluMask masks the gradient of such a node before its own backward.
+func (m *model) reluMask(n *node, nb int) {
+	sz := int(n.shape.Size())
+	m.eachChunk(nb, func(lo, hi int) { maskReLU(n.grad[lo*sz:hi*sz], n.out[lo*sz:hi*sz]) })
 }
 
 func (m *model) addForward(n *node, nb int) {

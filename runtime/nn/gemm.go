@@ -126,6 +126,31 @@ func packA(dst []float32, a view, i0, ml, k0, kl int) {
 		if rn < mr {
 			clear(panel)
 		}
+		if a.rs == 1 && rn == mr { // transposed operand: each group of mr is contiguous
+			src := (i0 + r0) + k0*a.cs
+			for p := range kl {
+				q := panel[p*mr : p*mr+mr : p*mr+mr]
+				x := a.d[src+p*a.cs : src+p*a.cs+mr : src+p*a.cs+mr]
+				q[0], q[1], q[2], q[3], q[4], q[5] = x[0], x[1], x[2], x[3], x[4], x[5]
+			}
+			off += kl * mr
+			continue
+		}
+		if a.cs == 1 && rn == mr { // six rows, interleaved
+			src := (i0+r0)*a.rs + k0
+			a0 := a.d[src : src+kl]
+			a1 := a.d[src+a.rs : src+a.rs+kl][:len(a0)]
+			a2 := a.d[src+2*a.rs : src+2*a.rs+kl][:len(a0)]
+			a3 := a.d[src+3*a.rs : src+3*a.rs+kl][:len(a0)]
+			a4 := a.d[src+4*a.rs : src+4*a.rs+kl][:len(a0)]
+			a5 := a.d[src+5*a.rs : src+5*a.rs+kl][:len(a0)]
+			for p := range a0 {
+				q := panel[p*mr : p*mr+mr : p*mr+mr]
+				q[0], q[1], q[2], q[3], q[4], q[5] = a0[p], a1[p], a2[p], a3[p], a4[p], a5[p]
+			}
+			off += kl * mr
+			continue
+		}
 		for r := range rn {
 			src := (i0+r0+r)*a.rs + k0*a.cs
 			if a.cs == 1 {

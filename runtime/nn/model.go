@@ -19,11 +19,10 @@ const (
 	kAdd
 	kConcat
 	kBN
-	kReLU
 	kDropout
 )
 
-var kindNames = [...]string{"conv", "dense", "maxpool", "avgpool", "gap", "add", "concat", "batchnorm", "relu", "dropout"}
+var kindNames = [...]string{"conv", "dense", "maxpool", "avgpool", "gap", "add", "concat", "batchnorm", "dropout"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -56,7 +55,8 @@ type node struct {
 	xhat            []float32
 	partial         [][]float64 // BN per-chunk sums
 
-	arg  []int32   // maxpool: index of the maximum in the input image
+	relu bool // a ReLU is fused into the node's output
+
 	rate float32   // dropout
 	mask []float32 // dropout
 }
@@ -186,11 +186,6 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 			bpackMax = max(bpackMax, packedBSize(chunk, l.Out))
 		case arch.MaxPool:
 			n.kind = kMaxPool
-			n.arg = make([]int32, 0)
-			m.bytes += 4 * int64(batch) * l.Shape.Size()
-			if !dry {
-				n.arg = make([]int32, batch*int(l.Shape.Size()))
-			}
 		case arch.AvgPool:
 			n.kind = kAvgPool
 		case arch.GlobalAvgPool:
@@ -221,7 +216,7 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 			last = add(bn)
 		}
 		if l.Act == arch.ReLU {
-			last = add(&node{kind: kReLU, layer: li, in: []int{last}, inShape: l.Shape, shape: l.Shape})
+			m.nodes[last].relu = true
 		}
 		layerOut[li] = last
 	}

@@ -57,7 +57,11 @@ func (m *model) bnForward(n *node, nb int, train bool) {
 			for ch, v := range x {
 				h := (v - n.mean[ch]) * n.invStd[ch]
 				xh[ch] = h
-				y[ch] = h*gamma[ch] + beta[ch]
+				v = h*gamma[ch] + beta[ch]
+				if n.relu {
+					v = max(v, 0)
+				}
+				y[ch] = v
 			}
 		}
 	})
@@ -73,6 +77,9 @@ func (m *model) bnBackward(n *node, nb int) {
 		lo, hi := span(t, nb)
 		s := n.partial[t]
 		clear(s)
+		if n.relu {
+			maskReLU(n.grad[lo*sz:hi*sz], n.out[lo*sz:hi*sz])
+		}
 		for p := lo * sz; p < hi*sz; p += c {
 			for ch, g := range n.grad[p : p+c] {
 				s[ch] += float64(g)

@@ -18,10 +18,11 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 			m.concatForward(n, nb)
 		case kBN:
 			m.bnForward(n, nb, train)
-		case kReLU:
-			m.reluForward(n, nb)
 		case kDropout:
 			m.dropoutForward(n, nb, train, seed, step, id)
+		}
+		if n.relu && !fusesReLU(n.kind) {
+			m.reluInPlace(n, nb)
 		}
 	}
 }
@@ -40,6 +41,9 @@ func (m *model) zeroGrads(nb int) {
 func (m *model) backward(nb int) {
 	for i := len(m.nodes) - 1; i >= 0; i-- {
 		n := m.nodes[i]
+		if n.relu && !fusesReLU(n.kind) {
+			m.reluMask(n, nb)
+		}
 		switch n.kind {
 		case kConv:
 			m.convBackward(n, nb)
@@ -55,10 +59,11 @@ func (m *model) backward(nb int) {
 			m.concatBackward(n, nb)
 		case kBN:
 			m.bnBackward(n, nb)
-		case kReLU:
-			m.reluBackward(n, nb)
 		case kDropout:
 			m.dropoutBackward(n, nb)
 		}
 	}
 }
+
+// fusesReLU reports whether a kind applies and masks its fused ReLU itself.
+func fusesReLU(k kind) bool { return k == kConv || k == kDense || k == kBN }
