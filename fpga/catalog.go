@@ -55,7 +55,7 @@ var catalog = []Platform{
 		BandwidthGBs: 4.3, // ≈ PS 32-bit DDR3-1066, reached through the HP ports (UG954)
 		PortBits:     256, // 4 AXI HP ports × 64 bits (UG585)
 		ClockMHz:     150, // Qiu FPGA'16 ran at 150 MHz
-		StaticW:      4.0, // approx., calibrated on Qiu FPGA'16 (9.63 W measured)
+		StaticW:      5.6, // approx., calibrated on Qiu FPGA'16 (9.63 W measured)
 		DSPmW:        s7DSPmW, BRAMmW: s7BRAMmW, LUTmWk: s7LUTmWk, DRAMpJB: ddr3pJB, Caps: boardCaps,
 	},
 	{

@@ -16,7 +16,10 @@ const (
 	lutVec    = 30 // per pool/add lane
 )
 
-func lutPerLane(p Precision) int {
+func lutPerLane(p Precision, f Family) int {
+	if f == Intel {
+		return 60 // approx.: Intel DSP blocks do fp32/fp16 multiply-add in hard logic
+	}
 	switch p {
 	case FP32:
 		return 400 // Zhang FPGA'15 calibration
@@ -199,7 +202,7 @@ func (g *group) lut(p Precision, f Family) int {
 	if g.lanes == 0 && g.vec == 0 {
 		return 0
 	}
-	return lutEngine + g.lanes*lutPerLane(p) + g.vec*lutVec
+	return lutEngine + g.lanes*lutPerLane(p, f) + g.vec*lutVec
 }
 
 func layerRow(n *arch.Network, i int, dm *dims, t Tiling, c *cost, stage int, mhz float64) LayerReport {

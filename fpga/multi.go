@@ -244,7 +244,7 @@ func OptimizePool(n *arch.Network, pool Pool, o Options) (Design, Report, error)
 		}
 		tab := devTable{mhz: d.clock(&p)}
 		tab.pairs = arrayPairs(tms, tns, pe, func(tm, tn int) bool {
-			return lutBase+lutEngine+tm*tn*lutPerLane(d.Precision)+tm*lutVec <= lutB
+			return lutBase+lutEngine+tm*tn*lutPerLane(d.Precision, p.Family)+tm*lutVec <= lutB
 		})
 		if len(tms) == 0 {
 			tab.pairs = append(tab.pairs, [2]int{1, 1})

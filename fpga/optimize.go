@@ -204,7 +204,7 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 		tns = []int{max(fix.Tn, 1)}
 	}
 	lutOK := func(tm, tn int) bool {
-		return lutBase+lutEngine+tm*tn*lutPerLane(d.Precision)+tm*lutVec <= lutB
+		return lutBase+lutEngine+tm*tn*lutPerLane(d.Precision, p.Family)+tm*lutVec <= lutB
 	}
 	type pair struct {
 		tm, tn int

@@ -1,0 +1,64 @@
+package fpga
+
+import "testing"
+
+// BenchmarkEstimate is the search-loop cost: a 4-layer FNAS child (plus its
+// pool and dense head) with a fixed shared design, reusing the report.
+func BenchmarkEstimate(b *testing.B) {
+	n := fnasChild([2]int{5, 9}, [2]int{5, 18}, [2]int{5, 36}, [2]int{5, 36})
+	p := mustLookup(b, "PYNQ-Z1")
+	d := Design{Mode: Shared, Precision: Int16, Tilings: []Tiling{{8, 16, 14, 14}}}
+	var r Report
+	if err := EstimateTo(&r, n, p, d); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := EstimateTo(&r, n, p, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEstimateFNAS is the same child under the FNAS template with one
+// engine per layer.
+func BenchmarkEstimateFNAS(b *testing.B) {
+	n := fnasChild([2]int{5, 9}, [2]int{5, 18}, [2]int{5, 36}, [2]int{5, 36})
+	p := mustLookup(b, "PYNQ-Z1")
+	d, _, err := Optimize(n, p, Options{Template: FNAS, Mode: Pipeline})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var r Report
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := EstimateTo(&r, n, p, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOptimizeAlexNet searches every legal shared tiling of AlexNet on
+// a ZCU102.
+func BenchmarkOptimizeAlexNet(b *testing.B) {
+	n := zoo(b, "alexnet")
+	p := mustLookup(b, "ZCU102")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Optimize(n, p, Options{Mode: Shared}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOptimizeAlexNetPipeline is the per-layer-engine search.
+func BenchmarkOptimizeAlexNetPipeline(b *testing.B) {
+	n := zoo(b, "alexnet")
+	p := mustLookup(b, "ZCU102")
+	for b.Loop() {
+		if _, _, err := Optimize(n, p, Options{Mode: Pipeline, Goal: MaxThroughput}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
