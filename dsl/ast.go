@@ -223,7 +223,7 @@ type Amount struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 	Num    string `parser:"@Number"`
-	Unit   string `parser:"@( 'trials' | 'trial' | Unit )"`
+	Unit   string `parser:"@( 'trials' | 'trial' | Unit | 'ns' | 'us' | 'ms' | 's' | 'min' | 'h' | 'kHz' | 'MHz' | 'GHz' | 'W' | 'mW' | 'J' | 'mJ' | 'uJ' | 'fps' )"`
 }
 
 // Hardware is `hardware = NAME`, `hardware pool { … }` or `hardware search { … }`.
@@ -276,7 +276,7 @@ type Num struct {
 	EndPos lexer.Position
 	Neg    bool   `parser:"@'-'?"`
 	Text   string `parser:"@Number"`
-	Unit   string `parser:"@Unit?"`
+	Unit   string `parser:"@( Unit | 'ns' | 'us' | 'ms' | 's' | 'min' | 'h' | 'kHz' | 'MHz' | 'GHz' | 'W' | 'mW' | 'J' | 'mJ' | 'uJ' | 'fps' )?"`
 	To     *Num   `parser:"( '..' @@"`
 	Step   *Num   `parser:"  ( 'step' @@ )? )?"`
 }

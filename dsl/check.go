@@ -390,7 +390,7 @@ func (c *checker) intRange(v *Value, what string, min int) ([]int, bool) {
 		return nil, false
 	}
 	step := 1
-	if s := v.Num.To.Step; s != nil {
+	if s := v.Num.Step; s != nil {
 		st, ok := c.integer(&Value{Pos: s.Pos, EndPos: s.EndPos, Num: s}, what+" step", 1)
 		if !ok {
 			return nil, false

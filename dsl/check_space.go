@@ -277,7 +277,7 @@ func (c *checker) repeat(r *Repeat) (arch.ChainBlock, bool) {
 	b := arch.ChainBlock{Shared: r.Shared}
 	ok := true
 	if r.Count.Num != nil && r.Count.Num.To != nil {
-		if r.Count.Num.To.Step != nil {
+		if r.Count.Num.Step != nil {
 			c.errAt(r.Count, "a repeat range takes no step")
 			ok = false
 		} else if vals, k := c.intRange(r.Count, "repeat", 1); k {

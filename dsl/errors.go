@@ -128,7 +128,8 @@ func didYouMean(name string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	limit := max(1, min(3, utf8.RuneCountInString(name)/3))
+	n := utf8.RuneCountInString(name)
+	limit := min(max(1, min(3, n/3)), n-1)
 	if best == "" || bestD > limit {
 		return ""
 	}

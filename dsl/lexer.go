@@ -22,7 +22,7 @@ var lexDef = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Number", Pattern: `\d+(?:\.\d+)?(?:[eE][-+]?\d+)?`},
 	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
 	{Name: "BadString", Pattern: `"[^\n]*`},
-	{Name: "Unit", Pattern: `(?:GB/s|Gb/s|MB/s|Mb/s|GHz|MHz|kHz|fps|ns|us|ms|min|mJ|uJ|mW|s|h|W|J)\b|%`},
+	{Name: "Unit", Pattern: `[GM][Bb]/s|%`}, // units that are not words; the others are Idents matched by name
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Punct", Pattern: `->|\.\.|<=|>=|==|[{}(),=<>*\-+/]`},
 	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},

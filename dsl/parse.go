@@ -3,6 +3,7 @@ package dsl
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/alecthomas/participle/v2"
@@ -48,11 +49,11 @@ func syntaxError(src string, err error) *Error {
 	var ut *participle.UnexpectedTokenError
 	if errors.As(err, &ut) {
 		t := ut.Unexpected
-		what := describe(t)
-		msg := "unexpected " + what
+		msg := "unexpected " + describe(t)
 		if ut.Expect != "" {
 			msg += ", expected " + ut.Expect
 		}
+		msg += hint(src, t)
 		if t.EOF() {
 			return newError(src, t.Pos, lexer.Position{}, "%s", msg)
 		}
@@ -97,4 +98,55 @@ func init() {
 		hardware search in step trials trial x`) {
 		keywords[k] = true
 	}
+}
+
+// hint explains a syntax error from the tokens before it: what the grammar
+// expects at the top level, after a setting's name or a number, and which
+// brace an early end of file leaves open.
+func hint(src string, bad lexer.Token) string {
+	lx, err := lexDef.LexString(bad.Pos.Filename, src)
+	if err != nil {
+		return ""
+	}
+	var prev lexer.Token
+	var open []lexer.Token
+	for {
+		t, err := lx.Next()
+		if err != nil || t.EOF() || t.Pos.Offset >= bad.Pos.Offset {
+			break
+		}
+		switch {
+		case t.Type == tokType["Comment"] || t.Type == tokType["Whitespace"]:
+			continue
+		case t.Value == "{" || t.Value == "(":
+			open = append(open, t)
+		case (t.Value == "}" || t.Value == ")") && len(open) > 0:
+			open = open[:len(open)-1]
+		}
+		prev = t
+	}
+	isIdent := bad.Type == tokType["Ident"]
+	switch {
+	case bad.EOF() && len(open) > 0:
+		o := open[len(open)-1]
+		return fmt.Sprintf(": the %q on line %d is not closed", o.Value, o.Pos.Line)
+	case bad.EOF():
+		return ""
+	case len(open) == 0 && isIdent:
+		return "; a declaration starts with import, platform, pool, space, dataset, evaluator, experiment or run"
+	case prev.Type == tokType["Number"] && isIdent:
+		var names []string
+		for u := range units {
+			names = append(names, u)
+		}
+		sort.Strings(names)
+		if dym := didYouMean(bad.Value, names); dym != "" {
+			return ": unknown unit " + bad.Value + dym
+		}
+		return ": unknown unit " + bad.Value + "; units are " + strings.Join(names, " ")
+	case prev.Type == tokType["Ident"] && !keywords[prev.Value] && len(open) > 0 && open[len(open)-1].Value == "{" &&
+		bad.Value != "=" && bad.Value != "in":
+		return fmt.Sprintf(", expected = or in after %s", prev.Value)
+	}
+	return ""
 }
