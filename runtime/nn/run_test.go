@@ -192,3 +192,14 @@ func TestNetworksOfTheSpaces(t *testing.T) {
 		})
 	}
 }
+
+func TestReference(t *testing.T) {
+	n := Reference()
+	if err := n.Infer(); err != nil {
+		t.Fatal(err)
+	}
+	// conv1 28·28·32·9 + conv2 14·14·64·288 + dense 3136·10 (arch counts MACs this way)
+	if got, want := n.MACs(), int64(225792+3612672+31360); got != want {
+		t.Errorf("MACs %d, want %d", got, want)
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/runtime/data"
+	"github.com/hwnas/hwnas/runtime/nn"
+)
+
+// benchTrainReport is what `hwnas bench train` prints.
+type benchTrainReport struct {
+	Network         string   `json:"network"`
+	Dataset         string   `json:"dataset"`
+	Batch           int      `json:"batch"`
+	Threads         int      `json:"threads"`
+	Steps           int      `json:"steps"`
+	Images          int64    `json:"images"`
+	TrainSeconds    float64  `json:"train_seconds"`
+	ImagesPerSecond float64  `json:"images_per_second"`
+	PeakRSSBytes    int64    `json:"peak_rss_bytes"`
+	ModelBytes      int64    `json:"model_bytes"`
+	FinalLoss       float32  `json:"final_loss"`
+	TestAccuracy    *float64 `json:"test_accuracy,omitempty"`
+	LoadAverage     string   `json:"load_average,omitempty"`
+}
+
+func init() {
+	var (
+		steps, epochs, batch, threads int
+		eval, asJSON                  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Measure training speed: the reference network on the built-in MNIST",
+		Long: `Trains the reference network, conv(32,3x3,same)-ReLU-maxpool2-conv(64,3x3,same)-
+ReLU-maxpool2-dense(10), on the full built-in MNIST training set with SGD and
+momentum, and prints training images per second and the peak resident memory.
+The load average is printed too: other processes on the machine slow it down.`,
+		Example: `  hwnas bench train
+  hwnas bench train --epochs 1 --eval --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if steps < 0 || epochs < 0 || batch < 1 || threads < 0 {
+				return &exitError{2, "hwnas bench train: --steps, --epochs and --threads must be at least 0, --batch at least 1"}
+			}
+			train, test, err := data.MNIST()
+			if err != nil {
+				return err
+			}
+			cfg := nn.Config{Epochs: max(epochs, 1), Batch: batch, LR: 0.05, Optimizer: "sgd", Momentum: 0.9,
+				Seed: 1, Threads: threads}
+			if epochs == 0 {
+				cfg.MaxSteps = steps
+			}
+			var testSet *data.Set
+			if eval {
+				testSet = test
+			}
+			res, err := nn.Train(cmd.Context(), nn.Reference(), train, nil, testSet, cfg)
+			if err != nil {
+				return fmt.Errorf("bench train: %w", err)
+			}
+			rep := benchTrainReport{
+				Network: nn.Reference().Summary(), Dataset: "mnist", Batch: batch, Threads: threads,
+				Steps: res.Steps, Images: res.Images, TrainSeconds: res.TrainTime.Seconds(),
+				ImagesPerSecond: float64(res.Images) / res.TrainTime.Seconds(),
+				PeakRSSBytes:    peakRSS(), ModelBytes: res.MemoryBytes, LoadAverage: loadAverage(),
+			}
+			if rep.Threads == 0 {
+				rep.Threads = runtime.GOMAXPROCS(0)
+			}
+			if len(res.Loss) > 0 {
+				rep.FinalLoss = res.Loss[len(res.Loss)-1]
+			}
+			if eval {
+				rep.TestAccuracy = &res.TestAccuracy
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			fmt.Fprintf(w, "network            %s\n", rep.Network)
+			fmt.Fprintf(w, "dataset            mnist train (%d images), batch %d, %d threads\n", train.Len(), rep.Batch, rep.Threads)
+			fmt.Fprintf(w, "trained            %d steps, %d images in %.2f s, final loss %.4f\n", rep.Steps, rep.Images, rep.TrainSeconds, rep.FinalLoss)
+			fmt.Fprintf(w, "images_per_second  %.0f\n", rep.ImagesPerSecond)
+			fmt.Fprintf(w, "peak_rss           %.0f MiB (model buffers %.1f MiB)\n", float64(rep.PeakRSSBytes)/(1<<20), float64(rep.ModelBytes)/(1<<20))
+			if rep.TestAccuracy != nil {
+				fmt.Fprintf(w, "test_accuracy      %.4f\n", *rep.TestAccuracy)
+			}
+			if rep.LoadAverage != "" {
+				fmt.Fprintf(w, "load_average       %s\n", rep.LoadAverage)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&steps, "steps", 300, "training steps to time (ignored with --epochs)")
+	fl.IntVar(&epochs, "epochs", 0, "train whole epochs instead of --steps")
+	fl.IntVar(&batch, "batch", 64, "images per step")
+	fl.IntVar(&threads, "threads", 0, "training threads (0: every core)")
+	fl.BoolVar(&eval, "eval", false, "also measure test accuracy (not timed)")
+	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	benchCmd.AddCommand(cmd)
+}
+
+// peakRSS returns the peak resident set size of this process (Linux's VmHWM),
+// or 0 where /proc is not available.
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages, or "".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
