@@ -20,7 +20,8 @@ type Error struct {
 	Pos  lexer.Position // where the problem starts
 	End  lexer.Position // where it ends (zero: one character)
 	Msg  string
-	line string // the source line of Pos
+	line   string // the source line of Pos
+	noLine bool   // a problem of the whole file: no source line to show
 }
 
 func newError(src string, pos, end lexer.Position, format string, args ...any) *Error {
@@ -50,13 +51,10 @@ func (e *Error) Error() string {
 		name = "<input>"
 	}
 	fmt.Fprintf(&b, "%s:%d:%d: error: %s", name, e.Pos.Line, e.Pos.Column, e.Msg)
-	if e.Pos.Line < 1 {
+	if e.Pos.Line < 1 || e.noLine {
 		return b.String()
 	}
-	line := strings.ReplaceAll(strings.TrimRight(e.line, "\r"), "\t", " ")
-	if !utf8.ValidString(line) {
-		line = strings.ToValidUTF8(line, "?")
-	}
+	line := printable(strings.TrimRight(e.line, "\r"))
 	num := strconv.Itoa(e.Pos.Line)
 	fmt.Fprintf(&b, "\n  %s | %s\n  %s | ", num, line, strings.Repeat(" ", len(num)))
 	col := max(e.Pos.Column, 1)
@@ -155,4 +153,24 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// printable replaces every tab with a space and every invalid byte or control
+// character with "?", one for one, so the caret column (counted in runes)
+// still lines up and no terminal escape reaches the user's screen.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\t':
+			b.WriteByte(' ')
+		case r == utf8.RuneError && n <= 1, r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+			b.WriteByte('?')
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

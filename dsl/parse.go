@@ -26,7 +26,7 @@ func Grammar() string { return parser.String() }
 func Parse(filename, src string) (*File, error) {
 	if len(src) > MaxSourceBytes {
 		return nil, ErrorList{{Pos: lexer.Position{Filename: filename, Line: 1, Column: 1},
-			Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d", len(src), MaxSourceBytes)}}
+			Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d", len(src), MaxSourceBytes), noLine: true}}
 	}
 	comments, errs := scan(filename, src)
 	if len(errs) > 0 {
@@ -72,15 +72,15 @@ func describe(t lexer.Token) string {
 	switch {
 	case t.EOF():
 		return "end of file"
-	case t.Type == tokType["Number"]:
+	case t.Type == tNumber:
 		return "number " + t.Value
-	case t.Type == tokType["String"]:
+	case t.Type == tString:
 		return "string " + fmt.Sprintf("%q", t.Value)
-	case t.Type == tokType["Unit"]:
+	case t.Type == tUnit:
 		return "unit " + t.Value
-	case t.Type == tokType["Dims"]:
+	case t.Type == tDims:
 		return "shape " + t.Value
-	case t.Type == tokType["Ident"]:
+	case t.Type == tIdent:
 		if keywords[t.Value] {
 			return "keyword " + t.Value
 		}
@@ -116,7 +116,7 @@ func hint(src string, bad lexer.Token) string {
 			break
 		}
 		switch {
-		case t.Type == tokType["Comment"] || t.Type == tokType["Whitespace"]:
+		case t.Type == tComment || t.Type == tWhitespace:
 			continue
 		case t.Value == "{" || t.Value == "(":
 			open = append(open, t)
@@ -125,7 +125,7 @@ func hint(src string, bad lexer.Token) string {
 		}
 		prev = t
 	}
-	isIdent := bad.Type == tokType["Ident"]
+	isIdent := bad.Type == tIdent
 	switch {
 	case bad.EOF() && len(open) > 0:
 		o := open[len(open)-1]
@@ -134,7 +134,7 @@ func hint(src string, bad lexer.Token) string {
 		return ""
 	case len(open) == 0 && isIdent:
 		return "; a declaration starts with import, platform, pool, space, dataset, evaluator, experiment or run"
-	case prev.Type == tokType["Number"] && isIdent:
+	case prev.Type == tNumber && isIdent:
 		var names []string
 		for u := range units {
 			names = append(names, u)
@@ -144,7 +144,7 @@ func hint(src string, bad lexer.Token) string {
 			return ": unknown unit " + bad.Value + dym
 		}
 		return ": unknown unit " + bad.Value + "; units are " + strings.Join(names, " ")
-	case prev.Type == tokType["Ident"] && !keywords[prev.Value] && len(open) > 0 && open[len(open)-1].Value == "{" &&
+	case prev.Type == tIdent && !keywords[prev.Value] && len(open) > 0 && open[len(open)-1].Value == "{" &&
 		bad.Value != "=" && bad.Value != "in":
 		return fmt.Sprintf(", expected = or in after %s", prev.Value)
 	}

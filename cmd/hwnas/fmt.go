@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hwnas/hwnas/dsl"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	var write, diff bool
+	cmd := &cobra.Command{
+		Use:   "fmt [-w|-d] FILE...",
+		Short: "Print specs in canonical layout (-w rewrites the files, -d shows the differences)",
+		Long: `fmt prints each spec in canonical layout, keeping comments. With -w it rewrites
+files whose layout differs; with -d it prints a line diff of what would change
+and exits 1 when any file would change. Files with syntax errors are left
+alone and their errors printed to stderr.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if write && diff {
+				return &exitError{code: 2, msg: "hwnas fmt: -w and -d cannot be used together"}
+			}
+			var msgs []string
+			changed := false
+			for _, path := range args {
+				src, err := os.ReadFile(path)
+				if err != nil {
+					msgs = append(msgs, fmt.Sprintf("%s: %v", path, unwrapRead(err)))
+					continue
+				}
+				out, err := formatSource(path, string(src))
+				if err != nil {
+					msgs = append(msgs, err.Error())
+					continue
+				}
+				switch {
+				case write:
+					if out != string(src) {
+						if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+							msgs = append(msgs, fmt.Sprintf("%s: %v", path, err))
+						}
+					}
+				case diff:
+					if out != string(src) {
+						changed = true
+						fmt.Fprint(cmd.OutOrStdout(), lineDiff(path, string(src), out))
+					}
+				default:
+					fmt.Fprint(cmd.OutOrStdout(), out)
+				}
+			}
+			if len(msgs) > 0 {
+				return &exitError{code: 1, msg: strings.Join(msgs, "\n\n")}
+			}
+			if changed {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&write, "write", "w", false, "rewrite the files in place")
+	cmd.Flags().BoolVarP(&diff, "diff", "d", false, "print a diff instead of the formatted text")
+	rootCmd.AddCommand(cmd)
+}
+
+// formatSource parses and formats one file, never panicking.
+func formatSource(path, src string) (out string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = "", fmt.Errorf("%s: internal error while formatting (please report it): %v", path, r)
+		}
+	}()
+	f, err := dsl.Parse(path, src)
+	if err != nil {
+		var el dsl.ErrorList
+		if !errors.As(err, &el) {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return "", err
+	}
+	return dsl.Format(f), nil
+}
+
+// lineDiff prints the lines that differ between a and b, as a unified-style
+// diff built on the longest common subsequence of lines.
+func lineDiff(path, a, b string) string {
+	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	if len(x)*len(y) > 4_000_000 {
+		return fmt.Sprintf("--- %s\n+++ %s (formatted)\n(file too large to diff: %d lines)\n", path, path, len(x))
+	}
+	// lcs[i][j] = LCS length of x[i:], y[j:].
+	lcs := make([][]int32, len(x)+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, len(y)+1)
+	}
+	for i := len(x) - 1; i >= 0; i-- {
+		for j := len(y) - 1; j >= 0; j-- {
+			if x[i] == y[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "--- %s\n+++ %s (formatted)\n", path, path)
+	i, j := 0, 0
+	for i < len(x) || j < len(y) {
+		switch {
+		case i < len(x) && j < len(y) && x[i] == y[j]:
+			i, j = i+1, j+1
+		case j < len(y) && (i == len(x) || lcs[i][j+1] >= lcs[i+1][j]):
+			fmt.Fprintf(&buf, "+%d: %s\n", j+1, y[j])
+			j++
+		default:
+			fmt.Fprintf(&buf, "-%d: %s\n", i+1, x[i])
+			i++
+		}
+	}
+	return buf.String()
+}
