@@ -124,7 +124,8 @@ type Design struct {
 	Combine   Combine
 	Precision Precision
 	ClockMHz  float64 // 0: the platform's default clock
-	Ports     Ports   // zero: the platform's port width split evenly
+	Ports     Ports   // zero: each device's port width split by PortShare
+	PortShare [3]int  // weight:input:output shares of the port width; zero: even
 	Tilings   []Tiling
 	Stages    []Stage // Multi only
 	Device    int     // single-device modes estimated over a Pool: which device
@@ -136,6 +137,9 @@ func (d Design) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s mode=%s tmpl=%s combine=%s prec=%s clk=%g ports=%d/%d/%d",
 		ModelVersion, d.Mode, d.Template, d.Combine, d.Precision, d.ClockMHz, d.Ports.W, d.Ports.I, d.Ports.O)
+	if d.PortShare != [3]int{} {
+		fmt.Fprintf(&b, " share=%d:%d:%d", d.PortShare[0], d.PortShare[1], d.PortShare[2])
+	}
 	if d.Mode != Multi {
 		fmt.Fprintf(&b, " dev=%d", d.Device)
 	}
@@ -167,11 +171,15 @@ func (d *Design) tiling(i int) Tiling {
 }
 
 // ports resolves the design's ports on platform p for word width bits: the
-// platform's port width split evenly across weight, input and output.
+// platform's port width split by PortShare across weight, input and output.
 func (d *Design) ports(p *Platform, bits int) Ports {
 	if d.Ports.W > 0 && d.Ports.I > 0 && d.Ports.O > 0 {
 		return d.Ports
 	}
-	w := max(p.PortBits/bits/3, 1)
-	return Ports{w, w, w}
+	s := d.PortShare
+	if s[0] <= 0 || s[1] <= 0 || s[2] <= 0 {
+		s = [3]int{1, 1, 1}
+	}
+	words, sum := p.PortBits/bits, s[0]+s[1]+s[2]
+	return Ports{max(words*s[0]/sum, 1), max(words*s[1]/sum, 1), max(words*s[2]/sum, 1)}
 }

@@ -3,6 +3,7 @@ package fpga
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/hwnas/hwnas/arch"
 )
@@ -63,7 +64,7 @@ func EstimateTo(r *Report, n *arch.Network, p Platform, d Design) error {
 	}
 	e := newEnv(&p, &d)
 	var g group
-	var bytes int64
+	var bytes, wbytes int64
 	for i := range n.Layers {
 		dm := layerDims(n, i)
 		t := d.tiling(i)
@@ -74,6 +75,7 @@ func EstimateTo(r *Report, n *arch.Network, p Platform, d Design) error {
 		}
 		layers = append(layers, layerRow(n, i, &dm, t, &c, stage, r.ClockMHz))
 		bytes += c.bytes
+		wbytes += c.wbytes
 		if d.Mode == Pipeline {
 			var eg group
 			eg.add(&c, t, d.Template, true)
@@ -97,7 +99,15 @@ func EstimateTo(r *Report, n *arch.Network, p Platform, d Design) error {
 		if d.Combine == Slowest {
 			r.Cycles = g.maxCycles
 		}
-		r.IntervalMs = float64(g.maxCycles) / (r.ClockMHz * 1e3)
+		// All engines share the off-chip memory: per image the pipeline
+		// moves the network input and output and every engine's weight
+		// traffic through the shared ports and DRAM (the roofline).
+		bytes = wbytes + (n.Input.Size()+n.Output().Size())*int64(e.bits/8)
+		agg := int64(float64(bytes)/min(p.BandwidthGBs*1e3/r.ClockMHz, float64(p.PortBits)/8) + 0.999999)
+		r.IntervalMs = float64(max(g.maxCycles, agg)) / (r.ClockMHz * 1e3)
+		if agg > g.maxCycles {
+			r.Bound = BoundBandwidth
+		}
 	} else {
 		dsp, bram, lut = g.dsp(d.Precision, p.Family), g.bram, g.lut(d.Precision, p.Family)+lutBase
 		for i := range layers {
@@ -113,7 +123,9 @@ func EstimateTo(r *Report, n *arch.Network, p Platform, d Design) error {
 			slow = i
 		}
 	}
-	r.Bound = layers[slow].Bound
+	if r.Bound == "" {
+		r.Bound = layers[slow].Bound
+	}
 	r.finish(n, dsp, bram, lut, p.DSP, p.BRAM18, p.LUT)
 	r.PowerW = power(&p, r.ClockMHz, dsp, bram, lut, float64(bytes)*r.ThroughputFPS)
 	r.EnergyMJ = energy(r.PowerW, r.ThroughputFPS)
@@ -226,8 +238,14 @@ func (d *Design) clock(p *Platform) float64 {
 func newEnv(p *Platform, d *Design) env {
 	bits := d.Precision.Bits()
 	f := d.clock(p)
-	return env{ports: d.ports(p, bits), bits: bits, blk: p.BRAMBits, bpc: p.BandwidthGBs * 1e3 / f,
+	e := env{ports: d.ports(p, bits), bits: bits, blk: p.BRAMBits, bpc: p.BandwidthGBs * 1e3 / f,
 		tmpl: d.Template, float: d.Precision == FP32 || d.Precision == FP16}
+	if d.Mode == Pipeline {
+		// engines stream activations to each other on chip; the shared
+		// off-chip roofline is applied to the whole pipeline in EstimateTo
+		e.bpc = math.Inf(1)
+	}
+	return e
 }
 
 // checkNetwork rejects networks the model cannot cost, naming the layer.

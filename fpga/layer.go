@@ -63,6 +63,7 @@ type cost struct {
 	cycles         int64 // layer cycles, roofline applied
 	tI, tW, tO, tC int64 // per-tile cycles of each phase
 	bytes          int64 // off-chip traffic
+	wbytes         int64 // the weight part of bytes
 	lanes          int   // MAC lanes the engine needs (Tm·Tn, Tm for depthwise)
 	vec            int   // vector lanes for pools/adds
 	bram           int   // BRAM18 blocks of the layer's buffers
@@ -140,6 +141,7 @@ func convCost(d *dims, t Tiling, e *env) cost {
 	g := int64(d.G)
 	cyc := g * (tiles*lat2 + c.tI + c.tW + c.tO)
 	c.bytes = g * tiles * (nT*(inW+wW) + outW) * int64(e.bits/8)
+	c.wbytes = g * tiles * nT * wW * int64(e.bits/8)
 	bw := int64(float64(c.bytes)/e.bpc + 0.999999)
 	c.cycles = max(cyc, bw)
 	switch {

@@ -207,6 +207,35 @@ func OptimizePool(n *arch.Network, pool Pool, o Options) (Design, Report, error)
 	if o.Template == FNAS {
 		return Design{}, Report{}, errors.New("optimize: the FNAS template has no multi-FPGA form")
 	}
+	if o.Ports != (Ports{}) || o.PortShare != [3]int{} {
+		return optimizeMulti(n, pool, o)
+	}
+	// try the port shares of tunePorts
+	var bd Design
+	var br Report
+	var firstErr error
+	found := false
+	for _, s := range portSplits {
+		o.PortShare = s
+		d, r, err := optimizeMulti(n, pool, o)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if !found || better(o.Goal, &r, &br) {
+			bd, br, found = d, r, true
+		}
+	}
+	if !found {
+		return Design{}, Report{}, firstErr
+	}
+	return bd, br, nil
+}
+
+// optimizeMulti is OptimizePool's dynamic programme for one port split.
+func optimizeMulti(n *arch.Network, pool Pool, o Options) (Design, Report, error) {
 	d := o.design(Multi)
 	L, D := len(n.Layers), len(pool.Devices)
 	const inf = int64(1) << 50

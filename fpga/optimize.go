@@ -36,11 +36,12 @@ type Options struct {
 	Precision Precision
 	ClockMHz  float64
 	Ports     Ports
+	PortShare [3]int // zero: searched (Shared, Multi) or even (Pipeline)
 	Fix       Tiling // non-zero fields are fixed for every layer
 }
 
 func (o *Options) design(m Mode) Design {
-	d := Design{Mode: m, Template: o.Template, Combine: o.Combine, Precision: o.Precision, ClockMHz: o.ClockMHz, Ports: o.Ports}
+	d := Design{Mode: m, Template: o.Template, Combine: o.Combine, Precision: o.Precision, ClockMHz: o.ClockMHz, Ports: o.Ports, PortShare: o.PortShare}
 	if d.Precision == 0 {
 		d.Precision = Int16
 	}
@@ -108,10 +109,38 @@ func Optimize(n *arch.Network, p Platform, o Options) (Design, Report, error) {
 	if err != nil {
 		return Design{}, Report{}, fmt.Errorf("optimize %s on %s: %w", d.Mode, p.Name, err)
 	}
+	if d.Template == HWNAS && d.Mode == Shared && o.Ports == (Ports{}) && o.PortShare == [3]int{} {
+		d, r = tunePorts(n, &p, d, r, o)
+	}
 	return d, r, nil
 }
 
-func withMode(o Options, m Mode) Options { o.Mode = m; return o }
+// portSplits are the weight:input:output shares of the memory ports tried
+// by the search: even, weight-heavy (dense layers), input- and output-heavy.
+var portSplits = [][3]int{{1, 1, 1}, {2, 1, 1}, {4, 1, 1}, {8, 1, 1}, {1, 2, 1}, {1, 1, 2}}
+
+// tunePorts tries the port splits on the found tiling, and when one is
+// better searches the tiling again with it.
+func tunePorts(n *arch.Network, p *Platform, d Design, r Report, o Options) (Design, Report) {
+	best, bestR := d, r
+	for _, s := range portSplits[1:] {
+		c := d
+		c.PortShare = s
+		if cr, err := Estimate(n, *p, c); err == nil && better(o.Goal, &cr, &bestR) {
+			best, bestR = c, cr
+		}
+	}
+	if best.PortShare == d.PortShare {
+		return d, r
+	}
+	re := best
+	if err := optimizeShared(n, p, &re, o.Fix); err == nil {
+		if cr, err := Estimate(n, *p, re); err == nil && better(o.Goal, &cr, &bestR) {
+			return re, cr
+		}
+	}
+	return best, bestR
+}
 
 // ceilCands returns, ascending, the smallest t in [1, min(x, limit)] for each
 // distinct ⌈x/t⌉: the only tile sizes worth trying along a loop of x.
@@ -302,15 +331,16 @@ func arrayPairs(tms, tns []int, pe int, lutOK func(tm, tn int) bool) [][2]int {
 type cand struct {
 	t      Tiling
 	cycles int64
+	wbytes int64 // off-chip weight traffic per image
 	dsp    int
 	bram   int
 	lut    int
 	score  float64 // normalised resource cost
 }
 
-// layerCands lists the engine choices of layer j sorted by cycles, each with
-// the cheapest resource choice at or below its cycles in prefix order.
-func layerCands(dm *dims, p *Platform, d *Design, e *env, fix Tiling, dspB, bramB, lutB int) []cand {
+// layerCands lists the engine choices of a layer sorted by cycles, without
+// those no cheaper in resources and traffic than a recent faster one.
+func layerCands(dm *dims, p *Platform, d *Design, e *env, fix Tiling, dspB, bramB, lutB int) (cheap []cand) {
 	dc := d.Precision.dspCost(p.Family)
 	pe := dc.lanes(dspB)
 	var out []cand
@@ -318,7 +348,7 @@ func layerCands(dm *dims, p *Platform, d *Design, e *env, fix Tiling, dspB, bram
 		c := layerCost(dm, t, e)
 		var g group
 		g.add(&c, t, d.Template, true)
-		k := cand{t: t, cycles: c.cycles, dsp: g.dsp(d.Precision, p.Family), bram: c.bram, lut: g.lut(d.Precision, p.Family)}
+		k := cand{t: t, cycles: c.cycles, wbytes: c.wbytes, dsp: g.dsp(d.Precision, p.Family), bram: c.bram, lut: g.lut(d.Precision, p.Family)}
 		if k.dsp > dspB || k.bram > bramB || k.lut > lutB {
 			return
 		}
@@ -355,19 +385,27 @@ func layerCands(dm *dims, p *Platform, d *Design, e *env, fix Tiling, dspB, bram
 		}
 		return out[a].score < out[b].score
 	})
-	// Keep a staircase: each entry cheaper than every faster one.
-	st := out[:0]
+	// Drop candidates that are no better than a faster one in resources
+	// and in traffic.
 	for _, k := range out {
-		if len(st) == 0 || k.score < st[len(st)-1].score {
-			st = append(st, k)
+		dominated := false
+		for i := len(cheap) - 1; i >= 0 && i >= len(cheap)-64; i-- {
+			if c := cheap[i]; c.score <= k.score && c.wbytes <= k.wbytes {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			cheap = append(cheap, k)
 		}
 	}
-	return st
+	return cheap
 }
 
-// optimizePipeline gives each layer its own engine and minimises the slowest
-// stage: a binary search on the interval T, each layer taking its cheapest
-// engine no slower than T, until the sums fit the budgets.
+// optimizePipeline gives each layer its own engine and minimises the
+// interval: a binary search on the interval T where each layer takes the
+// engine no slower than T that minimises its share of the budgets (DSP,
+// BRAM, LUT, and off-chip traffic in T), until the sums fit.
 func optimizePipeline(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	dspB, bramB, lutB := p.Budget()
 	e := newEnv(p, d)
@@ -382,38 +420,48 @@ func optimizePipeline(n *arch.Network, p *Platform, d *Design, fix Tiling) error
 		lo = max(lo, cs[j][0].cycles)
 		hi = max(hi, cs[j][len(cs[j])-1].cycles)
 	}
+	mhz := d.clock(p)
+	rate := min(p.BandwidthGBs*1e3/mhz, float64(p.PortBits)/8) // off-chip bytes per cycle
+	io := float64((n.Input.Size() + n.Output().Size()) * int64(d.Precision.Bytes()))
+	var dsp, bram, lut int
+	var bytes float64
 	pick := func(T int64, out []Tiling) bool {
-		var dsp, bram, lut int
+		dsp, bram, lut, bytes = 0, 0, 0, io
 		for j, c := range cs {
-			// the last (cheapest) candidate with cycles <= T
-			k := sort.Search(len(c), func(i int) bool { return c[i].cycles > T }) - 1
-			if k < 0 {
+			best, bk := math.Inf(1), -1
+			for k := range c {
+				if c[k].cycles > T {
+					break
+				}
+				if s := c[k].score + float64(c[k].wbytes)/(rate*float64(T)); s < best {
+					best, bk = s, k
+				}
+			}
+			if bk < 0 {
 				return false
 			}
-			dsp += c[k].dsp
-			bram += c[k].bram
-			lut += c[k].lut
+			k := &c[bk]
+			dsp, bram, lut, bytes = dsp+k.dsp, bram+k.bram, lut+k.lut, bytes+float64(k.wbytes)
 			if out != nil {
-				out[j] = c[k].t
+				out[j] = k.t
 			}
 		}
-		return dsp <= dspB && bram <= bramB && lut+lutBase <= lutB
+		return dsp <= dspB && bram <= bramB && lut+lutBase <= lutB && bytes/rate <= float64(T)
 	}
-	if !pick(hi, nil) {
-		var dsp, bram, lut int
-		for _, c := range cs {
-			k := len(c) - 1
-			dsp, bram, lut = dsp+c[k].dsp, bram+c[k].bram, lut+c[k].lut
+	hi = max(hi, int64(io/rate)+1)
+	for !pick(hi, nil) {
+		if dsp > dspB || bram > bramB || lut+lutBase > lutB {
+			detail := fmt.Sprintf(" (the cheapest engines of all %d layers: %d DSP, %d BRAM18, %d LUT; budget %d, %d, %d)",
+				len(n.Layers), dsp, bram, lut+lutBase, dspB, bramB, lutB)
+			switch {
+			case dsp > dspB:
+				return &FitError{p.Name, "DSP", dsp, dspB, detail}
+			case bram > bramB:
+				return &FitError{p.Name, "BRAM18", bram, bramB, detail}
+			}
+			return &FitError{p.Name, "LUT", lut + lutBase, lutB, detail}
 		}
-		detail := fmt.Sprintf(" (the smallest engines of all %d layers: %d DSP, %d BRAM18, %d LUT; budget %d, %d, %d)",
-			len(n.Layers), dsp, bram, lut+lutBase, dspB, bramB, lutB)
-		switch {
-		case dsp > dspB:
-			return &FitError{p.Name, "DSP", dsp, dspB, detail}
-		case bram > bramB:
-			return &FitError{p.Name, "BRAM18", bram, bramB, detail}
-		}
-		return &FitError{p.Name, "LUT", lut + lutBase, lutB, detail}
+		hi *= 2 // traffic-bound: a longer interval carries more bytes
 	}
 	for lo < hi {
 		mid := lo + (hi-lo)/2
@@ -474,3 +522,5 @@ func optimizeFNAS(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	}
 	return nil
 }
+
+func withMode(o Options, m Mode) Options { o.Mode = m; return o }

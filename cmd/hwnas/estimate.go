@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/arch/nb201"
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/spf13/cobra"
+)
+
+// estimateFlags are the options of `hwnas estimate`.
+type estimateFlags struct {
+	model, cell, platform, precision, mode, tiling, goal, template string
+	clock                                                          float64
+	json                                                           bool
+}
+
+func init() {
+	var f estimateFlags
+	cmd := &cobra.Command{
+		Use:   "estimate (--model NAME | --nb201 CELL) --platform NAME",
+		Short: "Estimate a network's latency, throughput, power and resources on an FPGA",
+		Long: `Run the analytical FPGA model (docs/fpga-model.md) for a zoo network or a
+NAS-Bench-201 cell on a platform. With --tiling the design is that tiling for
+every layer; otherwise the optimiser searches every legal tiling.
+
+Models: ` + strings.Join(arch.ZooNames(), ", ") + `.
+Platforms: hwnas platforms.`,
+		Example: `  hwnas estimate --model alexnet --platform ZCU102
+  hwnas estimate --model vgg16 --platform zc706 --precision int16 --clock 150 --tiling 64,14,28,28
+  hwnas estimate --nb201 '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|' --platform pynq --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runEstimate(cmd.OutOrStdout(), &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.model, "model", "", "zoo network: "+strings.Join(arch.ZooNames(), ", "))
+	fl.StringVar(&f.cell, "nb201", "", "NAS-Bench-201 cell string, e.g. |nor_conv_3x3~0|+|...")
+	fl.StringVar(&f.platform, "platform", "", "platform name (see hwnas platforms)")
+	fl.StringVar(&f.precision, "precision", "int16", "fp32, fp16, int16 or int8")
+	fl.Float64Var(&f.clock, "clock", 0, "clock in MHz (default: the platform's)")
+	fl.StringVar(&f.mode, "mode", "shared", "shared (one engine, latency = sum of layers) or pipeline (one engine per layer)")
+	fl.StringVar(&f.tiling, "tiling", "", "fixed tiling Tm,Tn,Tr,Tc for every layer (default: search)")
+	fl.StringVar(&f.goal, "goal", "latency", "what the search optimises: latency or throughput")
+	fl.StringVar(&f.template, "template", "hwnas", "cycle model: hwnas or fnas (FNAS PARA.py, pipeline only)")
+	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
+	rootCmd.AddCommand(cmd)
+}
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: 2, msg: "hwnas estimate: " + fmt.Sprintf(format, a...)}
+}
+
+func runEstimate(w io.Writer, f *estimateFlags) error {
+	n, label, err := estimateNetwork(f)
+	if err != nil {
+		return err
+	}
+	if f.platform == "" {
+		return usageErr("--platform is required (see hwnas platforms)")
+	}
+	p, err := fpga.Lookup(f.platform)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	prec, err := fpga.ParsePrecision(f.precision)
+	if err != nil {
+		return usageErr("--precision: %v", err)
+	}
+	mode, err := fpga.ParseMode(f.mode)
+	if err != nil || mode == fpga.Multi {
+		return usageErr("--mode %q: want shared or pipeline (multi-FPGA pools are declared in a spec)", f.mode)
+	}
+	if f.clock < 0 || f.clock > 2000 {
+		return usageErr("--clock %g MHz: want a clock between 0 and 2000 MHz", f.clock)
+	}
+	var goal fpga.Goal
+	switch strings.ToLower(f.goal) {
+	case "latency":
+		goal = fpga.MinLatency
+	case "throughput":
+		goal = fpga.MaxThroughput
+	default:
+		return usageErr("--goal %q: want latency or throughput", f.goal)
+	}
+	var tmpl fpga.Template
+	switch strings.ToLower(f.template) {
+	case "hwnas":
+	case "fnas":
+		tmpl = fpga.FNAS
+		if mode != fpga.Pipeline {
+			return usageErr("--template fnas models FNAS's per-layer engines: use it with --mode pipeline")
+		}
+	default:
+		return usageErr("--template %q: want hwnas or fnas", f.template)
+	}
+	var d fpga.Design
+	var r fpga.Report
+	if f.tiling != "" {
+		t, err := fpga.ParseTiling(f.tiling)
+		if err != nil {
+			return usageErr("--tiling: %v", err)
+		}
+		d = fpga.Design{Mode: mode, Template: tmpl, Precision: prec, ClockMHz: f.clock, Tilings: []fpga.Tiling{t}}
+		if tmpl == fpga.FNAS {
+			d.Ports = fpga.Ports{W: 2, I: 2, O: 2}
+		}
+		r, err = fpga.Estimate(n, p, d)
+		if err != nil {
+			return &exitError{code: 1, msg: "hwnas estimate: " + err.Error()}
+		}
+	} else {
+		d, r, err = fpga.Optimize(n, p, fpga.Options{Goal: goal, Mode: mode, Template: tmpl, Precision: prec, ClockMHz: f.clock})
+		if err != nil {
+			return &exitError{code: 1, msg: "hwnas estimate: " + err.Error()}
+		}
+	}
+	if f.json {
+		out := struct {
+			Network string `json:"network"`
+			Design  string `json:"design"`
+			fpga.Report
+		}{label, d.String(), r}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return writeReport(w, n, label, p, r)
+}
+
+// estimateNetwork builds the network named by --model or --nb201.
+func estimateNetwork(f *estimateFlags) (*arch.Network, string, error) {
+	switch {
+	case f.model != "" && f.cell != "":
+		return nil, "", usageErr("give --model or --nb201, not both")
+	case f.model != "":
+		n, err := arch.Zoo(f.model)
+		if err != nil {
+			return nil, "", usageErr("--model: %v", err)
+		}
+		return n, strings.ToLower(f.model), nil
+	case f.cell != "":
+		n, err := nb201.Network(f.cell)
+		if err != nil {
+			return nil, "", usageErr("--nb201: %v", err)
+		}
+		return n, "nb201 " + f.cell, nil
+	}
+	return nil, "", usageErr("give a network: --model NAME (%s) or --nb201 CELL", strings.Join(arch.ZooNames(), ", "))
+}
+
+func writeReport(w io.Writer, n *arch.Network, label string, p fpga.Platform, r fpga.Report) error {
+	comb := "sum of layers"
+	if r.Mode == fpga.Pipeline {
+		comb = "sum of stages; interval = slowest stage"
+		if r.Combine == fpga.Slowest {
+			comb = "slowest stage"
+		}
+	}
+	fmt.Fprintf(w, "network     %s (%s)\n", label, n.Summary())
+	fmt.Fprintf(w, "platform    %s (%s: %d DSP, %d BRAM18, %d LUT, %g GB/s)\n", p.Name, p.Device, p.DSP, p.BRAM18, p.LUT, p.BandwidthGBs)
+	fmt.Fprintf(w, "design      %s engine, %s, %g MHz, template %s\n", r.Mode, r.Precision, r.ClockMHz, r.Template)
+	fmt.Fprintf(w, "latency     %.3f ms (%s)\n", r.LatencyMs, comb)
+	fmt.Fprintf(w, "throughput  %.2f fps, %.2f GOPS\n", r.ThroughputFPS, r.GOPS)
+	fmt.Fprintf(w, "power       %.2f W, %.3f mJ per image\n", r.PowerW, r.EnergyMJ)
+	fmt.Fprintf(w, "resources   DSP %d (%.1f%%), BRAM18 %d (%.1f%%), LUT %d (%.1f%%)\n", r.DSP, r.DSPPct, r.BRAM18, r.BRAMPct, r.LUT, r.LUTPct)
+	fmt.Fprintf(w, "bound       %s\n\n", r.Bound)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "#\tLAYER\tOP\tTm,Tn,Tr,Tc\tMACs\tCYCLES\tms\tGOPS\tDSP\tBRAM18\tBOUND\t")
+	for _, l := range r.Layers {
+		name := l.Name
+		if name == "" {
+			name = "-"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%.3f\t%.1f\t%d\t%d\t%s\t\n", l.Index, name, l.Op, l.Tiling, arch.Human(l.MACs), l.Cycles, l.LatencyMs, l.GOPS, l.DSP, l.BRAM18, l.Bound)
+	}
+	return tw.Flush()
+}
+
+// isUsage reports whether err is a usage error (exit code 2).
+func isUsage(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.code == 2
+}
+
+var _ = os.Stdout
