@@ -83,6 +83,9 @@ func (m *model) convForward(n *node, nb int) {
 			cols := x
 			if !n.isPointwise() {
 				cols = m.cols[w]
+				if n.colCache != nil {
+					cols = n.colCache[img*oh*ow*n.kkc : (img+1)*oh*ow*n.kkc]
+				}
 				im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
 			}
 			gemm(oh*ow, view{cols, n.kkc, 1}, &n.wPack, y, oc, false, m.gemmS[w])
@@ -153,7 +156,11 @@ func (m *model) convBackward(n *node, nb int) {
 			cols := x
 			if !n.isPointwise() {
 				cols = m.cols[w]
-				im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
+				if n.colCache != nil {
+					cols = n.colCache[img*hw*n.kkc : (img+1)*hw*n.kkc]
+				} else {
+					im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
+				}
 			}
 			// dW += colsᵀ · dY
 			pb := packB(m.bpack[w], hw, oc, view{dy, oc, 1})
@@ -166,8 +173,9 @@ func (m *model) convBackward(n *node, nb int) {
 				continue
 			}
 			// dCols = dY · Wᵀ, then scatter back into dX.
-			gemm(hw, view{dy, oc, 1}, &n.wtPack, cols, n.kkc, false, m.gemmS[w])
-			col2im(cols, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, dx)
+			dcols := m.cols[w]
+			gemm(hw, view{dy, oc, 1}, &n.wtPack, dcols, n.kkc, false, m.gemmS[w])
+			col2im(dcols, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, dx)
 		}
 	})
 	m.reduce(n.w.g, n.chunkW, chunks(nb))

@@ -73,18 +73,19 @@ func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []f
 	if m == 0 || n == 0 {
 		return
 	}
-	if !acc {
-		for i := range m {
-			clear(c[i*ldc : i*ldc+n])
-		}
-	}
 	if k == 0 {
+		if !acc {
+			for i := range m {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
 		return
 	}
 	apack := scratch[:mc*kc]
 	tile := scratch[mc*kc : mc*kc+mr*nr]
 	for k0 := 0; k0 < k; k0 += kc {
 		kl := min(kc, k-k0)
+		add := acc || k0 > 0 // the first block of a product that is not accumulated stores
 		bblock := b.d[k0*b.panels*nr:]
 		for i0 := 0; i0 < m; i0 += mc {
 			ml := min(mc, m-i0)
@@ -99,15 +100,19 @@ func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []f
 					r0 := i0 + ip*mr
 					rn := min(mr, m-r0)
 					if rn == mr && jn == nr {
-						kernel(kl, ap, bp, c[r0*ldc+j0:], ldc)
+						kernel(kl, ap, bp, c[r0*ldc+j0:], ldc, add)
 						continue
 					}
-					clear(tile)
-					kernel(kl, ap, bp, tile, nr)
+					kernel(kl, ap, bp, tile, nr, false)
 					for r := range rn {
 						dst := c[(r0+r)*ldc+j0 : (r0+r)*ldc+j0+jn]
-						for j, v := range tile[r*nr : r*nr+jn] {
-							dst[j] += v
+						src := tile[r*nr : r*nr+jn]
+						if add {
+							for j, v := range src {
+								dst[j] += v
+							}
+						} else {
+							copy(dst, src)
 						}
 					}
 				}
@@ -168,16 +173,16 @@ func packA(dst []float32, a view, i0, ml, k0, kl int) {
 	}
 }
 
-// kernelGo is the portable micro-kernel: C[0:mr, 0:nr] += Ap·Bp over depth k,
-// with C's rows ldc apart.
-func kernelGo(k int, a, b, c []float32, ldc int) {
-	var acc [mr][nr]float32
+// kernelGo is the portable micro-kernel: C[0:mr, 0:nr] = Ap·Bp over depth k
+// (+ C when acc), with C's rows ldc apart.
+func kernelGo(k int, a, b, c []float32, ldc int, add bool) {
+	var sum [mr][nr]float32
 	for p := range k {
 		bp := b[p*nr : p*nr+nr : p*nr+nr]
 		ap := a[p*mr : p*mr+mr : p*mr+mr]
 		for r := range mr {
 			av := ap[r]
-			row := &acc[r]
+			row := &sum[r]
 			for j := range nr {
 				row[j] += av * bp[j]
 			}
@@ -186,7 +191,11 @@ func kernelGo(k int, a, b, c []float32, ldc int) {
 	for r := range mr {
 		dst := c[r*ldc : r*ldc+nr]
 		for j := range nr {
-			dst[j] += acc[r][j]
+			if add {
+				dst[j] += sum[r][j]
+			} else {
+				dst[j] = sum[r][j]
+			}
 		}
 	}
 }

@@ -72,10 +72,12 @@ func TestKernelAsmMatchesGo(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	k := 37
 	a, b := randSlice(r, k*mr), randSlice(r, k*nr)
-	c1 := randSlice(r, 6*20)
+	c1 := randSlice(r, 7*20)
 	c2 := append([]float32(nil), c1...)
-	kernel(k, a, b, c1, 20)
-	kernelGo(k, a, b, c2, 20)
+	kernel(k, a, b, c1, 20, true)
+	kernelGo(k, a, b, c2, 20, true)
+	kernel(k, a, b, c1[20:], 20, false)
+	kernelGo(k, a, b, c2[20:], 20, false)
 	for i := range c1 {
 		if math.Abs(float64(c1[i]-c2[i])) > 1e-4 {
 			t.Fatalf("C[%d]: asm %g, Go %g", i, c1[i], c2[i])

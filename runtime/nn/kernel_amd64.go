@@ -8,15 +8,20 @@ var useAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // kern6x16 is kernelGo in AVX2+FMA assembly (kernel_amd64.s).
 //
 //go:noescape
-func kern6x16(k int, a, b, c *float32, ldc int)
+func kern6x16(k int, a, b, c *float32, ldc int, acc int)
 
-func kernel(k int, a, b, c []float32, ldc int) {
+// kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
+func kernel(k int, a, b, c []float32, ldc int, acc bool) {
 	if useAsm {
 		_ = a[k*mr-1]
 		_ = b[k*nr-1]
 		_ = c[5*ldc+nr-1]
-		kern6x16(k, &a[0], &b[0], &c[0], ldc)
+		f := 0
+		if acc {
+			f = 1
+		}
+		kern6x16(k, &a[0], &b[0], &c[0], ldc, f)
 		return
 	}
-	kernelGo(k, a, b, c, ldc)
+	kernelGo(k, a, b, c, ldc, acc)
 }

@@ -1,14 +1,15 @@
 #include "textflag.h"
 
-// func kern6x16(k int, a, b, c *float32, ldc int)
-// C[0:6, 0:16] += A·B for packed A (k groups of 6) and B (k rows of 16).
-TEXT ·kern6x16(SB), NOSPLIT, $0-40
+// func kern6x16(k int, a, b, c *float32, ldc int, acc int)
+// C[0:6, 0:16] = A·B (+ C when acc != 0) for packed A (k groups of 6) and B (k rows of 16).
+TEXT ·kern6x16(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DX
 	MOVQ ldc+32(FP), SI
 	SHLQ $2, SI
+	MOVQ acc+40(FP), DI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -22,7 +23,7 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-40
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 	TESTQ CX, CX
-	JZ store
+	JZ done
 loop:
 	VMOVUPS (BX), Y12
 	VMOVUPS 32(BX), Y13
@@ -48,7 +49,9 @@ loop:
 	ADDQ $64, BX
 	DECQ CX
 	JNZ loop
-store:
+done:
+	TESTQ DI, DI
+	JZ store
 	VADDPS (DX), Y0, Y0
 	VMOVUPS Y0, (DX)
 	VADDPS 32(DX), Y1, Y1
@@ -77,6 +80,26 @@ store:
 	VADDPS (DX), Y10, Y10
 	VMOVUPS Y10, (DX)
 	VADDPS 32(DX), Y11, Y11
+	VMOVUPS Y11, 32(DX)
+	VZEROUPPER
+	RET
+store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ SI, DX
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ SI, DX
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ SI, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ SI, DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ SI, DX
+	VMOVUPS Y10, (DX)
 	VMOVUPS Y11, 32(DX)
 	VZEROUPPER
 	RET

@@ -55,11 +55,18 @@ type node struct {
 	xhat            []float32
 	partial         [][]float64 // BN per-chunk sums
 
-	relu bool // a ReLU is fused into the node's output
+	colCache []float32 // conv: the forward pass's patches of every image, when small enough to keep
+
+	relu bool    // a ReLU is fused into the node's output
+	arg  []int32 // maxpool: index in its input image of each output's maximum
 
 	rate float32   // dropout
 	mask []float32 // dropout
 }
+
+// colCacheBytes bounds the patches a conv layer keeps from its forward pass
+// for its backward pass; larger layers recompute them.
+const colCacheBytes = 32 << 20
 
 // model is a network ready to train on batches of up to batch images.
 type model struct {
@@ -166,6 +173,9 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 				n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
 				if !(l.Kernel == 1 && l.Stride == 1 && l.Pad == 0) {
 					colsMax = max(colsMax, hw*n.kkc)
+					if 4*int64(batch)*int64(hw*n.kkc) <= colCacheBytes {
+						n.colCache = m.alloc(batch * hw * n.kkc)
+					}
 				}
 				bpackMax = max(bpackMax, packedBSize(hw, l.Out))
 			}
@@ -186,6 +196,10 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 			bpackMax = max(bpackMax, packedBSize(chunk, l.Out))
 		case arch.MaxPool:
 			n.kind = kMaxPool
+			m.bytes += 4 * int64(batch) * l.Shape.Size()
+			if !dry {
+				n.arg = make([]int32, batch*int(l.Shape.Size()))
+			}
 		case arch.AvgPool:
 			n.kind = kAvgPool
 		case arch.GlobalAvgPool:

@@ -1,7 +1,5 @@
 package nn
 
-import "math"
-
 // Pools see only the input inside the map: padded positions are skipped by
 // max pooling and not counted by average pooling (PyTorch's
 // count_include_pad=False, as NAS-Bench-201's average pool uses).
@@ -22,16 +20,21 @@ func (m *model) poolForward(n *node, nb int) {
 					x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
 					o := y[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
 					if n.kind == kMaxPool {
+						arg := n.arg[img*osz+(oy*ow+ox)*c : img*osz+(oy*ow+ox+1)*c]
 						for ch := range o {
-							o[ch] = float32(math.Inf(-1))
-						}
-						for iy := y0; iy < y1; iy++ {
-							for ix := x0; ix < x1; ix++ {
-								base := (iy*iw + ix) * c
-								for ch, v := range x[base : base+c] {
-									o[ch] = max(o[ch], v)
+							first := int32((y0*iw+x0)*c + ch)
+							best, a := x[first], first
+							for iy := y0; iy < y1; iy++ {
+								for ix := x0; ix < x1; ix++ {
+									i := int32((iy*iw+ix)*c + ch)
+									v := x[i]
+									if v > best { // locals only: compiled to CMOV, no branch
+										a = i
+									}
+									best = max(best, v)
 								}
 							}
+							o[ch], arg[ch] = best, a
 						}
 						continue
 					}
@@ -55,7 +58,7 @@ func (m *model) poolForward(n *node, nb int) {
 }
 
 func (m *model) poolBackward(n *node, nb int) {
-	in, dIn, isz := m.inOut(n.in[0])
+	_, dIn, isz := m.inOut(n.in[0])
 	if dIn == nil {
 		return
 	}
@@ -68,9 +71,9 @@ func (m *model) poolBackward(n *node, nb int) {
 			dx := dIn[img*isz : (img+1)*isz]
 			dy := n.grad[img*osz : (img+1)*osz]
 			if n.kind == kMaxPool {
-				x := in[img*isz : (img+1)*isz]
-				y := n.out[img*osz : (img+1)*osz]
-				maxPoolBack(n, x, y, dy, dx)
+				for i, a := range n.arg[img*osz : (img+1)*osz] {
+					dx[a] += dy[i]
+				}
 				continue
 			}
 			for oy := range oh {
@@ -91,32 +94,6 @@ func (m *model) poolBackward(n *node, nb int) {
 			}
 		}
 	})
-}
-
-// maxPoolBack routes each output gradient to the first input of its window
-// that equals the maximum (the one the forward pass kept).
-func maxPoolBack(n *node, x, y, dy, dx []float32) {
-	ih, iw, c := n.inShape.H, n.inShape.W, n.inShape.C
-	oh, ow := n.shape.H, n.shape.W
-	for oy := range oh {
-		y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
-		for ox := range ow {
-			x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
-			o := (oy*ow + ox) * c
-			for ch := range c {
-				want := y[o+ch]
-			find:
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						if i := (iy*iw+ix)*c + ch; x[i] == want {
-							dx[i] += dy[o+ch]
-							break find
-						}
-					}
-				}
-			}
-		}
-	}
 }
 
 func (m *model) gapForward(n *node, nb int) {
