@@ -83,7 +83,12 @@ func (t Template) String() string {
 // output rows and output columns per tile (Zhang FPGA'15). Values larger than
 // a layer's dimension are clamped to it. For pools and adds Tm is the number
 // of channel lanes.
-type Tiling struct{ Tm, Tn, Tr, Tc int }
+type Tiling struct {
+	Tm int `json:"tm"`
+	Tn int `json:"tn"`
+	Tr int `json:"tr"`
+	Tc int `json:"tc"`
+}
 
 func (t Tiling) String() string { return fmt.Sprintf("%d,%d,%d,%d", t.Tm, t.Tn, t.Tr, t.Tc) }
 

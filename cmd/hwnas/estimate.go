@@ -2,10 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -182,11 +180,3 @@ func writeReport(w io.Writer, n *arch.Network, label string, p fpga.Platform, r 
 	}
 	return tw.Flush()
 }
-
-// isUsage reports whether err is a usage error (exit code 2).
-func isUsage(err error) bool {
-	var ee *exitError
-	return errors.As(err, &ee) && ee.code == 2
-}
-
-var _ = os.Stdout

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// The -update flag rewrites golden files. It is defined here only when no
+// other test file of the package defines it (package-level flag variables
+// are initialised before any init function runs).
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/")
+	}
+}
+
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	g, ok := f.Value.(flag.Getter)
+	return ok && g.Get() == true
+}
+
+// execHwnas runs the CLI with args, resetting the flags of the sub-command
+// first (cobra keeps values between executions).
+func execHwnas(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	sub, _, err := rootCmd.Find(args)
+	if err == nil && sub != nil {
+		sub.Flags().VisitAll(func(f *pflag.Flag) {
+			_ = f.Value.Set(f.DefValue)
+			f.Changed = false
+		})
+	}
+	var out bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(&out)
+	rootCmd.SetArgs(args)
+	defer rootCmd.SetArgs(nil)
+	err = rootCmd.Execute()
+	return out.String(), err
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if updateGolden() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/hwnas -run %s -update)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestEstimateGolden(t *testing.T) {
+	cases := []struct {
+		golden string
+		args   []string
+	}{
+		{"estimate_alexnet_zcu102.golden", []string{"estimate", "--model", "alexnet", "--platform", "zcu102"}},
+		{"estimate_lenet5_pynq_tiling.golden", []string{"estimate", "--model", "lenet5", "--platform", "PYNQ-Z1", "--tiling", "8,6,14,14"}},
+		{"estimate_mobilenet_v2_u50_int8_pipeline.golden", []string{"estimate", "--model", "mobilenet_v2", "--platform", "u50", "--precision", "int8", "--mode", "pipeline", "--goal", "throughput"}},
+		{"estimate_vgg16_zc706_json.golden", []string{"estimate", "--model", "vgg16", "--platform", "ZC706", "--clock", "150", "--json"}},
+		{"estimate_nb201_pynq.golden", []string{"estimate", "--nb201", "|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|", "--platform", "pynq"}},
+	}
+	for _, c := range cases {
+		out, err := execHwnas(t, c.args...)
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		checkGolden(t, c.golden, out)
+		if strings.HasSuffix(c.golden, "_json.golden") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(out), &m); err != nil {
+				t.Fatalf("JSON output: %v", err)
+			}
+			for _, k := range []string{"latency_ms", "throughput_fps", "gops", "dsp", "bram18", "lut", "power_w", "energy_mj", "layers", "design", "model_version"} {
+				if _, ok := m[k]; !ok {
+					t.Errorf("JSON output lacks %q", k)
+				}
+			}
+		}
+	}
+}
+
+func TestPlatformsGolden(t *testing.T) {
+	out, err := execHwnas(t, "platforms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "platforms_table.golden", out)
+	out, err = execHwnas(t, "platforms", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "platforms_json.golden", out)
+	var ps []map[string]any
+	if err := json.Unmarshal([]byte(out), &ps); err != nil || len(ps) < 13 {
+		t.Errorf("platforms --json: %d platforms, %v", len(ps), err)
+	}
+}
+
+func TestEstimateErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu12"}, 2, `unknown platform "zcu12": did you mean ZCU102`},
+		{[]string{"estimate", "--platform", "zcu102"}, 2, "give a network: --model NAME"},
+		{[]string{"estimate", "--model", "alexnet"}, 2, "--platform is required"},
+		{[]string{"estimate", "--model", "resnet50", "--platform", "zcu102"}, 2, `unknown model "resnet50"`},
+		{[]string{"estimate", "--model", "alexnet", "--nb201", "x", "--platform", "zcu102"}, 2, "not both"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--precision", "int4"}, 2, "want one of fp32, fp16, int16, int8"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--mode", "multi"}, 2, "want shared or pipeline"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--tiling", "64,7"}, 2, "want four comma-separated integers"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--clock", "-5"}, 2, "--clock -5 MHz"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--goal", "speed"}, 2, "want latency or throughput"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "pynq", "--tiling", "64,64,13,13"}, 1, "needs 4096 DSP, 220 available"},
+		{[]string{"estimate", "--nb201", "|bogus~0|", "--platform", "pynq"}, 2, "--nb201"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "pynq", "--template", "fnas"}, 2, "use it with --mode pipeline"},
+	}
+	for _, c := range cases {
+		_, err := execHwnas(t, c.args...)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != c.code || !strings.Contains(ee.msg, c.want) {
+			t.Errorf("%v: error %v, want exit %d containing %q", c.args, err, c.code, c.want)
+		}
+	}
+}
