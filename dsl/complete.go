@@ -1,5 +1,262 @@
 package dsl
 
-func Complete(src string, offset int) []Completion { return nil }
-func IsComplete(src string) (bool, string) { return true, "" }
-type Completion struct{}
+import (
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/search"
+)
+
+// Completion is one suggestion at a cursor: Text replaces src[Start:End].
+type Completion struct {
+	Text  string
+	Kind  string // "keyword", "field", "name", "platform", "metric", "value"
+	Doc   string
+	Start int
+	End   int
+}
+
+// Complete suggests what may be written at byte offset of src: keywords and
+// settings valid in the enclosing block, declared names where a name is
+// expected, catalog platforms, metrics, strategies and values. Suggestions
+// start with the word under the cursor.
+func Complete(src string, offset int) []Completion { return complete(src, offset, nil) }
+
+// declaredNames scans src for `KEYWORD NAME` declarations, tolerating
+// syntax errors; the result maps kind to names.
+func declaredNames(toks []lexer.Token, into map[string][]string) {
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].Value {
+		case "platform", "pool", "space", "dataset", "evaluator", "experiment":
+			if toks[i+1].Type == tIdent && (i == 0 || toks[i-1].Value == "}" || toks[i-1].Type != tPunct) {
+				into[toks[i].Value] = append(into[toks[i].Value], toks[i+1].Value)
+			}
+		}
+	}
+}
+
+// significant lexes src, dropping whitespace and comments.
+func significant(src string) []lexer.Token {
+	lx := &lexState{src: src, pos: lexer.Position{Line: 1, Column: 1}}
+	var out []lexer.Token
+	for {
+		t, _ := lx.Next()
+		if t.EOF() {
+			return out
+		}
+		if t.Type != tWhitespace && t.Type != tComment {
+			out = append(out, t)
+		}
+	}
+}
+
+// blockOf names the block a "{" opens from the tokens before it.
+func blockOf(toks []lexer.Token, i int) string {
+	prev := func(k int) string {
+		if i-k >= 0 {
+			return toks[i-k].Value
+		}
+		return ""
+	}
+	switch {
+	case prev(1) == "in" || prev(1) == "=" || prev(1) == "," || prev(1) == "{" && i >= 2 && (prev(2) == "in" || prev(2) == "="):
+		return "set"
+	case prev(1) == "pool" || prev(2) == "pool":
+		return "pool"
+	case prev(1) == "search" && prev(2) == "hardware":
+		return "hwsearch"
+	case prev(2) == "strategy":
+		return "strategy:" + prev(1)
+	case prev(2) == "reward":
+		return "reward:" + prev(1)
+	case prev(3) == "evaluator":
+		return "evaluator:" + prev(1)
+	case prev(1) == "cell" || prev(1) == "choice" || prev(1) == "stem" || prev(1) == "stage":
+		return prev(1)
+	case prev(2) == "experiment" || prev(2) == "space" || prev(2) == "dataset":
+		return prev(2)
+	case prev(4) == "platform" && prev(2) == "from", prev(2) == "platform":
+		return "platform"
+	case prev(2) == "repeat" || prev(3) == "repeat" || prev(4) == "repeat" && prev(2) == "..":
+		return "repeat"
+	}
+	if _, ok := arch.LayerKinds[prev(1)]; ok {
+		return "layer:" + prev(1)
+	}
+	return "?"
+}
+
+func complete(src string, offset int, extra map[string][]string) []Completion {
+	if offset < 0 || offset > len(src) {
+		return nil
+	}
+	start := offset
+	for start > 0 && (isLetter(src[start-1]) || isDigit(src[start-1])) {
+		start--
+	}
+	prefix := src[start:offset]
+	toks := significant(src[:start])
+	names := map[string][]string{}
+	for k, v := range extra {
+		names[k] = append(names[k], v...)
+	}
+	declaredNames(significant(src), names)
+
+	var stack []string
+	for i, t := range toks {
+		switch t.Value {
+		case "{":
+			stack = append(stack, blockOf(toks, i))
+		case "}":
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	block := ""
+	if len(stack) > 0 {
+		block = stack[len(stack)-1]
+	}
+	var prev, prev2 lexer.Token
+	if n := len(toks); n > 0 {
+		prev = toks[n-1]
+		if n > 1 {
+			prev2 = toks[n-2]
+		}
+	}
+	var out []Completion
+	add := func(kind string, words ...string) {
+		for _, w := range words {
+			if strings.HasPrefix(strings.ToLower(w), strings.ToLower(prefix)) {
+				doc := Doc(strings.Trim(w, `"`))
+				out = append(out, Completion{Text: w, Kind: kind, Doc: doc, Start: start, End: offset})
+			}
+		}
+	}
+	metrics := metricNames()
+	switch {
+	case prev.Value == "maximize" || prev.Value == "minimize" || prev.Value == "require" ||
+		prev.Value == "," && (prev2.Type == tIdent && contains(metrics, prev2.Value)):
+		add("metric", metrics...)
+	case prev.Value == "strategy":
+		for _, k := range search.Kinds() {
+			add("keyword", k.Name)
+		}
+	case prev.Value == "reward":
+		add("keyword", RewardKinds...)
+	case prev.Value == "run":
+		add("name", names["experiment"]...)
+	case prev.Value == "from":
+		add("platform", quoted(fpga.Names())...)
+	case prev2.Value == "evaluator" && block == "":
+		add("keyword", EvaluatorKinds...)
+	case prev.Value == "hardware":
+		add("keyword", "pool", "search")
+	case prev.Type == tNumber && block == "experiment" && prev2.Value == "budget":
+		add("keyword", "trials", "min", "h")
+	case prev.Value == "=" || prev.Value == "in" || prev.Value == "," || prev.Value == "{" && block == "set" || prev.Value == "->":
+		key := prev2.Value
+		if prev.Value == "," || prev.Value == "{" {
+			key = keyBefore(toks)
+		}
+		out = append(out, valueCompletions(key, block, names, add)...)
+	default:
+		add("keyword", blockKeys(block)...)
+		if block == "pool" {
+			add("platform", quoted(fpga.Names())...)
+			add("name", names["platform"]...)
+		}
+	}
+	return out
+}
+
+// keyBefore finds the setting whose value a set or list is being written for.
+func keyBefore(toks []lexer.Token) string {
+	depth := 0
+	for i := len(toks) - 1; i > 0; i-- {
+		switch toks[i].Value {
+		case "}":
+			depth++
+		case "{":
+			if depth == 0 && i > 0 && (toks[i-1].Value == "in" || toks[i-1].Value == "=") && i > 1 {
+				return toks[i-2].Value
+			}
+			depth--
+		case "=", "in":
+			if depth == 0 {
+				return toks[i-1].Value
+			}
+		}
+	}
+	return ""
+}
+
+func quoted(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strconv.Quote(x)
+	}
+	return out
+}
+
+// valueCompletions suggests values for a setting.
+func valueCompletions(key, block string, names map[string][]string, add func(string, ...string)) []Completion {
+	switch key {
+	case "space":
+		add("name", names["space"]...)
+	case "platform":
+		add("name", names["platform"]...)
+		add("platform", quoted(fpga.Names())...)
+	case "hardware":
+		add("name", names["platform"]...)
+		add("name", names["pool"]...)
+	case "dataset":
+		add("name", names["dataset"]...)
+	case "evaluator":
+		add("name", names["evaluator"]...)
+		add("keyword", "train", "table")
+	case "precision":
+		for _, p := range fpga.Precisions() {
+			add("value", p.String())
+		}
+	case "optimizer":
+		add("value", Optimizers...)
+	case "source":
+		add("value", `builtin("mnist")`, `idx("")`, `cifar10("")`)
+	case "ops":
+		add("value", arch.CellOps...)
+	case "family":
+		add("value", sortedKeys(families)...)
+	case "metric":
+		add("metric", metricNames()...)
+	case "devices":
+		add("platform", quoted(fpga.Names())...)
+		add("name", names["platform"]...)
+	case "partition", "tiling", "batchnorm":
+		add("value", "true", "false")
+	}
+	return nil
+}
+
+// IsComplete reports whether src can run as it is, for a notebook front
+// end: a cell with an unclosed "{" or "(" is incomplete, and indent is the
+// indentation of the next line (two spaces per open block).
+func IsComplete(src string) (complete bool, indent string) {
+	depth := 0
+	for _, t := range significant(src) {
+		switch t.Value {
+		case "{", "(":
+			depth++
+		case "}", ")":
+			depth--
+		}
+	}
+	if depth > 0 {
+		return false, strings.Repeat("  ", min(depth, MaxNesting))
+	}
+	return true, ""
+}

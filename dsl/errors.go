@@ -17,9 +17,9 @@ import (
 //	  N | the source line
 //	    |     ^~~~
 type Error struct {
-	Pos  lexer.Position // where the problem starts
-	End  lexer.Position // where it ends (zero: one character)
-	Msg  string
+	Pos    lexer.Position // where the problem starts
+	End    lexer.Position // where it ends (zero: one character)
+	Msg    string
 	line   string // the source line of Pos
 	noLine bool   // a problem of the whole file: no source line to show
 }

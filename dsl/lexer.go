@@ -19,12 +19,12 @@ const (
 // so are the units that are words (ms, MHz, W, …): a keyword token type would
 // fight identifiers that start with a keyword.
 const (
-	tComment lexer.TokenType = -(iota + 2)
-	tDims                    // 28x28x1
-	tNumber                  // 12, 0.5, 1e-3
-	tString                  // "text" with Go escapes
-	tBadString               // a string without its closing quote
-	tUnit                    // GB/s, Gb/s, MB/s, Mb/s, %: the units that are not words
+	tComment   lexer.TokenType = -(iota + 2)
+	tDims                      // 28x28x1
+	tNumber                    // 12, 0.5, 1e-3
+	tString                    // "text" with Go escapes
+	tBadString                 // a string without its closing quote
+	tUnit                      // GB/s, Gb/s, MB/s, Mb/s, %: the units that are not words
 	tIdent
 	tPunct // -> .. <= >= == { } ( ) , = < > * - + /
 	tWhitespace

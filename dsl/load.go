@@ -41,10 +41,12 @@ func parseTree(filename, src string, read ReadFunc) ([]*File, ErrorList) {
 }
 
 type loader struct {
-	read  ReadFunc
-	seen  map[string]bool
-	files []*File
-	errs  ErrorList
+	rootDir string // imports of the first file resolve here when set (notebook cells)
+	depth   int    // import depth of the file being read
+	read    ReadFunc
+	seen    map[string]bool
+	files   []*File
+	errs    ErrorList
 }
 
 func (l *loader) file(name, src string) {
@@ -64,7 +66,11 @@ func (l *loader) file(name, src string) {
 		}
 		path := d.Import.Path
 		if !filepath.IsAbs(path) {
-			path = filepath.Join(filepath.Dir(name), path)
+			base := filepath.Dir(name)
+			if l.depth == 0 && l.rootDir != "" {
+				base = l.rootDir
+			}
+			path = filepath.Join(base, path)
 		}
 		path = filepath.Clean(path)
 		if l.seen[path] {
@@ -83,7 +89,9 @@ func (l *loader) file(name, src string) {
 			l.errs.add(newError(src, d.Import.Pos, d.Import.EndPos, "cannot import %q: %v", d.Import.Path, unwrapPathErr(err)))
 			continue
 		}
+		l.depth++
 		l.file(path, string(b))
+		l.depth--
 	}
 	l.files = append(l.files, f)
 }

@@ -1,0 +1,174 @@
+package dsl
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/search"
+)
+
+// keywordDocs are the short docs of the language's words.
+var keywordDocs = map[string]string{
+	"import":     `import "lib.hwnas" — declarations of another file, relative to this one`,
+	"platform":   `platform NAME from "PYNQ-Z1" { clock = 100 MHz  precision = int16 } — an FPGA, from the catalog or custom`,
+	"pool":       `pool NAME { "ZCU102" x 2, zc706  link = 10 Gb/s } — FPGAs working as one multi-FPGA pipeline`,
+	"space":      `space NAME { input 28x28x1 … head gap, dense(10) } or space NAME = benchmark("nasbench201") — a search space`,
+	"dataset":    `dataset NAME { source = builtin("mnist")  train = 6000  epochs = 1 } — data and training fidelity`,
+	"evaluator":  `evaluator NAME train|table|command { … } — how accuracy is obtained`,
+	"experiment": `experiment NAME { space = …  platform = …  maximize accuracy  budget 30 trials } — one search`,
+	"run":        `run NAME — run an experiment`,
+	"input":      `input HxWxC — the input shape of a space, e.g. input 28x28x1`,
+	"repeat":     `repeat N [shared] { layers } or repeat LO..HI { … } — repeat layers; shared makes one choice for all repeats`,
+	"optional":   `optional LAYER — the search decides whether the layer is there`,
+	"choice":     `choice { conv {…} dwconv {…} skip } — the search picks the layer type`,
+	"head":       `head gap, dense(10) — the fixed end of a chain: gap, flatten, dense(units)`,
+	"cell":       `cell { nodes = 4  ops in {none, skip, conv1x1, conv3x3, avgpool3x3} } — a NAS-Bench-201-style cell`,
+	"edge":       `edge FROM -> TO in {ops} — restrict the ops of one cell edge`,
+	"stem":       `stem { channels = 16 } — the 3x3 conv before the cells`,
+	"stage":      `stage { cells = 5  channels = 16 } — cells at one width; a reduction block starts every later stage`,
+	"shared":     `repeat N shared { … } — one set of choices for every repeat`,
+	"maximize":   `maximize METRIC, … — objectives to maximise`,
+	"minimize":   `minimize METRIC, … — objectives to minimise`,
+	"require":    `require METRIC <= LIMIT UNIT — a hard constraint; hardware violators are pruned before training`,
+	"reward":     `reward mnasnet { target = 8 ms  below = -0.07  above = -0.07 } or reward fnas { target = 8 ms } — a soft reward`,
+	"strategy":   `strategy KIND { param = value … } — the search strategy`,
+	"budget":     `budget 60 trials [2 h] — when the search stops`,
+	"parallel":   `parallel N — evaluations at once`,
+	"seed":       `seed N — every random choice flows from it`,
+	"hardware":   `hardware = NAME | hardware pool { … } | hardware search { devices in {…} … } — the FPGA side`,
+	"from":       `platform NAME from "BOARD" — start from a catalog board`,
+	"step":       `LO..HI step S — every S-th value of a range`,
+	"batchnorm":  `batchnorm = true — conv and hidden dense layers carry batch normalisation`,
+	"benchmark":  `benchmark("nasbench201") — a named benchmark space`,
+	"builtin":    `builtin("mnist") — a data set shipped with hwnas`,
+	"idx":        `idx("dir") — MNIST-format IDX files in a directory`,
+	"cifar10":    `cifar10("dir") — CIFAR-10 binary batches in a directory`,
+	"trials":     `budget N trials — evaluate N candidates`,
+	"link":       `link = 10 Gb/s — bandwidth between the FPGAs of a pool`,
+	"precision":  `precision = int16 — data precision: fp32, fp16, int16 or int8`,
+	"clock":      `clock = 200 MHz — accelerator clock`,
+	"bandwidth":  `bandwidth = 4.2 GB/s — off-chip memory bandwidth`,
+	"gap":        `gap — global average pooling`,
+	"flatten":    `flatten — read a map as a vector before dense`,
+}
+
+// Doc returns a short doc for a keyword, metric, unit, layer type, strategy,
+// strategy parameter, cell op or catalog platform, or "" when the word is
+// unknown.
+func Doc(word string) string {
+	if d, ok := keywordDocs[word]; ok {
+		return d
+	}
+	if m, ok := metricByName(word); ok {
+		u := m.Unit
+		if u == "" && m.Dim == Fraction {
+			u = "fraction"
+		}
+		if u != "" {
+			return fmt.Sprintf("%s (%s) — %s", m.Name, u, m.Doc)
+		}
+		return m.Name + " — " + m.Doc
+	}
+	if u, ok := units[word]; ok {
+		return fmt.Sprintf("%s — a unit of %s (stored in %s)", word, u.dim, canonicalUnit[u.dim])
+	}
+	if ps, ok := arch.LayerKinds[word]; ok {
+		return fmt.Sprintf("%s — a layer; parameters: %s", word, orNone(ps))
+	}
+	if k, ok := search.Kind(word); ok {
+		var ps []string
+		for _, p := range k.Params {
+			ps = append(ps, p.Name)
+		}
+		return fmt.Sprintf("strategy %s — %s; parameters: %s", k.Name, k.Doc, orNone(ps))
+	}
+	for _, k := range search.Kinds() {
+		for _, p := range k.Params {
+			if p.Name == word {
+				return fmt.Sprintf("%s (strategy %s, default %g) — %s", p.Name, k.Name, p.Default, p.Doc)
+			}
+		}
+	}
+	if contains(arch.CellOps, word) {
+		return word + " — a cell edge op"
+	}
+	if p, err := fpga.Lookup(word); err == nil {
+		return platformDoc(p)
+	}
+	return ""
+}
+
+func platformDoc(p fpga.Platform) string {
+	return fmt.Sprintf("%s — %s (%s): %d DSP, %d BRAM18, %d LUT, %.3g GB/s, %g MHz", p.Name, p.Device, p.Family,
+		p.DSP, p.BRAM18, p.LUT, p.BandwidthGBs, p.ClockMHz)
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
+}
+
+// blockKeys lists the words valid at the start of a line in each block.
+func blockKeys(block string) []string {
+	kind, arg, _ := strings.Cut(block, ":")
+	switch kind {
+	case "":
+		return []string{"import", "platform", "pool", "space", "dataset", "evaluator", "experiment", "run"}
+	case "experiment":
+		return []string{"space", "platform", "hardware", "dataset", "evaluator", "maximize", "minimize", "require",
+			"reward", "strategy", "budget", "parallel", "seed"}
+	case "space":
+		return append([]string{"input", "repeat", "optional", "choice", "head", "cell", "stem", "stage", "batchnorm"}, layerKinds()...)
+	case "repeat":
+		return append([]string{"optional", "choice"}, layerKinds()...)
+	case "choice":
+		return layerKinds()
+	case "layer":
+		return arch.LayerKinds[arg]
+	case "platform":
+		return platformKeys
+	case "dataset":
+		return datasetKeys
+	case "evaluator":
+		return evaluatorKeys[arg]
+	case "strategy":
+		k, _ := search.Kind(arg)
+		var out []string
+		for _, p := range k.Params {
+			out = append(out, p.Name)
+		}
+		return out
+	case "reward":
+		if arg == "fnas" {
+			return []string{"target"}
+		}
+		return []string{"metric", "target", "below", "above"}
+	case "hwsearch":
+		return hwSearchKeys
+	case "pool":
+		return []string{"link", "precision"}
+	case "cell":
+		return []string{"nodes", "ops", "edge"}
+	case "stem":
+		return []string{"channels"}
+	case "stage":
+		return []string{"cells", "channels"}
+	}
+	return nil
+}
+
+func uniqueSorted(xs []string) []string {
+	sort.Strings(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,187 @@
+package dsl
+
+import (
+	"fmt"
+	"os"
+)
+
+// Session checks notebook cells one after another. Each cell sees the
+// declarations of the cells before it; declaring a name again replaces the
+// earlier declaration (the notebook way of editing a cell and re-running it).
+// A cell with errors changes nothing.
+type Session struct {
+	dir   string
+	cells int
+	live  []*entry // live declarations, in the order they were first declared
+	spec  *Spec
+}
+
+type entry struct {
+	name string // "" for imports
+	decl *Decl
+	file *File
+}
+
+// CellResult is what checking one cell produced.
+type CellResult struct {
+	Spec     *Spec    // every live declaration after the cell
+	Declared []string // names the cell declared or redeclared, in order
+	Run      []string // experiments to run now: those the cell declares and its run statements, in order
+	Changed  []string // experiments of earlier cells whose hash the cell changed (their inputs were redeclared)
+}
+
+// NewSession starts a session; imports in cells are read relative to dir.
+func NewSession(dir string) *Session {
+	return &Session{dir: dir, spec: emptySpec()}
+}
+
+func emptySpec() *Spec {
+	s, _ := Check()
+	return s
+}
+
+// Spec returns the checked declarations of every cell so far.
+func (s *Session) Spec() *Spec { return s.spec }
+
+// Reset forgets every declaration.
+func (s *Session) Reset() { *s = *NewSession(s.dir) }
+
+// Add checks a cell against the earlier cells and, when it is valid, makes
+// its declarations live. Errors render with the file name "cell[N]".
+func (s *Session) Add(src string) (*CellResult, error) {
+	s.cells++
+	name := fmt.Sprintf("cell[%d]", s.cells)
+	read := func(p string) ([]byte, error) { return os.ReadFile(p) }
+	l := &loader{read: read, seen: map[string]bool{}, rootDir: s.dir}
+	l.file(name, src)
+	if len(l.errs) > 0 {
+		return nil, l.errs.sort()
+	}
+	files := l.files
+	cell := files[len(files)-1]
+
+	live := append([]*entry(nil), s.live...)
+	index := map[string]int{}
+	for i, e := range live {
+		index[e.name] = i
+	}
+	res := &CellResult{}
+	var runs []*Decl
+	var errs ErrorList
+	seenNow := map[string]*Name{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if d.Run != nil {
+				if f == cell {
+					runs = append(runs, d)
+				}
+				continue
+			}
+			n := nameOf(d)
+			if n == nil {
+				continue // an import
+			}
+			if first, dup := seenNow[n.Text]; dup {
+				errs.add(newError(f.Src, n.Pos, n.EndPos, "%s is already declared at %s", n.Text, short(first.Pos)))
+				continue
+			}
+			seenNow[n.Text] = n
+			e := &entry{name: n.Text, decl: d, file: f}
+			if i, ok := index[n.Text]; ok {
+				live[i] = e
+			} else {
+				index[n.Text] = len(live)
+				live = append(live, e)
+			}
+			if f == cell {
+				res.Declared = append(res.Declared, n.Text)
+				if d.Experiment != nil {
+					res.Run = append(res.Run, n.Text)
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs.sort()
+	}
+	spec, err := checkEntries(live, runs, cell)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range spec.Runs {
+		if !contains(res.Run, n) {
+			res.Run = append(res.Run, n)
+		}
+	}
+	for _, n := range spec.Order {
+		old, ok := s.spec.Experiments[n]
+		if ok && !contains(res.Declared, n) && old.Hash() != spec.Experiments[n].Hash() {
+			res.Changed = append(res.Changed, n)
+		}
+	}
+	s.live, s.spec = live, spec
+	res.Spec = spec
+	return res, nil
+}
+
+// checkEntries checks the live declarations plus the cell's run statements.
+func checkEntries(live []*entry, runs []*Decl, cell *File) (*Spec, error) {
+	byFile := map[*File]*File{}
+	var files []*File
+	for _, e := range live {
+		g, ok := byFile[e.file]
+		if !ok {
+			g = &File{Name: e.file.Name, Src: e.file.Src}
+			byFile[e.file] = g
+			files = append(files, g)
+		}
+		g.Decls = append(g.Decls, e.decl)
+	}
+	if len(runs) > 0 {
+		files = append(files, &File{Name: cell.Name, Src: cell.Src, Decls: runs})
+	}
+	return Check(files...)
+}
+
+func nameOf(d *Decl) *Name {
+	switch {
+	case d.Platform != nil:
+		return d.Platform.Name
+	case d.Pool != nil:
+		return d.Pool.Name
+	case d.Space != nil:
+		return d.Space.Name
+	case d.Dataset != nil:
+		return d.Dataset.Name
+	case d.Evaluator != nil:
+		return d.Evaluator.Name
+	case d.Experiment != nil:
+		return d.Experiment.Name
+	}
+	return nil
+}
+
+// Complete suggests completions in a cell, knowing the session's names.
+func (s *Session) Complete(src string, offset int) []Completion {
+	names := map[string][]string{}
+	for _, e := range s.live {
+		if e.name == "" {
+			continue
+		}
+		k := "experiment"
+		switch {
+		case e.decl.Platform != nil:
+			k = "platform"
+		case e.decl.Pool != nil:
+			k = "pool"
+		case e.decl.Space != nil:
+			k = "space"
+		case e.decl.Dataset != nil:
+			k = "dataset"
+		case e.decl.Evaluator != nil:
+			k = "evaluator"
+		}
+		names[k] = append(names[k], e.name)
+	}
+	return complete(src, offset, names)
+}
