@@ -98,14 +98,15 @@ func (m *model) convForward(n *node, nb int) {
 func biasReLU(y, bias []float32, relu bool) {
 	c := len(bias)
 	for r := 0; r < len(y); r += c {
-		row := y[r : r+c : r+c]
+		row := y[r : r+c : r+c][:len(bias)]
+		if relu {
+			for j, b := range bias {
+				row[j] = max(row[j]+b, 0) // branch-free MAXSS; NaN stays NaN
+			}
+			continue
+		}
 		for j, b := range bias {
 			row[j] += b
-		}
-		if relu {
-			for j, v := range row {
-				row[j] = max(v, 0) // branch-free MINSS/MAXSS; NaN stays NaN
-			}
 		}
 	}
 }
@@ -162,9 +163,10 @@ func (m *model) convBackward(n *node, nb int) {
 					im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
 				}
 			}
-			// dW += colsᵀ · dY
-			pb := packB(m.bpack[w], hw, oc, view{dy, oc, 1})
-			gemm(n.kkc, view{cols, 1, n.kkc}, &pb, dw, oc, true, m.gemmS[w])
+			// dWᵀ += dYᵀ · cols: packing cols as B copies whole rows, where
+			// packing colsᵀ as A would gather them across rows.
+			pb := packB(m.bpack[w], hw, n.kkc, view{cols, n.kkc, 1})
+			gemm(oc, view{dy, 1, oc}, &pb, dw, n.kkc, true, m.gemmS[w])
 			if dx == nil {
 				continue
 			}
@@ -178,8 +180,31 @@ func (m *model) convBackward(n *node, nb int) {
 			col2im(dcols, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, dx)
 		}
 	})
-	m.reduce(n.w.g, n.chunkW, chunks(nb))
+	if n.groups == 1 {
+		m.reduceT(n.w.g, n.chunkW, chunks(nb), oc, n.kkc)
+	} else {
+		m.reduce(n.w.g, n.chunkW, chunks(nb))
+	}
 	m.reduce(n.b.g, n.chunkB, chunks(nb))
+}
+
+// reduceT sets the rows×cols gradient g to the transpose of the sum of the
+// first n cols×rows partial gradients, in order.
+func (m *model) reduceT(g []float32, parts [][]float32, n, cols, rows int) {
+	const block = 64
+	par(m.threads, (rows+block-1)/block, func(_, t int) {
+		for i := t * block; i < min((t+1)*block, rows); i++ {
+			dst := g[i*cols : (i+1)*cols]
+			for j := range dst {
+				dst[j] = parts[0][j*rows+i]
+			}
+			for _, p := range parts[1:n] {
+				for j := range dst {
+					dst[j] += p[j*rows+i]
+				}
+			}
+		}
+	})
 }
 
 // reduce sets g to the sum of the first n partial gradients, in order.

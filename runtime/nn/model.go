@@ -177,7 +177,7 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 						n.colCache = m.alloc(batch * hw * n.kkc)
 					}
 				}
-				bpackMax = max(bpackMax, packedBSize(hw, l.Out))
+				bpackMax = max(bpackMax, packedBSize(hw, n.kkc))
 			}
 		case arch.Dense:
 			if dropout > 0 {

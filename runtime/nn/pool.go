@@ -14,6 +14,10 @@ func (m *model) poolForward(n *node, nb int) {
 		for img := lo; img < hi; img++ {
 			x := in[img*isz : (img+1)*isz]
 			y := n.out[img*osz : (img+1)*osz]
+			if n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 {
+				maxPool2(x, y, n.arg[img*osz:(img+1)*osz], iw, c, oh, ow)
+				continue
+			}
 			for oy := range oh {
 				y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
 				for ox := range ow {
@@ -55,6 +59,37 @@ func (m *model) poolForward(n *node, nb int) {
 			}
 		}
 	})
+}
+
+// maxPool2 is max pooling over 2×2 windows with stride 2, the common case.
+func maxPool2(x, y []float32, arg []int32, iw, c, oh, ow int) {
+	for oy := range oh {
+		for ox := range ow {
+			p0 := (2*oy*iw + 2*ox) * c
+			p1, p2 := p0+c, p0+iw*c
+			p3 := p2 + c
+			a, b := x[p0:p0+c], x[p1:p1+c]
+			d, e := x[p2 : p2+c][:len(a)], x[p3 : p3+c][:len(a)]
+			b = b[:len(a)]
+			o := y[(oy*ow+ox)*c : (oy*ow+ox+1)*c][:len(a)]
+			g := arg[(oy*ow+ox)*c : (oy*ow+ox+1)*c][:len(a)]
+			for ch, best := range a {
+				i := int32(p0 + ch)
+				if v := b[ch]; v > best { // locals only: CMOV, no branch
+					i = int32(p1 + ch)
+				}
+				best = max(best, b[ch])
+				if v := d[ch]; v > best {
+					i = int32(p2 + ch)
+				}
+				best = max(best, d[ch])
+				if v := e[ch]; v > best {
+					i = int32(p3 + ch)
+				}
+				o[ch], g[ch] = max(best, e[ch]), i
+			}
+		}
+	}
 }
 
 func (m *model) poolBackward(n *node, nb int) {
