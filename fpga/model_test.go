@@ -3,6 +3,7 @@ package fpga
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -238,4 +239,39 @@ func FuzzLookup(f *testing.F) {
 			t.Errorf("Lookup(%q) returned an invalid platform", s)
 		}
 	})
+}
+
+// TestSharedPruningExact checks that the best-first search with lower-bound
+// pruning finds the same optimum as trying every <Tm,Tn> pair on its own.
+func TestSharedPruningExact(t *testing.T) {
+	for _, c := range []struct{ net, plat string }{{"alexnet", "PYNQ-Z1"}, {"vgg16", "ZC706"}, {"lenet5", "Arty-A7-50T"}} {
+		n := zoo(t, c.net)
+		p := mustLookup(t, c.plat)
+		d := Design{Mode: Shared, Precision: Int16, PortShare: [3]int{4, 1, 1}}
+		if err := optimizeShared(n, &p, &d, Tiling{}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := Estimate(n, p, d)
+		pe := p.DSP
+		var tms, tns []int
+		for i := range n.Layers {
+			if dm := layerDims(n, i); dm.kind == kConv {
+				tms = union(tms, ceilCands(dm.M, pe, 0))
+				tns = union(tns, ceilCands(dm.N, pe, 0))
+			}
+		}
+		best := int64(math.MaxInt64)
+		for _, pr := range arrayPairs(tms, tns, pe, func(int, int) bool { return true }) {
+			e := d
+			if err := optimizeShared(n, &p, &e, Tiling{Tm: pr[0], Tn: pr[1]}); err != nil {
+				continue
+			}
+			if r, err := Estimate(n, p, e); err == nil && r.Cycles < best {
+				best = r.Cycles
+			}
+		}
+		if got.Cycles != best {
+			t.Errorf("%s on %s: search %d cycles, exhaustive %d", c.net, c.plat, got.Cycles, best)
+		}
+	}
 }

@@ -119,24 +119,19 @@ func Optimize(n *arch.Network, p Platform, o Options) (Design, Report, error) {
 // by the search: even, weight-heavy (dense layers), input- and output-heavy.
 var portSplits = [][3]int{{1, 1, 1}, {2, 1, 1}, {4, 1, 1}, {8, 1, 1}, {1, 2, 1}, {1, 1, 2}}
 
-// tunePorts tries the port splits on the found tiling, and when one is
-// better searches the tiling again with it.
+// tunePorts searches the tiling again under every other port share and
+// keeps the best design: the port split and the tiling interact (dense
+// layers want a wide weight port, early convs a wide input port).
 func tunePorts(n *arch.Network, p *Platform, d Design, r Report, o Options) (Design, Report) {
 	best, bestR := d, r
 	for _, s := range portSplits[1:] {
 		c := d
 		c.PortShare = s
+		if err := optimizeShared(n, p, &c, o.Fix); err != nil {
+			continue
+		}
 		if cr, err := Estimate(n, *p, c); err == nil && better(o.Goal, &cr, &bestR) {
 			best, bestR = c, cr
-		}
-	}
-	if best.PortShare == d.PortShare {
-		return d, r
-	}
-	re := best
-	if err := optimizeShared(n, p, &re, o.Fix); err == nil {
-		if cr, err := Estimate(n, *p, re); err == nil && better(o.Goal, &cr, &bestR) {
-			return re, cr
 		}
 	}
 	return best, bestR
@@ -246,21 +241,41 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	if len(pairs) == 0 {
 		return fmt.Errorf("no <Tm,Tn> fits %d MAC lanes (fixed <%s>)", pe, fix)
 	}
+	e := newEnv(p, d)
+	// Per-layer floors no tiling beats: every weight crosses the weight port
+	// once and every input word the input port once, and the roofline.
+	floor := make([]int64, len(ds))
+	for j := range ds {
+		dm := &ds[j]
+		if dm.kind != kConv && dm.kind != kDW {
+			continue
+		}
+		g := int64(dm.G)
+		w := g * int64(dm.M) * int64(dm.N) * int64(dm.K*dm.K)
+		in := g * int64(dm.N) * int64(dm.Hin) * int64(dm.Win)
+		if dm.kind == kDW {
+			w, in = int64(dm.M*dm.K*dm.K), int64(dm.M)*int64(dm.Hin)*int64(dm.Win)
+		}
+		out := int64(dm.M) * g * int64(dm.R) * int64(dm.C)
+		bw := int64(float64((w+in+out)*int64(e.bits/8)) / e.bpc)
+		floor[j] = max(cdiv(w, int64(e.ports.W)), cdiv(in, int64(e.ports.I)), cdiv(out, int64(e.ports.O)), bw)
+	}
 	for i := range pairs {
 		var lb int64
 		for j := range ds {
 			dm := &ds[j]
+			var c int64
 			switch dm.kind {
 			case kConv:
-				lb += int64(dm.G) * cdiv(int64(dm.M), int64(pairs[i].tm)) * cdiv(int64(dm.N), int64(pairs[i].tn)) * int64(dm.R*dm.C*dm.K*dm.K)
+				c = int64(dm.G) * cdiv(int64(dm.M), int64(pairs[i].tm)) * cdiv(int64(dm.N), int64(pairs[i].tn)) * int64(dm.R*dm.C*dm.K*dm.K)
 			case kDW:
-				lb += cdiv(int64(dm.M), int64(pairs[i].tm)) * int64(dm.R*dm.C*dm.K*dm.K)
+				c = cdiv(int64(dm.M), int64(pairs[i].tm)) * int64(dm.R*dm.C*dm.K*dm.K)
 			}
+			lb += max(c, floor[j])
 		}
 		pairs[i].lb = lb
 	}
 	sort.Slice(pairs, func(a, b int) bool { return pairs[a].lb < pairs[b].lb })
-	e := newEnv(p, d)
 	best := int64(math.MaxInt64)
 	bestT := make([]Tiling, len(ds))
 	cur := make([]Tiling, len(ds))
