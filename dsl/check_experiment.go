@@ -126,6 +126,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	// evaluator and dataset
 	e.Evaluator = &Evaluator{Name: "train", Kind: "train"}
 	if f := fs["evaluator"]; f != nil {
+		e.Evaluator = nil // set by evaluatorRef when it resolves
 		ok = c.evaluatorRef(e, f.Value, deps) && ok
 	}
 	if f := fs["dataset"]; f != nil {

@@ -92,6 +92,10 @@ func (c *checker) platform(d *PlatformDecl) *Platform {
 		case "static":
 			p.Device.StaticW, good = c.quantity(f.Value, Power, "static power")
 		case "precision":
+			if f.Op == "in" {
+				c.errorf(f.Pos, f.EndPos, "precision takes one value: write precision = int16")
+				break
+			}
 			p.Precision, good = c.precision(f.Value)
 		case "dsp":
 			p.Device.DSP, good = c.integer(f.Value, "dsp", 1)

@@ -202,7 +202,7 @@ func (c *checker) chainSpace(d *SpaceDecl) *arch.ChainSpace {
 			b, k := c.repeat(it.Repeat)
 			ok = ok && k
 			s.Blocks = append(s.Blocks, b)
-		case it.Layer != nil && it.Layer.Set != nil:
+		case it.Layer != nil && it.Layer.Set != nil && arch.LayerKinds[it.Layer.Kind.Text] == nil:
 			switch it.Layer.Kind.Text {
 			case "batchnorm":
 				var k bool

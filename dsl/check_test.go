@@ -1,0 +1,281 @@
+package dsl
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hwnas/hwnas/arch"
+)
+
+// TestGrammar pins the grammar: a change to a production shows up here.
+func TestGrammar(t *testing.T) {
+	golden(t, "grammar.ebnf", Grammar()+"\n")
+}
+
+func load(t *testing.T, src string) (*Spec, error) {
+	t.Helper()
+	return LoadSource("t.hwnas", src, nil)
+}
+
+func TestChainSpaces(t *testing.T) {
+	tests := []struct {
+		name  string
+		body  string
+		size  int64
+		names string // decision names, space separated
+		err   string
+	}{
+		{"fnas", "input 28x28x1 repeat 4 { conv { kernel in {5, 7, 14}  filters in {9, 18, 36}  stride = 1 } } head gap, dense(10)", 6561, "", ""},
+		{"range step", "input 8x8x1 conv { filters in 16..64 step 16 } head gap, dense(2)", 4, "layer1.filters", ""},
+		{"repeat range", "input 8x8x1 repeat 1..3 { conv { filters in {4, 8} } } head gap, dense(2)", 3 * 8, "block1.repeat layer1.filters layer2.filters layer3.filters", ""},
+		{"shared", "input 8x8x1 repeat 3 shared { conv { filters in {4, 8} } } head gap, dense(2)", 2, "block1.layer1.filters", ""},
+		{"optional and choice", "input 8x8x1 optional maxpool choice { conv { filters = 4 } dwconv skip } head gap, dense(2)", 6, "layer1.use layer2.type", ""},
+		{"batchnorm", "input 8x8x1 batchnorm = true conv { filters = 4 } head flatten, dense(2)", 1, "", ""},
+		{"no head", "input 8x8x1 conv { filters = 4 }", 0, "", "needs a head"},
+		{"no input", "conv { filters = 4 } head dense(2)", 0, "", "needs an input shape"},
+		{"no filters", "input 8x8x1 conv head dense(2)", 0, "", "conv needs filters"},
+		{"conv = ", "input 8x8x1 conv = 3 head dense(2)", 0, "", "conv is a layer"},
+		{"unknown setting", "input 8x8x1 bn = true conv { filters = 2 } head dense(2)", 0, "", "no setting bn"},
+		{"in with one value", "input 8x8x1 conv { filters in 4 } head dense(2)", 0, "", "filters in takes a set"},
+		{"choice of one", "input 8x8x1 choice { skip } head dense(2)", 0, "", "at least two layer types"},
+		{"dup in choice", "input 8x8x1 choice { skip skip } head dense(2)", 0, "", "skip appears twice"},
+		{"head order", "input 8x8x1 skip head dense(2), gap", 0, "", "must end in dense"},
+		{"head arg", "input 8x8x1 skip head gap(2), dense(2)", 0, "", "gap takes no arguments"},
+		{"huge repeat", "input 8x8x1 repeat 100 { skip } head dense(2)", 0, "", "at most 64"},
+		{"range too wide", "input 8x8x1 conv { filters in 1..100000 } head dense(2)", 0, "", "more than 4096 values"},
+		{"float", "input 8x8x1 conv { filters = 2.5 } head dense(2)", 0, "", "whole number"},
+		{"unit", "input 8x8x1 conv { filters = 2 ms } head dense(2)", 0, "", "plain number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := load(t, "space s { "+tt.body+" }")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sp := s.Spaces["s"].Space
+			if got := arch.Size(sp); got != tt.size {
+				t.Errorf("size %d, want %d", got, tt.size)
+			}
+			if tt.names != "" {
+				var names []string
+				for _, d := range sp.Decisions() {
+					names = append(names, d.Name)
+				}
+				if got := strings.Join(names, " "); got != tt.names {
+					t.Errorf("decisions %q, want %q", got, tt.names)
+				}
+			}
+			if _, err := sp.Decode(make([]int, len(sp.Decisions()))); err != nil {
+				t.Errorf("decode: %v", err)
+			}
+		})
+	}
+}
+
+func TestCellAndBenchmarkSpaces(t *testing.T) {
+	s, err := Load("../examples/nb201_cells.hwnas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, ok := s.Spaces["cells"].Space.(*arch.CellSpace)
+	if !ok {
+		t.Fatalf("space is %T", s.Spaces["cells"].Space)
+	}
+	if cs.Nodes != 4 || len(cs.Stages) != 3 || cs.StemChannels != 16 || cs.Classes != 10 {
+		t.Errorf("cell space %+v", cs)
+	}
+	ds := cs.Decisions()
+	if len(ds) != 6 || len(ds[3].Choices) != 2 || ds[3].Name != "edge3<-0" || len(ds[0].Choices) != 5 {
+		t.Errorf("decisions %+v", ds)
+	}
+	s, err = Load("../examples/nb201_fpga.hwnas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Experiments["nb201_zcu102"]
+	if e.Space.Benchmark != "nasbench201" || arch.Size(e.Space.Space) != 15625 || e.Evaluator.Kind != "table" || e.Dataset != nil {
+		t.Errorf("nb201 experiment %+v", e)
+	}
+	for _, bad := range []struct{ src, err string }{
+		{"space c { input 32x32x3 cell { nodes = 4 } stem { channels = 16 } stage { cells = 1 channels = 16 } head gap, dense(10) }", "needs its edge ops"},
+		{"space c { input 32x32x3 cell { nodes = 4 ops in {skip, conv9x9} } stem { channels = 16 } stage { cells = 1 channels = 16 } head gap, dense(10) }", "unknown cell op conv9x9"},
+		{"space c { input 32x32x3 cell { ops in {skip} edge 2 -> 1 in {skip} } stem { channels = 16 } stage { cells = 1 channels = 16 } head gap, dense(10) }", "edge 2 -> 1"},
+		{"space c { input 32x32x3 cell { ops in {skip} } head gap, dense(10) }", "needs input, cell, stem"},
+		{"space c { input 32x32x3 cell { ops in {skip} } conv { filters = 3 } stem { channels = 16 } stage { cells = 1 channels = 16 } head gap, dense(10) }", "holds input, cell, stem, stage and head"},
+		{`space c = benchmark(nasbench201)`, "takes benchmark"},
+	} {
+		if _, err := load(t, bad.src); err == nil || !strings.Contains(err.Error(), bad.err) {
+			t.Errorf("%s: err %v, want %q", bad.src, err, bad.err)
+		}
+	}
+}
+
+func TestExperiments(t *testing.T) {
+	base := `platform p from "PYNQ-Z1"
+pool farm { "ZCU102" x 2  link = 10 Gb/s }
+space s { input 8x8x1 conv { filters in {2, 4} } head gap, dense(2) }
+space nb = benchmark("nasbench201")
+dataset d { source = builtin("mnist") }
+evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
+`
+	tests := []struct {
+		name, body string
+		check      func(*Experiment) bool
+		err        string
+	}{
+		{"minimal", "space = s dataset = d maximize accuracy budget 3 trials", func(e *Experiment) bool {
+			return e.Strategy.Kind == "random" && e.Parallel == 1 && e.Evaluator.Kind == "train" && e.Trials == 3
+		}, ""},
+		{"catalog string", `space = s dataset = d platform = "zcu102" minimize latency budget 3 trials`, func(e *Experiment) bool {
+			return e.Platform != nil && e.Platform.Device.Name == "ZCU102"
+		}, ""},
+		{"pool by name", "space = s dataset = d hardware = farm maximize throughput budget 3 trials", func(e *Experiment) bool {
+			return e.Pool != nil && len(e.Pool.Pool.Devices) == 2 && e.Pool.Pool.LinkGBs == 1.25
+		}, ""},
+		{"inline pool", `space = s dataset = d hardware pool { "ZC706", p  link = 1 GB/s } maximize throughput budget 3 trials`, func(e *Experiment) bool {
+			return e.Pool != nil && len(e.Pool.Pool.Devices) == 2 && e.Pool.Pool.Devices[1].Name == "PYNQ-Z1"
+		}, ""},
+		{"hardware search", `space = s dataset = d hardware search { devices in {"ZCU102", p} link = 10 Gb/s precision in {int8, int16} tiling = false } maximize accuracy strategy coexplore budget 3 trials`, func(e *Experiment) bool {
+			h := e.HardwareSearch
+			return h != nil && len(h.Devices) == 2 && len(h.Precisions) == 2 && !h.Tiling && h.Partition && h.LinkGBs == 1.25
+		}, ""},
+		{"command evaluator", "space = s evaluator = cmd maximize accuracy budget 30 min", func(e *Experiment) bool {
+			return e.Evaluator.Kind == "command" && len(e.Evaluator.Command) == 2 && e.Evaluator.TimeoutMs == 120000 && e.TimeMs == 1800000 && e.Trials == 0
+		}, ""},
+		{"table", "space = nb evaluator = table maximize accuracy minimize params strategy nsga2 budget 5 trials", func(e *Experiment) bool {
+			return e.Evaluator.Kind == "table" && e.Evaluator.Benchmark == "nasbench201" && len(e.Objectives) == 2
+		}, ""},
+		{"mnasnet", "space = s dataset = d platform = p maximize accuracy reward mnasnet { target = 5 ms  above = -1  below = 0 } strategy reinforce budget 3 trials", func(e *Experiment) bool {
+			r := e.Reward
+			return r != nil && r.Kind == "mnasnet" && r.Metric == "latency" && r.Target == 5 && r.Above == -1 && r.Below == 0
+		}, ""},
+		{"mnasnet energy", "space = s dataset = d platform = p maximize accuracy reward mnasnet { metric = energy target = 2 mJ } budget 3 trials", func(e *Experiment) bool {
+			return e.Reward.Metric == "energy" && e.Reward.Target == 2 && e.Reward.Above == -0.07
+		}, ""},
+		{"seed parallel", "space = s dataset = d maximize accuracy budget 3 trials seed -4 parallel 8", func(e *Experiment) bool {
+			return e.Seed == -4 && e.Parallel == 8
+		}, ""},
+		{"table with train space", "space = s evaluator = table maximize accuracy budget 3 trials", nil, "needs the space benchmark"},
+		{"no dataset", "space = s maximize accuracy budget 3 trials", nil, "needs a dataset"},
+		{"no objective", "space = s dataset = d budget 3 trials", nil, "needs an objective"},
+		{"no space", "dataset = d maximize accuracy budget 3 trials", nil, "needs a space"},
+		{"two hardware", "space = s dataset = d platform = p hardware = farm maximize accuracy budget 3 trials", nil, "give the hardware once"},
+		{"platform is a pool", "space = s dataset = d platform = farm maximize accuracy budget 3 trials", nil, "farm is a pool, not a platform"},
+		{"dup objective", "space = s dataset = d maximize accuracy minimize accuracy budget 3 trials", nil, "already an objective"},
+		{"coexplore without search", "space = s dataset = d platform = p maximize accuracy strategy coexplore budget 3 trials", nil, "coexplore searches the hardware"},
+		{"reward units", "space = s dataset = d platform = p maximize accuracy reward mnasnet { target = 5 W } budget 3 trials", nil, "target needs a unit of time"},
+		{"reward without hw", "space = s dataset = d maximize accuracy reward mnasnet { target = 5 ms } budget 3 trials", nil, "measured on an FPGA"},
+		{"strategy twice", "space = s dataset = d maximize accuracy strategy random strategy grid budget 3 trials", nil, "strategy is given twice"},
+		{"param range", "space = s dataset = d maximize accuracy strategy nsga2 { crossover = 2 } budget 3 trials", nil, "crossover must lie in [0, 1]"},
+		{"param integer", "space = s dataset = d maximize accuracy strategy nsga2 { population = 2.5 } budget 3 trials", nil, "population must be a whole number"},
+		{"unknown field", "space = s dataset = d maximize accuracy budgte = 3", nil, "no setting budgte"},
+		{"zero trials", "space = s dataset = d maximize accuracy budget 0 trials", nil, "trials must be a whole number of at least 1"},
+		{"budget unit", "space = s dataset = d maximize accuracy budget 3 MHz", nil, "time budget needs a unit of time"},
+		{"command needs run", "space = s evaluator = command maximize accuracy budget 3 trials", nil, "needs its program"},
+		{"unknown evaluator", "space = s evaluator = trian maximize accuracy budget 3 trials", nil, "did you mean train?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := load(t, base+"experiment e { "+tt.body+" }\n")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := s.Experiments["e"]; !tt.check(e) {
+				t.Errorf("unexpected experiment %+v", e)
+			}
+		})
+	}
+}
+
+func TestPlatforms(t *testing.T) {
+	s, err := load(t, `platform custom { family = ultrascale dsp = 100 bram = 200 lut = 30000 bandwidth = 2 GB/s clock = 150 MHz uram = 4 ports = 128 }
+platform fast from "PYNQ-Z1" { clock = 0.15 GHz  dsp = 200  precision = int8 }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Platforms["custom"]
+	if c.Catalog != "" || c.Device.DSP != 100 || c.Device.URAM != 4 || c.Device.PortBits != 128 || c.Device.Family != "xilinx-ultrascale" || c.Device.DSPmW == 0 {
+		t.Errorf("custom %+v", c.Device)
+	}
+	f := s.Platforms["fast"]
+	if f.Device.ClockMHz != 150 || f.Device.DSP != 200 || f.Precision.String() != "int8" || f.Device.LUT != 53200 {
+		t.Errorf("fast %+v", f)
+	}
+	for _, bad := range []struct{ src, err string }{
+		{"platform c { dsp = 100 }", "custom platform c needs bram, lut, bandwidth, clock"},
+		{`platform c from "ZC706" { family = intel }`, "family comes from the catalog"},
+		{`platform c from "ZC706" { clock = 0 MHz }`, "clock must be positive"},
+		{`platform c from "ZC706" { clock = 100 MHz  clock = 120 MHz }`, "clock is set twice"},
+		{`platform c from "ZC706" { precision in {int8} }`, "precision takes one value"},
+		{`pool p { "ZC706" x 2 }`, "needs the link bandwidth"},
+		{`pool p { }`, "the pool has no devices"},
+		{`pool p { "ZC706"  speed = 3 }`, "a pool has no setting speed"},
+	} {
+		if _, err := load(t, bad.src); err == nil || !strings.Contains(err.Error(), bad.err) {
+			t.Errorf("%s: err %v, want %q", bad.src, err, bad.err)
+		}
+	}
+}
+
+func TestDatasets(t *testing.T) {
+	s, err := load(t, `dataset a { source = idx("data/mnist") train = 100 val = 10 test = 20 epochs = 3 batch = 32 optimizer = sgd lr = 0.1 }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := s.Datasets["a"]; a.Source != "idx" || a.Path != "data/mnist" || a.Val != 10 || a.Optimizer != "sgd" || a.LR != 0.1 {
+		t.Errorf("dataset %+v", a)
+	}
+	for _, bad := range []struct{ src, err string }{
+		{`dataset a { train = 3 }`, "needs a source"},
+		{`dataset a { source = builtin("fashion") }`, "unknown built-in data set"},
+		{`dataset a { source = imagenet("x") }`, "unknown source imagenet"},
+		{`dataset a { source = "mnist" }`, "source is builtin"},
+		{`dataset a { source = idx("") }`, "the path is empty"},
+		{`dataset a { source = builtin("mnist") lr = 0 }`, "lr must be positive"},
+	} {
+		if _, err := load(t, bad.src); err == nil || !strings.Contains(err.Error(), bad.err) {
+			t.Errorf("%s: err %v, want %q", bad.src, err, bad.err)
+		}
+	}
+}
+
+// TestAllErrorsSorted: every error of a file is reported, in source order.
+func TestAllErrorsSorted(t *testing.T) {
+	_, err := load(t, "space a { input 1x1 head gap }\nplatform p from \"nope\"\ndataset d { source = builtin(\"x\") }")
+	el, ok := err.(ErrorList)
+	if !ok || len(el) != 4 {
+		t.Fatalf("got %d errors: %v", len(el), err)
+	}
+	for i := 1; i < len(el); i++ {
+		if el[i].Pos.Offset < el[i-1].Pos.Offset {
+			t.Errorf("errors out of order: %v", err)
+		}
+	}
+}
+
+func TestImportCycle(t *testing.T) {
+	files := map[string]string{
+		"a.hwnas": "import \"b.hwnas\"\nplatform pa from \"ZC706\"",
+		"b.hwnas": "import \"a.hwnas\"\nplatform pb from \"ZC706\"",
+	}
+	read := func(p string) ([]byte, error) { return []byte(files[p]), nil }
+	s, err := LoadSource("a.hwnas", files["a.hwnas"], read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Platforms) != 2 {
+		t.Errorf("platforms %v", s.Platforms)
+	}
+}
