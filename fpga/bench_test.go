@@ -31,6 +31,9 @@ func BenchmarkEstimateFNAS(b *testing.B) {
 		b.Fatal(err)
 	}
 	var r Report
+	if err := EstimateTo(&r, n, p, d); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := EstimateTo(&r, n, p, d); err != nil {

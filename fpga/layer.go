@@ -89,8 +89,12 @@ func bramBlocks(width, depth, blk int) int {
 	if width <= 0 || depth <= 0 {
 		return 0
 	}
+	w0 := blk / 512
+	if depth <= 512 { // every shape holds the depth: the widest needs fewest
+		return (width + w0 - 1) / w0
+	}
 	best := 1 << 62
-	for cw, cd := blk/512, 512; cw >= 1; cw, cd = cw/2, cd*2 {
+	for cw, cd := w0, 512; cw >= 1; cw, cd = cw/2, cd*2 {
 		best = min(best, ((width+cw-1)/cw)*((depth+cd-1)/cd))
 	}
 	return best

@@ -275,3 +275,36 @@ func TestSharedPruningExact(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimateToAllocs pins the search-loop property: with a reused report
+// EstimateTo allocates nothing.
+func TestEstimateToAllocs(t *testing.T) {
+	n := fnasChild([2]int{5, 9}, [2]int{5, 18}, [2]int{5, 36}, [2]int{5, 36})
+	p := mustLookup(t, "PYNQ-Z1")
+	for _, d := range []Design{
+		{Mode: Shared, Precision: Int16, Tilings: []Tiling{{8, 16, 14, 14}}},
+		{Mode: Pipeline, Precision: Int16, Tilings: []Tiling{{4, 1, 28, 28}}},
+	} {
+		var r Report
+		if err := EstimateTo(&r, n, p, d); err != nil {
+			t.Fatal(err)
+		}
+		if a := testing.AllocsPerRun(100, func() { _ = EstimateTo(&r, n, p, d) }); a != 0 {
+			t.Errorf("%s: %.1f allocations per EstimateTo", d.Mode, a)
+		}
+	}
+}
+
+func TestBRAMBlocks(t *testing.T) {
+	// RAMB18 shapes (UG473): 512×36, 1K×18, 2K×9, 4K×4, 8K×2, 16K×1.
+	cases := []struct{ w, d, blk, want int }{
+		{36, 512, 18432, 1}, {37, 512, 18432, 2}, {18, 1024, 18432, 1}, {9, 2048, 18432, 1},
+		{1, 16384, 18432, 1}, {16, 2048, 18432, 2}, {1152, 50, 18432, 32}, {0, 10, 18432, 0},
+		{40, 512, 20480, 1}, {20, 1024, 20480, 1}, // M20K: 512×40, 1K×20
+	}
+	for _, c := range cases {
+		if got := bramBlocks(c.w, c.d, c.blk); got != c.want {
+			t.Errorf("bramBlocks(%d wide, %d deep, %d-bit blocks) = %d, want %d", c.w, c.d, c.blk, got, c.want)
+		}
+	}
+}
