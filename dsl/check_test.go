@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -277,5 +279,30 @@ func TestImportCycle(t *testing.T) {
 	}
 	if len(s.Platforms) != 2 {
 		t.Errorf("platforms %v", s.Platforms)
+	}
+}
+
+// TestLanguageDocCoversKeywords: the reference documents every keyword,
+// metric, unit and layer type.
+func TestLanguageDocCoversKeywords(t *testing.T) {
+	b, err := os.ReadFile("../docs/language.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	var words []string
+	for k := range keywords {
+		words = append(words, k)
+	}
+	words = append(words, metricNames()...)
+	for u := range units {
+		words = append(words, u)
+	}
+	words = append(words, layerKinds()...)
+	words = append(words, arch.CellOps...)
+	for _, w := range words {
+		if !regexp.MustCompile(`(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(w) + `($|[^A-Za-z0-9_])`).MatchString(doc) {
+			t.Errorf("docs/language.md does not mention %q", w)
+		}
 	}
 }
