@@ -97,9 +97,11 @@ type Strategy interface {
 
 // Counts tallies the results a strategy has been told. HWPruned counts
 // architectures co-exploration rejected inside Ask because no hardware design
-// met the constraints (they never reach the caller).
+// met the constraints (they never reach the caller) and HWChecks the calls of
+// its hardware-only evaluation.
 type Counts struct {
-	Asked, Feasible, Infeasible, Pruned, Failed, Ignored, HWPruned int
+	Asked, Feasible, Infeasible, Pruned, Failed, Ignored int
+	HWPruned, HWChecks                                   int
 }
 
 // Told is the number of results accepted.
