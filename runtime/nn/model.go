@@ -77,6 +77,8 @@ type model struct {
 	params  []*param
 	input   []float32 // batch × input size
 	inSize  int
+	mean    []float32 // per-channel input normalisation (Config.Normalize), or nil
+	invStd  []float32
 	out     int // index of the output node
 	probs   []float32
 	losses  []float64 // per image of the last batch

@@ -1,6 +1,9 @@
 package nn
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // chunk is the number of images of a batch that one task handles. It is a
 // constant, not a function of the thread count, so that every reduction over
@@ -8,7 +11,9 @@ import "sync"
 const chunk = 8
 
 // par runs fn(worker, task) for task in [0, n) on up to threads goroutines.
-// Worker w runs tasks w, w+threads, …, so per-worker scratch is never shared.
+// Workers take the next task as they finish one, so a worker the OS delays
+// does not hold the others back; a worker's scratch is never shared. Results
+// never depend on which worker ran a task.
 func par(threads, n int, fn func(w, task int)) {
 	if threads <= 1 || n <= 1 {
 		for i := range n {
@@ -17,16 +22,21 @@ func par(threads, n int, fn func(w, task int)) {
 		return
 	}
 	t := min(threads, n)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	wg.Add(t)
-	for w := range t {
+	wg.Add(t - 1)
+	work := func(w int) {
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			fn(w, i)
+		}
+	}
+	for w := 1; w < t; w++ {
 		go func() {
 			defer wg.Done()
-			for i := w; i < n; i += t {
-				fn(w, i)
-			}
+			work(w)
 		}()
 	}
+	work(0)
 	wg.Wait()
 }
 

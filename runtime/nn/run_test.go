@@ -203,3 +203,31 @@ func TestReference(t *testing.T) {
 		t.Errorf("MACs %d, want %d", got, want)
 	}
 }
+
+// TestNormalizeOnTheFly: Config.Normalize trains exactly as on sets normalised
+// beforehand with the training set's statistics.
+func TestNormalizeOnTheFly(t *testing.T) {
+	train, test := mnist(t)
+	tr, te := subset(t, train, 300), subset(t, test, 100)
+	mean, std := tr.Stats()
+	ntr, _ := tr.Normalize(mean, std)
+	nte, _ := te.Normalize(mean, std)
+	cfg := Config{Batch: 50, Seed: 5, LossEvery: 1}
+	a, err := Train(context.Background(), smallNet(), ntr, nil, nte, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Normalize = true
+	b, err := Train(context.Background(), smallNet(), tr, nil, te, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a.Loss {
+		if math.Abs(float64(a.Loss[i]-b.Loss[i])) > 1e-4 {
+			t.Fatalf("loss %v, normalised on the fly %v", a.Loss, b.Loss)
+		}
+	}
+	if a.TestAccuracy != b.TestAccuracy {
+		t.Errorf("test accuracy %v, on the fly %v", a.TestAccuracy, b.TestAccuracy)
+	}
+}

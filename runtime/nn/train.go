@@ -14,19 +14,23 @@ import (
 
 // Config is the training setup. Zero fields take the defaults of Defaults.
 type Config struct {
-	Epochs           int     // passes over the training set
-	Batch            int     // images per step
-	LR               float64 // peak learning rate
-	Optimizer        string  // "sgd" (with Momentum), "adam" or "adamw"
-	Momentum         float64 // SGD momentum; negative means none
-	WeightDecay      float64 // L2 (sgd, adam) or decoupled (adamw) decay of conv and dense weights
-	Schedule         string  // "cosine" (to zero over all steps) or "constant"
-	Dropout          float64 // probability of dropping each input of a dense layer, in [0, 1)
-	Seed             uint64  // every random draw (init, shuffles, dropout) comes from it
-	Threads          int     // goroutines; 0 means GOMAXPROCS
-	MemoryLimitBytes int64   // refuse a network needing more; 0 means no limit
-	LossEvery        int     // record the mean loss every LossEvery steps; 0 means once per epoch
-	MaxSteps         int     // stop after this many steps in all (a fidelity knob); 0 means no limit
+	Epochs      int     // passes over the training set
+	Batch       int     // images per step
+	LR          float64 // peak learning rate
+	Optimizer   string  // "sgd" (with Momentum), "adam" or "adamw"
+	Momentum    float64 // SGD momentum; negative means none
+	WeightDecay float64 // L2 (sgd, adam) or decoupled (adamw) decay of conv and dense weights
+	Schedule    string  // "cosine" (to zero over all steps) or "constant"
+	Dropout     float64 // probability of dropping each input of a dense layer, in [0, 1)
+	// Normalize standardises every image with the training set's per-channel
+	// mean and standard deviation as batches are assembled, so that the sets
+	// themselves need not be copied (data.Set.Normalize copies them).
+	Normalize        bool
+	Seed             uint64 // every random draw (init, shuffles, dropout) comes from it
+	Threads          int    // goroutines; 0 means GOMAXPROCS
+	MemoryLimitBytes int64  // refuse a network needing more; 0 means no limit
+	LossEvery        int    // record the mean loss every LossEvery steps; 0 means once per epoch
+	MaxSteps         int    // stop after this many steps in all (a fidelity knob); 0 means no limit
 	// Progress, when set, is called after every step, on the training goroutine.
 	Progress func(Progress)
 }
@@ -192,6 +196,13 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	}
 	res.MemoryBytes = m.bytes
 	m.init(cfg.Seed)
+	if cfg.Normalize {
+		mean, std := train.Stats()
+		m.mean, m.invStd = mean, make([]float32, len(std))
+		for i, s := range std {
+			m.invStd[i] = 1 / max(s, 1e-6)
+		}
+	}
 
 	n := train.Len()
 	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
@@ -216,6 +227,7 @@ train:
 			idx := order[b0:min(b0+cfg.Batch, n)]
 			nb := len(idx)
 			train.Gather(idx, m.input, m.labels)
+			m.normalize(nb)
 			m.forward(nb, true, cfg.Seed, uint64(t))
 			m.zeroGrads(nb)
 			loss := m.softmaxLoss(nb, m.labels, true)
@@ -255,6 +267,20 @@ train:
 	return res, nil
 }
 
+// normalize standardises the first nb input images when Config.Normalize is set.
+func (m *model) normalize(nb int) {
+	if m.mean == nil {
+		return
+	}
+	c := len(m.mean)
+	x := m.input[:nb*m.inSize]
+	for i := 0; i < len(x); i += c {
+		for ch := range c {
+			x[i+ch] = (x[i+ch] - m.mean[ch]) * m.invStd[ch]
+		}
+	}
+}
+
 // accuracy returns the fraction of s classified correctly in eval mode.
 func (m *model) accuracy(ctx context.Context, s *data.Set) (float64, error) {
 	if s == nil || s.Len() == 0 {
@@ -272,6 +298,7 @@ func (m *model) accuracy(ctx context.Context, s *data.Set) (float64, error) {
 			idx[i] = b0 + i
 		}
 		s.Gather(idx[:nb], m.input, m.labels)
+		m.normalize(nb)
 		m.forward(nb, false, 0, 0)
 		out := m.nodes[m.out].out
 		for i := range nb {
