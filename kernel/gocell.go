@@ -1,0 +1,332 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// goSession runs %%go cells in one yaegi interpreter whose values persist
+// between cells. Output written by fmt and log goes to stream writers bound
+// to the cell being run; display helpers publish rich output.
+type goSession struct {
+	mu     sync.Mutex // serialises cells
+	i      *interp.Interpreter
+	stdout *streamWriter
+	stderr *streamWriter
+	disp   *displayState
+	extra  interp.Exports
+}
+
+// MIMEBundler is implemented by host values that render themselves as a
+// MIME bundle (for example experiment results) when a cell returns them.
+type MIMEBundler interface {
+	MIMEBundle() map[string]any
+}
+
+func newGoSession(extra interp.Exports) (*goSession, error) {
+	g := &goSession{stdout: &streamWriter{name: "stdout"}, stderr: &streamWriter{name: "stderr"}, disp: &displayState{}, extra: extra}
+	if err := g.reset(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// reset discards every interpreted value and starts a fresh interpreter.
+func (g *goSession) reset() error {
+	i := interp.New(interp.Options{Stdout: g.stdout, Stderr: g.stderr})
+	if err := i.Use(stdlib.Symbols); err != nil {
+		return fmt.Errorf("go cells: load the standard library: %w", err)
+	}
+	if err := i.Use(displayExports(g.disp)); err != nil {
+		return fmt.Errorf("go cells: load the display package: %w", err)
+	}
+	if g.extra != nil {
+		if err := i.Use(g.extra); err != nil {
+			return fmt.Errorf("go cells: load the hwnas packages: %w", err)
+		}
+	}
+	// display and fmt are imported once so that every cell can use them.
+	for _, p := range []string{"hwnas/display", "fmt"} {
+		if _, err := i.Eval(`import "` + p + `"`); err != nil {
+			return fmt.Errorf("go cells: import %s: %w", p, err)
+		}
+	}
+	g.i = i
+	return nil
+}
+
+// execute runs one %%go cell body; firstLine is the cell line the body starts on.
+func (g *goSession) execute(ctx context.Context, body string, firstLine int, out *Output) (*ExecResult, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	chunks, err := splitGo(body)
+	if err != nil {
+		return nil, &CellError{Name: "SyntaxError", Value: err.Error()}
+	}
+	g.stdout.bind(out)
+	g.stderr.bind(out)
+	g.disp.bind(out)
+	stop := make(chan struct{})
+	go g.tick(stop)
+	defer func() {
+		close(stop)
+		g.stdout.flush()
+		g.stderr.bind(nil)
+		g.stdout.bind(nil)
+		g.disp.bind(nil)
+	}()
+	var result reflect.Value
+	show := false
+	for n, c := range chunks {
+		src := c.src
+		last := n == len(chunks)-1
+		if last && !c.decl {
+			if before, expr, callee, isCall, ok := lastExpr(src); ok && (!isCall || g.returnsOne(callee)) {
+				if strings.TrimSpace(before) != "" {
+					if _, err := g.eval(ctx, before, firstLine-1+c.line, false); err != nil {
+						return nil, err
+					}
+				}
+				v, err := g.eval(ctx, expr, firstLine-1+c.line+strings.Count(before, "\n"), false)
+				if err != nil {
+					return nil, err
+				}
+				result, show = v, true
+				break
+			}
+		}
+		if c.decl && strings.HasPrefix(src, "import") {
+			if err := g.imports(ctx, src, firstLine-1+c.line); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if _, err := g.eval(ctx, src, firstLine-1+c.line, c.decl); err != nil {
+			return nil, err
+		}
+	}
+	if !show || !result.IsValid() {
+		return &ExecResult{}, nil
+	}
+	return &ExecResult{Data: bundleOf(result)}, nil
+}
+
+// valuedBuiltins are the builtins whose call yields one value.
+var valuedBuiltins = map[string]bool{"len": true, "cap": true, "append": true, "make": true, "new": true,
+	"min": true, "max": true, "complex": true, "real": true, "imag": true, "copy": true, "recover": true}
+
+// returnsOne reports whether a call of callee yields exactly one value, by
+// evaluating the callee (a plain dotted name) and reading its type: yaegi
+// hands back a stale value for a void call, so the result of Eval alone
+// cannot tell. A callee that is not a function is a conversion.
+func (g *goSession) returnsOne(callee string) (ok bool) {
+	if callee == "" {
+		return false
+	}
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if valuedBuiltins[callee] {
+		return true
+	}
+	v, err := g.i.Eval(callee)
+	if err != nil {
+		return false
+	}
+	if v.IsValid() && v.Kind() == reflect.Func {
+		return v.Type().NumOut() == 1
+	}
+	return isConversionTarget(callee)
+}
+
+// isConversionTarget reports whether name is a predeclared type, so that a
+// call of it is a conversion.
+func isConversionTarget(name string) bool {
+	switch name {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
+		"float32", "float64", "complex64", "complex128", "string", "byte", "rune", "bool", "any":
+		return true
+	}
+	return false
+}
+
+// imports evaluates each spec of an import declaration on its own; importing
+// a package again (re-running a cell) is not an error.
+func (g *goSession) imports(ctx context.Context, src string, line int) error {
+	specs, err := importSpecs(src)
+	if err != nil {
+		return &CellError{Name: "SyntaxError", Value: relocate(err.Error(), line-1, true)}
+	}
+	for _, s := range specs {
+		if _, err := g.eval(ctx, s, line, true); err != nil {
+			if strings.Contains(err.Error(), "redeclared in this block") {
+				continue
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+var panicFrame = regexp.MustCompile(`(?m)^\d+:\d+: panic: .*\n?`)
+
+// eval evaluates one chunk and turns yaegi's failures into cell errors with
+// positions relative to the cell.
+func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &CellError{Name: "Panic", Value: fmt.Sprint(r), Traceback: []string{fmt.Sprintf("panic: %v", r)}}
+		}
+	}()
+	g.stderr.hold(true)
+	v, err = g.i.EvalWithContext(ctx, src)
+	held := g.stderr.hold(false)
+	if err == nil {
+		g.stderr.write(held)
+		return v, nil
+	}
+	frames := panicFrame.FindAllString(held, -1)
+	g.stderr.write(panicFrame.ReplaceAllString(held, ""))
+	g.stdout.flush()
+	var p interp.Panic
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return v, &CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
+	case errors.As(err, &p):
+		tb := []string{fmt.Sprintf("panic: %v", p.Value)}
+		for _, f := range frames {
+			tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
+		}
+		return v, &CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}
+	}
+	var sl scanner.ErrorList
+	name := "CompileError"
+	if errors.As(err, &sl) {
+		name = "SyntaxError"
+	}
+	msg := relocate(err.Error(), line, decl)
+	return v, &CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
+}
+
+var posPrefix = regexp.MustCompile(`(?m)(^|[\s(])(?:_\.go:)?(\d+):(\d+):`)
+
+// wrapColumns is the width of yaegi's "package main; func main() {" wrapper
+// around statements on the first line.
+const wrapColumns = len("package main; func main() {")
+
+// relocate rewrites yaegi's line:col positions into cell positions.
+func relocate(msg string, line int, decl bool) string {
+	return posPrefix.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := posPrefix.FindStringSubmatch(m)
+		l, _ := strconv.Atoi(sub[2])
+		c, _ := strconv.Atoi(sub[3])
+		if !decl && l == 1 {
+			c -= wrapColumns
+			if c < 1 {
+				c = 1
+			}
+		}
+		return fmt.Sprintf("%sline %d:%d:", sub[1], line+l-1, c)
+	})
+}
+
+// tick flushes buffered output every 100 ms while a cell runs.
+func (g *goSession) tick(stop chan struct{}) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			g.stdout.flush()
+			g.stderr.flush()
+		}
+	}
+}
+
+// bundleOf renders a cell's value as a MIME bundle with text/plain.
+func bundleOf(v reflect.Value) map[string]any {
+	if v.CanInterface() {
+		x := v.Interface()
+		if b, ok := x.(MIMEBundler); ok {
+			data := b.MIMEBundle()
+			if _, ok := data["text/plain"]; !ok {
+				data["text/plain"] = fmt.Sprint(x)
+			}
+			return data
+		}
+		if s, ok := x.(string); ok {
+			return map[string]any{"text/plain": strconv.Quote(s)}
+		}
+		return map[string]any{"text/plain": fmt.Sprintf("%v", x)}
+	}
+	return map[string]any{"text/plain": v.String()}
+}
+
+// names lists the identifiers visible to cells: globals and package names.
+func (g *goSession) names() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for k := range g.i.Globals() {
+		out = append(out, k)
+	}
+	seen := map[string]bool{}
+	for k := range stdlib.Symbols {
+		name := k[strings.LastIndex(k, "/")+1:]
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	out = append(out, "display")
+	sort.Strings(out)
+	return out
+}
+
+// members lists the exported symbols of the package imported under name,
+// and the package path they come from.
+func (g *goSession) members(name string) (syms map[string]reflect.Value, path string) {
+	all := []interp.Exports{displayExports(g.disp), stdlib.Symbols, g.extra}
+	var keys []string
+	for _, ex := range all {
+		for k := range ex {
+			if strings.HasSuffix(k, "/"+name) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, ""
+	}
+	sort.Slice(keys, func(a, b int) bool { return len(keys[a]) < len(keys[b]) || len(keys[a]) == len(keys[b]) && keys[a] < keys[b] })
+	for _, ex := range all {
+		if s, ok := ex[keys[0]]; ok {
+			return s, strings.TrimSuffix(keys[0], "/"+name)
+		}
+	}
+	return nil, ""
+}
+
+// global returns the value of an interpreted global, if it exists.
+func (g *goSession) global(name string) (reflect.Value, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	v, ok := g.i.Globals()[name]
+	return v, ok
+}

@@ -1,0 +1,180 @@
+package kernel
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"strings"
+)
+
+// goChunk is a run of a %%go cell that yaegi can evaluate in one Eval: a
+// single top-level declaration, or consecutive statements.
+type goChunk struct {
+	src  string
+	decl bool
+	line  int // 1-based line of the chunk's first byte in the cell body
+	start int // byte offset of the chunk in the cell body
+}
+
+// splitGo splits a %%go cell body into declaration and statement chunks,
+// because yaegi parses a source either as a file or as a function body,
+// never as a mix of both.
+func splitGo(src string) ([]goChunk, error) {
+	fset := token.NewFileSet()
+	file := fset.AddFile("cell", -1, len(src))
+	var s scanner.Scanner
+	var scanErr error
+	s.Init(file, []byte(src), func(pos token.Position, msg string) {
+		if scanErr == nil {
+			scanErr = fmt.Errorf("line %d:%d: %s", pos.Line, pos.Column, msg)
+		}
+	}, 0)
+	type stmt struct {
+		start, end int
+		decl       bool
+	}
+	var stmts []stmt
+	var toks []token.Token
+	var offs []int
+	for {
+		pos, tok, _ := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		toks = append(toks, tok)
+		offs = append(offs, file.Offset(pos))
+	}
+	if scanErr != nil {
+		return nil, scanErr
+	}
+	depth, start := 0, -1
+	for i, tok := range toks {
+		switch tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			depth--
+		}
+		if start < 0 && tok != token.SEMICOLON {
+			start = i
+			if tok == token.PACKAGE {
+				return nil, fmt.Errorf("line %d: a %%%%go cell has no package clause: write declarations and statements directly", file.Line(file.Pos(offs[i])))
+			}
+		}
+		if start >= 0 && depth == 0 && (tok == token.SEMICOLON || i == len(toks)-1) {
+			end := len(src)
+			if tok == token.SEMICOLON {
+				end = offs[i]
+			}
+			st := stmt{start: offs[start], end: end, decl: isDeclStart(toks[start:i+1])}
+			if st.decl && toks[start] == token.FUNC && start+2 < len(toks) && toks[start+1] == token.IDENT && toks[start+2] == token.LPAREN && strings.TrimSpace(src[offs[start+1]:offs[start+2]]) == "main" {
+				return nil, fmt.Errorf("line %d: func main is not allowed in a cell: yaegi would run it again after every later declaration; write the statements at the top level", file.Line(file.Pos(offs[start])))
+			}
+			stmts = append(stmts, st)
+			start = -1
+		}
+	}
+	var chunks []goChunk
+	for _, st := range stmts {
+		line := file.Line(file.Pos(st.start))
+		if n := len(chunks); n > 0 && !st.decl && !chunks[n-1].decl {
+			chunks[n-1].src = src[chunks[n-1].start:st.end]
+			continue
+		}
+		chunks = append(chunks, goChunk{src: src[st.start:st.end], decl: st.decl, line: line, start: st.start})
+	}
+	return chunks, nil
+}
+
+// isDeclStart reports whether the tokens of one top-level statement form a
+// declaration (import, const, type, var, or a func or method declaration
+// rather than a function literal).
+func isDeclStart(toks []token.Token) bool {
+	switch toks[0] {
+	case token.IMPORT, token.CONST, token.TYPE, token.VAR:
+		return true
+	case token.FUNC:
+		if len(toks) > 1 && toks[1] == token.IDENT {
+			return true
+		}
+		if len(toks) > 1 && toks[1] == token.LPAREN { // a receiver is followed by the method name
+			d := 0
+			for i := 1; i < len(toks); i++ {
+				switch toks[i] {
+				case token.LPAREN:
+					d++
+				case token.RPAREN:
+					d--
+					if d == 0 {
+						return i+1 < len(toks) && toks[i+1] == token.IDENT
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// lastExpr splits a statement chunk whose last statement is an expression
+// into the statements before it and that expression; ok is false otherwise.
+// For a call, callee is its function when that is a plain (dotted) name, and
+// isCall is true.
+func lastExpr(src string) (before, expr, callee string, isCall, ok bool) {
+	const head = "package p; func _() {\n"
+	f, err := parser.ParseFile(token.NewFileSet(), "", head+src+"\n}", 0)
+	if err != nil || len(f.Decls) != 1 {
+		return "", "", "", false, false
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body.List
+	if len(body) == 0 {
+		return "", "", "", false, false
+	}
+	es, isExpr := body[len(body)-1].(*ast.ExprStmt)
+	if !isExpr {
+		return "", "", "", false, false
+	}
+	base := token.Pos(1 + len(head))
+	from, to := int(es.Pos()-base), int(es.End()-base)
+	if from < 0 || to > len(src) || from > to {
+		return "", "", "", false, false
+	}
+	if call, yes := ast.Unparen(es.X).(*ast.CallExpr); yes {
+		isCall = true
+		if isDottedName(call.Fun) {
+			callee = src[int(call.Fun.Pos()-base):int(call.Fun.End()-base)]
+		}
+	}
+	return src[:from], src[from:to], callee, isCall, true
+}
+
+// isDottedName reports whether e is a name or a chain of selectors on a
+// name, which can be evaluated without side effects.
+func isDottedName(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		return isDottedName(x.X)
+	}
+	return false
+}
+
+// importSpecs returns one `import name "path"` source per spec of an import
+// declaration, so that each can be evaluated (and re-imported) on its own.
+func importSpecs(src string) ([]string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\n"+src, parser.ImportsOnly)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, im := range f.Imports {
+		name := ""
+		if im.Name != nil {
+			name = im.Name.Name + " "
+		}
+		out = append(out, "import "+name+im.Path.Value)
+	}
+	return out, nil
+}

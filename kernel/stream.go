@@ -1,0 +1,68 @@
+package kernel
+
+import (
+	"strings"
+	"sync"
+)
+
+// streamWriter is the io.Writer yaegi writes a cell's stdout or stderr to.
+// Writes are buffered and published as stream messages of the cell being run
+// when flushed; output written while no cell runs is dropped.
+type streamWriter struct {
+	name    string
+	mu      sync.Mutex
+	out     *Output
+	buf     strings.Builder
+	holding bool
+	held    strings.Builder
+}
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.holding {
+		w.held.Write(p)
+		return len(p), nil
+	}
+	w.buf.Write(p)
+	return len(p), nil
+}
+
+// bind sets the cell output that flushes go to; nil drops output.
+func (w *streamWriter) bind(out *Output) {
+	w.flush()
+	w.mu.Lock()
+	w.out = out
+	w.mu.Unlock()
+}
+
+// flush publishes the buffered text as one stream message.
+func (w *streamWriter) flush() {
+	w.mu.Lock()
+	text := w.buf.String()
+	w.buf.Reset()
+	out := w.out
+	w.mu.Unlock()
+	if out != nil {
+		out.Stream(w.name, text)
+	}
+}
+
+// hold starts or stops holding back writes (yaegi prints panic frames to
+// stderr; they belong in the traceback, not in a stream). Stopping returns
+// what was held.
+func (w *streamWriter) hold(on bool) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.holding = on
+	s := w.held.String()
+	w.held.Reset()
+	return s
+}
+
+// write appends text to the buffer.
+func (w *streamWriter) write(s string) {
+	w.mu.Lock()
+	w.buf.WriteString(s)
+	w.mu.Unlock()
+}
