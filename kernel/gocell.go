@@ -314,7 +314,9 @@ func (g *goSession) members(name string) (syms map[string]reflect.Value, path st
 	if len(keys) == 0 {
 		return nil, ""
 	}
-	sort.Slice(keys, func(a, b int) bool { return len(keys[a]) < len(keys[b]) || len(keys[a]) == len(keys[b]) && keys[a] < keys[b] })
+	sort.Slice(keys, func(a, b int) bool {
+		return len(keys[a]) < len(keys[b]) || len(keys[a]) == len(keys[b]) && keys[a] < keys[b]
+	})
 	for _, ex := range all {
 		if s, ok := ex[keys[0]]; ok {
 			return s, strings.TrimSuffix(keys[0], "/"+name)

@@ -12,8 +12,8 @@ import (
 // goChunk is a run of a %%go cell that yaegi can evaluate in one Eval: a
 // single top-level declaration, or consecutive statements.
 type goChunk struct {
-	src  string
-	decl bool
+	src   string
+	decl  bool
 	line  int // 1-based line of the chunk's first byte in the cell body
 	start int // byte offset of the chunk in the cell body
 }
@@ -68,7 +68,7 @@ func splitGo(src string) ([]goChunk, error) {
 			if tok == token.SEMICOLON {
 				end = offs[i]
 			}
-			st := stmt{start: offs[start], end: end, decl: isDeclStart(toks[start:i+1])}
+			st := stmt{start: offs[start], end: end, decl: isDeclStart(toks[start : i+1])}
 			if st.decl && toks[start] == token.FUNC && start+2 < len(toks) && toks[start+1] == token.IDENT && toks[start+2] == token.LPAREN && strings.TrimSpace(src[offs[start+1]:offs[start+2]]) == "main" {
 				return nil, fmt.Errorf("line %d: func main is not allowed in a cell: yaegi would run it again after every later declaration; write the statements at the top level", file.Line(file.Pos(offs[start])))
 			}
