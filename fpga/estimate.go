@@ -263,8 +263,31 @@ func checkNetwork(n *arch.Network) error {
 				return &arch.LayerError{Index: i, Layer: layerName(l), Msg: fmt.Sprintf("input %d is not an earlier layer", j)}
 			}
 		}
+		if msg := checkDims(n, i); msg != "" {
+			return &arch.LayerError{Index: i, Layer: layerName(l), Msg: msg}
+		}
 	}
 	return nil
+}
+
+// checkDims rejects hyper-parameters the cycle model cannot use (a network
+// built by hand without Network.Infer can carry them).
+func checkDims(n *arch.Network, i int) string {
+	l := &n.Layers[i]
+	in := n.InShape(i)
+	if in.H <= 0 || in.W <= 0 || in.C <= 0 {
+		return fmt.Sprintf("input shape %s is not positive", in)
+	}
+	switch l.Op {
+	case arch.Conv, arch.MaxPool, arch.AvgPool:
+		if l.Kernel < 1 || l.Stride < 1 || l.Pad < 0 {
+			return fmt.Sprintf("kernel %d, stride %d, padding %d: kernel and stride must be at least 1, padding at least 0", l.Kernel, l.Stride, l.Pad)
+		}
+		if g := max(l.Groups, 1); l.Op == arch.Conv && (in.C%g != 0 || l.Shape.C%g != 0) {
+			return fmt.Sprintf("groups %d must divide input channels %d and output channels %d", g, in.C, l.Shape.C)
+		}
+	}
+	return ""
 }
 
 func layerName(l *arch.Layer) string {
