@@ -111,11 +111,19 @@ func ParseTiling(s string) (Tiling, error) {
 
 // Ports are the words per cycle of the weight, input and output memory
 // ports (W_p, I_p, O_p in FNAS/HotNAS).
-type Ports struct{ W, I, O int }
+type Ports struct {
+	W int `json:"w"`
+	I int `json:"i"`
+	O int `json:"o"`
+}
 
 // Stage is a contiguous range of layers [First, Last] placed on one device
 // of a Pool (index Device).
-type Stage struct{ First, Last, Device int }
+type Stage struct {
+	First  int `json:"first"`
+	Last   int `json:"last"`
+	Device int `json:"device"`
+}
 
 // Design is one hardware implementation of a network.
 //
@@ -124,16 +132,16 @@ type Stage struct{ First, Last, Device int }
 // and may differ in Tr and Tc (runtime loop bounds; buffers are sized for the
 // largest). Multi mode runs a shared engine per stage.
 type Design struct {
-	Mode      Mode
-	Template  Template
-	Combine   Combine
-	Precision Precision
-	ClockMHz  float64 // 0: the platform's default clock
-	Ports     Ports   // zero: each device's port width split by PortShare
-	PortShare [3]int  // weight:input:output shares of the port width; zero: even
-	Tilings   []Tiling
-	Stages    []Stage // Multi only
-	Device    int     // single-device modes estimated over a Pool: which device
+	Mode      Mode      `json:"mode"`
+	Template  Template  `json:"template"`
+	Combine   Combine   `json:"combine"`
+	Precision Precision `json:"precision"`
+	ClockMHz  float64   `json:"clock_mhz"`  // 0: the platform's default clock
+	Ports     Ports     `json:"ports"`      // zero: each device's port width split by PortShare
+	PortShare [3]int    `json:"port_share"` // weight:input:output shares of the port width; zero: even
+	Tilings   []Tiling  `json:"tilings"`
+	Stages    []Stage   `json:"stages,omitempty"` // Multi only
+	Device    int       `json:"device"`           // single-device modes estimated over a Pool: which device
 }
 
 // String is the canonical form of the design, stable across runs; stores use

@@ -308,3 +308,30 @@ func TestBRAMBlocks(t *testing.T) {
 		}
 	}
 }
+
+func TestDesignJSONRoundTrip(t *testing.T) {
+	n := zoo(t, "vgg16")
+	pool, _ := NewPool(1.25, "ZCU102", "ZC706")
+	d, r, err := OptimizePool(n, pool, Options{Mode: Multi, Goal: MaxThroughput, Combine: Slowest, Precision: Int8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Design
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	if back.String() != d.String() {
+		t.Errorf("round trip:\n%s\n%s", back, d)
+	}
+	r2, err := EstimatePool(n, pool, back)
+	if err != nil || r2.ThroughputFPS != r.ThroughputFPS {
+		t.Errorf("re-estimate %g fps (%v), want %g", r2.ThroughputFPS, err, r.ThroughputFPS)
+	}
+	if err := json.Unmarshal([]byte(`{"mode":"ring"}`), &back); err == nil || !strings.Contains(err.Error(), "want shared, pipeline or multi") {
+		t.Errorf("bad mode: %v", err)
+	}
+}

@@ -28,6 +28,46 @@ func (c Combine) MarshalText() ([]byte, error) { return []byte(c.String()), nil 
 // MarshalText writes the template name.
 func (t Template) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
+// UnmarshalText reads a mode name.
+func (m *Mode) UnmarshalText(b []byte) error {
+	v, err := ParseMode(string(b))
+	*m = v
+	return err
+}
+
+// UnmarshalText reads a precision name.
+func (p *Precision) UnmarshalText(b []byte) error {
+	v, err := ParsePrecision(string(b))
+	*p = v
+	return err
+}
+
+// UnmarshalText reads sum or slowest.
+func (c *Combine) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "sum":
+		*c = Sum
+	case "slowest":
+		*c = Slowest
+	default:
+		return fmt.Errorf("unknown latency combination %q: want sum or slowest", b)
+	}
+	return nil
+}
+
+// UnmarshalText reads hwnas or fnas.
+func (t *Template) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "hwnas":
+		*t = HWNAS
+	case "fnas":
+		*t = FNAS
+	default:
+		return fmt.Errorf("unknown template %q: want hwnas or fnas", b)
+	}
+	return nil
+}
+
 // LayerReport is the model's answer for one layer. Cycles are at the clock
 // of the device that runs the layer.
 type LayerReport struct {
