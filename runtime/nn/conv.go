@@ -127,6 +127,8 @@ func (m *model) convBackward(n *node, nb int) {
 	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
 	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
 	osz, hw := oh*ow*oc, oh*ow
+	fresh := m.fresh(n.in[0])
+	gemmDX := n.groups == 1 && n.isPointwise() // dX comes from one GEMM, which can overwrite
 	if n.groups == 1 && dIn != nil {
 		n.wtPack = packB(n.wtPack.d, oc, n.kkc, view{n.w.v, 1, oc})
 	}
@@ -138,7 +140,7 @@ func (m *model) convBackward(n *node, nb int) {
 		for img := lo; img < hi; img++ {
 			x := in[img*isz : (img+1)*isz]
 			dy := n.grad[img*osz : (img+1)*osz]
-			if n.relu {
+			if n.relu && !n.consumerMasks {
 				maskReLU(dy, n.out[img*osz:(img+1)*osz])
 			}
 			for r := 0; r < osz; r += oc {
@@ -149,6 +151,9 @@ func (m *model) convBackward(n *node, nb int) {
 			var dx []float32
 			if dIn != nil {
 				dx = dIn[img*isz : (img+1)*isz]
+				if fresh && !gemmDX {
+					clear(dx) // col2im and the direct convolution add
+				}
 			}
 			if n.groups > 1 {
 				groupedBackward(n, x, dy, dw, dx)
@@ -171,7 +176,7 @@ func (m *model) convBackward(n *node, nb int) {
 				continue
 			}
 			if n.isPointwise() {
-				gemm(hw, view{dy, oc, 1}, &n.wtPack, dx, ic, true, m.gemmS[w])
+				gemm(hw, view{dy, oc, 1}, &n.wtPack, dx, ic, !fresh, m.gemmS[w])
 				continue
 			}
 			// dCols = dY · Wᵀ, then scatter back into dX.

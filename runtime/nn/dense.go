@@ -18,13 +18,14 @@ func (m *model) denseForward(n *node, nb int) {
 func (m *model) denseBackward(n *node, nb int) {
 	in, dIn, isz := m.inOut(n.in[0])
 	out := n.shape.C
+	fresh := m.fresh(n.in[0])
 	if dIn != nil {
 		n.wtPack = packB(n.wtPack.d, out, isz, view{n.w.v, 1, out})
 	}
 	par(m.threads, chunks(nb), func(w, c int) {
 		lo, hi := span(c, nb)
 		dy := n.grad[lo*out : hi*out]
-		if n.relu {
+		if n.relu && !n.consumerMasks {
 			maskReLU(dy, n.out[lo*out:hi*out])
 		}
 		db := n.chunkB[c]
@@ -37,7 +38,7 @@ func (m *model) denseBackward(n *node, nb int) {
 		pb := packB(m.bpack[w], hi-lo, out, view{dy, out, 1})
 		gemm(isz, view{in[lo*isz:], 1, isz}, &pb, n.chunkW[c], out, false, m.gemmS[w])
 		if dIn != nil {
-			gemm(hi-lo, view{dy, out, 1}, &n.wtPack, dIn[lo*isz:hi*isz], isz, true, m.gemmS[w])
+			gemm(hi-lo, view{dy, out, 1}, &n.wtPack, dIn[lo*isz:hi*isz], isz, !fresh, m.gemmS[w])
 		}
 	})
 	m.reduce(n.w.g, n.chunkW, chunks(nb))

@@ -47,6 +47,10 @@ func (m *model) addBackward(n *node, nb int) {
 		for _, j := range n.in {
 			if _, d, _ := m.inOut(j); d != nil {
 				d = d[lo*sz : hi*sz]
+				if m.fresh(j) {
+					copy(d, g)
+					continue
+				}
 				for i, v := range g {
 					d[i] += v
 				}
@@ -78,6 +82,9 @@ func (m *model) concatBackward(n *node, nb int) {
 			_, d, sz := m.inOut(j)
 			cj := sz / hw
 			if d != nil {
+				if m.fresh(j) {
+					clear(d[lo*hw*cj : hi*hw*cj])
+				}
 				for p := lo * hw; p < hi*hw; p++ {
 					dst := d[p*cj : (p+1)*cj]
 					for i, v := range n.grad[p*c+off : p*c+off+cj] {
@@ -120,7 +127,11 @@ func (m *model) dropoutBackward(n *node, nb int) {
 	if dIn == nil {
 		return
 	}
+	fresh := m.fresh(n.in[0])
 	m.eachChunk(nb, func(lo, hi int) {
+		if fresh {
+			clear(dIn[lo*sz : hi*sz])
+		}
 		for i := lo * sz; i < hi*sz; i++ {
 			dIn[i] += n.grad[i] * n.mask[i]
 		}

@@ -114,6 +114,13 @@ func TestGradients(t *testing.T) {
 			c := n.Append(arch.Layer{Op: arch.AvgPool, Kernel: 3, Stride: 1, Pad: 1}, b)
 			n.Append(dense, n.Append(arch.Layer{Op: arch.MaxPool, Kernel: 3, Stride: 2, Pad: 1}, c))
 		}, 0},
+		{"relu into max pool (mask applied by the pool)", arch.Shape{H: 8, W: 8, C: 2}, func(n *arch.Network) {
+			a := n.Append(relu(conv(3, 1, 1, 3)), arch.Input)
+			b := n.Append(arch.Layer{Op: arch.MaxPool, Kernel: 2, Stride: 2}, a)
+			c := n.Append(relu(conv(3, 1, 1, 4)), b)
+			d := n.Append(arch.Layer{Op: arch.MaxPool, Kernel: 3, Stride: 2, Pad: 1}, c)
+			n.Append(dense, d)
+		}, 0},
 		{"batch norm conv and dense", arch.Shape{H: 4, W: 4, C: 2}, func(n *arch.Network) {
 			a := n.Append(relu(bn(conv(3, 1, 1, 3))), arch.Input)
 			b := n.Append(relu(bn(arch.Layer{Op: arch.Dense, Out: 5})), a)

@@ -57,8 +57,15 @@ type node struct {
 
 	colCache []float32 // conv: the forward pass's patches of every image, when small enough to keep
 
-	relu bool    // a ReLU is fused into the node's output
-	arg  []int32 // maxpool: index in its input image of each output's maximum
+	relu bool // a ReLU is fused into the node's output
+	// fresh: the node has one consumer, which writes its gradient rather than
+	// adding to it, so the gradient is not zeroed before the backward pass.
+	fresh bool
+	// consumerMasks: that one consumer is a max pool, which applies this
+	// node's ReLU mask as it routes gradients, so the node need not.
+	consumerMasks bool
+	maskIn        bool    // max pool: apply the input's ReLU mask
+	arg           []int32 // maxpool: index in its input image of each output's maximum
 
 	rate float32   // dropout
 	mask []float32 // dropout
@@ -237,6 +244,23 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 		layerOut[li] = last
 	}
 	m.out = len(m.nodes) - 1
+	uses := make([]int, len(m.nodes))
+	for _, n := range m.nodes {
+		for _, j := range n.in {
+			if j >= 0 {
+				uses[j]++
+			}
+		}
+	}
+	for i, n := range m.nodes {
+		n.fresh = uses[i] == 1
+	}
+	for _, n := range m.nodes {
+		if j := n.in[0]; n.kind == kMaxPool && j >= 0 && uses[j] == 1 && m.nodes[j].relu {
+			m.nodes[j].consumerMasks = true
+			n.maskIn = true
+		}
+	}
 	m.probs = m.alloc(batch * net.Classes)
 	m.losses = make([]float64, batch)
 	m.labels = make([]uint8, batch)

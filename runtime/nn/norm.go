@@ -77,7 +77,7 @@ func (m *model) bnBackward(n *node, nb int) {
 		lo, hi := span(t, nb)
 		s := n.partial[t]
 		clear(s)
-		if n.relu {
+		if n.relu && !n.consumerMasks {
 			maskReLU(n.grad[lo*sz:hi*sz], n.out[lo*sz:hi*sz])
 		}
 		for p := lo * sz; p < hi*sz; p += c {
@@ -104,7 +104,11 @@ func (m *model) bnBackward(n *node, nb int) {
 	}
 	inv := 1 / float32(nb*sz/c)
 	gamma := n.w.v
+	fresh := m.fresh(n.in[0])
 	m.eachChunk(nb, func(lo, hi int) {
+		if fresh {
+			clear(dIn[lo*sz : hi*sz])
+		}
 		for p := lo * sz; p < hi*sz; p += c {
 			for ch, g := range n.grad[p : p+c] {
 				k := gamma[ch] * n.invStd[ch]

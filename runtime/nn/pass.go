@@ -30,7 +30,10 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 // zeroGrads clears the activation gradients of the first nb images.
 func (m *model) zeroGrads(nb int) {
 	m.eachChunk(nb, func(lo, hi int) {
-		for _, n := range m.nodes {
+		for i, n := range m.nodes {
+			if n.fresh || i == m.out { // written, not accumulated, by its consumer or the loss
+				continue
+			}
 			sz := int(n.shape.Size())
 			clear(n.grad[lo*sz : hi*sz])
 		}
@@ -41,7 +44,7 @@ func (m *model) zeroGrads(nb int) {
 func (m *model) backward(nb int) {
 	for i := len(m.nodes) - 1; i >= 0; i-- {
 		n := m.nodes[i]
-		if n.relu && !fusesReLU(n.kind) {
+		if n.relu && !fusesReLU(n.kind) && !n.consumerMasks {
 			m.reluMask(n, nb)
 		}
 		switch n.kind {
@@ -64,6 +67,10 @@ func (m *model) backward(nb int) {
 		}
 	}
 }
+
+// fresh reports whether the gradient of input j is not zeroed beforehand:
+// its one consumer must overwrite it rather than add to it.
+func (m *model) fresh(j int) bool { return j >= 0 && m.nodes[j].fresh }
 
 // fusesReLU reports whether a kind applies and masks its fused ReLU itself.
 func fusesReLU(k kind) bool { return k == kConv || k == kDense || k == kBN }

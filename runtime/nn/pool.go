@@ -1,5 +1,7 @@
 package nn
 
+import "math"
+
 // Pools see only the input inside the map: padded positions are skipped by
 // max pooling and not counted by average pooling (PyTorch's
 // count_include_pad=False, as NAS-Bench-201's average pool uses).
@@ -93,10 +95,11 @@ func maxPool2(x, y []float32, arg []int32, iw, c, oh, ow int) {
 }
 
 func (m *model) poolBackward(n *node, nb int) {
-	_, dIn, isz := m.inOut(n.in[0])
+	in, dIn, isz := m.inOut(n.in[0])
 	if dIn == nil {
 		return
 	}
+	fresh := m.fresh(n.in[0])
 	ih, iw, c := n.inShape.H, n.inShape.W, n.inShape.C
 	oh, ow := n.shape.H, n.shape.W
 	osz := oh * ow * c
@@ -105,8 +108,19 @@ func (m *model) poolBackward(n *node, nb int) {
 		for img := lo; img < hi; img++ {
 			dx := dIn[img*isz : (img+1)*isz]
 			dy := n.grad[img*osz : (img+1)*osz]
+			if fresh {
+				clear(dx)
+			}
 			if n.kind == kMaxPool {
-				for i, a := range n.arg[img*osz : (img+1)*osz] {
+				arg := n.arg[img*osz : (img+1)*osz]
+				if n.maskIn { // the input's ReLU: route nothing to a zero output
+					x := in[img*isz : (img+1)*isz]
+					for i, a := range arg {
+						dx[a] += dy[i] * reluGate(x[a])
+					}
+					continue
+				}
+				for i, a := range arg {
 					dx[a] += dy[i]
 				}
 				continue
@@ -153,11 +167,18 @@ func (m *model) gapForward(n *node, nb int) {
 	})
 }
 
+// reluGate is 1 where a ReLU output is positive and 0 where it is zero.
+func reluGate(y float32) float32 {
+	b := int32(math.Float32bits(y) & 0x7fffffff)
+	return math.Float32frombits(uint32(-b>>31) & 0x3f800000)
+}
+
 func (m *model) gapBackward(n *node, nb int) {
 	_, dIn, isz := m.inOut(n.in[0])
 	if dIn == nil {
 		return
 	}
+	fresh := m.fresh(n.in[0])
 	c := n.shape.C
 	inv := 1 / float32(isz/c)
 	par(m.threads, chunks(nb), func(_, t int) {
@@ -165,6 +186,9 @@ func (m *model) gapBackward(n *node, nb int) {
 		for img := lo; img < hi; img++ {
 			g := n.grad[img*c : (img+1)*c]
 			dx := dIn[img*isz : (img+1)*isz]
+			if fresh {
+				clear(dx)
+			}
 			for p := 0; p < isz; p += c {
 				for ch, v := range g {
 					dx[p+ch] += v * inv
