@@ -166,3 +166,40 @@ func (f *FNAS) Reward(r Result) float64 {
 	}
 	return rew
 }
+
+// Chebyshev is the augmented weighted Chebyshev scalarisation: with
+// dᵢ = wᵢ·|fᵢ − Idealᵢ|, the reward is −(maxᵢ dᵢ + Rho·Σᵢ dᵢ). Unlike a
+// weighted sum it can reach points on concave parts of a front. Ideal is a
+// best-possible value per objective (e.g. accuracy 1, latency 0). Failed,
+// pruned and infeasible results get the weighted-sum penalty rule.
+type Chebyshev struct {
+	Weights, Ideal []float64
+	Rho            float64 // augmentation, typically 1e-3
+	Penalty        *float64
+	worst          float64
+	any            bool
+}
+
+// Reward implements Reward.
+func (c *Chebyshev) Reward(r Result) float64 {
+	if !r.usable() || !r.Feasible || len(r.Objectives) < len(c.Weights) || len(c.Ideal) < len(c.Weights) {
+		if c.Penalty != nil {
+			return *c.Penalty
+		}
+		if c.any {
+			return c.worst
+		}
+		return 0
+	}
+	mx, sum := 0.0, 0.0
+	for i, w := range c.Weights {
+		d := w * math.Abs(r.Objectives[i]-c.Ideal[i])
+		mx = math.Max(mx, d)
+		sum += d
+	}
+	s := -(mx + c.Rho*sum)
+	if !c.any || s < c.worst {
+		c.worst, c.any = s, true
+	}
+	return s
+}

@@ -106,3 +106,14 @@ func TestReinforceUsesFNASAdvantage(t *testing.T) {
 		t.Error("REINFORCE kept its own baseline for a baselined reward")
 	}
 }
+
+func TestChebyshev(t *testing.T) {
+	c := &Chebyshev{Weights: []float64{1, 0.1}, Ideal: []float64{1, 0}, Rho: 0.01}
+	// d = (0.1, 0.4): −(0.4 + 0.01·0.5)
+	if got := c.Reward(Result{Feasible: true, Objectives: []float64{0.9, 4}}); math.Abs(got+0.405) > 1e-12 {
+		t.Errorf("got %v, want −0.405", got)
+	}
+	if got := c.Reward(Result{Pruned: true}); math.Abs(got+0.405) > 1e-12 {
+		t.Errorf("pruned: %v, want the worst so far", got)
+	}
+}
