@@ -65,3 +65,15 @@ func BenchmarkOptimizeAlexNetPipeline(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOptimizeAuto is what a search loop pays per candidate with
+// Options{} (both single-device modes tried): an FNAS child on a PYNQ-Z1.
+func BenchmarkOptimizeAuto(b *testing.B) {
+	n := fnasChild([2]int{7, 36}, [2]int{5, 18}, [2]int{14, 36}, [2]int{5, 9})
+	p := mustLookup(b, "PYNQ-Z1")
+	for b.Loop() {
+		if _, _, err := Optimize(n, p, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -167,8 +167,12 @@ func TestBadInput(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Need != 1024 || fe.Have != 220 {
 		t.Errorf("FitError = %#v", err)
 	}
-	if _, _, err := Optimize(n, p, Options{Mode: Shared, Fix: Tiling{Tm: 64, Tn: 64}}); err == nil || !strings.Contains(err.Error(), "no <Tm,Tn> fits 220 MAC lanes") {
+	if _, _, err := Optimize(n, p, Options{Mode: Shared, Fix: Tiling{Tm: 64, Tn: 64}}); !errors.As(err, &fe) || !strings.Contains(err.Error(), "needs 4096 DSP, 220 available") {
 		t.Errorf("impossible fixed tiling: %v", err)
+	}
+	arty := mustLookup(t, "Arty-A7-50T")
+	if _, _, err := Optimize(zoo(t, "vgg16"), arty, Options{Mode: Pipeline}); !errors.As(err, &fe) {
+		t.Errorf("VGG16 engines on an Arty: %v, want a *FitError", err)
 	}
 }
 

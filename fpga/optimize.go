@@ -207,7 +207,7 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	dspB, bramB, lutB := p.Budget()
 	pe := dc.lanes(dspB)
 	if pe < 1 {
-		return fmt.Errorf("%d usable DSPs give no %s MAC lane", dspB, d.Precision)
+		return &FitError{p.Name, "DSP", dc.dsps(1), dspB, fmt.Sprintf(" (one %s MAC lane)", d.Precision)}
 	}
 	ds := make([]dims, len(n.Layers))
 	var tms, tns []int
@@ -239,7 +239,10 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 		pairs = append(pairs, pair{tm: pr[0], tn: pr[1]})
 	}
 	if len(pairs) == 0 {
-		return fmt.Errorf("no <Tm,Tn> fits %d MAC lanes (fixed <%s>)", pe, fix)
+		if lanes := max(fix.Tm, 1) * max(fix.Tn, 1); lanes > pe {
+			return &FitError{p.Name, "DSP", dc.dsps(lanes), dspB, fmt.Sprintf(" (fixed <Tm,Tn> = <%d,%d>: %d MAC lanes, %d fit)", fix.Tm, fix.Tn, lanes, pe)}
+		}
+		return &FitError{p.Name, "LUT", lutBase + lutEngine + lutPerLane(d.Precision, p.Family) + lutVec, lutB, " (the smallest MAC array)"}
 	}
 	e := newEnv(p, d)
 	// Per-layer floors no tiling beats: every weight crosses the weight port
@@ -277,6 +280,7 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	}
 	sort.Slice(pairs, func(a, b int) bool { return pairs[a].lb < pairs[b].lb })
 	best := int64(math.MaxInt64)
+	minBRAM, hard := math.MaxInt, 0 // the smallest BRAM a layer with no fitting tiling needs
 	bestT := make([]Tiling, len(ds))
 	cur := make([]Tiling, len(ds))
 	sp := make([][][2]int, len(ds))
@@ -303,6 +307,11 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 				}
 			}
 			if bc == math.MaxInt64 {
+				for _, s := range sp[j] {
+					if c := layerCost(dm, Tiling{pr.tm, pr.tn, s[0], s[1]}, &e); c.bram < minBRAM {
+						minBRAM, hard = c.bram, j
+					}
+				}
 				ok = false
 				break
 			}
@@ -319,7 +328,7 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 		}
 	}
 	if best == math.MaxInt64 {
-		return fmt.Errorf("no tiling fits %d BRAM18 (fixed <%s>)", bramB, fix)
+		return &FitError{p.Name, "BRAM18", minBRAM, bramB, fmt.Sprintf(" (the smallest buffers of layer %d, %s)", hard, layerName(&n.Layers[hard]))}
 	}
 	d.Tilings = bestT
 	return nil
@@ -430,7 +439,7 @@ func optimizePipeline(n *arch.Network, p *Platform, d *Design, fix Tiling) error
 		dm := layerDims(n, j)
 		cs[j] = layerCands(&dm, p, d, &e, fix, dspB, bramB, lutB-lutBase)
 		if len(cs[j]) == 0 {
-			return &arch.LayerError{Index: j, Layer: layerName(&n.Layers[j]), Msg: fmt.Sprintf("no engine for this layer fits %s alone", p.Name)}
+			return &FitError{Platform: p.Name, Detail: fmt.Sprintf(": no engine for layer %d (%s) fits the DSP, BRAM18 and LUT budgets (%d, %d, %d)", j, layerName(&n.Layers[j]), dspB, bramB, lutB)}
 		}
 		lo = max(lo, cs[j][0].cycles)
 		hi = max(hi, cs[j][len(cs[j])-1].cycles)
@@ -523,7 +532,7 @@ func optimizeFNAS(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 		share := max(1, int(int64(dspB)*n.LayerMACs(i)/total))
 		lanes := dc.lanes(share)
 		if lanes < 1 {
-			return &arch.LayerError{Index: i, Layer: layerName(&n.Layers[i]), Msg: fmt.Sprintf("a share of %d DSPs holds no %s MAC lane", share, d.Precision)}
+			return &FitError{p.Name, "DSP", dc.dsps(1), share, fmt.Sprintf(" (layer %d's share of the budget for one %s MAC lane)", i, d.Precision)}
 		}
 		best := int64(math.MaxInt64)
 		for tm := 1; tm <= dm.M; tm++ {

@@ -138,12 +138,15 @@ type Report struct {
 // allows.
 type FitError struct {
 	Platform string
-	Resource string // "DSP", "BRAM18", "LUT" or "ports"
+	Resource string // "DSP", "BRAM18", "LUT", "port bits"; empty when several together
 	Need     int
 	Have     int
 	Detail   string // which engine or tiling
 }
 
 func (e *FitError) Error() string {
+	if e.Resource == "" {
+		return fmt.Sprintf("design does not fit %s%s", e.Platform, e.Detail)
+	}
 	return fmt.Sprintf("design does not fit %s: needs %d %s, %d available%s", e.Platform, e.Need, e.Resource, e.Have, e.Detail)
 }
