@@ -77,3 +77,17 @@ func BenchmarkOptimizeAuto(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOptimizePoolVGG16 partitions VGG16 over three boards.
+func BenchmarkOptimizePoolVGG16(b *testing.B) {
+	n := zoo(b, "vgg16")
+	pool, err := NewPool(1.25, "ZCU102", "ZCU102", "ZC706")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := OptimizePool(n, pool, Options{Mode: Multi, Goal: MaxThroughput}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

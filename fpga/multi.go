@@ -251,7 +251,14 @@ func optimizeMulti(n *arch.Network, pool Pool, o Options) (Design, Report, error
 	for i := range n.Layers {
 		ds[i] = layerDims(n, i)
 	}
+	seen := map[string]int{}
 	for k, p := range pool.Devices {
+		key := fmt.Sprintf("%s|%g|%d|%d|%d|%g|%d|%+v", p.Name, p.ClockMHz, p.DSP, p.BRAM18, p.LUT, p.BandwidthGBs, p.PortBits, p.Caps)
+		if j, ok := seen[key]; ok { // a repeated device: same table
+			tabs[k] = tabs[j]
+			continue
+		}
+		seen[key] = k
 		d.Tilings = []Tiling{{1, 1, 1, 1}}
 		if err := d.check(n, p.Family); err != nil {
 			return Design{}, Report{}, fmt.Errorf("optimize on %s: %w", p.Name, err)
