@@ -123,7 +123,8 @@ func kindNames() string {
 	return strings.Join(ns, ", ")
 }
 
-// Resolve checks params against a kind and returns them with defaults filled in.
+// Resolve checks params against a kind and returns them with defaults filled
+// in. Errors start with the kind's name.
 func (k KindInfo) Resolve(params map[string]float64) (map[string]float64, error) {
 	out := make(map[string]float64, len(k.Params))
 	for _, p := range k.Params {
@@ -143,15 +144,15 @@ func (k KindInfo) Resolve(params map[string]float64) (map[string]float64, error)
 				valid = append(valid, q.Name)
 			}
 			if len(valid) == 0 {
-				return nil, fmt.Errorf("strategy %s: unknown parameter %q (it takes none)", k.Name, n)
+				return nil, fmt.Errorf("%s: unknown parameter %q (it takes none)", k.Name, n)
 			}
-			return nil, fmt.Errorf("strategy %s: unknown parameter %q (valid: %s)", k.Name, n, strings.Join(valid, ", "))
+			return nil, fmt.Errorf("%s: unknown parameter %q (valid: %s)", k.Name, n, strings.Join(valid, ", "))
 		}
 		if math.IsNaN(v) || v < p.Min || v > p.Max {
-			return nil, fmt.Errorf("strategy %s: parameter %s = %v out of range [%v, %v]", k.Name, n, v, p.Min, p.Max)
+			return nil, fmt.Errorf("%s: parameter %s = %v out of range [%v, %v]", k.Name, n, v, p.Min, p.Max)
 		}
 		if p.Integer && v != math.Trunc(v) {
-			return nil, fmt.Errorf("strategy %s: parameter %s = %v must be a whole number", k.Name, n, v)
+			return nil, fmt.Errorf("%s: parameter %s = %v must be a whole number", k.Name, n, v)
 		}
 		out[n] = v
 	}
@@ -191,7 +192,7 @@ func New(kind string, cfg Config) (Strategy, error) {
 	}
 	p, err := k.Resolve(cfg.Params)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("strategy %w", err)
 	}
 	cfg.Params = p
 	cfg.Cards = slices.Clone(cfg.Cards)

@@ -203,3 +203,26 @@ func (c *Chebyshev) Reward(r Result) float64 {
 	}
 	return s
 }
+
+// CoExplore is the reward of hardware/software co-exploration (Jiang et al.
+// TCAD 2020, rl_interface): max(WAcc·A + WHW·(T − E)/T, −1) with A the
+// accuracy (Objectives[Acc]), E a hardware cost where lower is better, such
+// as latency (Objectives[HW]), and T its target. Failed and pruned results
+// get −1. The paper does not publish its weights; callers choose them.
+type CoExplore struct {
+	Acc, HW   int
+	Target    float64
+	WAcc, WHW float64
+}
+
+// Reward implements Reward.
+func (c *CoExplore) Reward(r Result) float64 {
+	if r.Failed || r.Pruned || c.Acc >= len(r.Objectives) || c.HW >= len(r.Objectives) || c.Target <= 0 {
+		return -1
+	}
+	v := c.WAcc*r.Objectives[c.Acc] + c.WHW*(c.Target-r.Objectives[c.HW])/c.Target
+	if math.IsNaN(v) {
+		return -1
+	}
+	return math.Max(v, -1)
+}

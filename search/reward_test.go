@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -115,5 +116,44 @@ func TestChebyshev(t *testing.T) {
 	}
 	if got := c.Reward(Result{Pruned: true}); math.Abs(got+0.405) > 1e-12 {
 		t.Errorf("pruned: %v, want the worst so far", got)
+	}
+}
+
+func TestNewReward(t *testing.T) {
+	two := []Sense{Maximize, Minimize}
+	r, err := NewReward("fnas", RewardConfig{Senses: two, Acc: 0, Lat: 1, Params: map[string]float64{"target": 8, "latency_term": 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.(*FNAS); f.LatencyTerm || f.Target != 8 || f.Beta != 0.8 {
+		t.Errorf("fnas = %+v", f)
+	}
+	r, _ = NewReward("coexplore", RewardConfig{Senses: two, Acc: 0, Lat: 1, Params: map[string]float64{"target": 10}})
+	// 1·0.9 + 0.5·(10 − 4)/10 = 1.2
+	if got := r.Reward(Result{Feasible: true, Objectives: []float64{0.9, 4}}); math.Abs(got-1.2) > 1e-12 {
+		t.Errorf("coexplore reward %v, want 1.2", got)
+	}
+	if got := r.Reward(Result{Pruned: true}); got != -1 {
+		t.Errorf("coexplore pruned %v, want -1", got)
+	}
+	r, _ = NewReward("weighted", RewardConfig{Senses: two})
+	if got := r.Reward(Result{Feasible: true, Objectives: []float64{0.9, 4}}); math.Abs(got+3.1) > 1e-12 {
+		t.Errorf("weighted %v, want -3.1", got)
+	}
+	errs := []struct {
+		kind string
+		c    RewardConfig
+		want string
+	}{
+		{"mnas", RewardConfig{Senses: two}, `unknown reward "mnas" (valid: chebyshev, coexplore, fnas, mnasnet, weighted)`},
+		{"mnasnet", RewardConfig{Senses: two, Acc: 0, Lat: 1}, "needs a positive target"},
+		{"fnas", RewardConfig{Senses: two, Acc: 0, Lat: 0, Params: map[string]float64{"target": 1}}, "needs distinct accuracy and latency objectives"},
+		{"fnas", RewardConfig{Senses: two, Params: map[string]float64{"tgt": 1}}, `unknown parameter "tgt" (valid: target, beta, latency_term)`},
+		{"weighted", RewardConfig{}, "no objectives"},
+	}
+	for _, e := range errs {
+		if _, err := NewReward(e.kind, e.c); err == nil || !strings.Contains(err.Error(), e.want) {
+			t.Errorf("NewReward(%s) = %v, want %q", e.kind, err, e.want)
+		}
 	}
 }
