@@ -95,10 +95,6 @@ func EstimateTo(r *Report, n *arch.Network, p Platform, d Design) error {
 	var dsp, bram, lut int
 	if d.Mode == Pipeline {
 		dsp, bram, lut = g.dspSum, g.bramSum, g.lutSum+lutBase
-		r.Cycles = g.cycles
-		if d.Combine == Slowest {
-			r.Cycles = g.maxCycles
-		}
 		// All engines share the off-chip memory: per image the pipeline
 		// moves the network input and output and every engine's weight
 		// traffic through the shared ports and DRAM (the roofline).
@@ -107,6 +103,10 @@ func EstimateTo(r *Report, n *arch.Network, p Platform, d Design) error {
 		r.IntervalMs = float64(max(g.maxCycles, agg)) / (r.ClockMHz * 1e3)
 		if agg > g.maxCycles {
 			r.Bound = BoundBandwidth
+		}
+		r.Cycles = max(g.cycles, agg) // one image through every stage
+		if d.Combine == Slowest {
+			r.Cycles = max(g.maxCycles, agg) // the steady-state interval
 		}
 	} else {
 		dsp, bram, lut = g.dsp(d.Precision, p.Family), g.bram, g.lut(d.Precision, p.Family)+lutBase
