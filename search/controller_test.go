@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -51,12 +52,18 @@ func TestControllerGradient(t *testing.T) {
 // TestReinforceLearnsBandit: on a separable problem (reward = share of genes
 // equal to 1) the controller's greedy choices converge to the optimum.
 func TestReinforceLearnsBandit(t *testing.T) {
+	for _, batch := range []float64{1, 4} {
+		t.Run(fmt.Sprint("batch", batch), func(t *testing.T) { learnBandit(t, batch) })
+	}
+}
+
+func learnBandit(t *testing.T, batch float64) {
 	cards := []int{4, 4, 4, 4}
-	s, err := New("reinforce", Config{Cards: cards, Senses: []Sense{Maximize}, Seed: 3})
+	s, err := New("reinforce", Config{Cards: cards, Senses: []Sense{Maximize}, Seed: 3, Params: map[string]float64{"batch": batch}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 300 {
+	for range 300 * int(batch) {
 		c := s.Ask(1)[0]
 		v := 0.0
 		for _, g := range c.Genome {
@@ -68,7 +75,7 @@ func TestReinforceLearnsBandit(t *testing.T) {
 	}
 	for t0, p := range s.(*Reinforce).Probabilities() {
 		if p[1] < 0.8 {
-			t.Errorf("gene %d: p(1) = %.2f after 300 trials, want > 0.8 (%v)", t0, p[1], p)
+			t.Errorf("gene %d: p(1) = %.2f after 300 updates, want > 0.8 (%v)", t0, p[1], p)
 		}
 	}
 }

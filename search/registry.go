@@ -95,6 +95,7 @@ func reinforceParams() []Param {
 		{Name: "baseline", Default: 0.8, Min: 0, Max: 1, Doc: "EMA decay of the reward baseline (FNAS β 0.8); ignored for rewards that already subtract one (FNAS)"},
 		{Name: "init", Default: 0.1, Min: 0, Max: 10, Doc: "weights start uniform in ±init"},
 		{Name: "retries", Default: 0, Min: 0, Max: 1e6, Integer: true, Doc: "resamples to avoid a genome already asked (FNAS: 0)"},
+		{Name: "batch", Default: 1, Min: 1, Max: 1e6, Integer: true, Doc: "results averaged per controller update (NAS: m children; FNAS: 1)"},
 	}
 }
 

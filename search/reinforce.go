@@ -11,7 +11,8 @@ import (
 // advantage reward − baseline (an EMA of rewards, decay "baseline"), or with
 // the reward itself for rewards that already subtract a baseline (FNAS).
 // RMSProp with learning rate lr·lr_decay^⌊updates/lr_steps⌋ (FNAS train.py).
-// Uniformly drawn genomes train the controller like sampled ones.
+// Uniformly drawn genomes train the controller like sampled ones. With
+// batch m > 1 the gradients of m results are averaged into one update.
 type Reinforce struct {
 	book
 	cards   []int
@@ -23,6 +24,8 @@ type Reinforce struct {
 	baseSet bool
 	updates int
 	retries int
+	acc     []float64 // gradient summed over the current batch
+	inBatch int
 }
 
 func newReinforce(c Config) (Strategy, error) { return newReinforceOf(c), nil }
@@ -85,6 +88,20 @@ func (s *Reinforce) learn(g []int, r float64) {
 	}
 	s.ctl.run(g, len(g), nil)
 	s.ctl.backward(g, adv, s.p["entropy"], s.p["l2"])
+	if m := int(s.p["batch"]); m > 1 {
+		if s.acc == nil {
+			s.acc = make([]float64, len(s.ctl.grad))
+		}
+		for i, v := range s.ctl.grad {
+			s.acc[i] += v / float64(m)
+		}
+		if s.inBatch++; s.inBatch < m {
+			return
+		}
+		copy(s.ctl.grad, s.acc)
+		clear(s.acc)
+		s.inBatch = 0
+	}
 	lr := s.p["lr"] * math.Pow(s.p["lr_decay"], math.Floor(float64(s.updates)/s.p["lr_steps"]))
 	s.ctl.rmsprop(lr, s.p["rms_decay"])
 	s.updates++
