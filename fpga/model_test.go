@@ -339,3 +339,37 @@ func TestDesignJSONRoundTrip(t *testing.T) {
 		t.Errorf("bad mode: %v", err)
 	}
 }
+
+func TestEstimatePoolStages(t *testing.T) {
+	n := zoo(t, "alexnet")
+	pool, _ := NewPool(0.001, "ZCU102", "ZCU102")
+	tl := []Tiling{{32, 16, 13, 13}}
+	cases := []struct {
+		stages []Stage
+		want   string
+	}{
+		{nil, "multi design has no stages"},
+		{[]Stage{{0, 4, 0}, {6, 10, 1}}, "stage 1 covers layers 6–10; want a range starting at 5"},
+		{[]Stage{{0, 4, 0}, {5, 10, 0}}, "device 0 is not a free device"},
+		{[]Stage{{0, 4, 0}, {5, 9, 1}}, "stages end at layer 9; the network has 11 layers"},
+		{[]Stage{{0, 4, 0}, {5, 10, 2}}, "device 2 is not a free device of the pool of 2"},
+	}
+	for _, c := range cases {
+		_, err := EstimatePool(n, pool, Design{Mode: Multi, Precision: Int16, Tilings: tl, Stages: c.stages})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.stages, err, c.want)
+		}
+	}
+	// conv5's 13×13×256 output crosses a 1 MB/s link: the link sets the pace.
+	r, err := EstimatePool(n, pool, Design{Mode: Multi, Precision: Int16, Tilings: tl, Stages: []Stage{{0, 6, 0}, {7, 10, 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLink := float64(13*13*256*2) / (0.001 * 1e6) // conv5 output, 16-bit words
+	if r.Bound != BoundLink || math.Abs(r.Stages[0].LinkMs-wantLink) > 1e-9 || r.IntervalMs != wantLink {
+		t.Errorf("bound %s, link %g ms (want %g), interval %g", r.Bound, r.Stages[0].LinkMs, wantLink, r.IntervalMs)
+	}
+	if want := r.Stages[0].LatencyMs + r.Stages[0].LinkMs + r.Stages[1].LatencyMs; math.Abs(r.LatencyMs-want) > 1e-9 {
+		t.Errorf("latency %g, want the sum %g", r.LatencyMs, want)
+	}
+}
