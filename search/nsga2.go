@@ -17,7 +17,8 @@ import (
 // children are bred from the current parents (or, before the first survival,
 // from whatever has been told). Survival runs each time population new
 // results have been told since the last one. Failed results are dropped;
-// pruned ones count as infeasible.
+// pruned ones count as infeasible; an infeasible result without a positive
+// Violation counts as violation 1.
 type NSGA2 struct {
 	book
 	cards         []int
@@ -133,11 +134,8 @@ func (s *NSGA2) Tell(rs []Result) {
 				}
 			}
 			in.violation = 0
-		} else if !(in.violation > 0) { // pruned or infeasible without a measure, or NaN
-			in.violation = math.SmallestNonzeroFloat64
-			if math.IsNaN(r.Violation) || r.Pruned {
-				in.violation = math.Max(in.violation, 1)
-			}
+		} else if !(in.violation > 0) { // no measure given (0 or NaN)
+			in.violation = 1
 		}
 		s.told = append(s.told, in)
 		s.dirty = true

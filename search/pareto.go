@@ -29,12 +29,12 @@ func Dominates(a, b []float64, senses []Sense) bool {
 }
 
 // NonDominated returns the indexes, in input order, of the points that no
-// other point dominates. Points with a NaN objective are left out; equal
-// points are all kept.
+// other point dominates. Points with a NaN objective or fewer values than
+// senses are left out; equal points are all kept.
 func NonDominated(points [][]float64, senses []Sense) []int {
 	var out []int
 	for i, p := range points {
-		if hasNaN(p) {
+		if hasNaN(p) || len(p) < len(senses) {
 			continue
 		}
 		dominated := false

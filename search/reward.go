@@ -101,7 +101,7 @@ func MnasNetHard(acc, lat int, target float64) *MnasNet {
 
 // Reward implements Reward.
 func (m *MnasNet) Reward(r Result) float64 {
-	if r.Failed || r.Pruned || m.Acc >= len(r.Objectives) || m.Lat >= len(r.Objectives) {
+	if r.Failed || r.Pruned || !index(m.Acc, r.Objectives) || !index(m.Lat, r.Objectives) {
 		return 0
 	}
 	a, l := r.Objectives[m.Acc], r.Objectives[m.Lat]
@@ -150,12 +150,12 @@ func (f *FNAS) Baseline() float64 { return f.b }
 // Reward implements Reward.
 func (f *FNAS) Reward(r Result) float64 {
 	const clip = 0.1 // manager.py clips rewards to ±0.1
-	if r.Failed || r.Pruned || f.Acc >= len(r.Objectives) || math.IsNaN(r.Objectives[f.Acc]) {
+	if r.Failed || r.Pruned || !index(f.Acc, r.Objectives) || math.IsNaN(r.Objectives[f.Acc]) {
 		return -clip
 	}
 	a := r.Objectives[f.Acc]
 	term := 0.0
-	if f.LatencyTerm && f.Lat >= 0 && f.Lat < len(r.Objectives) && f.Target > 0 && !math.IsNaN(r.Objectives[f.Lat]) {
+	if f.LatencyTerm && index(f.Lat, r.Objectives) && f.Target > 0 && !math.IsNaN(r.Objectives[f.Lat]) {
 		term = r.Objectives[f.Lat] / (10 * f.Target)
 	}
 	rew := math.Max(-clip, math.Min(clip, a-f.b+term))
@@ -217,7 +217,7 @@ type CoExplore struct {
 
 // Reward implements Reward.
 func (c *CoExplore) Reward(r Result) float64 {
-	if r.Failed || r.Pruned || c.Acc >= len(r.Objectives) || c.HW >= len(r.Objectives) || c.Target <= 0 {
+	if r.Failed || r.Pruned || !index(c.Acc, r.Objectives) || !index(c.HW, r.Objectives) || c.Target <= 0 {
 		return -1
 	}
 	v := c.WAcc*r.Objectives[c.Acc] + c.WHW*(c.Target-r.Objectives[c.HW])/c.Target
@@ -226,3 +226,5 @@ func (c *CoExplore) Reward(r Result) float64 {
 	}
 	return math.Max(v, -1)
 }
+
+func index(i int, xs []float64) bool { return i >= 0 && i < len(xs) }
