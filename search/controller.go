@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // controller is the REINFORCE policy of NAS (Zoph & Le 2017) and FNAS: an
@@ -31,6 +32,8 @@ type controller struct {
 	xs, hs, cs, gates, probs [][]float64
 	h0, c0                   []float64
 	dz, dxh                  []float64
+	cached                   []int // actions of the forward cache, valid until theta changes
+	fresh                    bool
 }
 
 // weights are views of a flat parameter vector.
@@ -103,6 +106,7 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // later steps are sampled from the policy with rng (when rng is nil every
 // action is kept). It fills the forward cache.
 func (c *controller) run(actions []int, fixed int, rng *rand.Rand) {
+	defer func() { c.cached, c.fresh = append(c.cached[:0], actions...), true }()
 	h, e := c.h, c.e
 	hPrev, cPrev := c.h0, c.c0
 	for t := range c.cards {
@@ -167,6 +171,13 @@ func sampleIndex(rng *rand.Rand, p []float64) int {
 		}
 	}
 	return len(p) - 1
+}
+
+// ensure fills the forward cache for actions unless it already holds them.
+func (c *controller) ensure(actions []int) {
+	if !c.fresh || !slices.Equal(c.cached, actions) {
+		c.run(actions, len(actions), nil)
+	}
 }
 
 // loss is L for the cached forward pass of actions (for tests).
@@ -273,6 +284,7 @@ func (c *controller) backward(actions []int, adv, beta, l2 float64) {
 // rmsprop applies one RMSProp step with the current gradient.
 func (c *controller) rmsprop(lr, decay float64) {
 	const eps = 1e-10 // TensorFlow 1's RMSProp epsilon
+	c.fresh = false
 	for i, g := range c.grad {
 		c.ms[i] = decay*c.ms[i] + (1-decay)*g*g
 		c.theta[i] -= lr * g / (math.Sqrt(c.ms[i]) + eps)

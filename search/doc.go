@@ -2,8 +2,9 @@
 // their results: an ask/tell interface over categorical genomes, random,
 // grid, REINFORCE, regularized evolution, NSGA-II and two-level
 // co-exploration strategies behind a registry (Kinds, New), rewards that
-// scalarise results (FNAS, MnasNet, weighted sums), the Pareto filter and the
-// hypervolume indicator.
+// scalarise results for the single-objective strategies (FNAS, MnasNet,
+// co-exploration, weighted sums, Chebyshev; RewardKinds, NewReward), the
+// Pareto filter and the hypervolume indicator.
 //
 // A genome is a list of categorical genes; gene i takes a value in
 // [0, Cards[i]). Strategies know nothing of networks, FPGAs or training:

@@ -86,7 +86,7 @@ func (s *Reinforce) learn(g []int, r float64) {
 		d := s.p["baseline"]
 		s.base = d*s.base + (1-d)*r
 	}
-	s.ctl.run(g, len(g), nil)
+	s.ctl.ensure(g)
 	s.ctl.backward(g, adv, s.p["entropy"], s.p["l2"])
 	if m := int(s.p["batch"]); m > 1 {
 		if s.acc == nil {
