@@ -2,40 +2,284 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/runtime/store"
 )
 
 // dslCells holds the DSL state of a notebook: the declarations of earlier
-// cells, the experiments run and the store they write to.
+// cells (a dsl.Session), the last outcome of every experiment run, which of
+// those are stale, and the store every run writes to.
 type dslCells struct {
+	mu       sync.Mutex
 	storeDir string
+	sess     *dsl.Session
+	st       *store.Store
+	results  map[string]*runtime.Outcome
+	stale    map[string]bool
 }
 
-func newDSLCells(storeDir string) *dslCells { return &dslCells{storeDir: storeDir} }
+// StoreEnv names the environment variable that sets the default store directory.
+const StoreEnv = "HWNAS_STORE"
 
-// errNoDSL is returned until the DSL and the experiment engine are wired in.
-var errNoDSL = &CellError{Name: "NotAvailable", Value: "DSL cells are not available in this build: the hwnas language (package dsl) is not wired into the kernel yet; use %%go cells and magics"}
-
-func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*ExecResult, error) {
-	return nil, errNoDSL
-}
-
-func (d *dslCells) reset() {}
-
-func (d *dslCells) cache(ctx context.Context, args string, out *Output) (*ExecResult, error) {
-	return nil, errNoDSL
-}
-
-func (d *dslCells) estimate(ctx context.Context, args string, out *Output) (*ExecResult, error) {
-	if args == "" {
-		return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("%%estimate needs a declared experiment or space: %s", magicTable["estimate"].usage)}
+func newDSLCells(storeDir string) *dslCells {
+	if storeDir == "" {
+		storeDir = os.Getenv(StoreEnv)
 	}
-	return nil, errNoDSL
+	if storeDir == "" {
+		storeDir = store.DefaultDir
+	}
+	return &dslCells{storeDir: storeDir, sess: dsl.NewSession("."), results: map[string]*runtime.Outcome{}, stale: map[string]bool{}}
 }
 
-// complete and doc are the DSL's completion and documentation hooks.
+// progressEvery is the shortest interval between two progress updates, so
+// IOPub carries a handful of messages per second however fast trials finish.
+const progressEvery = 150 * time.Millisecond
+
+// execute checks a DSL cell against the session and runs the experiments it
+// declares or names with `run`.
+func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*ExecResult, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	res, err := d.sess.Add(code)
+	if err != nil {
+		return nil, specError(err)
+	}
+	var stale []string
+	for _, n := range res.Changed {
+		if d.results[n] != nil && !d.stale[n] {
+			d.stale[n] = true
+			stale = append(stale, n)
+		}
+	}
+	for _, n := range res.Declared {
+		if d.results[n] != nil && !contains(res.Run, n) {
+			d.stale[n] = true
+			stale = append(stale, n)
+		}
+	}
+	if len(stale) > 0 {
+		out.Stream("stdout", fmt.Sprintf("stale (their inputs changed; `run NAME` updates them from the cache): %s\n", strings.Join(stale, ", ")))
+	}
+	for _, name := range res.Run {
+		if err := d.run(ctx, res.Spec, name, out); err != nil {
+			return nil, err
+		}
+	}
+	return &ExecResult{}, nil
+}
+
+// specError turns a DSL error (rendered with file:line:col, the source line
+// and a caret) into a cell error.
+func specError(err error) *CellError {
+	text := err.Error()
+	first, _, _ := strings.Cut(text, "\n")
+	name := "SpecError"
+	var list dsl.ErrorList
+	if errors.As(err, &list) && len(list) > 1 {
+		first = fmt.Sprintf("%d errors; the first: %s", len(list), first)
+	}
+	return &CellError{Name: name, Value: first, Traceback: strings.Split(strings.TrimRight(text, "\n"), "\n")}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// openStore opens the result store on first use.
+func (d *dslCells) openStore() (*store.Store, error) {
+	if d.st != nil {
+		return d.st, nil
+	}
+	st, err := store.Open(d.storeDir)
+	if err != nil {
+		return nil, fmt.Errorf("open the result store %s: %w", d.storeDir, err)
+	}
+	d.st = st
+	return st, nil
+}
+
+// run executes one experiment with its progress in one display updated in
+// place, then shows the results table and the Pareto plot.
+func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Output) error {
+	e, err := runtime.FromSpec(spec, name)
+	if err != nil {
+		return &CellError{Name: "SpecError", Value: err.Error()}
+	}
+	st, err := d.openStore()
+	if err != nil {
+		return err
+	}
+	id := "hwnas-run-" + name + "-" + newUUID()[:8]
+	last := runtime.Event{Total: e.Budget.Trials, BestTrial: -1}
+	out.Display(progressBundle(name, last, "starting"), nil, id)
+	var lastSent time.Time
+	progress := func(ev runtime.Event) {
+		last = ev
+		if ev.Kind != runtime.RunDone && time.Since(lastSent) < progressEvery {
+			return
+		}
+		lastSent = time.Now()
+		out.Update(progressBundle(name, ev, "running"), nil, id)
+	}
+	outcome, err := runtime.Run(ctx, e, runtime.Options{Store: st, Progress: progress})
+	interrupted := err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil)
+	state := "done"
+	switch {
+	case interrupted:
+		state = "interrupted"
+	case err != nil:
+		state = "failed"
+	}
+	out.Update(progressBundle(name, last, state), nil, id)
+	if outcome != nil && len(outcome.Trials) > 0 {
+		d.results[name] = outcome
+		d.stale[name] = interrupted
+		showOutcome(outcome, out)
+	}
+	switch {
+	case interrupted:
+		kept := 0
+		if outcome != nil {
+			kept = len(outcome.Trials)
+		}
+		return &CellError{Name: "Interrupted", Value: fmt.Sprintf("experiment %s stopped: its %d finished trials are kept in the store; run it again to resume", name, kept)}
+	case err != nil:
+		return &CellError{Name: "RunError", Value: fmt.Sprintf("experiment %s: %v", name, err)}
+	}
+	return nil
+}
+
+// showOutcome publishes the results table and the Pareto plot, each with
+// text/plain beside it.
+func showOutcome(o *runtime.Outcome, out *Output) {
+	out.Display(map[string]any{"text/plain": resultsText(o), "text/html": resultsHTML(o)}, nil, "")
+	x, y := plotAxes(o)
+	if x == "" {
+		x = "trial"
+	}
+	out.Display(map[string]any{"text/plain": fmt.Sprintf("<Pareto plot of %s: %s against %s>", o.Experiment, y, x), "image/svg+xml": paretoSVG(o)}, nil, "")
+}
+
+func (d *dslCells) reset() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sess.Reset()
+	d.results = map[string]*runtime.Outcome{}
+	d.stale = map[string]bool{}
+}
+
+// cache reports what the store and its caches hold.
+func (d *dslCells) cache(_ context.Context, args string, out *Output) (*ExecResult, error) {
+	if args != "" {
+		return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("%%cache takes no arguments, got %q", args)}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, err := d.openStore()
+	if err != nil {
+		return nil, err
+	}
+	acc, hw, err := st.CacheCounts()
+	if err != nil {
+		return nil, fmt.Errorf("%%cache: %w", err)
+	}
+	exps, err := st.Experiments("")
+	if err != nil {
+		return nil, fmt.Errorf("%%cache: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "store        %s\n", st.Dir())
+	fmt.Fprintf(&b, "accuracy     %d cached evaluations (network × dataset × fidelity)\n", acc)
+	fmt.Fprintf(&b, "hardware     %d cached estimates (network × platform/design)\n", hw)
+	fmt.Fprintf(&b, "experiments  %d stored runs\n", len(exps))
+	var names []string
+	for n := range d.results {
+		s := n
+		if d.stale[n] {
+			s += " (stale)"
+		}
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	if len(names) > 0 {
+		fmt.Fprintf(&b, "this session %s\n", strings.Join(names, ", "))
+	}
+	return &ExecResult{Data: map[string]any{"text/plain": b.String()}}, nil
+}
+
+// complete returns the DSL's completions at cursor.
 func (d *dslCells) complete(code string, cursor int) (matches []string, start, end int) {
-	return nil, cursor, cursor
+	d.mu.Lock()
+	cs := d.sess.Complete(code, cursor)
+	d.mu.Unlock()
+	start, end = cursor, cursor
+	seen := map[string]bool{}
+	for i, c := range cs {
+		if i == 0 {
+			start, end = c.Start, c.End
+		}
+		if c.Start != start || seen[c.Text] {
+			continue
+		}
+		seen[c.Text] = true
+		matches = append(matches, c.Text)
+	}
+	return matches, start, end
 }
 
-func (d *dslCells) doc(word string) (string, bool) { return "", false }
+// doc documents a DSL keyword, metric, unit or platform, or a declared name.
+func (d *dslCells) doc(word string) (string, bool) {
+	if s := dsl.Doc(word); s != "" {
+		return s, true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	spec := d.sess.Spec()
+	if e, ok := spec.Experiments[word]; ok {
+		s := fmt.Sprintf("experiment %s (uses %s)\n%s", word, strings.Join(e.Deps, ", "), e.Source)
+		if o := d.results[word]; o != nil {
+			s += "\n" + summaryLine(o)
+			if d.stale[word] {
+				s += " (stale)"
+			}
+		}
+		return s, true
+	}
+	for kind, ok := range map[string]bool{"platform": spec.Platforms[word] != nil, "pool": spec.Pools[word] != nil,
+		"space": spec.Spaces[word] != nil, "dataset": spec.Datasets[word] != nil, "evaluator": spec.Evaluators[word] != nil} {
+		if ok {
+			return fmt.Sprintf("%s %s (declared in this session)", kind, word), true
+		}
+	}
+	return "", false
+}
+
+// outcome returns the last outcome of an experiment run in this session.
+func (d *dslCells) outcome(name string) (*runtime.Outcome, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	o := d.results[name]
+	if o == nil {
+		var names []string
+		for n := range d.results {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("no results for experiment %q in this session (have: %s)", name, strings.Join(names, ", "))
+	}
+	return o, nil
+}

@@ -57,8 +57,8 @@ func (g *goSession) reset() error {
 			return fmt.Errorf("go cells: load the hwnas packages: %w", err)
 		}
 	}
-	// display and fmt are imported once so that every cell can use them.
-	for _, p := range []string{"hwnas/display", "fmt"} {
+	// display, fmt and hwnas are imported once so that every cell can use them.
+	for _, p := range []string{"hwnas/display", "fmt", "hwnas"} {
 		if _, err := i.Eval(`import "` + p + `"`); err != nil {
 			return fmt.Errorf("go cells: import %s: %w", p, err)
 		}

@@ -26,11 +26,16 @@ type SessionOptions struct {
 
 // NewSession returns a fresh interpreter session.
 func NewSession(o SessionOptions) (*Session, error) {
-	g, err := newGoSession(o.GoExports)
+	d := newDSLCells(o.StoreDir)
+	extra := hwnasExports(d)
+	for k, v := range o.GoExports {
+		extra[k] = v
+	}
+	g, err := newGoSession(extra)
 	if err != nil {
 		return nil, err
 	}
-	return &Session{goS: g, dsl: newDSLCells(o.StoreDir)}, nil
+	return &Session{goS: g, dsl: d}, nil
 }
 
 // Info describes the hwnas language.

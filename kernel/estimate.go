@@ -1,0 +1,85 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/arch/nb201"
+	"github.com/hwnas/hwnas/fpga"
+)
+
+const estimateUsage = "%estimate MODEL on PLATFORM [precision P] [mode shared|pipeline] [clock MHZ]; MODEL is a zoo network or nb201:CELL"
+
+// estimate runs the FPGA model for a zoo network or a NAS-Bench-201 cell,
+// searching the tiling, and shows the report.
+func (d *dslCells) estimate(_ context.Context, args string, _ *Output) (*ExecResult, error) {
+	bad := func(format string, a ...any) error {
+		return &CellError{Name: "MagicError", Value: fmt.Sprintf(format, a...) + "; usage: " + estimateUsage}
+	}
+	f := strings.Fields(args)
+	if len(f) < 3 || f[1] != "on" {
+		return nil, bad("%%estimate %q: want MODEL on PLATFORM", args)
+	}
+	var n *arch.Network
+	var err error
+	if cell, ok := strings.CutPrefix(f[0], "nb201:"); ok {
+		n, err = nb201.Network(cell)
+	} else {
+		n, err = arch.Zoo(f[0])
+	}
+	if err != nil {
+		return nil, bad("%%estimate: network %s: %v (zoo: %s)", f[0], err, strings.Join(arch.ZooNames(), ", "))
+	}
+	p, err := fpga.Lookup(f[2])
+	if err != nil {
+		return nil, bad("%%estimate: %v", err)
+	}
+	o := fpga.Options{Goal: fpga.MinLatency, Mode: fpga.Shared, Precision: fpga.Int16}
+	for i := 3; i < len(f); i += 2 {
+		if i+1 >= len(f) {
+			return nil, bad("%%estimate: %s needs a value", f[i])
+		}
+		v := f[i+1]
+		switch f[i] {
+		case "precision":
+			if o.Precision, err = fpga.ParsePrecision(v); err != nil {
+				return nil, bad("%%estimate: precision: %v", err)
+			}
+		case "mode":
+			if o.Mode, err = fpga.ParseMode(v); err != nil || o.Mode == fpga.Multi {
+				return nil, bad("%%estimate: mode %q: want shared or pipeline", v)
+			}
+		case "clock":
+			if _, err := fmt.Sscanf(v, "%g", &o.ClockMHz); err != nil || o.ClockMHz <= 0 || o.ClockMHz > 2000 {
+				return nil, bad("%%estimate: clock %q: want MHz between 0 and 2000", v)
+			}
+		default:
+			return nil, bad("%%estimate: unknown option %q", f[i])
+		}
+	}
+	design, r, err := fpga.Optimize(n, p, o)
+	if err != nil {
+		return nil, &CellError{Name: "EstimateError", Value: fmt.Sprintf("%s on %s: %v", f[0], p.Name, err)}
+	}
+	rows := [][2]string{
+		{"network", fmt.Sprintf("%s (%s)", f[0], n.Summary())},
+		{"platform", fmt.Sprintf("%s (%s: %d DSP, %d BRAM18, %d LUT, %g GB/s)", p.Name, p.Device, p.DSP, p.BRAM18, p.LUT, p.BandwidthGBs)},
+		{"design", design.String()},
+		{"latency", fmt.Sprintf("%.3f ms", r.LatencyMs)},
+		{"throughput", fmt.Sprintf("%.2f fps, %.2f GOPS", r.ThroughputFPS, r.GOPS)},
+		{"power", fmt.Sprintf("%.2f W, %.3f mJ per image", r.PowerW, r.EnergyMJ)},
+		{"resources", fmt.Sprintf("DSP %d (%.1f%%), BRAM18 %d (%.1f%%), LUT %d (%.1f%%)", r.DSP, r.DSPPct, r.BRAM18, r.BRAMPct, r.LUT, r.LUTPct)},
+		{"bound", string(r.Bound)},
+	}
+	var text, h strings.Builder
+	h.WriteString("<table class=\"hwnas-estimate\">\n")
+	for _, row := range rows {
+		fmt.Fprintf(&text, "%-11s %s\n", row[0], row[1])
+		fmt.Fprintf(&h, "<tr><th>%s</th><td>%s</td></tr>\n", row[0], html.EscapeString(row[1]))
+	}
+	h.WriteString("</table>\n")
+	return &ExecResult{Data: map[string]any{"text/plain": text.String(), "text/html": h.String()}}, nil
+}

@@ -1,0 +1,63 @@
+package kernel
+
+import (
+	"reflect"
+	"sort"
+
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/runtime"
+	"github.com/traefik/yaegi/interp"
+)
+
+// hwnasExports is the "hwnas" package seen by %%go cells: the outcomes of
+// the experiments run in this session (with their trials) as Go values, and
+// the platform catalog. Written by hand rather than by `yaegi extract`, so
+// that it needs no generated file tied to a Go version.
+func hwnasExports(d *dslCells) interp.Exports {
+	return interp.Exports{"hwnas/hwnas": {
+		// Result returns the last outcome of an experiment run in this session.
+		"Result": reflect.ValueOf(d.outcome),
+		// Experiments lists the experiments with results in this session.
+		"Experiments": reflect.ValueOf(d.experiments),
+		// Platforms returns the FPGA platform catalog.
+		"Platforms": reflect.ValueOf(fpga.Catalog),
+		// Pareto returns the Pareto-optimal trials of an outcome.
+		"Pareto": reflect.ValueOf(paretoTrials),
+
+		"Outcome":   reflect.ValueOf((*runtime.Outcome)(nil)),
+		"Trial":     reflect.ValueOf((*runtime.Trial)(nil)),
+		"Metrics":   reflect.ValueOf((*runtime.Metrics)(nil)),
+		"Objective": reflect.ValueOf((*runtime.Objective)(nil)),
+		"Platform":  reflect.ValueOf((*fpga.Platform)(nil)),
+	}}
+}
+
+// paretoTrials returns the trials of o on its Pareto front.
+func paretoTrials(o *runtime.Outcome) []runtime.Trial {
+	if o == nil {
+		return nil
+	}
+	on := map[int]bool{}
+	for _, id := range o.Pareto {
+		on[id] = true
+	}
+	var out []runtime.Trial
+	for _, t := range o.Trials {
+		if on[t.ID] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// experiments lists the experiments with results in this session.
+func (d *dslCells) experiments() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for n := range d.results {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
