@@ -42,3 +42,37 @@ func BenchmarkTrainReference(b *testing.B) {
 	b.ReportMetric(float64(images)/wall.Seconds(), "images/s")
 	b.ReportMetric(float64(images)/cpu.Seconds(), "images/cpu-s")
 }
+
+// BenchmarkStepReference times one training step of the reference network,
+// batch 64, on one thread: a steadier figure for comparing kernels on a busy
+// machine (take the minimum over -count runs).
+func BenchmarkStepReference(b *testing.B) {
+	train, _, err := data.MNIST()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := Config{Batch: 64, LR: 0.01, Momentum: 0.9, Threads: 1}
+	if err := cfg.fill(); err != nil {
+		b.Fatal(err)
+	}
+	m, err := build(Reference(), 64, 1, 0, "sgd", false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.init(1)
+	idx := make([]int, 64)
+	for i := range idx {
+		idx[i] = i
+	}
+	train.Gather(idx, m.input, m.labels)
+	t := 0
+	for b.Loop() {
+		m.forward(64, true, 1, uint64(t))
+		m.zeroGrads(64)
+		m.softmaxLoss(64, m.labels, true)
+		m.backward(64)
+		t++
+		m.step(&cfg, 0.01, t)
+	}
+	b.ReportMetric(64*float64(b.N)/b.Elapsed().Seconds(), "images/s")
+}

@@ -42,6 +42,11 @@ func packB(dst []float32, k, n int, b view) packedB {
 		for jp := range panels {
 			j0 := jp * nr
 			jn := min(nr, n-j0)
+			if b.cs == 1 && jn == nr {
+				packRows(dst[off:off+kl*nr], b.d[k0*b.rs+j0:], kl, b.rs)
+				off += kl * nr
+				continue
+			}
 			for p := range kl {
 				row := p2(dst, off+p*nr)
 				src := (k0+p)*b.rs + j0*b.cs
@@ -58,6 +63,13 @@ func packB(dst []float32, k, n int, b view) packedB {
 		}
 	}
 	return p
+}
+
+// packRowsGo is packRows in Go.
+func packRowsGo(dst, src []float32, rows, stride int) {
+	for p := range rows {
+		copy(dst[p*nr:p*nr+nr], src[p*stride:p*stride+nr])
+	}
 }
 
 func p2(d []float32, off int) []float32 { return d[off : off+nr : off+nr] }

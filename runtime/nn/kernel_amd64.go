@@ -10,6 +10,23 @@ var useAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func kern6x16(k int, a, b, c *float32, ldc int, acc int)
 
+//go:noescape
+func copyRows16(dst, src *float32, rows, stride int)
+
+// packRows copies rows runs of nr values, stride apart in src, into dst.
+func packRows(dst, src []float32, rows, stride int) {
+	if rows == 0 {
+		return
+	}
+	_ = dst[rows*nr-1]
+	_ = src[(rows-1)*stride+nr-1]
+	if useAsm {
+		copyRows16(&dst[0], &src[0], rows, stride)
+		return
+	}
+	packRowsGo(dst, src, rows, stride)
+}
+
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) {
 	if useAsm {

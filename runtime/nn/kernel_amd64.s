@@ -103,3 +103,26 @@ store:
 	VMOVUPS Y11, 32(DX)
 	VZEROUPPER
 	RET
+
+// func copyRows16(dst, src *float32, rows, stride int)
+// Copies rows runs of 16 floats, stride floats apart in src, to dst back to back.
+TEXT ·copyRows16(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ stride+24(FP), DX
+	SHLQ $2, DX
+	TESTQ CX, CX
+	JZ copydone
+copyloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, DI
+	ADDQ DX, SI
+	DECQ CX
+	JNZ copyloop
+copydone:
+	VZEROUPPER
+	RET

@@ -4,5 +4,7 @@ package nn
 
 const useAsm = false
 
+func packRows(dst, src []float32, rows, stride int) { packRowsGo(dst, src, rows, stride) }
+
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) { kernelGo(k, a, b, c, ldc, acc) }
