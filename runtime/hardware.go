@@ -58,3 +58,19 @@ func digest(vs ...any) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
+
+// PoolHardware scores networks on a pool of FPGAs with fpga.OptimizePool
+// (Mode Multi partitions the network into pipeline stages over the pool).
+func PoolHardware(pool fpga.Pool, o fpga.Options) Hardware {
+	return Hardware{
+		Key:   pool.String() + " " + digest(pool, o),
+		Model: fpga.ModelVersion,
+		Score: func(n *arch.Network, _ []int) (string, Metrics, error) {
+			d, rep, err := fpga.OptimizePool(n, pool, o)
+			if err != nil {
+				return "", nil, hardwareError(err)
+			}
+			return d.String(), ReportMetrics(rep), nil
+		},
+	}
+}

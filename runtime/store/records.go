@@ -31,6 +31,7 @@ type Experiment struct {
 	Spec    string // the spec text the experiment came from
 	Hash    string // canonical hash of the spec
 	Seed    int64
+	Meta    string // engine data as JSON (objectives, constraints), set by SetMeta
 	Created time.Time
 }
 
@@ -108,7 +109,7 @@ func (s *Store) Experiment(name, spec, hash string, seed int64) (Experiment, err
 // Experiments lists the stored runs of the experiment called name, newest
 // first; with an empty name, every stored experiment.
 func (s *Store) Experiments(name string) ([]Experiment, error) {
-	q := `SELECT id, name, spec, hash, seed, created FROM experiments`
+	q := `SELECT id, name, spec, hash, seed, meta, created FROM experiments`
 	var args []any
 	if name != "" {
 		q += ` WHERE name = ?`
@@ -124,7 +125,7 @@ func (s *Store) Experiments(name string) ([]Experiment, error) {
 	for rows.Next() {
 		var e Experiment
 		var created string
-		if err := rows.Scan(&e.ID, &e.Name, &e.Spec, &e.Hash, &e.Seed, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.Name, &e.Spec, &e.Hash, &e.Seed, &e.Meta, &created); err != nil {
 			return nil, fmt.Errorf("experiments: %w", err)
 		}
 		e.Created, _ = time.Parse(timeFormat, created)
@@ -134,6 +135,18 @@ func (s *Store) Experiments(name string) ([]Experiment, error) {
 		return nil, fmt.Errorf("experiments: %w", err)
 	}
 	return out, nil
+}
+
+// SetMeta records the engine's data about experiment id.
+func (s *Store) SetMeta(id int64, meta string) error {
+	err := s.write(func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE experiments SET meta = ? WHERE id = ?`, meta, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("experiment %d: %w", id, err)
+	}
+	return nil
 }
 
 // PutTrial stores t, replacing an earlier record of the same experiment and

@@ -51,6 +51,9 @@ var migrations = []string{
 	);`,
 	// v2: look experiments up by name quickly (hwnas results NAME).
 	`CREATE INDEX experiments_name ON experiments(name, created);`,
+	// v3: what the engine needs to re-read results without the spec's
+	// dependencies (objectives, constraints), as JSON.
+	`ALTER TABLE experiments ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
 }
 
 // SchemaVersion is the schema version this build writes.

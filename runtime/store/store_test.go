@@ -118,6 +118,15 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil || len(list) != 2 {
 		t.Fatalf("Experiments = %v, %v; want 2", list, err)
 	}
+	if err := s.SetMeta(e.ID, `{"objectives":[]}`); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = s.Experiments("fnas")
+	for _, x := range list {
+		if want := map[bool]string{true: `{"objectives":[]}`, false: "{}"}[x.ID == e.ID]; x.Meta != want {
+			t.Errorf("experiment %d meta %q, want %q", x.ID, x.Meta, want)
+		}
+	}
 }
 
 func TestPutTrialRejects(t *testing.T) {
