@@ -248,8 +248,18 @@ func optimizeMulti(n *arch.Network, pool Pool, o Options) (Design, Report, error
 	}
 	tabs := make([]devTable, D)
 	ds := make([]dims, L)
+	firstOf := make([]int, L) // the first layer equal to each layer
+	sps := make([][][2]int, L)
+	byDims := make(map[dims]int)
 	for i := range n.Layers {
 		ds[i] = layerDims(n, i)
+		f, ok := byDims[ds[i]]
+		if !ok {
+			f = i
+			byDims[ds[i]] = i
+		}
+		firstOf[i] = f
+		sps[i] = spatial(&ds[i], o.Fix)
 	}
 	seen := map[string]int{}
 	for k, p := range pool.Devices {
@@ -290,11 +300,15 @@ func optimizeMulti(n *arch.Network, pool Pool, o Options) (Design, Report, error
 			til := make([]Tiling, L)
 			for i := range ds {
 				bc := inf
-				til[i] = Tiling{pr[0], pr[1], 1, 1}
-				for _, s := range spatial(&ds[i], o.Fix) {
-					t := Tiling{pr[0], pr[1], s[0], s[1]}
-					if c := layerCost(&ds[i], t, &e); c.bram <= bramB && c.cycles < bc {
-						bc, til[i] = c.cycles, t
+				if f := firstOf[i]; f < i { // an equal earlier layer: same answer
+					bc, til[i] = pre[f+1]-pre[f], til[f]
+				} else {
+					til[i] = Tiling{pr[0], pr[1], 1, 1}
+					for _, s := range sps[i] {
+						t := Tiling{pr[0], pr[1], s[0], s[1]}
+						if c := layerCost(&ds[i], t, &e); c.bram <= bramB && c.cycles < bc {
+							bc, til[i] = c.cycles, t
+						}
 					}
 				}
 				pre[i+1] = pre[i] + bc

@@ -227,6 +227,23 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	if len(tns) == 0 {
 		tns = []int{max(fix.Tn, 1)}
 	}
+	// Equal layers (repeated cells and blocks) cost the same: search each
+	// distinct layer once and weigh it by its count.
+	var ud []dims
+	var mult []int64
+	var first []int
+	rep := make([]int, len(ds))
+	index := make(map[dims]int)
+	for j := range ds {
+		u, ok := index[ds[j]]
+		if !ok {
+			u = len(ud)
+			index[ds[j]] = u
+			ud, mult, first = append(ud, ds[j]), append(mult, 0), append(first, j)
+		}
+		mult[u]++
+		rep[j] = u
+	}
 	lutOK := func(tm, tn int) bool {
 		return lutBase+lutEngine+tm*tn*lutPerLane(d.Precision, p.Family)+tm*lutVec <= lutB
 	}
@@ -247,9 +264,9 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	e := newEnv(p, d)
 	// Per-layer floors no tiling beats: every weight crosses the weight port
 	// once and every input word the input port once, and the roofline.
-	floor := make([]int64, len(ds))
-	for j := range ds {
-		dm := &ds[j]
+	floor := make([]int64, len(ud))
+	for j := range ud {
+		dm := &ud[j]
 		if dm.kind != kConv && dm.kind != kDW {
 			continue
 		}
@@ -265,8 +282,8 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	}
 	for i := range pairs {
 		var lb int64
-		for j := range ds {
-			dm := &ds[j]
+		for j := range ud {
+			dm := &ud[j]
 			var c int64
 			switch dm.kind {
 			case kConv:
@@ -274,18 +291,18 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 			case kDW:
 				c = cdiv(int64(dm.M), int64(pairs[i].tm)) * int64(dm.R*dm.C*dm.K*dm.K)
 			}
-			lb += max(c, floor[j])
+			lb += mult[j] * max(c, floor[j])
 		}
 		pairs[i].lb = lb
 	}
 	sort.Slice(pairs, func(a, b int) bool { return pairs[a].lb < pairs[b].lb })
 	best := int64(math.MaxInt64)
 	minBRAM, hard := math.MaxInt, 0 // the smallest BRAM a layer with no fitting tiling needs
-	bestT := make([]Tiling, len(ds))
-	cur := make([]Tiling, len(ds))
-	sp := make([][][2]int, len(ds))
-	for j := range ds {
-		sp[j] = spatial(&ds[j], fix)
+	bestT := make([]Tiling, len(ud))
+	cur := make([]Tiling, len(ud))
+	sp := make([][][2]int, len(ud))
+	for j := range ud {
+		sp[j] = spatial(&ud[j], fix)
 	}
 	for _, pr := range pairs {
 		if pr.lb >= best {
@@ -293,8 +310,8 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 		}
 		var total int64
 		ok := true
-		for j := range ds {
-			dm := &ds[j]
+		for j := range ud {
+			dm := &ud[j]
 			bc, bt := int64(math.MaxInt64), Tiling{}
 			for _, s := range sp[j] {
 				t := Tiling{pr.tm, pr.tn, s[0], s[1]}
@@ -309,13 +326,13 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 			if bc == math.MaxInt64 {
 				for _, s := range sp[j] {
 					if c := layerCost(dm, Tiling{pr.tm, pr.tn, s[0], s[1]}, &e); c.bram < minBRAM {
-						minBRAM, hard = c.bram, j
+						minBRAM, hard = c.bram, first[j]
 					}
 				}
 				ok = false
 				break
 			}
-			total += bc
+			total += mult[j] * bc
 			cur[j] = bt
 			if total >= best {
 				ok = false
@@ -330,7 +347,10 @@ func optimizeShared(n *arch.Network, p *Platform, d *Design, fix Tiling) error {
 	if best == math.MaxInt64 {
 		return &FitError{p.Name, "BRAM18", minBRAM, bramB, fmt.Sprintf(" (the smallest buffers of layer %d, %s)", hard, layerName(&n.Layers[hard]))}
 	}
-	d.Tilings = bestT
+	d.Tilings = make([]Tiling, len(ds))
+	for j := range ds {
+		d.Tilings[j] = bestT[rep[j]]
+	}
 	return nil
 }
 
@@ -435,9 +455,15 @@ func optimizePipeline(n *arch.Network, p *Platform, d *Design, fix Tiling) error
 	e := newEnv(p, d)
 	cs := make([][]cand, len(n.Layers))
 	var lo, hi int64
+	memo := make(map[dims][]cand) // equal layers share their candidates
 	for j := range n.Layers {
 		dm := layerDims(n, j)
-		cs[j] = layerCands(&dm, p, d, &e, fix, dspB, bramB, lutB-lutBase)
+		c, ok := memo[dm]
+		if !ok {
+			c = layerCands(&dm, p, d, &e, fix, dspB, bramB, lutB-lutBase)
+			memo[dm] = c
+		}
+		cs[j] = c
 		if len(cs[j]) == 0 {
 			return &FitError{Platform: p.Name, Detail: fmt.Sprintf(": no engine for layer %d (%s) fits the DSP, BRAM18 and LUT budgets (%d, %d, %d)", j, layerName(&n.Layers[j]), dspB, bramB, lutB)}
 		}
