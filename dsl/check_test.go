@@ -89,7 +89,7 @@ func TestCellAndBenchmarkSpaces(t *testing.T) {
 	if !ok {
 		t.Fatalf("space is %T", s.Spaces["cells"].Space)
 	}
-	if cs.Nodes != 4 || len(cs.Stages) != 3 || cs.StemChannels != 16 || cs.Classes != 10 {
+	if cs.Nodes != 4 || len(cs.Stages) != 3 || cs.StemChannels != 8 || cs.Classes != 10 || cs.Input.C != 1 {
 		t.Errorf("cell space %+v", cs)
 	}
 	ds := cs.Decisions()
