@@ -20,7 +20,8 @@ type Completion struct {
 	End   int
 }
 
-// Complete suggests what may be written at byte offset of src: keywords and
+// Complete suggests what may be written at byte offset offset of src (a
+// byte offset: convert a front end's character offset first): keywords and
 // settings valid in the enclosing block, declared names where a name is
 // expected, catalog platforms, metrics, strategies and values. Suggestions
 // start with the word under the cursor.

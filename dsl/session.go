@@ -3,6 +3,10 @@ package dsl
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hwnas/hwnas/arch"
 )
 
 // Session checks notebook cells one after another. Each cell sees the
@@ -184,4 +188,51 @@ func (s *Session) Complete(src string, offset int) []Completion {
 		names[k] = append(names[k], e.name)
 	}
 	return complete(src, offset, names)
+}
+
+// Doc returns the short doc of a word: a declared name of the session
+// (what it is and its size), or else what the package-level Doc says.
+func (s *Session) Doc(word string) string {
+	sp := s.spec
+	switch {
+	case sp.Spaces[word] != nil:
+		x := sp.Spaces[word].Space
+		return fmt.Sprintf("space %s — %d decisions, %s networks", word, len(x.Decisions()), humanCount(arch.Size(x)))
+	case sp.Platforms[word] != nil:
+		p := sp.Platforms[word]
+		return fmt.Sprintf("platform %s — %s at %g MHz, %s", word, p.Device.Device, p.Device.ClockMHz, p.Precision)
+	case sp.Pools[word] != nil:
+		p := sp.Pools[word]
+		return fmt.Sprintf("pool %s — %d devices, link %g GB/s", word, len(p.Pool.Devices), p.Pool.LinkGBs)
+	case sp.Datasets[word] != nil:
+		d := sp.Datasets[word]
+		src := d.Builtin
+		if src == "" {
+			src = d.Source + " " + d.Path
+		}
+		return fmt.Sprintf("dataset %s — %s, %d epoch(s), batch %d, %s lr %g", word, src, d.Epochs, d.Batch, d.Optimizer, d.LR)
+	case sp.Evaluators[word] != nil:
+		return fmt.Sprintf("evaluator %s — %s", word, sp.Evaluators[word].Kind)
+	case sp.Experiments[word] != nil:
+		e := sp.Experiments[word]
+		var objs []string
+		for _, o := range e.Objectives {
+			if o.Maximize {
+				objs = append(objs, "max "+o.Metric)
+			} else {
+				objs = append(objs, "min "+o.Metric)
+			}
+		}
+		return fmt.Sprintf("experiment %s — space %s, %s, strategy %s, hash %s", word, e.Space.Name, strings.Join(objs, ", "), e.Strategy.Kind, e.Hash())
+	}
+	return Doc(word)
+}
+
+// humanCount writes a count with thousands separators.
+func humanCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

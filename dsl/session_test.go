@@ -60,6 +60,15 @@ func TestSession(t *testing.T) {
 	if !names["s"] {
 		t.Errorf("session completion lacks s: %v", names)
 	}
+	if d := s.Doc("s"); d != "space s — 1 decisions, 2 networks" {
+		t.Errorf("Doc(s) = %q", d)
+	}
+	if d := s.Doc("e"); !strings.Contains(d, "max accuracy") {
+		t.Errorf("Doc(e) = %q", d)
+	}
+	if d := s.Doc("require"); !strings.Contains(d, "hard constraint") {
+		t.Errorf("Doc(require) = %q", d)
+	}
 	s.Reset()
 	if len(s.Spec().Experiments) != 0 {
 		t.Errorf("reset kept experiments")
