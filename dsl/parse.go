@@ -132,6 +132,8 @@ func hint(src string, bad lexer.Token) string {
 		return fmt.Sprintf(": the %q on line %d is not closed", o.Value, o.Pos.Line)
 	case bad.EOF():
 		return ""
+	case bad.Value == "=" && noEquals[prev.Value] != "":
+		return fmt.Sprintf(": %s takes its value without =, as in %s", prev.Value, noEquals[prev.Value])
 	case len(open) == 0 && isIdent:
 		return "; a declaration starts with import, platform, pool, space, dataset, evaluator, experiment or run"
 	case prev.Type == tNumber && isIdent:
@@ -149,4 +151,12 @@ func hint(src string, bad lexer.Token) string {
 		return fmt.Sprintf(", expected = or in after %s", prev.Value)
 	}
 	return ""
+}
+
+// noEquals are the keywords followed directly by their value, with an example.
+var noEquals = map[string]string{
+	"seed": "seed 1", "parallel": "parallel 4", "budget": "budget 30 trials", "maximize": "maximize accuracy",
+	"minimize": "minimize latency", "require": "require latency <= 8 ms", "input": "input 28x28x1",
+	"head": "head gap, dense(10)", "repeat": "repeat 4 { … }", "strategy": "strategy reinforce { lr = 0.1 }",
+	"reward": "reward mnasnet { target = 8 ms }", "run": "run fnas",
 }

@@ -51,10 +51,15 @@ func (s *Session) Spec() *Spec { return s.spec }
 func (s *Session) Reset() { *s = *NewSession(s.dir) }
 
 // Add checks a cell against the earlier cells and, when it is valid, makes
-// its declarations live. Errors render with the file name "cell[N]".
+// its declarations live. Errors render with the file name "cell[N]", N
+// counting the cells added.
 func (s *Session) Add(src string) (*CellResult, error) {
+	return s.AddNamed(fmt.Sprintf("cell[%d]", s.cells+1), src)
+}
+
+// AddNamed is Add with the name errors show for the cell, such as "In [7]".
+func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 	s.cells++
-	name := fmt.Sprintf("cell[%d]", s.cells)
 	read := func(p string) ([]byte, error) { return os.ReadFile(p) }
 	l := &loader{read: read, seen: map[string]bool{}, rootDir: s.dir}
 	l.file(name, src)

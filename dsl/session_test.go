@@ -60,6 +60,9 @@ func TestSession(t *testing.T) {
 	if !names["s"] {
 		t.Errorf("session completion lacks s: %v", names)
 	}
+	if _, err := s.AddNamed("In [12]", "run nope"); err == nil || !strings.HasPrefix(err.Error(), "In [12]:1:5: error: unknown experiment nope") {
+		t.Errorf("AddNamed: %v", err)
+	}
 	if d := s.Doc("s"); d != "space s — 1 decisions, 2 networks" {
 		t.Errorf("Doc(s) = %q", d)
 	}
