@@ -13,7 +13,7 @@ import (
 // way everywhere, and every comment kept (own-line comments before the item
 // they precede, trailing comments after it). Formatting is idempotent.
 func Format(f *File) string {
-	p := &printer{comments: f.Comments}
+	p := &printer{src: f.Src, comments: f.Comments}
 	for i, d := range f.Decls {
 		if i > 0 && !(sameGroup(f.Decls[i-1], d)) {
 			p.blank()
@@ -31,6 +31,7 @@ func sameGroup(a, b *Decl) bool {
 }
 
 type printer struct {
+	src      string
 	b        strings.Builder
 	indent   int
 	comments []lexer.Token
@@ -87,21 +88,27 @@ func (p *printer) lastText() string {
 }
 
 // trailing appends the comments on the source line where an item ends.
-func (p *printer) trailing(end lexer.Position) {
-	for len(p.comments) > 0 && p.comments[0].Pos.Line == end.Line && p.comments[0].Pos.Offset >= end.Offset {
+func (p *printer) trailing(end lexer.Position) { p.trailingBefore(end, -1) }
+
+// trailingBefore is trailing limited to comments before offset limit (when
+// limit ≥ 0): a block header keeps only the comments before its first item.
+func (p *printer) trailingBefore(end lexer.Position, limit int) {
+	for len(p.comments) > 0 && p.comments[0].Pos.Line == end.Line && p.comments[0].Pos.Offset >= end.Offset &&
+		(limit < 0 || p.comments[0].Pos.Offset < limit) && p.onlySpace(end.Offset, p.comments[0].Pos.Offset) {
 		p.b.WriteString("  ")
 		p.b.WriteString(strings.TrimRight(p.comments[0].Value, " \t\r"))
 		p.comments = p.comments[1:]
 	}
 }
 
-// open prints a block header ending in "{"; close prints the "}" at end.
-func (p *printer) open(pos, headerEnd lexer.Position, text string) {
+// open prints a block header ending in "{" (first is the offset of the
+// block's first item, or -1); close prints the "}" at end.
+func (p *printer) open(pos, headerEnd lexer.Position, text string, first int) {
 	p.flush(pos.Offset)
 	p.gap(pos)
 	p.b.WriteString(strings.Repeat("  ", p.indent))
 	p.b.WriteString(text + " {")
-	p.trailing(headerEnd)
+	p.trailingBefore(headerEnd, first)
 	p.b.WriteString("\n")
 	p.lastLine = headerEnd.Line
 	p.indent++
@@ -160,7 +167,7 @@ func (p *printer) decl(d *Decl) {
 			p.line(d.Pos, d.EndPos, "space "+sd.Name.Text+" = "+value(sd.Is))
 			return
 		}
-		p.open(d.Pos, braceLine(sd.Name.EndPos), "space "+sd.Name.Text)
+		p.open(d.Pos, braceLine(sd.Name.EndPos), "space "+sd.Name.Text, firstOffset(len(sd.Items), func() lexer.Position { return sd.Items[0].Pos }))
 		for _, it := range sd.Items {
 			p.spaceItem(it)
 		}
@@ -177,7 +184,7 @@ func (p *printer) decl(d *Decl) {
 		p.fieldBlock(d.Pos, ev.Body, head)
 	case d.Experiment != nil:
 		e := d.Experiment
-		p.open(d.Pos, braceLine(e.Name.EndPos), "experiment "+e.Name.Text)
+		p.open(d.Pos, braceLine(e.Name.EndPos), "experiment "+e.Name.Text, firstOffset(len(e.Items), func() lexer.Position { return e.Items[0].Pos }))
 		for _, it := range e.Items {
 			p.expItem(it)
 		}
@@ -187,7 +194,7 @@ func (p *printer) decl(d *Decl) {
 
 // fieldBlock prints `head {` with one field per line.
 func (p *printer) fieldBlock(pos lexer.Position, fs *Fields, head string) {
-	p.open(pos, braceLine(fs.Pos), head)
+	p.open(pos, braceLine(fs.Pos), head, firstOffset(len(fs.Items), func() lexer.Position { return fs.Items[0].Pos }))
 	for _, f := range fs.Items {
 		p.line(f.Pos, f.EndPos, field(f))
 	}
@@ -221,7 +228,7 @@ func inlineFields(fs *Fields) string {
 
 func (p *printer) poolBody(pos lexer.Position, b *PoolBody, head string) {
 	if p.hasComment(b.Pos, b.EndPos) {
-		p.open(pos, braceLine(b.Pos), head)
+		p.open(pos, braceLine(b.Pos), head, firstOffset(len(b.Items), func() lexer.Position { return b.Items[0].Pos }))
 		for _, it := range b.Items {
 			p.line(it.Pos, it.EndPos, poolItem(it))
 		}
@@ -275,7 +282,7 @@ func (p *printer) spaceItem(it *SpaceItem) {
 		if it.Repeat.Shared {
 			head += " shared"
 		}
-		p.open(it.Pos, braceLine(it.Repeat.Count.EndPos), head)
+		p.open(it.Pos, braceLine(it.Repeat.Count.EndPos), head, firstOffset(len(it.Repeat.Items), func() lexer.Position { return it.Repeat.Items[0].Pos }))
 		for _, x := range it.Repeat.Items {
 			p.spaceItem(x)
 		}
@@ -283,7 +290,7 @@ func (p *printer) spaceItem(it *SpaceItem) {
 	case it.Optional != nil:
 		p.layer(it.Pos, it.EndPos, "optional ", it.Optional)
 	case it.Choice != nil:
-		p.open(it.Pos, braceLine(it.Pos), "choice")
+		p.open(it.Pos, braceLine(it.Pos), "choice", firstOffset(len(it.Choice.Alts), func() lexer.Position { return it.Choice.Alts[0].Pos }))
 		for _, a := range it.Choice.Alts {
 			p.layer(a.Pos, a.EndPos, "", a)
 		}
@@ -291,7 +298,7 @@ func (p *printer) spaceItem(it *SpaceItem) {
 	case it.Head != nil:
 		p.line(it.Pos, it.EndPos, "head "+values(it.Head))
 	case it.Cell != nil:
-		p.open(it.Pos, braceLine(it.Pos), "cell")
+		p.open(it.Pos, braceLine(it.Pos), "cell", firstOffset(len(it.Cell.Items), func() lexer.Position { return it.Cell.Items[0].Pos }))
 		for _, x := range it.Cell.Items {
 			if x.Edge != nil {
 				e := x.Edge
@@ -391,4 +398,21 @@ func num(n *Num) string {
 		}
 	}
 	return s
+}
+
+// firstOffset returns the offset of a block's first item, or -1 when empty.
+func firstOffset(n int, first func() lexer.Position) int {
+	if n == 0 {
+		return -1
+	}
+	return first().Offset
+}
+
+// onlySpace reports whether src[from:to] holds nothing but blanks and
+// comments: a comment after it trails the item that ends at from.
+func (p *printer) onlySpace(from, to int) bool {
+	if from < 0 || to > len(p.src) || from > to {
+		return false
+	}
+	return len(significant(p.src[from:to])) == 0
 }

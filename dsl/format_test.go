@@ -73,3 +73,15 @@ func TestFormatKeepsCommentsInsideInlineBlocks(t *testing.T) {
 		t.Errorf("not idempotent:\n%s", out)
 	}
 }
+
+func TestFormatHeaderComment(t *testing.T) {
+	src := "space s { input 8x8x1  # the input\n  conv { filters = 2 } head gap, dense(2) }  # end\n"
+	f, err := Parse("h.hwnas", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "space s {\n  input 8x8x1  # the input\n  conv { filters = 2 }\n  head gap, dense(2)\n}  # end\n"
+	if got := Format(f); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
