@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/runtime/data"
 )
 
@@ -43,10 +44,19 @@ func BenchmarkTrainReference(b *testing.B) {
 	b.ReportMetric(float64(images)/cpu.Seconds(), "images/cpu-s")
 }
 
-// BenchmarkStepReference times one training step of the reference network,
-// batch 64, on one thread: a steadier figure for comparing kernels on a busy
-// machine (take the minimum over -count runs).
-func BenchmarkStepReference(b *testing.B) {
+// BenchmarkStep times one training step, batch 64, on one thread: a steadier
+// figure for comparing kernels on a busy machine (take the minimum over
+// -count runs).
+func BenchmarkStep(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		net  func() *arch.Network
+	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}} {
+		b.Run(c.name, func(b *testing.B) { benchStep(b, c.net()) })
+	}
+}
+
+func benchStep(b *testing.B, net *arch.Network) {
 	train, _, err := data.MNIST()
 	if err != nil {
 		b.Fatal(err)
@@ -55,7 +65,7 @@ func BenchmarkStepReference(b *testing.B) {
 	if err := cfg.fill(); err != nil {
 		b.Fatal(err)
 	}
-	m, err := build(Reference(), 64, 1, 0, "sgd", false)
+	m, err := build(net, 64, 1, 0, "sgd", false)
 	if err != nil {
 		b.Fatal(err)
 	}

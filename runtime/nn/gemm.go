@@ -101,21 +101,35 @@ func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []f
 		bblock := b.d[k0*b.panels*nr:]
 		for i0 := 0; i0 < m; i0 += mc {
 			ml := min(mc, m-i0)
-			packA(apack, a, i0, ml, k0, kl)
+			// Rows that are contiguous in k go to the kernel unpacked: packing
+			// them costs as much as the arithmetic when n is small.
+			direct := a.cs == 1 && useAsm
+			if !direct {
+				packA(apack, a, i0, ml, k0, kl)
+			}
 			ipanels := (ml + mr - 1) / mr
 			for jp := range b.panels {
 				bp := bblock[jp*kl*nr : (jp+1)*kl*nr]
 				j0 := jp * nr
 				jn := min(nr, n-j0)
 				for ip := range ipanels {
-					ap := apack[ip*kl*mr : (ip+1)*kl*mr]
 					r0 := i0 + ip*mr
 					rn := min(mr, m-r0)
-					if rn == mr && jn == nr {
-						kernel(kl, ap, bp, c[r0*ldc+j0:], ldc, add)
+					full := rn == mr && jn == nr
+					switch {
+					case direct && full && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, c[r0*ldc+j0:], ldc, add):
 						continue
+					case direct && rn == mr && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr, false):
+						// a column edge: the tile is added below
+					case direct:
+						packA(apack[:kl*mr], a, r0, rn, k0, kl)
+						kernel(kl, apack[:kl*mr], bp, tile, nr, false)
+					case full:
+						kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, c[r0*ldc+j0:], ldc, add)
+						continue
+					default:
+						kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, tile, nr, false)
 					}
-					kernel(kl, ap, bp, tile, nr, false)
 					for r := range rn {
 						dst := c[(r0+r)*ldc+j0 : (r0+r)*ldc+j0+jn]
 						src := tile[r*nr : r*nr+jn]

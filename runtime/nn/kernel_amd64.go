@@ -27,6 +27,26 @@ func packRows(dst, src []float32, rows, stride int) {
 	packRowsGo(dst, src, rows, stride)
 }
 
+//go:noescape
+func kern6x16u(k int, a *float32, lda int, b, c *float32, ldc int, acc int)
+
+// kernelDirect is kernel reading mr rows of a, lda apart, without packing;
+// it reports false when there is no such kernel, and the caller packs.
+func kernelDirect(k int, a []float32, lda int, b, c []float32, ldc int, acc bool) bool {
+	if !useAsm {
+		return false
+	}
+	_ = a[(mr-1)*lda+k-1]
+	_ = b[k*nr-1]
+	_ = c[5*ldc+nr-1]
+	f := 0
+	if acc {
+		f = 1
+	}
+	kern6x16u(k, &a[0], lda, &b[0], &c[0], ldc, f)
+	return true
+}
+
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) {
 	if useAsm {

@@ -6,5 +6,9 @@ const useAsm = false
 
 func packRows(dst, src []float32, rows, stride int) { packRowsGo(dst, src, rows, stride) }
 
+func kernelDirect(k int, a []float32, lda int, b, c []float32, ldc int, acc bool) bool {
+	return false
+}
+
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) { kernelGo(k, a, b, c, ldc, acc) }

@@ -164,15 +164,7 @@ func TestNetworksOfTheSpaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fnas := &arch.Network{Input: arch.Shape{H: 28, W: 28, C: 1}, Classes: 10}
-	x := arch.Input
-	for _, k := range []int{5, 14, 7, 14} {
-		x = fnas.Append(arch.Layer{Op: arch.Conv, Kernel: k, Stride: 1, Pad: k / 2, Out: 9, Act: arch.ReLU}, x)
-		if k%2 == 0 { // an even kernel with padding k/2 grows the map by one; crop it back
-			x = fnas.Append(arch.Layer{Op: arch.MaxPool, Kernel: 2, Stride: 1}, x)
-		}
-	}
-	fnas.Append(arch.Layer{Op: arch.Dense, Out: 10}, fnas.Append(arch.Layer{Op: arch.GlobalAvgPool}, x))
+	fnas := fnasNet()
 	for _, c := range []struct {
 		name string
 		net  *arch.Network
@@ -230,4 +222,19 @@ func TestNormalizeOnTheFly(t *testing.T) {
 	if a.TestAccuracy != b.TestAccuracy {
 		t.Errorf("test accuracy %v, on the fly %v", a.TestAccuracy, b.TestAccuracy)
 	}
+}
+
+// fnasNet is an FNAS-style chain on MNIST: four convolutions with large
+// 'same' kernels and 9 filters, global average pooling and a dense layer.
+func fnasNet() *arch.Network {
+	n := &arch.Network{Input: arch.Shape{H: 28, W: 28, C: 1}, Classes: 10}
+	x := arch.Input
+	for _, k := range []int{5, 14, 7, 14} {
+		x = n.Append(arch.Layer{Op: arch.Conv, Kernel: k, Stride: 1, Pad: k / 2, Out: 9, Act: arch.ReLU}, x)
+		if k%2 == 0 { // an even kernel with padding k/2 grows the map by one; crop it back
+			x = n.Append(arch.Layer{Op: arch.MaxPool, Kernel: 2, Stride: 1}, x)
+		}
+	}
+	n.Append(arch.Layer{Op: arch.Dense, Out: 10}, n.Append(arch.Layer{Op: arch.GlobalAvgPool}, x))
+	return n
 }
