@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/hwnas/hwnas/fpga"
 )
 
 // Check resolves and checks parsed files, in order (a file's imports must
@@ -161,6 +163,12 @@ func (c *checker) namesOf(kinds ...string) []string {
 func (c *checker) lookup(n *Name, kinds ...string) (*decl, bool) {
 	d, ok := c.decls[n.Text]
 	if !ok {
+		if contains(kinds, "platform") {
+			if p, err := fpga.Lookup(n.Text); err == nil {
+				c.errorf(n.Pos, n.EndPos, "%s is not declared, but the catalog has %s: write it in quotes, %q", n.Text, p.Name, p.Name)
+				return nil, false
+			}
+		}
 		c.errorf(n.Pos, n.EndPos, "unknown %s %s%s", orList(kinds), n.Text, didYouMean(n.Text, c.namesOf(kinds...)))
 		return nil, false
 	}

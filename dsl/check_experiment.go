@@ -19,6 +19,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 		e.Source = f.Src[d.Pos.Offset:d.EndPos.Offset]
 	}
 	ok := true
+	var missing []string // required items left out, reported together
 	deps := map[string]bool{}
 	var fields []*Field
 	var hw *Hardware
@@ -98,7 +99,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 		}
 		ok = ok && e.Space != nil
 	} else {
-		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs a space: space = NAME", e.Name)
+		missing = append(missing, "a space (space = NAME)")
 		ok = false
 	}
 	// hardware
@@ -142,7 +143,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 			ok = false
 		}
 	} else if e.Evaluator != nil && e.Evaluator.Kind == "train" {
-		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s trains its candidates and needs a dataset: dataset = NAME (or evaluator = table for a benchmark)", e.Name)
+		missing = append(missing, "a dataset to train on (dataset = NAME, or evaluator = table for a benchmark)")
 		ok = false
 	}
 	if e.Evaluator != nil && e.Evaluator.Kind == "table" && e.Space != nil && e.Space.Benchmark != e.Evaluator.Benchmark {
@@ -151,7 +152,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	}
 	// objectives and constraints that need hardware
 	if len(e.Objectives) == 0 {
-		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs an objective, e.g. maximize accuracy", e.Name)
+		missing = append(missing, "an objective (maximize accuracy)")
 		ok = false
 	}
 	if !hasHW {
@@ -183,7 +184,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	if budget != nil {
 		ok = c.budget(e, budget) && ok
 	} else {
-		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs a budget, e.g. budget 30 trials", e.Name)
+		missing = append(missing, "a budget (budget 30 trials)")
 		ok = false
 	}
 	if parallel != nil {
@@ -207,6 +208,10 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 			c.errAt(v, "seed must be a whole number, not %s", describeValue(v))
 			ok = false
 		}
+	}
+	if len(missing) > 0 {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs %s", e.Name, andList(missing))
+		ok = false
 	}
 	if e.Strategy.Kind == "coexplore" && e.HardwareSearch == nil && strategy != nil {
 		c.errorf(strategy.Kind.Pos, strategy.Kind.EndPos, "coexplore searches the hardware too; give hardware search { devices in {…} }")
@@ -465,4 +470,11 @@ func (c *checker) budget(e *Experiment, it *ExpItem) bool {
 		seenTime, e.TimeMs, ok = true, t, ok && good
 	}
 	return ok
+}
+
+func andList(xs []string) string {
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }

@@ -132,6 +132,8 @@ func hint(src string, bad lexer.Token) string {
 		return fmt.Sprintf(": the %q on line %d is not closed", o.Value, o.Pos.Line)
 	case bad.EOF():
 		return ""
+	case prev.Value == "from" && isIdent:
+		return fmt.Sprintf(": write the catalog name in quotes, from %q", bad.Value)
 	case bad.Value == "=" && noEquals[prev.Value] != "":
 		return fmt.Sprintf(": %s takes its value without =, as in %s", prev.Value, noEquals[prev.Value])
 	case len(open) == 0 && isIdent:
