@@ -47,10 +47,7 @@ func col2im(cols []float32, h, w, c, k, s, p, oh, ow int, dx []float32) {
 				if iy < 0 || iy >= h {
 					continue
 				}
-				d := dx[(iy*w+ix0+lo)*c : (iy*w+ix0+hi)*c]
-				for i, v := range src[ky*kc+lo*c : ky*kc+hi*c] {
-					d[i] += v
-				}
+				addTo(dx[(iy*w+ix0+lo)*c:(iy*w+ix0+hi)*c], src[ky*kc+lo*c:ky*kc+hi*c])
 			}
 		}
 	}
@@ -220,9 +217,7 @@ func (m *model) reduce(g []float32, parts [][]float32, n int) {
 		dst := g[lo:hi]
 		copy(dst, parts[0][lo:hi])
 		for _, p := range parts[1:n] {
-			for i, v := range p[lo:hi] {
-				dst[i] += v
-			}
+			addTo(dst, p[lo:hi])
 		}
 	})
 }

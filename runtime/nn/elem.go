@@ -51,9 +51,7 @@ func (m *model) addBackward(n *node, nb int) {
 					copy(d, g)
 					continue
 				}
-				for i, v := range g {
-					d[i] += v
-				}
+				addTo(d, g)
 			}
 		}
 	})

@@ -65,6 +65,14 @@ func packB(dst []float32, k, n int, b view) packedB {
 	return p
 }
 
+// addToGo is addTo in Go.
+func addToGo(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
 // packRowsGo is packRows in Go.
 func packRowsGo(dst, src []float32, rows, stride int) {
 	for p := range rows {

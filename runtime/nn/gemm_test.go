@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -97,5 +98,30 @@ func BenchmarkGemm(b *testing.B) {
 	b.SetBytes(int64(2 * m * n * k)) // "MB/s" reads as MFLOP/s
 	for b.Loop() {
 		gemm(m, view{a, k, 1}, &pb, c, n, false, s)
+	}
+}
+
+func TestAddToAndPackRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := range 70 {
+		src := randSlice(r, n)
+		dst := randSlice(r, n+3)
+		want := append([]float32(nil), dst...)
+		addToGo(want, src)
+		addTo(dst, src)
+		for i := range dst {
+			if dst[i] != want[i] {
+				t.Fatalf("n=%d: dst[%d] = %g, want %g", n, i, dst[i], want[i])
+			}
+		}
+	}
+	for _, rows := range []int{0, 1, 5} {
+		src := randSlice(r, 40*rows+16)
+		got, want := make([]float32, rows*nr), make([]float32, rows*nr)
+		packRows(got, src, rows, 40)
+		packRowsGo(want, src, rows, 40)
+		if !slices.Equal(got, want) {
+			t.Fatalf("rows=%d: packRows %v, want %v", rows, got, want)
+		}
 	}
 }

@@ -47,6 +47,19 @@ func kernelDirect(k int, a []float32, lda int, b, c []float32, ldc int, acc bool
 	return true
 }
 
+//go:noescape
+func vadd(dst, src *float32, n int)
+
+// addTo adds src to dst element by element; dst is at least as long as src.
+func addTo(dst, src []float32) {
+	if len(src) < 8 || !useAsm {
+		addToGo(dst, src)
+		return
+	}
+	_ = dst[len(src)-1]
+	vadd(&dst[0], &src[0], len(src))
+}
+
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) {
 	if useAsm {

@@ -234,3 +234,52 @@ ustore:
 	VMOVUPS Y11, 32(DX)
 	VZEROUPPER
 	RET
+
+// func vadd(dst, src *float32, n int)
+// dst[i] += src[i] for i < n.
+TEXT ·vadd(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+vadd32:
+	CMPQ CX, $32
+	JLT vadd8
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS 96(DI), Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP vadd32
+vadd8:
+	CMPQ CX, $8
+	JLT vadd1
+	VMOVUPS (SI), Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP vadd8
+vadd1:
+	TESTQ CX, CX
+	JZ vadddone
+	VMOVSS (SI), X0
+	VADDSS (DI), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP vadd1
+vadddone:
+	VZEROUPPER
+	RET
