@@ -430,7 +430,11 @@ func (c *checker) fieldSet(fs *Fields, what string, allowed []string) map[string
 	for _, f := range fs.Items {
 		k := f.Key.Text
 		if !contains(allowed, k) {
-			c.errorf(f.Key.Pos, f.Key.EndPos, "%s has no setting %s%s; it takes %s", what, k, didYouMean(k, allowed), orList(allowed))
+			if len(allowed) == 0 {
+				c.errorf(f.Key.Pos, f.Key.EndPos, "%s has no setting %s", what, k)
+			} else {
+				c.errorf(f.Key.Pos, f.Key.EndPos, "%s has no setting %s%s; it takes %s", what, k, didYouMean(k, allowed), orList(allowed))
+			}
 			continue
 		}
 		if prev, ok := out[k]; ok {

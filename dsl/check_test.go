@@ -245,6 +245,10 @@ func TestDatasets(t *testing.T) {
 		{`dataset a { source = imagenet("x") }`, "unknown source imagenet"},
 		{`dataset a { source = "mnist" }`, "source is builtin"},
 		{`dataset a { source = idx("") }`, "the path is empty"},
+		{`evaluator e train { epochs = 3 }`, "a train evaluator (which takes no settings) has no setting epochs\n"},
+		{`evaluator e tabel`, "unknown evaluator kind tabel (did you mean table?)"},
+		{`evaluator e command { run = "" }`, "run names no program"},
+		{`evaluator e table { split = "cifar11" }`, "unknown split \"cifar11\" (did you mean cifar10?)"},
 		{`dataset a { source = builtin("mnist") lr = 0 }`, "lr must be positive"},
 	} {
 		if _, err := load(t, bad.src); err == nil || !strings.Contains(err.Error(), bad.err) {

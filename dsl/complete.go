@@ -95,6 +95,9 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 	if offset < 0 || offset > len(src) {
 		return nil
 	}
+	if out, ok := completeInString(src, offset); ok {
+		return out
+	}
 	start := offset
 	for start > 0 && (isLetter(src[start-1]) || isDigit(src[start-1])) {
 		start--
@@ -260,4 +263,45 @@ func IsComplete(src string) (complete bool, indent string) {
 		return false, strings.Repeat("  ", min(depth, MaxNesting))
 	}
 	return true, ""
+}
+
+// completeInString completes a catalog name inside an open string after
+// `from`, `platform =`, in a pool or in a set of devices.
+func completeInString(src string, offset int) ([]Completion, bool) {
+	toks := significant(src[:offset])
+	n := len(toks)
+	if n == 0 || toks[n-1].Type != tBadString {
+		return nil, false
+	}
+	str := toks[n-1]
+	if strings.ContainsAny(str.Value[1:], `"\`) {
+		return nil, true
+	}
+	prev := ""
+	if n > 1 {
+		prev = toks[n-2].Value
+	}
+	key := ""
+	if prev == "=" && n > 2 || prev == "," || prev == "{" {
+		key = keyBefore(toks[:n-1])
+	}
+	inPool := false
+	for i := n - 2; i >= 0 && !inPool; i-- {
+		if toks[i].Value == "{" {
+			inPool = blockOf(toks, i) == "pool"
+			break
+		}
+	}
+	if prev != "from" && key != "platform" && key != "devices" && !inPool {
+		return nil, true
+	}
+	prefix := str.Value[1:]
+	start := str.Pos.Offset + 1
+	var out []Completion
+	for _, p := range fpga.Catalog() {
+		if strings.HasPrefix(strings.ToLower(p.Name), strings.ToLower(prefix)) {
+			out = append(out, Completion{Text: p.Name, Kind: "platform", Doc: platformDoc(p), Start: start, End: offset})
+		}
+	}
+	return out, true
 }

@@ -38,6 +38,10 @@ experiment e {
 		{"space s { repeat 4 { conv { kernel in {3, 5}  |", []string{"filters", "stride"}, []string{"units"}},
 		{"space s { cell { ops in {none, |", []string{"skip", "conv3x3"}, nil},
 		{"experiment e { } run |", nil, []string{"platform"}},
+		{"platform p from \"ZC|", []string{"ZC706", "ZCU102", "ZCU104"}, []string{"PYNQ-Z1", `"ZC706"`}},
+		{"experiment e { platform = \"pyn|", []string{"PYNQ-Z1"}, nil},
+		{"pool p { \"ZCU102\" x 2, \"Z|", []string{"ZC706"}, nil},
+		{"dataset d { source = builtin(\"mn|", nil, []string{"PYNQ-Z1", "mnist"}},
 		{"experiment e { }\nrun |", []string{"e"}, nil},
 	}
 	for _, tt := range tests {
@@ -46,7 +50,7 @@ experiment e {
 		got := map[string]bool{}
 		for _, c := range Complete(src, off) {
 			got[c.Text] = true
-			if c.End != off || c.Start > off || !strings.HasPrefix(strings.ToLower(c.Text), strings.ToLower(src[c.Start:c.End])) {
+			if c.End != off || c.Start > off || !strings.HasPrefix(strings.ToLower(c.Text), strings.ToLower(strings.TrimPrefix(src[c.Start:c.End], `"`))) {
 				t.Errorf("%q: completion %+v does not replace the word at the cursor", tt.src, c)
 			}
 		}
