@@ -10,11 +10,18 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
+// The parser is LL(1): every alternative is picked by its first token (a
+// keyword or a token type), so no branch ever needs to back up. Lookahead 0
+// makes participle commit to a branch as soon as it has consumed a token.
+// With its default of 1, a mistake at the second token of a repeated item
+// (`conv { kernel choise {1} }`) makes the repetition back up and the error
+// moves to the enclosing block; with 0 it is reported at "choise". A test
+// pins that (testdata/errors/syntax_typo.golden).
 var parser = participle.MustBuild[File](
 	participle.Lexer(lexDef),
 	participle.Elide("Comment", "Whitespace"),
 	participle.Unquote("String"),
-	participle.UseLookahead(0), // commit to a branch once it has consumed a token: errors stay at the offending token
+	participle.UseLookahead(0),
 )
 
 // Grammar returns the grammar in EBNF (pinned by a golden test).
