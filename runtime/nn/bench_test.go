@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/runtime/data"
 )
 
@@ -51,9 +52,18 @@ func BenchmarkStep(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		net  func() *arch.Network
-	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}} {
+	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}, {"nb201", nb201Net}} {
 		b.Run(c.name, func(b *testing.B) { benchStep(b, c.net()) })
 	}
+}
+
+// nb201Net is the NAS-Bench-201 network of a cell with every kind of edge.
+func nb201Net() *arch.Network {
+	n, err := nb201.Network("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
+	if err != nil {
+		panic(err)
+	}
+	return n
 }
 
 func benchStep(b *testing.B, net *arch.Network) {
@@ -74,7 +84,12 @@ func benchStep(b *testing.B, net *arch.Network) {
 	for i := range idx {
 		idx[i] = i
 	}
-	train.Gather(idx, m.input, m.labels)
+	if net.Input == train.Shape {
+		train.Gather(idx, m.input, m.labels)
+	} else {
+		s := randomSet(net.Input, net.Classes, 64)
+		s.Gather(idx, m.input, m.labels)
+	}
 	t := 0
 	for b.Loop() {
 		m.forward(64, true, 1, uint64(t))

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
-	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/runtime/data"
 )
 
@@ -160,10 +159,7 @@ func randomSet(shape arch.Shape, classes, n int) *data.Set {
 // TestNetworksOfTheSpaces trains a few steps of a NAS-Bench-201 cell network
 // and an FNAS-style chain with large 'same' kernels.
 func TestNetworksOfTheSpaces(t *testing.T) {
-	cell, err := nb201.Network("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cell := nb201Net()
 	fnas := fnasNet()
 	for _, c := range []struct {
 		name string
