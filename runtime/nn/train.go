@@ -37,6 +37,7 @@ type Config struct {
 
 // Defaults returns the setup the zero fields of a Config take: 1 epoch,
 // batch 64, SGD with momentum 0.9 at learning rate 0.05, cosine schedule.
+// With Adam or AdamW and no LR, the learning rate is 0.001 (Kingma and Ba's).
 func Defaults() Config {
 	return Config{Epochs: 1, Batch: 64, LR: 0.05, Optimizer: "sgd", Momentum: 0.9, Schedule: "cosine"}
 }
@@ -94,11 +95,14 @@ func (c *Config) fill() error {
 	if c.Batch == 0 {
 		c.Batch = d.Batch
 	}
-	if c.LR == 0 {
-		c.LR = d.LR
-	}
 	if c.Optimizer == "" {
 		c.Optimizer = d.Optimizer
+	}
+	if c.LR == 0 {
+		c.LR = d.LR
+		if c.Optimizer == "adam" || c.Optimizer == "adamw" {
+			c.LR = 0.001
+		}
 	}
 	if c.Momentum == 0 && c.Optimizer == "sgd" {
 		c.Momentum = d.Momentum
