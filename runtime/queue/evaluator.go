@@ -1,0 +1,268 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hwnas/hwnas/runtime"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+)
+
+// Evaluator is a runtime.Evaluator that has workers evaluate: it publishes
+// each request to the work queue and waits for its result. Its Name is the
+// local evaluator's, so results land under the same cache keys as a local
+// run's.
+type Evaluator struct {
+	inner runtime.Evaluator
+	spec  EvaluatorSpec
+	cfg   Config
+	js    jetstream.JetStream
+	reqs  jetstream.Stream
+	res   jetstream.Stream
+	cc    jetstream.ConsumeContext
+	adv   *nats.Subscription
+
+	mu    sync.Mutex
+	calls map[string]*call // waiting evaluations by cache key
+	bySeq map[uint64]*call // and by the request's stream sequence
+}
+
+type call struct {
+	key, nonce string
+	seq        uint64
+	waiters    int
+	done       chan struct{}
+	once       sync.Once
+	res        result
+}
+
+func (c *call) finish(r result) { c.once.Do(func() { c.res = r; close(c.done) }) }
+
+// deliveryExceeded is the part of the server's max-deliveries advisory
+// (io.nats.jetstream.advisory.v1.max_deliver) the evaluator reads.
+type deliveryExceeded struct {
+	Stream     string `json:"stream"`
+	Consumer   string `json:"consumer"`
+	StreamSeq  uint64 `json:"stream_seq"`
+	Deliveries uint64 `json:"deliveries"`
+}
+
+// NewEvaluator sets the queue up on nc's server (streams, consumer) and
+// returns an evaluator that has workers run local. local must be one of
+// runtime's table, train or command evaluators (see Describe). The caller
+// keeps nc and closes it after Close.
+func NewEvaluator(ctx context.Context, nc *nats.Conn, local runtime.Evaluator, c Config) (*Evaluator, error) {
+	spec, err := Describe(local)
+	if err != nil {
+		return nil, err
+	}
+	if c, err = c.withDefaults(); err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	reqs, res, err := setup(ctx, js, c)
+	if err != nil {
+		return nil, err
+	}
+	e := &Evaluator{inner: local, spec: spec, cfg: c, js: js, reqs: reqs, res: res,
+		calls: map[string]*call{}, bySeq: map[uint64]*call{}}
+	info, err := res.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", ResultStream, err)
+	}
+	// Start after the last stored result so that a reset of the ordered
+	// consumer (reconnect, server restart) resumes from here, not from "new".
+	oc, err := js.OrderedConsumer(ctx, ResultStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{resultSubject + "*"},
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: info.State.LastSeq + 1})
+	if err != nil {
+		return nil, fmt.Errorf("results consumer: %w", err)
+	}
+	e.cc, err = oc.Consume(func(m jetstream.Msg) {
+		var r result
+		if json.Unmarshal(m.Data(), &r) == nil {
+			e.deliver(r)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("results consumer: %w", err)
+	}
+	e.adv, err = nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+RequestStream+"."+Durable, e.exceeded)
+	if err != nil {
+		e.cc.Stop()
+		return nil, fmt.Errorf("max-deliveries advisories: %w", err)
+	}
+	return e, nil
+}
+
+// Name is the local evaluator's name: the cache key does not depend on
+// where an evaluation runs.
+func (e *Evaluator) Name() string { return e.inner.Name() }
+
+// Close stops listening for results. Evaluations still waiting fail.
+func (e *Evaluator) Close() error {
+	e.cc.Stop()
+	err := e.adv.Unsubscribe()
+	e.mu.Lock()
+	for _, c := range e.calls {
+		c.finish(result{Error: "the queue evaluator was closed"})
+	}
+	e.mu.Unlock()
+	return err
+}
+
+// Evaluate publishes r and waits for a worker's result. Concurrent
+// evaluations of one cache key share one request.
+func (e *Evaluator) Evaluate(ctx context.Context, r runtime.Request) (runtime.Evaluation, error) {
+	if r.Network == nil {
+		return runtime.Evaluation{}, errors.New("queue evaluator: request has no network")
+	}
+	key := CacheKey(e.inner.Name(), r)
+	e.mu.Lock()
+	c, shared := e.calls[key]
+	if !shared {
+		c = &call{key: key, nonce: nuid.Next(), done: make(chan struct{})}
+		e.calls[key] = c
+	}
+	c.waiters++
+	e.mu.Unlock()
+	defer e.release(c)
+	if !shared {
+		if err := e.publish(ctx, c, r); err != nil {
+			c.finish(result{Error: err.Error()})
+		}
+	}
+	tick := time.NewTicker(e.cfg.Poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.done:
+			if c.res.Error != "" {
+				if c.res.Worker != "" {
+					return runtime.Evaluation{}, fmt.Errorf("on worker %s after %d deliveries: %s", c.res.Worker, c.res.Deliveries, c.res.Error)
+				}
+				return runtime.Evaluation{}, errors.New(c.res.Error)
+			}
+			return runtime.Evaluation{Metrics: c.res.Metrics, ChargedS: c.res.ChargedS}, nil
+		case <-ctx.Done():
+			return runtime.Evaluation{}, fmt.Errorf("waiting for a worker: %w", ctx.Err())
+		case <-tick.C:
+			e.poll(ctx, key)
+		}
+	}
+}
+
+// publish sends c's request, retrying while the server is unreachable.
+func (e *Evaluator) publish(ctx context.Context, c *call, r runtime.Request) error {
+	q := request{Key: c.key, Nonce: c.nonce, Evaluator: e.spec, Network: runtime.NetworkToJSON(r.Network),
+		Space: r.Space, Genome: r.Genome, Fidelity: r.Fidelity}
+	if d, ok := ctx.Deadline(); ok {
+		q.TimeoutS = max(time.Until(d).Seconds(), 0.001)
+	}
+	data, err := json.Marshal(q)
+	if err != nil {
+		return fmt.Errorf("encoding evaluation request: %w", err)
+	}
+	wait := 50 * time.Millisecond
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ack, err := e.js.PublishMsg(pctx, &nats.Msg{Subject: requestSubject + c.key, Data: data}, jetstream.WithMsgID(c.key+"."+c.nonce))
+		cancel()
+		if err == nil {
+			e.mu.Lock()
+			c.seq = ack.Sequence
+			e.bySeq[ack.Sequence] = c
+			e.mu.Unlock()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("publishing evaluation request: %w (%v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// release drops a waiter; the last one of an unfinished call takes its
+// request off the queue (best effort: a worker may already be on it, and
+// its result is then simply unused).
+func (e *Evaluator) release(c *call) {
+	e.mu.Lock()
+	c.waiters--
+	last := c.waiters == 0
+	if last {
+		delete(e.calls, c.key)
+		delete(e.bySeq, c.seq)
+	}
+	e.mu.Unlock()
+	if !last {
+		return
+	}
+	select {
+	case <-c.done:
+	default:
+		if c.seq != 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			e.reqs.DeleteMsg(ctx, c.seq)
+			cancel()
+		}
+	}
+}
+
+// deliver hands a result to its waiting call. A success answers any
+// request for its key; a failure only the request it was made for.
+func (e *Evaluator) deliver(r result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.calls[r.Key]
+	if c == nil || (r.Error != "" && r.Nonce != c.nonce) {
+		return
+	}
+	c.finish(r)
+}
+
+// poll reads key's latest result straight from the results stream, in case
+// the push path missed it.
+func (e *Evaluator) poll(ctx context.Context, key string) {
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	m, err := e.res.GetLastMsgForSubject(pctx, resultSubject+key)
+	if err != nil {
+		return
+	}
+	var r result
+	if json.Unmarshal(m.Data, &r) == nil && r.Key == key {
+		e.deliver(r)
+	}
+}
+
+// exceeded fails the request the server gave up on after MaxDeliver
+// deliveries that no worker acknowledged (workers killed or stuck).
+func (e *Evaluator) exceeded(m *nats.Msg) {
+	var a deliveryExceeded
+	if json.Unmarshal(m.Data, &a) != nil {
+		return
+	}
+	e.mu.Lock()
+	c := e.bySeq[a.StreamSeq]
+	e.mu.Unlock()
+	if c == nil {
+		return
+	}
+	c.finish(result{Key: c.key, Nonce: c.nonce, Error: fmt.Sprintf(
+		"no worker acknowledged the evaluation within %s on any of its %d deliveries (workers died or stalled)", e.cfg.AckWait, a.Deliveries)})
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		e.reqs.DeleteMsg(ctx, a.StreamSeq) // it would otherwise stay in the work queue, undeliverable
+	}()
+}
