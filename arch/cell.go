@@ -8,8 +8,9 @@ import "fmt"
 // node is the cell output. The genome holds one op choice per edge, in the
 // order 1←0, 2←0, 2←1, 3←0, 3←1, 3←2, … (NAS-Bench-201's order). The macro
 // skeleton stacks the same cell: a 3×3 conv stem, then stages of cells with a
-// residual reduction block (stride 2, doubling channels as the stage says)
-// between stages, then global average pooling and a dense classifier.
+// residual reduction block (stride 2, to the next stage's channels) between
+// stages, then BN and ReLU, global average pooling and a dense classifier.
+// Edges that cannot reach the cell output are left out of the network.
 type CellSpace struct {
 	SpaceName    string
 	Input        Shape
@@ -141,6 +142,9 @@ func (s *CellSpace) Decode(genome []int) (*Network, error) {
 			prev = out
 		}
 	}
+	// NAS-Bench-201's last BN and ReLU before pooling, carried by a 1x1
+	// average pool (the IR keeps BN and activations as layer attributes).
+	prev = n.Append(Layer{Name: "lastact", Op: AvgPool, Kernel: 1, Stride: 1, BN: true, Act: ReLU}, prev)
 	prev = n.Append(Layer{Name: "gap", Op: GlobalAvgPool}, prev)
 	n.Append(Layer{Name: "classifier", Op: Dense, Out: s.Classes}, prev)
 	if err := n.Infer(); err != nil {
@@ -164,6 +168,15 @@ func (s *CellSpace) reduction(n *Network, in, cin, cout, stage int) int {
 // layer. node[i] is the layer holding node i, or -2 for a zero node.
 func (s *CellSpace) cell(n *Network, in, c int, ops []string, name string) (int, error) {
 	const zero = -2
+	// toOut[i]: node i reaches the output through edges that are not none.
+	// Edges into a node that does not are dead: they are left out.
+	toOut := make([]bool, s.Nodes)
+	toOut[s.Nodes-1] = true
+	for e := len(ops) - 1; e >= 0; e-- {
+		if from, to := s.edge(e); ops[e] != "none" && toOut[to] {
+			toOut[from] = true
+		}
+	}
 	node := make([]int, s.Nodes)
 	node[0] = in
 	e := 0
@@ -173,7 +186,7 @@ func (s *CellSpace) cell(n *Network, in, c int, ops []string, name string) (int,
 			op := ops[e]
 			e++
 			src := node[from]
-			if src == zero || op == "none" {
+			if src == zero || op == "none" || !toOut[to] {
 				continue
 			}
 			ename := fmt.Sprintf("%s.edge%d<-%d", name, to, from)
