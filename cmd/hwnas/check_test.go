@@ -99,6 +99,12 @@ func TestFmtCommand(t *testing.T) {
 	if out, err := runCLI(t, "fmt", "-d", path); err != nil || out != "" {
 		t.Errorf("formatted file still differs: %v %q", err, out)
 	}
+	rootCmd.SetIn(strings.NewReader(messy))
+	out, err = runCLI(t, "fmt")
+	rootCmd.SetIn(nil)
+	if err != nil || out != want {
+		t.Errorf("fmt from stdin: %v %q", err, out)
+	}
 	os.WriteFile(path, []byte("experiment {"), 0o644)
 	if _, err := runCLI(t, "fmt", "-w", path); exitCode(err) != 1 || !strings.Contains(err.Error(), "a.hwnas:1:12: error") {
 		t.Errorf("syntax error: %v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -14,16 +15,38 @@ import (
 func init() {
 	var write, diff bool
 	cmd := &cobra.Command{
-		Use:   "fmt [-w|-d] FILE...",
+		Use:   "fmt [-w|-d] [FILE...]",
 		Short: "Print specs in canonical layout (-w rewrites the files, -d shows the differences)",
 		Long: `fmt prints each spec in canonical layout, keeping comments. With -w it rewrites
 files whose layout differs; with -d it prints a line diff of what would change
 and exits 1 when any file would change. Files with syntax errors are left
-alone and their errors printed to stderr.`,
-		Args: cobra.MinimumNArgs(1),
+alone and their errors printed to stderr. With no FILE, fmt formats its
+standard input to its standard output (for editors).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if write && diff {
 				return &exitError{code: 2, msg: "hwnas fmt: -w and -d cannot be used together"}
+			}
+			if len(args) == 0 {
+				if write {
+					return &exitError{code: 2, msg: "hwnas fmt: -w needs files to rewrite"}
+				}
+				src, err := io.ReadAll(cmd.InOrStdin())
+				if err != nil {
+					return &exitError{code: 1, msg: fmt.Sprintf("hwnas fmt: read standard input: %v", err)}
+				}
+				out, err := formatSource("<stdin>", string(src))
+				if err != nil {
+					return &exitError{code: 1, msg: err.Error()}
+				}
+				if diff {
+					if out != string(src) {
+						fmt.Fprint(cmd.OutOrStdout(), lineDiff("<stdin>", string(src), out))
+						return &exitError{code: 1}
+					}
+					return nil
+				}
+				fmt.Fprint(cmd.OutOrStdout(), out)
+				return nil
 			}
 			var msgs []string
 			changed := false
