@@ -193,12 +193,14 @@ func TestHashIgnoresLayout(t *testing.T) {
 	formatted := Format(f)
 	squashed := strings.Join(strings.Fields(stripComments(string(base))), " ")
 	renamed := strings.ReplaceAll(string(base), "fnas_mnist", "other_name")
-	for name, src := range map[string]string{"formatted": formatted, "squashed": squashed, "renamed": renamed} {
+	// Raising the budget continues the same experiment.
+	budget := strings.Replace(string(base), "budget 30 trials", "budget 60 trials 2 h\n  parallel 4", 1)
+	for name, src := range map[string]string{"formatted": formatted, "squashed": squashed, "renamed": renamed, "budget": budget} {
 		if h := hash(src); h != h0 {
 			t.Errorf("%s: hash %s, want %s", name, h, h0)
 		}
 	}
-	for _, change := range [][2]string{{"30 trials", "31 trials"}, {"<= 8 ms", "<= 9 ms"}, {"14}", "13}"}, {"seed 1", "seed 2"}, {"100 MHz", "120 MHz"}} {
+	for _, change := range [][2]string{{"train = 4000", "train = 4001"}, {"<= 8 ms", "<= 9 ms"}, {"14}", "13}"}, {"seed 1", "seed 2"}, {"100 MHz", "120 MHz"}} {
 		if h := hash(strings.Replace(string(base), change[0], change[1], 1)); h == h0 {
 			t.Errorf("changing %q to %q kept the hash", change[0], change[1])
 		}

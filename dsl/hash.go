@@ -14,8 +14,10 @@ import (
 // results are not mistaken for new ones.
 const hashVersion = "hwnas-spec-1"
 
-// experimentHash hashes what an experiment's results depend on: the checked
-// values (canonical units), not their layout, comments or names.
+// experimentHash hashes what an experiment's trials depend on: the checked
+// values (canonical units), not their layout, comments or names. The budget
+// and parallelism are left out: trials do not depend on them (the engine asks
+// in fixed batches), so raising the budget continues the same experiment.
 func experimentHash(e *Experiment) string {
 	type hw struct {
 		Device    *fpga.Platform `json:",omitempty"`
@@ -51,12 +53,8 @@ func experimentHash(e *Experiment) string {
 		Constraints []Constraint
 		Reward      *Reward
 		Strategy    Strategy
-		Trials      int
-		TimeMs      float64
-		Parallel    int
 		Seed        int64
-	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward,
-		e.Strategy, e.Trials, e.TimeMs, e.Parallel, e.Seed}
+	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward, e.Strategy, e.Seed}
 	b, err := json.Marshal(canon)
 	if err != nil {
 		// Every field is plain data; a failure here is a bug in this file.
