@@ -22,6 +22,7 @@ var (
 	jupyterEnv  []string
 	jupyterPy   string
 	jupyterErr  error
+	jupyterDir  string // removed by TestMain
 )
 
 // findPython returns a python3 that can import the Jupyter client packages.
@@ -58,6 +59,7 @@ func setupJupyter(t testing.TB) (python string, env []string) {
 			jupyterErr = err
 			return
 		}
+		jupyterDir = dir
 		bin := filepath.Join(dir, "hwnas")
 		build := exec.Command("go", "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas")
 		if out, err := build.CombinedOutput(); err != nil {
@@ -191,4 +193,12 @@ func lastLines(s string, n int) string {
 		b.WriteString(l + "\n")
 	}
 	return b.String()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if jupyterDir != "" {
+		os.RemoveAll(jupyterDir)
+	}
+	os.Exit(code)
 }

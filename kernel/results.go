@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/runtime/store"
 )
 
 // maxRows bounds the trials a results table lists (Pareto trials first).
@@ -88,9 +89,26 @@ func formatMetric(v float64, ok bool) string {
 }
 
 func summaryLine(o *runtime.Outcome) string {
-	c := o.Counts
-	return fmt.Sprintf("experiment %s: %d trials (%d trained, %d pruned, %d cached, %d failed, %d resumed from the store), %d on the Pareto front, %s",
-		o.Experiment, len(o.Trials), c.Trained, c.Pruned, c.Cached, c.Failed, c.Resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
+	var now runtime.Counts // trials evaluated by this run, by status
+	resumed := 0
+	for _, t := range o.Trials {
+		if t.Resumed {
+			resumed++
+			continue
+		}
+		switch t.Status {
+		case store.Trained:
+			now.Trained++
+		case store.Pruned:
+			now.Pruned++
+		case store.Cached:
+			now.Cached++
+		case store.Failed:
+			now.Failed++
+		}
+	}
+	return fmt.Sprintf("experiment %s: %d trials, %d evaluated in this run (%d trained, %d pruned, %d cached, %d failed), %d resumed from the store; %d on the Pareto front; %s",
+		o.Experiment, len(o.Trials), len(o.Trials)-resumed, now.Trained, now.Pruned, now.Cached, now.Failed, resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
 }
 
 // resultsText renders an outcome as a plain-text table.

@@ -1,0 +1,276 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestSplitGo(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string // chunks as kind:line:src joined by " | "
+		err  string
+	}{
+		{"x := 1\ny := 2", "s:1:x := 1\ny := 2", ""},
+		{"import \"fmt\"\nfunc f() int { return 1 }\nx := f()\nfmt.Println(x)", "d:1:import \"fmt\" | d:2:func f() int { return 1 } | s:3:x := f()\nfmt.Println(x)", ""},
+		{"var m []int; m = append(m, 1)", "d:1:var m []int | s:1:m = append(m, 1)", ""},
+		{"func (t T) M() {}\nfunc() { }()", "d:1:func (t T) M() {} | s:2:func() { }()", ""},
+		{"type T struct {\n\tA int\n}\nT{1}", "d:1:type T struct {\n\tA int\n} | s:4:T{1}", ""},
+		{"", "", ""},
+		{"package main", "", "no package clause"},
+		{"func main() {}", "", "func main is not allowed"},
+		{"x := `unterminated", "", "not terminated"},
+	}
+	for _, tt := range tests {
+		chunks, err := splitGo(tt.src)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.src, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		var got []string
+		for _, c := range chunks {
+			k := "s"
+			if c.decl {
+				k = "d"
+			}
+			got = append(got, fmt.Sprintf("%s:%d:%s", k, c.line, c.src))
+		}
+		if g := strings.Join(got, " | "); g != tt.want {
+			t.Errorf("%q:\n got %q\nwant %q", tt.src, g, tt.want)
+		}
+	}
+}
+
+func FuzzSplitGo(f *testing.F) {
+	for _, s := range []string{"x := 1", "func f() {}\nf()", "import (\"a\"; b \"c\")", "}{)(", "`"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		chunks, err := splitGo(src)
+		if err != nil {
+			return
+		}
+		for _, c := range chunks {
+			if !strings.Contains(src, c.src) {
+				t.Fatalf("chunk %q is not part of the source", c.src)
+			}
+		}
+		lastExpr(src)
+		goComplete(src)
+		braceComplete(src)
+	})
+}
+
+func TestLastExpr(t *testing.T) {
+	tests := []struct {
+		src, before, expr, callee string
+		call, ok                  bool
+	}{
+		{"x := 1\nx + 1", "x := 1\n", "x + 1", "", false, true},
+		{"fmt.Println(1)", "", "fmt.Println(1)", "fmt.Println", true, true},
+		{"f()()", "", "f()()", "", true, true},
+		{"x := 1", "", "", "", false, false},
+		{"(len(s))", "", "(len(s))", "len", true, true},
+	}
+	for _, tt := range tests {
+		b, e, c, call, ok := lastExpr(tt.src)
+		if b != tt.before || e != tt.expr || c != tt.callee || call != tt.call || ok != tt.ok {
+			t.Errorf("%q: got (%q, %q, %q, %v, %v)", tt.src, b, e, c, call, ok)
+		}
+	}
+}
+
+func TestRelocate(t *testing.T) {
+	tests := []struct {
+		msg  string
+		line int
+		decl bool
+		want string
+	}{
+		{"1:28: undefined: zz", 3, false, "line 3:1: undefined: zz"},
+		{"_.go:2:5: expected ';'", 3, true, "line 4:5: expected ';'"},
+		{"no position", 1, false, "no position"},
+	}
+	for _, tt := range tests {
+		if got := relocate(tt.msg, tt.line, tt.decl); got != tt.want {
+			t.Errorf("relocate(%q) = %q, want %q", tt.msg, got, tt.want)
+		}
+	}
+}
+
+func TestClassifyAndIsComplete(t *testing.T) {
+	s := newTestSession(t)
+	tests := []struct {
+		code   string
+		kind   cellKind
+		status string
+	}{
+		{"%%go\nx := 1", goCell, "complete"},
+		{"\n  %%go\nfunc f() {", goCell, "incomplete"},
+		{"%%go\nx := `a", goCell, "incomplete"},
+		{"%%go\n)", goCell, "invalid"},
+		{"%platforms", magicCell, "complete"},
+		{"display?", pageCell, "complete"},
+		{"space s {\n  input 28x28x1", dslCell, "incomplete"},
+		{"space s { } }", dslCell, "invalid"},
+		{"platform p from \"x {", dslCell, "invalid"},
+		{"# comment {\nrun x", dslCell, "complete"},
+	}
+	for _, tt := range tests {
+		if k, _, _ := classify(tt.code); k != tt.kind {
+			t.Errorf("classify(%q) = %v, want %v", tt.code, k, tt.kind)
+		}
+		if st, _ := s.IsComplete(tt.code); st != tt.status {
+			t.Errorf("IsComplete(%q) = %s, want %s", tt.code, st, tt.status)
+		}
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	tests := []struct {
+		pat, s string
+		want   bool
+	}{
+		{"%%go*1 + 2", "%%go\n1 + 2", true},
+		{"a?c", "abc", true},
+		{"a?c", "abbc", false},
+		{"*", "", true},
+		{"x.y", "xzy", false},
+	}
+	for _, tt := range tests {
+		if got := globMatch(tt.pat, tt.s); got != tt.want {
+			t.Errorf("globMatch(%q, %q) = %v", tt.pat, tt.s, got)
+		}
+	}
+}
+
+func newTestSession(t testing.TB) *Session {
+	t.Helper()
+	s, err := NewSession(SessionOptions{StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// record collects what a cell publishes.
+type record struct{ msgs []string }
+
+func (r *record) output() *Output {
+	return NewOutput(func(msgType string, content any) {
+		b, _ := json.Marshal(content)
+		r.msgs = append(r.msgs, msgType+" "+string(b))
+	})
+}
+
+func TestGoCells(t *testing.T) {
+	s := newTestSession(t)
+	tests := []struct {
+		code   string
+		result string // text/plain of the execute_result, "" for none
+		out    string // substring of the published messages
+		err    string // substring of the error
+	}{
+		{"%%go\nimport \"strings\"\nimport \"strings\"", "", "", ""},
+		{"%%go\nx := 2\nx * 21", "42", "", ""},
+		{"%%go\nfmt.Print(\"a\")\nfmt.Print(\"b\")", "", `stream {"name":"stdout","text":"ab"}`, ""},
+		{"%%go\nfunc twice(n int) int { return 2 * n }\ntwice(x)", "4", "", ""},
+		{"%%go\nfunc noop() {}\nnoop()", "", "", ""},
+		{"%%go\nstrings.ToUpper(\"a\")", `"A"`, "", ""},
+		{"%%go\nint(2.0)", "2", "", ""},
+		{"%%go\nfmt.Println(\"x\")", "", "stream", ""},
+		{"%%go\nundefinedName + 1", "", "", "line 2:1: undefined: undefinedName"},
+		{"%%go\nvar a []int\n_ = a[3]", "", "", "index out of range"},
+		{"%%go\nfunc main() {}", "", "", "func main is not allowed"},
+		{"%%go\ndisplay.JSON(3)", "", "", "must be an object"},
+		{"%%go\nerr := display.JSON(3)\nerr != nil", "true", "", ""},
+		{"%%go\nid := display.Open(\"text/plain\", \"a\")\ndisplay.Update(id, \"text/plain\", \"b\")", "", "update_display_data", ""},
+		{"%%go\nx", "2", "", ""},
+	}
+	for _, tt := range tests {
+		var r record
+		res, err := s.Execute(context.Background(), tt.code, r.output())
+		if tt.err != "" {
+			if err == nil || !strings.Contains(fmt.Sprint(asCellError(err).Traceback, err), tt.err) {
+				if tt.err == "must be an object" && err == nil {
+					continue // display.JSON returns the error to the cell instead
+				}
+				t.Errorf("%q: error %v, want %q", tt.code, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.code, err)
+			continue
+		}
+		got := ""
+		if res != nil && res.Data != nil {
+			got, _ = res.Data["text/plain"].(string)
+		}
+		if got != tt.result {
+			t.Errorf("%q: result %q, want %q", tt.code, got, tt.result)
+		}
+		if tt.out != "" && !strings.Contains(strings.Join(r.msgs, "\n"), tt.out) {
+			t.Errorf("%q: output %v, want %q", tt.code, r.msgs, tt.out)
+		}
+	}
+}
+
+func TestMagicsAndCompletion(t *testing.T) {
+	s := newTestSession(t)
+	for _, tt := range []struct{ code, want, err string }{
+		{"%platforms pynq", "PYNQ-Z1", ""},
+		{"%platforms nosuchboard", "", "no platform matches"},
+		{"%platfroms", "", "did you mean %platforms"},
+		{"%estimate alexnet on ZCU102", "latency", ""},
+		{"%estimate alexnet ZCU102", "", "want MODEL on PLATFORM"},
+		{"%estimate nosuch on ZCU102", "", "network nosuch"},
+		{"%estimate alexnet on ZCU102 precision int3", "", "precision"},
+		{"%cache", "accuracy", ""},
+		{"%reset now", "", "takes no arguments"},
+		{"%help\nnot a magic", "", "one %magic per line"},
+	} {
+		var r record
+		res, err := s.Execute(context.Background(), tt.code, r.output())
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.code, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", tt.code, err)
+		}
+		if got := fmt.Sprint(res.Data); !strings.Contains(got, tt.want) {
+			t.Errorf("%q: %s, want %q", tt.code, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		code string
+		want string
+	}{
+		{"%%go\nstrings.ToUp", "[ToUpper ToUpperSpecial]"},
+		{"%res", "[%reset]"},
+		{"%%g", "[%%go]"},
+		{"experiment e {\n  strat", "[strategy]"},
+	} {
+		c := s.Complete(tt.code, len(tt.code))
+		if got := fmt.Sprint(c.Matches); got != tt.want {
+			t.Errorf("Complete(%q) = %s, want %s", tt.code, got, tt.want)
+		}
+	}
+	for _, word := range []string{"%platforms", "display", "latency", "fmt.Println", "strings"} {
+		if _, ok := s.Inspect(word, len(word), 0); !ok {
+			t.Errorf("Inspect(%q) found nothing", word)
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package kernel
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/runtime/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+// sampleOutcome is a small two-objective outcome with a front, an
+// infeasible trial, a pruned trial and a resumed trial.
+func sampleOutcome() *runtime.Outcome {
+	tr := func(id int, acc, lat float64, st store.Status, feasible, resumed bool) runtime.Trial {
+		m := runtime.Metrics{runtime.LatencyMs: lat, runtime.DSP: 900}
+		if st != store.Pruned {
+			m[runtime.Accuracy] = acc
+		}
+		return runtime.Trial{ID: id, Network: "net" + string(rune('A'+id)), Metrics: m, Status: st, Feasible: feasible, Resumed: resumed}
+	}
+	return &runtime.Outcome{
+		Experiment:  "demo",
+		Objectives:  []runtime.Objective{{Metric: runtime.Accuracy, Maximize: true}, {Metric: runtime.LatencyMs}},
+		Constraints: []runtime.Constraint{{Metric: runtime.DSP, Op: "<=", Value: 1000, Hard: true}},
+		Trials: []runtime.Trial{
+			tr(0, 0.91, 2.5, store.Trained, true, true),
+			tr(1, 0.85, 1.25, store.Trained, true, false),
+			tr(2, 0.80, 2.0, store.Cached, true, false),
+			tr(3, 0, 9.0, store.Pruned, false, false),
+			tr(4, 0.95, 7.0, store.Trained, false, false),
+		},
+		Pareto: []int{0, 1},
+		Wall:   1234 * time.Millisecond,
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	o := sampleOutcome()
+	golden(t, "results.txt", resultsText(o))
+	golden(t, "results.html", resultsHTML(o))
+	golden(t, "pareto.svg", paretoSVG(o))
+	ev := runtime.Event{Kind: runtime.TrialFinished, Done: 3, Total: 8, Counts: runtime.Counts{Trained: 2, Cached: 1},
+		BestMetric: "accuracy", Best: 0.91, BestTrial: 0, Elapsed: 2500 * time.Millisecond, ETA: 4 * time.Second}
+	p := progressBundle("demo", ev, "running")
+	golden(t, "progress.txt", p["text/plain"].(string)+"\n"+p["text/html"].(string)+"\n")
+	var ps []fpga.Platform
+	for _, n := range []string{"PYNQ-Z1", "ZCU102"} {
+		pl, err := fpga.Lookup(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, pl)
+	}
+	golden(t, "platforms.txt", platformsText(ps)+"\n"+platformsHTML(ps))
+	empty := &runtime.Outcome{Experiment: "none"}
+	golden(t, "pareto_empty.svg", paretoSVG(empty))
+}
+
+func TestInstall(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("JUPYTER_DATA_DIR", filepath.Join(dir, "data"))
+	t.Setenv("JUPYTER_PATH", filepath.Join(dir, "path1")+string(os.PathListSeparator)+filepath.Join(dir, "path2"))
+	tests := []struct {
+		o    InstallOptions
+		want string
+		err  string
+	}{
+		{InstallOptions{Prefix: filepath.Join(dir, "p")}, filepath.Join(dir, "p", "share", "jupyter", "kernels"), ""},
+		{InstallOptions{User: true}, filepath.Join(dir, "data", "kernels"), ""},
+		{InstallOptions{}, filepath.Join(dir, "path1", "kernels"), ""},
+		{InstallOptions{User: true, Prefix: "x"}, "", "exclude each other"},
+	}
+	for _, tt := range tests {
+		got, err := KernelsDir(tt.o)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%+v: error %v, want %q", tt.o, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%+v: %q, %v; want %q", tt.o, got, err, tt.want)
+		}
+	}
+	bin := filepath.Join(dir, "bin", "hwnas")
+	kd, err := Install(InstallOptions{Prefix: filepath.Join(dir, "p"), Binary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"kernel.json", "logo-32x32.png", "logo-64x64.png", "logo-svg.svg"} {
+		if _, err := os.Stat(filepath.Join(kd, f)); err != nil {
+			t.Errorf("kernelspec lacks %s: %v", f, err)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(kd, "kernel.json"))
+	var spec KernelSpec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{bin, "kernel", "--connection-file", "{connection_file}"}
+	if !reflect.DeepEqual(spec.Argv, want) || spec.InterruptMode != "message" || spec.Language != "hwnas" || spec.DisplayName == "" {
+		t.Errorf("kernel.json %+v", spec)
+	}
+}
