@@ -121,6 +121,12 @@ func TestGradients(t *testing.T) {
 			d := n.Append(arch.Layer{Op: arch.MaxPool, Kernel: 3, Stride: 2, Pad: 1}, c)
 			n.Append(dense, d)
 		}, 0},
+		{"pool windows wholly in the padding", arch.Shape{H: 4, W: 4, C: 2}, func(n *arch.Network) {
+			a := n.Append(relu(conv(3, 1, 1, 3)), arch.Input)
+			b := n.Append(arch.Layer{Op: arch.MaxPool, Kernel: 1, Stride: 1, Pad: 1}, a)
+			c := n.Append(arch.Layer{Op: arch.AvgPool, Kernel: 1, Stride: 2, Pad: 1}, b)
+			n.Append(dense, c)
+		}, 0},
 		{"batch norm conv and dense", arch.Shape{H: 4, W: 4, C: 2}, func(n *arch.Network) {
 			a := n.Append(relu(bn(conv(3, 1, 1, 3))), arch.Input)
 			b := n.Append(relu(bn(arch.Layer{Op: arch.Dense, Out: 5})), a)

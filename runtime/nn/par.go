@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -24,8 +25,15 @@ func par(threads, n int, fn func(w, task int)) {
 	t := min(threads, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var failure atomic.Pointer[panicked]
 	wg.Add(t - 1)
 	work := func(w int) {
+		defer func() { // carry a worker's panic to the caller, where Train recovers it
+			if r := recover(); r != nil {
+				failure.CompareAndSwap(nil, &panicked{r, debug.Stack()})
+				next.Store(int64(n)) // stop the other workers
+			}
+		}()
 		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
 			fn(w, i)
 		}
@@ -38,6 +46,15 @@ func par(threads, n int, fn func(w, task int)) {
 	}
 	work(0)
 	wg.Wait()
+	if p := failure.Load(); p != nil {
+		panic(p)
+	}
+}
+
+// panicked is a panic raised by a worker, with the worker's stack.
+type panicked struct {
+	value any
+	stack []byte
 }
 
 // chunks returns the number of chunk-sized tasks for nb images.

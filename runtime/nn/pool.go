@@ -25,6 +25,15 @@ func (m *model) poolForward(n *node, nb int) {
 				for ox := range ow {
 					x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
 					o := y[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
+					if y0 >= y1 || x0 >= x1 { // a window wholly in the padding sees nothing
+						clear(o)
+						if n.kind == kMaxPool {
+							for i := range o {
+								n.arg[img*osz+(oy*ow+ox)*c+i] = -1
+							}
+						}
+						continue
+					}
 					if n.kind == kMaxPool {
 						arg := n.arg[img*osz+(oy*ow+ox)*c : img*osz+(oy*ow+ox+1)*c]
 						for ch := range o {
@@ -116,12 +125,16 @@ func (m *model) poolBackward(n *node, nb int) {
 				if n.maskIn { // the input's ReLU: route nothing to a zero output
 					x := in[img*isz : (img+1)*isz]
 					for i, a := range arg {
-						dx[a] += dy[i] * reluGate(x[a])
+						if a >= 0 { // -1: a window in the padding
+							dx[a] += dy[i] * reluGate(x[a])
+						}
 					}
 					continue
 				}
 				for i, a := range arg {
-					dx[a] += dy[i]
+					if a >= 0 {
+						dx[a] += dy[i]
+					}
 				}
 				continue
 			}
@@ -129,6 +142,9 @@ func (m *model) poolBackward(n *node, nb int) {
 				y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
 				for ox := range ow {
 					x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
+					if y0 >= y1 || x0 >= x1 {
+						continue
+					}
 					inv := 1 / float32((y1-y0)*(x1-x0))
 					g := dy[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
 					for iy := y0; iy < y1; iy++ {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/hwnas/hwnas/arch"
@@ -167,8 +168,17 @@ func checkSet(role string, s *data.Set, net *arch.Network) error {
 // Train builds a model of net, trains it on train and measures its accuracy
 // on val and test (either may be nil). Cancelling ctx stops it between two
 // steps with ctx's error.
-func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, cfg Config) (Result, error) {
-	var res Result
+func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, cfg Config) (res Result, err error) {
+	defer func() {
+		// A bug in the engine must fail one evaluation, not the whole search.
+		if r := recover(); r != nil {
+			stack := debug.Stack()
+			if p, ok := r.(*panicked); ok {
+				r, stack = p.value, p.stack
+			}
+			err = fmt.Errorf("training engine: internal error (please report it): %v\n%s", r, stack)
+		}
+	}()
 	if err := cfg.fill(); err != nil {
 		return res, fmt.Errorf("training setup: %w", err)
 	}
