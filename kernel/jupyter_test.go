@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,6 +117,13 @@ func runPython(t testing.TB, timeout time.Duration, args ...string) (string, err
 // TestJupyterKernelTests runs the jupyter_kernel_test suite against hwnas.
 func TestJupyterKernelTests(t *testing.T) {
 	out, err := runPython(t, 3*time.Minute, "-m", "unittest", "-v", "test_hwnas_kernel")
+	if err != nil && onlyTimeouts(out) {
+		// jupyter_kernel_test reads each IOPub message with a 0.1 s timeout;
+		// on a loaded machine the client itself can miss that. Such a run is
+		// retried once; an assertion failure never is.
+		t.Logf("retrying after client timeouts only:\n%s", lastLines(out, 6))
+		out, err = runPython(t, 3*time.Minute, "-m", "unittest", "-v", "test_hwnas_kernel")
+	}
 	if err != nil {
 		t.Fatalf("jupyter_kernel_test: %v\n%s", err, out)
 	}
@@ -123,6 +131,11 @@ func TestJupyterKernelTests(t *testing.T) {
 		t.Errorf("jupyter_kernel_test skipped %s tests; every test applies to hwnas:\n%s", m[1], out)
 	}
 	t.Logf("%s", lastLines(out, 4))
+}
+
+// onlyTimeouts reports whether a unittest run failed only by queue timeouts.
+func onlyTimeouts(out string) bool {
+	return strings.Contains(out, "_queue.Empty") && !strings.Contains(out, "AssertionError") && !strings.Contains(out, "ValidationError")
 }
 
 // TestNotebook executes a notebook with nbclient and checks its outputs.
@@ -201,4 +214,14 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(jupyterDir)
 	}
 	os.Exit(code)
+}
+
+// TestLifecycle interrupts through interrupt_request and SIGINT, restarts
+// and shuts the kernel down with jupyter_client's KernelManager.
+func TestLifecycle(t *testing.T) {
+	out, err := runPython(t, 3*time.Minute, "lifecycle_check.py")
+	if err != nil {
+		t.Fatalf("lifecycle: %v\n%s", err, out)
+	}
+	t.Logf("%s", lastLines(out, 4))
 }

@@ -1,0 +1,47 @@
+package kernel
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+)
+
+// BenchmarkExecuteRoundTrip measures execute_request → idle for a trivial
+// %%go cell over the wire with the zmq4 test client, in process.
+func BenchmarkExecuteRoundTrip(b *testing.B) {
+	_, c := startKernel(b)
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		id := c.send(c.shell, "execute_request", map[string]any{"code": "%%go\n1 + 1", "silent": false, "store_history": true})
+		c.outputs(id)
+		times = append(times, time.Since(start))
+		c.reply(c.shellC, id)
+	}
+	b.StopTimer()
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2])/1e6, "median-ms")
+}
+
+// BenchmarkGoCell measures the interpreter alone on a trivial %%go cell.
+func BenchmarkGoCell(b *testing.B) {
+	s := newTestSession(b)
+	out := NewOutput(func(string, any) {})
+	for range b.N {
+		if _, err := s.Execute(context.Background(), "%%go\n1 + 1", out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSign measures HMAC-SHA256 signing of a typical message.
+func BenchmarkSign(b *testing.B) {
+	s, _ := NewSigner("hmac-sha256", "0123456789abcdef0123456789abcdef")
+	h := []byte(`{"msg_id":"1","session":"s","username":"u","date":"d","msg_type":"execute_request","version":"5.3"}`)
+	content := []byte(`{"code":"%%go\n1 + 1","silent":false}`)
+	for range b.N {
+		s.Sign(h, []byte("{}"), []byte("{}"), content)
+	}
+}
