@@ -136,6 +136,9 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	r.rec = rec
+	if err := r.o.Store.SetMeta(rec.ID, encodeMeta(e, 0)); err != nil {
+		return err
+	}
 	storedList, err := r.o.Store.Trials(rec.ID)
 	if err != nil {
 		return err
@@ -349,25 +352,7 @@ func genesKey(g []int) string {
 	return fmt.Sprintf(" genes=%v", g)
 }
 
-// feasible reports whether every constraint holds; an unmeasured metric
-// does not hold.
-func (r *runner) feasible(t *Trial) bool {
-	if t.Status == store.Pruned || t.Status == store.Failed {
-		return false
-	}
-	for _, c := range r.e.Constraints {
-		v, ok := t.Metrics[c.Metric]
-		if !ok || !c.Holds(v) {
-			return false
-		}
-	}
-	for _, ob := range r.e.Objectives {
-		if _, ok := t.Metrics[ob.Metric]; !ok {
-			return false
-		}
-	}
-	return true
-}
+func (r *runner) feasible(t *Trial) bool { return feasible(t, r.e.Constraints, r.e.Objectives) }
 
 // record stores a finished trial and reports it.
 func (r *runner) record(t *Trial, kind EventKind) Trial {
@@ -445,6 +430,9 @@ func (r *runner) outcome() *Outcome {
 		out.Counts.add(&r.trials[i])
 	}
 	out.Pareto = ParetoFront(r.trials, e.Objectives)
+	if r.rec.ID != 0 {
+		r.o.Store.SetMeta(r.rec.ID, encodeMeta(e, out.Wall.Seconds())) // best effort: only the wall time is new
+	}
 	return out
 }
 

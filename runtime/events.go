@@ -1,6 +1,10 @@
 package runtime
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // EventKind says what happened to a trial.
 type EventKind string
@@ -34,4 +38,40 @@ type Event struct {
 	BestTrial  int // -1 before any feasible trial
 	Elapsed    time.Duration
 	ETA        time.Duration // 0 when unknown
+}
+
+// Line renders an event as one plain line for logs and non-terminal output;
+// it returns "" for events not worth a line of their own (trial started).
+func (ev Event) Line() string {
+	var b strings.Builder
+	if ev.Total > 0 {
+		fmt.Fprintf(&b, "[%d/%d] ", ev.Done, ev.Total)
+	} else {
+		fmt.Fprintf(&b, "[%d] ", ev.Done)
+	}
+	switch ev.Kind {
+	case TrialStarted:
+		return ""
+	case RunDone:
+		c := ev.Counts
+		fmt.Fprintf(&b, "done in %s: %d trained, %d pruned, %d failed, %d cached", ev.Elapsed.Round(time.Second/10),
+			c.Trained, c.Pruned, c.Failed, c.Cached)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "trial %d %-8s", ev.Trial, ev.Kind)
+	for _, k := range []string{Accuracy, LatencyMs, ThroughputFPS, EnergyMJ} {
+		if v, ok := ev.Metrics[k]; ok {
+			fmt.Fprintf(&b, " %s=%s", k, FormatMetric(k, v))
+		}
+	}
+	if ev.Error != "" {
+		fmt.Fprintf(&b, " (%s)", ev.Error)
+	}
+	if ev.BestTrial >= 0 {
+		fmt.Fprintf(&b, " | best %s %s (#%d)", ev.BestMetric, FormatMetric(ev.BestMetric, ev.Best), ev.BestTrial)
+	}
+	if ev.ETA > 0 {
+		fmt.Fprintf(&b, " | eta %s", ev.ETA.Round(time.Second))
+	}
+	return b.String()
 }

@@ -1,5 +1,7 @@
 package runtime
 
+import "strings"
+
 // Metrics are a trial's measured values by name.
 type Metrics map[string]float64
 
@@ -27,7 +29,7 @@ var Units = map[string]string{
 // Label is a metric's name with its unit, for axes and column headers.
 func Label(metric string) string {
 	if u := Units[metric]; u != "" {
-		return metric + " (" + u + ")"
+		return strings.TrimSuffix(metric, "_"+strings.ToLower(u)) + " (" + u + ")"
 	}
 	return metric
 }

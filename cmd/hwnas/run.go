@@ -1,19 +1,292 @@
 package main
 
 import (
+	"context"
+	_ "embed"
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/runtime/store"
 )
 
+// demoSpec is examples/fnas_mnist.hwnas, built in for `hwnas run` with no
+// file; TestDemoMatchesExample keeps the copy equal to the example.
+//
+//go:embed demo/fnas_mnist.hwnas
+var demoSpec string
+
+const demoName = "fnas_mnist.hwnas (built-in demo)"
+
+type runFlags struct {
+	experiment string
+	store      string
+	parallel   int
+	seed       int64
+	budget     int
+	json       bool
+}
+
 func init() {
-	rootCmd.AddCommand(&cobra.Command{
+	var f runFlags
+	cmd := &cobra.Command{
 		Use:   "run [FILE]",
 		Short: "Run an experiment (with no FILE, the built-in FNAS demo)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Run the experiments of a spec: those named by its run statements, or the
+one chosen with -e. Every finished trial is stored at once; running again
+resumes and re-evaluates nothing. Ctrl-C stops the run and keeps every
+finished trial.
+
+With no FILE, run the built-in demo (examples/fnas_mnist.hwnas): an
+FNAS-style search on MNIST under an 8 ms PYNQ-Z1 latency spec, training
+every network that meets the spec.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintln(cmd.OutOrStdout(), "hwnas: the experiment engine is not built yet; the built-in demo will run an FNAS-style search on MNIST under a PYNQ-Z1 latency spec.")
-			return nil
+			return runRun(cmd, args, &f)
 		},
-	})
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.experiment, "experiment", "e", "", "run only this experiment")
+	fl.StringVar(&f.store, "store", store.DefaultDir, "directory of the result store")
+	fl.IntVar(&f.parallel, "parallel", 0, "evaluations at once (overrides the spec's)")
+	fl.Int64Var(&f.seed, "seed", 0, "seed (overrides the spec's; a new seed is a new run)")
+	fl.IntVar(&f.budget, "budget", 0, "trial budget (overrides the spec's)")
+	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object instead of tables")
+	rootCmd.AddCommand(cmd)
+}
+
+// loadRunSpec reads and checks a spec file (with check's loadSpec), or the
+// built-in demo for "".
+func loadRunSpec(path string) (*dsl.Spec, error) {
+	if path == "" {
+		return dsl.LoadSource(demoName, demoSpec, os.ReadFile)
+	}
+	return loadSpec(path)
+}
+
+// applyOverrides applies the command-line overrides to e.
+func applyOverrides(cmd *cobra.Command, e *runtime.Experiment, f *runFlags) error {
+	fl := cmd.Flags()
+	if fl.Changed("parallel") {
+		if f.parallel < 1 {
+			return fmt.Errorf("--parallel %d: want at least 1", f.parallel)
+		}
+		e.Parallel = f.parallel
+	}
+	if fl.Changed("seed") {
+		e.Seed = f.seed
+	}
+	if fl.Changed("budget") {
+		if f.budget < 1 {
+			return fmt.Errorf("--budget %d: want at least 1 trial", f.budget)
+		}
+		e.Budget.Trials = f.budget
+	}
+	return nil
+}
+
+func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
+	path := ""
+	if len(args) == 1 {
+		path = args[0]
+	}
+	spec, err := loadRunSpec(path)
+	if err != nil {
+		return &exitError{2, err.Error()}
+	}
+	names, err := runtime.Selected(spec, f.experiment)
+	if err != nil {
+		return &exitError{2, "hwnas run: " + err.Error()}
+	}
+	var exps []runtime.Experiment
+	for _, name := range names {
+		e, err := runtime.FromSpec(spec, name)
+		if err != nil {
+			return &exitError{2, "hwnas run: " + err.Error()}
+		}
+		if err := applyOverrides(cmd, &e, f); err != nil {
+			return &exitError{2, "hwnas run: " + err.Error()}
+		}
+		exps = append(exps, e)
+	}
+	st, err := store.Open(f.store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	var outs []runtime.JSONOutcome
+	for _, e := range exps {
+		out, err := runOne(ctx, st, e, stderr)
+		if out != nil {
+			if f.json {
+				outs = append(outs, runtime.ToJSON(out))
+			} else if err := printOutcome(stdout, st, out); err != nil {
+				return err
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				n := 0
+				if out != nil {
+					n = len(out.Trials)
+				}
+				fmt.Fprintf(stderr, "hwnas: interrupted; %d finished trials of %s are kept in %s; run again to resume\n", n, e.Name, st.Dir())
+				if f.json {
+					writeJSONOutcomes(stdout, outs)
+				}
+				return &exitError{130, ""}
+			}
+			return err
+		}
+	}
+	if f.json {
+		return writeJSONOutcomes(stdout, outs)
+	}
+	return nil
+}
+
+func writeJSONOutcomes(w io.Writer, outs []runtime.JSONOutcome) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if len(outs) == 1 {
+		return enc.Encode(outs[0])
+	}
+	if outs == nil {
+		outs = []runtime.JSONOutcome{}
+	}
+	return enc.Encode(outs)
+}
+
+// runOne runs one experiment with progress on stderr.
+func runOne(ctx context.Context, st *store.Store, e runtime.Experiment, stderr io.Writer) (*runtime.Outcome, error) {
+	p := newProgress(stderr, e)
+	out, err := runtime.Run(ctx, e, runtime.Options{Store: st, Progress: p.event})
+	p.close()
+	return out, err
+}
+
+// printOutcome prints the counts, the Pareto front and the plot's path.
+func printOutcome(w io.Writer, st *store.Store, out *runtime.Outcome) error {
+	if err := runtime.WriteSummary(w, out); err != nil {
+		return err
+	}
+	path, err := savePlot(st, out)
+	if err != nil {
+		fmt.Fprintf(w, "plot: not written: %v\n", err)
+		return nil
+	}
+	fmt.Fprintf(w, "plot: %s\n", path)
+	return nil
+}
+
+// savePlot writes the outcome's Pareto plot next to the store.
+func savePlot(st *store.Store, out *runtime.Outcome) (string, error) {
+	dir := filepath.Join(st.Dir(), "plots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, out.Experiment+"-pareto.svg")
+	return path, writePlotFile(path, out)
+}
+
+func writePlotFile(path string, out *runtime.Outcome) error {
+	format := filepath.Ext(path)
+	if len(format) > 0 {
+		format = format[1:]
+	}
+	if format != "svg" && format != "png" {
+		return fmt.Errorf("plot file %s: the name must end in .svg or .png", path)
+	}
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := runtime.WritePlot(fh, out, format); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}
+
+// progress renders run events: a bar on a terminal, plain lines otherwise.
+type runProgress struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func runIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func newProgress(w io.Writer, e runtime.Experiment) *runProgress {
+	p := &runProgress{w: w}
+	fmt.Fprintf(w, "hwnas: running %s: %s\n", e.Name, budgetText(e))
+	if runIsTerminal(w) {
+		max := int64(e.Budget.Trials)
+		if max == 0 {
+			max = -1
+		}
+		p.bar = progressbar.NewOptions64(max, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(e.Name),
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetWidth(24), progressbar.OptionClearOnFinish())
+	}
+	return p
+}
+
+func budgetText(e runtime.Experiment) string {
+	s := ""
+	if e.Budget.Trials > 0 {
+		s = fmt.Sprintf("%d trials", e.Budget.Trials)
+	}
+	if e.Budget.Time > 0 {
+		if s != "" {
+			s += " or "
+		}
+		s += e.Budget.Time.String()
+	}
+	return fmt.Sprintf("%s, %d at once, seed %d", s, max(e.Parallel, 1), e.Seed)
+}
+
+func (p *runProgress) event(ev runtime.Event) {
+	if p.bar == nil {
+		if line := ev.Line(); line != "" && ev.Kind != runtime.RunDone {
+			fmt.Fprintln(p.w, line)
+		}
+		return
+	}
+	switch ev.Kind {
+	case runtime.TrialStarted, runtime.RunDone:
+		return
+	}
+	c := ev.Counts
+	desc := fmt.Sprintf("%d trained %d pruned %d cached %d failed", c.Trained, c.Pruned, c.Cached, c.Failed)
+	if ev.BestTrial >= 0 {
+		desc += fmt.Sprintf(" | best %s %s", ev.BestMetric, runtime.FormatMetric(ev.BestMetric, ev.Best))
+	}
+	p.bar.Describe(desc)
+	p.bar.Add(1)
+}
+
+func (p *runProgress) close() {
+	if p.bar != nil {
+		p.bar.Finish()
+		fmt.Fprintln(p.w)
+	}
 }

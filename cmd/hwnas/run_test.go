@@ -1,0 +1,127 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hwnas/hwnas/runtime"
+)
+
+// The built-in demo is examples/fnas_mnist.hwnas: one source of truth.
+func TestDemoMatchesExample(t *testing.T) {
+	b, err := os.ReadFile("../../examples/fnas_mnist.hwnas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != demoSpec {
+		t.Fatal("cmd/hwnas/demo/fnas_mnist.hwnas differs from examples/fnas_mnist.hwnas: copy the example over it")
+	}
+	if _, err := loadRunSpec(""); err != nil {
+		t.Fatalf("the built-in demo does not check: %v", err)
+	}
+}
+
+const tableSpec = `
+space nb201 = benchmark("nasbench201")
+evaluator tab table { benchmark = "nasbench201"  split = "cifar10" }
+experiment nbz {
+  space = nb201
+  evaluator = tab
+  platform = "ZCU102"
+  maximize accuracy
+  minimize latency
+  require dsp <= 2000
+  strategy nsga2 { population = 8 }
+  budget 16 trials
+  parallel 2
+  seed 3
+}
+experiment other {
+  space = nb201
+  evaluator = tab
+  platform = "PYNQ-Z1"
+  maximize accuracy
+  budget 4 trials
+}
+`
+
+func TestRunResultsPlot(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "nb.hwnas")
+	os.WriteFile(spec, []byte(tableSpec), 0o644)
+	st := filepath.Join(dir, "store")
+
+	out, err := runCLI(t, "run", spec, "-e", "nbz", "--store", st, "--json")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	var j runtime.JSONOutcome
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &j); err != nil {
+		t.Fatalf("run --json: %v\n%s", err, out)
+	}
+	c := j.Counts
+	if len(j.Trials) != 16 || c["trained"]+c["pruned"]+c["cached"]+c["failed"] != 16 || len(j.Pareto) == 0 || j.SpecHash == "" {
+		t.Fatalf("run --json: %d trials, counts %v, pareto %v, hash %q", len(j.Trials), c, j.Pareto, j.SpecHash)
+	}
+	if acc := j.Trials[0].Metrics["accuracy"]; acc <= 0 || acc > 1 {
+		t.Fatalf("accuracy %g is not a fraction", acc)
+	}
+
+	// Again: everything comes from the store; a new seed is a new run.
+	out, err = runCLI(t, "run", spec, "-e", "nbz", "--store", st)
+	if err != nil || !strings.Contains(out, "(16 resumed from the store)") || !strings.Contains(out, "Pareto front") ||
+		!strings.Contains(out, "nbz-pareto.svg") {
+		t.Fatalf("re-run: %v\n%s", err, out)
+	}
+	out, err = runCLI(t, "run", spec, "-e", "nbz", "--store", st, "--seed", "4", "--budget", "8", "--parallel", "1")
+	if err != nil || strings.Contains(out, "resumed") || !strings.Contains(out, "8 trials") {
+		t.Fatalf("new seed: %v\n%s", err, out)
+	}
+
+	out, err = runCLI(t, "results", "nbz", "--store", st, "--format", "csv")
+	if err != nil || len(strings.Split(strings.TrimSpace(out), "\n")) != 9 { // the latest run: 8 trials + header
+		t.Fatalf("results csv: %v\n%s", err, out)
+	}
+	out, err = runCLI(t, "results", "nbz", "--store", st)
+	if err != nil || !strings.Contains(out, "All trials") {
+		t.Fatalf("results table: %v\n%s", err, out)
+	}
+	png := filepath.Join(dir, "front.png")
+	if out, err = runCLI(t, "plot", "nbz", "--store", st, "-o", png); err != nil {
+		t.Fatalf("plot: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(png); err != nil || fi.Size() < 1000 {
+		t.Fatalf("plot file: %v", err)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "nb.hwnas")
+	os.WriteFile(spec, []byte(tableSpec), 0o644)
+	st := filepath.Join(dir, "store")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", spec, "--store", st}, 2, "declares 2 experiments and runs none: pick one with -e (nbz, other)"},
+		{[]string{"run", spec, "-e", "nope", "--store", st}, 2, `no experiment "nope" (declared: nbz, other)`},
+		{[]string{"run", spec, "-e", "nbz", "--budget", "0", "--store", st}, 2, "--budget 0"},
+		{[]string{"run", filepath.Join(dir, "missing.hwnas"), "--store", st}, 2, "no such file"},
+		{[]string{"results", "nbz", "--store", filepath.Join(dir, "nostore")}, 1, "no result store"},
+		{[]string{"results", "nbz", "--store", st, "--format", "xml"}, 2, `--format "xml"`},
+		{[]string{"plot", "nbz", "--store", st, "-o", filepath.Join(dir, "x.gif")}, 1, ""},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args[:2], " "), func(t *testing.T) {
+			out, err := runCLI(t, c.args...)
+			if exitCode(err) != c.code || err != nil && !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("exit %d (%v), want %d with %q\n%s", exitCode(err), err, c.code, c.want, out)
+			}
+		})
+	}
+}

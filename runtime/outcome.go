@@ -1,0 +1,88 @@
+package runtime
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hwnas/hwnas/runtime/store"
+)
+
+// meta is what Run records beside an experiment so that its results can be
+// read back without the spec's dependencies.
+type meta struct {
+	Objectives  []Objective  `json:"objectives"`
+	Constraints []Constraint `json:"constraints"`
+	WallS       float64      `json:"wall_s,omitempty"`
+}
+
+func encodeMeta(e *Experiment, wall float64) string {
+	b, _ := json.Marshal(meta{Objectives: e.Objectives, Constraints: e.Constraints, WallS: wall})
+	return string(b)
+}
+
+// Load reads the latest stored run of the experiment called name.
+func Load(st *store.Store, name string) (*Outcome, error) {
+	es, err := st.Experiments(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(es) == 0 {
+		all, _ := st.Experiments("")
+		seen := map[string]bool{}
+		var names []string
+		for _, e := range all {
+			if !seen[e.Name] {
+				seen[e.Name] = true
+				names = append(names, e.Name)
+			}
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("no experiment %q in the store %s: it is empty (run one with hwnas run)", name, st.Dir())
+		}
+		return nil, fmt.Errorf("no experiment %q in the store %s (stored: %v)", name, st.Dir(), names)
+	}
+	rec := es[0]
+	var m meta
+	if err := json.Unmarshal([]byte(rec.Meta), &m); err != nil {
+		return nil, fmt.Errorf("experiment %s: stored meta %q: %w", name, rec.Meta, err)
+	}
+	trials, err := st.Trials(rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Experiment: rec.Name, Hash: rec.Hash, StoreID: rec.ID, Seed: rec.Seed,
+		Objectives: m.Objectives, Constraints: m.Constraints}
+	out.Wall = secondsDuration(m.WallS)
+	for _, s := range trials {
+		t := Trial{ID: s.Seq, Genome: s.Genome, Network: s.Network, NetworkKey: s.NetworkKey, Design: s.Design,
+			Metrics: Metrics(s.Metrics), Status: s.Status, Error: s.Error, HardwareS: s.HardwareS, EvalS: s.EvalS}
+		t.Feasible = feasible(&t, m.Constraints, m.Objectives)
+		out.Trials = append(out.Trials, t)
+		out.Counts.add(&t)
+	}
+	out.Pareto = ParetoFront(out.Trials, out.Objectives)
+	return out, nil
+}
+
+// feasible reports whether every constraint holds and every objective was
+// measured; an unmeasured metric does not hold.
+func feasible(t *Trial, cons []Constraint, objs []Objective) bool {
+	if t.Status == store.Pruned || t.Status == store.Failed {
+		return false
+	}
+	for _, c := range cons {
+		v, ok := t.Metrics[c.Metric]
+		if !ok || !c.Holds(v) {
+			return false
+		}
+	}
+	for _, ob := range objs {
+		if _, ok := t.Metrics[ob.Metric]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func secondsDuration(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

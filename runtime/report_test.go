@@ -1,0 +1,166 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwnas/hwnas/runtime/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// fixture is a small outcome with every status.
+func fixture() *Outcome {
+	out := &Outcome{Experiment: "fnas", Hash: "0123456789abcdef", Seed: 1,
+		Objectives:  []Objective{{Accuracy, true}, {LatencyMs, false}},
+		Constraints: []Constraint{{Metric: LatencyMs, Op: "<=", Value: 8, Hard: true}},
+		Wall:        83 * time.Second / 2,
+		Trials: []Trial{
+			{ID: 0, Genome: []int{0, 0, 0, 1, 0, 2, 0, 2}, Network: "6 layers, 41.5M MACs, 18.4K params", NetworkKey: "a1",
+				Design: "fpga-model/1 mode=pipeline", Status: store.Trained,
+				Metrics: Metrics{Accuracy: 0.9612, TestAccuracy: 0.9587, LatencyMs: 4.8, ThroughputFPS: 208.3, EnergyMJ: 11.2, DSP: 178, BRAM18: 90}},
+			{ID: 1, Genome: []int{2, 2, 2, 2, 2, 2, 2, 2}, Network: "6 layers, 1.79G MACs, 763K params", NetworkKey: "b2",
+				Design: "fpga-model/1 mode=shared", Status: store.Pruned, Error: "latency_ms = 75.26 breaks latency_ms <= 8",
+				Metrics: Metrics{LatencyMs: 75.264, ThroughputFPS: 13.3, EnergyMJ: 170, DSP: 216, BRAM18: 162}},
+			{ID: 2, Genome: []int{0, 0, 0, 0, 0, 0, 0, 0}, Network: "6 layers, 4.9M MACs, 6.1K params", NetworkKey: "c3",
+				Design: "fpga-model/1 mode=pipeline", Status: store.Trained,
+				Metrics: Metrics{Accuracy: 0.9123, TestAccuracy: 0.9101, LatencyMs: 0.8, ThroughputFPS: 1250, EnergyMJ: 1.6, DSP: 90, BRAM18: 49}},
+			{ID: 3, Genome: []int{1, 0, 0, 0, 0, 0, 0, 0}, Network: "6 layers, 5.1M MACs, 6.3K params", NetworkKey: "d4",
+				Status: store.Failed, Error: "train evaluator: training diverged", Metrics: Metrics{LatencyMs: 0.9}},
+			{ID: 4, Genome: []int{0, 0, 0, 1, 0, 2, 0, 2}, Network: "6 layers, 41.5M MACs, 18.4K params", NetworkKey: "a1",
+				Design: "fpga-model/1 mode=pipeline", Status: store.Cached,
+				Metrics: Metrics{Accuracy: 0.9612, TestAccuracy: 0.9587, LatencyMs: 4.8, ThroughputFPS: 208.3, EnergyMJ: 11.2, DSP: 178, BRAM18: 90}},
+			{ID: 5, Genome: []int{0, 1, 0, 0, 0, 0, 0, 0}, Network: "6 layers, 9.0M MACs, 8.0K params", NetworkKey: "e5",
+				Design: "fpga-model/1 mode=pipeline", Status: store.Trained,
+				Metrics: Metrics{Accuracy: 0.9005, TestAccuracy: 0.8990, LatencyMs: 1.2, ThroughputFPS: 833, EnergyMJ: 2.5, DSP: 120, BRAM18: 60}},
+		},
+	}
+	for i := range out.Trials {
+		t := &out.Trials[i]
+		t.Feasible = feasible(t, out.Constraints, out.Objectives)
+		out.Counts.add(t)
+	}
+	out.Pareto = ParetoFront(out.Trials, out.Objectives)
+	return out
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestParetoOfFixture(t *testing.T) {
+	out := fixture()
+	// 0 and 4 tie (same network, cached), 2 is fastest; 5 is dominated by 2.
+	if want := []int{0, 2, 4}; !slices_equal(out.Pareto, want) {
+		t.Fatalf("front %v, want %v", out.Pareto, want)
+	}
+}
+
+func slices_equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRenderings(t *testing.T) {
+	out := fixture()
+	cases := []struct {
+		file   string
+		render func(*bytes.Buffer) error
+	}{
+		{"summary.golden", func(b *bytes.Buffer) error { return WriteSummary(b, out) }},
+		{"table.golden", func(b *bytes.Buffer) error { return WriteTable(b, out, out.Trials) }},
+		{"results.csv.golden", func(b *bytes.Buffer) error { return WriteCSV(b, out) }},
+		{"results.json.golden", func(b *bytes.Buffer) error { return WriteJSON(b, out) }},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := c.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.file, b.Bytes())
+		})
+	}
+}
+
+func TestPlot(t *testing.T) {
+	out := fixture()
+	if x, y := PlotAxes(out); x != LatencyMs || y != Accuracy {
+		t.Fatalf("axes %s, %s", x, y)
+	}
+	var svg bytes.Buffer
+	if err := WritePlot(&svg, out, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	d := xml.NewDecoder(bytes.NewReader(svg.Bytes()))
+	for {
+		if _, err := d.Token(); err != nil {
+			if err.Error() != "EOF" {
+				t.Fatalf("SVG is not well-formed XML: %v", err)
+			}
+			break
+		}
+	}
+	for _, want := range []string{"latency (ms)", "accuracy", "pruned (never trained)", "Pareto front", "latency_ms &lt;= 8"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	var pngBuf bytes.Buffer
+	if err := WritePlot(&pngBuf, out, "png"); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&pngBuf)
+	if err != nil || img.Bounds().Dx() < 100 {
+		t.Fatalf("PNG: %v", err)
+	}
+	if err := WritePlot(&pngBuf, out, "gif"); err == nil || !strings.Contains(err.Error(), `"gif"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLoadFromStore(t *testing.T) {
+	st := openStore(t)
+	ran, err := Run(t.Context(), demoExperiment(&fakeEval{}, 10), Options{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(st, "fnas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if summary(got)[3] != summary(ran)[3] || !slices_equal(got.Pareto, ran.Pareto) || got.Counts != ran.Counts {
+		t.Fatalf("loaded outcome differs:\n%v %v\n%v %v", got.Pareto, got.Counts, ran.Pareto, ran.Counts)
+	}
+	if _, err := Load(st, "fans"); err == nil || !strings.Contains(err.Error(), `no experiment "fans"`) || !strings.Contains(err.Error(), "fnas") {
+		t.Fatalf("err = %v", err)
+	}
+}
