@@ -20,6 +20,8 @@ type testClient struct {
 	control zmq4.Socket
 	iopub   zmq4.Socket
 	hb      zmq4.Socket
+	stdin   zmq4.Socket
+	stdinC  chan *Message
 	shellC  chan *Message
 	ctrlC   chan *Message
 	pubC    chan *Message
@@ -68,12 +70,14 @@ func dial(t testing.TB, conn ConnectionInfo) *testClient {
 		control: zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("control-"+id))),
 		iopub:   zmq4.NewSub(ctx),
 		hb:      zmq4.NewReq(ctx),
+		stdin:   zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("shell-"+id))),
+		stdinC:  make(chan *Message, 10),
 		shellC:  make(chan *Message, 100), ctrlC: make(chan *Message, 100), pubC: make(chan *Message, 1000),
 	}
 	for _, s := range []struct {
 		sock zmq4.Socket
 		port int
-	}{{c.shell, conn.ShellPort}, {c.control, conn.ControlPort}, {c.iopub, conn.IOPubPort}, {c.hb, conn.HBPort}} {
+	}{{c.shell, conn.ShellPort}, {c.control, conn.ControlPort}, {c.iopub, conn.IOPubPort}, {c.hb, conn.HBPort}, {c.stdin, conn.StdinPort}} {
 		if err := s.sock.Dial(conn.endpoint(s.port)); err != nil {
 			t.Fatalf("dial %s: %v", conn.endpoint(s.port), err)
 		}
@@ -84,7 +88,7 @@ func dial(t testing.TB, conn ConnectionInfo) *testClient {
 	for _, p := range []struct {
 		sock zmq4.Socket
 		ch   chan *Message
-	}{{c.shell, c.shellC}, {c.control, c.ctrlC}, {c.iopub, c.pubC}} {
+	}{{c.shell, c.shellC}, {c.control, c.ctrlC}, {c.iopub, c.pubC}, {c.stdin, c.stdinC}} {
 		go func() {
 			for {
 				m, err := p.sock.Recv()
@@ -105,7 +109,7 @@ func dial(t testing.TB, conn ConnectionInfo) *testClient {
 
 func (c *testClient) close() {
 	c.cancel()
-	for _, s := range []zmq4.Socket{c.shell, c.control, c.iopub, c.hb} {
+	for _, s := range []zmq4.Socket{c.shell, c.control, c.iopub, c.hb, c.stdin} {
 		s.Close()
 	}
 }

@@ -22,7 +22,8 @@ type Kernel struct {
 	in Interpreter
 
 	shellQ       chan *Message
-	abortPending bool // set by a failed cell; only the executor goroutine touches it
+	inputC       chan *Message // input_reply messages from stdin
+	abortPending bool          // set by a failed cell; only the executor goroutine touches it
 
 	mu      sync.Mutex
 	count   int
@@ -47,7 +48,7 @@ func New(conn ConnectionInfo, in Interpreter, lg *log.Logger) (*Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Kernel{s: s, in: in, shellQ: make(chan *Message, 256), done: make(chan struct{})}, nil
+	return &Kernel{s: s, in: in, shellQ: make(chan *Message, 256), inputC: make(chan *Message, 1), done: make(chan struct{})}, nil
 }
 
 // Conn returns the connection info with the ports actually bound.
@@ -62,7 +63,7 @@ func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 	k.s.publish("status", nil, map[string]any{"execution_state": "starting"})
 	go k.receive(shellCh, func(m *Message) { k.shellQ <- m })
 	go k.receive(controlCh, k.serveControl)
-	go k.receive(stdinCh, func(m *Message) { k.s.log.Printf("stdin: ignoring unexpected %s", m.Header.MsgType) })
+	go k.receive(stdinCh, k.serveStdin)
 	go k.executor()
 	select {
 	case <-ctx.Done():
@@ -235,10 +236,12 @@ func (k *Kernel) kernelInfo() map[string]any {
 // error or result, history, and abort of queued cells after an error.
 func (k *Kernel) execute(ch channel, m *Message) (any, error) {
 	req := struct {
-		Code         string `json:"code"`
-		Silent       bool   `json:"silent"`
-		StoreHistory *bool  `json:"store_history"`
-		StopOnError  *bool  `json:"stop_on_error"`
+		Code         string            `json:"code"`
+		Silent       bool              `json:"silent"`
+		AllowStdin   bool              `json:"allow_stdin"`
+		StoreHistory *bool             `json:"store_history"`
+		StopOnError  *bool             `json:"stop_on_error"`
+		UserExpr     map[string]string `json:"user_expressions"`
 	}{}
 	if err := json.Unmarshal(m.Content, &req); err != nil {
 		return nil, fmt.Errorf("execute_request content: %w", err)
@@ -270,6 +273,9 @@ func (k *Kernel) execute(ch channel, m *Message) (any, error) {
 			k.s.publish(msgType, parent, content)
 		}
 	})
+	if req.AllowStdin {
+		out.input = func(prompt string, password bool) (string, error) { return k.requestInput(ctx, m, prompt, password) }
+	}
 	res, err := k.runCell(ctx, req.Code, out)
 	entry := histEntry{line: count, input: req.Code}
 	defer func() {
@@ -306,7 +312,67 @@ func (k *Kernel) execute(ch channel, m *Message) (any, error) {
 			}
 		}
 	}
-	return map[string]any{"status": "ok", "execution_count": count, "user_expressions": map[string]any{}, "payload": payload}, nil
+	return map[string]any{"status": "ok", "execution_count": count, "user_expressions": k.userExpressions(ctx, req.UserExpr), "payload": payload}, nil
+}
+
+// ExpressionEvaluator is implemented by interpreters that can evaluate the
+// user_expressions of an execute_request.
+type ExpressionEvaluator interface {
+	Evaluate(ctx context.Context, expr string) (map[string]any, error)
+}
+
+// userExpressions evaluates each expression after a successful cell.
+func (k *Kernel) userExpressions(ctx context.Context, exprs map[string]string) map[string]any {
+	out := map[string]any{}
+	ev, ok := k.in.(ExpressionEvaluator)
+	for name, expr := range exprs {
+		if !ok {
+			out[name] = errorReply("NotSupported", "this interpreter does not evaluate user expressions")
+			continue
+		}
+		data, err := ev.Evaluate(ctx, expr)
+		if err != nil {
+			ce := asCellError(err)
+			out[name] = map[string]any{"status": "error", "ename": ce.Name, "evalue": ce.Value, "traceback": ce.Traceback}
+			continue
+		}
+		out[name] = map[string]any{"status": "ok", "data": data, "metadata": map[string]any{}}
+	}
+	return out
+}
+
+// serveStdin hands input replies to the cell waiting for them.
+func (k *Kernel) serveStdin(m *Message) {
+	if m.Header.MsgType != "input_reply" {
+		k.s.log.Printf("stdin: ignoring unexpected %s", m.Header.MsgType)
+		return
+	}
+	select {
+	case k.inputC <- m:
+	default:
+		k.s.log.Printf("stdin: dropped an input_reply nobody asked for")
+	}
+}
+
+// requestInput sends input_request to the frontend that sent req, routed
+// with its identities, and waits for the input_reply or an interrupt.
+func (k *Kernel) requestInput(ctx context.Context, req *Message, prompt string, password bool) (string, error) {
+	for len(k.inputC) > 0 { // a stale reply to an earlier, interrupted request
+		<-k.inputC
+	}
+	k.s.reply(stdinCh, req, "input_request", map[string]any{"prompt": prompt, "password": password})
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case m := <-k.inputC:
+		var r struct {
+			Value string `json:"value"`
+		}
+		if err := json.Unmarshal(m.Content, &r); err != nil {
+			return "", fmt.Errorf("input_reply content: %w", err)
+		}
+		return r.Value, nil
+	}
 }
 
 // runCell calls the interpreter and turns a panic into a cell error, so a

@@ -94,6 +94,7 @@ func displayExports(d *displayState) interp.Exports {
 			return nil
 		}),
 		"Clear":  reflect.ValueOf(func() { d.output().Clear(false) }),
+		"Input":  reflect.ValueOf(func(prompt string) (string, error) { return d.output().Input(prompt, false) }),
 		"Open":   reflect.ValueOf(d.open),
 		"Update": reflect.ValueOf(d.update),
 	}}
@@ -109,5 +110,6 @@ const displayDoc = `package display (imported in every %%go cell)
   display.JSON(v any) error        show a JSON object (a map or struct)
   display.Text(s string)           show plain text
   display.Clear()                  clear the cell's output
+  display.Input(prompt string) (string, error)  ask the user for a line (fmt.Scan works too)
   display.Open(mime, s string) string     show s and return a display id
   display.Update(id, mime, s string)      replace that display in place`

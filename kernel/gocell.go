@@ -25,6 +25,7 @@ type goSession struct {
 	i      *interp.Interpreter
 	stdout *streamWriter
 	stderr *streamWriter
+	stdin  *stdinReader
 	disp   *displayState
 	extra  interp.Exports
 }
@@ -36,7 +37,7 @@ type MIMEBundler interface {
 }
 
 func newGoSession(extra interp.Exports) (*goSession, error) {
-	g := &goSession{stdout: &streamWriter{name: "stdout"}, stderr: &streamWriter{name: "stderr"}, disp: &displayState{}, extra: extra}
+	g := &goSession{stdout: &streamWriter{name: "stdout"}, stderr: &streamWriter{name: "stderr"}, stdin: &stdinReader{}, disp: &displayState{}, extra: extra}
 	if err := g.reset(); err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func newGoSession(extra interp.Exports) (*goSession, error) {
 
 // reset discards every interpreted value and starts a fresh interpreter.
 func (g *goSession) reset() error {
-	i := interp.New(interp.Options{Stdout: g.stdout, Stderr: g.stderr})
+	i := interp.New(interp.Options{Stdin: g.stdin, Stdout: g.stdout, Stderr: g.stderr})
 	if err := i.Use(stdlib.Symbols); err != nil {
 		return fmt.Errorf("go cells: load the standard library: %w", err)
 	}
@@ -77,6 +78,7 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 	}
 	g.stdout.bind(out)
 	g.stderr.bind(out)
+	g.stdin.bind(out)
 	g.disp.bind(out)
 	stop := make(chan struct{})
 	go g.tick(stop)
@@ -85,6 +87,7 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 		g.stdout.flush()
 		g.stderr.bind(nil)
 		g.stdout.bind(nil)
+		g.stdin.bind(nil)
 		g.disp.bind(nil)
 	}()
 	var result reflect.Value

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -73,7 +74,19 @@ func asCellError(err error) *CellError {
 
 // Output publishes a cell's output on IOPub, parented to the request.
 type Output struct {
-	send func(msgType string, content any)
+	send  func(msgType string, content any)
+	input func(prompt string, password bool) (string, error)
+}
+
+// ErrNoStdin is returned by Input when the frontend does not accept input.
+var ErrNoStdin = errors.New("this frontend does not accept input (allow_stdin is false)")
+
+// Input asks the frontend for a line of input through the stdin channel.
+func (o *Output) Input(prompt string, password bool) (string, error) {
+	if o.input == nil {
+		return "", ErrNoStdin
+	}
+	return o.input(prompt, password)
 }
 
 // NewOutput returns an Output that hands every message to send. The kernel

@@ -337,3 +337,49 @@ func TestShutdown(t *testing.T) {
 		t.Fatal("kernel did not stop after shutdown_request")
 	}
 }
+
+func TestStdin(t *testing.T) {
+	_, c := startKernel(t)
+	id := c.send(c.shell, "execute_request", map[string]any{"code": "%%go\nvar name string\nfmt.Scanln(&name)\nfmt.Println(\"hi\", name)", "allow_stdin": true, "store_history": true})
+	req := recvOn(t, c.stdinC, "input_request", 5*time.Second)
+	if req.Header.MsgType != "input_request" {
+		t.Fatalf("got %s on stdin", req.Header.MsgType)
+	}
+	var p Header
+	json.Unmarshal(req.Parent, &p)
+	if p.MsgID != id {
+		t.Errorf("input_request parent %s, want the execute_request %s", p.MsgID, id)
+	}
+	c.send(c.stdin, "input_reply", map[string]any{"value": "hwnas"})
+	if v := decode(t, c.reply(c.shellC, id)); v["status"] != "ok" {
+		t.Fatalf("reply %v", v)
+	}
+	if out := c.outputs(id); !strings.Contains(fmt.Sprint(contents(out)), "hi hwnas") {
+		t.Errorf("outputs %v", contents(out))
+	}
+	// Without allow_stdin, reading input is an error in the cell, not a hang.
+	r, _ := c.execute("%%go\n_, err := display.Input(\"?\")\nerr != nil", map[string]any{"allow_stdin": false})
+	if v := decode(t, r); v["status"] != "ok" {
+		t.Errorf("input without stdin: %v", v)
+	}
+}
+
+func contents(ms []*Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, string(m.Content))
+	}
+	return out
+}
+
+func TestUserExpressions(t *testing.T) {
+	_, c := startKernel(t)
+	r, _ := c.execute("%%go\ny := 6", map[string]any{"user_expressions": map[string]any{"double": "y * 2", "bad": "nope"}})
+	ue := decode(t, r)["user_expressions"].(map[string]any)
+	if d := ue["double"].(map[string]any); d["status"] != "ok" || fmt.Sprint(d["data"]) != "map[text/plain:12]" {
+		t.Errorf("double: %v", d)
+	}
+	if b := ue["bad"].(map[string]any); b["status"] != "error" || b["ename"] == "" {
+		t.Errorf("bad: %v", b)
+	}
+}

@@ -113,3 +113,16 @@ func (s *Session) reset() error {
 	defer s.goS.mu.Unlock()
 	return s.goS.reset()
 }
+
+// Evaluate evaluates a user expression as Go in the %%go session and returns
+// its MIME bundle.
+func (s *Session) Evaluate(ctx context.Context, expr string) (map[string]any, error) {
+	res, err := s.goS.execute(ctx, expr, 1, NewOutput(func(string, any) {}))
+	if err != nil {
+		return nil, err
+	}
+	if res == nil || res.Data == nil {
+		return map[string]any{"text/plain": ""}, nil
+	}
+	return res.Data, nil
+}

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"io"
 	"strings"
 	"sync"
 )
@@ -65,4 +66,36 @@ func (w *streamWriter) write(s string) {
 	w.mu.Lock()
 	w.buf.WriteString(s)
 	w.mu.Unlock()
+}
+
+// stdinReader is the io.Reader yaegi reads a cell's stdin from (fmt.Scan and
+// friends): each time its buffer is empty it asks the frontend for a line.
+type stdinReader struct {
+	mu  sync.Mutex
+	out *Output
+	buf []byte
+}
+
+func (r *stdinReader) bind(out *Output) {
+	r.mu.Lock()
+	r.out, r.buf = out, nil
+	r.mu.Unlock()
+}
+
+func (r *stdinReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.buf) == 0 {
+		if r.out == nil {
+			return 0, io.EOF
+		}
+		line, err := r.out.Input("", false)
+		if err != nil {
+			return 0, err
+		}
+		r.buf = []byte(line + "\n")
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
 }
