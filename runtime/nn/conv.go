@@ -21,8 +21,14 @@ func im2col(in []float32, h, w, c, k, s, p, oh, ow int, cols []float32) {
 					continue
 				}
 				clear(d[:lo*c])
-				src := (iy*w + ix0 + lo) * c
-				copy(d[lo*c:hi*c], in[src:src+(hi-lo)*c])
+				src := in[(iy*w+ix0+lo)*c : (iy*w+ix0+hi)*c]
+				if dst := d[lo*c : hi*c]; len(src) <= 16 {
+					for i, v := range src { // short runs (few channels): a call to memmove costs more
+						dst[i] = v
+					}
+				} else {
+					copy(dst, src)
+				}
 				clear(d[hi*c:])
 			}
 		}
