@@ -324,6 +324,9 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 	if ctx.Err() != nil {
 		return Trial{}, false // cancelled: the trial did not finish, keep nothing of it
 	}
+	if errors.Is(err, errUntrained) {
+		return fail("%s", Untrained)
+	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || ectx.Err() != nil {
 			return fail("%s evaluator timed out after %s: %v", e.Evaluator.Name(), e.TrialTimeout, err)

@@ -317,3 +317,52 @@ func TestValidate(t *testing.T) {
 
 var _ = fmt.Sprint
 var _ = os.Getenv
+
+// TestRescoreChangesOnlyHardware moves a finished search to another
+// platform: every stored trial gets the new platform's hardware metrics and
+// nothing is trained.
+func TestRescoreChangesOnlyHardware(t *testing.T) {
+	st := openStore(t)
+	first, err := Run(context.Background(), demoExperiment(&fakeEval{}, 20), Options{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &fakeEval{}
+	e := demoExperiment(ev, 20)
+	e.Name, e.Spec = "fnas_zcu", "experiment fnas on another board (test)"
+	e.Hardware = fakeHardware("ZCU102", 0.5) // twice as fast
+	re, err := Rescore(context.Background(), e, "fnas", Options{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.calls.Load() != 0 {
+		t.Fatalf("re-scoring trained %d networks", ev.calls.Load())
+	}
+	if len(re.Trials) != len(first.Trials) {
+		t.Fatalf("%d trials re-scored, want %d", len(re.Trials), len(first.Trials))
+	}
+	untrained := 0
+	for i, nt := range re.Trials {
+		old := first.Trials[i]
+		if nt.Metrics[LatencyMs] != old.Metrics[LatencyMs]*0.5 {
+			t.Errorf("trial %d: latency %g, want half of %g", i, nt.Metrics[LatencyMs], old.Metrics[LatencyMs])
+		}
+		switch {
+		case old.Status == store.Trained || old.Status == store.Cached:
+			if nt.Status != store.Cached || nt.Metrics[Accuracy] != old.Metrics[Accuracy] {
+				t.Errorf("trial %d: %s, want its cached accuracy", i, trialLine(&nt))
+			}
+		case nt.Status == store.Failed:
+			untrained++
+			if nt.Error != Untrained {
+				t.Errorf("trial %d error %q", i, nt.Error)
+			}
+		}
+	}
+	if untrained == 0 {
+		t.Error("no pruned trial became feasible on the faster board; the test proves less than it should")
+	}
+	if got, err := Load(st, "fnas_zcu"); err != nil || len(got.Trials) != len(re.Trials) {
+		t.Fatalf("re-scored run not stored: %v", err)
+	}
+}

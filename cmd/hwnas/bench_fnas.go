@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/runtime/store"
+)
+
+// fnasArm is one side of `hwnas bench fnas`.
+type fnasArm struct {
+	Name            string   `json:"name"`
+	Constraints     []string `json:"constraints"`
+	Trials          int      `json:"trials"`
+	Trained         int      `json:"trained"`
+	Pruned          int      `json:"pruned"`
+	Failed          int      `json:"failed"`
+	Cached          int      `json:"cached"`
+	WallS           float64  `json:"wall_s"`
+	TrainS          float64  `json:"train_s"` // seconds spent training, summed over trials
+	BestMeetingSpec *float64 `json:"best_accuracy_meeting_spec"`
+	BestTrial       int      `json:"best_trial"`
+}
+
+// fnasBench is what `hwnas bench fnas` prints.
+type fnasBench struct {
+	Spec         string  `json:"spec"`
+	Budget       int     `json:"budget"`
+	Seed         int64   `json:"seed"`
+	Constrained  fnasArm `json:"fnas"`
+	Plain        fnasArm `json:"plain_nas"`
+	Speedup      float64 `json:"speedup"` // plain wall time / FNAS wall time
+	FNASReported float64 `json:"fnas_reported_speedup"`
+	LoadAverage  string  `json:"load_average,omitempty"`
+}
+
+func init() {
+	var (
+		budget int
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "fnas",
+		Short: "FNAS pruning against plain NAS: the demo search with and without its latency spec",
+		Long: `Runs the built-in demo (examples/fnas_mnist.hwnas) twice at the same trial
+budget, each in a fresh store so that nothing is shared: once as written
+(FNAS: networks over the 8 ms latency spec are pruned before training) and
+once without the latency constraint (plain NAS: every network is trained and
+the reward is accuracy alone). Prints trained and pruned counts, the wall time
+of each and their ratio, and the best accuracy that meets the spec in each.
+FNAS (DAC 2019) reports searches up to 11.13x faster than plain NAS.`,
+		Example: `  hwnas bench fnas --budget 12
+  hwnas bench fnas --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("budget") && budget < 1 {
+				return &exitError{2, "hwnas bench fnas: --budget must be at least 1"}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			b, err := benchFNAS(ctx, budget, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(b)
+			}
+			writeFNASBench(w, b)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&budget, "budget", 0, "trials of each search (default: the demo's budget)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	benchCmd.AddCommand(cmd)
+}
+
+func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, error) {
+	spec, err := loadRunSpec("")
+	if err != nil {
+		return nil, err
+	}
+	fnas, err := runtime.FromSpec(spec, "fnas")
+	if err != nil {
+		return nil, err
+	}
+	if budget > 0 {
+		fnas.Budget.Trials = budget
+	}
+	specCons := fnas.Constraints
+	plain := fnas
+	plain.Name = "fnas_plain"
+	plain.Constraints = nil
+	plain.Reward = runtime.Reward{}
+	b := &fnasBench{Budget: fnas.Budget.Trials, Seed: fnas.Seed, FNASReported: 11.13} // FNAS DAC 2019 abstract
+	for _, c := range specCons {
+		b.Spec = c.String()
+	}
+	for i, e := range []runtime.Experiment{fnas, plain} {
+		dir, err := os.MkdirTemp("", "hwnas-bench-fnas-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		st, err := store.Open(dir)
+		if err != nil {
+			return nil, err
+		}
+		out, err := runOne(ctx, st, e, log)
+		st.Close()
+		if err != nil {
+			return nil, err
+		}
+		arm := fnasArm{Name: e.Name, Constraints: []string{}, Trials: len(out.Trials), Trained: out.Counts.Trained,
+			Pruned: out.Counts.Pruned, Failed: out.Counts.Failed, Cached: out.Counts.Cached, WallS: out.Wall.Seconds(), BestTrial: -1}
+		for _, c := range e.Constraints {
+			arm.Constraints = append(arm.Constraints, c.String())
+		}
+		for _, t := range out.Trials {
+			arm.TrainS += t.EvalS
+			acc, ok := t.Metrics[runtime.Accuracy]
+			if !ok || !meets(t.Metrics, specCons) {
+				continue
+			}
+			if arm.BestMeetingSpec == nil || acc > *arm.BestMeetingSpec {
+				arm.BestMeetingSpec, arm.BestTrial = &acc, t.ID
+			}
+		}
+		if i == 0 {
+			b.Constrained = arm
+		} else {
+			b.Plain = arm
+		}
+	}
+	if b.Constrained.WallS > 0 {
+		b.Speedup = b.Plain.WallS / b.Constrained.WallS
+	}
+	b.LoadAverage = loadAverage()
+	return b, nil
+}
+
+// meets reports whether metrics satisfy every constraint.
+func meets(m runtime.Metrics, cons []runtime.Constraint) bool {
+	return !slices.ContainsFunc(cons, func(c runtime.Constraint) bool {
+		v, ok := m[c.Metric]
+		return !ok || !c.Holds(v)
+	})
+}
+
+func writeFNASBench(w io.Writer, b *fnasBench) {
+	fmt.Fprintf(w, "FNAS demo, %d trials each, seed %d, spec %s\n", b.Budget, b.Seed, b.Spec)
+	fmt.Fprintf(w, "%-10s %7s %7s %7s %7s %10s %10s  %s\n", "search", "trained", "pruned", "cached", "failed", "wall", "training", "best accuracy meeting the spec")
+	for _, a := range []fnasArm{b.Constrained, b.Plain} {
+		best := "none"
+		if a.BestMeetingSpec != nil {
+			best = fmt.Sprintf("%.4f (trial %d)", *a.BestMeetingSpec, a.BestTrial)
+		}
+		name := "FNAS"
+		if len(a.Constraints) == 0 {
+			name = "plain NAS"
+		}
+		fmt.Fprintf(w, "%-10s %7d %7d %7d %7d %10s %10s  %s\n", name, a.Trained, a.Pruned, a.Cached, a.Failed,
+			secs(a.WallS), secs(a.TrainS), best)
+	}
+	fmt.Fprintf(w, "speed-up of FNAS pruning: %.2fx in wall time (FNAS reports up to %.2fx)\n", b.Speedup, b.FNASReported)
+	if b.LoadAverage != "" {
+		fmt.Fprintf(w, "load average: %s\n", b.LoadAverage)
+	}
+}
+
+func secs(s float64) string { return time.Duration(s * float64(time.Second)).Round(time.Second / 10).String() }
