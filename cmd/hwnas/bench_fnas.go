@@ -181,4 +181,6 @@ func writeFNASBench(w io.Writer, b *fnasBench) {
 	}
 }
 
-func secs(s float64) string { return time.Duration(s * float64(time.Second)).Round(time.Second / 10).String() }
+func secs(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(time.Second / 10).String()
+}
