@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/hwnas/hwnas/dsl"
 )
 
 var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
@@ -194,7 +196,13 @@ func (s *Session) IsComplete(code string) (string, string) {
 	case magicCell, pageCell:
 		return "complete", ""
 	}
-	return braceComplete(code)
+	if st, indent := braceComplete(code); st != "complete" {
+		return st, indent
+	}
+	if ok, indent := dsl.IsComplete(code); !ok {
+		return "incomplete", indent
+	}
+	return "complete", ""
 }
 
 // goComplete checks bracket balance and unterminated literals of Go code.

@@ -156,21 +156,33 @@ const logoSVG = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" 
 </svg>
 `
 
-// logoPNG draws the logo's grid at size×size pixels.
+// logoPNG draws the logo at size×size pixels: the SVG's 3×3 grid of blocks
+// and its red path, rasterised in 64-unit logo coordinates.
 func logoPNG(size int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	bg := color.RGBA{0x1d, 0x35, 0x57, 0xff}
 	cell := color.RGBA{0xa8, 0xda, 0xdc, 0xff}
 	red := color.RGBA{0xe6, 0x39, 0x46, 0xff}
+	inBlock := func(v float64) bool {
+		for _, o := range []float64{8, 26, 44} {
+			if v >= o && v < o+12 {
+				return true
+			}
+		}
+		return false
+	}
+	abs := func(v float64) float64 { return max(v, -v) }
 	for y := range size {
 		for x := range size {
-			// 64-unit logo coordinates
-			u, v := x*64/size, y*64/size
+			u, v := (float64(x)+0.5)*64/float64(size), (float64(y)+0.5)*64/float64(size)
 			c := bg
-			if (u%18 >= 8 && u%18 < 20 || u >= 44 && u < 56) && (v%18 >= 8 && v%18 < 20 || v >= 44 && v < 56) && u >= 8 && v >= 8 && u < 56 && v < 56 {
+			if inBlock(u) && inBlock(v) {
 				c = cell
 			}
-			if u-v >= -2 && u-v <= 2 && u >= 14 && u <= 32 || u >= 48 && u <= 52 && v >= 14 && v <= 50 {
+			onPath := u >= 14 && u <= 32 && abs(u-v) <= 2.5 || // (14,14)-(32,32)
+				u >= 32 && u <= 50 && abs(u+v-64) <= 2.5 || // (32,32)-(50,14)
+				abs(u-50) <= 2 && v >= 14 && v <= 50 // (50,14)-(50,50)
+			if onPath {
 				c = red
 			}
 			img.Set(x, y, c)

@@ -28,7 +28,10 @@ var (
 
 // findPython returns a python3 that can import the Jupyter client packages.
 func findPython() (string, error) {
-	cands := []string{os.Getenv("HWNAS_PYTHON"), "python3", "/usr/bin/python3"}
+	cands := []string{"python3", "/usr/bin/python3"}
+	if p := os.Getenv("HWNAS_PYTHON"); p != "" {
+		cands = []string{p} // the one to use, and no other
+	}
 	var tried []string
 	for _, c := range cands {
 		if c == "" {
