@@ -107,13 +107,12 @@ func NetworkFromJSON(j runtime.NetworkJSON) (*arch.Network, error) {
 // EvaluatorSpec describes a runtime evaluator well enough for a worker to
 // build the same one: Kind is "table", "train" or "command".
 type EvaluatorSpec struct {
-	Kind      string   `json:"kind"`
-	Split     string   `json:"split,omitempty"`     // table
-	Source    string   `json:"source,omitempty"`    // train: "mnist", "idx:DIR", "cifar10:DIR" (DIR on the worker)
-	Optimizer string   `json:"optimizer,omitempty"` // train
-	Argv      []string `json:"argv,omitempty"`      // command
-	TimeoutS  float64  `json:"timeout_s,omitempty"` // command
-	Dir       string   `json:"dir,omitempty"`       // command
+	Kind     string   `json:"kind"`
+	Split    string   `json:"split,omitempty"`     // table
+	Source   string   `json:"source,omitempty"`    // train: "mnist", "idx:DIR", "cifar10:DIR" (DIR on the worker)
+	Argv     []string `json:"argv,omitempty"`      // command
+	TimeoutS float64  `json:"timeout_s,omitempty"` // command
+	Dir      string   `json:"dir,omitempty"`       // command
 }
 
 // Describe returns the spec of one of runtime's evaluators.
@@ -124,7 +123,7 @@ func Describe(ev runtime.Evaluator) (EvaluatorSpec, error) {
 	case *runtime.TableEvaluator:
 		return EvaluatorSpec{Kind: "table", Split: e.Split}, nil
 	case *runtime.TrainEvaluator:
-		return EvaluatorSpec{Kind: "train", Source: e.Source, Optimizer: e.Optimizer}, nil
+		return EvaluatorSpec{Kind: "train", Source: e.Source}, nil
 	case runtime.CommandEvaluator:
 		return EvaluatorSpec{Kind: "command", Argv: e.Argv, TimeoutS: e.Timeout.Seconds(), Dir: e.Dir}, nil
 	case *runtime.CommandEvaluator:
@@ -153,7 +152,7 @@ func (s EvaluatorSpec) Build() (runtime.Evaluator, error) {
 		if err != nil {
 			return nil, fmt.Errorf("train evaluator on %q: %w", s.Source, err)
 		}
-		return &runtime.TrainEvaluator{Source: src, Optimizer: s.Optimizer, Load: load}, nil
+		return &runtime.TrainEvaluator{Source: src, Load: load}, nil
 	case "command":
 		if len(s.Argv) == 0 {
 			return nil, fmt.Errorf("command evaluator has no program")

@@ -1,0 +1,280 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hwnas/hwnas/arch/nb201"
+	"github.com/hwnas/hwnas/runtime"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func nb201Request(t testing.TB, genome []int) runtime.Request {
+	t.Helper()
+	n, err := nb201.NetworkOf(genome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runtime.Request{Network: n, Space: nb201.Space{}.Name(), Genome: genome,
+		Fidelity: runtime.Fidelity{Dataset: "nasbench201:cifar10", Seed: 1}, Threads: 1}
+}
+
+// inProcessWorker runs Work in a goroutine until the test ends and counts
+// its published results.
+func inProcessWorker(t testing.TB, url, token string, concurrency int) *atomic.Int64 {
+	t.Helper()
+	nc, err := Connect(ConnOptions{URL: url, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := Work(ctx, nc, WorkerConfig{Concurrency: concurrency, Threads: 1, Name: "in-process",
+			Evaluated: func(string, error) { n.Add(1) }}); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Cleanup(func() { cancel(); wg.Wait(); nc.Close() })
+	return &n
+}
+
+// waitCount waits a little for n to reach want (a worker counts after it
+// acknowledges, which may be after the engine has the result), and a
+// little more in case it goes past.
+func waitCount(n *atomic.Int64, want int64) int64 {
+	for range 100 {
+		if n.Load() >= want {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	return n.Load()
+}
+
+// queueLen is the number of requests waiting or in flight.
+func queueLen(t *testing.T, url string) uint64 {
+	t.Helper()
+	nc, err := Connect(ConnOptions{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, RequestStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func waitQueueEmpty(t *testing.T, url string) {
+	t.Helper()
+	for range 100 {
+		if queueLen(t, url) == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("%d requests left in the queue", queueLen(t, url))
+}
+
+func TestEvaluateThroughWorker(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{AckWait: time.Second})
+	n := inProcessWorker(t, srv.URL(), "", 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, g := range [][]int{{0, 1, 2, 3, 4, 0}, {3, 3, 3, 3, 3, 3}, {1, 2, 3, 1, 2, 3}} {
+		r := nb201Request(t, g)
+		want, err := runtime.TableEvaluator{}.Evaluate(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := qe.Evaluate(ctx, r)
+		if err != nil {
+			t.Fatalf("genome %v: %v", g, err)
+		}
+		if got.ChargedS != want.ChargedS || len(got.Metrics) != len(want.Metrics) {
+			t.Errorf("genome %v: got %+v, want %+v", g, got, want)
+		}
+		for k, v := range want.Metrics {
+			if got.Metrics[k] != v {
+				t.Errorf("genome %v: %s = %g through the queue, %g locally", g, k, got.Metrics[k], v)
+			}
+		}
+	}
+	if qe.Name() != (runtime.TableEvaluator{}).Name() {
+		t.Errorf("name %q, want the local evaluator's", qe.Name())
+	}
+	if waitCount(n, 3) != 3 {
+		t.Errorf("%d evaluations, want 3", n.Load())
+	}
+	waitQueueEmpty(t, srv.URL())
+}
+
+// TestDuplicatesShareOneRequest: concurrent evaluations of one cache key
+// cost one worker evaluation.
+func TestDuplicatesShareOneRequest(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r := nb201Request(t, []int{1, 1, 1, 1, 1, 1})
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = qe.Evaluate(ctx, r) })
+	}
+	time.Sleep(100 * time.Millisecond) // all five wait before any worker exists
+	n := inProcessWorker(t, srv.URL(), "", 1)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("evaluation %d: %v", i, err)
+		}
+	}
+	if waitCount(n, 1) != 1 {
+		t.Errorf("%d worker evaluations for one key, want 1", n.Load())
+	}
+}
+
+// TestFailsAfterMaxDeliver: an evaluation that fails on every delivery is
+// handed back until MaxDeliver, then comes back failed with its reason.
+func TestFailsAfterMaxDeliver(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{AckWait: time.Second, MaxDeliver: 2, Poll: 200 * time.Millisecond})
+	n := inProcessWorker(t, srv.URL(), "", 1)
+	r := nb201Request(t, []int{0, 0, 0, 0, 0, 0})
+	r.Space = "not-nb201"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := qe.Evaluate(ctx, r)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"after 2 deliveries", `only knows the "nasbench201" space, not "not-nb201"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if waitCount(n, 1) != 1 {
+		t.Errorf("%d results published, want 1 (the failure)", n.Load())
+	}
+	waitQueueEmpty(t, srv.URL())
+}
+
+// TestDeliveriesExceeded: a request no worker ever acknowledges (they take
+// it and die) fails when the server gives up on it, from its advisory.
+func TestDeliveriesExceeded(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{AckWait: 300 * time.Millisecond, MaxDeliver: 2, Poll: 100 * time.Millisecond})
+	nc, err := Connect(ConnOptions{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cons, err := js.Consumer(ctx, RequestStream, Durable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var taken atomic.Int64
+	go func() { // a worker that takes requests and never answers
+		for ctx.Err() == nil {
+			b, err := cons.Fetch(1, jetstream.FetchMaxWait(200*time.Millisecond))
+			if err != nil {
+				continue
+			}
+			for range b.Messages() {
+				taken.Add(1)
+			}
+		}
+	}()
+	_, err = qe.Evaluate(ctx, nb201Request(t, []int{2, 2, 2, 2, 2, 2}))
+	if err == nil || !strings.Contains(err.Error(), "no worker acknowledged") || !strings.Contains(err.Error(), "2 deliveries") {
+		t.Fatalf("error %v, want one saying no worker acknowledged it in 2 deliveries", err)
+	}
+	if taken.Load() != 2 {
+		t.Errorf("taken %d times, want 2", taken.Load())
+	}
+	waitQueueEmpty(t, srv.URL())
+}
+
+// TestCancelWithdrawsRequest: an evaluation given up by the engine (trial
+// timeout) leaves nothing in the queue.
+func TestCancelWithdrawsRequest(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := qe.Evaluate(ctx, nb201Request(t, []int{4, 4, 4, 4, 4, 4}))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want the deadline", err)
+	}
+	waitQueueEmpty(t, srv.URL())
+}
+
+// TestBadRequestFailsAtOnce: a request a worker cannot decode is failed on
+// its first delivery, not retried.
+func TestBadRequestFailsAtOnce(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{MaxDeliver: 5, Poll: 100 * time.Millisecond})
+	qe.spec = EvaluatorSpec{Kind: "quantum"} // what a newer engine might send
+	inProcessWorker(t, srv.URL(), "", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := qe.Evaluate(ctx, nb201Request(t, []int{0, 1, 0, 1, 0, 1}))
+	if err == nil || !strings.Contains(err.Error(), `unknown evaluator kind "quantum"`) || !strings.Contains(err.Error(), "after 1 deliveries") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestNewEvaluatorRejects(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	nc, err := Connect(ConnOptions{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		ev   runtime.Evaluator
+		cfg  Config
+		want string
+	}{
+		{"nil evaluator", nil, Config{}, "no evaluator"},
+		{"custom evaluator", fakeEvaluator{}, Config{}, "cannot run on workers"},
+		{"negative ack wait", runtime.TableEvaluator{}, Config{AckWait: -time.Second}, "negative"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewEvaluator(ctx, nc, c.ev, c.cfg)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+type fakeEvaluator struct{}
+
+func (fakeEvaluator) Name() string { return "fake" }
+func (fakeEvaluator) Evaluate(context.Context, runtime.Request) (runtime.Evaluation, error) {
+	return runtime.Evaluation{}, nil
+}
