@@ -167,11 +167,13 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 // text/plain beside it.
 func showOutcome(o *runtime.Outcome, out *Output) {
 	out.Display(map[string]any{"text/plain": resultsText(o), "text/html": resultsHTML(o)}, nil, "")
-	x, y := plotAxes(o)
-	if x == "" {
-		x = "trial"
+	x, y := runtime.PlotAxes(o)
+	svg, err := paretoSVG(o)
+	if err != nil {
+		out.Stream("stderr", err.Error()+"\n")
+		return
 	}
-	out.Display(map[string]any{"text/plain": fmt.Sprintf("<Pareto plot of %s: %s against %s>", o.Experiment, y, x), "image/svg+xml": paretoSVG(o)}, nil, "")
+	out.Display(map[string]any{"text/plain": fmt.Sprintf("<Pareto plot of %s: %s against %s>", o.Experiment, runtime.Label(y), runtime.Label(x)), "image/svg+xml": svg}, nil, "")
 }
 
 func (d *dslCells) reset() {

@@ -3,10 +3,8 @@ package kernel
 import (
 	"fmt"
 	"html"
-	"math"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/hwnas/hwnas/runtime"
@@ -76,18 +74,6 @@ func resultRows(o *runtime.Outcome) (rows []runtime.Trial, pareto map[int]bool) 
 	return rows, pareto
 }
 
-func formatMetric(v float64, ok bool) string {
-	switch {
-	case !ok:
-		return "—"
-	case v == math.Trunc(v) && math.Abs(v) < 1e15:
-		return fmt.Sprintf("%.0f", v)
-	case math.Abs(v) < 1:
-		return fmt.Sprintf("%.4f", v)
-	}
-	return fmt.Sprintf("%.3f", v)
-}
-
 func summaryLine(o *runtime.Outcome) string {
 	var now runtime.Counts // trials evaluated by this run, by status
 	resumed := 0
@@ -111,27 +97,14 @@ func summaryLine(o *runtime.Outcome) string {
 		o.Experiment, len(o.Trials), len(o.Trials)-resumed, now.Trained, now.Pruned, now.Cached, now.Failed, resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
 }
 
-// resultsText renders an outcome as a plain-text table.
+// resultsText renders an outcome as a plain-text table (runtime's table).
 func resultsText(o *runtime.Outcome) string {
-	cols := resultColumns(o)
-	rows, pareto := resultRows(o)
+	rows, _ := resultRows(o)
 	var b strings.Builder
 	b.WriteString(summaryLine(o) + "\n")
-	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	head := []string{"trial", "pareto", "status"}
-	for _, c := range cols {
-		head = append(head, runtime.Label(c))
+	if err := runtime.WriteTable(&b, o, rows); err != nil {
+		fmt.Fprintf(&b, "(table: %v)\n", err)
 	}
-	fmt.Fprintln(w, strings.Join(append(head, "network"), "\t"))
-	for _, t := range rows {
-		cells := []string{fmt.Sprint(t.ID), map[bool]string{true: "*", false: ""}[pareto[t.ID]], string(t.Status)}
-		for _, c := range cols {
-			v, ok := t.Metrics[c]
-			cells = append(cells, formatMetric(v, ok))
-		}
-		fmt.Fprintln(w, strings.Join(append(cells, t.Network), "\t"))
-	}
-	w.Flush()
 	if len(o.Trials) > len(rows) {
 		fmt.Fprintf(&b, "(%d more trials not shown)\n", len(o.Trials)-len(rows))
 	}
@@ -155,8 +128,11 @@ func resultsHTML(o *runtime.Outcome) string {
 		}
 		fmt.Fprintf(&b, "<tr%s><td>%d</td><td>%s</td><td>%s</td>", style, t.ID, map[bool]string{true: "★", false: ""}[pareto[t.ID]], html.EscapeString(string(t.Status)))
 		for _, c := range cols {
-			v, ok := t.Metrics[c]
-			b.WriteString("<td>" + formatMetric(v, ok) + "</td>")
+			cell := "—"
+			if v, ok := t.Metrics[c]; ok {
+				cell = runtime.FormatMetric(c, v)
+			}
+			b.WriteString("<td>" + cell + "</td>")
 		}
 		b.WriteString("<td>" + html.EscapeString(t.Network) + "</td></tr>\n")
 	}
@@ -168,118 +144,14 @@ func resultsHTML(o *runtime.Outcome) string {
 	return b.String()
 }
 
-// plotAxes picks the Pareto plot's axes: y is the first objective, x the
-// second objective, else latency, else the trial number.
-func plotAxes(o *runtime.Outcome) (x, y string) {
-	y = runtime.Accuracy
-	if len(o.Objectives) > 0 {
-		y = o.Objectives[0].Metric
-	}
-	if len(o.Objectives) > 1 {
-		return o.Objectives[1].Metric, y
-	}
-	if y != runtime.LatencyMs {
-		for _, t := range o.Trials {
-			if _, ok := t.Metrics[runtime.LatencyMs]; ok {
-				return runtime.LatencyMs, y
-			}
-		}
-	}
-	return "", y
-}
-
-// paretoSVG plots every trial with both metrics on the two axes, feasible
-// trials filled, and the Pareto front joined by a line.
-func paretoSVG(o *runtime.Outcome) string {
-	const W, H, L, R, T, B = 480.0, 320.0, 64.0, 16.0, 24.0, 48.0
-	xm, ym := plotAxes(o)
-	type pt struct {
-		x, y            float64
-		feasible, front bool
-		id              int
-	}
-	pareto := map[int]bool{}
-	for _, id := range o.Pareto {
-		pareto[id] = true
-	}
-	var pts []pt
-	for _, t := range o.Trials {
-		yv, ok := t.Metrics[ym]
-		if !ok {
-			continue
-		}
-		xv := float64(t.ID)
-		if xm != "" {
-			v, ok := t.Metrics[xm]
-			if !ok {
-				continue
-			}
-			xv = v
-		}
-		pts = append(pts, pt{xv, yv, t.Feasible, pareto[t.ID], t.ID})
-	}
-	xLabel := "trial"
-	if xm != "" {
-		xLabel = runtime.Label(xm)
-	}
+// paretoSVG renders the Pareto plot with runtime's renderer, so that the
+// notebook shows the plot `hwnas plot` draws.
+func paretoSVG(o *runtime.Outcome) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="11">`+"\n", W, H, W, H)
-	fmt.Fprintf(&b, `<rect width="%.0f" height="%.0f" fill="white"/>`+"\n", W, H)
-	fmt.Fprintf(&b, `<text x="%.0f" y="16" text-anchor="middle" font-size="13">%s: Pareto front</text>`+"\n", W/2, html.EscapeString(o.Experiment))
-	if len(pts) == 0 {
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle">no trial has %s yet</text>`+"\n</svg>\n", W/2, H/2, html.EscapeString(ym))
-		return b.String()
+	if err := runtime.WritePlot(&b, o, "svg"); err != nil {
+		return "", fmt.Errorf("pareto plot of %s: %w", o.Experiment, err)
 	}
-	x0, x1, y0, y1 := pts[0].x, pts[0].x, pts[0].y, pts[0].y
-	for _, p := range pts {
-		x0, x1, y0, y1 = math.Min(x0, p.x), math.Max(x1, p.x), math.Min(y0, p.y), math.Max(y1, p.y)
-	}
-	if x1 == x0 {
-		x0, x1 = x0-1, x1+1
-	}
-	if y1 == y0 {
-		y0, y1 = y0-1, y1+1
-	}
-	px := func(v float64) float64 { return L + (v-x0)/(x1-x0)*(W-L-R) }
-	py := func(v float64) float64 { return H - B - (v-y0)/(y1-y0)*(H-T-B) }
-	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="black"/>`+"\n", L, H-B, W-R, H-B)
-	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="black"/>`+"\n", L, T, L, H-B)
-	for i := 0; i <= 4; i++ {
-		xv, yv := x0+(x1-x0)*float64(i)/4, y0+(y1-y0)*float64(i)/4
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle">%s</text>`+"\n", px(xv), H-B+14, formatMetric(xv, true))
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end">%s</text>`+"\n", L-4, py(yv)+4, formatMetric(yv, true))
-	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle">%s</text>`+"\n", (L+W-R)/2, H-12, html.EscapeString(xLabel))
-	fmt.Fprintf(&b, `<text x="14" y="%.0f" text-anchor="middle" transform="rotate(-90 14 %.0f)">%s</text>`+"\n", (T+H-B)/2, (T+H-B)/2, html.EscapeString(runtime.Label(ym)))
-	var front []pt
-	for _, p := range pts {
-		if p.front {
-			front = append(front, p)
-		}
-	}
-	sort.Slice(front, func(i, j int) bool { return front[i].x < front[j].x })
-	if len(front) > 1 {
-		b.WriteString(`<polyline fill="none" stroke="#e63946" stroke-width="1.5" points="`)
-		for i, p := range front {
-			if i > 0 {
-				b.WriteString(" ")
-			}
-			fmt.Fprintf(&b, "%.1f,%.1f", px(p.x), py(p.y))
-		}
-		b.WriteString("\"/>\n")
-	}
-	for _, p := range pts {
-		fill, stroke := "white", "#457b9d"
-		switch {
-		case p.front:
-			fill, stroke = "#e63946", "#e63946"
-		case p.feasible:
-			fill = "#457b9d"
-		}
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s" stroke="%s"><title>trial %d</title></circle>`+"\n", px(p.x), py(p.y), fill, stroke, p.id)
-	}
-	b.WriteString("</svg>\n")
-	return b.String()
+	return b.String(), nil
 }
 
 // progressBundle renders one progress event of a run as text and HTML.
@@ -293,7 +165,7 @@ func progressBundle(name string, ev runtime.Event, state string) map[string]any 
 	}
 	best := "none feasible yet"
 	if ev.BestTrial >= 0 && ev.BestMetric != "" {
-		best = fmt.Sprintf("best %s %s (trial %d)", ev.BestMetric, formatMetric(ev.Best, true), ev.BestTrial)
+		best = fmt.Sprintf("best %s %s (trial %d)", ev.BestMetric, runtime.FormatMetric(ev.BestMetric, ev.Best), ev.BestTrial)
 	}
 	c := ev.Counts
 	line := fmt.Sprintf("%s %s: %d/%s trials, %d trained, %d pruned, %d cached, %d resumed, %d failed; %s; %s elapsed",
