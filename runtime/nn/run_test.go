@@ -234,3 +234,32 @@ func fnasNet() *arch.Network {
 	n.Append(arch.Layer{Op: arch.Dense, Out: 10}, n.Append(arch.Layer{Op: arch.GlobalAvgPool}, x))
 	return n
 }
+
+// TestConcurrentTrainings: trainings sharing one data set run side by side
+// and each gives what it gives alone.
+func TestConcurrentTrainings(t *testing.T) {
+	train, _ := mnist(t)
+	tr := subset(t, train, 256)
+	cfg := Config{Batch: 32, Seed: 9, Threads: 1, LossEvery: 1}
+	alone, err := Train(context.Background(), smallNet(), tr, nil, tr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := make([]Result, 3)
+	errs := make([]error, 3)
+	done := make(chan int)
+	for i := range results {
+		go func() {
+			results[i], errs[i] = Train(context.Background(), smallNet(), tr, nil, tr, cfg)
+			done <- i
+		}()
+	}
+	for range results {
+		<-done
+	}
+	for i, r := range results {
+		if errs[i] != nil || !slices.Equal(r.Loss, alone.Loss) || r.TestAccuracy != alone.TestAccuracy {
+			t.Errorf("training %d: %v, loss %v; alone %v", i, errs[i], r.Loss, alone.Loss)
+		}
+	}
+}
