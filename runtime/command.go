@@ -40,13 +40,14 @@ type CommandRequest struct {
 
 // FidelityJSON is the training setup in a command request.
 type FidelityJSON struct {
-	Train  int     `json:"train"`
-	Val    int     `json:"val"`
-	Test   int     `json:"test"`
-	Epochs int     `json:"epochs"`
-	Batch  int     `json:"batch"`
-	LR     float64 `json:"lr"`
-	Seed   int64   `json:"seed"`
+	Train     int     `json:"train"`
+	Val       int     `json:"val"`
+	Test      int     `json:"test"`
+	Epochs    int     `json:"epochs"`
+	Batch     int     `json:"batch"`
+	LR        float64 `json:"lr"`
+	Optimizer string  `json:"optimizer"`
+	Seed      int64   `json:"seed"`
 }
 
 // NetworkJSON is an arch.Network as plain JSON: layers in topological order,
@@ -93,7 +94,8 @@ func (c CommandEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, 
 	req := CommandRequest{Network: NetworkToJSON(r.Network), NetworkKey: r.Network.Key(), Space: r.Space,
 		Genome: r.Genome, Dataset: r.Fidelity.Dataset, Threads: r.Threads,
 		Fidelity: FidelityJSON{Train: r.Fidelity.Train, Val: r.Fidelity.Val, Test: r.Fidelity.Test,
-			Epochs: r.Fidelity.Epochs, Batch: r.Fidelity.Batch, LR: r.Fidelity.LR, Seed: r.Fidelity.Seed}}
+			Epochs: r.Fidelity.Epochs, Batch: r.Fidelity.Batch, LR: r.Fidelity.LR, Optimizer: r.Fidelity.Optimizer,
+			Seed: r.Fidelity.Seed}}
 	in, err := json.Marshal(req)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("command request: %w", err)

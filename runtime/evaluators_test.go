@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +161,25 @@ func FuzzParseMetrics(f *testing.F) {
 			t.Fatalf("accepted %q with accuracy %v", b, m[Accuracy])
 		}
 	})
+}
+
+// TestPyTorchTrainer runs examples/pytorch_trainer for real where PyTorch is
+// installed (Debian: python3-torch) and is skipped elsewhere.
+func TestPyTorchTrainer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a network")
+	}
+	if err := exec.Command("python3", "-c", "import torch").Run(); err != nil {
+		t.Skip("python3 with torch is not installed")
+	}
+	net, _ := fnasSpace().Decode([]int{0, 0, 0, 0, 0, 0, 0, 0})
+	ev := CommandEvaluator{Argv: []string{"python3", "../examples/pytorch_trainer/trainer.py"}, Timeout: 5 * time.Minute}
+	got, err := ev.Evaluate(context.Background(), Request{Network: net, Space: "fnas_mnist", Threads: 1,
+		Fidelity: Fidelity{Dataset: "mnist", Train: 512, Val: 256, Test: 256, Epochs: 1, Batch: 32, LR: 0.002, Seed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := got.Metrics[Accuracy]; a < 0 || a > 1 || got.Metrics[TestAccuracy] <= 0 {
+		t.Fatalf("metrics %v", got.Metrics)
+	}
 }

@@ -117,20 +117,21 @@ type Hardware struct {
 // Fidelity is the training setup: everything accuracy depends on besides the
 // network.
 type Fidelity struct {
-	Dataset string
-	Train   int // training examples (0: all)
-	Val     int // validation examples held out of the training set
-	Test    int // test examples (0: all)
-	Epochs  int
-	Batch   int
-	LR      float64
-	Seed    int64
+	Dataset   string
+	Train     int // training examples (0: all)
+	Val       int // validation examples held out of the training set
+	Test      int // test examples (0: all)
+	Epochs    int
+	Batch     int
+	LR        float64
+	Optimizer string // "adam", "sgd", ...; "" for the trainer's default
+	Seed      int64
 }
 
 // Key is the canonical form of f used in the accuracy cache (the evaluator's
 // name is added by the engine; seed is keyed apart).
 func (f Fidelity) Key() string {
-	return fmt.Sprintf("train=%d val=%d test=%d epochs=%d batch=%d lr=%g", f.Train, f.Val, f.Test, f.Epochs, f.Batch, f.LR)
+	return fmt.Sprintf("train=%d val=%d test=%d epochs=%d batch=%d lr=%g opt=%s", f.Train, f.Val, f.Test, f.Epochs, f.Batch, f.LR, f.Optimizer)
 }
 
 // Validate reports what is missing or inconsistent in e.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/runtime/data"
 )
 
 // metricKey maps a DSL metric name (latency) to the engine's (latency_ms).
@@ -73,9 +74,15 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 		return fail("searching the hardware with the network (hardware search) is not supported by the engine yet; name a platform or a pool")
 	}
 
-	if se.Dataset != nil {
-		d := se.Dataset
-		e.Fidelity = Fidelity{Dataset: d.Name, Train: d.Train, Val: d.Val, Test: d.Test, Epochs: d.Epochs, Batch: d.Batch, LR: d.LR}
+	var load func() (train, test *data.Set, err error)
+	if d := se.Dataset; d != nil {
+		src, l, err := DatasetLoader(d.Source, d.Builtin, d.Path)
+		if err != nil {
+			return fail("dataset %s: %v", d.Name, err)
+		}
+		load = l
+		e.Fidelity = Fidelity{Dataset: src, Train: d.Train, Val: d.Val, Test: d.Test, Epochs: d.Epochs, Batch: d.Batch,
+			LR: d.LR, Optimizer: d.Optimizer}
 	}
 	ev := se.Evaluator
 	switch {
@@ -83,13 +90,7 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 		if se.Dataset == nil {
 			return fail("the train evaluator needs a dataset")
 		}
-		d := se.Dataset
-		src, load, err := DatasetLoader(d.Source, d.Builtin, d.Path)
-		if err != nil {
-			return fail("dataset %s: %v", d.Name, err)
-		}
-		e.Fidelity.Dataset = src
-		e.Evaluator = &TrainEvaluator{Source: src, Optimizer: d.Optimizer, Load: load}
+		e.Evaluator = &TrainEvaluator{Source: e.Fidelity.Dataset, Load: load}
 	case ev.Kind == "table":
 		if ev.Benchmark != "" && ev.Benchmark != "nasbench201" {
 			return fail("evaluator %s: no table for benchmark %q (have: nasbench201)", ev.Name, ev.Benchmark)

@@ -17,9 +17,8 @@ import (
 // test_accuracy the accuracy on Test images of the test split. Every random
 // draw (subsets, initialisation, shuffles) comes from the fidelity's seed.
 type TrainEvaluator struct {
-	Source    string // what Load reads, for the cache key: "mnist", "idx:DIR", "cifar10:DIR"
-	Optimizer string // "adam", "sgd", ...; "" for nn's default
-	Load      func() (train, test *data.Set, err error)
+	Source string // what Load reads, for the cache key: "mnist", "idx:DIR", "cifar10:DIR"
+	Load   func() (train, test *data.Set, err error)
 
 	mu    sync.Mutex
 	sets  map[string]*prepared
@@ -57,7 +56,7 @@ func DatasetLoader(source, name, dir string) (string, func() (train, test *data.
 }
 
 // Name is part of the accuracy cache key.
-func (t *TrainEvaluator) Name() string { return "train:" + t.Source + ":" + t.Optimizer }
+func (t *TrainEvaluator) Name() string { return "train:" + t.Source }
 
 // sets returns the train/val/test sets of a fidelity, prepared once.
 func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
@@ -118,7 +117,7 @@ func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, e
 	}
 	f := r.Fidelity
 	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR,
-		Optimizer: t.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads})
+		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads})
 	if err != nil {
 		return Evaluation{}, err
 	}
