@@ -127,6 +127,8 @@ func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []f
 					switch {
 					case direct && full && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, c[r0*ldc+j0:], ldc, add):
 						continue
+					case direct && rn == mr && jn <= nr/2 && kernelDirect8(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr):
+						// a narrow column edge: half the kernel
 					case direct && rn == mr && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr, false):
 						// a column edge: the tile is added below
 					case direct:

@@ -60,6 +60,22 @@ func addTo(dst, src []float32) {
 	vadd(&dst[0], &src[0], len(src))
 }
 
+//go:noescape
+func kern6x8u(k int, a *float32, lda int, b, c *float32, ldc int)
+
+// kernelDirect8 is kernelDirect for the first 8 columns of a panel, storing
+// (never adding) into c; it halves the work of a panel with at most 8 columns.
+func kernelDirect8(k int, a []float32, lda int, b, c []float32, ldc int) bool {
+	if !useAsm {
+		return false
+	}
+	_ = a[(mr-1)*lda+k-1]
+	_ = b[k*nr-1]
+	_ = c[5*ldc+7]
+	kern6x8u(k, &a[0], lda, &b[0], &c[0], ldc)
+	return true
+}
+
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) {
 	if useAsm {
