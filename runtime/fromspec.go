@@ -71,7 +71,14 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 	case se.Pool != nil:
 		e.Hardware = PoolHardware(se.Pool.Pool, fpga.Options{Precision: se.Pool.Precision, Mode: fpga.Multi})
 	case se.HardwareSearch != nil:
-		return fail("searching the hardware with the network (hardware search) is not supported by the engine yet; name a platform or a pool")
+		hs := se.HardwareSearch
+		// The tiling is always searched (HWSpace has tile genes); Tiling false
+		// is not distinguished yet.
+		space := fpga.CoExploreSpace(fpga.Pool{Devices: hs.Devices, LinkGBs: hs.LinkGBs}, hs.Partition)
+		if len(hs.Precisions) > 0 {
+			space.Precisions = hs.Precisions
+		}
+		e.Hardware = SpaceHardware(space)
 	}
 
 	var load func() (train, test *data.Set, err error)

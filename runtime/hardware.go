@@ -74,3 +74,25 @@ func PoolHardware(pool fpga.Pool, o fpga.Options) Hardware {
 		},
 	}
 }
+
+// SpaceHardware searches the hardware with the network (co-exploration):
+// the space's decisions become genes after the architecture's, and each
+// candidate's design is decoded from them and estimated on the pool.
+func SpaceHardware(s fpga.HWSpace) Hardware {
+	return Hardware{
+		Key:   s.Pool.String() + " hwspace " + digest(s),
+		Model: fpga.ModelVersion,
+		Genes: s.Decisions(),
+		Score: func(n *arch.Network, genes []int) (string, Metrics, error) {
+			d, err := s.Decode(genes, n)
+			if err != nil {
+				return "", nil, err
+			}
+			rep, err := fpga.EstimatePool(n, s.Pool, d)
+			if err != nil {
+				return "", nil, hardwareError(err)
+			}
+			return d.String(), ReportMetrics(rep), nil
+		},
+	}
+}
