@@ -274,3 +274,30 @@ func TestMagicsAndCompletion(t *testing.T) {
 		}
 	}
 }
+
+func TestDSLCompletionAndDocs(t *testing.T) {
+	s := newTestSession(t)
+	decls := "space nb201 = benchmark(\"nasbench201\")\nevaluator nb201_table table {\n  benchmark = \"nasbench201\"\n  split = \"cifar10\"\n}"
+	if _, err := s.Execute(context.Background(), decls, (&record{}).output()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ code, want string }{
+		{"experiment e {\n  space = nb", "nb201"},
+		{"experiment e {\n  evaluator = nb", "nb201_table"},
+		{"experiment e {\n  platform = \"ZCU1", "ZCU102"},
+	} {
+		c := s.Complete(tt.code, len(tt.code))
+		if !strings.Contains(fmt.Sprint(c.Matches), tt.want) {
+			t.Errorf("Complete(%q) = %v, want %s among them", tt.code, c.Matches, tt.want)
+		}
+	}
+	for _, word := range []string{"nb201", "nb201_table", "experiment", "ZCU102"} {
+		if d, ok := s.doc(word); !ok || d == "" {
+			t.Errorf("doc(%q) found nothing", word)
+		}
+	}
+	var r record
+	if _, err := s.Execute(context.Background(), "space nb201 = benchmark(\"nasbench2O1\")", r.output()); err == nil || !strings.Contains(fmt.Sprint(asCellError(err).Traceback), "^") {
+		t.Errorf("bad redeclaration: %v", err)
+	}
+}

@@ -17,6 +17,9 @@ func hwnasExports(d *dslCells) interp.Exports {
 	return interp.Exports{"hwnas/hwnas": {
 		// Result returns the last outcome of an experiment run in this session.
 		"Result": reflect.ValueOf(d.outcome),
+		// Load reads the latest stored run of an experiment from the store,
+		// from this session or an earlier one.
+		"Load": reflect.ValueOf(d.load),
 		// Experiments lists the experiments with results in this session.
 		"Experiments": reflect.ValueOf(d.experiments),
 		// Platforms returns the FPGA platform catalog.
@@ -60,4 +63,15 @@ func (d *dslCells) experiments() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// load reads the latest stored run of an experiment.
+func (d *dslCells) load(name string) (*runtime.Outcome, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, err := d.openStore()
+	if err != nil {
+		return nil, err
+	}
+	return runtime.Load(st, name)
 }

@@ -36,6 +36,7 @@ CELLS = [
     ("go_value", '%%go\nanswer := 21'),
     ("go_result", '%%go\nanswer * 2'),
     ("go_api", '%%go\no, err := hwnas.Result("small")\nif err != nil { panic(err) }\nlen(o.Trials)'),
+    ("go_load", '%%go\nstored, err := hwnas.Load("small")\nif err != nil { panic(err) }\nlen(stored.Trials) == len(o.Trials)'),
     ("go_display", '%%go\ndisplay.Markdown(fmt.Sprintf("**%d** Pareto trials", len(hwnas.Pareto(o))))'),
     ("redeclare", DECLS.replace('"cifar10"', '"cifar100"')),
     ("cache", "%cache"),
@@ -101,6 +102,7 @@ def main():
     check(text(out["go_value"]) == "", "assignment prints nothing")
     check(text(out["go_result"]) == "42", "values persist between %%go cells: %r" % text(out["go_result"]))
     check(text(out["go_api"]) == "24", "experiments are Go values: %r" % text(out["go_api"]))
+    check(text(out["go_load"]) == "true", "hwnas.Load reads the store: %r" % text(out["go_load"]))
     check(any("text/markdown" in o.get("data", {}) for o in out["go_display"]), "display.Markdown")
 
     check("stale" in text(out["redeclare"]) and "small" in text(out["redeclare"]), "redeclaring an input marks the experiment stale: %r" % text(out["redeclare"]))
