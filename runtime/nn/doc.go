@@ -3,11 +3,17 @@
 // groups, max, average and global average pooling, dense, ReLU, batch
 // normalisation, residual add, concat, dropout), trains it with softmax
 // cross-entropy under SGD with momentum, Adam or AdamW and a cosine schedule,
-// and reports its validation and test accuracy.
+// and reports its validation and test accuracy (Train).
 //
 // Activations are NHWC, one image after another. Convolution and dense
-// layers are im2col plus a packed GEMM with an AVX2+FMA micro-kernel on amd64
-// (a portable Go kernel elsewhere). Work is split over fixed chunks of a batch
-// that every thread count splits the same way and reduces in the same order,
-// so the same seed gives bit-identical results with any number of threads.
+// layers are im2col plus a packed GEMM with AVX2+FMA micro-kernels on amd64
+// (portable Go kernels elsewhere). A ReLU is fused into the layer before it,
+// and a gradient with one consumer is written by it rather than zeroed and
+// added to.
+//
+// Determinism: work is split over fixed chunks of a batch that every thread
+// count splits the same way and reduces in the same order, so the same seed
+// gives bit-identical results with any number of threads. The AVX2 and the
+// portable kernels round differently, so machines with and without AVX2+FMA
+// give slightly different numbers.
 package nn
