@@ -50,9 +50,9 @@ type node struct {
 	chunkW, chunkB         [][]float32
 	wPack, wtPack          packedB // conv (groups 1) and dense: W and Wᵀ packed for gemm
 
-	runMean, runVar []float32 // BN running statistics
-	mean, invStd    []float32 // BN batch statistics of the last forward
-	xhat            []float32
+	runMean, runVar []float32   // BN running statistics
+	mean, invStd    []float32   // BN batch statistics of the last forward
+	scale, shift    []float32   // BN per-channel affine map of the last forward
 	partial         [][]float64 // BN per-chunk sums
 
 	colCache []float32 // conv: the forward pass's patches of every image, when small enough to keep
@@ -228,7 +228,7 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 			bn.b = m.newParam(c, false, state)
 			bn.runMean, bn.runVar = m.alloc(c), m.alloc(c)
 			bn.mean, bn.invStd = m.alloc(c), m.alloc(c)
-			bn.xhat = m.alloc(batch * int(l.Shape.Size()))
+			bn.scale, bn.shift = m.alloc(c), m.alloc(c)
 			bn.partial = make([][]float64, nChunks)
 			m.bytes += int64(nChunks) * 16 * int64(c)
 			if !dry {

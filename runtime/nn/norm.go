@@ -50,18 +50,25 @@ func (m *model) bnForward(n *node, nb int, train bool) {
 			n.invStd[ch] = float32(1 / math.Sqrt(float64(n.runVar[ch])+bnEps))
 		}
 	}
-	gamma, beta := n.w.v, n.b.v
+	// y = γ·(x−μ)·σ⁻¹ + β = x·scale + shift; x̂ is recomputed in the backward
+	// pass from x rather than stored.
+	scale, shift := n.scale, n.shift
+	for ch := range c {
+		scale[ch] = n.w.v[ch] * n.invStd[ch]
+		shift[ch] = n.b.v[ch] - n.mean[ch]*scale[ch]
+	}
 	m.eachChunk(nb, func(lo, hi int) {
 		for p := lo * sz; p < hi*sz; p += c {
-			x, xh, y := in[p:p+c], n.xhat[p:p+c], n.out[p:p+c]
-			for ch, v := range x {
-				h := (v - n.mean[ch]) * n.invStd[ch]
-				xh[ch] = h
-				v = h*gamma[ch] + beta[ch]
-				if n.relu {
-					v = max(v, 0)
+			x, y := in[p:p+c], n.out[p : p+c][:len(scale)]
+			x = x[:len(scale)]
+			if n.relu {
+				for ch, s := range scale {
+					y[ch] = max(x[ch]*s+shift[ch], 0)
 				}
-				y[ch] = v
+				continue
+			}
+			for ch, s := range scale {
+				y[ch] = x[ch]*s + shift[ch]
 			}
 		}
 	})
@@ -70,7 +77,7 @@ func (m *model) bnForward(n *node, nb int, train bool) {
 // bnBackward uses the batch statistics of the last training forward:
 // dx = invStd/N · (N·dy·γ − Σdy·γ − x̂·Σ(dy·γ·x̂)).
 func (m *model) bnBackward(n *node, nb int) {
-	_, dIn, sz := m.inOut(n.in[0])
+	in, dIn, sz := m.inOut(n.in[0])
 	c := n.shape.C
 	nc := chunks(nb)
 	par(m.threads, nc, func(_, t int) {
@@ -80,10 +87,13 @@ func (m *model) bnBackward(n *node, nb int) {
 		if n.relu && !n.consumerMasks {
 			maskReLU(n.grad[lo*sz:hi*sz], n.out[lo*sz:hi*sz])
 		}
+		mean, invStd := n.mean[:c], n.invStd[:c]
 		for p := lo * sz; p < hi*sz; p += c {
-			for ch, g := range n.grad[p : p+c] {
+			x := in[p : p+c][:c]
+			for ch, g := range n.grad[p : p+c][:c] {
+				xh := (x[ch] - mean[ch]) * invStd[ch]
 				s[ch] += float64(g)
-				s[c+ch] += float64(g) * float64(n.xhat[p+ch])
+				s[c+ch] += float64(g) * float64(xh)
 			}
 		}
 	})
@@ -102,17 +112,28 @@ func (m *model) bnBackward(n *node, nb int) {
 	if dIn == nil {
 		return
 	}
+	// dx = k·(g − a − x̂·b) with per-channel k = γ·σ⁻¹, a = Σg/N, b = Σg·x̂/N.
 	inv := 1 / float32(nb*sz/c)
-	gamma := n.w.v
+	k, a, b := n.scale, sumG, sumGX
+	for ch := range c {
+		k[ch] = n.w.v[ch] * n.invStd[ch]
+		a[ch] *= inv
+		b[ch] *= inv
+	}
 	fresh := m.fresh(n.in[0])
 	m.eachChunk(nb, func(lo, hi int) {
-		if fresh {
-			clear(dIn[lo*sz : hi*sz])
-		}
+		mean, invStd := n.mean[:c], n.invStd[:c]
 		for p := lo * sz; p < hi*sz; p += c {
-			for ch, g := range n.grad[p : p+c] {
-				k := gamma[ch] * n.invStd[ch]
-				dIn[p+ch] += k * (g - inv*sumG[ch] - n.xhat[p+ch]*inv*sumGX[ch])
+			x, d := in[p : p+c][:c], dIn[p : p+c][:c]
+			g := n.grad[p : p+c][:c]
+			if fresh {
+				for ch, kc := range k[:c] {
+					d[ch] = kc * (g[ch] - a[ch] - (x[ch]-mean[ch])*invStd[ch]*b[ch])
+				}
+				continue
+			}
+			for ch, kc := range k[:c] {
+				d[ch] += kc * (g[ch] - a[ch] - (x[ch]-mean[ch])*invStd[ch]*b[ch])
 			}
 		}
 	})
