@@ -96,17 +96,21 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 		src := c.src
 		last := n == len(chunks)-1
 		if last && !c.decl {
-			if before, expr, callee, isCall, ok := lastExpr(src); ok && (!isCall || g.returnsOne(callee)) {
+			if before, expr, callee, isCall, ok := lastExpr(src); ok {
+				line := firstLine - 1 + c.line
 				if strings.TrimSpace(before) != "" {
-					if _, err := g.eval(ctx, before, firstLine-1+c.line, false); err != nil {
+					if _, err := g.eval(ctx, before, line, false); err != nil {
 						return nil, err
 					}
 				}
-				v, err := g.eval(ctx, expr, firstLine-1+c.line+strings.Count(before, "\n"), false)
+				// Decided after the statements before it ran, so that the
+				// callee's receiver exists.
+				show = !isCall || g.returnsOne(callee)
+				v, err := g.eval(ctx, expr, line+strings.Count(before, "\n"), false)
 				if err != nil {
 					return nil, err
 				}
-				result, show = v, true
+				result = v
 				break
 			}
 		}
