@@ -1,8 +1,9 @@
 package runtime
 
 // ParetoFront returns the ids of the feasible trials that no other feasible
-// trial dominates on objs, in trial order. Trials with equal objective
-// values are all kept.
+// trial dominates on objs, in trial order. Of trials with equal objective
+// values, the first of each network and design is kept (a search that
+// revisits a network does not fill the front with copies).
 func ParetoFront(trials []Trial, objs []Objective) []int {
 	var cand []int
 	for i := range trials {
@@ -11,6 +12,7 @@ func ParetoFront(trials []Trial, objs []Objective) []int {
 		}
 	}
 	var front []int
+	seen := map[string]bool{}
 	for _, i := range cand {
 		dominated := false
 		for _, j := range cand {
@@ -19,7 +21,9 @@ func ParetoFront(trials []Trial, objs []Objective) []int {
 				break
 			}
 		}
-		if !dominated {
+		key := trials[i].NetworkKey + "|" + trials[i].Design
+		if !dominated && (trials[i].NetworkKey == "" || !seen[key]) {
+			seen[key] = true
 			front = append(front, trials[i].ID)
 		}
 	}
