@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 func naiveGemm(m, n, k int, a, b view, c []float32, ldc int, acc bool) {
@@ -123,5 +126,19 @@ func TestAddToAndPackRows(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("rows=%d: packRows %v, want %v", rows, got, want)
 		}
+	}
+}
+
+// BenchmarkGonumSgemm is BenchmarkGemm's product with gonum's blas32, for
+// comparison (the issue asked to measure it).
+func BenchmarkGonumSgemm(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	m, n, k := 196, 64, 288
+	a := blas32.General{Rows: m, Cols: k, Stride: k, Data: randSlice(r, m*k)}
+	w := blas32.General{Rows: k, Cols: n, Stride: n, Data: randSlice(r, k*n)}
+	c := blas32.General{Rows: m, Cols: n, Stride: n, Data: make([]float32, m*n)}
+	b.SetBytes(int64(2 * m * n * k))
+	for b.Loop() {
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, a, w, 0, c)
 	}
 }
