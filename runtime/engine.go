@@ -210,6 +210,45 @@ func (r *runner) evaluate(ctx context.Context, cands []search.Candidate, stored 
 		}
 		jobs = append(jobs, i)
 	}
+	// A network asked twice in one batch is evaluated once: its repeats run
+	// after the first finished and find it in the cache, as they would with
+	// Parallel 1, so statuses do not depend on Parallel either.
+	firsts, repeats := r.splitRepeats(cands, jobs)
+	for _, group := range [][]int{firsts, repeats} {
+		r.runJobs(ctx, base, cands, group, out)
+	}
+	for _, t := range out {
+		if t == nil {
+			return out, false
+		}
+	}
+	return out, true
+}
+
+// splitRepeats separates the jobs whose network an earlier job of the batch
+// already has.
+func (r *runner) splitRepeats(cands []search.Candidate, jobs []int) (firsts, repeats []int) {
+	seen := map[string]bool{}
+	for _, i := range jobs {
+		key := fmt.Sprint("genome", cands[i].Genome)
+		if g := cands[i].Genome; len(g) >= r.nArch {
+			if n, err := r.e.Space.Decode(g[:r.nArch]); err == nil {
+				key = n.Key()
+			}
+		}
+		if seen[key] {
+			repeats = append(repeats, i)
+		} else {
+			seen[key] = true
+			firsts = append(firsts, i)
+		}
+	}
+	return firsts, repeats
+}
+
+// runJobs evaluates the candidates jobs on up to Parallel workers, the cores
+// shared between them.
+func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate, jobs []int, out []*Trial) {
 	workers := min(r.e.Parallel, len(jobs))
 	threads := max(1, r.o.Cores/max(workers, 1))
 	next := make(chan int)
@@ -217,11 +256,9 @@ func (r *runner) evaluate(ctx context.Context, cands []search.Candidate, stored 
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				t, ok := r.trial(ctx, base+i, cands[i].Genome, threads)
-				if !ok {
-					continue
+				if t, ok := r.trial(ctx, base+i, cands[i].Genome, threads); ok {
+					out[i] = &t
 				}
-				out[i] = &t
 			}
 		})
 	}
@@ -233,12 +270,6 @@ func (r *runner) evaluate(ctx context.Context, cands []search.Candidate, stored 
 	}
 	close(next)
 	wg.Wait()
-	for _, t := range out {
-		if t == nil {
-			return out, false
-		}
-	}
-	return out, true
 }
 
 func (r *runner) fromStored(s store.Trial) Trial {

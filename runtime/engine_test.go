@@ -366,3 +366,32 @@ func TestRescoreChangesOnlyHardware(t *testing.T) {
 		t.Fatalf("re-scored run not stored: %v", err)
 	}
 }
+
+// A tiny space makes the strategy repeat networks within a batch: the
+// statuses (trained, then cached) must not depend on Parallel.
+func TestRepeatsInABatch(t *testing.T) {
+	conv := arch.LayerAlt{Kind: "conv", Params: []arch.Param{{Name: "kernel", Values: []int{1, 3}}, {Name: "filters", Values: []int{4}}}}
+	tiny := &arch.ChainSpace{SpaceName: "tiny", Input: arch.Shape{H: 8, W: 8, C: 1},
+		Blocks: []arch.ChainBlock{{MinRepeat: 1, MaxRepeat: 1, Layers: []arch.ChainLayer{{Alts: []arch.LayerAlt{conv}}}}},
+		Head:   []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
+	var want []string
+	for _, p := range []int{1, 4} {
+		ev := &fakeEval{delay: time.Millisecond}
+		e := Experiment{Name: "tiny", Space: tiny, Evaluator: ev, Objectives: []Objective{{Accuracy, true}},
+			Strategy: StrategySpec{Kind: "random", Params: map[string]float64{"retries": 0}},
+			Budget:   Budget{Trials: 12}, Batch: 4, Parallel: p, Seed: 5}
+		out, err := Run(context.Background(), e, Options{Store: openStore(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.calls.Load() != 2 || out.Counts.Trained != 2 || out.Counts.Cached != 10 {
+			t.Fatalf("parallel %d: %d evaluations, counts %+v; want 2 trained and 10 cached", p, ev.calls.Load(), out.Counts)
+		}
+		got := summary(out)
+		if want == nil {
+			want = got
+		} else if !reflect.DeepEqual(got, want) {
+			t.Fatalf("parallel %d:\n%s\nparallel 1:\n%s", p, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
