@@ -25,6 +25,8 @@ type dslCells struct {
 	st       *store.Store
 	results  map[string]*runtime.Outcome
 	stale    map[string]bool
+	views    map[string][]string // display ids of the results tables shown for each experiment, with their outcomes
+	shown    map[string]*runtime.Outcome
 }
 
 // StoreEnv names the environment variable that sets the default store directory.
@@ -37,7 +39,7 @@ func newDSLCells(storeDir string) *dslCells {
 	if storeDir == "" {
 		storeDir = store.DefaultDir
 	}
-	return &dslCells{storeDir: storeDir, sess: dsl.NewSession("."), results: map[string]*runtime.Outcome{}, stale: map[string]bool{}}
+	return &dslCells{storeDir: storeDir, sess: dsl.NewSession("."), results: map[string]*runtime.Outcome{}, stale: map[string]bool{}, views: map[string][]string{}, shown: map[string]*runtime.Outcome{}}
 }
 
 // progressEvery is the shortest interval between two progress updates, so
@@ -64,6 +66,12 @@ func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*Exec
 		if d.results[n] != nil && !contains(res.Run, n) {
 			d.stale[n] = true
 			stale = append(stale, n)
+		}
+	}
+	for _, n := range stale {
+		// The table shown by the earlier run says so, wherever it is.
+		for _, id := range d.views[n] {
+			out.Update(resultsBundle(d.shown[id], true), nil, id)
 		}
 	}
 	if len(stale) > 0 {
@@ -148,7 +156,9 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 	if outcome != nil && len(outcome.Trials) > 0 {
 		d.results[name] = outcome
 		d.stale[name] = interrupted
-		showOutcome(outcome, out)
+		id := showOutcome(outcome, out)
+		d.views[name] = append(d.views[name], id)
+		d.shown[id] = outcome
 	}
 	switch {
 	case interrupted:
@@ -164,16 +174,31 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 }
 
 // showOutcome publishes the results table and the Pareto plot, each with
-// text/plain beside it.
-func showOutcome(o *runtime.Outcome, out *Output) {
-	out.Display(map[string]any{"text/plain": resultsText(o), "text/html": resultsHTML(o)}, nil, "")
+// text/plain beside it, and returns the display id of the table.
+func showOutcome(o *runtime.Outcome, out *Output) string {
+	id := "hwnas-results-" + o.Experiment + "-" + newUUID()[:8]
+	out.Display(resultsBundle(o, false), nil, id)
 	x, y := runtime.PlotAxes(o)
 	svg, err := paretoSVG(o)
 	if err != nil {
 		out.Stream("stderr", err.Error()+"\n")
-		return
+		return id
 	}
 	out.Display(map[string]any{"text/plain": fmt.Sprintf("<Pareto plot of %s: %s against %s>", o.Experiment, runtime.Label(y), runtime.Label(x)), "image/svg+xml": svg}, nil, "")
+	return id
+}
+
+// staleNote heads a results table whose experiment's inputs changed.
+const staleNote = "stale: the inputs of this experiment changed after this run; run it again to update (cached trials are reused)"
+
+// resultsBundle is the results table as HTML and text, marked when stale.
+func resultsBundle(o *runtime.Outcome, stale bool) map[string]any {
+	text, h := resultsText(o), resultsHTML(o)
+	if stale {
+		text = staleNote + "\n" + text
+		h = `<p style="color:#b00">` + staleNote + "</p>\n" + h
+	}
+	return map[string]any{"text/plain": text, "text/html": h}
 }
 
 func (d *dslCells) reset() {
@@ -182,6 +207,8 @@ func (d *dslCells) reset() {
 	d.sess.Reset()
 	d.results = map[string]*runtime.Outcome{}
 	d.stale = map[string]bool{}
+	d.views = map[string][]string{}
+	d.shown = map[string]*runtime.Outcome{}
 }
 
 // cache reports what the store and its caches hold.

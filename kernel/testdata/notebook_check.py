@@ -92,6 +92,8 @@ def main():
     check(progress and "small done: 24/24" in progress[0].data["text/plain"], "progress ends done 24/24: %r" % (progress and progress[0].data["text/plain"]))
     tables = [o for o in first if o.output_type == "display_data" and "<table" in o.data.get("text/html", "")]
     check(len(tables) == 1 and "Pareto front" in tables[0].data["text/plain"], "results table with text/plain")
+    # nbclient applies update_display_data: redeclaring an input later marks this table stale.
+    check(tables and tables[0].data["text/plain"].startswith("stale:"), "earlier results table marked stale in place")
     svgs = [o for o in first if "image/svg+xml" in o.get("data", {})]
     check(len(svgs) == 1 and "<svg" in svgs[0].data["image/svg+xml"] and "text/plain" in svgs[0].data, "SVG Pareto plot with text/plain")
     check("24 evaluated in this run" in text(first) and "0 resumed" in text(first), "first run evaluates its trials: %s" % text(first))
