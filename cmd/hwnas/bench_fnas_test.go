@@ -1,0 +1,44 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hwnas/hwnas/runtime"
+)
+
+func TestFNASBenchRendering(t *testing.T) {
+	best, plainBest := 0.6825, 0.7410
+	b := &fnasBench{Spec: "latency_ms <= 8", Budget: 12, Seed: 1, FNASReported: 11.13, Speedup: 2.54,
+		Constrained: fnasArm{Name: "fnas", Constraints: []string{"latency_ms <= 8"}, Trials: 12, Trained: 5, Pruned: 7,
+			WallS: 61.24, TrainS: 60.8, BestMeetingSpec: &best, BestTrial: 9},
+		Plain: fnasArm{Name: "fnas_plain", Constraints: []string{}, Trials: 12, Trained: 12, WallS: 155.5, TrainS: 155.1,
+			BestMeetingSpec: &plainBest, BestTrial: 3}}
+	var sb strings.Builder
+	writeFNASBench(&sb, b)
+	checkGolden(t, "bench_fnas.golden", sb.String())
+}
+
+func TestMeets(t *testing.T) {
+	cons := []runtime.Constraint{{Metric: runtime.LatencyMs, Op: "<=", Value: 8, Hard: true}}
+	for _, c := range []struct {
+		m    runtime.Metrics
+		want bool
+	}{
+		{runtime.Metrics{runtime.LatencyMs: 7.9}, true},
+		{runtime.Metrics{runtime.LatencyMs: 8}, true},
+		{runtime.Metrics{runtime.LatencyMs: 8.1}, false},
+		{runtime.Metrics{}, false},
+	} {
+		if got := meets(c.m, cons); got != c.want {
+			t.Errorf("meets(%v) = %v, want %v", c.m, got, c.want)
+		}
+	}
+}
+
+func TestBenchFNASBadBudget(t *testing.T) {
+	_, err := runCLI(t, "bench", "fnas", "--budget", "0")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--budget must be at least 1") {
+		t.Fatalf("err = %v", err)
+	}
+}
