@@ -45,9 +45,21 @@ func BenchmarkStep(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		net  func() *arch.Network
-	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}, {"nb201", nb201Net}} {
+	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}, {"fnas-large", fnasLarge}, {"nb201", nb201Net}} {
 		b.Run(c.name, func(b *testing.B) { benchStep(b, c.net()) })
 	}
+}
+
+// fnasLarge is the heaviest child of an FNAS space with kernels up to 14 and
+// up to 36 filters: four 14×14 convolutions of 36 filters.
+func fnasLarge() *arch.Network {
+	n := &arch.Network{Input: arch.Shape{H: 28, W: 28, C: 1}, Classes: 10}
+	x := arch.Input
+	for range 4 {
+		x = n.Append(arch.Layer{Op: arch.Conv, Kernel: 14, Stride: 1, Pad: 6, Out: 36, Act: arch.ReLU}, x)
+	}
+	n.Append(arch.Layer{Op: arch.Dense, Out: 10}, n.Append(arch.Layer{Op: arch.GlobalAvgPool}, x))
+	return n
 }
 
 // nb201Net is the NAS-Bench-201 network of a cell with every kind of edge.

@@ -173,8 +173,7 @@ func (m *model) convBackward(n *node, nb int) {
 			}
 			// dWᵀ += dYᵀ · cols: packing cols as B copies whole rows, where
 			// packing colsᵀ as A would gather them across rows.
-			pb := packB(m.bpack[w], hw, n.kkc, view{cols, n.kkc, 1})
-			gemm(oc, view{dy, 1, oc}, &pb, dw, n.kkc, true, m.gemmS[w])
+			gemmRowB(oc, n.kkc, hw, view{dy, 1, oc}, view{cols, n.kkc, 1}, dw, n.kkc, true, m.gemmS[w], m.bpack[w])
 			if dx == nil {
 				continue
 			}

@@ -82,8 +82,67 @@ func packRowsGo(dst, src []float32, rows, stride int) {
 
 func p2(d []float32, off int) []float32 { return d[off : off+nr : off+nr] }
 
-// gemmScratch is the per-worker buffer gemm packs A into.
-const gemmScratch = mc*kc + mr*nr
+// gemmScratch is the per-worker buffer gemm packs A (and gemmRowB edge
+// panels of B) into.
+const gemmScratch = mc*kc + mr*nr + kc*nr
+
+// gemmRowB is gemm for a k×n row-major B (b.cs == 1) that is used once, as
+// the patches are in a weight gradient: full nr-column panels of B are read
+// in place instead of being packed, which for a large B costs as much as the
+// arithmetic.
+// Without that kernel it packs B into bpack (packedBSize(k, n) values).
+func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scratch, bpack []float32) {
+	if !useAsm || b.cs != 1 || k == 0 || m == 0 || n == 0 {
+		pb := packB(bpack, k, n, b)
+		gemm(m, a, &pb, c, ldc, acc, scratch)
+		return
+	}
+	apack := scratch[:mc*kc]
+	tile := scratch[mc*kc : mc*kc+mr*nr]
+	edge := scratch[mc*kc+mr*nr : mc*kc+mr*nr+kc*nr]
+	panels := (n + nr - 1) / nr
+	for k0 := 0; k0 < k; k0 += kc {
+		kl := min(kc, k-k0)
+		add := acc || k0 > 0
+		for i0 := 0; i0 < m; i0 += mc {
+			ml := min(mc, m-i0)
+			packA(apack, a, i0, ml, k0, kl)
+			ipanels := (ml + mr - 1) / mr
+			for jp := range panels {
+				j0 := jp * nr
+				jn := min(nr, n-j0)
+				bp, ldb := b.d[k0*b.rs+j0:], b.rs
+				if jn < nr { // the last, narrow panel: pack it, zero-padded
+					for p := range kl {
+						row := edge[p*nr : p*nr+nr]
+						copy(row, b.d[(k0+p)*b.rs+j0:(k0+p)*b.rs+j0+jn])
+						clear(row[jn:])
+					}
+					bp, ldb = edge, nr
+				}
+				for ip := range ipanels {
+					ap := apack[ip*kl*mr : (ip+1)*kl*mr]
+					r0 := i0 + ip*mr
+					rn := min(mr, m-r0)
+					if rn == mr && jn == nr {
+						kernelB(kl, ap, bp, ldb, c[r0*ldc+j0:], ldc, add)
+						continue
+					}
+					kernelB(kl, ap, bp, ldb, tile, nr, false)
+					for r := range rn {
+						dst := c[(r0+r)*ldc+j0 : (r0+r)*ldc+j0+jn]
+						src := tile[r*nr : r*nr+jn]
+						if add {
+							addTo(dst, src)
+						} else {
+							copy(dst, src)
+						}
+					}
+				}
+			}
+		}
+	}
+}
 
 // gemm computes C = A·B (or C += A·B when acc) for an m×k view A and packed
 // B, with C row-major with leading dimension ldc. scratch holds gemmScratch

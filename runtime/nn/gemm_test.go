@@ -57,14 +57,23 @@ func TestGemm(t *testing.T) {
 		want := append([]float32(nil), got...)
 		pb := packB(make([]float32, packedBSize(c.k, c.n)), c.k, c.n, bv)
 		gemm(c.m, av, &pb, got, ldc, c.ac, make([]float32, gemmScratch))
+		orig := append([]float32(nil), want...)
 		naiveGemm(c.m, c.n, c.k, av, bv, want, ldc, c.ac)
-		for i := range c.m {
-			for j := range ldc {
-				g, w := got[i*ldc+j], want[i*ldc+j]
-				if math.Abs(float64(g-w)) > 1e-3*math.Sqrt(float64(c.k+1)) {
-					t.Fatalf("%+v: C[%d,%d] = %g, want %g", c, i, j, g, w)
+		check := func(name string, got []float32) {
+			for i := range c.m {
+				for j := range ldc {
+					g, w := got[i*ldc+j], want[i*ldc+j]
+					if math.Abs(float64(g-w)) > 1e-3*math.Sqrt(float64(c.k+1)) {
+						t.Fatalf("%s %+v: C[%d,%d] = %g, want %g", name, c, i, j, g, w)
+					}
 				}
 			}
+		}
+		check("gemm", got)
+		if !c.tb {
+			got2 := append([]float32(nil), orig...)
+			gemmRowB(c.m, c.n, c.k, av, bv, got2, ldc, c.ac, make([]float32, gemmScratch), make([]float32, packedBSize(c.k, c.n)))
+			check("gemmRowB", got2)
 		}
 	}
 }

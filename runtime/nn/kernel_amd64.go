@@ -76,6 +76,26 @@ func kernelDirect8(k int, a []float32, lda int, b, c []float32, ldc int) bool {
 	return true
 }
 
+//go:noescape
+func kern6x16b(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
+
+// kernelB is kernel reading B in place, k rows of nr values ldb apart; it
+// reports false when there is no such kernel, and the caller packs B.
+func kernelB(k int, a, b []float32, ldb int, c []float32, ldc int, acc bool) bool {
+	if !useAsm {
+		return false
+	}
+	_ = a[k*mr-1]
+	_ = b[(k-1)*ldb+nr-1]
+	_ = c[5*ldc+nr-1]
+	f := 0
+	if acc {
+		f = 1
+	}
+	kern6x16b(k, &a[0], &b[0], ldb, &c[0], ldc, f)
+	return true
+}
+
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) {
 	if useAsm {

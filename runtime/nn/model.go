@@ -186,7 +186,9 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 						n.colCache = m.alloc(batch * hw * n.kkc)
 					}
 				}
-				bpackMax = max(bpackMax, packedBSize(hw, n.kkc))
+				if !useAsm { // gemmRowB packs the patches only without the AVX2 kernel
+					bpackMax = max(bpackMax, packedBSize(hw, n.kkc))
+				}
 			}
 		case arch.Dense:
 			if dropout > 0 {
