@@ -297,3 +297,26 @@ func TestDSLCompletionAndDocs(t *testing.T) {
 		t.Errorf("bad redeclaration: %v", err)
 	}
 }
+
+// FuzzCompleteInspect feeds arbitrary cells and cursors to the frontend
+// helpers, which must answer without panicking whatever the text.
+func FuzzCompleteInspect(f *testing.F) {
+	s := newTestSession(f)
+	for _, c := range []string{"%%go\nfmt.Pr", "%pla", "experiment e {\n  space = ", "display?", "%%go\nx.", "é%%go\n\"\u00e9"} {
+		f.Add(c, len(c))
+	}
+	f.Fuzz(func(t *testing.T, code string, cursor int) {
+		c := s.Complete(code, cursor)
+		if c.CursorStart > c.CursorEnd || c.CursorEnd > len(code) || c.CursorStart < 0 {
+			t.Fatalf("completion range %d..%d in %d bytes", c.CursorStart, c.CursorEnd, len(code))
+		}
+		s.Inspect(code, cursor, 0)
+		st, _ := s.IsComplete(code)
+		switch st {
+		case "complete", "incomplete", "invalid", "unknown":
+		default:
+			t.Fatalf("IsComplete status %q", st)
+		}
+		byteToRune(code, runeToByte(code, cursor))
+	})
+}
