@@ -136,8 +136,12 @@ func (e *Evaluator) Evaluate(ctx context.Context, r runtime.Request) (runtime.Ev
 	e.mu.Unlock()
 	defer e.release(c)
 	if !shared {
-		if err := e.publish(ctx, c, r); err != nil {
-			c.finish(result{Error: err.Error()})
+		// A result already on the server (an earlier run that stopped before
+		// storing it) is this evaluation: use it instead of evaluating again.
+		if !e.poll(ctx, key) {
+			if err := e.publish(ctx, c, r); err != nil {
+				c.finish(result{Error: err.Error()})
+			}
 		}
 	}
 	tick := time.NewTicker(e.cfg.Poll)
@@ -220,29 +224,31 @@ func (e *Evaluator) release(c *call) {
 
 // deliver hands a result to its waiting call. A success answers any
 // request for its key; a failure only the request it was made for.
-func (e *Evaluator) deliver(r result) {
+func (e *Evaluator) deliver(r result) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.calls[r.Key]
 	if c == nil || (r.Error != "" && r.Nonce != c.nonce) {
-		return
+		return false
 	}
 	c.finish(r)
+	return true
 }
 
 // poll reads key's latest result straight from the results stream, in case
-// the push path missed it.
-func (e *Evaluator) poll(ctx context.Context, key string) {
+// the push path missed it, and reports whether it answered key's call.
+func (e *Evaluator) poll(ctx context.Context, key string) bool {
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	m, err := e.res.GetLastMsgForSubject(pctx, resultSubject+key)
 	if err != nil {
-		return
+		return false
 	}
 	var r result
-	if json.Unmarshal(m.Data, &r) == nil && r.Key == key {
-		e.deliver(r)
+	if json.Unmarshal(m.Data, &r) != nil || r.Key != key {
+		return false
 	}
+	return e.deliver(r)
 }
 
 // exceeded fails the request the server gave up on after MaxDeliver

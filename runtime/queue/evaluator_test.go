@@ -278,3 +278,27 @@ func (fakeEvaluator) Name() string { return "fake" }
 func (fakeEvaluator) Evaluate(context.Context, runtime.Request) (runtime.Evaluation, error) {
 	return runtime.Evaluation{}, nil
 }
+
+// TestResultOnServerReused: an engine that stopped before storing a result
+// finds it on the server when run again, without a second evaluation.
+func TestResultOnServerReused(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r := nb201Request(t, []int{0, 2, 4, 1, 3, 0})
+	first := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{})
+	n := inProcessWorker(t, srv.URL(), "", 1)
+	want, err := first.Evaluate(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	again := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{})
+	got, err := again.Evaluate(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Metrics[runtime.Accuracy] != want.Metrics[runtime.Accuracy] || waitCount(n, 1) != 1 {
+		t.Errorf("second engine: %v after %d evaluations, want %v after 1", got.Metrics, n.Load(), want.Metrics)
+	}
+}

@@ -123,7 +123,7 @@ func (w *proc) evaluated() map[string]string {
 	return m
 }
 
-func startWorker(t *testing.T, url, token string, env ...string) *proc {
+func startWorker(t testing.TB, url, token string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), workerEnv+"="+url, tokenEnv+"="+token)
@@ -159,7 +159,7 @@ func startWorker(t *testing.T, url, token string, env ...string) *proc {
 
 // testLog forwards a worker's stderr to the test log.
 type testLog struct {
-	t  *testing.T
+	t  testing.TB
 	mu sync.Mutex
 }
 

@@ -185,6 +185,8 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		if out.ChargedS == 0 {
 			out.ChargedS = time.Since(t0).Seconds()
 		}
+		w.cfg.Log("worker %s: %s %s accuracy %.4f in %.3gs (delivery %d)", w.cfg.Name, key, net.Summary(),
+			out.Metrics[runtime.Accuracy], time.Since(t0).Seconds(), deliveries)
 		w.answer(ctx, m, result{Key: key, Nonce: q.Nonce, Metrics: out.Metrics, ChargedS: out.ChargedS, Worker: w.cfg.Name, Deliveries: deliveries})
 		return
 	}
@@ -222,11 +224,11 @@ func (w *worker) answer(ctx context.Context, m jetstream.Msg, r result) {
 		}
 		wait = min(2*wait, 2*time.Second)
 	}
-	actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	if err := m.DoubleAck(actx); err != nil {
+	// A lost acknowledgement only means a redelivery, and a duplicate
+	// evaluation is harmless: no need to wait for the server to confirm it.
+	if err := m.Ack(); err != nil {
 		w.cfg.Log("worker %s: acknowledging %s: %v (it will be redelivered; the duplicate is harmless)", w.cfg.Name, r.Key, err)
 	}
-	cancel()
 	if w.cfg.Evaluated != nil {
 		var err error
 		if r.Error != "" {
