@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,7 +66,11 @@ func setupJupyter(t testing.TB) (python string, env []string) {
 		}
 		jupyterDir = dir
 		bin := filepath.Join(dir, "hwnas")
-		build := exec.Command("go", "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas")
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+		}
+		build := exec.Command(goBin, "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas")
 		if out, err := build.CombinedOutput(); err != nil {
 			jupyterErr = fmt.Errorf("build hwnas: %v\n%s", err, out)
 			return
