@@ -383,3 +383,15 @@ func TestUserExpressions(t *testing.T) {
 		t.Errorf("bad: %v", b)
 	}
 }
+
+func TestCommOpenIsClosed(t *testing.T) {
+	_, c := startKernel(t)
+	id := c.send(c.shell, "comm_open", map[string]any{"comm_id": "c1", "target_name": "jupyter.widget", "data": map[string]any{}})
+	got := types(c.outputs(id))
+	if !reflect.DeepEqual(got, []string{"status:busy", "comm_close", "status:idle"}) {
+		t.Errorf("comm_open: iopub %v, want the comm closed", got)
+	}
+	if r := c.reply(c.shellC, c.send(c.shell, "kernel_info_request", map[string]any{})); r.Header.MsgType != "kernel_info_reply" {
+		t.Error("no reply after comm_open")
+	}
+}
