@@ -124,9 +124,9 @@ type runner struct {
 	trials   []Trial
 	done     int
 	counts   Counts
-	best     int // index in trials of the best feasible trial, -1 if none
+	best     int // index in finished of the best feasible trial, -1 if none
 	charged  float64
-	finished []Trial // finished in this batch, by completion
+	finished []Trial // every finished trial of this run, by completion
 }
 
 func (r *runner) run(ctx context.Context) error {

@@ -57,7 +57,9 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 	fail := func(format string, args ...any) (Experiment, error) {
 		return Experiment{}, fmt.Errorf("experiment %s (%s): %s", name, se.Pos, fmt.Sprintf(format, args...))
 	}
-	e := Experiment{Name: name, Spec: se.Source, Hash: se.Hash(), Parallel: se.Parallel, Seed: se.Seed,
+	// Batch follows the spec's parallel, not a command-line override of it,
+	// so that --parallel never changes the results.
+	e := Experiment{Name: name, Spec: se.Source, Hash: se.Hash(), Parallel: se.Parallel, Batch: max(4, se.Parallel), Seed: se.Seed,
 		Strategy: StrategySpec{Kind: se.Strategy.Kind, Params: se.Strategy.Params},
 		Budget:   Budget{Trials: se.Trials, Time: time.Duration(se.TimeMs * float64(time.Millisecond))}}
 	if se.Space == nil || se.Space.Space == nil {
