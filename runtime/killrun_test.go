@@ -22,8 +22,15 @@ func runHelper() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	e := demoExperiment(&fakeEval{delay: 30 * time.Millisecond}, 40)
+	delay := 30 * time.Millisecond
+	if d, err := time.ParseDuration(os.Getenv("HWNAS_RUN_DELAY")); err == nil {
+		delay = d
+	}
+	e := demoExperiment(&fakeEval{delay: delay}, 40)
 	e.Parallel = 2
+	if name := os.Getenv("HWNAS_RUN_NAME"); name != "" {
+		e.Name = name
+	}
 	_, err = Run(context.Background(), e, Options{Store: st, Progress: func(ev Event) {
 		switch ev.Kind {
 		case TrialFinished, TrialPruned, TrialCached, TrialFailed:
@@ -114,6 +121,46 @@ func TestKilledRunResumes(t *testing.T) {
 		}
 		if i >= len(b) || a[i] != b[i] {
 			t.Fatalf("resumed run differs from an unbroken one at trial %d:\n%s\n%s", i, a[i], b[min(i, len(b)-1)])
+		}
+	}
+}
+
+// TestTwoRunsShareAStore runs two searches in two processes on one store at
+// once: neither fails on a lock, both keep every trial, the store is intact.
+func TestTwoRunsShareAStore(t *testing.T) {
+	dir := t.TempDir()
+	type proc struct {
+		cmd    *exec.Cmd
+		stderr *strings.Builder
+	}
+	var procs []proc
+	for _, name := range []string{"first", "second"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "HWNAS_RUN_HELPER="+dir, "HWNAS_RUN_NAME="+name, "HWNAS_RUN_DELAY=0s")
+		p := proc{cmd, &strings.Builder{}}
+		cmd.Stderr = p.stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		procs = append(procs, p)
+	}
+	for _, p := range procs {
+		if err := p.cmd.Wait(); err != nil {
+			t.Fatalf("%v: %s", err, p.stderr)
+		}
+	}
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.IntegrityCheck(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"first", "second"} {
+		out, err := Load(st, name)
+		if err != nil || len(out.Trials) != 40 {
+			t.Fatalf("%s: %v trials, err %v", name, out, err)
 		}
 	}
 }
