@@ -320,3 +320,24 @@ func FuzzCompleteInspect(f *testing.F) {
 		byteToRune(code, runeToByte(code, cursor))
 	})
 }
+
+func TestStreamWriterFlushesLargeOutput(t *testing.T) {
+	var r record
+	w := &streamWriter{name: "stdout"}
+	w.bind(r.output())
+	chunk := strings.Repeat("x", 1000)
+	for range 100 {
+		w.Write([]byte(chunk))
+	}
+	if len(r.msgs) == 0 {
+		t.Fatal("100 kB written and nothing flushed before the tick")
+	}
+	w.flush()
+	total := 0
+	for _, m := range r.msgs {
+		total += strings.Count(m, "x")
+	}
+	if total != 100*1000 {
+		t.Errorf("published %d bytes of output, want %d", total, 100*1000)
+	}
+}

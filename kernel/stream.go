@@ -18,14 +18,23 @@ type streamWriter struct {
 	held    strings.Builder
 }
 
+// flushAt is the buffered size that triggers a flush before the next tick,
+// so that a cell printing in a tight loop never holds much in memory.
+const flushAt = 64 << 10
+
 func (w *streamWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.holding {
 		w.held.Write(p)
+		w.mu.Unlock()
 		return len(p), nil
 	}
 	w.buf.Write(p)
+	full := w.buf.Len() >= flushAt
+	w.mu.Unlock()
+	if full {
+		w.flush()
+	}
 	return len(p), nil
 }
 
