@@ -335,7 +335,9 @@ func TestStreamWriterFlushesLargeOutput(t *testing.T) {
 	w.flush()
 	total := 0
 	for _, m := range r.msgs {
-		total += strings.Count(m, "x")
+		var c struct{ Text string }
+		json.Unmarshal([]byte(strings.TrimPrefix(m, "stream ")), &c)
+		total += len(c.Text)
 	}
 	if total != 100*1000 {
 		t.Errorf("published %d bytes of output, want %d", total, 100*1000)
