@@ -23,7 +23,8 @@ func metricIndex(ms []string, m string) int { return slices.Index(ms, m) }
 //   - Reward.Kind "fnas", or a single-objective strategy maximising accuracy
 //     under a hard latency_ms constraint and no reward: the FNAS reward with
 //     the constraint's limit as the spec (FNAS, DAC 2019);
-//   - otherwise search's default for the kind.
+//   - otherwise search's default for the kind; multi-objective kinds (random,
+//     grid, nsga2) ignore rewards.
 func newStrategy(e *Experiment) (*strategy, error) {
 	kind := e.Strategy.Kind
 	if kind == "" {
@@ -54,6 +55,9 @@ func newStrategy(e *Experiment) (*strategy, error) {
 	}
 	var reward search.Reward
 	rk := e.Reward.Kind
+	if info.Multi {
+		rk = "" // multi-objective kinds rank the objectives themselves; a reward would only add a sense
+	}
 	if rk == "" && !info.Multi && len(e.Objectives) == 1 && e.Objectives[0].Metric == Accuracy {
 		for _, c := range e.Constraints {
 			if c.Hard && c.Metric == LatencyMs && (c.Op == "<=" || c.Op == "<") {
