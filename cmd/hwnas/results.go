@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,12 +15,12 @@ import (
 func init() {
 	var dir, format string
 	cmd := &cobra.Command{
-		Use:   "results NAME",
+		Use:   "results [NAME]",
 		Short: "Print the stored results of an experiment",
 		Long: `Print every stored trial of the latest run of experiment NAME: as a table
 (trials on the Pareto front marked *), as CSV with every metric, or as the
-JSON object of hwnas run --json.`,
-		Args: cobra.ExactArgs(1),
+JSON object of hwnas run --json. With no NAME, list the stored runs.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "table" && format != "csv" && format != "json" {
 				return &exitError{2, fmt.Sprintf("hwnas results: --format %q: want table, csv or json", format)}
@@ -27,6 +30,9 @@ JSON object of hwnas run --json.`,
 				return err
 			}
 			defer st.Close()
+			if len(args) == 0 {
+				return listRuns(cmd.OutOrStdout(), st)
+			}
 			out, err := runtime.Load(st, args[0])
 			if err != nil {
 				return &exitError{1, "hwnas results: " + err.Error()}
@@ -48,6 +54,28 @@ JSON object of hwnas run --json.`,
 	cmd.Flags().StringVar(&dir, "store", store.DefaultDir, "directory of the result store")
 	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
 	rootCmd.AddCommand(cmd)
+}
+
+// listRuns prints every stored run, newest first.
+func listRuns(w io.Writer, st *store.Store) error {
+	es, err := st.Experiments("")
+	if err != nil {
+		return err
+	}
+	if len(es) == 0 {
+		_, err := fmt.Fprintf(w, "the store %s holds no experiment yet\n", st.Dir())
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "experiment\tseed\ttrials\tspec hash\tcreated")
+	for _, e := range es {
+		ts, err := st.Trials(e.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", e.Name, e.Seed, len(ts), e.Hash, e.Created.Format(time.DateTime))
+	}
+	return tw.Flush()
 }
 
 // openExisting opens a store that must already exist.

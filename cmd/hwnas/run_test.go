@@ -85,6 +85,10 @@ func TestRunResultsPlot(t *testing.T) {
 	if err != nil || len(strings.Split(strings.TrimSpace(out), "\n")) != 9 { // the latest run: 8 trials + header
 		t.Fatalf("results csv: %v\n%s", err, out)
 	}
+	out, err = runCLI(t, "results", "--store", st)
+	if err != nil || strings.Count(out, "nbz ") != 2 || !strings.Contains(out, "spec hash") {
+		t.Fatalf("results list: %v\n%s", err, out)
+	}
 	out, err = runCLI(t, "results", "nbz", "--store", st)
 	if err != nil || !strings.Contains(out, "All trials") {
 		t.Fatalf("results table: %v\n%s", err, out)
