@@ -35,6 +35,7 @@ type runFlags struct {
 	parallel   int
 	seed       int64
 	budget     int
+	timeout    time.Duration
 	json       bool
 }
 
@@ -62,6 +63,7 @@ every network that meets the spec.`,
 	fl.IntVar(&f.parallel, "parallel", 0, "evaluations at once (overrides the spec's)")
 	fl.Int64Var(&f.seed, "seed", 0, "seed (overrides the spec's; a new seed is a new run)")
 	fl.IntVar(&f.budget, "budget", 0, "trial budget (overrides the spec's)")
+	fl.DurationVar(&f.timeout, "trial-timeout", 0, "fail an evaluation that takes longer than this (e.g. 10m); 0 for none")
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object instead of tables")
 	rootCmd.AddCommand(cmd)
 }
@@ -92,6 +94,12 @@ func applyOverrides(cmd *cobra.Command, e *runtime.Experiment, f *runFlags) erro
 			return fmt.Errorf("--budget %d: want at least 1 trial", f.budget)
 		}
 		e.Budget.Trials = f.budget
+	}
+	if fl.Changed("trial-timeout") {
+		if f.timeout < 0 {
+			return fmt.Errorf("--trial-timeout %s: want 0 or more", f.timeout)
+		}
+		e.TrialTimeout = f.timeout
 	}
 	return nil
 }
@@ -192,6 +200,7 @@ func printOutcome(w io.Writer, st *store.Store, out *runtime.Outcome) error {
 		return nil
 	}
 	fmt.Fprintf(w, "plot: %s\n", path)
+	fmt.Fprintf(w, "every trial: hwnas results %s --store %s\n", out.Experiment, st.Dir())
 	return nil
 }
 
