@@ -17,19 +17,23 @@ import (
 
 // benchTrainReport is what `hwnas bench train` prints.
 type benchTrainReport struct {
-	Network         string   `json:"network"`
-	Dataset         string   `json:"dataset"`
-	Batch           int      `json:"batch"`
-	Threads         int      `json:"threads"`
-	Steps           int      `json:"steps"`
-	Images          int64    `json:"images"`
-	TrainSeconds    float64  `json:"train_seconds"`
-	ImagesPerSecond float64  `json:"images_per_second"`
-	PeakRSSBytes    int64    `json:"peak_rss_bytes"`
-	ModelBytes      int64    `json:"model_bytes"`
-	FinalLoss       float32  `json:"final_loss"`
-	TestAccuracy    *float64 `json:"test_accuracy,omitempty"`
-	LoadAverage     string   `json:"load_average,omitempty"`
+	Network         string  `json:"network"`
+	Dataset         string  `json:"dataset"`
+	Batch           int     `json:"batch"`
+	Threads         int     `json:"threads"`
+	Steps           int     `json:"steps"`
+	Images          int64   `json:"images"`
+	TrainSeconds    float64 `json:"train_seconds"`
+	ImagesPerSecond float64 `json:"images_per_second"`
+	// ImagesPerCPUSecond divides by the CPU time the process used while
+	// training, which other processes on the machine disturb less (0 with
+	// --eval, or where /proc is missing).
+	ImagesPerCPUSecond float64  `json:"images_per_cpu_second,omitempty"`
+	PeakRSSBytes       int64    `json:"peak_rss_bytes"`
+	ModelBytes         int64    `json:"model_bytes"`
+	FinalLoss          float32  `json:"final_loss"`
+	TestAccuracy       *float64 `json:"test_accuracy,omitempty"`
+	LoadAverage        string   `json:"load_average,omitempty"`
 }
 
 func init() {
@@ -64,7 +68,9 @@ The load average is printed too: other processes on the machine slow it down.`,
 			if eval {
 				testSet = test
 			}
+			cpu0 := cpuSeconds()
 			res, err := nn.Train(cmd.Context(), nn.Reference(), train, nil, testSet, cfg)
+			cpu := cpuSeconds() - cpu0
 			if err != nil {
 				return fmt.Errorf("bench train: %w", err)
 			}
@@ -73,6 +79,9 @@ The load average is printed too: other processes on the machine slow it down.`,
 				Steps: res.Steps, Images: res.Images, TrainSeconds: res.TrainTime.Seconds(),
 				ImagesPerSecond: float64(res.Images) / res.TrainTime.Seconds(),
 				PeakRSSBytes:    peakRSS(), ModelBytes: res.MemoryBytes, LoadAverage: loadAverage(),
+			}
+			if cpu > 0 && !eval {
+				rep.ImagesPerCPUSecond = float64(res.Images) / cpu
 			}
 			if rep.Threads == 0 {
 				rep.Threads = runtime.GOMAXPROCS(0)
@@ -93,6 +102,9 @@ The load average is printed too: other processes on the machine slow it down.`,
 			fmt.Fprintf(w, "dataset            mnist train (%d images), batch %d, %d threads\n", train.Len(), rep.Batch, rep.Threads)
 			fmt.Fprintf(w, "trained            %d steps, %d images in %.2f s, final loss %.4f\n", rep.Steps, rep.Images, rep.TrainSeconds, rep.FinalLoss)
 			fmt.Fprintf(w, "images_per_second  %.0f\n", rep.ImagesPerSecond)
+			if rep.ImagesPerCPUSecond > 0 {
+				fmt.Fprintf(w, "images_per_cpu_s   %.0f (per second of CPU time: less sensitive to other load)\n", rep.ImagesPerCPUSecond)
+			}
 			fmt.Fprintf(w, "peak_rss           %.0f MiB (model buffers %.1f MiB)\n", float64(rep.PeakRSSBytes)/(1<<20), float64(rep.ModelBytes)/(1<<20))
 			if rep.TestAccuracy != nil {
 				fmt.Fprintf(w, "test_accuracy      %.4f\n", *rep.TestAccuracy)
@@ -129,6 +141,30 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// cpuSeconds returns the user and system CPU time of this process from
+// /proc/self/stat (fields 14 and 15, in USER_HZ ticks, 100 per second on
+// Linux: proc(5)), or 0 where /proc is not available.
+func cpuSeconds() float64 {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 { // the command name may hold spaces
+		s = s[i+1:]
+	}
+	f := strings.Fields(s) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	k, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return float64(u+k) / 100
 }
 
 // loadAverage returns the 1, 5 and 15 minute load averages, or "".
