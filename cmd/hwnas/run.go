@@ -36,6 +36,7 @@ type runFlags struct {
 	seed       int64
 	budget     int
 	timeout    time.Duration
+	rescore    bool
 	json       bool
 }
 
@@ -48,6 +49,11 @@ func init() {
 one chosen with -e. Every finished trial is stored at once; running again
 resumes and re-evaluates nothing. Ctrl-C stops the run and keeps every
 finished trial.
+
+With --rescore, move the stored trials of each experiment's latest run to
+the hardware the spec now names (an edited platform, pool or precision):
+hardware metrics are recomputed, accuracy comes from the cache, and nothing
+is trained.
 
 With no FILE, run the built-in demo (examples/fnas_mnist.hwnas): an
 FNAS-style search on MNIST under an 8 ms PYNQ-Z1 latency spec, training
@@ -64,6 +70,7 @@ every network that meets the spec.`,
 	fl.Int64Var(&f.seed, "seed", 0, "seed (overrides the spec's; a new seed is a new run)")
 	fl.IntVar(&f.budget, "budget", 0, "trial budget (overrides the spec's)")
 	fl.DurationVar(&f.timeout, "trial-timeout", 0, "fail an evaluation that takes longer than this (e.g. 10m); 0 for none")
+	fl.BoolVar(&f.rescore, "rescore", false, "re-score the stored trials of the experiment's latest run on the spec's hardware, training nothing")
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object instead of tables")
 	rootCmd.AddCommand(cmd)
 }
@@ -139,7 +146,13 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	var outs []runtime.JSONOutcome
 	for _, e := range exps {
-		out, err := runOne(ctx, st, e, stderr)
+		var out *runtime.Outcome
+		var err error
+		if f.rescore {
+			out, err = runtime.Rescore(ctx, e, e.Name, runtime.Options{Store: st})
+		} else {
+			out, err = runOne(ctx, st, e, stderr)
+		}
 		if out != nil {
 			if f.json {
 				outs = append(outs, runtime.ToJSON(out))

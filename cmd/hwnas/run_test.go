@@ -93,6 +93,13 @@ func TestRunResultsPlot(t *testing.T) {
 	if err != nil || !strings.Contains(out, "All trials") {
 		t.Fatalf("results table: %v\n%s", err, out)
 	}
+	// Another board: --rescore re-scores the stored trials, training nothing.
+	os.WriteFile(spec, []byte(strings.Replace(tableSpec, `platform = "ZCU102"`, `platform = "ZC706"`, 1)), 0o644)
+	out, err = runCLI(t, "run", spec, "-e", "nbz", "--store", st, "--rescore")
+	if err != nil || !strings.Contains(out, "8 trials: 0 trained") {
+		t.Fatalf("rescore: %v\n%s", err, out)
+	}
+
 	png := filepath.Join(dir, "front.png")
 	if out, err = runCLI(t, "plot", "nbz", "--store", st, "-o", png); err != nil {
 		t.Fatalf("plot: %v\n%s", err, out)
