@@ -463,7 +463,7 @@ func (r *runner) outcome() *Outcome {
 	for i := range r.trials {
 		out.Counts.add(&r.trials[i])
 	}
-	out.Pareto = ParetoFront(r.trials, e.Objectives)
+	out.Pareto = ParetoFront(r.trials, FrontObjectives(e.Objectives, e.Constraints))
 	if r.rec.ID != 0 {
 		r.o.Store.SetMeta(r.rec.ID, encodeMeta(e, out.Wall.Seconds())) // best effort: only the wall time is new
 	}

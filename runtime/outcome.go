@@ -61,7 +61,7 @@ func Load(st *store.Store, name string) (*Outcome, error) {
 		out.Trials = append(out.Trials, t)
 		out.Counts.add(&t)
 	}
-	out.Pareto = ParetoFront(out.Trials, out.Objectives)
+	out.Pareto = ParetoFront(out.Trials, FrontObjectives(out.Objectives, out.Constraints))
 	return out, nil
 }
 

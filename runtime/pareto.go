@@ -1,5 +1,21 @@
 package runtime
 
+// FrontObjectives are the objectives a front is drawn on: the experiment's,
+// and for a single-objective search the metric of its first upper-bound
+// constraint too (minimised), so that a search for the most accurate network
+// under a latency spec reports accuracy against latency, as FNAS does.
+func FrontObjectives(objs []Objective, cons []Constraint) []Objective {
+	if len(objs) != 1 {
+		return objs
+	}
+	for _, c := range cons {
+		if (c.Op == "<=" || c.Op == "<") && c.Metric != objs[0].Metric {
+			return []Objective{objs[0], {Metric: c.Metric}}
+		}
+	}
+	return objs
+}
+
 // ParetoFront returns the ids of the feasible trials that no other feasible
 // trial dominates on objs, in trial order. Of trials with equal objective
 // values, the first of each network and design is kept (a search that

@@ -103,7 +103,7 @@ func WriteSummary(w io.Writer, out *Outcome) error {
 	}
 	fmt.Fprintln(w)
 	var objs []string
-	for _, o := range out.Objectives {
+	for _, o := range FrontObjectives(out.Objectives, out.Constraints) {
 		objs = append(objs, o.String())
 	}
 	var cons []string

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,25 @@ func TestLoadFromStore(t *testing.T) {
 	}
 	if _, err := Load(st, "fans"); err == nil || !strings.Contains(err.Error(), `no experiment "fans"`) || !strings.Contains(err.Error(), "fnas") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFrontObjectives(t *testing.T) {
+	acc := Objective{Accuracy, true}
+	lat := Constraint{Metric: LatencyMs, Op: "<=", Value: 8, Hard: true}
+	cases := []struct {
+		objs []Objective
+		cons []Constraint
+		want []Objective
+	}{
+		{[]Objective{acc}, []Constraint{lat}, []Objective{acc, {LatencyMs, false}}},
+		{[]Objective{acc}, []Constraint{{Metric: ThroughputFPS, Op: ">=", Value: 500}}, []Objective{acc}},
+		{[]Objective{acc, {EnergyMJ, false}}, []Constraint{lat}, []Objective{acc, {EnergyMJ, false}}},
+		{[]Objective{acc}, nil, []Objective{acc}},
+	}
+	for _, c := range cases {
+		if got := FrontObjectives(c.objs, c.cons); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("FrontObjectives(%v, %v) = %v, want %v", c.objs, c.cons, got, c.want)
+		}
 	}
 }
