@@ -62,70 +62,69 @@ func queueEvaluatorTB(b testing.TB, url string, local runtime.Evaluator) *Evalua
 	return qe
 }
 
-// smallCNN is a LeNet-sized MNIST network: conv 5×5×8, max pool, conv
-// 3×3×16, global average pool, dense 10.
-func smallCNN() *arch.Network {
-	n := &arch.Network{Input: arch.Shape{H: 28, W: 28, C: 1}, Classes: 10}
-	c1 := n.Append(arch.Layer{Op: arch.Conv, Kernel: 5, Stride: 1, Pad: 2, Out: 8, Act: arch.ReLU}, arch.Input)
-	p := n.Append(arch.Layer{Op: arch.MaxPool, Kernel: 2, Stride: 2}, c1)
-	c2 := n.Append(arch.Layer{Op: arch.Conv, Kernel: 3, Stride: 1, Pad: 1, Out: 16, Act: arch.ReLU}, p)
-	g := n.Append(arch.Layer{Op: arch.GlobalAvgPool}, c2)
-	n.Append(arch.Layer{Op: arch.Dense, Out: 10}, g)
-	if err := n.Infer(); err != nil {
-		panic(err)
-	}
-	return n
+// smallSpace is a small FNAS-like MNIST space: two conv layers of kernel
+// {3, 5} and {4, 8} filters, a 2×2 max pool between them, GAP, dense 10.
+func smallSpace() *arch.ChainSpace {
+	conv := arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{
+		{Name: "kernel", Values: []int{3, 5}}, {Name: "filters", Values: []int{4, 8}}, {Name: "stride", Values: []int{1}}}}}}
+	return &arch.ChainSpace{SpaceName: "bench_mnist", Input: arch.Shape{H: 28, W: 28, C: 1},
+		Blocks: []arch.ChainBlock{{MinRepeat: 2, MaxRepeat: 2, Layers: []arch.ChainLayer{conv}}},
+		Head:   []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
 }
 
 // BenchmarkTrainScaling measures a training-bound search through the queue
 // on this machine with one worker process and with two, each training one
-// network at a time on one thread: 4 trainings (MNIST, 2000 images, one
-// epoch, different seeds) per iteration.
+// network at a time on one thread: a random search of 8 trials per
+// iteration (MNIST, 1,000 training images, one epoch, 2 in flight), a new
+// seed each time so nothing is cached.
 func BenchmarkTrainScaling(b *testing.B) {
 	src, load, err := runtime.DatasetLoader("builtin", "mnist", "")
 	if err != nil {
 		b.Fatal(err)
 	}
 	train := &runtime.TrainEvaluator{Source: src, Load: load}
-	net := smallCNN()
+	const trials = 8
 	for _, procs := range []int{1, 2} {
 		b.Run(fmt.Sprintf("procs=%d", procs), func(b *testing.B) {
 			srv := startServer(b, ServerConfig{})
 			qe := queueEvaluatorTB(b, srv.URL(), train)
-			ctx := context.Background()
-			var ws []*proc
-			for range procs {
-				ws = append(ws, startWorker(b, srv.URL(), ""))
+			ws := make([]*proc, procs)
+			for i := range ws {
+				ws[i] = startWorker(b, srv.URL(), "")
 			}
-			// Warm up: each worker loads MNIST once before timing.
-			var wg sync.WaitGroup
-			for i := range procs {
-				wg.Go(func() {
-					r := runtime.Request{Network: net, Fidelity: runtime.Fidelity{Dataset: src, Train: 64, Test: 64, Epochs: 1, Batch: 32, LR: 0.01, Seed: int64(-1 - i)}}
-					if _, err := qe.Evaluate(ctx, r); err != nil {
-						b.Error(err)
-					}
-				})
+			e := runtime.Experiment{Name: "bench", Space: smallSpace(), Evaluator: qe,
+				Fidelity:   runtime.Fidelity{Dataset: src, Train: 1000, Test: 500, Epochs: 1, Batch: 32, LR: 0.01},
+				Objectives: []runtime.Objective{{Metric: runtime.Accuracy, Maximize: true}},
+				Strategy:   runtime.StrategySpec{Kind: "random"}, Budget: runtime.Budget{Trials: trials}, Parallel: 2, Batch: 2}
+			var trainS float64 // training wall time the workers measured
+			search := func(seed int64) {
+				st := openStore(b)
+				e.Seed = seed
+				out, err := runtime.Run(context.Background(), e, runtime.Options{Store: st})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if out.Counts.Failed > 0 {
+					b.Fatalf("%d failed trials: %s", out.Counts.Failed, out.Trials[0].Error)
+				}
+				for _, t := range out.Trials {
+					trainS += t.EvalS
+				}
 			}
-			wg.Wait()
-			const perIter = 4
+			search(-1) // every worker loads MNIST once before timing
+			trainS = 0
 			b.ResetTimer()
 			t0 := time.Now()
 			for i := range b.N {
-				for j := range perIter {
-					wg.Go(func() {
-						r := runtime.Request{Network: net, Fidelity: runtime.Fidelity{Dataset: src, Train: 2000, Test: 500,
-							Epochs: 1, Batch: 32, LR: 0.01, Seed: int64(i*perIter + j)}}
-						if _, err := qe.Evaluate(ctx, r); err != nil {
-							b.Error(err)
-						}
-					})
-				}
-				wg.Wait()
+				search(int64(i))
 			}
 			el := time.Since(t0).Seconds()
-			b.ReportMetric(el/float64(b.N*perIter), "s/training")
-			b.ReportMetric(float64(b.N*perIter)/el*60, "trainings/min")
+			b.ReportMetric(el/float64(b.N), "s/search")
+			b.ReportMetric(float64(b.N*trials)/el*60, "trials/min")
+			b.ReportMetric(trainS/float64(b.N*trials), "s/training")
+			// The share of the workers' time spent training: the rest is
+			// the queue, the engine, and waiting for the other half of a batch.
+			b.ReportMetric(100*trainS/(el*float64(procs)), "busy-%")
 		})
 	}
 }
