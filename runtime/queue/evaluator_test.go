@@ -302,3 +302,37 @@ func TestResultOnServerReused(t *testing.T) {
 		t.Errorf("second engine: %v after %d evaluations, want %v after 1", got.Metrics, n.Load(), want.Metrics)
 	}
 }
+
+type panicEvaluator struct{}
+
+func (panicEvaluator) Name() string { return "panic" }
+func (panicEvaluator) Evaluate(context.Context, runtime.Request) (runtime.Evaluation, error) {
+	panic("index out of range [3] with length 3")
+}
+
+// TestEvaluatorPanic: an evaluator that panics fails its evaluation after
+// MaxDeliver deliveries; the worker lives on and evaluates the next one.
+func TestEvaluatorPanic(t *testing.T) {
+	old := buildEvaluator
+	buildEvaluator = func(s EvaluatorSpec) (runtime.Evaluator, error) {
+		if s.Split == "panic" {
+			return panicEvaluator{}, nil
+		}
+		return old(s)
+	}
+	defer func() { buildEvaluator = old }()
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{AckWait: time.Second, MaxDeliver: 2, Poll: 100 * time.Millisecond})
+	inProcessWorker(t, srv.URL(), "", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	qe.spec.Split = "panic"
+	_, err := qe.Evaluate(ctx, nb201Request(t, []int{3, 2, 1, 0, 1, 2}))
+	if err == nil || !strings.Contains(err.Error(), "evaluator panicked: index out of range") {
+		t.Fatalf("error %v", err)
+	}
+	qe.spec.Split = ""
+	if _, err := qe.Evaluate(ctx, nb201Request(t, []int{3, 2, 1, 0, 1, 3})); err != nil {
+		t.Fatalf("the worker did not survive: %v", err)
+	}
+}

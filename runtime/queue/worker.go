@@ -173,7 +173,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 	stop := keepAlive(m, ackWait)
 	t0 := time.Now()
-	out, err := ev.Evaluate(ectx, runtime.Request{Network: net, Space: q.Space, Genome: q.Genome, Fidelity: q.Fidelity, Threads: w.cfg.Threads})
+	out, err := safeEvaluate(ev, ectx, runtime.Request{Network: net, Space: q.Space, Genome: q.Genome, Fidelity: q.Fidelity, Threads: w.cfg.Threads})
 	timedOut := ectx.Err() != nil
 	stop()
 	cancel()
@@ -261,6 +261,21 @@ func keepAlive(m jetstream.Msg, ackWait time.Duration) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
+// safeEvaluate turns a panicking evaluation into an error, so that one bad
+// network does not take the worker (and, redelivered, every other worker)
+// down with it.
+func safeEvaluate(ev runtime.Evaluator, ctx context.Context, r runtime.Request) (out runtime.Evaluation, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("evaluator panicked: %v", p)
+		}
+	}()
+	return ev.Evaluate(ctx, r)
+}
+
+// buildEvaluator builds the evaluator a request names (tests replace it).
+var buildEvaluator = EvaluatorSpec.Build
+
 // evaluator builds (once per spec) the local evaluator a request names.
 func (w *worker) evaluator(s EvaluatorSpec) (runtime.Evaluator, error) {
 	b, _ := json.Marshal(s)
@@ -269,7 +284,7 @@ func (w *worker) evaluator(s EvaluatorSpec) (runtime.Evaluator, error) {
 	if ev, ok := w.evals[string(b)]; ok {
 		return ev, nil
 	}
-	ev, err := s.Build()
+	ev, err := buildEvaluator(s)
 	if err != nil {
 		return nil, err
 	}
