@@ -3,6 +3,8 @@ package queue
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -334,5 +336,33 @@ func TestEvaluatorPanic(t *testing.T) {
 	qe.spec.Split = ""
 	if _, err := qe.Evaluate(ctx, nb201Request(t, []int{3, 2, 1, 0, 1, 3})); err != nil {
 		t.Fatalf("the worker did not survive: %v", err)
+	}
+}
+
+// TestLongEvaluationKeptAlive: an evaluation far longer than AckWait (and
+// than a worker's fetch wait) is not redelivered while its worker lives.
+func TestLongEvaluationKeptAlive(t *testing.T) {
+	t.Setenv(sleepEnv, "3500")
+	starts := filepath.Join(t.TempDir(), "starts")
+	t.Setenv(startsEnv, starts)
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", fakeCommandEvaluator(), Config{AckWait: 500 * time.Millisecond, MaxDeliver: 2})
+	n := inProcessWorker(t, srv.URL(), "", 2) // a redelivery would go to the idle second slot
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r := nb201Request(t, []int{1, 0, 1, 0, 1, 0})
+	got, err := qe.Evaluate(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Metrics[runtime.Accuracy] != fakeAccuracyRounded(r.Network.Key()) {
+		t.Errorf("accuracy %v", got.Metrics)
+	}
+	if waitCount(n, 1) != 1 {
+		t.Errorf("%d evaluations, want 1", n.Load())
+	}
+	b, _ := os.ReadFile(starts)
+	if lines := strings.Count(string(b), "\n"); lines != 1 {
+		t.Errorf("the evaluation started %d times: it was redelivered while its worker was alive", lines)
 	}
 }

@@ -31,6 +31,7 @@ const (
 	tokenEnv  = "HWNAS_QUEUE_TEST_TOKEN"
 	sleepEnv  = "HWNAS_QUEUE_TEST_SLEEP_MS"
 	marksEnv  = "HWNAS_QUEUE_TEST_MARKS"
+	startsEnv = "HWNAS_QUEUE_TEST_STARTS" // file the command appends a line to when it starts
 	evalArg   = "queue-test-eval"
 )
 
@@ -87,6 +88,12 @@ func fakeCommand() int {
 		mark := filepath.Join(dir, fmt.Sprintf("%d.%s", os.Getppid(), q.NetworkKey))
 		os.WriteFile(mark, nil, 0o644)
 		defer os.Remove(mark)
+	}
+	if path := os.Getenv(startsEnv); path != "" {
+		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+			fmt.Fprintln(f, q.NetworkKey)
+			f.Close()
+		}
 	}
 	if ms, _ := strconv.Atoi(os.Getenv(sleepEnv)); ms > 0 {
 		time.Sleep(time.Duration(ms) * time.Millisecond)

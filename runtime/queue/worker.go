@@ -99,11 +99,16 @@ func Work(ctx context.Context, nc *nats.Conn, c WorkerConfig) error {
 }
 
 func (w *worker) loop(ctx context.Context) {
+	var lastErr time.Time
 	for ctx.Err() == nil {
 		fctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		batch, err := w.cons.Fetch(1, jetstream.FetchContext(fctx))
 		if err != nil {
 			cancel()
+			if ctx.Err() == nil && time.Since(lastErr) > 10*time.Second { // the server is away: say so now and then
+				w.cfg.Log("worker %s: pulling: %v; retrying", w.cfg.Name, err)
+				lastErr = time.Now()
+			}
 			w.pause(ctx)
 			continue
 		}
