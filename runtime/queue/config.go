@@ -14,7 +14,11 @@ const (
 	ResultStream   = "HWNAS_RESULTS" // latest result per cache key
 	requestSubject = "hwnas.eval.req."
 	resultSubject  = "hwnas.eval.res."
-	Durable        = "workers" // the durable pull consumer every worker shares
+	Durable        = "workers"    // the durable pull consumer every worker shares
+	DeadStream     = "HWNAS_DEAD" // the server's advisories of requests delivered MaxDeliver times, unacknowledged
+	// advisorySubject is where the server announces that it gave up on a
+	// request of the workers' consumer.
+	advisorySubject = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + RequestStream + "." + Durable
 )
 
 // Config is the queue's delivery policy. The side that runs the experiment
@@ -58,6 +62,14 @@ func setup(ctx context.Context, js jetstream.JetStream, c Config) (reqs, res jet
 		Duplicates: 2 * time.Minute, Description: "hwnas evaluation results by cache key"})
 	if err != nil {
 		return nil, nil, fmt.Errorf("creating stream %s: %w", ResultStream, err)
+	}
+	// Advisories are core NATS messages, lost when the engine is not
+	// listening; a stream keeps them until it is.
+	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: DeadStream, Subjects: []string{advisorySubject},
+		Retention: jetstream.LimitsPolicy, Storage: jetstream.FileStorage, MaxAge: c.ResultAge,
+		Description: "hwnas evaluation requests no worker acknowledged in MaxDeliver deliveries"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating stream %s: %w", DeadStream, err)
 	}
 	_, err = js.CreateOrUpdateConsumer(ctx, RequestStream, jetstream.ConsumerConfig{Durable: Durable,
 		AckPolicy: jetstream.AckExplicitPolicy, AckWait: c.AckWait, MaxDeliver: c.MaxDeliver,

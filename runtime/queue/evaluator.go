@@ -25,8 +25,8 @@ type Evaluator struct {
 	js    jetstream.JetStream
 	reqs  jetstream.Stream
 	res   jetstream.Stream
-	cc    jetstream.ConsumeContext
-	adv   *nats.Subscription
+	cc    jetstream.ConsumeContext // results
+	dead  jetstream.ConsumeContext // max-deliveries advisories
 
 	mu    sync.Mutex
 	calls map[string]*call // waiting evaluations by cache key
@@ -75,32 +75,46 @@ func NewEvaluator(ctx context.Context, nc *nats.Conn, local runtime.Evaluator, c
 	}
 	e := &Evaluator{inner: local, spec: spec, cfg: c, js: js, reqs: reqs, res: res,
 		calls: map[string]*call{}, bySeq: map[uint64]*call{}}
-	info, err := res.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("stream %s: %w", ResultStream, err)
+	if e.cc, err = e.follow(ctx, ResultStream, resultSubject+"*", e.result); err != nil {
+		return nil, err
 	}
-	// Start after the last stored result so that a reset of the ordered
-	// consumer (reconnect, server restart) resumes from here, not from "new".
-	oc, err := js.OrderedConsumer(ctx, ResultStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{resultSubject + "*"},
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: info.State.LastSeq + 1})
-	if err != nil {
-		return nil, fmt.Errorf("results consumer: %w", err)
-	}
-	e.cc, err = oc.Consume(func(m jetstream.Msg) {
-		var r result
-		if json.Unmarshal(m.Data(), &r) == nil {
-			e.deliver(r)
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("results consumer: %w", err)
-	}
-	e.adv, err = nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+RequestStream+"."+Durable, e.exceeded)
-	if err != nil {
+	if e.dead, err = e.follow(ctx, DeadStream, advisorySubject, e.exceeded); err != nil {
 		e.cc.Stop()
-		return nil, fmt.Errorf("max-deliveries advisories: %w", err)
+		return nil, err
 	}
 	return e, nil
+}
+
+// follow hands every message stored in stream on subject from now on to
+// handle. The ordered consumer starts after the stream's last message, so
+// that a reset (reconnect, server restart) resumes there, not at "new":
+// nothing stored while the engine was away is missed.
+func (e *Evaluator) follow(ctx context.Context, stream, subject string, handle func([]byte)) (jetstream.ConsumeContext, error) {
+	s, err := e.js.Stream(ctx, stream)
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", stream, err)
+	}
+	oc, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject},
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: info.State.LastSeq + 1})
+	if err != nil {
+		return nil, fmt.Errorf("following stream %s: %w", stream, err)
+	}
+	cc, err := oc.Consume(func(m jetstream.Msg) { handle(m.Data()) })
+	if err != nil {
+		return nil, fmt.Errorf("following stream %s: %w", stream, err)
+	}
+	return cc, nil
+}
+
+func (e *Evaluator) result(data []byte) {
+	var r result
+	if json.Unmarshal(data, &r) == nil {
+		e.deliver(r)
+	}
 }
 
 // Name is the local evaluator's name: the cache key does not depend on
@@ -110,13 +124,13 @@ func (e *Evaluator) Name() string { return e.inner.Name() }
 // Close stops listening for results. Evaluations still waiting fail.
 func (e *Evaluator) Close() error {
 	e.cc.Stop()
-	err := e.adv.Unsubscribe()
+	e.dead.Stop()
 	e.mu.Lock()
 	for _, c := range e.calls {
 		c.finish(result{Error: "the queue evaluator was closed"})
 	}
 	e.mu.Unlock()
-	return err
+	return nil
 }
 
 // Evaluate publishes r and waits for a worker's result. Concurrent
@@ -252,23 +266,28 @@ func (e *Evaluator) poll(ctx context.Context, key string) bool {
 }
 
 // exceeded fails the request the server gave up on after MaxDeliver
-// deliveries that no worker acknowledged (workers killed or stuck).
-func (e *Evaluator) exceeded(m *nats.Msg) {
+// deliveries that no worker acknowledged (workers killed or stuck), from
+// the server's advisory kept in DeadStream.
+func (e *Evaluator) exceeded(data []byte) {
 	var a deliveryExceeded
-	if json.Unmarshal(m.Data, &a) != nil {
+	if json.Unmarshal(data, &a) != nil || a.Stream != RequestStream || a.Consumer != Durable {
 		return
 	}
 	e.mu.Lock()
 	c := e.bySeq[a.StreamSeq]
 	e.mu.Unlock()
-	if c == nil {
-		return
+	if c != nil {
+		e.giveUp(c, a.StreamSeq, a.Deliveries)
 	}
+}
+
+// giveUp fails c, whose request seq the server will deliver no more.
+func (e *Evaluator) giveUp(c *call, seq, deliveries uint64) {
 	c.finish(result{Key: c.key, Nonce: c.nonce, Error: fmt.Sprintf(
-		"no worker acknowledged the evaluation within %s on any of its %d deliveries (workers died or stalled)", e.cfg.AckWait, a.Deliveries)})
+		"no worker acknowledged the evaluation within %s on any of its %d deliveries (workers died or stalled)", e.cfg.AckWait, deliveries)})
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		e.reqs.DeleteMsg(ctx, a.StreamSeq) // it would otherwise stay in the work queue, undeliverable
+		e.reqs.DeleteMsg(ctx, seq) // it would otherwise stay in the work queue, undeliverable
 	}()
 }

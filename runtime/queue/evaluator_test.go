@@ -180,10 +180,29 @@ func TestFailsAfterMaxDeliver(t *testing.T) {
 }
 
 // TestDeliveriesExceeded: a request no worker ever acknowledges (they take
-// it and die) fails when the server gives up on it, from its advisory.
+// it and die) fails when the server gives up on it, from its advisory, even
+// when the engine was not listening at that moment.
 func TestDeliveriesExceeded(t *testing.T) {
+	t.Run("listening", func(t *testing.T) { testDeliveriesExceeded(t, false) })
+	t.Run("away", func(t *testing.T) { testDeliveriesExceeded(t, true) })
+}
+
+func testDeliveriesExceeded(t *testing.T, away bool) {
 	srv := startServer(t, ServerConfig{})
 	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{AckWait: 300 * time.Millisecond, MaxDeliver: 2, Poll: 100 * time.Millisecond})
+	if away {
+		// Stop following the advisories until the server has given up,
+		// then follow them again from where the engine stopped.
+		qe.dead.Stop()
+		from := lastSeq(t, srv.URL(), DeadStream) + 1
+		go func() {
+			for lastSeq(t, srv.URL(), DeadStream) < from {
+				time.Sleep(50 * time.Millisecond)
+			}
+			time.Sleep(300 * time.Millisecond)
+			follow(t, qe, from)
+		}()
+	}
 	nc, err := Connect(ConnOptions{URL: srv.URL()})
 	if err != nil {
 		t.Fatal(err)
@@ -365,4 +384,46 @@ func TestLongEvaluationKeptAlive(t *testing.T) {
 	if lines := strings.Count(string(b), "\n"); lines != 1 {
 		t.Errorf("the evaluation started %d times: it was redelivered while its worker was alive", lines)
 	}
+}
+
+func lastSeq(t *testing.T, url, stream string) uint64 {
+	nc, err := Connect(ConnOptions{URL: url})
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	return info.State.LastSeq
+}
+
+// follow makes qe follow the dead-letter stream again from seq, as its
+// ordered consumer does after a reconnect.
+func follow(t *testing.T, qe *Evaluator, seq uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	oc, err := qe.js.OrderedConsumer(ctx, DeadStream, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: seq})
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	cc, err := oc.Consume(func(m jetstream.Msg) { qe.exceeded(m.Data()) })
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	t.Cleanup(cc.Stop)
 }
