@@ -13,6 +13,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/runtime"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -263,6 +264,33 @@ func TestBadRequestFailsAtOnce(t *testing.T) {
 	_, err := qe.Evaluate(ctx, nb201Request(t, []int{0, 1, 0, 1, 0, 1}))
 	if err == nil || !strings.Contains(err.Error(), `unknown evaluator kind "quantum"`) || !strings.Contains(err.Error(), "after 1 deliveries") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestGarbledRequestFailsAtOnce: a request that is not even JSON is still
+// answered, by its message id.
+func TestGarbledRequestFailsAtOnce(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", runtime.TableEvaluator{}, Config{Poll: 100 * time.Millisecond})
+	inProcessWorker(t, srv.URL(), "", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	key, nonce := "0123456789abcdef0123456789abcdef", "garbled"
+	c := &call{key: key, nonce: nonce, waiters: 1, done: make(chan struct{})}
+	qe.mu.Lock()
+	qe.calls[key] = c
+	qe.mu.Unlock()
+	if _, err := qe.js.PublishMsg(ctx, &nats.Msg{Subject: requestSubject + key, Data: []byte("{not json")},
+		jetstream.WithMsgID(key+"."+nonce)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.done:
+		if !strings.Contains(c.res.Error, "not valid JSON") {
+			t.Errorf("result %+v", c.res)
+		}
+	case <-ctx.Done():
+		t.Fatal("no answer to a garbled request")
 	}
 }
 

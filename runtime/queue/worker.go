@@ -167,6 +167,9 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		ev, err = w.evaluator(q.Evaluator)
 	}
 	if err != nil { // a malformed request never gets better: fail it now
+		if q.Nonce == "" { // unreadable: the message id still names the request
+			_, q.Nonce, _ = strings.Cut(m.Headers().Get(jetstream.MsgIDHeader), ".")
+		}
 		w.cfg.Log("worker %s: bad request %s: %v", w.cfg.Name, key, err)
 		w.answer(ctx, m, result{Key: key, Nonce: q.Nonce, Error: err.Error(), Worker: w.cfg.Name, Deliveries: deliveries})
 		return
