@@ -32,16 +32,26 @@ type fnasArm struct {
 	BestTrial       int      `json:"best_trial"`
 }
 
+// fnasSpaceFigures are the model's answer over the whole space: how many
+// networks meet the spec and the speed-up pruning gives a uniform sampler
+// if training cost is proportional to MACs.
+type fnasSpaceFigures struct {
+	Networks        int     `json:"networks"`
+	MeetSpec        int     `json:"meet_spec"`
+	ExpectedSpeedup float64 `json:"expected_speedup"` // Σ MACs of all / Σ MACs of those meeting the spec
+}
+
 // fnasBench is what `hwnas bench fnas` prints.
 type fnasBench struct {
-	Spec         string  `json:"spec"`
-	Budget       int     `json:"budget"`
-	Seed         int64   `json:"seed"`
-	Constrained  fnasArm `json:"fnas"`
-	Plain        fnasArm `json:"plain_nas"`
-	Speedup      float64 `json:"speedup"` // plain wall time / FNAS wall time
-	FNASReported float64 `json:"fnas_reported_speedup"`
-	LoadAverage  string  `json:"load_average,omitempty"`
+	Spec         string            `json:"spec"`
+	Budget       int               `json:"budget"`
+	Seed         int64             `json:"seed"`
+	Constrained  fnasArm           `json:"fnas"`
+	Plain        fnasArm           `json:"plain_nas"`
+	Space        *fnasSpaceFigures `json:"space,omitempty"`
+	Speedup      float64           `json:"speedup"` // plain wall time / FNAS wall time
+	FNASReported float64           `json:"fnas_reported_speedup"`
+	LoadAverage  string            `json:"load_average,omitempty"`
 }
 
 func init() {
@@ -148,8 +158,46 @@ func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, erro
 	if b.Constrained.WallS > 0 {
 		b.Speedup = b.Plain.WallS / b.Constrained.WallS
 	}
+	b.Space = spaceFigures(fnas, specCons)
 	b.LoadAverage = loadAverage()
 	return b, nil
+}
+
+// spaceFigures scores every network of a small space on the experiment's
+// hardware (microseconds each, no training); nil for spaces over 50,000.
+func spaceFigures(e runtime.Experiment, cons []runtime.Constraint) *fnasSpaceFigures {
+	cards := e.Cardinalities()
+	total := 1
+	for _, c := range cards {
+		total *= c
+		if total > 50000 || e.Hardware.Score == nil {
+			return nil
+		}
+	}
+	f := &fnasSpaceFigures{Networks: total}
+	var all, meet float64
+	g := make([]int, len(cards))
+	for range total {
+		n, err := e.Space.Decode(g)
+		if err == nil {
+			macs := float64(n.MACs())
+			all += macs
+			if _, m, err := e.Hardware.Score(n, nil); err == nil && meets(m, cons) {
+				f.MeetSpec++
+				meet += macs
+			}
+		}
+		for j := len(g) - 1; j >= 0; j-- { // next genome, last gene fastest
+			if g[j]++; g[j] < cards[j] {
+				break
+			}
+			g[j] = 0
+		}
+	}
+	if meet > 0 {
+		f.ExpectedSpeedup = all / meet
+	}
+	return f
 }
 
 // meets reports whether metrics satisfy every constraint.
@@ -176,6 +224,10 @@ func writeFNASBench(w io.Writer, b *fnasBench) {
 			secs(a.WallS), secs(a.TrainS), best)
 	}
 	fmt.Fprintf(w, "speed-up of FNAS pruning: %.2fx in wall time (FNAS reports up to %.2fx)\n", b.Speedup, b.FNASReported)
+	if s := b.Space; s != nil {
+		fmt.Fprintf(w, "whole space: %d of %d networks meet the spec; expected speed-up of uniform sampling %.2fx (training cost ∝ MACs)\n",
+			s.MeetSpec, s.Networks, s.ExpectedSpeedup)
+	}
 	if b.LoadAverage != "" {
 		fmt.Fprintf(w, "load average: %s\n", b.LoadAverage)
 	}
