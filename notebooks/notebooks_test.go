@@ -1,0 +1,128 @@
+package notebooks
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BudgetEnv caps the trials of every experiment (and the images of every
+// data set at 50 per trial) while the notebooks run under test; 0 runs them
+// as written. The test default keeps all five notebooks to a few minutes on
+// two cores.
+const BudgetEnv = "HWNAS_NOTEBOOK_BUDGET"
+
+const defaultBudget = 4
+
+// jupyter is what running a notebook needs: a python3 with nbclient and an
+// environment whose JUPYTER_PATH holds a freshly built hwnas kernelspec.
+type jupyter struct {
+	python string
+	env    []string
+}
+
+// findPython returns a python3 that imports nbclient and nbformat.
+func findPython() (string, error) {
+	cands := []string{"python3", "/usr/bin/python3"}
+	if p := os.Getenv("HWNAS_PYTHON"); p != "" {
+		cands = []string{p}
+	}
+	var tried []string
+	for _, c := range cands {
+		p, err := exec.LookPath(c)
+		if err != nil {
+			continue
+		}
+		tried = append(tried, p)
+		if exec.Command(p, "-c", "import nbclient, nbformat, jupyter_client").Run() == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no python3 with nbclient, nbformat and jupyter_client (tried %v); install python3-jupyter-client python3-nbclient", tried)
+}
+
+// setup builds hwnas into dir and installs its kernelspec there. Without a
+// usable python it skips, or fails under CI=true.
+func setup(t *testing.T, dir string) jupyter {
+	t.Helper()
+	py, err := findPython()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and the notebooks cannot run: %v", err)
+		}
+		t.Skipf("Jupyter client not available: %v", err)
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(dir, "hwnas")
+	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas").CombinedOutput(); err != nil {
+		t.Fatalf("build hwnas: %v\n%s", err, out)
+	}
+	prefix := filepath.Join(dir, "prefix")
+	if out, err := exec.Command(bin, "kernel", "install", "--prefix", prefix).CombinedOutput(); err != nil {
+		t.Fatalf("hwnas kernel install: %v\n%s", err, out)
+	}
+	env := append(os.Environ(),
+		"JUPYTER_PATH="+filepath.Join(prefix, "share", "jupyter"),
+		"JUPYTER_DATA_DIR="+filepath.Join(dir, "data"),
+		"JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"),
+		"JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"JUPYTER_PLATFORM_DIRS=1",
+		"PYTHONDONTWRITEBYTECODE=1",
+	)
+	return jupyter{python: py, env: env}
+}
+
+// budget reads BudgetEnv, defaulting to defaultBudget.
+func budget(t *testing.T) int {
+	s := os.Getenv(BudgetEnv)
+	if s == "" {
+		return defaultBudget
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		t.Fatalf("%s=%q: want a number of trials >= 0 (0 runs the notebooks as written)", BudgetEnv, s)
+	}
+	return n
+}
+
+// TestNotebooks executes every notebook of this directory in the hwnas
+// kernel, each with a store of its own, and fails on any error output or
+// text on stderr.
+func TestNotebooks(t *testing.T) {
+	nbs, err := filepath.Glob("*.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nbs) < 5 {
+		t.Fatalf("found %d notebooks (%v), want the five of the course", len(nbs), nbs)
+	}
+	dir := t.TempDir()
+	j := setup(t, dir)
+	b := budget(t)
+	for _, nb := range nbs {
+		t.Run(strings.TrimSuffix(nb, ".ipynb"), func(t *testing.T) {
+			env := append(append([]string{}, j.env...), "HWNAS_STORE="+filepath.Join(dir, "store-"+nb), fmt.Sprintf("%s=%d", BudgetEnv, b))
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, j.python, filepath.Join("testdata", "run_notebook.py"), nb, strconv.Itoa(b))
+			cmd.Env = env
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%s: %v\n%s", nb, err, out.String())
+			}
+			t.Logf("%s", strings.TrimSpace(out.String()))
+		})
+	}
+}
