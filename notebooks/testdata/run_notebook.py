@@ -2,7 +2,7 @@
 
 Run by notebooks/notebooks_test.go as
 
-    python3 run_notebook.py NOTEBOOK.ipynb BUDGET
+    python3 run_notebook.py NOTEBOOK.ipynb BUDGET [EXECUTED.ipynb]
 
 BUDGET caps the cost of every DSL cell the way `hwnas run --budget` does on
 the command line: `budget N trials` becomes at most BUDGET trials, and the
@@ -10,6 +10,7 @@ image counts of data sets (`train`, `val`, `test`) at most 50 x BUDGET, with
 one epoch. BUDGET 0 runs the notebook exactly as written. The kernel runs in
 the notebook's directory, as in Jupyter. Every cell must run without an
 `error` output or text on stderr; each failure is printed with its cell.
+With a third argument the executed notebook is written there, to read.
 """
 import os
 import re
@@ -53,6 +54,8 @@ def main():
                     i, out.ename, out.evalue, "\n".join(out.traceback), cell.source))
             elif out.output_type == "stream" and out.name == "stderr":
                 failures.append("cell %d: stderr: %s\n--- cell source ---\n%s" % (i, out.text, cell.source))
+    if len(sys.argv) > 3:
+        nbformat.write(nb, sys.argv[3])
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
     if failures:
         print("%s: %d failures" % (os.path.basename(path), len(failures)))
