@@ -3,12 +3,14 @@
 package docs
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -16,6 +18,42 @@ var (
 	commandLine = regexp.MustCompile(`^  ([a-z][a-z0-9-]*)\s{2,}\S`)
 	flagLine    = regexp.MustCompile(`^\s+(?:-[a-zA-Z], )?--([a-z][a-z0-9-]*)`)
 )
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+// hwnasBinary builds cmd/hwnas once for the package's tests.
+func hwnasBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+		}
+		if binDir, binErr = os.MkdirTemp("", "hwnas-docs-"); binErr != nil {
+			return
+		}
+		out, err := exec.Command(goBin, "build", "-o", filepath.Join(binDir, "hwnas"), "github.com/hwnas/hwnas/cmd/hwnas").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("build hwnas: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return filepath.Join(binDir, "hwnas")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // helpOf runs `hwnas ARGS... --help` and returns its sub-commands and flags.
 func helpOf(t *testing.T, bin string, args []string) (cmds, flags []string) {
@@ -65,14 +103,7 @@ func TestCLIDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(raw)
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(t.TempDir(), "hwnas")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas").CombinedOutput(); err != nil {
-		t.Fatalf("build hwnas: %v\n%s", err, out)
-	}
+	bin := hwnasBinary(t)
 	seen := 0
 	var walk func(path []string)
 	walk = func(path []string) {
