@@ -9,7 +9,8 @@ the command line: `budget N trials` becomes at most BUDGET trials, and the
 image counts of data sets (`train`, `val`, `test`) at most 50 x BUDGET, with
 one epoch. BUDGET 0 runs the notebook exactly as written. The kernel runs in
 the notebook's directory, as in Jupyter. Every cell must run without an
-`error` output or text on stderr; each failure is printed with its cell.
+`error` output or text on stderr, and every notebook must draw at least one
+SVG plot; each failure is printed with its cell.
 With a third argument the executed notebook is written there, to read.
 """
 import os
@@ -54,6 +55,9 @@ def main():
                     i, out.ename, out.evalue, "\n".join(out.traceback), cell.source))
             elif out.output_type == "stream" and out.name == "stderr":
                 failures.append("cell %d: stderr: %s\n--- cell source ---\n%s" % (i, out.text, cell.source))
+    plots = sum(1 for c in nb.cells for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {}))
+    if plots == 0:
+        failures.append("no cell drew an SVG plot")
     if len(sys.argv) > 3:
         nbformat.write(nb, sys.argv[3])
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
@@ -62,7 +66,7 @@ def main():
         for f in failures:
             print(f)
         sys.exit(1)
-    print("%s ok: %d code cells in %.1f s" % (os.path.basename(path), code_cells, time.time() - start))
+    print("%s ok: %d code cells, %d plots in %.1f s" % (os.path.basename(path), code_cells, plots, time.time() - start))
 
 
 if __name__ == "__main__":
