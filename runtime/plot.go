@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"slices"
 	"sort"
 
@@ -107,6 +108,9 @@ func Plot(out *Outcome, x, y string) (*plot.Plot, error) {
 			continue
 		}
 		lo, hi := p.Y.Min, p.Y.Max
+		if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
+			lo, hi = 0, 1 // nothing measured yet
+		}
 		l, err := plotter.NewLine(plotter.XYs{{X: c.Value, Y: lo}, {X: c.Value, Y: hi}})
 		if err != nil {
 			return nil, fmt.Errorf("plot constraint: %w", err)

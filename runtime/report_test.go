@@ -143,6 +143,10 @@ func TestPlot(t *testing.T) {
 	if err != nil || img.Bounds().Dx() < 100 {
 		t.Fatalf("PNG: %v", err)
 	}
+	empty := &Outcome{Experiment: "e", Objectives: out.Objectives, Constraints: out.Constraints}
+	if err := WritePlot(&svg, empty, "svg"); err != nil {
+		t.Fatalf("plot of a run without trials: %v", err)
+	}
 	if err := WritePlot(&pngBuf, out, "gif"); err == nil || !strings.Contains(err.Error(), `"gif"`) {
 		t.Fatalf("err = %v", err)
 	}
