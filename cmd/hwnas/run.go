@@ -38,6 +38,8 @@ type runFlags struct {
 	timeout    time.Duration
 	rescore    bool
 	json       bool
+	executor   string
+	workers    int
 }
 
 func init() {
@@ -72,6 +74,8 @@ every network that meets the spec.`,
 	fl.DurationVar(&f.timeout, "trial-timeout", 0, "fail an evaluation that takes longer than this (e.g. 10m); 0 for none")
 	fl.BoolVar(&f.rescore, "rescore", false, "re-score the stored trials of the experiment's latest run on the spec's hardware, training nothing")
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object instead of tables")
+	fl.StringVar(&f.executor, "executor", "", "where evaluations run: local (default), embedded (an in-process NATS server and local worker processes) or nats://HOST:PORT")
+	fl.IntVar(&f.workers, "workers", 0, "with --executor: worker processes to start (embedded) or evaluations in flight (nats://); 0 for one per core")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -124,6 +128,8 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	if err != nil {
 		return &exitError{2, "hwnas run: " + err.Error()}
 	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	var exps []runtime.Experiment
 	for _, name := range names {
 		e, err := runtime.FromSpec(spec, name)
@@ -133,6 +139,13 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		if err := applyOverrides(cmd, &e, f); err != nil {
 			return &exitError{2, "hwnas run: " + err.Error()}
 		}
+		if !f.rescore {
+			cleanup, err := applyExecutor(ctx, &e, f.executor, f.workers)
+			if err != nil {
+				return &exitError{2, "hwnas run: " + err.Error()}
+			}
+			defer cleanup()
+		}
 		exps = append(exps, e)
 	}
 	st, err := store.Open(f.store)
@@ -140,9 +153,6 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		return err
 	}
 	defer st.Close()
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	var outs []runtime.JSONOutcome
 	for _, e := range exps {

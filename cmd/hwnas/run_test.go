@@ -122,6 +122,8 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"run", spec, "--store", st}, 2, "declares 2 experiments and runs none: pick one with -e (nbz, other)"},
 		{[]string{"run", spec, "-e", "nope", "--store", st}, 2, `no experiment "nope" (declared: nbz, other)`},
 		{[]string{"run", spec, "-e", "nbz", "--budget", "0", "--store", st}, 2, "--budget 0"},
+		{[]string{"run", spec, "-e", "nbz", "--executor", "carrier-pigeon", "--store", st}, 2, `unknown executor "carrier-pigeon"`},
+		{[]string{"run", spec, "-e", "nbz", "--executor", "embedded", "--workers", "-1", "--store", st}, 2, "--workers -1"},
 		{[]string{"run", filepath.Join(dir, "missing.hwnas"), "--store", st}, 2, "no such file"},
 		{[]string{"results", "nbz", "--store", filepath.Join(dir, "nostore")}, 1, "no result store"},
 		{[]string{"results", "nbz", "--store", st, "--format", "xml"}, 2, `--format "xml"`},
