@@ -11,7 +11,11 @@ import (
 	"github.com/hwnas/hwnas/fpga"
 )
 
-const estimateUsage = "%estimate MODEL on PLATFORM [precision P] [mode shared|pipeline] [clock MHZ]; MODEL is a zoo network or nb201:CELL"
+// estimateSyntax is the one usage line of %estimate, shown by %help and in
+// its errors.
+const estimateSyntax = "%estimate MODEL on PLATFORM [precision P] [mode shared|pipeline] [clock MHZ]"
+
+const estimateUsage = estimateSyntax + "; MODEL is a zoo network or nb201:CELL"
 
 // estimate runs the FPGA model for a zoo network or a NAS-Bench-201 cell,
 // searching the tiling, and shows the report.

@@ -22,7 +22,7 @@ func init() {
 	magicTable = map[string]magic{
 		"help":      {"%help — this list", (*Session).magicHelp},
 		"platforms": {"%platforms [filter] — the FPGA platform catalog", (*Session).magicPlatforms},
-		"estimate":  {"%estimate EXPERIMENT|SPACE [on PLATFORM] — FPGA estimate of a declared network", (*Session).magicEstimate},
+		"estimate":  {estimateSyntax + " — FPGA estimate of a zoo network or NAS-Bench-201 cell (nb201:CELL)", (*Session).magicEstimate},
 		"reset":     {"%reset — forget every declaration, result view and Go value", (*Session).magicReset},
 		"cache":     {"%cache — what the result store and the caches hold", (*Session).magicCache},
 	}
