@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/runtime/store"
 	"github.com/hwnas/hwnas/search"
 )
@@ -233,7 +234,7 @@ func (r *runner) splitRepeats(cands []search.Candidate, jobs []int) (firsts, rep
 		key := fmt.Sprint("genome", cands[i].Genome)
 		if g := cands[i].Genome; len(g) >= r.nArch {
 			if n, err := r.e.Space.Decode(g[:r.nArch]); err == nil {
-				key = n.Key()
+				key = r.accuracyKey(n, g[:r.nArch]).Network
 			}
 		}
 		if seen[key] {
@@ -331,8 +332,7 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 		}
 	}
 
-	akey := store.AccuracyKey{Network: t.NetworkKey, Dataset: e.Fidelity.Dataset,
-		Fidelity: e.Evaluator.Name() + " " + e.Fidelity.Key(), Seed: e.Seed}
+	akey := r.accuracyKey(net, genome[:r.nArch])
 	am, _, ok, err := r.o.Store.Accuracy(akey)
 	if err != nil {
 		return fail("%v", err)
@@ -377,6 +377,15 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 	t.Metrics.merge(ev.Metrics)
 	t.Status = store.Trained
 	return r.record(&t, TrialFinished), true
+}
+
+// accuracyKey is where the accuracy of net, decoded from the architecture
+// genes genes, is cached (see CacheNetworkKey).
+func (r *runner) accuracyKey(net *arch.Network, genes []int) store.AccuracyKey {
+	e := r.e
+	name := e.Evaluator.Name()
+	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: e.Fidelity.Dataset,
+		Fidelity: name + " " + e.Fidelity.Key(), Seed: e.Seed}
 }
 
 func genesKey(g []int) string {

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/hwnas/hwnas/arch"
 )
@@ -30,4 +32,23 @@ type Evaluation struct {
 type Evaluator interface {
 	Name() string
 	Evaluate(ctx context.Context, r Request) (Evaluation, error)
+}
+
+// TablePrefix starts the Name of every evaluator that reads a benchmark
+// table indexed by genome. Such a table gives cells that decode to the same
+// network (isomorphic cells) rows of their own, so their accuracies are
+// cached by genome as well as network (CacheNetworkKey): every trial gets its
+// own cell's row whatever order, and --parallel, its trials finish in.
+const TablePrefix = "table:"
+
+// CacheNetworkKey is the network part of the accuracy cache key of r
+// evaluated by the evaluator called evaluator: the network's key, and for
+// table evaluators (TablePrefix) the genome too. Anything that caches or
+// shares evaluations (the engine, the queue) must key them by it.
+func CacheNetworkKey(evaluator string, r Request) string {
+	k := r.Network.Key()
+	if strings.HasPrefix(evaluator, TablePrefix) {
+		k += fmt.Sprintf(" genome=%v", r.Genome)
+	}
+	return k
 }

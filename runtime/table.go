@@ -23,8 +23,9 @@ type TableEvaluator struct {
 	Split string
 }
 
-// Name is part of the accuracy cache key.
-func (t TableEvaluator) Name() string { return "table:nasbench201:" + t.split() }
+// Name is part of the accuracy cache key; its TablePrefix keys the cache by
+// genome.
+func (t TableEvaluator) Name() string { return TablePrefix + "nasbench201:" + t.split() }
 
 func (t TableEvaluator) split() string {
 	if t.Split == "" {

@@ -223,7 +223,7 @@ func trialKey(t *testing.T, e runtime.Experiment, tr runtime.Trial) string {
 	}
 	f := e.Fidelity
 	f.Seed = e.Seed
-	return CacheKey(e.Evaluator.Name(), runtime.Request{Network: n, Fidelity: f})
+	return CacheKey(e.Evaluator.Name(), runtime.Request{Network: n, Genome: tr.Genome[:len(e.Space.Decisions())], Fidelity: f})
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -91,7 +91,7 @@ func NetworkFromJSON(j runtime.NetworkJSON) (*arch.Network, error) {
 			}
 		}
 		n.Layers = append(n.Layers, arch.Layer{Op: op, In: append([]int(nil), l.In...), Kernel: l.Kernel, Stride: l.Stride,
-			Pad: l.Pad, Groups: l.Groups, Out: l.Out, Act: act, BN: l.BN})
+			Pad: l.Pad, PadAfter: l.PadAfter, Groups: l.Groups, Out: l.Out, Act: act, BN: l.BN})
 	}
 	if err := n.Infer(); err != nil {
 		return nil, fmt.Errorf("network: %w", err)

@@ -122,9 +122,18 @@ func TestCacheKey(t *testing.T) {
 		t.Fatalf("key %q is not 32 hex digits", base)
 	}
 	same := r
-	same.Threads, same.Genome = 7, nil
+	same.Threads = 7
 	if CacheKey("table:nasbench201:cifar10", same) != base {
-		t.Error("threads or genome changed the key")
+		t.Error("threads changed the key")
+	}
+	// A table is indexed by cell: isomorphic cells have rows of their own.
+	other := r
+	other.Genome = nil
+	if CacheKey("table:nasbench201:cifar10", other) == base {
+		t.Error("the genome did not change a table evaluator's key")
+	}
+	if CacheKey("train:x", r) != CacheKey("train:x", other) {
+		t.Error("the genome changed a training evaluator's key")
 	}
 	for name, edit := range map[string]func(*runtime.Request) string{
 		"seed":    func(q *runtime.Request) string { q.Fidelity.Seed = 2; return "" },
