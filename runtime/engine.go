@@ -41,13 +41,19 @@ type Trial struct {
 	Resumed    bool // taken whole from an earlier run
 }
 
-// Counts tallies trials by status. Resumed trials are counted under their
-// stored status and also in Resumed.
+// Counts tallies trials by how they ended in this run. A trial resumed
+// whole from an earlier run is counted in Resumed only, not under its stored
+// status, so the counts add up to the number of trials and the live progress
+// agrees with the summary.
 type Counts struct {
 	Trained, Pruned, Failed, Cached, Resumed int
 }
 
 func (c *Counts) add(t *Trial) {
+	if t.Resumed {
+		c.Resumed++
+		return
+	}
 	switch t.Status {
 	case store.Trained:
 		c.Trained++
@@ -57,9 +63,6 @@ func (c *Counts) add(t *Trial) {
 		c.Failed++
 	case store.Cached:
 		c.Cached++
-	}
-	if t.Resumed {
-		c.Resumed++
 	}
 }
 

@@ -395,3 +395,41 @@ func TestRepeatsInABatch(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsAgree: the live counts, the summary's and the trials add up the
+// same way; a resumed trial counts as resumed only.
+func TestCountsAgree(t *testing.T) {
+	st := openStore(t)
+	if _, err := Run(context.Background(), demoExperiment(&fakeEval{}, 8), Options{Store: st}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		trials int
+		want   func(Counts) bool
+	}{
+		{8, func(c Counts) bool { return c == Counts{Resumed: 8} }},
+		{12, func(c Counts) bool { return c.Resumed == 8 && c.Trained+c.Pruned+c.Failed+c.Cached == 4 }},
+	} {
+		var last Event
+		out, err := Run(context.Background(), demoExperiment(&fakeEval{}, c.trials), Options{Store: st,
+			Progress: func(ev Event) { last = ev }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.want(out.Counts) {
+			t.Errorf("%d trials: counts %+v", c.trials, out.Counts)
+		}
+		if last.Kind != RunDone || last.Counts != out.Counts {
+			t.Errorf("%d trials: live counts %+v (%s), summary counts %+v", c.trials, last.Counts, last.Kind, out.Counts)
+		}
+		var b strings.Builder
+		if err := WriteSummary(&b, out); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%d trained, %d pruned, %d failed, %d cached (%d resumed from the store)",
+			out.Counts.Trained, out.Counts.Pruned, out.Counts.Failed, out.Counts.Cached, out.Counts.Resumed)
+		if !strings.Contains(b.String(), want) || !strings.Contains(last.Line(), fmt.Sprintf("%d resumed", out.Counts.Resumed)) {
+			t.Errorf("summary %q, live %q; want %q", b.String(), last.Line(), want)
+		}
+	}
+}

@@ -56,6 +56,9 @@ func (ev Event) Line() string {
 		c := ev.Counts
 		fmt.Fprintf(&b, "done in %s: %d trained, %d pruned, %d failed, %d cached", ev.Elapsed.Round(time.Second/10),
 			c.Trained, c.Pruned, c.Failed, c.Cached)
+		if c.Resumed > 0 {
+			fmt.Fprintf(&b, ", %d resumed", c.Resumed)
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "trial %d %-8s", ev.Trial, ev.Kind)
