@@ -19,6 +19,9 @@ func TestSplitGo(t *testing.T) {
 		{"var m []int; m = append(m, 1)", "d:1:var m []int | s:1:m = append(m, 1)", ""},
 		{"func (t T) M() {}\nfunc() { }()", "d:1:func (t T) M() {} | s:2:func() { }()", ""},
 		{"type T struct {\n\tA int\n}\nT{1}", "d:1:type T struct {\n\tA int\n} | s:4:T{1}", ""},
+		{"for i := 0; i < 2; i++ { x += i }\nx", "b:1:for i := 0; i < 2; i++ { x += i } | s:2:x", ""},
+		{"a := 1; if a > 0 {\n} else {\n}; b := 2\nc := 3", "s:1:a := 1 | b:1:if a > 0 {\n} else {\n} | s:3:b := 2\nc := 3", ""},
+		{"L:\nfor {\n\tbreak L\n}\n{ y := 1 }", "b:1:L:\nfor {\n\tbreak L\n} | b:5:{ y := 1 }", ""},
 		{"", "", ""},
 		{"package main", "", "no package clause"},
 		{"func main() {}", "", "func main is not allowed"},
@@ -41,6 +44,8 @@ func TestSplitGo(t *testing.T) {
 			k := "s"
 			if c.decl {
 				k = "d"
+			} else if c.block {
+				k = "b"
 			}
 			got = append(got, fmt.Sprintf("%s:%d:%s", k, c.line, c.src))
 		}

@@ -28,6 +28,7 @@ type goSession struct {
 	stdin  *stdinReader
 	disp   *displayState
 	extra  interp.Exports
+	blocks int // functions made by block so far
 }
 
 // MIMEBundler is implemented by host values that render themselves as a
@@ -65,6 +66,7 @@ func (g *goSession) reset() error {
 		}
 	}
 	g.i = i
+	g.blocks = 0
 	return nil
 }
 
@@ -95,6 +97,12 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 	for n, c := range chunks {
 		src := c.src
 		last := n == len(chunks)-1
+		if c.block {
+			if err := g.block(ctx, src, firstLine-1+c.line); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if last && !c.decl {
 			if before, expr, callee, isCall, ok := lastExpr(src); ok {
 				line := firstLine - 1 + c.line
@@ -128,6 +136,27 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 		return &ExecResult{}, nil
 	}
 	return &ExecResult{Data: bundleOf(result)}, nil
+}
+
+// blockPrefix starts the names of the functions made by block; names hides them.
+const blockPrefix = "_hwnasBlock"
+
+// block runs one top-level compound statement as the body of a function
+// declared for it, then calls that function. yaegi v0.16.1 evaluates a
+// top-level block in the package scope and loses what a multi-value :=
+// inside it defines (`v, err := f()` then `undefined: v`); inside a function
+// it is right. A function literal called in place is no way out: yaegi runs
+// it again at the next Eval when it loops over a global. The body starts on
+// the function's second line so that positions need no column shift.
+func (g *goSession) block(ctx context.Context, src string, line int) error {
+	g.blocks++
+	name := fmt.Sprintf("%s%d", blockPrefix, g.blocks)
+	if _, err := g.eval(ctx, "func "+name+"() {\n"+src+"\n}", line-1, true); err != nil {
+		return err
+	}
+	// Positions of a panic point into the declaration, hence the same line.
+	_, err := g.eval(ctx, name+"()", line-1, true)
+	return err
 }
 
 // valuedBuiltins are the builtins whose call yields one value.
@@ -291,7 +320,9 @@ func (g *goSession) names() []string {
 	defer g.mu.Unlock()
 	var out []string
 	for k := range g.i.Globals() {
-		out = append(out, k)
+		if !strings.HasPrefix(k, blockPrefix) {
+			out = append(out, k)
+		}
 	}
 	seen := map[string]bool{}
 	for k := range stdlib.Symbols {

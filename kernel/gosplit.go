@@ -14,8 +14,9 @@ import (
 type goChunk struct {
 	src   string
 	decl  bool
-	line  int // 1-based line of the chunk's first byte in the cell body
-	start int // byte offset of the chunk in the cell body
+	block bool // a compound statement (if, for, switch, select, block, labelled), run on its own
+	line  int  // 1-based line of the chunk's first byte in the cell body
+	start int  // byte offset of the chunk in the cell body
 }
 
 // splitGo splits a %%go cell body into declaration and statement chunks,
@@ -32,8 +33,8 @@ func splitGo(src string) ([]goChunk, error) {
 		}
 	}, 0)
 	type stmt struct {
-		start, end int
-		decl       bool
+		start, end  int
+		decl, block bool
 	}
 	var stmts []stmt
 	var toks []token.Token
@@ -49,7 +50,7 @@ func splitGo(src string) ([]goChunk, error) {
 	if scanErr != nil {
 		return nil, scanErr
 	}
-	depth, start := 0, -1
+	depth, start, blk := 0, -1, false
 	for i, tok := range toks {
 		switch tok {
 		case token.LPAREN, token.LBRACK, token.LBRACE:
@@ -59,16 +60,20 @@ func splitGo(src string) ([]goChunk, error) {
 		}
 		if start < 0 && tok != token.SEMICOLON {
 			start = i
+			blk = isBlockStart(toks[i:])
 			if tok == token.PACKAGE {
 				return nil, fmt.Errorf("line %d: a %%%%go cell has no package clause: write declarations and statements directly", file.Line(file.Pos(offs[i])))
 			}
 		}
-		if start >= 0 && depth == 0 && (tok == token.SEMICOLON || i == len(toks)-1) {
+		// The header of a compound statement holds semicolons too
+		// (for i := 0; i < n; i++ {): it ends at one after its closing brace.
+		endsHere := tok == token.SEMICOLON && (!blk || toks[i-1] == token.RBRACE)
+		if start >= 0 && depth == 0 && (endsHere || i == len(toks)-1) {
 			end := len(src)
 			if tok == token.SEMICOLON {
 				end = offs[i]
 			}
-			st := stmt{start: offs[start], end: end, decl: isDeclStart(toks[start : i+1])}
+			st := stmt{start: offs[start], end: end, decl: isDeclStart(toks[start : i+1]), block: blk}
 			if st.decl && toks[start] == token.FUNC && start+2 < len(toks) && toks[start+1] == token.IDENT && toks[start+2] == token.LPAREN && strings.TrimSpace(src[offs[start+1]:offs[start+2]]) == "main" {
 				return nil, fmt.Errorf("line %d: func main is not allowed in a cell: yaegi would run it again after every later declaration; write the statements at the top level", file.Line(file.Pos(offs[start])))
 			}
@@ -79,13 +84,27 @@ func splitGo(src string) ([]goChunk, error) {
 	var chunks []goChunk
 	for _, st := range stmts {
 		line := file.Line(file.Pos(st.start))
-		if n := len(chunks); n > 0 && !st.decl && !chunks[n-1].decl {
+		if n := len(chunks); n > 0 && !st.decl && !st.block && !chunks[n-1].decl && !chunks[n-1].block {
 			chunks[n-1].src = src[chunks[n-1].start:st.end]
 			continue
 		}
-		chunks = append(chunks, goChunk{src: src[st.start:st.end], decl: st.decl, line: line, start: st.start})
+		chunks = append(chunks, goChunk{src: src[st.start:st.end], decl: st.decl, block: st.block, line: line, start: st.start})
 	}
 	return chunks, nil
+}
+
+// isBlockStart reports whether the tokens of one top-level statement form a
+// compound statement. yaegi loses the variables that a multi-value := defines
+// inside a block at the top level ("undefined: v" on their use), so such a
+// statement runs as the body of a function of its own (see goSession.block).
+func isBlockStart(toks []token.Token) bool {
+	switch toks[0] {
+	case token.IF, token.FOR, token.SWITCH, token.SELECT, token.LBRACE:
+		return true
+	case token.IDENT:
+		return len(toks) > 1 && toks[1] == token.COLON // a label
+	}
+	return false
 }
 
 // isDeclStart reports whether the tokens of one top-level statement form a

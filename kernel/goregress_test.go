@@ -1,0 +1,65 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// goCase is one %%go cell run in order in one session: its result, a
+// substring of its output, or a substring of its error.
+type goCase struct {
+	code   string
+	result string // text/plain of the execute_result, "" for none
+	out    string // substring of the published messages
+	err    string // substring of the error and its traceback
+}
+
+func runGoCases(t *testing.T, s *Session, cases []goCase) {
+	t.Helper()
+	for _, tt := range cases {
+		var r record
+		res, err := s.Execute(context.Background(), tt.code, r.output())
+		if tt.err != "" {
+			if err == nil || !strings.Contains(fmt.Sprint(asCellError(err).Traceback, err), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.code, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.code, err)
+			continue
+		}
+		got := ""
+		if res != nil && res.Data != nil {
+			got, _ = res.Data["text/plain"].(string)
+		}
+		if got != tt.result {
+			t.Errorf("%q: result %q, want %q", tt.code, got, tt.result)
+		}
+		if tt.out != "" && !strings.Contains(strings.Join(r.msgs, "\n"), tt.out) {
+			t.Errorf("%q: output %v, want %q", tt.code, r.msgs, tt.out)
+		}
+	}
+}
+
+// TestGoTopLevelBlocks: variables that a multi-value := defines inside a
+// top-level block are visible in that block, and the block runs once.
+func TestGoTopLevelBlocks(t *testing.T) {
+	s := newTestSession(t)
+	runGoCases(t, s, []goCase{
+		{"%%go\nimport \"strconv\"\nfor _, e := range []string{\"1\"} { v, err := strconv.Atoi(e); fmt.Println(v, err) }", "", `"text":"1 \u003cnil\u003e\n"`, ""},
+		{"%%go\nif true { v, err := strconv.Atoi(\"2\"); fmt.Println(v, err) }", "", `"text":"2 \u003cnil\u003e\n"`, ""},
+		{"%%go\nswitch v, err := strconv.Atoi(\"3\"); {\ncase err == nil:\n\tfmt.Println(v)\n}", "", `"text":"3\n"`, ""},
+		{"%%go\nn := 0\nfor i := 0; i < 3; i++ { v, _ := strconv.Atoi(\"4\"); n += v }\nn", "12", "", ""},
+		{"%%go\nn", "12", "", ""},
+		{"%%go\nouter:\nfor i := 0; i < 3; i++ {\n\tfor {\n\t\tn++\n\t\tcontinue outer\n\t}\n}\nn", "15", "", ""},
+		{"%%go\n{\n\tw, ok := map[string]int{\"a\": 1}[\"a\"]\n\tfmt.Println(w, ok)\n}", "", `"text":"1 true\n"`, ""},
+		{"%%go\nx := 1\nif x > 0 {\n\tnoSuchName()\n}", "", "", "line 4:2: undefined: noSuchName"},
+		{"%%go\nfor i := 0; i < 1; i++ {\n\tvar a []int\n\t_ = a[3]\n}", "", "", "index out of range"},
+	})
+	for _, m := range s.Complete("%%go\n_hwnas", len("%%go\n_hwnas")).Matches {
+		t.Errorf("completion offers the internal function %s", m)
+	}
+}
