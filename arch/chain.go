@@ -270,8 +270,9 @@ func (r *genes) next(n int) int {
 }
 
 // Decode builds the network a genome selects and infers its shapes.
-// Convolutions use 'same' padding ((kernel-1)/2 each side, so even kernels
-// lose one row and column, as symmetric padding cannot do better) and ReLU;
+// Convolutions use 'same' padding ((kernel-1)/2 before and kernel/2 after, so
+// an even kernel gets its odd row and column at the bottom and right as in
+// Keras, and stride 1 keeps the map size) and ReLU;
 // the last head dense layer is linear and gives the classes.
 func (s *ChainSpace) Decode(genome []int) (*Network, error) {
 	ds := s.Decisions()
@@ -389,10 +390,10 @@ func (s *ChainSpace) layer(kind string, v map[string]int, c int) Layer {
 	switch kind {
 	case "conv":
 		k := get("kernel", 3)
-		return Layer{Op: Conv, Kernel: k, Stride: get("stride", 1), Pad: (k - 1) / 2, Out: v["filters"], Act: ReLU, BN: s.BatchNorm}
+		return Layer{Op: Conv, Kernel: k, Stride: get("stride", 1), Pad: (k - 1) / 2, PadAfter: samePadAfter(k), Out: v["filters"], Act: ReLU, BN: s.BatchNorm}
 	case "dwconv":
 		k := get("kernel", 3)
-		return Layer{Op: Conv, Kernel: k, Stride: get("stride", 1), Pad: (k - 1) / 2, Groups: c, Out: c, Act: ReLU, BN: s.BatchNorm}
+		return Layer{Op: Conv, Kernel: k, Stride: get("stride", 1), Pad: (k - 1) / 2, PadAfter: samePadAfter(k), Groups: c, Out: c, Act: ReLU, BN: s.BatchNorm}
 	case "maxpool", "avgpool":
 		k := get("kernel", 2)
 		op := MaxPool
@@ -404,6 +405,11 @@ func (s *ChainSpace) layer(kind string, v map[string]int, c int) Layer {
 		return Layer{Op: Dense, Out: v["units"], Act: ReLU, BN: s.BatchNorm}
 	}
 }
+
+// samePadAfter is the extra padding after of a 'same' convolution with kernel
+// k: an even kernel needs k-1 zeros, (k-2)/2 before and k/2 after
+// (TensorFlow's SAME rule, with the odd one at the bottom and right).
+func samePadAfter(k int) int { return 1 - k%2 }
 
 // channels returns the output channels of l given c input channels.
 func (l *Layer) channels(c int) int {

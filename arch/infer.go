@@ -54,12 +54,21 @@ func (n *Network) Infer() error {
 	return nil
 }
 
-// window computes the output extent of a sliding window, or 0 when it does not fit.
-func window(in, k, s, p int) int {
-	if in+2*p < k {
+// window computes the output extent of a sliding window over in elements
+// padded with p before and p+pa after, or 0 when it does not fit.
+func window(in, k, s, p, pa int) int {
+	if in+2*p+pa < k {
 		return 0
 	}
-	return (in+2*p-k)/s + 1
+	return (in+2*p+pa-k)/s + 1
+}
+
+// padAfterText describes extra padding after for an error message.
+func padAfterText(pa int) string {
+	if pa == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (+%d after)", pa)
 }
 
 func (n *Network) inferLayer(i int) (Shape, string) {
@@ -88,9 +97,12 @@ func (n *Network) inferLayer(i int) (Shape, string) {
 		if l.Kernel < 1 || l.Stride < 1 || l.Pad < 0 {
 			return Shape{}, fmt.Sprintf("kernel %d, stride %d, padding %d: kernel and stride must be at least 1, padding at least 0", l.Kernel, l.Stride, l.Pad)
 		}
-		h, w := window(in.H, l.Kernel, l.Stride, l.Pad), window(in.W, l.Kernel, l.Stride, l.Pad)
+		if l.PadAfter < 0 {
+			return Shape{}, fmt.Sprintf("extra padding after %d: must be at least 0", l.PadAfter)
+		}
+		h, w := window(in.H, l.Kernel, l.Stride, l.Pad, l.PadAfter), window(in.W, l.Kernel, l.Stride, l.Pad, l.PadAfter)
 		if h == 0 || w == 0 {
-			return Shape{}, fmt.Sprintf("kernel %d does not fit input %s with padding %d", l.Kernel, in, l.Pad)
+			return Shape{}, fmt.Sprintf("kernel %d does not fit input %s with padding %d%s", l.Kernel, in, l.Pad, padAfterText(l.PadAfter))
 		}
 		c := in.C
 		if l.Op == Conv {

@@ -73,19 +73,23 @@ func (s Shape) String() string { return fmt.Sprintf("%dx%dx%d", s.H, s.W, s.C) }
 //
 // Kernel, Stride and Pad apply to Conv and the pools; Groups to Conv (0 is
 // read as 1); Out is the output channels of a Conv and the units of a Dense.
+// Pad zeros go on every side; PadAfter adds that many more at the bottom and
+// right only, which 'same' padding of an even kernel needs (Keras/TensorFlow
+// put the odd extra row and column after: kernel 14 pads 6 before, 7 after).
 // Shape is the inferred output shape, filled by Network.Infer.
 type Layer struct {
-	Name   string // free text for people; ignored by Key
-	Op     Op
-	In     []int // indices of earlier layers, or Input
-	Kernel int
-	Stride int
-	Pad    int
-	Groups int
-	Out    int
-	Act    Activation
-	BN     bool // batch normalisation after the op (before the activation)
-	Shape  Shape
+	Name     string // free text for people; ignored by Key
+	Op       Op
+	In       []int // indices of earlier layers, or Input
+	Kernel   int
+	Stride   int
+	Pad      int
+	PadAfter int // extra padding at the bottom and right beyond Pad
+	Groups   int
+	Out      int
+	Act      Activation
+	BN       bool // batch normalisation after the op (before the activation)
+	Shape    Shape
 }
 
 // Depthwise reports whether the layer is a depthwise convolution.
@@ -201,14 +205,18 @@ func (n *Network) Key() string {
 	return hex.EncodeToString(h.Sum(nil))[:24]
 }
 
-// Canonical returns the text that Key hashes: one line per layer.
+// Canonical returns the text that Key hashes: one line per layer. PadAfter
+// is written only when non-zero, so networks without it keep their keys.
 func (n *Network) Canonical() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "input %s classes %d\n", n.Input, n.Classes)
 	for i := range n.Layers {
 		l := &n.Layers[i]
-		fmt.Fprintf(&b, "%s in=%v k=%d s=%d p=%d g=%d out=%d act=%s bn=%t\n",
-			l.Op, l.In, l.Kernel, l.Stride, l.Pad, max(l.Groups, 1), l.Out, l.Act, l.BN)
+		fmt.Fprintf(&b, "%s in=%v k=%d s=%d p=%d", l.Op, l.In, l.Kernel, l.Stride, l.Pad)
+		if l.PadAfter != 0 {
+			fmt.Fprintf(&b, " pa=%d", l.PadAfter)
+		}
+		fmt.Fprintf(&b, " g=%d out=%d act=%s bn=%t\n", max(l.Groups, 1), l.Out, l.Act, l.BN)
 	}
 	return b.String()
 }

@@ -283,6 +283,9 @@ func checkDims(n *arch.Network, i int) string {
 		if l.Kernel < 1 || l.Stride < 1 || l.Pad < 0 {
 			return fmt.Sprintf("kernel %d, stride %d, padding %d: kernel and stride must be at least 1, padding at least 0", l.Kernel, l.Stride, l.Pad)
 		}
+		if l.PadAfter < 0 {
+			return fmt.Sprintf("extra padding after %d: must be at least 0", l.PadAfter)
+		}
 		if g := max(l.Groups, 1); l.Op == arch.Conv && (in.C%g != 0 || l.Shape.C%g != 0) {
 			return fmt.Sprintf("groups %d must divide input channels %d and output channels %d", g, in.C, l.Shape.C)
 		}

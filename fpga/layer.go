@@ -16,19 +16,25 @@ const (
 
 // dims are the loop bounds of one layer (notation of notes/fpga-model.md:
 // M outputs, N inputs per group, R×C output map, K×K kernel, stride S).
+// Pad zeros go on every side of the Hin×Win input and PadAfter more at the
+// bottom and right, so the padded map is Hin+2·Pad+PadAfter high.
 type dims struct {
 	kind                       kind
 	M, N, R, C, K, S, Hin, Win int
-	Pad, G, NIn                int
+	Pad, PadAfter, G, NIn      int
 	dense                      bool // a Dense layer (K = R = C = 1)
 	MACs                       int64
 }
+
+// paddedH and paddedW are the input map's extent with its padding.
+func (d *dims) paddedH() int { return d.Hin + 2*d.Pad + d.PadAfter }
+func (d *dims) paddedW() int { return d.Win + 2*d.Pad + d.PadAfter }
 
 func layerDims(n *arch.Network, i int) dims {
 	l := &n.Layers[i]
 	in := n.InShape(i)
 	d := dims{M: l.Shape.C, R: l.Shape.H, C: l.Shape.W, K: max(l.Kernel, 1), S: max(l.Stride, 1),
-		Hin: in.H, Win: in.W, Pad: l.Pad, G: 1, NIn: len(l.In), N: in.C}
+		Hin: in.H, Win: in.W, Pad: l.Pad, PadAfter: l.PadAfter, G: 1, NIn: len(l.In), N: in.C}
 	switch l.Op {
 	case arch.Conv:
 		if l.Depthwise() {
@@ -44,7 +50,7 @@ func layerDims(n *arch.Network, i int) dims {
 	case arch.Dense:
 		d.kind, d.dense = kConv, true
 		d.N = int(in.Size())
-		d.M, d.R, d.C, d.K, d.S, d.Hin, d.Win, d.Pad = l.Out, 1, 1, 1, 1, 1, 1, 0
+		d.M, d.R, d.C, d.K, d.S, d.Hin, d.Win, d.Pad, d.PadAfter = l.Out, 1, 1, 1, 1, 1, 1, 0, 0
 	case arch.MaxPool, arch.AvgPool:
 		d.kind = kPool
 	case arch.GlobalAvgPool:
@@ -121,8 +127,8 @@ func convCost(d *dims, t Tiling, e *env) cost {
 	tm, tn := int64(min(t.Tm, d.M)), int64(min(t.Tn, d.N))
 	tr, tc := int64(min(t.Tr, d.R)), int64(min(t.Tc, d.C))
 	k, s := int64(d.K), int64(d.S)
-	inR := min(s*tr+k-s, int64(d.Hin+2*d.Pad))
-	inC := min(s*tc+k-s, int64(d.Win+2*d.Pad))
+	inR := min(s*tr+k-s, int64(d.paddedH()))
+	inC := min(s*tc+k-s, int64(d.paddedW()))
 	var c cost
 	nT := cdiv(int64(d.N), tn)
 	var inW, wW int64 // words per tile

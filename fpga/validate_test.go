@@ -9,11 +9,13 @@ import (
 
 // fnasChild is the FNAS MNIST child of seed-systems.md §2.3: four same-padded
 // 5×5 convs with 9, 18, 36, 36 filters, global average pool, dense(10).
+// 'Same' padding is Keras's: (k−1)/2 before and k/2 after.
 func fnasChild(specs ...[2]int) *arch.Network {
 	n := &arch.Network{Input: arch.Shape{H: 28, W: 28, C: 1}, Classes: 10}
 	x := arch.Input
 	for _, s := range specs {
-		x = n.Append(arch.Layer{Op: arch.Conv, Kernel: s[0], Stride: 1, Pad: s[0] / 2, Out: s[1], Act: arch.ReLU}, x)
+		k := s[0]
+		x = n.Append(arch.Layer{Op: arch.Conv, Kernel: k, Stride: 1, Pad: (k - 1) / 2, PadAfter: k/2 - (k-1)/2, Out: s[1], Act: arch.ReLU}, x)
 	}
 	x = n.Append(arch.Layer{Op: arch.GlobalAvgPool}, x)
 	n.Append(arch.Layer{Op: arch.Dense, Out: 10}, x)
@@ -73,7 +75,7 @@ func TestFNASWorkedExample(t *testing.T) {
 	for _, c := range []struct {
 		spec [2]int
 		want int64
-	}{{[2]int{5, 9}, 80000}} {
+	}{{[2]int{5, 9}, 80000}, {[2]int{14, 36}, 5644800}} {
 		n := fnasChild(c.spec, c.spec, c.spec, c.spec)
 		_, r, err := Optimize(n, p, Options{Template: FNAS, Mode: Pipeline, Precision: Int16})
 		if err != nil {
@@ -88,19 +90,30 @@ func TestFNASWorkedExample(t *testing.T) {
 }
 
 // TestFNASEvenKernel checks the [14,36]×4 cross-check of seed-systems.md
-// §2.3 on the cycle formula directly: Keras pads an even kernel
-// asymmetrically to keep 28×28 maps, which the IR's symmetric padding cannot
-// express, so the layer dims are written out. DSP shares 2/72/72/72 give
-// <2,1> for the first layer and <2,36> for the others.
+// §2.3 (5,644,800 cycles per layer) on the FNAS chain space's own decoding:
+// its 'same' padding of kernel 14 (6 before, 7 after, as Keras) keeps the
+// 28×28 maps FNAS's PARA.py assumes. DSP shares 2/72/72/72 give <2,1> for
+// the first layer and <2,36> for the others.
 func TestFNASEvenKernel(t *testing.T) {
-	e := env{ports: Ports{2, 2, 2}, bits: 16, tmpl: FNAS}
-	for _, c := range []struct {
-		n int
-		t Tiling
-	}{{1, Tiling{2, 1, 20, 20}}, {36, Tiling{2, 36, 20, 20}}} {
-		d := dims{kind: kConv, M: 36, N: c.n, R: 28, C: 28, K: 14, S: 1, Hin: 28, Win: 28, Pad: 7, G: 1}
-		if got := fnasCost(&d, c.t, &e).cycles; got != 5644800 {
-			t.Errorf("N=%d <%s>: %d cycles, want 5,644,800", c.n, c.t, got)
+	space := &arch.ChainSpace{SpaceName: "fnas", Input: arch.Shape{H: 28, W: 28, C: 1},
+		Blocks: []arch.ChainBlock{{MinRepeat: 4, MaxRepeat: 4, Layers: []arch.ChainLayer{{Alts: []arch.LayerAlt{{Kind: "conv",
+			Params: []arch.Param{{Name: "kernel", Values: []int{5, 7, 14}}, {Name: "filters", Values: []int{9, 18, 36}}}}}}}}},
+		Head: []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
+	n, err := space.Decode([]int{2, 2, 2, 2, 2, 2, 2, 2}) // [14,36]×4
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, r, err := Optimize(n, mustLookup(t, "PYNQ-Z1"), Options{Template: FNAS, Mode: Pipeline, Precision: Int16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range []Tiling{{2, 1, 20, 20}, {2, 36, 20, 20}, {2, 36, 20, 20}, {2, 36, 20, 20}} {
+		l := r.Layers[i]
+		if n.Layers[i].Shape != (arch.Shape{H: 28, W: 28, C: 36}) {
+			t.Errorf("layer %d: shape %s, want 28x28x36", i+1, n.Layers[i].Shape)
+		}
+		if l.Cycles != 5644800 || l.Tiling != w {
+			t.Errorf("layer %d: <%s> %d cycles, want <%s> 5,644,800", i+1, l.Tiling, l.Cycles, w)
 		}
 	}
 }

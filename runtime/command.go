@@ -65,11 +65,14 @@ type LayerJSON struct {
 	Kernel int    `json:"kernel,omitempty"`
 	Stride int    `json:"stride,omitempty"`
 	Pad    int    `json:"pad,omitempty"`
-	Groups int    `json:"groups,omitempty"`
-	Out    int    `json:"out,omitempty"`
-	Act    string `json:"act"` // relu or linear
-	BN     bool   `json:"bn"`
-	Shape  [3]int `json:"shape"`
+	// PadAfter is extra padding at the bottom and right beyond Pad (an even
+	// kernel's 'same' padding); absent when 0.
+	PadAfter int    `json:"pad_after,omitempty"`
+	Groups   int    `json:"groups,omitempty"`
+	Out      int    `json:"out,omitempty"`
+	Act      string `json:"act"` // relu or linear
+	BN       bool   `json:"bn"`
+	Shape    [3]int `json:"shape"`
 }
 
 // NetworkToJSON converts n (shapes inferred) for a command request.
@@ -77,7 +80,7 @@ func NetworkToJSON(n *arch.Network) NetworkJSON {
 	out := NetworkJSON{Input: [3]int{n.Input.H, n.Input.W, n.Input.C}, Classes: n.Classes}
 	for _, l := range n.Layers {
 		out.Layers = append(out.Layers, LayerJSON{Op: l.Op.String(), In: l.In, Kernel: l.Kernel, Stride: l.Stride,
-			Pad: l.Pad, Groups: max(l.Groups, 1), Out: l.Out, Act: l.Act.String(), BN: l.BN,
+			Pad: l.Pad, PadAfter: l.PadAfter, Groups: max(l.Groups, 1), Out: l.Out, Act: l.Act.String(), BN: l.BN,
 			Shape: [3]int{l.Shape.H, l.Shape.W, l.Shape.C}})
 	}
 	return out

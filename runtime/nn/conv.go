@@ -3,7 +3,9 @@ package nn
 import "math"
 
 // im2col writes the patches of one NHWC image into cols: one row per output
-// position, K·K·C columns ordered (ky, kx, c).
+// position, K·K·C columns ordered (ky, kx, c). p is the padding before; the
+// padding after (symmetric or not) is whatever oh and ow reach beyond the
+// map, which reads as zeros.
 func im2col(in []float32, h, w, c, k, s, p, oh, ow int, cols []float32) {
 	kc := k * c
 	row := 0
@@ -59,7 +61,9 @@ func col2im(cols []float32, h, w, c, k, s, p, oh, ow int, dx []float32) {
 	}
 }
 
-func (n *node) isPointwise() bool { return n.k == 1 && n.stride == 1 && n.pad == 0 }
+// isPointwise reports a 1×1 stride-1 convolution without padding, whose
+// input is its own patch matrix.
+func (n *node) isPointwise() bool { return n.k == 1 && n.stride == 1 && n.pad == 0 && n.padAfter == 0 }
 
 func (m *model) convForward(n *node, nb int) {
 	in, _, isz := m.inOut(n.in[0])

@@ -45,10 +45,14 @@ type node struct {
 	grad    []float32
 
 	k, stride, pad, groups int
-	kkc                    int    // conv: rows of the weight matrix per group, K·K·Cin/groups
-	w, b                   *param // conv/dense weights and bias; BN scale and shift
-	chunkW, chunkB         [][]float32
-	wPack, wtPack          packedB // conv (groups 1) and dense: W and Wᵀ packed for gemm
+	// padAfter is the extra padding at the bottom and right (arch.Layer.PadAfter).
+	// The loops clip windows to the map and the output shape comes from
+	// arch.Network.Infer, so it only has to rule out the no-padding fast paths.
+	padAfter       int
+	kkc            int    // conv: rows of the weight matrix per group, K·K·Cin/groups
+	w, b           *param // conv/dense weights and bias; BN scale and shift
+	chunkW, chunkB [][]float32
+	wPack, wtPack  packedB // conv (groups 1) and dense: W and Wᵀ packed for gemm
 
 	runMean, runVar []float32   // BN running statistics
 	mean, invStd    []float32   // BN batch statistics of the last forward
@@ -167,7 +171,7 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 			}
 		}
 		inSh := shapeOf(in[0])
-		n := &node{layer: li, in: in, inShape: inSh, shape: l.Shape, k: l.Kernel, stride: l.Stride, pad: l.Pad, groups: max(l.Groups, 1)}
+		n := &node{layer: li, in: in, inShape: inSh, shape: l.Shape, k: l.Kernel, stride: l.Stride, pad: l.Pad, padAfter: l.PadAfter, groups: max(l.Groups, 1)}
 		switch l.Op {
 		case arch.Conv:
 			n.kind = kConv
@@ -180,7 +184,7 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 			if n.groups == 1 {
 				n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
 				n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
-				if !(l.Kernel == 1 && l.Stride == 1 && l.Pad == 0) {
+				if !n.isPointwise() {
 					colsMax = max(colsMax, hw*n.kkc)
 					if 4*int64(batch)*int64(hw*n.kkc) <= colCacheBytes {
 						n.colCache = m.alloc(batch * hw * n.kkc)

@@ -16,7 +16,7 @@ func (m *model) poolForward(n *node, nb int) {
 		for img := lo; img < hi; img++ {
 			x := in[img*isz : (img+1)*isz]
 			y := n.out[img*osz : (img+1)*osz]
-			if n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 {
+			if n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 && n.padAfter == 0 {
 				maxPool2(x, y, n.arg[img*osz:(img+1)*osz], iw, c, oh, ow)
 				continue
 			}
