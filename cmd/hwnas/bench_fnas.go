@@ -64,7 +64,7 @@ func init() {
 		Short: "FNAS pruning against plain NAS: the demo search with and without its latency spec",
 		Long: `Runs the built-in demo (examples/fnas_mnist.hwnas) twice at the same trial
 budget, each in a fresh store so that nothing is shared: once as written
-(FNAS: networks over the 8 ms latency spec are pruned before training) and
+(FNAS: networks over the 3 ms latency spec are pruned before training) and
 once without the latency constraint (plain NAS: every network is trained and
 the reward is accuracy alone). Prints trained and pruned counts, the wall time
 of each and their ratio, and the best accuracy that meets the spec in each.

@@ -58,7 +58,7 @@ hardware metrics are recomputed, accuracy comes from the cache, and nothing
 is trained.
 
 With no FILE, run the built-in demo (examples/fnas_mnist.hwnas): an
-FNAS-style search on MNIST under an 8 ms PYNQ-Z1 latency spec, training
+FNAS-style search on MNIST under a 3 ms PYNQ-Z1 latency spec, training
 every network that meets the spec.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
