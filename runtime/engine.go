@@ -39,14 +39,20 @@ type Trial struct {
 	HardwareS  float64
 	EvalS      float64
 	Resumed    bool // taken whole from an earlier run
+	// LookedUp marks a trained trial whose evaluator read its metrics from a
+	// benchmark table (TablePrefix) instead of training: it is stored as
+	// trained, shown as "looked up" and counted in Counts.LookedUp.
+	LookedUp bool
 }
 
 // Counts tallies trials by how they ended in this run. A trial resumed
 // whole from an earlier run is counted in Resumed only, not under its stored
 // status, so the counts add up to the number of trials and the live progress
-// agrees with the summary.
+// agrees with the summary. LookedUp is the part of Trained whose metrics a
+// table evaluator looked up rather than trained.
 type Counts struct {
 	Trained, Pruned, Failed, Cached, Resumed int
+	LookedUp                                 int
 }
 
 func (c *Counts) add(t *Trial) {
@@ -57,6 +63,9 @@ func (c *Counts) add(t *Trial) {
 	switch t.Status {
 	case store.Trained:
 		c.Trained++
+		if t.LookedUp {
+			c.LookedUp++
+		}
 	case store.Pruned:
 		c.Pruned++
 	case store.Failed:
@@ -70,6 +79,7 @@ func (c *Counts) add(t *Trial) {
 type Outcome struct {
 	Experiment  string
 	Hash        string
+	Evaluator   string // the evaluator's name ("" when read from a store older than it)
 	StoreID     int64
 	Seed        int64
 	Objectives  []Objective
@@ -279,6 +289,7 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 func (r *runner) fromStored(s store.Trial) Trial {
 	t := Trial{ID: s.Seq, Genome: s.Genome, Network: s.Network, NetworkKey: s.NetworkKey, Design: s.Design,
 		Metrics: Metrics(s.Metrics), Status: s.Status, Error: s.Error, HardwareS: s.HardwareS, EvalS: s.EvalS, Resumed: true}
+	t.LookedUp = t.Status == store.Trained && isTable(r.e.Evaluator.Name())
 	t.Feasible = r.feasible(&t)
 	return t
 }
@@ -379,6 +390,10 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 	t.EvalS = ev.ChargedS
 	t.Metrics.merge(ev.Metrics)
 	t.Status = store.Trained
+	if isTable(e.Evaluator.Name()) {
+		t.LookedUp = true
+		return r.record(&t, TrialLookedUp), true
+	}
 	return r.record(&t, TrialFinished), true
 }
 
@@ -470,7 +485,7 @@ func (r *runner) emitLocked(ev Event) {
 
 func (r *runner) outcome() *Outcome {
 	e := r.e
-	out := &Outcome{Experiment: e.Name, Hash: e.Hash, StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
+	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
 		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start)}
 	for i := range r.trials {
 		out.Counts.add(&r.trials[i])

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hwnas/hwnas/runtime/store"
+
 	"github.com/hwnas/hwnas/arch"
 )
 
@@ -41,13 +43,24 @@ type Evaluator interface {
 // own cell's row whatever order, and --parallel, its trials finish in.
 const TablePrefix = "table:"
 
+func isTable(evaluator string) bool { return strings.HasPrefix(evaluator, TablePrefix) }
+
+// StatusLabel is how tables show a trial's status: its stored status, or
+// "looked up" for a trial a table evaluator looked up rather than trained.
+func StatusLabel(t *Trial) string {
+	if t.LookedUp && t.Status == store.Trained {
+		return "looked up"
+	}
+	return string(t.Status)
+}
+
 // CacheNetworkKey is the network part of the accuracy cache key of r
 // evaluated by the evaluator called evaluator: the network's key, and for
 // table evaluators (TablePrefix) the genome too. Anything that caches or
 // shares evaluations (the engine, the queue) must key them by it.
 func CacheNetworkKey(evaluator string, r Request) string {
 	k := r.Network.Key()
-	if strings.HasPrefix(evaluator, TablePrefix) {
+	if isTable(evaluator) {
 		k += fmt.Sprintf(" genome=%v", r.Genome)
 	}
 	return k

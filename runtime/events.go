@@ -13,7 +13,8 @@ type EventKind string
 const (
 	TrialStarted  EventKind = "started"
 	TrialPruned   EventKind = "pruned"
-	TrialFinished EventKind = "finished" // trained by its evaluator
+	TrialFinished EventKind = "finished"  // trained by its evaluator
+	TrialLookedUp EventKind = "looked-up" // metrics read from a benchmark table (stored as trained)
 	TrialFailed   EventKind = "failed"
 	TrialCached   EventKind = "cached"  // accuracy from the accuracy cache
 	TrialResumed  EventKind = "resumed" // the whole trial came from an earlier run in the store
@@ -54,8 +55,7 @@ func (ev Event) Line() string {
 		return ""
 	case RunDone:
 		c := ev.Counts
-		fmt.Fprintf(&b, "done in %s: %d trained, %d pruned, %d failed, %d cached", ev.Elapsed.Round(time.Second/10),
-			c.Trained, c.Pruned, c.Failed, c.Cached)
+		fmt.Fprintf(&b, "done in %s: %s", ev.Elapsed.Round(time.Second/10), c.text())
 		if c.Resumed > 0 {
 			fmt.Fprintf(&b, ", %d resumed", c.Resumed)
 		}

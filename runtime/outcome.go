@@ -14,10 +14,11 @@ type meta struct {
 	Objectives  []Objective  `json:"objectives"`
 	Constraints []Constraint `json:"constraints"`
 	WallS       float64      `json:"wall_s,omitempty"`
+	Evaluator   string       `json:"evaluator,omitempty"` // absent in stores written before it
 }
 
 func encodeMeta(e *Experiment, wall float64) string {
-	b, _ := json.Marshal(meta{Objectives: e.Objectives, Constraints: e.Constraints, WallS: wall})
+	b, _ := json.Marshal(meta{Objectives: e.Objectives, Constraints: e.Constraints, WallS: wall, Evaluator: e.Evaluator.Name()})
 	return string(b)
 }
 
@@ -51,13 +52,14 @@ func Load(st *store.Store, name string) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{Experiment: rec.Name, Hash: rec.Hash, StoreID: rec.ID, Seed: rec.Seed,
+	out := &Outcome{Experiment: rec.Name, Hash: rec.Hash, Evaluator: m.Evaluator, StoreID: rec.ID, Seed: rec.Seed,
 		Objectives: m.Objectives, Constraints: m.Constraints}
 	out.Wall = secondsDuration(m.WallS)
 	for _, s := range trials {
 		t := Trial{ID: s.Seq, Genome: s.Genome, Network: s.Network, NetworkKey: s.NetworkKey, Design: s.Design,
 			Metrics: Metrics(s.Metrics), Status: s.Status, Error: s.Error, HardwareS: s.HardwareS, EvalS: s.EvalS}
 		t.Feasible = feasible(&t, m.Constraints, m.Objectives)
+		t.LookedUp = t.Status == store.Trained && isTable(m.Evaluator)
 		out.Trials = append(out.Trials, t)
 		out.Counts.add(&t)
 	}

@@ -75,7 +75,7 @@ func WriteTable(w io.Writer, out *Outcome, trials []Trial) error {
 		if slices.Contains(out.Pareto, t.ID) {
 			id += "*"
 		}
-		row := []string{id, string(t.Status)}
+		row := []string{id, StatusLabel(&t)}
 		for _, c := range cols {
 			if v, ok := t.Metrics[c]; ok {
 				row = append(row, FormatMetric(c, v))
@@ -89,12 +89,21 @@ func WriteTable(w io.Writer, out *Outcome, trials []Trial) error {
 	return tw.Flush()
 }
 
+// text is the counts as a summary says them: trials a table evaluator looked
+// up are "looked up", not "trained".
+func (c Counts) text() string {
+	s := fmt.Sprintf("%d trained", c.Trained-c.LookedUp)
+	if c.LookedUp > 0 {
+		s += fmt.Sprintf(", %d looked up", c.LookedUp)
+	}
+	return s + fmt.Sprintf(", %d pruned, %d failed, %d cached", c.Pruned, c.Failed, c.Cached)
+}
+
 // WriteSummary writes what a run ends with: the counts, then the Pareto
 // front as a table.
 func WriteSummary(w io.Writer, out *Outcome) error {
 	c := out.Counts
-	fmt.Fprintf(w, "experiment %s: %d trials: %d trained, %d pruned, %d failed, %d cached", out.Experiment,
-		len(out.Trials), c.Trained, c.Pruned, c.Failed, c.Cached)
+	fmt.Fprintf(w, "experiment %s: %d trials: %s", out.Experiment, len(out.Trials), c.text())
 	if c.Resumed > 0 {
 		fmt.Fprintf(w, " (%d resumed from the store)", c.Resumed)
 	}
@@ -167,6 +176,7 @@ type JSONTrial struct {
 	Design     string             `json:"design"`
 	Metrics    map[string]float64 `json:"metrics"`
 	Status     string             `json:"status"`
+	LookedUp   bool               `json:"looked_up,omitempty"` // trained by looking the metrics up in a table
 	Feasible   bool               `json:"feasible"`
 	Error      string             `json:"error,omitempty"`
 }
@@ -180,7 +190,7 @@ type JSONOutcome struct {
 	Constraints []string       `json:"constraints"`
 	Trials      []JSONTrial    `json:"trials"`
 	Pareto      []int          `json:"pareto"`
-	Counts      map[string]int `json:"counts"`
+	Counts      map[string]int `json:"counts"` // trained, pruned, failed, cached, resumed add up to the trials; looked_up is the part of trained a table evaluator looked up
 	WallS       float64        `json:"wall_s"`
 }
 
@@ -189,7 +199,7 @@ func ToJSON(out *Outcome) JSONOutcome {
 	j := JSONOutcome{Experiment: out.Experiment, SpecHash: out.Hash, Seed: out.Seed, Objectives: []string{},
 		Constraints: []string{}, Trials: []JSONTrial{}, Pareto: out.Pareto, WallS: out.Wall.Seconds(),
 		Counts: map[string]int{"trained": out.Counts.Trained, "pruned": out.Counts.Pruned, "failed": out.Counts.Failed,
-			"cached": out.Counts.Cached, "resumed": out.Counts.Resumed}}
+			"cached": out.Counts.Cached, "resumed": out.Counts.Resumed, "looked_up": out.Counts.LookedUp}}
 	if j.Pareto == nil {
 		j.Pareto = []int{}
 	}
@@ -205,7 +215,7 @@ func ToJSON(out *Outcome) JSONOutcome {
 			m = Metrics{}
 		}
 		j.Trials = append(j.Trials, JSONTrial{ID: t.ID, Genome: t.Genome, Network: t.Network, NetworkKey: t.NetworkKey,
-			Design: t.Design, Metrics: m, Status: string(t.Status), Feasible: t.Feasible, Error: t.Error})
+			Design: t.Design, Metrics: m, Status: string(t.Status), LookedUp: t.LookedUp, Feasible: t.Feasible, Error: t.Error})
 	}
 	return j
 }

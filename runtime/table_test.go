@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -66,4 +67,47 @@ func genomeText(g []int) string {
 		b.WriteByte(byte('0' + x))
 	}
 	return b.String()
+}
+
+// Trials a table evaluator looks up are stored as trained but shown and
+// counted as looked up, in the run's outcome and when read back.
+func TestTableTrialsAreLookedUp(t *testing.T) {
+	st := openStore(t)
+	kinds := map[EventKind]int{}
+	ran, err := Run(context.Background(), nb201Experiment(12, 2), Options{Store: st, Progress: func(ev Event) { kinds[ev.Kind]++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(st, "nb201")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]*Outcome{"run": ran, "load": loaded} {
+		c := out.Counts
+		if c.LookedUp == 0 || c.LookedUp != c.Trained {
+			t.Errorf("%s: counts %+v: want every trained trial looked up", name, c)
+		}
+		for _, tr := range out.Trials {
+			if tr.LookedUp != (tr.Status == "trained") {
+				t.Errorf("%s: trial %s looked up = %v", name, trialLine(&tr), tr.LookedUp)
+			}
+		}
+		var b strings.Builder
+		if err := WriteSummary(&b, out); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteTable(&b, out, out.Trials); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf(": 0 trained, %d looked up,", c.LookedUp); !strings.Contains(b.String(), want) ||
+			strings.Contains(b.String(), "  trained  ") || !strings.Contains(b.String(), "  looked up  ") {
+			t.Errorf("%s: rendering lacks %q or shows a table lookup as trained:\n%s", name, want, b.String())
+		}
+		if j := ToJSON(out); j.Counts["looked_up"] != c.LookedUp || j.Counts["trained"] != c.Trained {
+			t.Errorf("%s: JSON counts %v", name, j.Counts)
+		}
+	}
+	if kinds[TrialLookedUp] != ran.Counts.LookedUp || kinds[TrialFinished] != 0 {
+		t.Errorf("events %v, want %d looked-up and no finished", kinds, ran.Counts.LookedUp)
+	}
 }
