@@ -4,15 +4,18 @@ import (
 	"reflect"
 	"sort"
 
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/runtime"
 	"github.com/traefik/yaegi/interp"
 )
 
 // hwnasExports is the "hwnas" package seen by %%go cells: the outcomes of
-// the experiments run in this session (with their trials) as Go values, and
-// the platform catalog. Written by hand rather than by `yaegi extract`, so
-// that it needs no generated file tied to a Go version.
+// the experiments run in this session (with their trials) as Go values, the
+// platform catalog, and the FPGA model with the networks it takes (enough to
+// draw a per-layer roofline). Written by hand rather than by `yaegi
+// extract`, so that it needs no generated file tied to a Go version.
 func hwnasExports(d *dslCells) interp.Exports {
 	return interp.Exports{"hwnas/hwnas": {
 		// Result returns the last outcome of an experiment run in this session.
@@ -27,11 +30,35 @@ func hwnasExports(d *dslCells) interp.Exports {
 		// Pareto returns the Pareto-optimal trials of an outcome.
 		"Pareto": reflect.ValueOf(paretoTrials),
 
-		"Outcome":   reflect.ValueOf((*runtime.Outcome)(nil)),
-		"Trial":     reflect.ValueOf((*runtime.Trial)(nil)),
-		"Metrics":   reflect.ValueOf((*runtime.Metrics)(nil)),
-		"Objective": reflect.ValueOf((*runtime.Objective)(nil)),
-		"Platform":  reflect.ValueOf((*fpga.Platform)(nil)),
+		// Zoo returns a network of the model zoo by name; ZooNames lists them.
+		"Zoo":      reflect.ValueOf(arch.Zoo),
+		"ZooNames": reflect.ValueOf(arch.ZooNames),
+		// NB201 returns the network of a NAS-Bench-201 cell ("|nor_conv_3x3~0|+|…|").
+		"NB201": reflect.ValueOf(nb201.Network),
+		// Lookup finds a platform by name or alias.
+		"Lookup": reflect.ValueOf(fpga.Lookup),
+		// Optimize searches the design (tiling) of a network on a platform.
+		"Optimize": reflect.ValueOf(fpga.Optimize),
+		// Estimate evaluates one given design of a network on a platform.
+		"Estimate": reflect.ValueOf(fpga.Estimate),
+		// ParsePrecision and ParseMode read the names the DSL uses
+		// ("int8", "pipeline"), for Options.
+		"ParsePrecision": reflect.ValueOf(fpga.ParsePrecision),
+		"ParseMode":      reflect.ValueOf(fpga.ParseMode),
+		// The goals of Options.Goal.
+		"MinLatency":    reflect.ValueOf(fpga.MinLatency),
+		"MaxThroughput": reflect.ValueOf(fpga.MaxThroughput),
+
+		"Network":     reflect.ValueOf((*arch.Network)(nil)),
+		"Options":     reflect.ValueOf((*fpga.Options)(nil)),
+		"Design":      reflect.ValueOf((*fpga.Design)(nil)),
+		"Report":      reflect.ValueOf((*fpga.Report)(nil)),
+		"LayerReport": reflect.ValueOf((*fpga.LayerReport)(nil)),
+		"Outcome":     reflect.ValueOf((*runtime.Outcome)(nil)),
+		"Trial":       reflect.ValueOf((*runtime.Trial)(nil)),
+		"Metrics":     reflect.ValueOf((*runtime.Metrics)(nil)),
+		"Objective":   reflect.ValueOf((*runtime.Objective)(nil)),
+		"Platform":    reflect.ValueOf((*fpga.Platform)(nil)),
 	}}
 }
 

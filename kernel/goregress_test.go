@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/arch/nb201"
+	"github.com/hwnas/hwnas/fpga"
 )
 
 // goCase is one %%go cell run in order in one session: its result, a
@@ -62,4 +66,43 @@ func TestGoTopLevelBlocks(t *testing.T) {
 	for _, m := range s.Complete("%%go\n_hwnas", len("%%go\n_hwnas")).Matches {
 		t.Errorf("completion offers the internal function %s", m)
 	}
+}
+
+// TestGoFPGAExports: a %%go cell reaches the FPGA model and the networks it
+// takes through the hwnas package, enough for a per-layer roofline, and gets
+// what the compiled model gives.
+func TestGoFPGAExports(t *testing.T) {
+	n, err := arch.Zoo("lenet5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fpga.Lookup("ZCU102")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, err := fpga.Optimize(n, p, fpga.Options{Goal: fpga.MaxThroughput, Precision: fpga.Int8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell, err := nb201.CellString([]int{3, 3, 1, 3, 1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := nb201.Network(cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSession(t)
+	runGoCases(t, s, []goCase{
+		{"%%go\nn, err := hwnas.Zoo(\"lenet5\")\np, err := hwnas.Lookup(\"ZCU102\")\nprec, err := hwnas.ParsePrecision(\"int8\")\n" +
+			"d, r, err := hwnas.Optimize(n, p, hwnas.Options{Goal: hwnas.MaxThroughput, Precision: prec})\nerr", "<nil>", "", ""},
+		{"%%go\nr.LatencyMs", fmt.Sprint(want.LatencyMs), "", ""},
+		{"%%go\nagain, err := hwnas.Estimate(n, p, d)\nagain.LatencyMs == r.LatencyMs", "true", "", ""},
+		{"%%go\nvar roof []string\nfor _, l := range r.Layers {\n\tif l.Bytes > 0 {\n\t\troof = append(roof, fmt.Sprintf(\"%s %.3g %.3g\", l.Op, 2*float64(l.MACs)/float64(l.Bytes), l.GOPS))\n\t}\n}\nlen(roof) > 0", "true", "", ""},
+		{"%%go\nvar lr hwnas.LayerReport = r.Layers[0]\nlr.Index", "0", "", ""},
+		{"%%go\nmode, err := hwnas.ParseMode(\"pipeline\")\n_, pr, err := hwnas.Optimize(n, p, hwnas.Options{Goal: hwnas.MinLatency, Mode: mode})\npr.Mode.String()", `"pipeline"`, "", ""},
+		{"%%go\nc, err := hwnas.NB201(\"" + cell + "\")\nc.MACs()", fmt.Sprint(c.MACs()), "", ""},
+		{"%%go\nvar net *hwnas.Network = c\nlen(hwnas.ZooNames()) > 0 && net != nil", "true", "", ""},
+		{"%%go\n_, err = hwnas.Zoo(\"nosuch\")\nerr != nil", "true", "", ""},
+	})
 }
