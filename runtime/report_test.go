@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,7 @@ func TestRenderings(t *testing.T) {
 		{"table.golden", func(b *bytes.Buffer) error { return WriteTable(b, out, out.Trials) }},
 		{"results.csv.golden", func(b *bytes.Buffer) error { return WriteCSV(b, out) }},
 		{"results.json.golden", func(b *bytes.Buffer) error { return WriteJSON(b, out) }},
+		{"table.html.golden", func(b *bytes.Buffer) error { return WriteHTML(b, out, out.Trials) }},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -187,5 +189,44 @@ func TestFrontObjectives(t *testing.T) {
 		if got := FrontObjectives(c.objs, c.cons); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("FrontObjectives(%v, %v) = %v, want %v", c.objs, c.cons, got, c.want)
 		}
+	}
+}
+
+// TestHTMLIsWellFormedAndEscaped: the HTML table parses as XML, has a row per
+// trial, and escapes what it shows.
+func TestHTMLIsWellFormedAndEscaped(t *testing.T) {
+	out := fixture()
+	out.Trials[2].Network = `<script>alert("x")</script> & co`
+	var b bytes.Buffer
+	if err := WriteHTML(&b, out, out.Trials); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Rows []struct {
+			Class string   `xml:"class,attr"`
+			Cells []string `xml:"td"`
+		} `xml:"tbody>tr"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not well-formed: %v\n%s", err, b.String())
+	}
+	if len(doc.Rows) != len(out.Trials) {
+		t.Fatalf("%d rows, want %d", len(doc.Rows), len(out.Trials))
+	}
+	for i, r := range doc.Rows {
+		tr := out.Trials[i]
+		if onFront := slices.Contains(out.Pareto, tr.ID); onFront != (r.Class == "pareto") {
+			t.Errorf("row %d: class %q, on the front %v", i, r.Class, onFront)
+		}
+		if got := r.Cells[len(r.Cells)-1]; got != tr.Network {
+			t.Errorf("row %d: network cell %q, want %q", i, got, tr.Network)
+		}
+	}
+	if strings.Contains(b.String(), "<script>") {
+		t.Error("the network name was not escaped")
+	}
+	var empty bytes.Buffer
+	if err := WriteHTML(&empty, out, nil); err != nil || !strings.Contains(empty.String(), "<tbody>\n</tbody>") {
+		t.Errorf("no trials: %v\n%s", err, empty.String())
 	}
 }
