@@ -36,13 +36,14 @@ func PlotAxes(out *Outcome) (x, y string) {
 // dots, the Pareto front as a line through its points, infeasible trials as
 // rings and pruned trials (never trained, so without accuracy) as crosses at
 // the bottom of the plot; a constraint on x is drawn as a dashed line.
+// WritePlot draws the legend right of the axes, outside the data.
 func Plot(out *Outcome, x, y string) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s: %d trials, %d on the Pareto front", out.Experiment, len(out.Trials), len(out.Pareto))
 	p.X.Label.Text = Label(x)
 	p.Y.Label.Text = Label(y)
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size, p.Legend.Padding = vg.Points(9), vg.Points(2)
 
 	var feas, infeas, pruned, front plotter.XYs
 	minY := 0.0
@@ -132,10 +133,45 @@ func WritePlot(w io.Writer, out *Outcome, format string) error {
 	if err != nil {
 		return err
 	}
-	wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, format)
+	c, err := draw.NewFormattedCanvas(plotWidth, plotHeight, format)
 	if err != nil {
 		return fmt.Errorf("rendering the plot: %w", err)
 	}
-	_, err = wt.WriteTo(w)
+	drawPlot(p, draw.New(c))
+	_, err = c.WriteTo(w)
 	return err
+}
+
+// The size of a written plot: 6 x 4 inches of axes and data, and the legend
+// right of them.
+const plotWidth, plotHeight = 7 * vg.Inch, 4 * vg.Inch
+
+// legendGap separates the legend from the axes and the picture's edge.
+const legendGap = 6 * vg.Millimeter / 2
+
+// plotArea is the part of c the title, axes and data take: all of it but a
+// strip on the right as wide as the legend.
+func plotArea(p *plot.Plot, c draw.Canvas) draw.Canvas {
+	r := p.Legend.Rectangle(c)
+	if w := r.Max.X - r.Min.X; w > 0 {
+		return draw.Crop(c, 0, -(w + 2*legendGap), 0, 0)
+	}
+	return c
+}
+
+// drawPlot draws p on c with its legend outside the data, in a column right
+// of the plot whose top is level with the data's, so that no point, front
+// or constraint line is ever hidden under it.
+func drawPlot(p *plot.Plot, c draw.Canvas) {
+	area := plotArea(p, c)
+	leg := p.Legend
+	p.Legend = plot.NewLegend() // empty: Draw puts nothing over the data
+	p.Draw(area)
+	p.Legend = leg
+	top := p.DataCanvas(area).Max.Y
+	leg.Top, leg.Left = true, true
+	leg.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: area.Max.X + legendGap, Y: c.Min.Y},
+		Max: vg.Point{X: c.Max.X - legendGap, Y: top},
+	}})
 }
