@@ -398,7 +398,7 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 }
 
 // accuracyKey is where the accuracy of net, decoded from the architecture
-// genes genes, is cached (see CacheNetworkKey).
+// genes, is cached (see CacheNetworkKey).
 func (r *runner) accuracyKey(net *arch.Network, genes []int) store.AccuracyKey {
 	e := r.e
 	name := e.Evaluator.Name()
