@@ -37,11 +37,11 @@ type result struct {
 }
 
 // CacheKey is the key of an evaluation: the same fields as the engine's
-// accuracy cache key (network key, evaluator name + fidelity, dataset,
-// seed), hashed to a subject-safe token.
+// accuracy cache key (runtime.CacheNetworkKey, evaluator name + fidelity,
+// dataset, seed), hashed to a subject-safe token.
 func CacheKey(evaluator string, r runtime.Request) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s %s\x00%d", r.Network.Key(), r.Fidelity.Dataset, evaluator, r.Fidelity.Key(), r.Fidelity.Seed)
+	fmt.Fprintf(h, "%s\x00%s\x00%s %s\x00%d", runtime.CacheNetworkKey(evaluator, r), r.Fidelity.Dataset, evaluator, r.Fidelity.Key(), r.Fidelity.Seed)
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
