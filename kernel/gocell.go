@@ -28,7 +28,8 @@ type goSession struct {
 	stdin  *stdinReader
 	disp   *displayState
 	extra  interp.Exports
-	blocks int // functions made by block so far
+	blocks int             // functions made by block so far
+	known  map[string]bool // names declared by the chunks that compiled, for diagnoses
 }
 
 // MIMEBundler is implemented by host values that render themselves as a
@@ -67,6 +68,7 @@ func (g *goSession) reset() error {
 	}
 	g.i = i
 	g.blocks = 0
+	g.known = map[string]bool{"display": true, "fmt": true, "hwnas": true}
 	return nil
 }
 
@@ -225,7 +227,15 @@ var panicFrame = regexp.MustCompile(`(?m)^\d+:\d+: panic: .*\n?`)
 func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (v reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &CellError{Name: "Panic", Value: fmt.Sprint(r), Traceback: []string{fmt.Sprintf("panic: %v", r)}}
+			// yaegi itself crashed, mostly while compiling a name it
+			// cannot resolve: say which.
+			g.stderr.write(g.stderr.hold(false))
+			if u := g.undefinedNames(src, decl); len(u) > 0 {
+				err = undefinedError(u, line)
+				return
+			}
+			msg := fmt.Sprintf("%v (inside the Go interpreter, yaegi)", r)
+			err = &CellError{Name: "Panic", Value: msg, Traceback: []string{"panic: " + msg}}
 		}
 	}()
 	g.stderr.hold(true)
@@ -233,6 +243,7 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	held := g.stderr.hold(false)
 	if err == nil {
 		g.stderr.write(held)
+		g.learn(src, decl)
 		return v, nil
 	}
 	frames := panicFrame.FindAllString(held, -1)
@@ -243,6 +254,11 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return v, &CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
 	case errors.As(err, &p):
+		// yaegi turns its own crashes into panics too, mostly on a
+		// qualified name of a package not imported: say which.
+		if u := g.undefinedNames(src, decl); len(u) > 0 {
+			return v, undefinedError(u, line)
+		}
 		tb := []string{fmt.Sprintf("panic: %v", p.Value)}
 		for _, f := range frames {
 			tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
@@ -255,6 +271,14 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 		name = "SyntaxError"
 	}
 	msg := relocate(err.Error(), line, decl)
+	if strings.HasSuffix(msg, "definition loop") {
+		// yaegi's word for an undefined name at the top level, and for a
+		// variable whose type it cannot work out.
+		if u := g.undefinedNames(src, decl); len(u) > 0 {
+			return v, undefinedError(u, line)
+		}
+		msg += ": " + definitionLoopHint
+	}
 	return v, &CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
 }
 

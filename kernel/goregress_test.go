@@ -106,3 +106,58 @@ func TestGoFPGAExports(t *testing.T) {
 		{"%%go\n_, err = hwnas.Zoo(\"nosuch\")\nerr != nil", "true", "", ""},
 	})
 }
+
+// TestGoYaegiDiagnoses: failures that yaegi v0.16.1 reports wrongly (an
+// undefined name as "constant definition loop", a package not imported as
+// a nil pointer dereference) name what is missing, at its cell position;
+// a variable yaegi cannot type says how to write it instead.
+func TestGoYaegiDiagnoses(t *testing.T) {
+	s := newTestSession(t)
+	const hint = "cannot work out the type of this top-level variable"
+	runGoCases(t, s, []goCase{
+		{"%%go\nvar rows strings.Builder", "", "", `line 2:10: undefined: strings (the package is not imported: add import "strings")`},
+		{"%%go\nx := 1\nvar b2 strings.Builder\nb2.WriteString(\"a\")", "", "", "line 3:8: undefined: strings"},
+		{"%%go\nimport \"strings\"\nvar rows strings.Builder\nrows.WriteString(\"ok\")\nrows.String()", `"ok"`, "", ""},
+		{"%%go\nvar p Pt\np", "", "", "line 2:7: undefined: Pt"},
+		{"%%go\np := Pt{X: 1}", "", "", "line 2:6: undefined: Pt"},
+		{"%%go\nfunc norm(p Pt) int { return p.X }", "", "", "line 2:13: undefined: Pt"},
+		{"%%go\ntype Pt struct{ X int }", "", "", ""},
+		{"%%go\np := Pt{X: 1}\np.X", "1", "", ""},
+		{"%%go\nvar u Pt2\nvar w = Qt{}", "", "", "line 2:7: undefined: Pt2"},
+		{"%%go\nq := hwnas.Platforms()[1]", "", "", "line 2:1: constant definition loop: the Go interpreter (yaegi v0.16.1) " + hint},
+		{"%%go\nq := hwnas.Platform(hwnas.Platforms()[1])\nq.Name != \"\"", "true", "", ""},
+		{"%%go\nvar q2 hwnas.Platform\nq2 = hwnas.Platforms()[1]\nq2.Name == q.Name", "true", "", ""},
+		{"%%go\nvar r rand.Rand", "", "", `undefined: rand (the package is not imported: add import "crypto/rand" or import "math/rand"`},
+	})
+}
+
+func TestPackageName(t *testing.T) {
+	for path, want := range map[string]string{"strings": "strings", "math/rand": "rand", "math/rand/v2": "rand", "hwnas/display": "display", "v2": "v2"} {
+		if got := packageName(path); got != want {
+			t.Errorf("packageName(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+func TestUndefinedNames(t *testing.T) {
+	g := &goSession{known: map[string]bool{"S": true, "fmt": true}}
+	for _, tt := range []struct {
+		src  string
+		decl bool
+		want string
+	}{
+		{"v := S{A: 1}\nfmt.Println(v.B, len(\"x\"))", false, ""},
+		{"x := y + z\n_ = x", false, "y@1:6 z@1:10"},
+		{"type T struct{ A Missing }\nfunc (T) M(a int) int { return a }", true, "Missing@1:18"},
+		{"lbl:\nfor { break lbl }", false, ""},
+		{"}{", false, ""},
+	} {
+		var got []string
+		for _, u := range g.undefinedNames(tt.src, tt.decl) {
+			got = append(got, fmt.Sprintf("%s@%d:%d", u.name, u.line, u.col))
+		}
+		if s := strings.Join(got, " "); s != tt.want {
+			t.Errorf("undefinedNames(%q) = %q, want %q", tt.src, s, tt.want)
+		}
+	}
+}
