@@ -308,7 +308,10 @@ func (p *runProgress) event(ev runtime.Event) {
 		return
 	}
 	c := ev.Counts
-	desc := fmt.Sprintf("%d trained %d pruned %d cached %d failed", c.Trained, c.Pruned, c.Cached, c.Failed)
+	desc := fmt.Sprintf("%d trained %d pruned %d cached %d failed", c.Trained-c.LookedUp, c.Pruned, c.Cached, c.Failed)
+	if c.LookedUp > 0 {
+		desc = fmt.Sprintf("%d looked up ", c.LookedUp) + desc
+	}
 	if ev.BestTrial >= 0 {
 		desc += fmt.Sprintf(" | best %s %s", ev.BestMetric, runtime.FormatMetric(ev.BestMetric, ev.Best))
 	}
