@@ -103,6 +103,7 @@ func TestRelocate(t *testing.T) {
 	}{
 		{"1:28: undefined: zz", 3, false, "line 3:1: undefined: zz"},
 		{"_.go:2:5: expected ';'", 3, true, "line 4:5: expected ';'"},
+		{"1:18: undefined: Pt", 2, true, "line 2:5: undefined: Pt"},
 		{"no position", 1, false, "no position"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -256,8 +257,17 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	case errors.As(err, &p):
 		// yaegi turns its own crashes into panics too, mostly on a
 		// qualified name of a package not imported: say which.
-		if u := g.undefinedNames(src, decl); len(u) > 0 {
-			return v, undefinedError(u, line)
+		if compiling := !bytes.Contains(p.Stack, []byte("(*Interpreter).Execute")); compiling {
+			if u := g.undefinedNames(src, decl); len(u) > 0 {
+				return v, undefinedError(u, line)
+			}
+			if !decl {
+				if v2, err2, ok := g.retryTyped(ctx, src, line); ok {
+					return v2, err2
+				}
+			}
+			msg := fmt.Sprintf("%v: the Go interpreter (yaegi v0.16.1) crashed compiling this chunk; %s", p.Value, definitionLoopHint)
+			return v, &CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 		}
 		tb := []string{fmt.Sprintf("panic: %v", p.Value)}
 		for _, f := range frames {
@@ -277,6 +287,12 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 		if u := g.undefinedNames(src, decl); len(u) > 0 {
 			return v, undefinedError(u, line)
 		}
+		// Nothing ran: compiling failed. Try again with x := s[i] typed.
+		if !decl {
+			if v2, err2, ok := g.retryTyped(ctx, src, line); ok {
+				return v2, err2
+			}
+		}
 		msg += ": " + definitionLoopHint
 	}
 	return v, &CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
@@ -288,14 +304,21 @@ var posPrefix = regexp.MustCompile(`(?m)(^|[\s(])(?:_\.go:)?(\d+):(\d+):`)
 // around statements on the first line.
 const wrapColumns = len("package main; func main() {")
 
+// declColumns is the width of yaegi's "package main;" before declarations.
+const declColumns = len("package main;")
+
 // relocate rewrites yaegi's line:col positions into cell positions.
 func relocate(msg string, line int, decl bool) string {
 	return posPrefix.ReplaceAllStringFunc(msg, func(m string) string {
 		sub := posPrefix.FindStringSubmatch(m)
 		l, _ := strconv.Atoi(sub[2])
 		c, _ := strconv.Atoi(sub[3])
-		if !decl && l == 1 {
-			c -= wrapColumns
+		if l == 1 {
+			if decl {
+				c -= declColumns
+			} else {
+				c -= wrapColumns
+			}
 			if c < 1 {
 				c = 1
 			}

@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -124,7 +125,7 @@ func TestGoYaegiDiagnoses(t *testing.T) {
 		{"%%go\ntype Pt struct{ X int }", "", "", ""},
 		{"%%go\np := Pt{X: 1}\np.X", "1", "", ""},
 		{"%%go\nvar u Pt2\nvar w = Qt{}", "", "", "line 2:7: undefined: Pt2"},
-		{"%%go\nq := hwnas.Platforms()[1]", "", "", "line 2:1: constant definition loop: the Go interpreter (yaegi v0.16.1) " + hint},
+		{"%%go\nps := hwnas.Platforms()\nvar q0 = ps[1]", "", "", "line 3:5: constant definition loop: the Go interpreter (yaegi v0.16.1) " + hint},
 		{"%%go\nq := hwnas.Platform(hwnas.Platforms()[1])\nq.Name != \"\"", "true", "", ""},
 		{"%%go\nvar q2 hwnas.Platform\nq2 = hwnas.Platforms()[1]\nq2.Name == q.Name", "true", "", ""},
 		{"%%go\nvar r rand.Rand", "", "", `undefined: rand (the package is not imported: add import "crypto/rand" or import "math/rand"`},
@@ -158,6 +159,60 @@ func TestUndefinedNames(t *testing.T) {
 		}
 		if s := strings.Join(got, " "); s != tt.want {
 			t.Errorf("undefinedNames(%q) = %q, want %q", tt.src, s, tt.want)
+		}
+	}
+}
+
+// TestGoTopLevelIndex: x := s[i] at the top level, where s is a container
+// of a compiled package, defines x (yaegi alone fails to type it).
+func TestGoTopLevelIndex(t *testing.T) {
+	s := newTestSession(t)
+	runGoCases(t, s, []goCase{
+		{"%%go\nq := hwnas.Platforms()[1]\nq.Name == hwnas.Platforms()[1].Name", "true", "", ""},
+		{"%%go\no := &hwnas.Outcome{Trials: []hwnas.Trial{{ID: 7, Metrics: map[string]float64{\"accuracy\": 0.5}}}}\nt := o.Trials[0]\nt.ID", "7", "", ""},
+		{"%%go\nacc := o.Trials[0].Metrics[\"accuracy\"]\nacc * 2", "1", "", ""},
+		{"%%go\nps := hwnas.Platforms()\na, b := ps[0], ps[1]\nb.Name == q.Name && a.Name != b.Name", "true", "", ""},
+		{"%%go\nimport \"strings\"\nw := strings.Fields(\"a b c\")[2]\nw", `"c"`, "", ""},
+		{"%%go\nal := ps[0].Aliases[0]\nal != \"\"", "true", "", ""},
+		{"%%go\nfor i := range ps[:2] { z := ps[i]; fmt.Print(z.Name != \"\") }", "", `"text":"truetrue"`, ""},
+		{"%%go\nzz := ps[99]", "", "", "index out of range"},
+	})
+}
+
+func TestTypedDefines(t *testing.T) {
+	s := newTestSession(t)
+	if _, err := s.Execute(context.Background(), "%%go\nimport \"strings\"\nps := hwnas.Platforms()\nxs := []int{1}\nm := map[string][]string{}", (&record{}).output()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ src, want string }{
+		{"q := ps[1]", "q := hwnas.Platform(ps[1])"},
+		{"q := hwnas.Platforms()[i]\nx := 1", "q := hwnas.Platform(hwnas.Platforms()[i])\nx := 1"},
+		{"a, b := ps[0].Aliases[0], strings.Fields(\"a\")[0]", "a, b := string(ps[0].Aliases[0]), string(strings.Fields(\"a\")[0])"},
+		{"q := f()[0]", ""}, // not a dotted callee: no rewrite
+		{"q := ps[g()]", "q := hwnas.Platform(ps[g()])"},
+		{"q := ps[g()].Name", ""}, // not an index at the top
+		{"q = ps[1]", ""},
+		{"}{", ""},
+	} {
+		got, ok := s.goS.typedDefines(tt.src)
+		if !ok {
+			got = ""
+		}
+		if got != tt.want {
+			t.Errorf("typedDefines(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+	names := map[reflect.Type]string{reflect.TypeFor[fpga.Platform](): "hwnas.Platform"}
+	for _, tt := range []struct {
+		t    reflect.Type
+		want string
+	}{
+		{reflect.TypeFor[map[string][]*fpga.Platform](), "map[string][]*hwnas.Platform"},
+		{reflect.TypeFor[[3]error](), "[3]error"},
+		{reflect.TypeFor[fpga.Report](), ""},
+	} {
+		if got, _ := typeName(tt.t, names); got != tt.want {
+			t.Errorf("typeName(%v) = %q, want %q", tt.t, got, tt.want)
 		}
 	}
 }
