@@ -387,9 +387,11 @@ func (k *Kernel) runCell(ctx context.Context, code string, out *Output) (res *Ex
 }
 
 // abortQueued answers every execute_request already queued on shell with an
-// aborted reply, as ipykernel does after an error with stop_on_error.
+// aborted reply, as ipykernel does after an error with stop_on_error. Only
+// the requests queued when it starts: one a client sends after reading an
+// aborted reply is a new request and runs.
 func (k *Kernel) abortQueued() {
-	for {
+	for n := len(k.shellQ); n > 0; n-- {
 		select {
 		case m := <-k.shellQ:
 			if m.Header.MsgType != "execute_request" {
