@@ -36,6 +36,29 @@ func BenchmarkGoCell(b *testing.B) {
 	}
 }
 
+// BenchmarkGoBlockCell measures a cell whose top-level loop runs as a
+// function of its own, and one whose x := s[i] is retyped after yaegi
+// fails to compile it.
+func BenchmarkGoBlockCell(b *testing.B) {
+	for _, bc := range []struct{ name, code string }{
+		{"loop", "%%go\nn := 0\nfor i := 0; i < 10; i++ { v, _ := strconv.Atoi(\"4\"); n += v }\nn"},
+		{"index", "%%go\nq := hwnas.Platforms()[1]\nq.Name"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := newTestSession(b)
+			out := NewOutput(func(string, any) {})
+			if _, err := s.Execute(context.Background(), "%%go\nimport \"strconv\"", out); err != nil {
+				b.Fatal(err)
+			}
+			for range b.N {
+				if _, err := s.Execute(context.Background(), bc.code, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkSign measures HMAC-SHA256 signing of a typical message.
 func BenchmarkSign(b *testing.B) {
 	s, _ := NewSigner("hmac-sha256", "0123456789abcdef0123456789abcdef")

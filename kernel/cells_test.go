@@ -70,6 +70,14 @@ func FuzzSplitGo(f *testing.F) {
 			}
 		}
 		lastExpr(src)
+		g := &goSession{known: map[string]bool{}}
+		g.learn(src, true)
+		g.learn(src, false)
+		for _, u := range g.undefinedNames(src, false) {
+			if u.line < 1 || u.col < 1 {
+				t.Fatalf("undefined %s at %d:%d", u.name, u.line, u.col)
+			}
+		}
 		goComplete(src)
 		braceComplete(src)
 	})
