@@ -221,6 +221,9 @@ func (g *goSession) imports(ctx context.Context, src string, line int) error {
 	return nil
 }
 
+// blockFrame is the name of a function made by block in a panic frame.
+var blockFrame = regexp.MustCompile(`main\.` + blockPrefix + `\d+\(`)
+
 var panicFrame = regexp.MustCompile(`(?m)^\d+:\d+: panic: .*\n?`)
 
 // eval evaluates one chunk and turns yaegi's failures into cell errors with
@@ -271,6 +274,10 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 		}
 		tb := []string{fmt.Sprintf("panic: %v", p.Value)}
 		for _, f := range frames {
+			if strings.HasPrefix(src, blockPrefix) && strings.Contains(f, "panic: main(...)") {
+				continue // the call that block made, not in the cell
+			}
+			f = blockFrame.ReplaceAllString(f, "main(")
 			tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
 		}
 		return v, &CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}

@@ -62,7 +62,8 @@ func TestGoTopLevelBlocks(t *testing.T) {
 		{"%%go\nouter:\nfor i := 0; i < 3; i++ {\n\tfor {\n\t\tn++\n\t\tcontinue outer\n\t}\n}\nn", "15", "", ""},
 		{"%%go\n{\n\tw, ok := map[string]int{\"a\": 1}[\"a\"]\n\tfmt.Println(w, ok)\n}", "", `"text":"1 true\n"`, ""},
 		{"%%go\nx := 1\nif x > 0 {\n\tnoSuchName()\n}", "", "", "line 4:2: undefined: noSuchName"},
-		{"%%go\nfor i := 0; i < 1; i++ {\n\tvar a []int\n\t_ = a[3]\n}", "", "", "index out of range"},
+		// One frame, placed in the cell: none of the made function's call.
+		{"%%go\nfor i := 0; i < 1; i++ {\n\tvar a []int\n\t_ = a[3]\n}", "", "", "[panic: reflect: slice index out of range   line 2:5: panic: main(...)]"},
 	})
 	for _, m := range s.Complete("%%go\n_hwnas", len("%%go\n_hwnas")).Matches {
 		t.Errorf("completion offers the internal function %s", m)
