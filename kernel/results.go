@@ -8,39 +8,10 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/store"
 )
 
 // maxRows bounds the trials a results table lists (Pareto trials first).
 const maxRows = 30
-
-// resultColumns are the metrics a results table shows: the objectives, then
-// the constrained metrics, then latency and accuracy when present.
-func resultColumns(o *runtime.Outcome) []string {
-	var cols []string
-	add := func(m string) {
-		for _, c := range cols {
-			if c == m {
-				return
-			}
-		}
-		for _, t := range o.Trials {
-			if _, ok := t.Metrics[m]; ok {
-				cols = append(cols, m)
-				return
-			}
-		}
-	}
-	for _, ob := range o.Objectives {
-		add(ob.Metric)
-	}
-	for _, c := range o.Constraints {
-		add(c.Metric)
-	}
-	add(runtime.Accuracy)
-	add(runtime.LatencyMs)
-	return cols
-}
 
 // resultRows orders trials: Pareto-optimal first, then feasible, then by the
 // first objective, and keeps at most maxRows.
@@ -74,27 +45,15 @@ func resultRows(o *runtime.Outcome) (rows []runtime.Trial, pareto map[int]bool) 
 	return rows, pareto
 }
 
+// summaryLine says what a run did, counted from its trials (so that it
+// holds for outcomes read back from a store too).
 func summaryLine(o *runtime.Outcome) string {
 	var now runtime.Counts // trials evaluated by this run, by status
-	resumed := 0
-	for _, t := range o.Trials {
-		if t.Resumed {
-			resumed++
-			continue
-		}
-		switch t.Status {
-		case store.Trained:
-			now.Trained++
-		case store.Pruned:
-			now.Pruned++
-		case store.Cached:
-			now.Cached++
-		case store.Failed:
-			now.Failed++
-		}
+	for i := range o.Trials {
+		now.Add(&o.Trials[i])
 	}
-	return fmt.Sprintf("experiment %s: %d trials, %d evaluated in this run (%d trained, %d pruned, %d cached, %d failed), %d resumed from the store; %d on the Pareto front; %s",
-		o.Experiment, len(o.Trials), len(o.Trials)-resumed, now.Trained, now.Pruned, now.Cached, now.Failed, resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
+	return fmt.Sprintf("experiment %s: %d trials, %d evaluated in this run (%s), %d resumed from the store; %d on the Pareto front; %s",
+		o.Experiment, len(o.Trials), len(o.Trials)-now.Resumed, now.String(), now.Resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
 }
 
 // resultsText renders an outcome as a plain-text table (runtime's table).
@@ -111,32 +70,15 @@ func resultsText(o *runtime.Outcome) string {
 	return b.String()
 }
 
-// resultsHTML renders an outcome as an HTML table.
+// resultsHTML renders an outcome as an HTML table (runtime's renderer, the
+// same columns as the text table).
 func resultsHTML(o *runtime.Outcome) string {
-	cols := resultColumns(o)
-	rows, pareto := resultRows(o)
+	rows, _ := resultRows(o)
 	var b strings.Builder
-	b.WriteString(`<div class="hwnas-results"><p>` + html.EscapeString(summaryLine(o)) + "</p>\n<table>\n<thead><tr><th>trial</th><th>pareto</th><th>status</th>")
-	for _, c := range cols {
-		b.WriteString("<th>" + html.EscapeString(runtime.Label(c)) + "</th>")
+	b.WriteString(`<div class="hwnas-results"><p>` + html.EscapeString(summaryLine(o)) + "</p>\n")
+	if err := runtime.WriteHTML(&b, o, rows); err != nil {
+		fmt.Fprintf(&b, "<p>(table: %s)</p>\n", html.EscapeString(err.Error()))
 	}
-	b.WriteString("<th>network</th></tr></thead>\n<tbody>\n")
-	for _, t := range rows {
-		style := ""
-		if pareto[t.ID] {
-			style = ` style="font-weight:bold"`
-		}
-		fmt.Fprintf(&b, "<tr%s><td>%d</td><td>%s</td><td>%s</td>", style, t.ID, map[bool]string{true: "★", false: ""}[pareto[t.ID]], html.EscapeString(string(t.Status)))
-		for _, c := range cols {
-			cell := "—"
-			if v, ok := t.Metrics[c]; ok {
-				cell = runtime.FormatMetric(c, v)
-			}
-			b.WriteString("<td>" + cell + "</td>")
-		}
-		b.WriteString("<td>" + html.EscapeString(t.Network) + "</td></tr>\n")
-	}
-	b.WriteString("</tbody>\n</table>\n")
 	if len(o.Trials) > len(rows) {
 		fmt.Fprintf(&b, "<p>%d more trials not shown</p>\n", len(o.Trials)-len(rows))
 	}

@@ -55,7 +55,8 @@ type Counts struct {
 	LookedUp                                 int
 }
 
-func (c *Counts) add(t *Trial) {
+// Add counts t under how it ended.
+func (c *Counts) Add(t *Trial) {
 	if t.Resumed {
 		c.Resumed++
 		return
@@ -432,7 +433,7 @@ func (r *runner) finish(t *Trial, kind EventKind) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.done++
-	r.counts.add(t)
+	r.counts.Add(t)
 	r.charged += t.EvalS
 	if t.Feasible && len(r.e.Objectives) > 0 {
 		ob := r.e.Objectives[0]
@@ -488,7 +489,7 @@ func (r *runner) outcome() *Outcome {
 	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
 		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start)}
 	for i := range r.trials {
-		out.Counts.add(&r.trials[i])
+		out.Counts.Add(&r.trials[i])
 	}
 	out.Pareto = ParetoFront(r.trials, FrontObjectives(e.Objectives, e.Constraints))
 	if r.rec.ID != 0 {

@@ -55,7 +55,7 @@ func (ev Event) Line() string {
 		return ""
 	case RunDone:
 		c := ev.Counts
-		fmt.Fprintf(&b, "done in %s: %s", ev.Elapsed.Round(time.Second/10), c.text())
+		fmt.Fprintf(&b, "done in %s: %s", ev.Elapsed.Round(time.Second/10), c.String())
 		if c.Resumed > 0 {
 			fmt.Fprintf(&b, ", %d resumed", c.Resumed)
 		}

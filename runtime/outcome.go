@@ -61,7 +61,7 @@ func Load(st *store.Store, name string) (*Outcome, error) {
 		t.Feasible = feasible(&t, m.Constraints, m.Objectives)
 		t.LookedUp = t.Status == store.Trained && isTable(m.Evaluator)
 		out.Trials = append(out.Trials, t)
-		out.Counts.add(&t)
+		out.Counts.Add(&t)
 	}
 	out.Pareto = ParetoFront(out.Trials, FrontObjectives(out.Objectives, out.Constraints))
 	return out, nil

@@ -89,9 +89,9 @@ func WriteTable(w io.Writer, out *Outcome, trials []Trial) error {
 	return tw.Flush()
 }
 
-// text is the counts as a summary says them: trials a table evaluator looked
+// String is the counts as a summary says them: trials a table evaluator looked
 // up are "looked up", not "trained".
-func (c Counts) text() string {
+func (c Counts) String() string {
 	s := fmt.Sprintf("%d trained", c.Trained-c.LookedUp)
 	if c.LookedUp > 0 {
 		s += fmt.Sprintf(", %d looked up", c.LookedUp)
@@ -103,7 +103,7 @@ func (c Counts) text() string {
 // front as a table.
 func WriteSummary(w io.Writer, out *Outcome) error {
 	c := out.Counts
-	fmt.Fprintf(w, "experiment %s: %d trials: %s", out.Experiment, len(out.Trials), c.text())
+	fmt.Fprintf(w, "experiment %s: %d trials: %s", out.Experiment, len(out.Trials), c.String())
 	if c.Resumed > 0 {
 		fmt.Fprintf(w, " (%d resumed from the store)", c.Resumed)
 	}

@@ -47,7 +47,7 @@ func fixture() *Outcome {
 	for i := range out.Trials {
 		t := &out.Trials[i]
 		t.Feasible = feasible(t, out.Constraints, out.Objectives)
-		out.Counts.add(t)
+		out.Counts.Add(t)
 	}
 	out.Pareto = ParetoFront(out.Trials, out.Objectives)
 	return out
