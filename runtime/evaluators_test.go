@@ -163,17 +163,40 @@ func FuzzParseMetrics(f *testing.F) {
 	})
 }
 
+// torchPython returns a python3 that imports torch (Debian's python3-torch
+// installs into /usr/bin/python3, which another python3 on PATH may hide).
+func torchPython() string {
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(py, "-c", "import torch").Run() == nil {
+			return py
+		}
+	}
+	return ""
+}
+
 // TestPyTorchTrainer runs examples/pytorch_trainer for real where PyTorch is
-// installed (Debian: python3-torch) and is skipped elsewhere.
+// installed (Debian: python3-torch, which .ci/run installs: under CI=true a
+// missing torch fails the test) and is skipped elsewhere. The network has a
+// 14x14 kernel, whose "same" padding is asymmetric (pad_after).
 func TestPyTorchTrainer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a network")
 	}
-	if err := exec.Command("python3", "-c", "import torch").Run(); err != nil {
+	py := torchPython()
+	if py == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3 with torch is not installed; .ci/run installs python3-torch")
+		}
 		t.Skip("python3 with torch is not installed")
 	}
-	net, _ := fnasSpace().Decode([]int{0, 0, 0, 0, 0, 0, 0, 0})
-	ev := CommandEvaluator{Argv: []string{"python3", "../examples/pytorch_trainer/trainer.py"}, Timeout: 5 * time.Minute}
+	net, err := fnasSpace().Decode([]int{2, 0, 0, 0, 0, 0, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if net.Layers[0].Kernel != 14 || net.Layers[0].PadAfter != 1 || net.Layers[0].Shape.H != 28 {
+		t.Fatalf("first layer %+v: want a 14x14 kernel keeping 28x28 with pad_after 1", net.Layers[0])
+	}
+	ev := CommandEvaluator{Argv: []string{py, "../examples/pytorch_trainer/trainer.py"}, Timeout: 5 * time.Minute}
 	got, err := ev.Evaluate(context.Background(), Request{Network: net, Space: "fnas_mnist", Threads: 1,
 		Fidelity: Fidelity{Dataset: "mnist", Train: 512, Val: 256, Test: 256, Epochs: 1, Batch: 32, LR: 0.002, Seed: 1}})
 	if err != nil {

@@ -87,14 +87,15 @@ class Net(nn.Module):
             cin = shapes[l["in"][0]][2]
             op = l["op"]
             if op == "conv":
-                m = nn.Sequential(nn.Conv2d(cin, l["out"], l["kernel"], l["stride"], l.get("pad", 0),
+                # Padding is applied in forward (pad before, pad + pad_after after).
+                m = nn.Sequential(nn.Conv2d(cin, l["out"], l["kernel"], l["stride"], 0,
                                             groups=l.get("groups", 1)))
                 if l.get("bn"):
                     m.append(nn.BatchNorm2d(l["out"]))
             elif op == "maxpool":
-                m = nn.MaxPool2d(l["kernel"], l["stride"], l.get("pad", 0))
+                m = nn.MaxPool2d(l["kernel"], l["stride"], 0)
             elif op == "avgpool":
-                m = nn.AvgPool2d(l["kernel"], l["stride"], l.get("pad", 0), count_include_pad=False)
+                m = nn.AvgPool2d(l["kernel"], l["stride"], 0)
             elif op == "dense":
                 ih, iw, ic = shapes[l["in"][0]]
                 m = nn.Sequential(nn.Flatten(), nn.Linear(ih * iw * ic, l["out"]))
@@ -118,6 +119,8 @@ class Net(nn.Module):
                 y = torch.cat(ins, dim=1)
             elif op == "gap":
                 y = ins[0].mean(dim=(2, 3), keepdim=True)
+            elif op in ("conv", "maxpool", "avgpool"):
+                y = padded(op, m, ins[0], l.get("pad", 0), l.get("pad_after", 0))
             else:
                 y = m(ins[0])
             if op == "dense" and y.dim() == 2:
@@ -126,6 +129,21 @@ class Net(nn.Module):
                 y = F.relu(y)
             outs[i] = y
         return outs[len(self.layers) - 1].flatten(1)
+
+
+def padded(op, m, x, pad, after):
+    """Applies m to x padded by pad before and pad + after after, as hwnas's
+    layers do: zeros for a convolution, -inf for a max pool, and, for an
+    average pool, windows averaged over the real pixels only."""
+    if pad == 0 and after == 0:
+        return m(x)
+    sides = (pad, pad + after, pad, pad + after)
+    if op == "conv":
+        return m(F.pad(x, sides))
+    if op == "maxpool":
+        return m(F.pad(x, sides, value=float("-inf")))
+    ones = torch.ones_like(x[:1, :1])
+    return m(F.pad(x, sides)) / m(F.pad(ones, sides))
 
 
 def subset(x, y, n, gen):
