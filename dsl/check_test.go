@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"regexp"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // TestGrammar pins the grammar: a change to a production shows up here.
 func TestGrammar(t *testing.T) {
-	golden(t, "grammar.ebnf", Grammar()+"\n")
+	golden.Check(t, "grammar.ebnf", Grammar()+"\n")
 }
 
 func load(t *testing.T, src string) (*Spec, error) {

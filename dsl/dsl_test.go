@@ -2,33 +2,12 @@ package dsl
 
 import (
 	"errors"
-	"flag"
+	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // TestErrorRendering pins the rendered errors of every file in
 // testdata/errors: file:line:col, the source line and the caret.
@@ -47,7 +26,7 @@ func TestErrorRendering(t *testing.T) {
 			if !errors.As(err, &el) {
 				t.Fatalf("error is %T, not an ErrorList: %v", err, err)
 			}
-			golden(t, strings.TrimSuffix(f, ".hwnas")[len("testdata/"):]+".golden", err.Error()+"\n")
+			golden.Check(t, strings.TrimSuffix(f, ".hwnas")[len("testdata/"):]+".golden", err.Error()+"\n")
 		})
 	}
 }

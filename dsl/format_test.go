@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func TestFormatGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "format/messy.golden", Format(f))
+	golden.Check(t, "format/messy.golden", Format(f))
 }
 
 func TestFormatKeepsCommentsInsideInlineBlocks(t *testing.T) {

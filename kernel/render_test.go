@@ -2,7 +2,7 @@ package kernel
 
 import (
 	"encoding/json"
-	"flag"
+	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,26 +14,6 @@ import (
 	"github.com/hwnas/hwnas/runtime"
 	"github.com/hwnas/hwnas/runtime/store"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n got:\n%s\nwant:\n%s", name, got, want)
-	}
-}
 
 // sampleOutcome is a small two-objective outcome with a front, an
 // infeasible trial, a pruned trial and a resumed trial.
@@ -63,8 +43,8 @@ func sampleOutcome() *runtime.Outcome {
 
 func TestRenderGolden(t *testing.T) {
 	o := sampleOutcome()
-	golden(t, "results.txt", resultsText(o))
-	golden(t, "results.html", resultsHTML(o))
+	golden.Check(t, "results.txt", resultsText(o))
+	golden.Check(t, "results.html", resultsHTML(o))
 	svg, err := paretoSVG(o)
 	if err != nil || !strings.HasPrefix(strings.TrimSpace(svg), "<?xml") && !strings.Contains(svg, "<svg") {
 		t.Errorf("pareto plot: %v\n%.200s", err, svg)
@@ -72,7 +52,7 @@ func TestRenderGolden(t *testing.T) {
 	ev := runtime.Event{Kind: runtime.TrialFinished, Done: 3, Total: 8, Counts: runtime.Counts{Trained: 2, Cached: 1},
 		BestMetric: "accuracy", Best: 0.91, BestTrial: 0, Elapsed: 2500 * time.Millisecond, ETA: 4 * time.Second}
 	p := progressBundle("demo", ev, "running")
-	golden(t, "progress.txt", p["text/plain"].(string)+"\n"+p["text/html"].(string)+"\n")
+	golden.Check(t, "progress.txt", p["text/plain"].(string)+"\n"+p["text/html"].(string)+"\n")
 	var ps []fpga.Platform
 	for _, n := range []string{"PYNQ-Z1", "ZCU102"} {
 		pl, err := fpga.Lookup(n)
@@ -81,7 +61,7 @@ func TestRenderGolden(t *testing.T) {
 		}
 		ps = append(ps, pl)
 	}
-	golden(t, "platforms.txt", platformsText(ps)+"\n"+platformsHTML(ps))
+	golden.Check(t, "platforms.txt", platformsText(ps)+"\n"+platformsHTML(ps))
 }
 
 func TestInstall(t *testing.T) {

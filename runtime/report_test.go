@@ -3,10 +3,8 @@ package runtime
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
+	"github.com/hwnas/hwnas/internal/golden"
 	"image/png"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/hwnas/hwnas/runtime/store"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // fixture is a small outcome with every status.
 func fixture() *Outcome {
@@ -51,24 +47,6 @@ func fixture() *Outcome {
 	}
 	out.Pareto = ParetoFront(out.Trials, out.Objectives)
 	return out
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
 }
 
 func TestParetoOfFixture(t *testing.T) {
@@ -109,7 +87,7 @@ func TestRenderings(t *testing.T) {
 			if err := c.render(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.file, b.Bytes())
+			golden.Check(t, c.file, b.String())
 		})
 	}
 }

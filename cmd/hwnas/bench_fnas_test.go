@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/hwnas/hwnas/internal/golden"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ func TestFNASBenchRendering(t *testing.T) {
 		Space: &fnasSpaceFigures{Networks: 6561, MeetSpec: 5135, ExpectedSpeedup: 1.93}}
 	var sb strings.Builder
 	writeFNASBench(&sb, b)
-	checkGolden(t, "bench_fnas.golden", sb.String())
+	golden.Check(t, "bench_fnas.golden", sb.String())
 }
 
 func TestMeets(t *testing.T) {

@@ -4,32 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/hwnas/hwnas/internal/golden"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
 )
-
-// The -update flag rewrites golden files. It is defined here only when no
-// other test file of the package defines it (package-level flag variables
-// are initialised before any init function runs).
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	g, ok := f.Value.(flag.Getter)
-	return ok && g.Get() == true
-}
 
 // execHwnas runs the CLI with args, resetting the flags of the sub-command
 // first (cobra keeps values between executions).
@@ -51,24 +31,6 @@ func execHwnas(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updateGolden() {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/hwnas -run %s -update)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestEstimateGolden(t *testing.T) {
 	cases := []struct {
 		golden string
@@ -85,7 +47,7 @@ func TestEstimateGolden(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", c.args, err)
 		}
-		checkGolden(t, c.golden, out)
+		golden.Check(t, c.golden, out)
 		if strings.HasSuffix(c.golden, "_json.golden") {
 			var m map[string]any
 			if err := json.Unmarshal([]byte(out), &m); err != nil {
@@ -105,12 +67,12 @@ func TestPlatformsGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "platforms_table.golden", out)
+	golden.Check(t, "platforms_table.golden", out)
 	out, err = execHwnas(t, "platforms", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "platforms_json.golden", out)
+	golden.Check(t, "platforms_json.golden", out)
 	var ps []map[string]any
 	if err := json.Unmarshal([]byte(out), &ps); err != nil || len(ps) < 13 {
 		t.Errorf("platforms --json: %d platforms, %v", len(ps), err)
