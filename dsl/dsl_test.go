@@ -82,7 +82,7 @@ func TestFNASExample(t *testing.T) {
 	if e.Strategy.Kind != "reinforce" || e.Strategy.Params["hidden"] != 32 || e.Trials != 30 || e.Seed != 1 {
 		t.Errorf("strategy %+v trials %d seed %d", e.Strategy, e.Trials, e.Seed)
 	}
-	if e.Dataset.Train != 2000 || e.Dataset.Builtin != "mnist" || e.Dataset.Epochs != 2 {
+	if e.Dataset.Train != 4000 || e.Dataset.Builtin != "mnist" || e.Dataset.Epochs != 2 {
 		t.Errorf("dataset %+v", e.Dataset)
 	}
 	if len(s.Runs) != 1 || s.Runs[0] != "fnas" {
@@ -179,7 +179,7 @@ func TestHashIgnoresLayout(t *testing.T) {
 			t.Errorf("%s: hash %s, want %s", name, h, h0)
 		}
 	}
-	for _, change := range [][2]string{{"train = 2000", "train = 2001"}, {"<= 3 ms", "<= 4 ms"}, {"14}", "13}"}, {"seed 1", "seed 2"}, {"clock = 100 MHz", "clock = 120 MHz"}, {"batchnorm = true", "batchnorm = false"}} {
+	for _, change := range [][2]string{{"train = 4000", "train = 4001"}, {"<= 3 ms", "<= 4 ms"}, {"14}", "13}"}, {"seed 1", "seed 2"}, {"clock = 100 MHz", "clock = 120 MHz"}, {"batchnorm = true", "batchnorm = false"}} {
 		if h := hash(strings.Replace(string(base), change[0], change[1], 1)); h == h0 {
 			t.Errorf("changing %q to %q kept the hash", change[0], change[1])
 		}
