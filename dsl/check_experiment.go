@@ -1,8 +1,11 @@
 package dsl
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
-var experimentKeys = []string{"space", "platform", "dataset", "evaluator"}
+var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "executor"}
 
 // RewardKinds are the soft rewards `reward KIND { … }` names.
 var RewardKinds = []string{"fnas", "mnasnet"}
@@ -144,6 +147,19 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	if e.Evaluator != nil && e.Evaluator.Kind == "table" && e.Space != nil && e.Space.Benchmark != e.Evaluator.Benchmark {
 		c.errorf(fs["evaluator"].Pos, fs["evaluator"].EndPos, "a table evaluator needs the space benchmark(%q); space %s is not it", e.Evaluator.Benchmark, e.Space.Name)
 		ok = false
+	}
+	// executor: where evaluations run; results do not depend on it
+	if f := fs["executor"]; f != nil {
+		if x, good := c.str(f.Value, "executor"); good {
+			if validExecutor(x) {
+				e.Executor = x
+			} else {
+				c.errAt(f.Value, "executor %q: want \"local\", \"embedded\" or \"nats://HOST:PORT\" (\"tls://HOST:PORT\")", x)
+				ok = false
+			}
+		} else {
+			ok = false
+		}
 	}
 	// objectives and constraints that need hardware
 	if len(e.Objectives) == 0 {
@@ -294,4 +310,16 @@ func (c *checker) evaluatorRef(e *Experiment, v *Value, deps map[string]bool) bo
 	deps[d.name.Text] = true
 	e.Evaluator = c.spec.Evaluators[d.name.Text]
 	return e.Evaluator != nil
+}
+
+// validExecutor reports whether x names a place evaluations can run: this
+// process, an embedded NATS server with local workers, or a NATS server.
+func validExecutor(x string) bool {
+	switch {
+	case x == "local", x == "embedded":
+		return true
+	case strings.HasPrefix(x, "nats://"), strings.HasPrefix(x, "tls://"):
+		return len(x) > len("tls://")+1
+	}
+	return false
 }

@@ -164,6 +164,14 @@ evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
 		{"seed parallel", "space = s dataset = d maximize accuracy budget 3 trials seed -4 parallel 8", func(e *Experiment) bool {
 			return e.Seed == -4 && e.Parallel == 8
 		}, ""},
+		{"executor embedded", `space = s dataset = d maximize accuracy budget 3 trials executor = "embedded"`, func(e *Experiment) bool {
+			return e.Executor == "embedded"
+		}, ""},
+		{"executor nats", `space = s dataset = d maximize accuracy budget 3 trials executor = "nats://10.0.0.5:4222"`, func(e *Experiment) bool {
+			return e.Executor == "nats://10.0.0.5:4222"
+		}, ""},
+		{"executor unknown", `space = s dataset = d maximize accuracy budget 3 trials executor = "pigeon"`, nil, `executor "pigeon": want "local", "embedded" or "nats://HOST:PORT"`},
+		{"executor not a string", `space = s dataset = d maximize accuracy budget 3 trials executor = embedded`, nil, "executor must be a string in quotes"},
 		{"table with train space", "space = s evaluator = table maximize accuracy budget 3 trials", nil, "needs the space benchmark"},
 		{"no dataset", "space = s maximize accuracy budget 3 trials", nil, "needs a dataset"},
 		{"no objective", "space = s dataset = d budget 3 trials", nil, "needs an objective"},

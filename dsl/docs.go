@@ -37,6 +37,7 @@ var keywordDocs = map[string]string{
 	"strategy":   `strategy KIND { param = value … } — the search strategy`,
 	"budget":     `budget 60 trials [2 h] — when the search stops`,
 	"parallel":   `parallel N — evaluations at once`,
+	"executor":   `executor = "local" | "embedded" | "nats://HOST:PORT" — where evaluations run (results do not change)`,
 	"seed":       `seed N — every random choice flows from it`,
 	"hardware":   `hardware = NAME | hardware pool { … } | hardware search { devices in {…} … } — the FPGA side`,
 	"from":       `platform NAME from "BOARD" — start from a catalog board`,
@@ -121,7 +122,7 @@ func blockKeys(block string) []string {
 		return []string{"import", "platform", "pool", "space", "dataset", "evaluator", "experiment", "run"}
 	case "experiment":
 		return []string{"space", "platform", "hardware", "dataset", "evaluator", "maximize", "minimize", "require",
-			"reward", "strategy", "budget", "parallel", "seed"}
+			"reward", "strategy", "budget", "parallel", "seed", "executor"}
 	case "space":
 		return append([]string{"input", "repeat", "optional", "choice", "head", "cell", "stem", "stage", "batchnorm"}, layerKinds()...)
 	case "repeat":

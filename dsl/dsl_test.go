@@ -174,7 +174,9 @@ func TestHashIgnoresLayout(t *testing.T) {
 	renamed := strings.ReplaceAll(string(base), "fnas_mnist", "other_name")
 	// Raising the budget continues the same experiment.
 	budget := strings.Replace(string(base), "budget 30 trials", "budget 60 trials 2 h\n  parallel 4", 1)
-	for name, src := range map[string]string{"formatted": formatted, "squashed": squashed, "renamed": renamed, "budget": budget} {
+	// Where evaluations run does not change their results.
+	executor := strings.Replace(string(base), "seed 1", "seed 1\n  executor = \"embedded\"", 1)
+	for name, src := range map[string]string{"formatted": formatted, "squashed": squashed, "renamed": renamed, "budget": budget, "executor": executor} {
 		if h := hash(src); h != h0 {
 			t.Errorf("%s: hash %s, want %s", name, h, h0)
 		}

@@ -137,6 +137,11 @@ type Experiment struct {
 	Parallel int     // evaluations at once (at least 1)
 	Seed     int64
 
+	// Executor is where evaluations run: "" or "local" (this process),
+	// "embedded" (an in-process NATS server and local workers) or
+	// "nats://HOST:PORT". Results do not depend on it, so Hash leaves it out.
+	Executor string
+
 	Source string // the experiment's source text
 	Pos    lexer.Position
 	Deps   []string // the declarations it uses, by name

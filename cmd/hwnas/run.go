@@ -140,7 +140,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 			return &exitError{2, "hwnas run: " + err.Error()}
 		}
 		if !f.rescore {
-			cleanup, err := applyExecutor(ctx, &e, f.executor, f.workers)
+			executor := spec.Experiments[name].Executor // the spec's, unless --executor says otherwise
+			if cmd.Flags().Changed("executor") {
+				executor = f.executor
+			}
+			cleanup, err := applyExecutor(ctx, &e, executor, f.workers)
 			if err != nil {
 				return &exitError{2, "hwnas run: " + err.Error()}
 			}

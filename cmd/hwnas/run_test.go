@@ -138,3 +138,26 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunSpecExecutor checks that an experiment's `executor` setting is
+// where its evaluations go, and that --executor overrides it: the spec names
+// a NATS server where none listens, so the run must fail on it, unless the
+// command line says local.
+func TestRunSpecExecutor(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "ex.hwnas")
+	src := strings.Replace(tableSpec, "  seed 3\n", "  seed 3\n  executor = \"nats://127.0.0.1:1\"\n", 1)
+	if src == tableSpec {
+		t.Fatal("the executor line was not inserted")
+	}
+	os.WriteFile(spec, []byte(src), 0o644)
+	st := filepath.Join(dir, "store")
+	out, err := runCLI(t, "run", spec, "-e", "nbz", "--budget", "4", "--store", st)
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "nats://127.0.0.1:1") {
+		t.Fatalf("exit %d (%v), want 2 naming the spec's executor\n%s", exitCode(err), err, out)
+	}
+	out, err = runCLI(t, "run", spec, "-e", "nbz", "--budget", "4", "--store", st, "--executor", "local")
+	if err != nil {
+		t.Fatalf("--executor local: %v\n%s", err, out)
+	}
+}
