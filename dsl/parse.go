@@ -60,6 +60,9 @@ func syntaxError(src string, err error) *Error {
 		if ut.Expect != "" {
 			msg += ", expected " + ut.Expect
 		}
+		if u, ok := strayUnit(src, t); ok {
+			return newError(src, u.Pos, endOf(u), "unexpected name %s after a number%s", u.Value, unknownUnit(u.Value))
+		}
 		msg += hint(src, t)
 		if t.EOF() {
 			return newError(src, t.Pos, lexer.Position{}, "%s", msg)
@@ -146,20 +149,55 @@ func hint(src string, bad lexer.Token) string {
 	case len(open) == 0 && isIdent:
 		return "; a declaration starts with import, platform, pool, space, dataset, evaluator, experiment or run"
 	case prev.Type == tNumber && isIdent:
-		var names []string
-		for u := range units {
-			names = append(names, u)
-		}
-		sort.Strings(names)
-		if dym := didYouMean(bad.Value, names); dym != "" {
-			return ": unknown unit " + bad.Value + dym
-		}
-		return ": unknown unit " + bad.Value + "; units are " + strings.Join(names, " ")
+		return unknownUnit(bad.Value)
 	case prev.Type == tIdent && !keywords[prev.Value] && len(open) > 0 && open[len(open)-1].Value == "{" &&
 		bad.Value != "=" && bad.Value != "in":
 		return fmt.Sprintf(", expected = or in after %s", prev.Value)
 	}
 	return ""
+}
+
+// unknownUnit names a word written where a unit goes, with the nearest
+// known unit or the list of them.
+func unknownUnit(word string) string {
+	var names []string
+	for u := range units {
+		names = append(names, u)
+	}
+	sort.Strings(names)
+	if dym := didYouMean(word, names); dym != "" {
+		return ": unknown unit " + word + dym
+	}
+	return ": unknown unit " + word + "; units are " + strings.Join(names, " ")
+}
+
+// strayUnit finds the mistake behind an error at the start of a line: a
+// number followed on its line by a name that is not a unit (`<= 5 kg`) is
+// read by the grammar as the start of a new setting `kg = …`, so the parse
+// fails one token later. It returns that name so the error points at it.
+func strayUnit(src string, bad lexer.Token) (lexer.Token, bool) {
+	if bad.EOF() || bad.Value == "=" || bad.Value == "in" {
+		return lexer.Token{}, false
+	}
+	lx, err := lexDef.LexString(bad.Pos.Filename, src)
+	if err != nil {
+		return lexer.Token{}, false
+	}
+	var prev2, prev lexer.Token
+	for {
+		t, err := lx.Next()
+		if err != nil || t.EOF() || t.Pos.Offset >= bad.Pos.Offset {
+			break
+		}
+		if t.Type == tComment || t.Type == tWhitespace {
+			continue
+		}
+		prev2, prev = prev, t
+	}
+	if prev.Type == tIdent && !keywords[prev.Value] && prev2.Type == tNumber && prev2.Pos.Line == prev.Pos.Line {
+		return prev, true
+	}
+	return lexer.Token{}, false
 }
 
 // noEquals are the keywords followed directly by their value, with an example.
