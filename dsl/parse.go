@@ -142,6 +142,9 @@ func hint(src string, bad lexer.Token) string {
 		return fmt.Sprintf(": the %q on line %d is not closed", o.Value, o.Pos.Line)
 	case bad.EOF():
 		return ""
+	case len(open) > 0 && open[len(open)-1].Value == "{" && declarations[prev.Value] && (isIdent || bad.Type == tString):
+		o := open[len(open)-1]
+		return fmt.Sprintf(": the \"{\" on line %d is not closed before this %s", o.Pos.Line, prev.Value)
 	case prev.Value == "from" && isIdent:
 		return fmt.Sprintf(": write the catalog name in quotes, from %q", bad.Value)
 	case bad.Value == "=" && noEquals[prev.Value] != "":
@@ -199,6 +202,11 @@ func strayUnit(src string, bad lexer.Token) (lexer.Token, bool) {
 	}
 	return lexer.Token{}, false
 }
+
+// declarations are the keywords that start a top-level declaration; one
+// followed by its name inside a block means a "}" is missing above it.
+var declarations = map[string]bool{"import": true, "platform": true, "pool": true, "space": true,
+	"dataset": true, "evaluator": true, "experiment": true, "run": true}
 
 // noEquals are the keywords followed directly by their value, with an example.
 var noEquals = map[string]string{
