@@ -127,8 +127,14 @@ func (c *checker) run() {
 			}
 		}
 	}
+	ran := map[string]*Name{}
 	for _, r := range c.runs {
 		if d, ok := c.lookup(r.Name, "experiment"); ok {
+			if prev := ran[d.name.Text]; prev != nil {
+				c.errorf(r.Name.Pos, r.Name.EndPos, "experiment %s is already run at %s", r.Name.Text, short(prev.Pos))
+				continue
+			}
+			ran[d.name.Text] = r.Name
 			c.spec.Runs = append(c.spec.Runs, d.name.Text)
 		}
 	}

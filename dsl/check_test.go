@@ -319,3 +319,18 @@ func TestLanguageDocCoversKeywords(t *testing.T) {
 		}
 	}
 }
+
+// TestRunTwice: naming an experiment in two run statements would run it
+// twice (the second time a resume that prints everything again); it is an
+// error at the second one.
+func TestRunTwice(t *testing.T) {
+	src := "space s = benchmark(\"nasbench201\")\nexperiment e { space = s evaluator = table maximize accuracy budget 3 trials }\nrun e\nrun e\n"
+	_, err := load(t, src)
+	if err == nil || !strings.Contains(err.Error(), "t.hwnas:4:5: error: experiment e is already run at t.hwnas:3:5") {
+		t.Fatalf("err %v, want the second run named", err)
+	}
+	s, err := load(t, strings.Replace(src, "run e\nrun e\n", "run e\n", 1))
+	if err != nil || len(s.Runs) != 1 {
+		t.Fatalf("one run: %v, runs %v", err, s)
+	}
+}
