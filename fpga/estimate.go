@@ -311,8 +311,8 @@ func (d *Design) check(n *arch.Network, f Family) error {
 	if d.Mode < Shared || d.Mode > Multi {
 		return fmt.Errorf("design has no mode (want shared, pipeline or multi)")
 	}
-	if d.ClockMHz < 0 {
-		return fmt.Errorf("clock %g MHz must be positive", d.ClockMHz)
+	if !(d.ClockMHz >= 0) || math.IsInf(d.ClockMHz, 1) { // NaN fails every comparison
+		return fmt.Errorf("clock %g MHz must be a positive number (0 for the platform's)", d.ClockMHz)
 	}
 	if d.Ports.W < 0 || d.Ports.I < 0 || d.Ports.O < 0 {
 		return fmt.Errorf("ports %d/%d/%d must be positive", d.Ports.W, d.Ports.I, d.Ports.O)
