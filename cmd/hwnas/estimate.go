@@ -75,7 +75,7 @@ func runEstimate(w io.Writer, f *estimateFlags) error {
 	if err != nil || mode == fpga.Multi {
 		return usageErr("--mode %q: want shared or pipeline (multi-FPGA pools are declared in a spec)", f.mode)
 	}
-	if f.clock < 0 || f.clock > 2000 {
+	if !(f.clock >= 0 && f.clock <= 2000) { // NaN fails both
 		return usageErr("--clock %g MHz: want a clock between 0 and 2000 MHz", f.clock)
 	}
 	var goal fpga.Goal

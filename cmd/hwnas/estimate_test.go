@@ -94,6 +94,7 @@ func TestEstimateErrors(t *testing.T) {
 		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--mode", "multi"}, 2, "want shared or pipeline"},
 		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--tiling", "64,7"}, 2, "want four comma-separated integers"},
 		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--clock", "-5"}, 2, "--clock -5 MHz"},
+		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--clock", "nan"}, 2, "--clock NaN MHz"},
 		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--goal", "speed"}, 2, "want latency or throughput"},
 		{[]string{"estimate", "--model", "alexnet", "--platform", "pynq", "--tiling", "64,64,13,13"}, 1, "needs 4096 DSP, 220 available"},
 		{[]string{"estimate", "--nb201", "|bogus~0|", "--platform", "pynq"}, 2, "--nb201"},
