@@ -91,6 +91,10 @@ func (c *checker) platform(d *PlatformDecl) *Platform {
 			p.Device.BandwidthGBs, good = c.positive(f.Value, Bandwidth, "bandwidth")
 		case "static":
 			p.Device.StaticW, good = c.quantity(f.Value, Power, "static power")
+			if good && p.Device.StaticW < 0 {
+				c.errAt(f.Value, "static power must not be negative")
+				good = false
+			}
 		case "precision":
 			if f.Op == "in" {
 				c.errorf(f.Pos, f.EndPos, "precision takes one value: write precision = int16")

@@ -229,6 +229,7 @@ platform fast from "PYNQ-Z1" { clock = 0.15 GHz  dsp = 200  precision = int8 }`)
 		{`platform c from "ZC706" { family = intel }`, "family comes from the catalog"},
 		{`platform c from "ZC706" { clock = 0 MHz }`, "clock must be positive"},
 		{`platform c from "ZC706" { clock = 100 MHz  clock = 120 MHz }`, "clock is set twice"},
+		{`platform c from "ZC706" { static = -1 W }`, "t.hwnas:1:36: error: static power must not be negative"},
 		{`platform c from "ZC706" { precision in {int8} }`, "precision takes one value"},
 		{`pool p { "ZC706" x 2 }`, "needs the link bandwidth"},
 		{`pool p { }`, "the pool has no devices"},

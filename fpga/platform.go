@@ -2,6 +2,7 @@ package fpga
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -74,6 +75,8 @@ func (p Platform) Validate() error {
 		return fmt.Errorf("platform %s: bandwidth %g GB/s and port width %d bits must be positive", p.Name, p.BandwidthGBs, p.PortBits)
 	case p.ClockMHz <= 0:
 		return fmt.Errorf("platform %s: clock %g MHz must be positive", p.Name, p.ClockMHz)
+	case !(p.StaticW >= 0) || math.IsInf(p.StaticW, 1): // NaN fails every comparison
+		return fmt.Errorf("platform %s: static power %g W must be zero or more", p.Name, p.StaticW)
 	case p.Caps.DSP <= 0 || p.Caps.DSP > 1 || p.Caps.BRAM <= 0 || p.Caps.BRAM > 1 || p.Caps.LUT <= 0 || p.Caps.LUT > 1:
 		return fmt.Errorf("platform %s: utilisation caps %+v must lie in (0, 1]", p.Name, p.Caps)
 	}
