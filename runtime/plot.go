@@ -15,7 +15,8 @@ import (
 )
 
 // PlotAxes picks the plot's axes: y is the first objective; x is the second
-// objective, else the metric of the first constraint, else latency_ms.
+// objective, else the metric of the first constraint, else latency_ms, or
+// macs when no trial has a latency (an experiment without hardware).
 func PlotAxes(out *Outcome) (x, y string) {
 	y = Accuracy
 	if len(out.Objectives) > 0 {
@@ -26,10 +27,22 @@ func PlotAxes(out *Outcome) (x, y string) {
 		x = out.Objectives[1].Metric
 	case len(out.Constraints) > 0 && out.Constraints[0].Metric != y:
 		x = out.Constraints[0].Metric
+	case !measured(out, LatencyMs) && measured(out, MACs):
+		x = MACs
 	default:
 		x = LatencyMs
 	}
 	return x, y
+}
+
+// measured reports whether any trial of out has the metric.
+func measured(out *Outcome, metric string) bool {
+	for _, t := range out.Trials {
+		if _, ok := t.Metrics[metric]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Plot draws every trial of out on the axes x and y: feasible trials as
