@@ -13,6 +13,7 @@ import (
 const (
 	MaxSourceBytes = 1 << 20 // bytes of one file
 	MaxNesting     = 32      // depth of nested {…} and (…)
+	MaxLexErrors   = 10      // lexical errors reported before giving up on a file
 )
 
 // The token types. Keywords are Idents matched by name in the grammar, and
@@ -194,6 +195,12 @@ func scan(filename, src string) (comments []lexer.Token, errs ErrorList) {
 			}
 		case tInvalid:
 			errs.add(newError(src, t.Pos, endOf(t), "unexpected character %q", t.Value))
+		}
+		if len(errs) >= MaxLexErrors {
+			errs.add(&Error{Pos: endOf(t), Msg: "too many errors; is this a spec file?", noLine: true})
+			return comments, errs
+		}
+		switch t.Type {
 		case tPunct:
 			switch t.Value {
 			case "{", "(":
