@@ -1,11 +1,29 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
 
 // benchCmd groups the benchmark commands; each adds itself from its own file.
 var benchCmd = &cobra.Command{
 	Use:   "bench",
 	Short: "Run a benchmark and print its figures",
+	// Without this, cobra prints the help and exits 0 for `hwnas bench fnsa`.
+	RunE: func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		var names []string
+		for _, c := range cmd.Commands() {
+			if c.IsAvailableCommand() {
+				names = append(names, c.Name())
+			}
+		}
+		return &exitError{code: 2, msg: fmt.Sprintf("hwnas bench: unknown benchmark %q: want %s", args[0], strings.Join(names, " or "))}
+	},
 }
 
 func init() { rootCmd.AddCommand(benchCmd) }
