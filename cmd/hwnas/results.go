@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -19,7 +22,8 @@ func init() {
 		Short: "Print the stored results of an experiment",
 		Long: `Print every stored trial of the latest run of experiment NAME: as a table
 (trials on the Pareto front marked *), as CSV with every metric, or as the
-JSON object of hwnas run --json. With no NAME, list the stored runs.`,
+JSON object of hwnas run --json. With no NAME, list the stored runs (in the
+same format: a table, CSV, or a JSON array).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "table" && format != "csv" && format != "json" {
@@ -31,7 +35,7 @@ JSON object of hwnas run --json. With no NAME, list the stored runs.`,
 			}
 			defer st.Close()
 			if len(args) == 0 {
-				return listRuns(cmd.OutOrStdout(), st)
+				return listRuns(cmd.OutOrStdout(), st, format)
 			}
 			out, err := runtime.Load(st, args[0])
 			if err != nil {
@@ -56,24 +60,56 @@ JSON object of hwnas run --json. With no NAME, list the stored runs.`,
 	rootCmd.AddCommand(cmd)
 }
 
-// listRuns prints every stored run, newest first.
-func listRuns(w io.Writer, st *store.Store) error {
+// storedRun is one line of the list of stored runs.
+type storedRun struct {
+	Experiment string `json:"experiment"`
+	Seed       int64  `json:"seed"`
+	Trials     int    `json:"trials"`
+	SpecHash   string `json:"spec_hash"`
+	Created    string `json:"created"` // RFC 3339 in json and csv
+}
+
+// listRuns prints every stored run, newest first, as a table, CSV or a JSON
+// array.
+func listRuns(w io.Writer, st *store.Store, format string) error {
 	es, err := st.Experiments("")
 	if err != nil {
 		return err
 	}
-	if len(es) == 0 {
-		_, err := fmt.Fprintf(w, "the store %s holds no experiment yet\n", st.Dir())
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "experiment\tseed\ttrials\tspec hash\tcreated")
+	runs := []storedRun{}
 	for _, e := range es {
 		ts, err := st.Trials(e.ID)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", e.Name, e.Seed, len(ts), e.Hash, e.Created.Format(time.DateTime))
+		created := e.Created.Format(time.RFC3339)
+		if format == "table" {
+			created = e.Created.Format(time.DateTime)
+		}
+		runs = append(runs, storedRun{e.Name, e.Seed, len(ts), e.Hash, created})
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(runs)
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"experiment", "seed", "trials", "spec_hash", "created"})
+		for _, r := range runs {
+			cw.Write([]string{r.Experiment, strconv.FormatInt(r.Seed, 10), strconv.Itoa(r.Trials), r.SpecHash, r.Created})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	if len(runs) == 0 {
+		_, err := fmt.Fprintf(w, "the store %s holds no experiment yet\n", st.Dir())
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "experiment\tseed\ttrials\tspec hash\tcreated")
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", r.Experiment, r.Seed, r.Trials, r.SpecHash, r.Created)
 	}
 	return tw.Flush()
 }
