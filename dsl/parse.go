@@ -118,12 +118,15 @@ func hint(src string, bad lexer.Token) string {
 	if err != nil {
 		return ""
 	}
-	var prev lexer.Token
+	var prev, stmt lexer.Token // stmt: the last keyword that takes its value without =
 	var open []lexer.Token
 	for {
 		t, err := lx.Next()
 		if err != nil || t.EOF() || t.Pos.Offset >= bad.Pos.Offset {
 			break
+		}
+		if noEquals[t.Value] != "" && t.Type == tIdent {
+			stmt = t
 		}
 		switch {
 		case t.Type == tComment || t.Type == tWhitespace:
@@ -145,6 +148,10 @@ func hint(src string, bad lexer.Token) string {
 	case len(open) > 0 && open[len(open)-1].Value == "{" && declarations[prev.Value] && (isIdent || bad.Type == tString):
 		o := open[len(open)-1]
 		return fmt.Sprintf(": the \"{\" on line %d is not closed before this %s", o.Pos.Line, prev.Value)
+	case bad.Value == "}" && stmt.Value != "" && stmt.Pos.Line == prev.Pos.Line && (prev == stmt || prev.Type != tIdent):
+		// the block ends before the statement's value is complete:
+		// `budget 5 }`, `require latency < }`, `maximize }`
+		return fmt.Sprintf(": %s is not complete; write it as in %s", stmt.Value, noEquals[stmt.Value])
 	case prev.Value == "from" && isIdent:
 		return fmt.Sprintf(": write the catalog name in quotes, from %q", bad.Value)
 	case bad.Value == "=" && noEquals[prev.Value] != "":
