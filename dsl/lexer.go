@@ -194,7 +194,11 @@ func scan(filename, src string) (comments []lexer.Token, errs ErrorList) {
 				errs.add(newError(src, t.Pos, endOf(t), "bad escape in string (write \\\\ for a backslash)"))
 			}
 		case tInvalid:
-			errs.add(newError(src, t.Pos, endOf(t), "unexpected character %q", t.Value))
+			hint := ""
+			if t.Value == "'" || t.Value == "‘" || t.Value == "“" {
+				hint = `: write strings in straight double quotes, "…"`
+			}
+			errs.add(newError(src, t.Pos, endOf(t), "unexpected character %q%s", t.Value, hint))
 		}
 		if len(errs) >= MaxLexErrors {
 			errs.add(&Error{Pos: endOf(t), Msg: "too many errors; is this a spec file?", noLine: true})

@@ -27,3 +27,12 @@ func TestScanStopsOnJunk(t *testing.T) {
 		t.Errorf("two bad characters: %v", err)
 	}
 }
+
+// TestScanQuoteHint: single or curly quotes around a string say how to write it.
+func TestScanQuoteHint(t *testing.T) {
+	for _, src := range []string{"platform p from 'ZCU102'\n", "platform p from \u201cZCU102\u201d\n"} {
+		if _, err := Parse("t.hwnas", src); err == nil || !strings.Contains(err.Error(), `write strings in straight double quotes`) {
+			t.Errorf("%q: %v", src, err)
+		}
+	}
+}
