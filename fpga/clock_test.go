@@ -22,3 +22,17 @@ func TestClockNotANumber(t *testing.T) {
 		}
 	}
 }
+
+// TestTilingTooLarge: tile sizes whose products overflow int64 (2^32 × 2^32
+// DSPs wraps to 0) are rejected, not estimated with wrapped resource counts.
+func TestTilingTooLarge(t *testing.T) {
+	n := fnasChild([2]int{5, 9}, [2]int{5, 18})
+	p := mustLookup(t, "ZCU102")
+	for _, tl := range []Tiling{{Tm: 1 << 32, Tn: 1 << 32, Tr: 1, Tc: 1}, {Tm: 1, Tn: 1, Tr: 1 << 40, Tc: 1 << 40}} {
+		d := Design{Mode: Shared, Precision: Int16, Tilings: []Tiling{tl}}
+		_, err := Estimate(n, p, d)
+		if err == nil || !strings.Contains(err.Error(), "at most") {
+			t.Errorf("tiling <%s>: error %v, want one saying how large a tile may be", tl, err)
+		}
+	}
+}

@@ -301,6 +301,10 @@ func layerName(l *arch.Layer) string {
 }
 
 // check validates the design against the network and device family.
+// MaxTile bounds every tile size: products of four tile sizes and a kernel
+// then stay far inside int64 (a tile larger than any layer buys nothing).
+const MaxTile = 1 << 16
+
 func (d *Design) check(n *arch.Network, f Family) error {
 	if d.Precision < FP32 || d.Precision > Int8 {
 		return fmt.Errorf("design has no precision (want fp32, fp16, int16 or int8)")
@@ -323,6 +327,9 @@ func (d *Design) check(n *arch.Network, f Family) error {
 	for i, t := range d.Tilings {
 		if t.Tm < 1 || t.Tn < 1 || t.Tr < 1 || t.Tc < 1 {
 			return fmt.Errorf("tiling %d <%s>: every tile size must be at least 1", i, t)
+		}
+		if t.Tm > MaxTile || t.Tn > MaxTile || t.Tr > MaxTile || t.Tc > MaxTile {
+			return fmt.Errorf("tiling %d <%s>: every tile size must be at most %d", i, t, MaxTile)
 		}
 	}
 	if d.Mode == Shared && len(d.Tilings) > 1 {
