@@ -106,6 +106,10 @@ func (c *checker) head(vals []*Value) ([]arch.HeadLayer, bool) {
 				continue
 			}
 			n, k := c.integer(v.Ref.Args[0], "dense units", 1)
+			if k && n > MaxLayerSize {
+				c.errAt(v.Ref.Args[0], "dense units %d is more than the limit of %d", n, MaxLayerSize)
+				k = false
+			}
 			ok = ok && k
 			out = append(out, arch.HeadLayer{Kind: "dense", Units: n})
 		default:
@@ -155,6 +159,13 @@ func (c *checker) layer(l *LayerSpec) (arch.LayerAlt, bool) {
 			continue
 		}
 		vals, k := c.ints(f, 1)
+		for _, n := range vals {
+			if n > MaxLayerSize {
+				c.errAt(f.Value, "%s %d is more than the limit of %d", f.Key.Text, n, MaxLayerSize)
+				k = false
+				break
+			}
+		}
 		ok = ok && k
 		alt.Params = append(alt.Params, arch.Param{Name: f.Key.Text, Values: vals})
 	}

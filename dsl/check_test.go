@@ -335,3 +335,25 @@ func TestRunTwice(t *testing.T) {
 		t.Fatalf("one run: %v, runs %v", err, s)
 	}
 }
+
+// TestLayerSizeLimit: a layer size with a typo's extra zeros is an error at
+// check time, not a network that allocates gigabytes when it is trained.
+func TestLayerSizeLimit(t *testing.T) {
+	for _, tt := range []struct{ layers, err string }{
+		{"conv { filters = 1000000000 }", "t.hwnas:1:40: error: filters 1000000000 is more than the limit of 65536"},
+		{"conv { filters in {16, 100000} }", "filters 100000 is more than the limit of 65536"},
+		{"conv { filters = 8  kernel = 70000 }", "kernel 70000 is more than the limit of 65536"},
+		{"conv { filters = 8 } head gap, dense(2000000)", "dense units 2000000 is more than the limit of 65536"},
+	} {
+		src := "space s { input 8x8x1 " + tt.layers
+		if !strings.Contains(tt.layers, "head") {
+			src += " head gap, dense(2)"
+		}
+		if _, err := load(t, src+" }\n"); err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: err %v, want %q", tt.layers, err, tt.err)
+		}
+	}
+	if _, err := load(t, "space s { input 8x8x1 conv { filters = 65536 } head gap, dense(65536) }\n"); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
+}

@@ -14,6 +14,7 @@ const (
 	MaxSourceBytes = 1 << 20 // bytes of one file
 	MaxNesting     = 32      // depth of nested {…} and (…)
 	MaxLexErrors   = 10      // lexical errors reported before giving up on a file
+	MaxLayerSize   = 1 << 16 // a layer's filters, units, kernel or stride: a typo's extra zeros must not allocate gigabytes
 )
 
 // The token types. Keywords are Idents matched by name in the grammar, and
