@@ -1,6 +1,10 @@
 package dsl
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/hwnas/hwnas/arch"
+)
 
 var datasetKeys = []string{"source", "train", "val", "test", "epochs", "batch", "optimizer", "lr"}
 
@@ -148,4 +152,28 @@ func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
 		return nil
 	}
 	return ev
+}
+
+// datasetShape is the image shape of a data set whose format fixes it:
+// the built-in MNIST is 28x28x1 and the CIFAR-10 binary format 32x32x3
+// (https://www.cs.toronto.edu/~kriz/cifar.html). idx files carry their own.
+func datasetShape(d *Dataset) (arch.Shape, bool) {
+	switch {
+	case d.Source == "builtin" && d.Builtin == "mnist":
+		return arch.Shape{H: 28, W: 28, C: 1}, true
+	case d.Source == "cifar10":
+		return arch.Shape{H: 32, W: 32, C: 3}, true
+	}
+	return arch.Shape{}, false
+}
+
+// spaceInput is the input shape of a space that declares one.
+func spaceInput(s arch.Space) (arch.Shape, bool) {
+	switch s := s.(type) {
+	case *arch.ChainSpace:
+		return s.Input, true
+	case *arch.CellSpace:
+		return s.Input, true
+	}
+	return arch.Shape{}, false
 }

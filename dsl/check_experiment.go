@@ -144,6 +144,15 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 		missing = append(missing, "a dataset to train on (dataset = NAME, or evaluator = table for a benchmark)")
 		ok = false
 	}
+	if f := fs["dataset"]; f != nil && e.Dataset != nil && e.Space != nil {
+		in, hasIn := spaceInput(e.Space.Space)
+		img, known := datasetShape(e.Dataset)
+		if hasIn && known && in != img {
+			c.errorf(f.Value.Pos, f.Value.EndPos, "dataset %s holds %dx%dx%d images; space %s takes %dx%dx%d",
+				e.Dataset.Name, img.H, img.W, img.C, e.Space.Name, in.H, in.W, in.C)
+			ok = false
+		}
+	}
 	if e.Evaluator != nil && e.Evaluator.Kind == "table" && e.Space != nil && e.Space.Benchmark != e.Evaluator.Benchmark {
 		c.errorf(fs["evaluator"].Pos, fs["evaluator"].EndPos, "a table evaluator needs the space benchmark(%q); space %s is not it", e.Evaluator.Benchmark, e.Space.Name)
 		ok = false

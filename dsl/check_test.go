@@ -122,7 +122,7 @@ func TestCellAndBenchmarkSpaces(t *testing.T) {
 func TestExperiments(t *testing.T) {
 	base := `platform p from "PYNQ-Z1"
 pool farm { "ZCU102" x 2  link = 10 Gb/s }
-space s { input 8x8x1 conv { filters in {2, 4} } head gap, dense(2) }
+space s { input 28x28x1 conv { filters in {2, 4} } head gap, dense(2) }
 space nb = benchmark("nasbench201")
 dataset d { source = builtin("mnist") }
 evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
@@ -355,5 +355,29 @@ func TestLayerSizeLimit(t *testing.T) {
 	}
 	if _, err := load(t, "space s { input 8x8x1 conv { filters = 65536 } head gap, dense(65536) }\n"); err != nil {
 		t.Errorf("at the limit: %v", err)
+	}
+}
+
+// TestDatasetShape: a space whose input differs from the images of a data
+// set of known shape is an error at check time, not a run whose every trial
+// fails.
+func TestDatasetShape(t *testing.T) {
+	const data = `dataset m { source = builtin("mnist") }
+dataset c { source = cifar10("data/cifar") }
+dataset i { source = idx("data/other") }
+`
+	for _, tt := range []struct{ input, dataset, err string }{
+		{"28x28x1", "m", ""},
+		{"32x32x3", "m", "t.hwnas:5:73: error: dataset m holds 28x28x1 images; space s takes 32x32x3"},
+		{"32x32x3", "c", ""},
+		{"28x28x1", "c", "dataset c holds 32x32x3 images; space s takes 28x28x1"},
+		{"64x64x3", "i", ""}, // idx files carry their own shape
+	} {
+		src := data + "space s { input " + tt.input + " conv { filters = 4 } head gap, dense(10) }\n" +
+			"experiment e { space = s  maximize accuracy  budget 2 trials  dataset = " + tt.dataset + " }\n"
+		_, err := load(t, src)
+		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s on %s: err %v, want %q", tt.input, tt.dataset, err, tt.err)
+		}
 	}
 }

@@ -50,11 +50,11 @@ func ExampleLoadSource_errors() {
 
 func ExampleSession() {
 	s := dsl.NewSession(".")
-	s.Add(`space s { input 8x8x1 conv { filters in {4, 8} } head gap, dense(2) }
+	s.Add(`space s { input 28x28x1 conv { filters in {4, 8} } head gap, dense(10) }
 dataset d { source = builtin("mnist") }`)
 	res, _ := s.Add(`experiment e { space = s dataset = d maximize accuracy budget 4 trials }`)
 	fmt.Println("run:", res.Run)
-	res, _ = s.Add(`space s { input 8x8x1 conv { filters in {4, 16} } head gap, dense(2) }`)
+	res, _ = s.Add(`space s { input 28x28x1 conv { filters in {4, 16} } head gap, dense(10) }`)
 	fmt.Println("changed:", res.Changed)
 	// Output:
 	// run: [e]
