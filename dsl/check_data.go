@@ -154,26 +154,31 @@ func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
 	return ev
 }
 
-// datasetShape is the image shape of a data set whose format fixes it:
-// the built-in MNIST is 28x28x1 and the CIFAR-10 binary format 32x32x3
+// datasetShape is the image shape and class count of a data set whose
+// format fixes them: the built-in MNIST is 28x28x1 in 10 classes and the
+// CIFAR-10 binary format 32x32x3 in 10 classes
 // (https://www.cs.toronto.edu/~kriz/cifar.html). idx files carry their own.
-func datasetShape(d *Dataset) (arch.Shape, bool) {
+func datasetShape(d *Dataset) (arch.Shape, int, bool) {
 	switch {
 	case d.Source == "builtin" && d.Builtin == "mnist":
-		return arch.Shape{H: 28, W: 28, C: 1}, true
+		return arch.Shape{H: 28, W: 28, C: 1}, 10, true
 	case d.Source == "cifar10":
-		return arch.Shape{H: 32, W: 32, C: 3}, true
+		return arch.Shape{H: 32, W: 32, C: 3}, 10, true
 	}
-	return arch.Shape{}, false
+	return arch.Shape{}, 0, false
 }
 
-// spaceInput is the input shape of a space that declares one.
-func spaceInput(s arch.Space) (arch.Shape, bool) {
+// spaceIO is the input shape and output count of a space that declares
+// them; classes is 0 when the head does not end in a dense layer.
+func spaceIO(s arch.Space) (in arch.Shape, classes int, ok bool) {
 	switch s := s.(type) {
 	case *arch.ChainSpace:
-		return s.Input, true
+		if n := len(s.Head); n > 0 && s.Head[n-1].Kind == "dense" {
+			classes = s.Head[n-1].Units
+		}
+		return s.Input, classes, true
 	case *arch.CellSpace:
-		return s.Input, true
+		return s.Input, s.Classes, true
 	}
-	return arch.Shape{}, false
+	return arch.Shape{}, 0, false
 }

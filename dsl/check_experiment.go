@@ -145,11 +145,17 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 		ok = false
 	}
 	if f := fs["dataset"]; f != nil && e.Dataset != nil && e.Space != nil {
-		in, hasIn := spaceInput(e.Space.Space)
-		img, known := datasetShape(e.Dataset)
-		if hasIn && known && in != img {
+		in, outs, hasIO := spaceIO(e.Space.Space)
+		img, classes, known := datasetShape(e.Dataset)
+		switch {
+		case !hasIO || !known:
+		case in != img:
 			c.errorf(f.Value.Pos, f.Value.EndPos, "dataset %s holds %dx%dx%d images; space %s takes %dx%dx%d",
 				e.Dataset.Name, img.H, img.W, img.C, e.Space.Name, in.H, in.W, in.C)
+			ok = false
+		case outs != 0 && outs != classes:
+			c.errorf(f.Value.Pos, f.Value.EndPos, "dataset %s has %d classes; space %s outputs %d (end its head with dense(%d))",
+				e.Dataset.Name, classes, e.Space.Name, outs, classes)
 			ok = false
 		}
 	}

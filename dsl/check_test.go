@@ -122,7 +122,7 @@ func TestCellAndBenchmarkSpaces(t *testing.T) {
 func TestExperiments(t *testing.T) {
 	base := `platform p from "PYNQ-Z1"
 pool farm { "ZCU102" x 2  link = 10 Gb/s }
-space s { input 28x28x1 conv { filters in {2, 4} } head gap, dense(2) }
+space s { input 28x28x1 conv { filters in {2, 4} } head gap, dense(10) }
 space nb = benchmark("nasbench201")
 dataset d { source = builtin("mnist") }
 evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
@@ -372,8 +372,13 @@ dataset i { source = idx("data/other") }
 		{"32x32x3", "c", ""},
 		{"28x28x1", "c", "dataset c holds 32x32x3 images; space s takes 28x28x1"},
 		{"64x64x3", "i", ""}, // idx files carry their own shape
+		{"28x28x1 dense(2)", "m", "dataset m has 10 classes; space s outputs 2 (end its head with dense(10))"},
 	} {
-		src := data + "space s { input " + tt.input + " conv { filters = 4 } head gap, dense(10) }\n" +
+		input, head, _ := strings.Cut(tt.input, " ")
+		if head == "" {
+			head = "dense(10)"
+		}
+		src := data + "space s { input " + input + " conv { filters = 4 } head gap, " + head + " }\n" +
 			"experiment e { space = s  maximize accuracy  budget 2 trials  dataset = " + tt.dataset + " }\n"
 		_, err := load(t, src)
 		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {

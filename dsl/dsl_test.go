@@ -118,7 +118,7 @@ func TestUnits(t *testing.T) {
 		{"require latency <= -1 ms", 0, "must not be negative"},
 	}
 	for _, tt := range tests {
-		src := "platform p from \"PYNQ-Z1\"\nspace s { input 28x28x1 conv { filters = 2 } head gap, dense(2) }\n" +
+		src := "platform p from \"PYNQ-Z1\"\nspace s { input 28x28x1 conv { filters = 2 } head gap, dense(10) }\n" +
 			"dataset d { source = builtin(\"mnist\") }\nexperiment e { space = s platform = p dataset = d maximize accuracy budget 1 trials\n" + tt.src + "\n}\n"
 		s, err := LoadSource("u.hwnas", src, nil)
 		if tt.err != "" {
