@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/hwnas/hwnas/runtime/store"
 )
 
 // tableMetrics are the metric columns tables show, in order, when present.
@@ -83,7 +85,12 @@ func WriteTable(w io.Writer, out *Outcome, trials []Trial) error {
 				row = append(row, "-")
 			}
 		}
-		row = append(row, t.Network)
+		net := t.Network
+		if t.Status == store.Failed && t.Error != "" {
+			// the reason, or a user sees "failed" and nothing else
+			net = strings.TrimSpace(net + "  error: " + strings.ReplaceAll(t.Error, "\n", " "))
+		}
+		row = append(row, net)
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	return tw.Flush()
