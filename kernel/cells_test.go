@@ -188,12 +188,7 @@ func (r *record) output() *Output {
 
 func TestGoCells(t *testing.T) {
 	s := newTestSession(t)
-	tests := []struct {
-		code   string
-		result string // text/plain of the execute_result, "" for none
-		out    string // substring of the published messages
-		err    string // substring of the error
-	}{
+	runGoCases(t, s, []goCase{
 		{"%%go\nimport \"strings\"\nimport \"strings\"", "", "", ""},
 		{"%%go\nx := 2\nx * 21", "42", "", ""},
 		{"%%go\nfmt.Print(\"a\")\nfmt.Print(\"b\")", "", `stream {"name":"stdout","text":"ab"}`, ""},
@@ -208,31 +203,7 @@ func TestGoCells(t *testing.T) {
 		{"%%go\nerr := display.JSON(3)\nerr.Error()", `"display.JSON: application/json must be an object (a map or struct), got int"`, "", ""},
 		{"%%go\nid := display.Open(\"text/plain\", \"a\")\ndisplay.Update(id, \"text/plain\", \"b\")", "", "update_display_data", ""},
 		{"%%go\nx", "2", "", ""},
-	}
-	for _, tt := range tests {
-		var r record
-		res, err := s.Execute(context.Background(), tt.code, r.output())
-		if tt.err != "" {
-			if err == nil || !strings.Contains(fmt.Sprint(asCellError(err).Traceback, err), tt.err) {
-				t.Errorf("%q: error %v, want %q", tt.code, err, tt.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%q: %v", tt.code, err)
-			continue
-		}
-		got := ""
-		if res != nil && res.Data != nil {
-			got, _ = res.Data["text/plain"].(string)
-		}
-		if got != tt.result {
-			t.Errorf("%q: result %q, want %q", tt.code, got, tt.result)
-		}
-		if tt.out != "" && !strings.Contains(strings.Join(r.msgs, "\n"), tt.out) {
-			t.Errorf("%q: output %v, want %q", tt.code, r.msgs, tt.out)
-		}
-	}
+	})
 }
 
 func TestMagicsAndCompletion(t *testing.T) {
