@@ -8,7 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	goruntime "runtime"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +31,7 @@ func hwnasBinary(t *testing.T) string {
 	buildOnce.Do(func() {
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 		}
 		if binDir, binErr = os.MkdirTemp("", "hwnas-docs-"); binErr != nil {
 			return

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/metric"
 )
 
 var datasetKeys = []string{"source", "train", "val", "test", "epochs", "batch", "optimizer", "lr"}
@@ -45,7 +46,7 @@ func (c *checker) dataset(d *DatasetDecl) *Dataset {
 	}
 	if f := fs["lr"]; f != nil {
 		var good bool
-		ds.LR, good = c.positive(f.Value, Count, "lr")
+		ds.LR, good = c.positive(f.Value, metric.Count, "lr")
 		ok = ok && good
 	}
 	if !ok {
@@ -144,7 +145,7 @@ func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
 		}
 		if f := fs["timeout"]; f != nil {
 			var good bool
-			ev.TimeoutMs, good = c.positive(f.Value, Time, "timeout")
+			ev.TimeoutMs, good = c.positive(f.Value, metric.Time, "timeout")
 			ok = ok && good
 		}
 	}

@@ -3,6 +3,8 @@ package dsl
 import (
 	"math"
 	"strings"
+
+	"github.com/hwnas/hwnas/metric"
 )
 
 var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "executor"}
@@ -184,13 +186,13 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	if !hasHW {
 		for _, it := range d.Items {
 			for _, v := range append(append([]*Value{}, it.Maximize...), it.Minimize...) {
-				if m, good := metricByName(refText(v)); good && m.HW {
+				if m, good := metric.ByName(refText(v)); good && m.HW {
 					c.errAt(v, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
 					ok = false
 				}
 			}
 			if it.Require != nil {
-				if m, good := metricByName(it.Require.Metric.Text); good && m.HW {
+				if m, good := metric.ByName(it.Require.Metric.Text); good && m.HW {
 					c.errorf(it.Require.Metric.Pos, it.Require.Metric.EndPos, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
 					ok = false
 				}

@@ -7,18 +7,19 @@ import (
 	"math"
 	"strings"
 
+	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
 )
 
 // metric reads a metric name.
-func (c *checker) metric(v *Value) (Metric, bool) {
+func (c *checker) metric(v *Value) (metric.Metric, bool) {
 	s, ok := c.name(v, "metric")
 	if !ok {
-		return Metric{}, false
+		return metric.Metric{}, false
 	}
-	m, ok := metricByName(s)
+	m, ok := metric.ByName(s)
 	if !ok {
-		c.errAt(v, "unknown metric %s%s; metrics are %s", s, didYouMean(s, metricNames()), strings.Join(metricNames(), ", "))
+		c.errAt(v, "unknown metric %s%s; metrics are %s", s, didYouMean(s, metric.Names()), strings.Join(metric.Names(), ", "))
 	}
 	return m, ok
 }
@@ -56,11 +57,11 @@ func (c *checker) reward(b *Block, hasHW bool) (*Reward, bool) {
 	// MnasNet's soft form, α = β = −0.07 (Tan et al., CVPR 2019, §3).
 	r := &Reward{Kind: kind, Metric: "latency", Below: -0.07, Above: -0.07}
 	ok := true
-	m, _ := metricByName("latency")
+	m, _ := metric.ByName("latency")
 	if f := fs["metric"]; f != nil {
 		var good bool
 		m, good = c.metric(f.Value)
-		if good && (m.Dim == Fraction || m.Dim == Count && !m.HW) {
+		if good && (m.Dim == metric.Fraction || m.Dim == metric.Count && !m.HW) {
 			c.errAt(f.Value, "the reward scales accuracy by a cost such as latency or energy, not %s", m.Name)
 			good = false
 		}
@@ -76,7 +77,7 @@ func (c *checker) reward(b *Block, hasHW bool) (*Reward, bool) {
 	}
 	for _, k := range []string{"below", "above"} {
 		if f := fs[k]; f != nil {
-			w, good := c.quantity(f.Value, Count, k)
+			w, good := c.quantity(f.Value, metric.Count, k)
 			if good && (w < -10 || w > 10) {
 				c.errAt(f.Value, "%s is an exponent in [-10, 10]", k)
 				good = false
@@ -124,7 +125,7 @@ func (c *checker) strategy(e *Experiment, b *Block) bool {
 		if f == nil {
 			continue
 		}
-		v, good := c.quantity(f.Value, Count, p.Name)
+		v, good := c.quantity(f.Value, metric.Count, p.Name)
 		if good && (v < p.Min || v > p.Max) {
 			c.errAt(f.Value, "%s must lie in [%g, %g]", p.Name, p.Min, p.Max)
 			good = false
@@ -171,7 +172,7 @@ func (c *checker) budget(e *Experiment, it *ExpItem) bool {
 			continue
 		}
 		v.Num.Unit = a.Unit
-		t, good := c.positive(v, Time, "time budget")
+		t, good := c.positive(v, metric.Time, "time budget")
 		if good && seenTime {
 			c.errorf(a.Pos, a.EndPos, "the time budget is given twice")
 			good = false

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/metric"
 )
 
 var platformKeys = []string{"clock", "precision", "dsp", "bram", "uram", "lut", "ff", "bandwidth", "ports", "static", "family"}
@@ -86,11 +87,11 @@ func (c *checker) platform(d *PlatformDecl) *Platform {
 		var good bool
 		switch k {
 		case "clock":
-			p.Device.ClockMHz, good = c.positive(f.Value, Frequency, "clock")
+			p.Device.ClockMHz, good = c.positive(f.Value, metric.Frequency, "clock")
 		case "bandwidth":
-			p.Device.BandwidthGBs, good = c.positive(f.Value, Bandwidth, "bandwidth")
+			p.Device.BandwidthGBs, good = c.positive(f.Value, metric.Bandwidth, "bandwidth")
 		case "static":
-			p.Device.StaticW, good = c.quantity(f.Value, Power, "static power")
+			p.Device.StaticW, good = c.quantity(f.Value, metric.Power, "static power")
 			if good && p.Device.StaticW < 0 {
 				c.errAt(f.Value, "static power must not be negative")
 				good = false
@@ -177,7 +178,7 @@ func (c *checker) poolBody(b *PoolBody) *Pool {
 			}
 			switch key {
 			case "link":
-				p.Pool.LinkGBs, k = c.positive(it.Set, Bandwidth, "link")
+				p.Pool.LinkGBs, k = c.positive(it.Set, metric.Bandwidth, "link")
 				link = true
 			case "precision":
 				p.Precision, k = c.precision(it.Set)
@@ -251,7 +252,7 @@ func (c *checker) hardwareSearch(fs *Fields) *HardwareSearch {
 	}
 	if f := m["link"]; f != nil {
 		var k bool
-		h.LinkGBs, k = c.positive(f.Value, Bandwidth, "link")
+		h.LinkGBs, k = c.positive(f.Value, metric.Bandwidth, "link")
 		ok = ok && k
 	} else if len(h.Devices) > 1 {
 		c.errorf(fs.Pos, fs.EndPos, "hardware search over %d devices needs the link bandwidth, e.g. link = 10 Gb/s", len(h.Devices))

@@ -1,11 +1,13 @@
 package dsl
 
 import (
-	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hwnas/hwnas/internal/golden"
+	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/arch"
 )
@@ -308,7 +310,7 @@ func TestLanguageDocCoversKeywords(t *testing.T) {
 	for k := range keywords {
 		words = append(words, k)
 	}
-	words = append(words, metricNames()...)
+	words = append(words, metric.Names()...)
 	for u := range units {
 		words = append(words, u)
 	}

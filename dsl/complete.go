@@ -8,6 +8,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
 )
 
@@ -141,7 +142,7 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 			}
 		}
 	}
-	metrics := metricNames()
+	metrics := metric.Names()
 	switch {
 	case prev.Value == "maximize" || prev.Value == "minimize" || prev.Value == "require" ||
 		prev.Value == "," && (prev2.Type == tIdent && contains(metrics, prev2.Value)):
@@ -236,7 +237,7 @@ func valueCompletions(key, block string, names map[string][]string, add func(str
 	case "family":
 		add("value", sortedKeys(families)...)
 	case "metric":
-		add("metric", metricNames()...)
+		add("metric", metric.Names()...)
 	case "devices":
 		add("platform", quoted(fpga.Names())...)
 		add("name", names["platform"]...)

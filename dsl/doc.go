@@ -13,5 +13,5 @@
 // Canonical units: time in ms, frequency in MHz, bandwidth in GB/s, power in
 // W, energy in mJ, rate in fps, accuracy as a fraction in [0, 1].
 //
-// dsl depends on arch, arch/nb201, fpga and search; never on runtime or kernel.
+// dsl depends on arch, arch/nb201, fpga and search; never on engine or kernel.
 package dsl

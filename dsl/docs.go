@@ -7,6 +7,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
 )
 
@@ -63,9 +64,9 @@ func Doc(word string) string {
 	if d, ok := keywordDocs[word]; ok {
 		return d
 	}
-	if m, ok := metricByName(word); ok {
+	if m, ok := metric.ByName(word); ok {
 		u := m.Unit
-		if u == "" && m.Dim == Fraction {
+		if u == "" && m.Dim == metric.Fraction {
 			u = "fraction"
 		}
 		if u != "" {

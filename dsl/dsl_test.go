@@ -2,11 +2,12 @@ package dsl
 
 import (
 	"errors"
-	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hwnas/hwnas/internal/golden"
 )
 
 // TestErrorRendering pins the rendered errors of every file in

@@ -1,11 +1,12 @@
 package dsl
 
 import (
-	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hwnas/hwnas/internal/golden"
 )
 
 // TestFormatExamples: formatting every example is idempotent, keeps every

@@ -8,6 +8,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
+
+	"github.com/hwnas/hwnas/metric"
 )
 
 // describeValue names the kind of a value for error messages.
@@ -45,7 +47,7 @@ func numValue(n *Num) (float64, error) {
 
 // quantity reads a single number of dimension dim and converts it to the
 // canonical unit. A count takes no unit; a fraction is written 0.92 or 92 %.
-func (c *checker) quantity(v *Value, dim Dimension, what string) (float64, bool) {
+func (c *checker) quantity(v *Value, dim metric.Dimension, what string) (float64, bool) {
 	if v.Num == nil || v.Num.To != nil {
 		c.errAt(v, "%s must be a %s, not %s", what, dimNoun(dim), describeValue(v))
 		return 0, false
@@ -58,9 +60,9 @@ func (c *checker) quantity(v *Value, dim Dimension, what string) (float64, bool)
 	u := v.Num.Unit
 	if u == "" {
 		switch dim {
-		case Count:
+		case metric.Count:
 			return f, true
-		case Fraction:
+		case metric.Fraction:
 			if f < 0 || f > 1 {
 				c.errAt(v, "%s %s is not a fraction: write %s %% or a number in [0, 1]", what, v.Num.Text, v.Num.Text)
 				return 0, false
@@ -72,7 +74,7 @@ func (c *checker) quantity(v *Value, dim Dimension, what string) (float64, bool)
 	}
 	un, ok := units[u]
 	if !ok || un.dim != dim {
-		if dim == Count {
+		if dim == metric.Count {
 			c.errAt(v, "%s is a plain number; %s is a unit of %s", what, u, un.dim)
 		} else {
 			c.errAt(v, "%s needs a unit of %s (%s); %s is a unit of %s", what, dim, unitsOf[dim], u, un.dim)
@@ -82,8 +84,8 @@ func (c *checker) quantity(v *Value, dim Dimension, what string) (float64, bool)
 	return f * un.factor, true
 }
 
-func dimNoun(d Dimension) string {
-	if d == Count {
+func dimNoun(d metric.Dimension) string {
+	if d == metric.Count {
 		return "number"
 	}
 	return string(d)
@@ -91,7 +93,7 @@ func dimNoun(d Dimension) string {
 
 // integer reads a whole number without unit, at least lo.
 func (c *checker) integer(v *Value, what string, lo int) (int, bool) {
-	f, ok := c.quantity(v, Count, what)
+	f, ok := c.quantity(v, metric.Count, what)
 	if !ok {
 		return 0, false
 	}
@@ -111,7 +113,7 @@ func numText(n *Num) string {
 }
 
 // positive reads a number of dimension dim that must be above zero.
-func (c *checker) positive(v *Value, dim Dimension, what string) (float64, bool) {
+func (c *checker) positive(v *Value, dim metric.Dimension, what string) (float64, bool) {
 	f, ok := c.quantity(v, dim, what)
 	if ok && f <= 0 {
 		c.errAt(v, "%s must be positive", what)

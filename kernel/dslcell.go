@@ -10,9 +10,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hwnas/hwnas/report"
+
+	"github.com/hwnas/hwnas/metric"
+
 	"github.com/hwnas/hwnas/dsl"
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/store"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 // dslCells holds the DSL state of a notebook: the declarations of earlier
@@ -23,10 +27,10 @@ type dslCells struct {
 	storeDir string
 	sess     *dsl.Session
 	st       *store.Store
-	results  map[string]*runtime.Outcome
+	results  map[string]*engine.Outcome
 	stale    map[string]bool
 	views    map[string][]string // display ids of the results tables shown for each experiment, with their outcomes
-	shown    map[string]*runtime.Outcome
+	shown    map[string]*engine.Outcome
 }
 
 // StoreEnv names the environment variable that sets the default store directory.
@@ -39,7 +43,7 @@ func newDSLCells(storeDir string) *dslCells {
 	if storeDir == "" {
 		storeDir = store.DefaultDir
 	}
-	return &dslCells{storeDir: storeDir, sess: dsl.NewSession("."), results: map[string]*runtime.Outcome{}, stale: map[string]bool{}, views: map[string][]string{}, shown: map[string]*runtime.Outcome{}}
+	return &dslCells{storeDir: storeDir, sess: dsl.NewSession("."), results: map[string]*engine.Outcome{}, stale: map[string]bool{}, views: map[string][]string{}, shown: map[string]*engine.Outcome{}}
 }
 
 // progressEvery is the shortest interval between two progress updates, so
@@ -123,7 +127,7 @@ func (d *dslCells) openStore() (*store.Store, error) {
 // run executes one experiment with its progress in one display updated in
 // place, then shows the results table and the Pareto plot.
 func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Output) error {
-	e, err := runtime.FromSpec(spec, name)
+	e, err := engine.FromSpec(spec, name)
 	if err != nil {
 		return &CellError{Name: "SpecError", Value: err.Error()}
 	}
@@ -132,18 +136,18 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 		return err
 	}
 	id := "hwnas-run-" + name + "-" + newUUID()[:8]
-	last := runtime.Event{Total: e.Budget.Trials, BestTrial: -1}
+	last := engine.Event{Total: e.Budget.Trials, BestTrial: -1}
 	out.Display(progressBundle(name, last, "starting"), nil, id)
 	var lastSent time.Time
-	progress := func(ev runtime.Event) {
+	progress := func(ev engine.Event) {
 		last = ev
-		if ev.Kind != runtime.RunDone && time.Since(lastSent) < progressEvery {
+		if ev.Kind != engine.RunDone && time.Since(lastSent) < progressEvery {
 			return
 		}
 		lastSent = time.Now()
 		out.Update(progressBundle(name, ev, "running"), nil, id)
 	}
-	outcome, err := runtime.Run(ctx, e, runtime.Options{Store: st, Progress: progress})
+	outcome, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: progress})
 	interrupted := err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil)
 	state := "done"
 	switch {
@@ -175,16 +179,16 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 
 // showOutcome publishes the results table and the Pareto plot, each with
 // text/plain beside it, and returns the display id of the table.
-func showOutcome(o *runtime.Outcome, out *Output) string {
+func showOutcome(o *engine.Outcome, out *Output) string {
 	id := "hwnas-results-" + o.Experiment + "-" + newUUID()[:8]
 	out.Display(resultsBundle(o, false), nil, id)
-	x, y := runtime.PlotAxes(o)
+	x, y := report.PlotAxes(o)
 	svg, err := paretoSVG(o)
 	if err != nil {
 		out.Stream("stderr", err.Error()+"\n")
 		return id
 	}
-	out.Display(map[string]any{"text/plain": fmt.Sprintf("<Pareto plot of %s: %s against %s>", o.Experiment, runtime.Label(y), runtime.Label(x)), "image/svg+xml": svg}, nil, "")
+	out.Display(map[string]any{"text/plain": fmt.Sprintf("<Pareto plot of %s: %s against %s>", o.Experiment, metric.Label(y), metric.Label(x)), "image/svg+xml": svg}, nil, "")
 	return id
 }
 
@@ -192,7 +196,7 @@ func showOutcome(o *runtime.Outcome, out *Output) string {
 const staleNote = "stale: the inputs of this experiment changed after this run; run it again to update (cached trials are reused)"
 
 // resultsBundle is the results table as HTML and text, marked when stale.
-func resultsBundle(o *runtime.Outcome, stale bool) map[string]any {
+func resultsBundle(o *engine.Outcome, stale bool) map[string]any {
 	text, h := resultsText(o), resultsHTML(o)
 	if stale {
 		text = staleNote + "\n" + text
@@ -205,10 +209,10 @@ func (d *dslCells) reset() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.sess.Reset()
-	d.results = map[string]*runtime.Outcome{}
+	d.results = map[string]*engine.Outcome{}
 	d.stale = map[string]bool{}
 	d.views = map[string][]string{}
-	d.shown = map[string]*runtime.Outcome{}
+	d.shown = map[string]*engine.Outcome{}
 }
 
 // cache reports what the store and its caches hold.
@@ -298,7 +302,7 @@ func (d *dslCells) doc(word string) (string, bool) {
 }
 
 // outcome returns the last outcome of an experiment run in this session.
-func (d *dslCells) outcome(name string) (*runtime.Outcome, error) {
+func (d *dslCells) outcome(name string) (*engine.Outcome, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	o := d.results[name]

@@ -6,8 +6,8 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/arch/nb201"
+	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/fpga"
-	"github.com/hwnas/hwnas/runtime"
 	"github.com/traefik/yaegi/interp"
 )
 
@@ -54,16 +54,16 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"Design":      reflect.ValueOf((*fpga.Design)(nil)),
 		"Report":      reflect.ValueOf((*fpga.Report)(nil)),
 		"LayerReport": reflect.ValueOf((*fpga.LayerReport)(nil)),
-		"Outcome":     reflect.ValueOf((*runtime.Outcome)(nil)),
-		"Trial":       reflect.ValueOf((*runtime.Trial)(nil)),
-		"Metrics":     reflect.ValueOf((*runtime.Metrics)(nil)),
-		"Objective":   reflect.ValueOf((*runtime.Objective)(nil)),
+		"Outcome":     reflect.ValueOf((*engine.Outcome)(nil)),
+		"Trial":       reflect.ValueOf((*engine.Trial)(nil)),
+		"Metrics":     reflect.ValueOf((*engine.Metrics)(nil)),
+		"Objective":   reflect.ValueOf((*engine.Objective)(nil)),
 		"Platform":    reflect.ValueOf((*fpga.Platform)(nil)),
 	}}
 }
 
 // paretoTrials returns the trials of o on its Pareto front.
-func paretoTrials(o *runtime.Outcome) []runtime.Trial {
+func paretoTrials(o *engine.Outcome) []engine.Trial {
 	if o == nil {
 		return nil
 	}
@@ -71,7 +71,7 @@ func paretoTrials(o *runtime.Outcome) []runtime.Trial {
 	for _, id := range o.Pareto {
 		on[id] = true
 	}
-	var out []runtime.Trial
+	var out []engine.Trial
 	for _, t := range o.Trials {
 		if on[t.ID] {
 			out = append(out, t)
@@ -93,12 +93,12 @@ func (d *dslCells) experiments() []string {
 }
 
 // load reads the latest stored run of an experiment.
-func (d *dslCells) load(name string) (*runtime.Outcome, error) {
+func (d *dslCells) load(name string) (*engine.Outcome, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, err := d.openStore()
 	if err != nil {
 		return nil, err
 	}
-	return runtime.Load(st, name)
+	return engine.Load(st, name)
 }

@@ -7,7 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	goruntime "runtime"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,7 +68,7 @@ func setupJupyter(t testing.TB) (python string, env []string) {
 		bin := filepath.Join(dir, "hwnas")
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 		}
 		build := exec.Command(goBin, "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas")
 		if out, err := build.CombinedOutput(); err != nil {

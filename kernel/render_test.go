@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"encoding/json"
-	"github.com/hwnas/hwnas/internal/golden"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,26 +9,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/internal/golden"
+	"github.com/hwnas/hwnas/metric"
+
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/fpga"
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/store"
 )
 
 // sampleOutcome is a small two-objective outcome with a front, an
 // infeasible trial, a pruned trial and a resumed trial.
-func sampleOutcome() *runtime.Outcome {
-	tr := func(id int, acc, lat float64, st store.Status, feasible, resumed bool) runtime.Trial {
-		m := runtime.Metrics{runtime.LatencyMs: lat, runtime.DSP: 900}
+func sampleOutcome() *engine.Outcome {
+	tr := func(id int, acc, lat float64, st store.Status, feasible, resumed bool) engine.Trial {
+		m := engine.Metrics{metric.LatencyMs: lat, metric.DSP: 900}
 		if st != store.Pruned {
-			m[runtime.Accuracy] = acc
+			m[metric.Accuracy] = acc
 		}
-		return runtime.Trial{ID: id, Network: "net" + string(rune('A'+id)), Metrics: m, Status: st, Feasible: feasible, Resumed: resumed}
+		return engine.Trial{ID: id, Network: "net" + string(rune('A'+id)), Metrics: m, Status: st, Feasible: feasible, Resumed: resumed}
 	}
-	return &runtime.Outcome{
+	return &engine.Outcome{
 		Experiment:  "demo",
-		Objectives:  []runtime.Objective{{Metric: runtime.Accuracy, Maximize: true}, {Metric: runtime.LatencyMs}},
-		Constraints: []runtime.Constraint{{Metric: runtime.DSP, Op: "<=", Value: 1000, Hard: true}},
-		Trials: []runtime.Trial{
+		Objectives:  []engine.Objective{{Metric: metric.Accuracy, Maximize: true}, {Metric: metric.LatencyMs}},
+		Constraints: []engine.Constraint{{Metric: metric.DSP, Op: "<=", Value: 1000, Hard: true}},
+		Trials: []engine.Trial{
 			tr(0, 0.91, 2.5, store.Trained, true, true),
 			tr(1, 0.85, 1.25, store.Trained, true, false),
 			tr(2, 0.80, 2.0, store.Cached, true, false),
@@ -49,7 +51,7 @@ func TestRenderGolden(t *testing.T) {
 	if err != nil || !strings.HasPrefix(strings.TrimSpace(svg), "<?xml") && !strings.Contains(svg, "<svg") {
 		t.Errorf("pareto plot: %v\n%.200s", err, svg)
 	}
-	ev := runtime.Event{Kind: runtime.TrialFinished, Done: 3, Total: 8, Counts: runtime.Counts{Trained: 2, Cached: 1},
+	ev := engine.Event{Kind: engine.TrialFinished, Done: 3, Total: 8, Counts: engine.Counts{Trained: 2, Cached: 1},
 		BestMetric: "accuracy", Best: 0.91, BestTrial: 0, Elapsed: 2500 * time.Millisecond, ETA: 4 * time.Second}
 	p := progressBundle("demo", ev, "running")
 	golden.Check(t, "progress.txt", p["text/plain"].(string)+"\n"+p["text/html"].(string)+"\n")

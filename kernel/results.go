@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/report"
+
+	"github.com/hwnas/hwnas/engine"
 )
 
 // maxRows bounds the trials a results table lists (Pareto trials first).
@@ -15,13 +18,13 @@ const maxRows = 30
 
 // resultRows orders trials: Pareto-optimal first, then feasible, then by the
 // first objective, and keeps at most maxRows.
-func resultRows(o *runtime.Outcome) (rows []runtime.Trial, pareto map[int]bool) {
+func resultRows(o *engine.Outcome) (rows []engine.Trial, pareto map[int]bool) {
 	pareto = map[int]bool{}
 	for _, id := range o.Pareto {
 		pareto[id] = true
 	}
 	rows = append(rows, o.Trials...)
-	var first runtime.Objective
+	var first engine.Objective
 	if len(o.Objectives) > 0 {
 		first = o.Objectives[0]
 	}
@@ -47,8 +50,8 @@ func resultRows(o *runtime.Outcome) (rows []runtime.Trial, pareto map[int]bool) 
 
 // summaryLine says what a run did, counted from its trials (so that it
 // holds for outcomes read back from a store too).
-func summaryLine(o *runtime.Outcome) string {
-	var now runtime.Counts // trials evaluated by this run, by status
+func summaryLine(o *engine.Outcome) string {
+	var now engine.Counts // trials evaluated by this run, by status
 	for i := range o.Trials {
 		now.Add(&o.Trials[i])
 	}
@@ -56,12 +59,12 @@ func summaryLine(o *runtime.Outcome) string {
 		o.Experiment, len(o.Trials), len(o.Trials)-now.Resumed, now.String(), now.Resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
 }
 
-// resultsText renders an outcome as a plain-text table (runtime's table).
-func resultsText(o *runtime.Outcome) string {
+// resultsText renders an outcome as a plain-text table (the engine's table).
+func resultsText(o *engine.Outcome) string {
 	rows, _ := resultRows(o)
 	var b strings.Builder
 	b.WriteString(summaryLine(o) + "\n")
-	if err := runtime.WriteTable(&b, o, rows); err != nil {
+	if err := report.WriteTable(&b, o, rows); err != nil {
 		fmt.Fprintf(&b, "(table: %v)\n", err)
 	}
 	if len(o.Trials) > len(rows) {
@@ -70,13 +73,13 @@ func resultsText(o *runtime.Outcome) string {
 	return b.String()
 }
 
-// resultsHTML renders an outcome as an HTML table (runtime's renderer, the
+// resultsHTML renders an outcome as an HTML table (the engine's renderer, the
 // same columns as the text table).
-func resultsHTML(o *runtime.Outcome) string {
+func resultsHTML(o *engine.Outcome) string {
 	rows, _ := resultRows(o)
 	var b strings.Builder
 	b.WriteString(`<div class="hwnas-results"><p>` + html.EscapeString(summaryLine(o)) + "</p>\n")
-	if err := runtime.WriteHTML(&b, o, rows); err != nil {
+	if err := report.WriteHTML(&b, o, rows); err != nil {
 		fmt.Fprintf(&b, "<p>(table: %s)</p>\n", html.EscapeString(err.Error()))
 	}
 	if len(o.Trials) > len(rows) {
@@ -86,18 +89,18 @@ func resultsHTML(o *runtime.Outcome) string {
 	return b.String()
 }
 
-// paretoSVG renders the Pareto plot with runtime's renderer, so that the
+// paretoSVG renders the Pareto plot with the engine's renderer, so that the
 // notebook shows the plot `hwnas plot` draws.
-func paretoSVG(o *runtime.Outcome) (string, error) {
+func paretoSVG(o *engine.Outcome) (string, error) {
 	var b strings.Builder
-	if err := runtime.WritePlot(&b, o, "svg"); err != nil {
+	if err := report.WritePlot(&b, o, "svg"); err != nil {
 		return "", fmt.Errorf("pareto plot of %s: %w", o.Experiment, err)
 	}
 	return b.String(), nil
 }
 
 // progressBundle renders one progress event of a run as text and HTML.
-func progressBundle(name string, ev runtime.Event, state string) map[string]any {
+func progressBundle(name string, ev engine.Event, state string) map[string]any {
 	frac := 0.0
 	total := fmt.Sprint(ev.Total)
 	if ev.Total > 0 {
@@ -107,7 +110,7 @@ func progressBundle(name string, ev runtime.Event, state string) map[string]any 
 	}
 	best := "none feasible yet"
 	if ev.BestTrial >= 0 && ev.BestMetric != "" {
-		best = fmt.Sprintf("best %s %s (trial %d)", ev.BestMetric, runtime.FormatMetric(ev.BestMetric, ev.Best), ev.BestTrial)
+		best = fmt.Sprintf("best %s %s (trial %d)", ev.BestMetric, metric.Format(ev.BestMetric, ev.Best), ev.BestTrial)
 	}
 	c := ev.Counts
 	line := fmt.Sprintf("%s %s: %d/%s trials, %d trained, %d pruned, %d cached, %d resumed, %d failed; %s; %s elapsed",

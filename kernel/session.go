@@ -18,7 +18,7 @@ type Session struct {
 // SessionOptions configure a Session.
 type SessionOptions struct {
 	// StoreDir is where experiment results and caches live ("" = the default
-	// of package runtime).
+	// of package engine).
 	StoreDir string
 	// GoExports are extra packages made importable in %%go cells.
 	GoExports interp.Exports

@@ -7,7 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	goruntime "runtime"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,7 +62,7 @@ func setup(t *testing.T, dir string) jupyter {
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	bin := filepath.Join(dir, "hwnas")
 	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas").CombinedOutput(); err != nil {

@@ -11,10 +11,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hwnas/hwnas/metric"
+
 	"github.com/spf13/cobra"
 
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/store"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 // fnasArm is one side of `hwnas bench fnas`.
@@ -103,7 +105,7 @@ func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, erro
 	if err != nil {
 		return nil, err
 	}
-	fnas, err := runtime.FromSpec(spec, "fnas")
+	fnas, err := engine.FromSpec(spec, "fnas")
 	if err != nil {
 		return nil, err
 	}
@@ -114,12 +116,12 @@ func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, erro
 	plain := fnas
 	plain.Name = "fnas_plain"
 	plain.Constraints = nil
-	plain.Reward = runtime.Reward{}
+	plain.Reward = engine.Reward{}
 	b := &fnasBench{Budget: fnas.Budget.Trials, Seed: fnas.Seed, FNASReported: 11.13} // FNAS DAC 2019 abstract
 	for _, c := range specCons {
 		b.Spec = c.String()
 	}
-	for i, e := range []runtime.Experiment{fnas, plain} {
+	for i, e := range []engine.Experiment{fnas, plain} {
 		dir, err := os.MkdirTemp("", "hwnas-bench-fnas-")
 		if err != nil {
 			return nil, err
@@ -141,7 +143,7 @@ func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, erro
 		}
 		for _, t := range out.Trials {
 			arm.TrainS += t.EvalS
-			acc, ok := t.Metrics[runtime.Accuracy]
+			acc, ok := t.Metrics[metric.Accuracy]
 			if !ok || !meets(t.Metrics, specCons) {
 				continue
 			}
@@ -165,7 +167,7 @@ func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, erro
 
 // spaceFigures scores every network of a small space on the experiment's
 // hardware (microseconds each, no training); nil for spaces over 50,000.
-func spaceFigures(e runtime.Experiment, cons []runtime.Constraint) *fnasSpaceFigures {
+func spaceFigures(e engine.Experiment, cons []engine.Constraint) *fnasSpaceFigures {
 	cards := e.Cardinalities()
 	total := 1
 	for _, c := range cards {
@@ -201,8 +203,8 @@ func spaceFigures(e runtime.Experiment, cons []runtime.Constraint) *fnasSpaceFig
 }
 
 // meets reports whether metrics satisfy every constraint.
-func meets(m runtime.Metrics, cons []runtime.Constraint) bool {
-	return !slices.ContainsFunc(cons, func(c runtime.Constraint) bool {
+func meets(m engine.Metrics, cons []engine.Constraint) bool {
+	return !slices.ContainsFunc(cons, func(c engine.Constraint) bool {
 		v, ok := m[c.Metric]
 		return !ok || !c.Holds(v)
 	})

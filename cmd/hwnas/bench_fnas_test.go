@@ -1,11 +1,13 @@
 package main
 
 import (
-	"github.com/hwnas/hwnas/internal/golden"
 	"strings"
 	"testing"
 
-	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/internal/golden"
+	"github.com/hwnas/hwnas/metric"
+
+	"github.com/hwnas/hwnas/engine"
 )
 
 func TestFNASBenchRendering(t *testing.T) {
@@ -22,15 +24,15 @@ func TestFNASBenchRendering(t *testing.T) {
 }
 
 func TestMeets(t *testing.T) {
-	cons := []runtime.Constraint{{Metric: runtime.LatencyMs, Op: "<=", Value: 8, Hard: true}}
+	cons := []engine.Constraint{{Metric: metric.LatencyMs, Op: "<=", Value: 8, Hard: true}}
 	for _, c := range []struct {
-		m    runtime.Metrics
+		m    engine.Metrics
 		want bool
 	}{
-		{runtime.Metrics{runtime.LatencyMs: 7.9}, true},
-		{runtime.Metrics{runtime.LatencyMs: 8}, true},
-		{runtime.Metrics{runtime.LatencyMs: 8.1}, false},
-		{runtime.Metrics{}, false},
+		{engine.Metrics{metric.LatencyMs: 7.9}, true},
+		{engine.Metrics{metric.LatencyMs: 8}, true},
+		{engine.Metrics{metric.LatencyMs: 8.1}, false},
+		{engine.Metrics{}, false},
 	} {
 		if got := meets(c.m, cons); got != c.want {
 			t.Errorf("meets(%v) = %v, want %v", c.m, got, c.want)
@@ -52,7 +54,7 @@ func TestFNASSpaceFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := runtime.FromSpec(spec, "fnas")
+	e, err := engine.FromSpec(spec, "fnas")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwnas/hwnas/runtime/data"
-	"github.com/hwnas/hwnas/runtime/nn"
+	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/engine/nn"
 )
 
 // benchTrainReport is what `hwnas bench train` prints.

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	goruntime "runtime"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/queue"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/queue"
 )
 
 // applyExecutor makes e's evaluations run where executor says:
@@ -36,7 +36,7 @@ import (
 // results share the cache of local runs; e.Parallel is raised to the number
 // of workers. cleanup stops what was started and must be called once the
 // run is over (it is never nil).
-func applyExecutor(ctx context.Context, e *runtime.Experiment, executor string, workers int) (cleanup func(), err error) {
+func applyExecutor(ctx context.Context, e *engine.Experiment, executor string, workers int) (cleanup func(), err error) {
 	nothing := func() {}
 	if workers < 0 {
 		return nothing, fmt.Errorf("--workers %d: want 0 (automatic) or more", workers)
@@ -46,7 +46,7 @@ func applyExecutor(ctx context.Context, e *runtime.Experiment, executor string, 
 		return nothing, nil
 	case executor == "embedded":
 		if workers == 0 {
-			workers = goruntime.NumCPU()
+			workers = runtime.NumCPU()
 		}
 		return embeddedExecutor(ctx, e, workers)
 	case strings.HasPrefix(executor, "nats://") || strings.HasPrefix(executor, "tls://"):
@@ -77,7 +77,7 @@ var workerCommand = func(args ...string) (*exec.Cmd, error) {
 	return exec.Command(exe, args...), nil
 }
 
-func embeddedExecutor(ctx context.Context, e *runtime.Experiment, workers int) (func(), error) {
+func embeddedExecutor(ctx context.Context, e *engine.Experiment, workers int) (func(), error) {
 	nothing := func() {}
 	if _, err := queue.Describe(e.Evaluator); err != nil { // before starting anything
 		return nothing, fmt.Errorf("executor embedded: %w", err)
@@ -100,7 +100,7 @@ func embeddedExecutor(ctx context.Context, e *runtime.Experiment, workers int) (
 		srv.Shutdown()
 		return nothing, fmt.Errorf("executor embedded: %w", err)
 	}
-	threads := max(1, goruntime.NumCPU()/workers)
+	threads := max(1, runtime.NumCPU()/workers)
 	var procs []*localWorker
 	stop := func() {
 		qe.Close()

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/metric"
+
 	"github.com/hwnas/hwnas/arch/nb201"
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/queue"
-	"github.com/hwnas/hwnas/runtime/store"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/queue"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 // helperArgsEnv makes the test binary run hwnas with these arguments
@@ -48,14 +50,14 @@ func helperWorkers(t *testing.T) {
 	t.Cleanup(func() { workerCommand = old })
 }
 
-func nb201TableExperiment(trials int) runtime.Experiment {
-	return runtime.Experiment{Name: "exec", Spec: "experiment exec (test)", Space: nb201.Space{},
-		Evaluator: runtime.TableEvaluator{}, Fidelity: runtime.Fidelity{Dataset: "nasbench201:cifar10"},
-		Objectives: []runtime.Objective{{Metric: runtime.Accuracy, Maximize: true}},
-		Strategy:   runtime.StrategySpec{Kind: "random"}, Budget: runtime.Budget{Trials: trials}, Parallel: 1, Seed: 11}
+func nb201TableExperiment(trials int) engine.Experiment {
+	return engine.Experiment{Name: "exec", Spec: "experiment exec (test)", Space: nb201.Space{},
+		Evaluator: engine.TableEvaluator{}, Fidelity: engine.Fidelity{Dataset: "nasbench201:cifar10"},
+		Objectives: []engine.Objective{{Metric: metric.Accuracy, Maximize: true}},
+		Strategy:   engine.StrategySpec{Kind: "random"}, Budget: engine.Budget{Trials: trials}, Parallel: 1, Seed: 11}
 }
 
-func runExperiment(t *testing.T, e runtime.Experiment) *runtime.Outcome {
+func runExperiment(t *testing.T, e engine.Experiment) *engine.Outcome {
 	t.Helper()
 	st, err := store.Open(t.TempDir())
 	if err != nil {
@@ -64,14 +66,14 @@ func runExperiment(t *testing.T, e runtime.Experiment) *runtime.Outcome {
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := runtime.Run(ctx, e, runtime.Options{Store: st})
+	out, err := engine.Run(ctx, e, engine.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-func sameTrials(t *testing.T, got, want *runtime.Outcome) {
+func sameTrials(t *testing.T, got, want *engine.Outcome) {
 	t.Helper()
 	if len(got.Trials) != len(want.Trials) {
 		t.Fatalf("%d trials, want %d", len(got.Trials), len(want.Trials))
@@ -99,7 +101,7 @@ func TestExecutorEmbedded(t *testing.T) {
 	if _, ok := e.Evaluator.(*queue.Evaluator); !ok || e.Parallel != 2 {
 		t.Fatalf("evaluator %T, parallel %d: want the queue evaluator and 2", e.Evaluator, e.Parallel)
 	}
-	e.Parallel = 1 // keep the trained/cached split of isomorphic cells deterministic (see runtime/queue)
+	e.Parallel = 1 // keep the trained/cached split of isomorphic cells deterministic (see engine/queue)
 	sameTrials(t, runExperiment(t, e), local)
 }
 
@@ -140,13 +142,13 @@ func TestExecutorErrors(t *testing.T) {
 	for _, c := range []struct {
 		executor string
 		workers  int
-		ev       runtime.Evaluator
+		ev       engine.Evaluator
 		want     string
 	}{
-		{"kubernetes", 0, runtime.TableEvaluator{}, `unknown executor "kubernetes"`},
-		{"embedded", -1, runtime.TableEvaluator{}, "--workers -1"},
-		{srv.URL(), 0, runtime.TableEvaluator{}, "Authorization Violation"},
-		{"nats://127.0.0.1:1", 0, runtime.TableEvaluator{}, "connecting to NATS at nats://127.0.0.1:1"},
+		{"kubernetes", 0, engine.TableEvaluator{}, `unknown executor "kubernetes"`},
+		{"embedded", -1, engine.TableEvaluator{}, "--workers -1"},
+		{srv.URL(), 0, engine.TableEvaluator{}, "Authorization Violation"},
+		{"nats://127.0.0.1:1", 0, engine.TableEvaluator{}, "connecting to NATS at nats://127.0.0.1:1"},
 		{"embedded", 1, nil, "no evaluator to run on workers"},
 	} {
 		e := nb201TableExperiment(4)
@@ -160,7 +162,7 @@ func TestExecutorErrors(t *testing.T) {
 	e := nb201TableExperiment(4)
 	cleanup, err := applyExecutor(context.Background(), &e, "local", 3)
 	cleanup()
-	if err != nil || e.Evaluator != (runtime.TableEvaluator{}) {
+	if err != nil || e.Evaluator != (engine.TableEvaluator{}) {
 		t.Errorf("local executor: %v, evaluator %T", err, e.Evaluator)
 	}
 }

@@ -30,7 +30,7 @@ func init() {
 		},
 	}
 	kernelCmd.Flags().StringVarP(&connFile, "connection-file", "f", "", "Jupyter connection file")
-	kernelCmd.Flags().StringVar(&storeDir, "store", "", "result store directory (default: the runtime's default)")
+	kernelCmd.Flags().StringVar(&storeDir, "store", "", "result store directory (default: the engine's default)")
 
 	var o kernel.InstallOptions
 	installCmd := &cobra.Command{

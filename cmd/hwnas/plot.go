@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/store"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 var osStat = os.Stat
@@ -27,7 +27,7 @@ PNG file chosen by the extension of -o.`,
 				return err
 			}
 			defer st.Close()
-			out, err := runtime.Load(st, args[0])
+			out, err := engine.Load(st, args[0])
 			if err != nil {
 				return &exitError{1, "hwnas plot: " + err.Error()}
 			}

@@ -9,10 +9,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hwnas/hwnas/report"
+
 	"github.com/spf13/cobra"
 
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/store"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 func init() {
@@ -37,22 +39,22 @@ same format: a table, CSV, or a JSON array).`,
 			if len(args) == 0 {
 				return listRuns(cmd.OutOrStdout(), st, format)
 			}
-			out, err := runtime.Load(st, args[0])
+			out, err := engine.Load(st, args[0])
 			if err != nil {
 				return &exitError{1, "hwnas results: " + err.Error()}
 			}
 			w := cmd.OutOrStdout()
 			switch format {
 			case "csv":
-				return runtime.WriteCSV(w, out)
+				return report.WriteCSV(w, out)
 			case "json":
-				return runtime.WriteJSON(w, out)
+				return report.WriteJSON(w, out)
 			}
-			if err := runtime.WriteSummary(w, out); err != nil {
+			if err := report.WriteSummary(w, out); err != nil {
 				return err
 			}
 			fmt.Fprintln(w, "\nAll trials (* on the Pareto front):")
-			return runtime.WriteTable(w, out, out.Trials)
+			return report.WriteTable(w, out, out.Trials)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "store", store.DefaultDir, "directory of the result store")

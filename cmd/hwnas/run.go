@@ -12,13 +12,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/report"
+
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/hwnas/hwnas/dsl"
-	"github.com/hwnas/hwnas/runtime"
-	"github.com/hwnas/hwnas/runtime/store"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 // demoSpec is examples/fnas_mnist.hwnas, built in for `hwnas run` with no
@@ -89,7 +92,7 @@ func loadRunSpec(path string) (*dsl.Spec, error) {
 }
 
 // applyOverrides applies the command-line overrides to e.
-func applyOverrides(cmd *cobra.Command, e *runtime.Experiment, f *runFlags) error {
+func applyOverrides(cmd *cobra.Command, e *engine.Experiment, f *runFlags) error {
 	fl := cmd.Flags()
 	if fl.Changed("parallel") {
 		if f.parallel < 1 {
@@ -124,15 +127,15 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	if err != nil {
 		return &exitError{2, err.Error()}
 	}
-	names, err := runtime.Selected(spec, f.experiment)
+	names, err := engine.Selected(spec, f.experiment)
 	if err != nil {
 		return &exitError{2, "hwnas run: " + err.Error()}
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var exps []runtime.Experiment
+	var exps []engine.Experiment
 	for _, name := range names {
-		e, err := runtime.FromSpec(spec, name)
+		e, err := engine.FromSpec(spec, name)
 		if err != nil {
 			return &exitError{2, "hwnas run: " + err.Error()}
 		}
@@ -158,18 +161,18 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	}
 	defer st.Close()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	var outs []runtime.JSONOutcome
+	var outs []report.JSONOutcome
 	for _, e := range exps {
-		var out *runtime.Outcome
+		var out *engine.Outcome
 		var err error
 		if f.rescore {
-			out, err = runtime.Rescore(ctx, e, e.Name, runtime.Options{Store: st})
+			out, err = engine.Rescore(ctx, e, e.Name, engine.Options{Store: st})
 		} else {
 			out, err = runOne(ctx, st, e, stderr)
 		}
 		if out != nil {
 			if f.json {
-				outs = append(outs, runtime.ToJSON(out))
+				outs = append(outs, report.ToJSON(out))
 			} else if err := printOutcome(stdout, st, out); err != nil {
 				return err
 			}
@@ -195,7 +198,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	return nil
 }
 
-func writeJSONOutcomes(w io.Writer, outs []runtime.JSONOutcome) error {
+func writeJSONOutcomes(w io.Writer, outs []report.JSONOutcome) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -203,22 +206,22 @@ func writeJSONOutcomes(w io.Writer, outs []runtime.JSONOutcome) error {
 		return enc.Encode(outs[0])
 	}
 	if outs == nil {
-		outs = []runtime.JSONOutcome{}
+		outs = []report.JSONOutcome{}
 	}
 	return enc.Encode(outs)
 }
 
 // runOne runs one experiment with progress on stderr.
-func runOne(ctx context.Context, st *store.Store, e runtime.Experiment, stderr io.Writer) (*runtime.Outcome, error) {
+func runOne(ctx context.Context, st *store.Store, e engine.Experiment, stderr io.Writer) (*engine.Outcome, error) {
 	p := newProgress(stderr, e)
-	out, err := runtime.Run(ctx, e, runtime.Options{Store: st, Progress: p.event})
+	out, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: p.event})
 	p.close()
 	return out, err
 }
 
 // printOutcome prints the counts, the Pareto front and the plot's path.
-func printOutcome(w io.Writer, st *store.Store, out *runtime.Outcome) error {
-	if err := runtime.WriteSummary(w, out); err != nil {
+func printOutcome(w io.Writer, st *store.Store, out *engine.Outcome) error {
+	if err := report.WriteSummary(w, out); err != nil {
 		return err
 	}
 	path, err := savePlot(st, out)
@@ -232,7 +235,7 @@ func printOutcome(w io.Writer, st *store.Store, out *runtime.Outcome) error {
 }
 
 // savePlot writes the outcome's Pareto plot next to the store.
-func savePlot(st *store.Store, out *runtime.Outcome) (string, error) {
+func savePlot(st *store.Store, out *engine.Outcome) (string, error) {
 	dir := filepath.Join(st.Dir(), "plots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -241,7 +244,7 @@ func savePlot(st *store.Store, out *runtime.Outcome) (string, error) {
 	return path, writePlotFile(path, out)
 }
 
-func writePlotFile(path string, out *runtime.Outcome) error {
+func writePlotFile(path string, out *engine.Outcome) error {
 	format := filepath.Ext(path)
 	if len(format) > 0 {
 		format = format[1:]
@@ -253,7 +256,7 @@ func writePlotFile(path string, out *runtime.Outcome) error {
 	if err != nil {
 		return err
 	}
-	if err := runtime.WritePlot(fh, out, format); err != nil {
+	if err := report.WritePlot(fh, out, format); err != nil {
 		fh.Close()
 		return err
 	}
@@ -271,7 +274,7 @@ func runIsTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func newProgress(w io.Writer, e runtime.Experiment) *runProgress {
+func newProgress(w io.Writer, e engine.Experiment) *runProgress {
 	p := &runProgress{w: w}
 	fmt.Fprintf(w, "hwnas: running %s: %s\n", e.Name, budgetText(e))
 	if runIsTerminal(w) {
@@ -286,7 +289,7 @@ func newProgress(w io.Writer, e runtime.Experiment) *runProgress {
 	return p
 }
 
-func budgetText(e runtime.Experiment) string {
+func budgetText(e engine.Experiment) string {
 	s := ""
 	if e.Budget.Trials > 0 {
 		s = fmt.Sprintf("%d trials", e.Budget.Trials)
@@ -300,15 +303,15 @@ func budgetText(e runtime.Experiment) string {
 	return fmt.Sprintf("%s, %d at once, seed %d", s, max(e.Parallel, 1), e.Seed)
 }
 
-func (p *runProgress) event(ev runtime.Event) {
+func (p *runProgress) event(ev engine.Event) {
 	if p.bar == nil {
-		if line := ev.Line(); line != "" && ev.Kind != runtime.RunDone {
+		if line := ev.Line(); line != "" && ev.Kind != engine.RunDone {
 			fmt.Fprintln(p.w, line)
 		}
 		return
 	}
 	switch ev.Kind {
-	case runtime.TrialStarted, runtime.RunDone:
+	case engine.TrialStarted, engine.RunDone:
 		return
 	}
 	c := ev.Counts
@@ -317,7 +320,7 @@ func (p *runProgress) event(ev runtime.Event) {
 		desc = fmt.Sprintf("%d looked up ", c.LookedUp) + desc
 	}
 	if ev.BestTrial >= 0 {
-		desc += fmt.Sprintf(" | best %s %s", ev.BestMetric, runtime.FormatMetric(ev.BestMetric, ev.Best))
+		desc += fmt.Sprintf(" | best %s %s", ev.BestMetric, metric.Format(ev.BestMetric, ev.Best))
 	}
 	p.bar.Describe(desc)
 	p.bar.Add(1)

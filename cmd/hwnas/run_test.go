@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwnas/hwnas/runtime"
+	"github.com/hwnas/hwnas/report"
 )
 
 // The built-in demo is examples/fnas_mnist.hwnas: one source of truth.
@@ -58,7 +58,7 @@ func TestRunResultsPlot(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
-	var j runtime.JSONOutcome
+	var j report.JSONOutcome
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &j); err != nil {
 		t.Fatalf("run --json: %v\n%s", err, out)
 	}

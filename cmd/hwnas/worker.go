@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hwnas/hwnas/runtime/queue"
+	"github.com/hwnas/hwnas/engine/queue"
 )
 
 // The environment variables credentials may come from instead of flags

@@ -12,7 +12,7 @@ on the test images. Errors go to stderr with a non-zero exit; hwnas records
 the trial as failed with the tail of stderr and the search goes on.
 
 Works with Debian's python3-torch (no torchvision needed): MNIST is read from
-the IDX files shipped in hwnas (runtime/data/mnist), or from the directory in
+the IDX files shipped in hwnas (engine/data/mnist), or from the directory in
 $HWNAS_MNIST_DIR; "idx:DIR" data sets are read from DIR.
 """
 
@@ -28,7 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_MNIST = os.path.join(HERE, "..", "..", "runtime", "data", "mnist")
+DEFAULT_MNIST = os.path.join(HERE, "..", "..", "engine", "data", "mnist")
 
 
 def fail(msg):

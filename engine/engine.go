@@ -1,0 +1,514 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hwnas/hwnas/metric"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/search"
+)
+
+// Options are how a run is executed, not what it computes.
+type Options struct {
+	Store    *store.Store
+	Progress func(Event) // called from one goroutine at a time; may be nil
+	Cores    int         // cores shared by concurrent evaluations (default: all)
+}
+
+// Trial is one finished candidate.
+type Trial struct {
+	ID         int
+	Genome     []int
+	Network    string // summary: layers, MACs, params
+	NetworkKey string
+	Design     string
+	Metrics    Metrics
+	Status     store.Status
+	Feasible   bool // every constraint holds
+	Error      string
+	HardwareS  float64
+	EvalS      float64
+	Resumed    bool // taken whole from an earlier run
+	// LookedUp marks a trained trial whose evaluator read its metrics from a
+	// benchmark table (TablePrefix) instead of training: it is stored as
+	// trained, shown as "looked up" and counted in Counts.LookedUp.
+	LookedUp bool
+}
+
+// Counts tallies trials by how they ended in this run. A trial resumed
+// whole from an earlier run is counted in Resumed only, not under its stored
+// status, so the counts add up to the number of trials and the live progress
+// agrees with the summary. LookedUp is the part of Trained whose metrics a
+// table evaluator looked up rather than trained.
+type Counts struct {
+	Trained, Pruned, Failed, Cached, Resumed int
+	LookedUp                                 int
+}
+
+// Add counts t under how it ended.
+func (c *Counts) Add(t *Trial) {
+	if t.Resumed {
+		c.Resumed++
+		return
+	}
+	switch t.Status {
+	case store.Trained:
+		c.Trained++
+		if t.LookedUp {
+			c.LookedUp++
+		}
+	case store.Pruned:
+		c.Pruned++
+	case store.Failed:
+		c.Failed++
+	case store.Cached:
+		c.Cached++
+	}
+}
+
+// Outcome is the result of a run.
+type Outcome struct {
+	Experiment  string
+	Hash        string
+	Evaluator   string // the evaluator's name ("" when read from a store older than it)
+	StoreID     int64
+	Seed        int64
+	Objectives  []Objective
+	Constraints []Constraint
+	Trials      []Trial
+	Pareto      []int // ids of the feasible trials on the Pareto front
+	Counts      Counts
+	Wall        time.Duration
+}
+
+// SpecHash is the canonical hash of a spec text.
+func SpecHash(spec string) string {
+	h := sha256.Sum256([]byte(spec))
+	return hex.EncodeToString(h[:])[:16]
+}
+
+// Run executes e, storing every finished trial in o.Store as soon as it
+// finishes. A trial already stored by an earlier run of the same experiment
+// (name, spec hash, seed) with the same genome is resumed, not re-evaluated;
+// failed trials are retried. When ctx is cancelled Run returns the finished
+// trials with an error wrapping ctx.Err().
+func Run(ctx context.Context, e Experiment, o Options) (*Outcome, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Store == nil {
+		return nil, fmt.Errorf("experiment %q: no store", e.Name)
+	}
+	if e.Hash == "" && e.Spec != "" {
+		e.Hash = SpecHash(e.Spec)
+	}
+	if e.Parallel == 0 {
+		e.Parallel = 1
+	}
+	if e.Batch == 0 {
+		e.Batch = 4
+	}
+	if o.Cores <= 0 {
+		o.Cores = runtime.NumCPU()
+	}
+	r := &runner{e: &e, o: o, start: time.Now(), nArch: len(e.Space.Decisions()), best: -1}
+	if err := r.run(ctx); err != nil {
+		return r.outcome(), err
+	}
+	return r.outcome(), nil
+}
+
+type runner struct {
+	e     *Experiment
+	o     Options
+	start time.Time
+	nArch int
+	rec   store.Experiment
+
+	mu       sync.Mutex // guards the fields below and serialises Progress
+	trials   []Trial
+	done     int
+	counts   Counts
+	best     int // index in finished of the best feasible trial, -1 if none
+	charged  float64
+	finished []Trial // every finished trial of this run, by completion
+}
+
+func (r *runner) run(ctx context.Context) error {
+	e := r.e
+	rec, err := r.o.Store.Experiment(e.Name, e.Spec, e.Hash, e.Seed)
+	if err != nil {
+		return err
+	}
+	r.rec = rec
+	if err := r.o.Store.SetMeta(rec.ID, encodeMeta(e, 0)); err != nil {
+		return err
+	}
+	storedList, err := r.o.Store.Trials(rec.ID)
+	if err != nil {
+		return err
+	}
+	stored := make(map[int]store.Trial, len(storedList))
+	for _, t := range storedList {
+		stored[t.Seq] = t
+	}
+	strat, err := newStrategy(e)
+	if err != nil {
+		return fmt.Errorf("experiment %q: %w", e.Name, err)
+	}
+	defer r.emit(Event{Kind: RunDone, Trial: -1})
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("experiment %q stopped after %d trials: %w", e.Name, len(r.trials), err)
+		}
+		n := e.Batch
+		if e.Budget.Trials > 0 {
+			n = min(n, e.Budget.Trials-len(r.trials))
+		}
+		if n <= 0 || r.timeUp() {
+			return nil
+		}
+		cands := strat.Ask(n)
+		if len(cands) == 0 {
+			return nil // the strategy has nothing left to try
+		}
+		batch, complete := r.evaluate(ctx, cands, stored)
+		if !complete {
+			// Keep every finished trial, even those after an unfinished one.
+			for _, t := range batch {
+				if t != nil {
+					r.trials = append(r.trials, *t)
+				}
+			}
+			return fmt.Errorf("experiment %q stopped after %d trials: %w", e.Name, len(r.trials), context.Cause(ctx))
+		}
+		told := make([]search.Result, len(cands))
+		for i, t := range batch {
+			told[i] = strat.result(cands[i].ID, t, e.Constraints)
+			r.trials = append(r.trials, *t)
+		}
+		strat.Tell(told)
+	}
+}
+
+func (r *runner) timeUp() bool {
+	if r.e.Budget.Time <= 0 {
+		return false
+	}
+	clock := max(time.Since(r.start).Seconds(), r.charged/float64(r.e.Parallel))
+	return clock >= r.e.Budget.Time.Seconds()
+}
+
+// evaluate runs one batch of candidates on up to Parallel workers. It
+// returns the trials in candidate order, and false when ctx ended the batch
+// (unfinished entries are nil).
+func (r *runner) evaluate(ctx context.Context, cands []search.Candidate, stored map[int]store.Trial) ([]*Trial, bool) {
+	out := make([]*Trial, len(cands))
+	base := len(r.trials)
+	var jobs []int
+	for i, c := range cands {
+		if s, ok := stored[base+i]; ok && s.Status != store.Failed && slices.Equal(s.Genome, c.Genome) {
+			t := r.fromStored(s)
+			out[i] = &t
+			r.finish(&t, TrialResumed)
+			continue
+		}
+		jobs = append(jobs, i)
+	}
+	// A network asked twice in one batch is evaluated once: its repeats run
+	// after the first finished and find it in the cache, as they would with
+	// Parallel 1, so statuses do not depend on Parallel either.
+	firsts, repeats := r.splitRepeats(cands, jobs)
+	for _, group := range [][]int{firsts, repeats} {
+		r.runJobs(ctx, base, cands, group, out)
+	}
+	for _, t := range out {
+		if t == nil {
+			return out, false
+		}
+	}
+	return out, true
+}
+
+// splitRepeats separates the jobs whose network an earlier job of the batch
+// already has.
+func (r *runner) splitRepeats(cands []search.Candidate, jobs []int) (firsts, repeats []int) {
+	seen := map[string]bool{}
+	for _, i := range jobs {
+		key := fmt.Sprint("genome", cands[i].Genome)
+		if g := cands[i].Genome; len(g) >= r.nArch {
+			if n, err := r.e.Space.Decode(g[:r.nArch]); err == nil {
+				key = r.accuracyKey(n, g[:r.nArch]).Network
+			}
+		}
+		if seen[key] {
+			repeats = append(repeats, i)
+		} else {
+			seen[key] = true
+			firsts = append(firsts, i)
+		}
+	}
+	return firsts, repeats
+}
+
+// runJobs evaluates the candidates jobs on up to Parallel workers, the cores
+// shared between them.
+func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate, jobs []int, out []*Trial) {
+	workers := min(r.e.Parallel, len(jobs))
+	threads := max(1, r.o.Cores/max(workers, 1))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				if t, ok := r.trial(ctx, base+i, cands[i].Genome, threads); ok {
+					out[i] = &t
+				}
+			}
+		})
+	}
+	for _, i := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func (r *runner) fromStored(s store.Trial) Trial {
+	t := Trial{ID: s.Seq, Genome: s.Genome, Network: s.Network, NetworkKey: s.NetworkKey, Design: s.Design,
+		Metrics: Metrics(s.Metrics), Status: s.Status, Error: s.Error, HardwareS: s.HardwareS, EvalS: s.EvalS, Resumed: true}
+	t.LookedUp = t.Status == store.Trained && isTable(r.e.Evaluator.Name())
+	t.Feasible = r.feasible(&t)
+	return t
+}
+
+// trial evaluates one candidate; false means ctx ended it unfinished.
+func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) (Trial, bool) {
+	e := r.e
+	t := Trial{ID: seq, Genome: genome, Metrics: Metrics{}}
+	r.emitTrial(TrialStarted, &t)
+	fail := func(format string, args ...any) (Trial, bool) {
+		t.Status, t.Error = store.Failed, fmt.Sprintf(format, args...)
+		return r.record(&t, TrialFailed), true
+	}
+	if want := r.nArch + len(e.Hardware.Genes); len(genome) != want {
+		return fail("genome has %d genes, the space and hardware want %d", len(genome), want)
+	}
+	net, err := e.Space.Decode(genome[:r.nArch])
+	if err != nil {
+		return fail("decoding genome %v: %v", genome, err)
+	}
+	t.Network, t.NetworkKey = net.Summary(), net.Key()
+	t.Metrics[metric.Params], t.Metrics[metric.MACs] = float64(net.Params()), float64(net.MACs())
+
+	if e.Hardware.Score != nil {
+		hwGenes := genome[r.nArch:]
+		key := store.HardwareKey{Network: t.NetworkKey, Hardware: e.Hardware.Key + genesKey(hwGenes), Model: e.Hardware.Model}
+		design, hm, ok, err := r.o.Store.Hardware(key)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if !ok {
+			t0 := time.Now()
+			design, hm, err = e.Hardware.Score(net, hwGenes)
+			t.HardwareS = time.Since(t0).Seconds()
+			if errors.Is(err, ErrNoDesign) {
+				t.Status, t.Error = store.Pruned, err.Error()
+				return r.record(&t, TrialPruned), true
+			}
+			if err != nil {
+				return fail("hardware model: %v", err)
+			}
+			if err := r.o.Store.PutHardware(key, design, hm); err != nil {
+				return fail("%v", err)
+			}
+		}
+		t.Design = design
+		t.Metrics.merge(hm)
+	}
+	for _, c := range e.Constraints {
+		if v, ok := t.Metrics[c.Metric]; ok && c.Hard && !c.Holds(v) {
+			t.Status = store.Pruned
+			t.Error = fmt.Sprintf("%s = %s breaks %s", c.Metric, strconv.FormatFloat(v, 'g', 4, 64), c)
+			return r.record(&t, TrialPruned), true
+		}
+	}
+
+	akey := r.accuracyKey(net, genome[:r.nArch])
+	am, _, ok, err := r.o.Store.Accuracy(akey)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if ok {
+		t.Metrics.merge(am)
+		t.Status = store.Cached
+		return r.record(&t, TrialCached), true
+	}
+	ectx, cancel := ctx, context.CancelFunc(func() {})
+	if e.TrialTimeout > 0 {
+		ectx, cancel = context.WithTimeout(ctx, e.TrialTimeout)
+	}
+	fid := e.Fidelity
+	fid.Seed = e.Seed
+	t0 := time.Now()
+	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: genome[:r.nArch], Fidelity: fid, Threads: threads})
+	wall := time.Since(t0)
+	cancel()
+	if ctx.Err() != nil {
+		return Trial{}, false // cancelled: the trial did not finish, keep nothing of it
+	}
+	if errors.Is(err, errUntrained) {
+		return fail("%s", Untrained)
+	}
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || ectx.Err() != nil {
+			return fail("%s evaluator timed out after %s: %v", e.Evaluator.Name(), e.TrialTimeout, err)
+		}
+		return fail("%s evaluator: %v", e.Evaluator.Name(), err)
+	}
+	if _, ok := ev.Metrics[metric.Accuracy]; !ok {
+		return fail("%s evaluator returned no %q metric", e.Evaluator.Name(), metric.Accuracy)
+	}
+	if ev.ChargedS == 0 {
+		ev.ChargedS = wall.Seconds()
+	}
+	if err := r.o.Store.PutAccuracy(akey, ev.Metrics, ev.ChargedS); err != nil {
+		return fail("%v", err)
+	}
+	t.EvalS = ev.ChargedS
+	t.Metrics.merge(ev.Metrics)
+	t.Status = store.Trained
+	if isTable(e.Evaluator.Name()) {
+		t.LookedUp = true
+		return r.record(&t, TrialLookedUp), true
+	}
+	return r.record(&t, TrialFinished), true
+}
+
+// accuracyKey is where the accuracy of net, decoded from the architecture
+// genes, is cached (see CacheNetworkKey).
+func (r *runner) accuracyKey(net *arch.Network, genes []int) store.AccuracyKey {
+	e := r.e
+	name := e.Evaluator.Name()
+	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: e.Fidelity.Dataset,
+		Fidelity: name + " " + e.Fidelity.Key(), Seed: e.Seed}
+}
+
+func genesKey(g []int) string {
+	if len(g) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" genes=%v", g)
+}
+
+func (r *runner) feasible(t *Trial) bool { return feasible(t, r.e.Constraints, r.e.Objectives) }
+
+// record stores a finished trial and reports it.
+func (r *runner) record(t *Trial, kind EventKind) Trial {
+	t.Feasible = r.feasible(t)
+	err := r.o.Store.PutTrial(store.Trial{Experiment: r.rec.ID, Seq: t.ID, Genome: t.Genome, NetworkKey: t.NetworkKey,
+		Network: t.Network, Design: t.Design, Metrics: t.Metrics, Status: t.Status, HardwareS: t.HardwareS,
+		EvalS: t.EvalS, Error: t.Error})
+	if err != nil && t.Status != store.Failed {
+		t.Status, t.Error, t.Feasible, kind = store.Failed, err.Error(), false, TrialFailed
+	}
+	r.finish(t, kind)
+	return *t
+}
+
+func (r *runner) finish(t *Trial, kind EventKind) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done++
+	r.counts.Add(t)
+	r.charged += t.EvalS
+	if t.Feasible && len(r.e.Objectives) > 0 {
+		ob := r.e.Objectives[0]
+		v := t.Metrics[ob.Metric]
+		if r.best < 0 || better(ob, v, r.finished[r.best].Metrics[ob.Metric]) {
+			r.best = len(r.finished)
+		}
+	}
+	r.finished = append(r.finished, *t)
+	r.emitLocked(Event{Kind: kind, Trial: t.ID, Genome: t.Genome, Network: t.Network, Design: t.Design,
+		Metrics: t.Metrics, Error: t.Error})
+}
+
+func better(ob Objective, a, b float64) bool {
+	if ob.Maximize {
+		return a > b
+	}
+	return a < b
+}
+
+func (r *runner) emitTrial(kind EventKind, t *Trial) {
+	r.emit(Event{Kind: kind, Trial: t.ID, Genome: t.Genome})
+}
+
+func (r *runner) emit(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.emitLocked(ev)
+}
+
+func (r *runner) emitLocked(ev Event) {
+	if r.o.Progress == nil {
+		return
+	}
+	ev.Done, ev.Total, ev.Counts = r.done, r.e.Budget.Trials, r.counts
+	ev.Elapsed = time.Since(r.start)
+	ev.BestTrial = -1
+	if len(r.e.Objectives) > 0 {
+		ev.BestMetric = r.e.Objectives[0].Metric
+	}
+	if r.best >= 0 {
+		b := r.finished[r.best]
+		ev.Best, ev.BestTrial = b.Metrics[ev.BestMetric], b.ID
+	}
+	if ev.Total > 0 && ev.Done > 0 && ev.Done < ev.Total {
+		ev.ETA = time.Duration(float64(ev.Elapsed) / float64(ev.Done) * float64(ev.Total-ev.Done))
+	}
+	r.o.Progress(ev)
+}
+
+func (r *runner) outcome() *Outcome {
+	e := r.e
+	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
+		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start)}
+	for i := range r.trials {
+		out.Counts.Add(&r.trials[i])
+	}
+	out.Pareto = ParetoFront(r.trials, FrontObjectives(e.Objectives, e.Constraints))
+	if r.rec.ID != 0 {
+		r.o.Store.SetMeta(r.rec.ID, encodeMeta(e, out.Wall.Seconds())) // best effort: only the wall time is new
+	}
+	return out
+}
+
+// trialLine is a one-line description of a trial for logs.
+func trialLine(t *Trial) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%d %s %v", t.ID, t.Status, t.Genome)
+	for _, k := range sortedKeys(t.Metrics) {
+		fmt.Fprintf(&b, " %s=%.4g", k, t.Metrics[k])
+	}
+	if t.Error != "" {
+		b.WriteString(" (" + t.Error + ")")
+	}
+	return b.String()
+}

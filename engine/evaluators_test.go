@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwnas/hwnas/metric"
+
+	"github.com/hwnas/hwnas/arch/nb201"
+)
+
+// TestMain lets the test binary act as a command evaluator:
+// HWNAS_CMD_HELPER=echo reads a request and answers with metrics derived
+// from it, so the request's content is checked end to end.
+func TestMain(m *testing.M) {
+	switch os.Getenv("HWNAS_CMD_HELPER") {
+	case "":
+	case "echo":
+		var req CommandRequest
+		if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
+			fmt.Fprintln(os.Stderr, "bad request:", err)
+			os.Exit(3)
+		}
+		fmt.Printf(`{"accuracy": %g, "layers": %d, "threads": %d, "epochs": %d}`+"\n",
+			float64(len(req.Network.Layers))/100, len(req.Network.Layers), req.Threads, req.Fidelity.Epochs)
+		os.Exit(0)
+	default:
+		os.Exit(2)
+	}
+	if os.Getenv("HWNAS_RUN_HELPER") != "" {
+		os.Exit(runHelper())
+	}
+	os.Exit(m.Run())
+}
+
+func TestTableEvaluator(t *testing.T) {
+	g := []int{3, 3, 3, 3, 3, 3} // every edge nor_conv_3x3
+	net, err := nb201.NetworkOf(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := nb201.LookupGenome(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := TableEvaluator{}.Evaluate(context.Background(), Request{Network: net, Space: "nasbench201", Genome: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Metrics[metric.Accuracy] != row.C10ValidValidAcc/100 || ev.Metrics[metric.TestAccuracy] != row.C10TestAcc/100 || ev.ChargedS != row.C10ValidTrainTimeS {
+		t.Fatalf("got %v charged %g, want the table row %+v", ev.Metrics, ev.ChargedS, row)
+	}
+	if ev.Metrics[metric.Accuracy] < 0.5 || ev.Metrics[metric.Accuracy] > 1 {
+		t.Fatalf("accuracy %g is not a plausible fraction", ev.Metrics[metric.Accuracy])
+	}
+	errCases := []struct {
+		name string
+		ev   TableEvaluator
+		req  Request
+		want string
+	}{
+		{"space", TableEvaluator{}, Request{Network: net, Space: "fnas_mnist", Genome: g}, `only knows the "nasbench201" space`},
+		{"split", TableEvaluator{Split: "svhn"}, Request{Network: net, Space: "nasbench201", Genome: g}, `no split "svhn"`},
+		{"genome", TableEvaluator{}, Request{Network: net, Space: "nasbench201", Genome: []int{9}}, "nasbench201 table"},
+	}
+	for _, c := range errCases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := c.ev.Evaluate(context.Background(), c.req)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestCommandEvaluator(t *testing.T) {
+	net, _ := fnasSpace().Decode([]int{0, 0, 0, 1, 0, 2, 0, 2})
+	req := Request{Network: net, Space: "fnas_mnist", Fidelity: Fidelity{Dataset: "mnist", Epochs: 3}, Threads: 2}
+	self := os.Args[0]
+	cases := []struct {
+		name    string
+		ev      CommandEvaluator
+		env     string
+		want    Metrics
+		wantErr string
+	}{
+		{"request reaches the program", CommandEvaluator{Argv: []string{self}}, "HWNAS_CMD_HELPER=echo",
+			Metrics{metric.Accuracy: 0.06, "layers": 6, "threads": 2, "epochs": 3}, ""},
+		{"exit status", CommandEvaluator{Argv: []string{"sh", "-c", "cat >/dev/null; echo loading >&2; echo 'RuntimeError: out of memory' >&2; exit 3"}}, "",
+			nil, "exit status 3; stderr ends:\nloading\nRuntimeError: out of memory"},
+		{"bad json", CommandEvaluator{Argv: []string{"sh", "-c", "cat >/dev/null; echo 'accuracy: 0.9'"}}, "",
+			nil, "not a JSON object"},
+		{"timeout", CommandEvaluator{Argv: []string{"sh", "-c", "exec sleep 5"}, Timeout: 100 * time.Millisecond}, "",
+			nil, "deadline exceeded"},
+		{"missing program", CommandEvaluator{Argv: []string{"/nonexistent/trainer"}}, "", nil, "no such file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				k, v, _ := strings.Cut(c.env, "=")
+				t.Setenv(k, v)
+			}
+			t0 := time.Now()
+			ev, err := c.ev.Evaluate(context.Background(), req)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				if time.Since(t0) > 4*time.Second {
+					t.Fatalf("took %s", time.Since(t0))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range c.want {
+				if ev.Metrics[k] != v {
+					t.Errorf("%s = %g, want %g (all: %v)", k, ev.Metrics[k], v, ev.Metrics)
+				}
+			}
+		})
+	}
+}
+
+func TestParseMetrics(t *testing.T) {
+	cases := []struct {
+		in, want string
+	}{
+		{`{"accuracy": 0.9, "test_accuracy": 0.88}`, ""},
+		{"\n {\"accuracy\": 1}\n", ""},
+		{``, "printed nothing"},
+		{`[0.9]`, "not a JSON object"},
+		{`{"accuracy": "high"}`, `metric "accuracy" is "high", want a number`},
+		{`{"accuracy": 97.5}`, "not a fraction in [0, 1]"},
+		{`{"loss": 0.1}`, `no "accuracy" metric`},
+		{`{"accuracy": 0.9} {"accuracy": 0.8}`, "more than one JSON value"},
+	}
+	for _, c := range cases {
+		_, err := ParseMetrics([]byte(c.in))
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("ParseMetrics(%q) = %v, want %q", c.in, err, c.want)
+		}
+	}
+}
+
+func FuzzParseMetrics(f *testing.F) {
+	for _, s := range []string{`{"accuracy": 0.9}`, `{"accuracy": 1e400}`, `{}`, `{"a":`, `null`, `{"accuracy": 0.5, "x": [1]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseMetrics(b)
+		if err != nil {
+			return
+		}
+		if a, ok := m[metric.Accuracy]; !ok || a < 0 || a > 1 {
+			t.Fatalf("accepted %q with accuracy %v", b, m[metric.Accuracy])
+		}
+	})
+}
+
+// torchPython returns a python3 that imports torch (Debian's python3-torch
+// installs into /usr/bin/python3, which another python3 on PATH may hide).
+func torchPython() string {
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(py, "-c", "import torch").Run() == nil {
+			return py
+		}
+	}
+	return ""
+}
+
+// TestPyTorchTrainer runs examples/pytorch_trainer for real where PyTorch is
+// installed (Debian: python3-torch, which .ci/run installs: under CI=true a
+// missing torch fails the test) and is skipped elsewhere. The network has a
+// 14x14 kernel, whose "same" padding is asymmetric (pad_after).
+func TestPyTorchTrainer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a network")
+	}
+	py := torchPython()
+	if py == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3 with torch is not installed; .ci/run installs python3-torch")
+		}
+		t.Skip("python3 with torch is not installed")
+	}
+	net, err := fnasSpace().Decode([]int{2, 0, 0, 0, 0, 0, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if net.Layers[0].Kernel != 14 || net.Layers[0].PadAfter != 1 || net.Layers[0].Shape.H != 28 {
+		t.Fatalf("first layer %+v: want a 14x14 kernel keeping 28x28 with pad_after 1", net.Layers[0])
+	}
+	ev := CommandEvaluator{Argv: []string{py, "../examples/pytorch_trainer/trainer.py"}, Timeout: 5 * time.Minute}
+	got, err := ev.Evaluate(context.Background(), Request{Network: net, Space: "fnas_mnist", Threads: 1,
+		Fidelity: Fidelity{Dataset: "mnist", Train: 512, Val: 256, Test: 256, Epochs: 1, Batch: 32, LR: 0.002, Seed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := got.Metrics[metric.Accuracy]; a < 0 || a > 1 || got.Metrics[metric.TestAccuracy] <= 0 {
+		t.Fatalf("metrics %v", got.Metrics)
+	}
+}

@@ -1,0 +1,332 @@
+package nn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/engine/data"
+)
+
+// Config is the training setup. Zero fields take the defaults of Defaults.
+type Config struct {
+	Epochs      int     // passes over the training set
+	Batch       int     // images per step
+	LR          float64 // peak learning rate
+	Optimizer   string  // "sgd" (with Momentum), "adam" or "adamw"
+	Momentum    float64 // SGD momentum; negative means none
+	WeightDecay float64 // L2 (sgd, adam) or decoupled (adamw) decay of conv and dense weights
+	Schedule    string  // "cosine" (to zero over all steps) or "constant"
+	Dropout     float64 // probability of dropping each input of a dense layer, in [0, 1)
+	// Normalize standardises every image with the training set's per-channel
+	// mean and standard deviation as batches are assembled, so that the sets
+	// themselves need not be copied (data.Set.Normalize copies them).
+	Normalize        bool
+	Seed             uint64 // every random draw (init, shuffles, dropout) comes from it
+	Threads          int    // goroutines; 0 means GOMAXPROCS
+	MemoryLimitBytes int64  // refuse a network needing more; 0 means no limit
+	LossEvery        int    // record the mean loss every LossEvery steps; 0 means once per epoch
+	MaxSteps         int    // stop after this many steps in all (a fidelity knob); 0 means no limit
+	// Progress, when set, is called after every step, on the training goroutine.
+	Progress func(Progress)
+}
+
+// Defaults returns the setup the zero fields of a Config take: 1 epoch,
+// batch 64, SGD with momentum 0.9 at learning rate 0.05, cosine schedule.
+// With Adam or AdamW and no LR, the learning rate is 0.001 (Kingma and Ba's).
+func Defaults() Config {
+	return Config{Epochs: 1, Batch: 64, LR: 0.05, Optimizer: "sgd", Momentum: 0.9, Schedule: "cosine"}
+}
+
+// Progress reports one finished step.
+type Progress struct {
+	Epoch, Epochs int     // 1-based epoch
+	Step, Steps   int     // 1-based step over the whole run
+	Loss          float32 // mean loss of this step
+	Images        int64   // images trained so far
+}
+
+// Result is what a training run measured.
+type Result struct {
+	ValAccuracy  float64       // fraction in [0, 1]; 0 without a validation set
+	TestAccuracy float64       // fraction in [0, 1]; 0 without a test set
+	Loss         []float32     // mean training loss per epoch, or per LossEvery steps
+	TrainTime    time.Duration // wall time of the training steps, without evaluation
+	Images       int64         // images trained on (counting repeats)
+	Steps        int
+	Params       int64 // trainable values
+	MemoryBytes  int64 // bytes the model allocated for its batch
+}
+
+// ErrDiverged is wrapped by the error of a run whose loss became NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// MemoryError refuses a network whose buffers exceed the memory budget.
+type MemoryError struct {
+	Need, Limit int64
+	Batch       int
+	Params      int64
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("network needs %s for batch %d (%s parameters with gradients and optimiser state, activations, gradients and scratch), over the memory limit of %s",
+		bytesHuman(e.Need), e.Batch, arch.Human(e.Params), bytesHuman(e.Limit))
+}
+
+func bytesHuman(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", b)
+}
+
+func (c *Config) fill() error {
+	d := Defaults()
+	if c.Epochs == 0 {
+		c.Epochs = d.Epochs
+	}
+	if c.Batch == 0 {
+		c.Batch = d.Batch
+	}
+	if c.Optimizer == "" {
+		c.Optimizer = d.Optimizer
+	}
+	if c.LR == 0 {
+		c.LR = d.LR
+		if c.Optimizer == "adam" || c.Optimizer == "adamw" {
+			c.LR = 0.001
+		}
+	}
+	if c.Momentum == 0 && c.Optimizer == "sgd" {
+		c.Momentum = d.Momentum
+	}
+	c.Momentum = max(c.Momentum, 0)
+	if c.Schedule == "" {
+		c.Schedule = d.Schedule
+	}
+	if c.Threads <= 0 {
+		c.Threads = runtime.GOMAXPROCS(0)
+	}
+	switch {
+	case c.Epochs < 0:
+		return fmt.Errorf("epochs %d: want at least 1", c.Epochs)
+	case c.Batch < 0:
+		return fmt.Errorf("batch %d: want at least 1", c.Batch)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("learning rate %g: want a positive number", c.LR)
+	case c.Optimizer != "sgd" && c.Optimizer != "adam" && c.Optimizer != "adamw":
+		return fmt.Errorf("optimizer %q: want sgd, adam or adamw", c.Optimizer)
+	case c.Schedule != "cosine" && c.Schedule != "constant":
+		return fmt.Errorf("schedule %q: want cosine or constant", c.Schedule)
+	case !(c.Dropout >= 0 && c.Dropout < 1):
+		return fmt.Errorf("dropout %g: want at least 0 and below 1", c.Dropout)
+	case c.WeightDecay < 0 || math.IsNaN(c.WeightDecay):
+		return fmt.Errorf("weight decay %g: want at least 0", c.WeightDecay)
+	case c.Momentum >= 1:
+		return fmt.Errorf("momentum %g: want below 1", c.Momentum)
+	}
+	return nil
+}
+
+// Memory returns the bytes a model of net needs to train with cfg (its
+// batch, optimiser, dropout and threads), counted the way Train allocates.
+func Memory(net *arch.Network, cfg Config) (int64, error) {
+	if err := cfg.fill(); err != nil {
+		return 0, err
+	}
+	m, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, true)
+	if err != nil {
+		return 0, err
+	}
+	return m.bytes, nil
+}
+
+func checkSet(role string, s *data.Set, net *arch.Network) error {
+	if s == nil {
+		return nil
+	}
+	if s.Shape != net.Input {
+		return fmt.Errorf("%s set %q: images are %s, the network takes %s", role, s.Name, s.Shape, net.Input)
+	}
+	if s.Classes > net.Classes {
+		return fmt.Errorf("%s set %q: %d classes, the network outputs %d", role, s.Name, s.Classes, net.Classes)
+	}
+	if err := s.Check(); err != nil {
+		return fmt.Errorf("%s set: %w", role, err)
+	}
+	return nil
+}
+
+// Train builds a model of net, trains it on train and measures its accuracy
+// on val and test (either may be nil). Cancelling ctx stops it between two
+// steps with ctx's error.
+func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, cfg Config) (res Result, err error) {
+	defer func() {
+		// A bug in the engine must fail one evaluation, not the whole search.
+		if r := recover(); r != nil {
+			stack := debug.Stack()
+			if p, ok := r.(*panicked); ok {
+				r, stack = p.value, p.stack
+			}
+			err = fmt.Errorf("training engine: internal error (please report it): %v\n%s", r, stack)
+		}
+	}()
+	if err := cfg.fill(); err != nil {
+		return res, fmt.Errorf("training setup: %w", err)
+	}
+	if train == nil || train.Len() == 0 {
+		return res, fmt.Errorf("training set is empty")
+	}
+	if err := net.Infer(); err != nil {
+		return res, fmt.Errorf("network: %w", err)
+	}
+	for _, s := range []struct {
+		role string
+		set  *data.Set
+	}{{"training", train}, {"validation", val}, {"test", test}} {
+		if err := checkSet(s.role, s.set, net); err != nil {
+			return res, err
+		}
+	}
+	dry, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, true)
+	if err != nil {
+		return res, err
+	}
+	res.Params = net.Params()
+	if cfg.MemoryLimitBytes > 0 && dry.bytes > cfg.MemoryLimitBytes {
+		return res, &MemoryError{Need: dry.bytes, Limit: cfg.MemoryLimitBytes, Batch: cfg.Batch, Params: res.Params}
+	}
+	m, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, false)
+	if err != nil {
+		return res, err
+	}
+	res.MemoryBytes = m.bytes
+	m.init(cfg.Seed)
+	if cfg.Normalize {
+		mean, std := train.Stats()
+		m.mean, m.invStd = mean, make([]float32, len(std))
+		for i, s := range std {
+			m.invStd[i] = 1 / max(s, 1e-6)
+		}
+	}
+
+	n := train.Len()
+	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
+	total := perEpoch * cfg.Epochs
+	if cfg.MaxSteps > 0 {
+		total = min(total, cfg.MaxSteps)
+	}
+	start := time.Now()
+	var window float64
+	var windowN int
+	t := 0
+train:
+	for epoch := range cfg.Epochs {
+		order := data.Permutation(n, cfg.Seed^uint64(epoch+1)*0x9e3779b97f4a7c15)
+		for b0 := 0; b0 < n; b0 += cfg.Batch {
+			if t == total {
+				break train
+			}
+			if err := ctx.Err(); err != nil {
+				return res, err
+			}
+			idx := order[b0:min(b0+cfg.Batch, n)]
+			nb := len(idx)
+			train.Gather(idx, m.input, m.labels)
+			m.normalize(nb)
+			m.forward(nb, true, cfg.Seed, uint64(t))
+			m.zeroGrads(nb)
+			loss := m.softmaxLoss(nb, m.labels, true)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return res, fmt.Errorf("%w: loss is %g at epoch %d, step %d (learning rate %g)", ErrDiverged, loss, epoch+1, t+1, lrAt(&cfg, t, total))
+			}
+			m.backward(nb)
+			t++
+			m.step(&cfg, lrAt(&cfg, t-1, total), t)
+			res.Images += int64(nb)
+			res.Steps = t
+			window += loss
+			windowN++
+			if cfg.LossEvery > 0 && windowN == cfg.LossEvery {
+				res.Loss = append(res.Loss, float32(window/float64(windowN)))
+				window, windowN = 0, 0
+			}
+			if cfg.Progress != nil {
+				cfg.Progress(Progress{Epoch: epoch + 1, Epochs: cfg.Epochs, Step: t, Steps: total, Loss: float32(loss), Images: res.Images})
+			}
+		}
+		if cfg.LossEvery == 0 && windowN > 0 {
+			res.Loss = append(res.Loss, float32(window/float64(windowN)))
+			window, windowN = 0, 0
+		}
+	}
+	if windowN > 0 {
+		res.Loss = append(res.Loss, float32(window/float64(windowN)))
+	}
+	res.TrainTime = time.Since(start)
+	if res.ValAccuracy, err = m.accuracy(ctx, val); err != nil {
+		return res, fmt.Errorf("validation: %w", err)
+	}
+	if res.TestAccuracy, err = m.accuracy(ctx, test); err != nil {
+		return res, fmt.Errorf("test: %w", err)
+	}
+	return res, nil
+}
+
+// normalize standardises the first nb input images when Config.Normalize is set.
+func (m *model) normalize(nb int) {
+	if m.mean == nil {
+		return
+	}
+	c := len(m.mean)
+	x := m.input[:nb*m.inSize]
+	for i := 0; i < len(x); i += c {
+		for ch := range c {
+			x[i+ch] = (x[i+ch] - m.mean[ch]) * m.invStd[ch]
+		}
+	}
+}
+
+// accuracy returns the fraction of s classified correctly in eval mode.
+func (m *model) accuracy(ctx context.Context, s *data.Set) (float64, error) {
+	if s == nil || s.Len() == 0 {
+		return 0, nil
+	}
+	k := m.net.Classes
+	correct := 0
+	idx := make([]int, m.batch)
+	for b0 := 0; b0 < s.Len(); b0 += m.batch {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		nb := min(m.batch, s.Len()-b0)
+		for i := range nb {
+			idx[i] = b0 + i
+		}
+		s.Gather(idx[:nb], m.input, m.labels)
+		m.normalize(nb)
+		m.forward(nb, false, 0, 0)
+		out := m.nodes[m.out].out
+		for i := range nb {
+			z := out[i*k : (i+1)*k]
+			best := 0
+			for j, v := range z {
+				if v > z[best] {
+					best = j
+				}
+			}
+			if best == int(m.labels[i]) {
+				correct++
+			}
+		}
+	}
+	return float64(correct) / float64(s.Len()), nil
+}

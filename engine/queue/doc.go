@@ -1,0 +1,17 @@
+// Package queue runs accuracy evaluations on other processes and machines
+// through a NATS JetStream work queue.
+//
+// It owns the wire format of evaluation requests and results, the
+// engine.Evaluator that publishes requests and waits for their results
+// (Evaluator), the worker loop that pulls requests and evaluates them with a
+// local evaluator (Work), the client connection options (ConnOptions) and an
+// embedded JetStream server for local runs and tests (StartServer).
+//
+// Delivery is at least once. Requests and results are keyed by the accuracy
+// cache key (network key, evaluator name, dataset, fidelity, seed), so a
+// duplicate evaluation is harmless. A worker acknowledges a request only
+// after its result is stored in the results stream; a request that is not
+// acknowledged within AckWait is redelivered, up to MaxDeliver times, after
+// which it comes back to the engine as a failed evaluation with its reason.
+// The engine's store stays the single source of truth: workers keep nothing.
+package queue

@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/hwnas/hwnas/metric"
+
+	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/search"
+)
+
+// strategy is a search.Strategy with the metrics its objective vectors
+// carry: the experiment's objectives, then any metric the reward reads.
+type strategy struct {
+	search.Strategy
+	metrics []string
+}
+
+func metricIndex(ms []string, m string) int { return slices.Index(ms, m) }
+
+// newStrategy builds the strategy an experiment names, with its reward:
+//   - Reward.Kind "mnasnet": accuracy·(metric/target)^w (MnasNet, CVPR 2019);
+//   - Reward.Kind "fnas", or a single-objective strategy maximising accuracy
+//     under a hard latency_ms constraint and no reward: the FNAS reward with
+//     the constraint's limit as the spec (FNAS, DAC 2019);
+//   - otherwise search's default for the kind; multi-objective kinds (random,
+//     grid, nsga2) ignore rewards.
+func newStrategy(e *Experiment) (*strategy, error) {
+	kind := e.Strategy.Kind
+	if kind == "" {
+		kind = "random"
+	}
+	info, ok := search.Kind(kind)
+	if !ok {
+		_, err := search.New(kind, search.Config{})
+		return nil, err
+	}
+	s := &strategy{}
+	var senses []search.Sense
+	for _, o := range e.Objectives {
+		s.metrics = append(s.metrics, o.Metric)
+		if o.Maximize {
+			senses = append(senses, search.Maximize)
+		} else {
+			senses = append(senses, search.Minimize)
+		}
+	}
+	need := func(m string) int {
+		if i := metricIndex(s.metrics, m); i >= 0 {
+			return i
+		}
+		s.metrics = append(s.metrics, m)
+		senses = append(senses, search.Minimize)
+		return len(s.metrics) - 1
+	}
+	var reward search.Reward
+	rk := e.Reward.Kind
+	if info.Multi {
+		rk = "" // multi-objective kinds rank the objectives themselves; a reward would only add a sense
+	}
+	if rk == "" && !info.Multi && len(e.Objectives) == 1 && e.Objectives[0].Metric == metric.Accuracy {
+		for _, c := range e.Constraints {
+			if c.Hard && c.Metric == metric.LatencyMs && (c.Op == "<=" || c.Op == "<") {
+				rk = "fnas"
+				e.Reward = Reward{Kind: "fnas", Metric: metric.LatencyMs, Target: c.Value}
+			}
+		}
+	}
+	switch rk {
+	case "":
+	case "fnas":
+		if e.Reward.Target <= 0 {
+			return nil, fmt.Errorf("fnas reward needs a positive latency target, has %g", e.Reward.Target)
+		}
+		lat := e.Reward.Metric
+		if lat == "" {
+			lat = metric.LatencyMs
+		}
+		reward = search.NewFNAS(need(metric.Accuracy), need(lat), e.Reward.Target)
+	case "mnasnet":
+		if e.Reward.Target <= 0 {
+			return nil, fmt.Errorf("mnasnet reward on %s needs a positive target, has %g", e.Reward.Metric, e.Reward.Target)
+		}
+		reward = &search.MnasNet{Acc: need(metric.Accuracy), Lat: need(e.Reward.Metric), Target: e.Reward.Target,
+			Alpha: e.Reward.Below, Beta: e.Reward.Above}
+	default:
+		return nil, fmt.Errorf("unknown reward %q (valid: fnas, mnasnet)", rk)
+	}
+	st, err := search.New(kind, search.Config{Cards: e.Cardinalities(), Senses: senses, Seed: e.Seed,
+		Params: e.Strategy.Params, Reward: reward, HardwareGenes: len(e.Hardware.Genes), Hardware: e.hardwareOnly()})
+	if err != nil {
+		return nil, err
+	}
+	s.Strategy = st
+	return s, nil
+}
+
+// result is what the strategy learns of a trial. Unmeasured metrics are NaN.
+func (s *strategy) result(id int, t *Trial, cons []Constraint) search.Result {
+	objs := make([]float64, len(s.metrics))
+	for i, m := range s.metrics {
+		v, ok := t.Metrics[m]
+		if !ok {
+			v = math.NaN()
+		}
+		objs[i] = v
+	}
+	r := search.Result{ID: id, Objectives: objs, Feasible: t.Feasible,
+		Pruned: t.Status == store.Pruned, Failed: t.Status == store.Failed}
+	if !r.Pruned && !r.Failed {
+		r.Violation = violation(t.Metrics, cons)
+	}
+	return r
+}
+
+// violation sums how far constraints are missed, each relative to its limit.
+func violation(m Metrics, cons []Constraint) float64 {
+	var v float64
+	for _, c := range cons {
+		x, ok := m[c.Metric]
+		if !ok {
+			v++
+			continue
+		}
+		if !c.Holds(x) {
+			v += math.Abs(x-c.Value) / math.Max(math.Abs(c.Value), 1e-9)
+		}
+	}
+	return v
+}

@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"github.com/hwnas/hwnas/metric"
+
+	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/engine/nn"
+)
+
+// TrainEvaluator trains every network with the Go training engine
+// (engine/nn) at the request's fidelity: Train images of the training split
+// (after Val images are held out of it for validation), Epochs, Batch, LR.
+// accuracy is the validation accuracy (the test accuracy when Val is 0) and
+// test_accuracy the accuracy on Test images of the test split. Every random
+// draw (subsets, initialisation, shuffles) comes from the fidelity's seed.
+type TrainEvaluator struct {
+	Source string // what Load reads, for the cache key: "mnist", "idx:DIR", "cifar10:DIR"
+	Load   func() (train, test *data.Set, err error)
+
+	mu    sync.Mutex
+	sets  map[string]*prepared
+	load  sync.Once
+	train *data.Set
+	test  *data.Set
+	err   error
+}
+
+type prepared struct{ train, val, test *data.Set }
+
+// DatasetLoader returns the loader of a data source: "builtin" with name
+// "mnist", "idx" (train-images-idx3-ubyte… in dir) or "cifar10" (the binary
+// batches in dir).
+func DatasetLoader(source, name, dir string) (string, func() (train, test *data.Set, err error), error) {
+	switch source {
+	case "builtin", "":
+		if name != "mnist" {
+			return "", nil, fmt.Errorf("no built-in data set %q (built in: mnist)", name)
+		}
+		return "mnist", data.MNIST, nil
+	case "idx":
+		return "idx:" + dir, func() (*data.Set, *data.Set, error) {
+			tr, err := data.LoadIDX(filepath.Join(dir, "train-images-idx3-ubyte"), filepath.Join(dir, "train-labels-idx1-ubyte"))
+			if err != nil {
+				return nil, nil, err
+			}
+			te, err := data.LoadIDX(filepath.Join(dir, "t10k-images-idx3-ubyte"), filepath.Join(dir, "t10k-labels-idx1-ubyte"))
+			return tr, te, err
+		}, nil
+	case "cifar10":
+		return "cifar10:" + dir, func() (*data.Set, *data.Set, error) { return data.LoadCIFAR10(dir) }, nil
+	}
+	return "", nil, fmt.Errorf("unknown data source %q (valid: builtin, idx, cifar10)", source)
+}
+
+// Name is part of the accuracy cache key.
+func (t *TrainEvaluator) Name() string { return "train:" + t.Source }
+
+// sets returns the train/val/test sets of a fidelity, prepared once.
+func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
+	t.load.Do(func() {
+		if t.Load == nil {
+			t.err = fmt.Errorf("train evaluator for %q has no data loader", t.Source)
+			return
+		}
+		t.train, t.test, t.err = t.Load()
+	})
+	if t.err != nil {
+		return nil, fmt.Errorf("loading %s: %w", t.Source, t.err)
+	}
+	key := fmt.Sprintf("%s seed=%d", f.Key(), f.Seed)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p, ok := t.sets[key]; ok {
+		return p, nil
+	}
+	seed := uint64(f.Seed)
+	p := &prepared{train: t.train, test: t.test}
+	var err error
+	if f.Val > 0 {
+		if p.train, p.val, err = t.train.Split(f.Val, seed); err != nil {
+			return nil, fmt.Errorf("validation split: %w", err)
+		}
+	}
+	if f.Train > 0 {
+		if p.train, err = p.train.Subset(f.Train, seed+1); err != nil {
+			return nil, fmt.Errorf("training subset: %w", err)
+		}
+	}
+	if f.Test > 0 {
+		if p.test, err = t.test.Subset(f.Test, seed+2); err != nil {
+			return nil, fmt.Errorf("test subset: %w", err)
+		}
+	}
+	mean, std := p.train.Stats()
+	for _, s := range []**data.Set{&p.train, &p.val, &p.test} {
+		if *s != nil {
+			if *s, err = (*s).Normalize(mean, std); err != nil {
+				return nil, fmt.Errorf("normalising: %w", err)
+			}
+		}
+	}
+	if t.sets == nil {
+		t.sets = map[string]*prepared{}
+	}
+	t.sets[key] = p
+	return p, nil
+}
+
+// Evaluate trains r.Network.
+func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, error) {
+	p, err := t.prepare(r.Fidelity)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	f := r.Fidelity
+	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR,
+		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads})
+	if err != nil {
+		return Evaluation{}, err
+	}
+	acc := res.ValAccuracy
+	if p.val == nil {
+		acc = res.TestAccuracy
+	}
+	return Evaluation{Metrics: Metrics{metric.Accuracy: acc, metric.TestAccuracy: res.TestAccuracy, "train_s": res.TrainTime.Seconds()}}, nil
+}
