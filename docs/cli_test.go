@@ -3,15 +3,14 @@
 package docs
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 var (
@@ -21,7 +20,8 @@ var (
 
 var (
 	buildOnce sync.Once
-	binDir    string
+	binDir    string // removed by TestMain
+	binPath   string
 	binErr    error
 )
 
@@ -29,22 +29,15 @@ var (
 func hwnasBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
 		if binDir, binErr = os.MkdirTemp("", "hwnas-docs-"); binErr != nil {
 			return
 		}
-		out, err := exec.Command(goBin, "build", "-o", filepath.Join(binDir, "hwnas"), "github.com/hwnas/hwnas/cmd/hwnas").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("build hwnas: %v\n%s", err, out)
-		}
+		binPath, binErr = hwnastest.BuildHwnas(binDir)
 	})
 	if binErr != nil {
 		t.Fatal(binErr)
 	}
-	return filepath.Join(binDir, "hwnas")
+	return binPath
 }
 
 func TestMain(m *testing.M) {

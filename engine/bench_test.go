@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/arch/nb201"
@@ -27,7 +28,7 @@ func BenchmarkRunNB201(b *testing.B) {
 			Constraints: []Constraint{{Metric: metric.DSP, Op: "<=", Value: 2000, Hard: true}},
 			Strategy:    StrategySpec{Kind: "nsga2", Params: map[string]float64{"population": 16}},
 			Budget:      Budget{Trials: trials}, Parallel: 2, Seed: 1}
-		if _, err := Run(context.Background(), e, Options{Store: openStore(b)}); err != nil {
+		if _, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(b, b.TempDir())}); err != nil {
 			b.Fatal(err)
 		}
 	}

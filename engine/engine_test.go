@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/arch"
@@ -85,19 +86,9 @@ func demoExperiment(ev Evaluator, trials int) Experiment {
 	}
 }
 
-func openStore(t testing.TB) *store.Store {
-	t.Helper()
-	s, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func TestRunPrunesWithoutTraining(t *testing.T) {
 	ev := &fakeEval{}
-	st := openStore(t)
+	st := hwnastest.OpenStore(t, t.TempDir())
 	var events []Event
 	out, err := Run(context.Background(), demoExperiment(ev, 20), Options{Store: st, Progress: func(e Event) { events = append(events, e) }})
 	if err != nil {
@@ -166,7 +157,7 @@ func TestParallelDoesNotChangeResults(t *testing.T) {
 				if kind == "reinforce" || kind == "evolution" {
 					e.Objectives = e.Objectives[:1] // single objective: the FNAS reward from the latency constraint
 				}
-				out, err := Run(context.Background(), e, Options{Store: openStore(t), Cores: 2})
+				out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2})
 				if err != nil && strings.Contains(err.Error(), "not built yet") {
 					t.Skip(err) // the search package has not landed this strategy yet
 				}
@@ -185,7 +176,7 @@ func TestParallelDoesNotChangeResults(t *testing.T) {
 }
 
 func TestRerunEvaluatesNothing(t *testing.T) {
-	st := openStore(t)
+	st := hwnastest.OpenStore(t, t.TempDir())
 	first, err := Run(context.Background(), demoExperiment(&fakeEval{}, 12), Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
@@ -219,14 +210,14 @@ func TestFailedTrialsAreRecorded(t *testing.T) {
 	ev := &fakeEval{failKey: "0123456789abcdef"[:0]} // filled below
 	// Fail every network whose key starts with the first hex digit of the
 	// first trained network: some fail, the search goes on.
-	probe, _ := Run(context.Background(), demoExperiment(&fakeEval{}, 8), Options{Store: openStore(t)})
+	probe, _ := Run(context.Background(), demoExperiment(&fakeEval{}, 8), Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 	for _, tr := range probe.Trials {
 		if tr.Status == store.Trained {
 			ev.failKey = tr.NetworkKey[:1]
 			break
 		}
 	}
-	out, err := Run(context.Background(), demoExperiment(ev, 20), Options{Store: openStore(t)})
+	out, err := Run(context.Background(), demoExperiment(ev, 20), Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +235,7 @@ func TestTrialTimeout(t *testing.T) {
 	e := demoExperiment(&fakeEval{hang: true}, 3)
 	e.TrialTimeout = 20 * time.Millisecond
 	e.Constraints = nil
-	out, err := Run(context.Background(), e, Options{Store: openStore(t)})
+	out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +248,7 @@ func TestTrialTimeout(t *testing.T) {
 }
 
 func TestCancelKeepsFinishedTrials(t *testing.T) {
-	st := openStore(t)
+	st := hwnastest.OpenStore(t, t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	e := demoExperiment(&fakeEval{delay: 5 * time.Millisecond}, 40)
 	e.Constraints = nil // every trial trains
@@ -284,7 +275,7 @@ func TestTimeBudgetUsesChargedTime(t *testing.T) {
 	e.Constraints = nil
 	e.Budget = Budget{Time: 9 * time.Second}
 	e.Batch = 1
-	out, err := Run(context.Background(), e, Options{Store: openStore(t)})
+	out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +300,7 @@ func TestValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := demoExperiment(&fakeEval{}, 4)
 			c.edit(&e)
-			_, err := Run(context.Background(), e, Options{Store: openStore(t)})
+			_, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want %q", err, c.want)
 			}
@@ -324,7 +315,7 @@ var _ = os.Getenv
 // platform: every stored trial gets the new platform's hardware metrics and
 // nothing is trained.
 func TestRescoreChangesOnlyHardware(t *testing.T) {
-	st := openStore(t)
+	st := hwnastest.OpenStore(t, t.TempDir())
 	first, err := Run(context.Background(), demoExperiment(&fakeEval{}, 20), Options{Store: st})
 	if err != nil {
 		t.Fatal(err)
@@ -382,7 +373,7 @@ func TestRepeatsInABatch(t *testing.T) {
 		e := Experiment{Name: "tiny", Space: tiny, Evaluator: ev, Objectives: []Objective{{metric.Accuracy, true}},
 			Strategy: StrategySpec{Kind: "random", Params: map[string]float64{"retries": 0}},
 			Budget:   Budget{Trials: 12}, Batch: 4, Parallel: p, Seed: 5}
-		out, err := Run(context.Background(), e, Options{Store: openStore(t)})
+		out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -401,7 +392,7 @@ func TestRepeatsInABatch(t *testing.T) {
 // TestCountsAgree: the live counts, the summary's and the trials add up the
 // same way; a resumed trial counts as resumed only.
 func TestCountsAgree(t *testing.T) {
-	st := openStore(t)
+	st := hwnastest.OpenStore(t, t.TempDir())
 	if _, err := Run(context.Background(), demoExperiment(&fakeEval{}, 8), Options{Store: st}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // Every example experiment builds; those without training run a few trials,
@@ -34,7 +35,7 @@ func TestExamplesBuildAndRun(t *testing.T) {
 					e.Evaluator = &fakeEval{}
 				}
 				e.Budget.Trials = 6
-				out, err := Run(context.Background(), e, Options{Store: openStore(t)})
+				out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // runHelper runs the demo experiment with a slow evaluator on the store in
@@ -72,11 +73,7 @@ func TestKilledRunResumes(t *testing.T) {
 		t.Fatalf("helper finished only %d trials before it ended", len(seen))
 	}
 
-	st, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := hwnastest.OpenStore(t, dir)
 	if err := st.IntegrityCheck(); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +104,7 @@ func TestKilledRunResumes(t *testing.T) {
 	if int(ev.calls.Load()) > resumed.Counts.Trained {
 		t.Errorf("evaluator called %d times for %d newly trained trials", ev.calls.Load(), resumed.Counts.Trained)
 	}
-	fresh, err := Run(context.Background(), demoExperiment(&fakeEval{}, 40), Options{Store: openStore(t)})
+	fresh, err := Run(context.Background(), demoExperiment(&fakeEval{}, 40), Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,11 +146,7 @@ func TestTwoRunsShareAStore(t *testing.T) {
 			t.Fatalf("%v: %s", err, p.stderr)
 		}
 	}
-	st, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := hwnastest.OpenStore(t, dir)
 	if err := st.IntegrityCheck(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 )
 
 func TestLoadFromStore(t *testing.T) {
-	st := openStore(t)
+	st := hwnastest.OpenStore(t, t.TempDir())
 	ran, err := Run(t.Context(), demoExperiment(&fakeEval{}, 10), Options{Store: st})
 	if err != nil {
 		t.Fatal(err)

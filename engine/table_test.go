@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/arch/nb201"
@@ -30,7 +31,7 @@ func nb201Experiment(trials, parallel int) Experiment {
 func TestTableTrialsDoNotDependOnParallel(t *testing.T) {
 	var want []string
 	for _, p := range []int{1, 3} {
-		out, err := Run(context.Background(), nb201Experiment(120, p), Options{Store: openStore(t), Cores: 2})
+		out, err := Run(context.Background(), nb201Experiment(120, p), Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +76,7 @@ func genomeText(g []int) string {
 // Trials a table evaluator looks up are stored as trained but shown and
 // counted as looked up, in the run's outcome and when read back.
 func TestTableTrialsAreLookedUp(t *testing.T) {
-	st := openStore(t)
+	st := hwnastest.OpenStore(t, t.TempDir())
 	kinds := map[EventKind]int{}
 	ran, err := Run(context.Background(), nb201Experiment(12, 2), Options{Store: st, Progress: func(ev Event) { kinds[ev.Kind]++ }})
 	if err != nil {

@@ -7,12 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // These tests drive the kernel with the real Jupyter client (Debian's
@@ -27,35 +28,12 @@ var (
 	jupyterDir  string // removed by TestMain
 )
 
-// findPython returns a python3 that can import the Jupyter client packages.
-func findPython() (string, error) {
-	cands := []string{"python3", "/usr/bin/python3"}
-	if p := os.Getenv("HWNAS_PYTHON"); p != "" {
-		cands = []string{p} // the one to use, and no other
-	}
-	var tried []string
-	for _, c := range cands {
-		if c == "" {
-			continue
-		}
-		p, err := exec.LookPath(c)
-		if err != nil {
-			continue
-		}
-		tried = append(tried, p)
-		if exec.Command(p, "-c", "import jupyter_client, jupyter_kernel_test, nbclient, nbformat").Run() == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no python3 with jupyter_client, jupyter_kernel_test and nbclient (tried %v); install python3-jupyter-client python3-nbclient python3-jupyter-kernel-test", tried)
-}
-
 // setupJupyter builds hwnas, installs its kernelspec under a temporary
 // prefix and returns the environment that points Jupyter at it.
 func setupJupyter(t testing.TB) (python string, env []string) {
 	t.Helper()
 	jupyterOnce.Do(func() {
-		jupyterPy, jupyterErr = findPython()
+		jupyterPy, jupyterErr = hwnastest.FindPython("jupyter_client", "jupyter_kernel_test", "nbclient", "nbformat")
 		if jupyterErr != nil {
 			return
 		}
@@ -65,37 +43,14 @@ func setupJupyter(t testing.TB) (python string, env []string) {
 			return
 		}
 		jupyterDir = dir
-		bin := filepath.Join(dir, "hwnas")
-		goBin, err := exec.LookPath("go")
+		env, err := hwnastest.InstallKernel(dir)
 		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		build := exec.Command(goBin, "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas")
-		if out, err := build.CombinedOutput(); err != nil {
-			jupyterErr = fmt.Errorf("build hwnas: %v\n%s", err, out)
+			jupyterErr = err
 			return
 		}
-		prefix := filepath.Join(dir, "prefix")
-		if out, err := exec.Command(bin, "kernel", "install", "--prefix", prefix).CombinedOutput(); err != nil {
-			jupyterErr = fmt.Errorf("hwnas kernel install: %v\n%s", err, out)
-			return
-		}
-		jupyterEnv = append(os.Environ(),
-			"JUPYTER_PATH="+filepath.Join(prefix, "share", "jupyter"),
-			"JUPYTER_DATA_DIR="+filepath.Join(dir, "data"),
-			"JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"),
-			"JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
-			"HWNAS_STORE="+filepath.Join(dir, "store"),
-			"JUPYTER_PLATFORM_DIRS=1",
-			"PYTHONDONTWRITEBYTECODE=1",
-		)
+		jupyterEnv = append(env, "HWNAS_STORE="+filepath.Join(dir, "store"))
 	})
-	if jupyterErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the Jupyter tests cannot run: %v", jupyterErr)
-		}
-		t.Skipf("Jupyter client not available: %v", jupyterErr)
-	}
+	hwnastest.NeedJupyter(t, jupyterErr)
 	return jupyterPy, jupyterEnv
 }
 

@@ -7,11 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // BudgetEnv caps the trials of every experiment (and the images of every
@@ -29,57 +30,16 @@ type jupyter struct {
 	env    []string
 }
 
-// findPython returns a python3 that imports nbclient and nbformat.
-func findPython() (string, error) {
-	cands := []string{"python3", "/usr/bin/python3"}
-	if p := os.Getenv("HWNAS_PYTHON"); p != "" {
-		cands = []string{p}
-	}
-	var tried []string
-	for _, c := range cands {
-		p, err := exec.LookPath(c)
-		if err != nil {
-			continue
-		}
-		tried = append(tried, p)
-		if exec.Command(p, "-c", "import nbclient, nbformat, jupyter_client").Run() == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no python3 with nbclient, nbformat and jupyter_client (tried %v); install python3-jupyter-client python3-nbclient", tried)
-}
-
 // setup builds hwnas into dir and installs its kernelspec there. Without a
 // usable python it skips, or fails under CI=true.
 func setup(t *testing.T, dir string) jupyter {
 	t.Helper()
-	py, err := findPython()
+	py, err := hwnastest.FindPython("nbclient", "nbformat", "jupyter_client")
+	hwnastest.NeedJupyter(t, err)
+	env, err := hwnastest.InstallKernel(dir)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the notebooks cannot run: %v", err)
-		}
-		t.Skipf("Jupyter client not available: %v", err)
+		t.Fatal(err)
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(dir, "hwnas")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/hwnas/hwnas/cmd/hwnas").CombinedOutput(); err != nil {
-		t.Fatalf("build hwnas: %v\n%s", err, out)
-	}
-	prefix := filepath.Join(dir, "prefix")
-	if out, err := exec.Command(bin, "kernel", "install", "--prefix", prefix).CombinedOutput(); err != nil {
-		t.Fatalf("hwnas kernel install: %v\n%s", err, out)
-	}
-	env := append(os.Environ(),
-		"JUPYTER_PATH="+filepath.Join(prefix, "share", "jupyter"),
-		"JUPYTER_DATA_DIR="+filepath.Join(dir, "data"),
-		"JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"),
-		"JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
-		"JUPYTER_PLATFORM_DIRS=1",
-		"PYTHONDONTWRITEBYTECODE=1",
-	)
 	return jupyter{python: py, env: env}
 }
 

@@ -9,12 +9,12 @@ import (
 // TestBenchUnknown: a mistyped benchmark is an error naming it, not the help
 // text and exit status 0.
 func TestBenchUnknown(t *testing.T) {
-	_, err := execHwnas(t, "bench", "fnsa")
+	_, err := runCLI(t, "bench", "fnsa")
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, `unknown benchmark "fnsa": want fnas or train`) {
 		t.Fatalf("error %v, want exit 2 naming the benchmark", err)
 	}
-	out, err := execHwnas(t, "bench")
+	out, err := runCLI(t, "bench")
 	if err != nil || !strings.Contains(out, "Available Commands") {
 		t.Fatalf("hwnas bench: %v\n%s", err, out)
 	}

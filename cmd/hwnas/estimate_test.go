@@ -1,35 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/hwnas/hwnas/internal/golden"
 	"strings"
 	"testing"
 
-	"github.com/spf13/pflag"
+	"github.com/hwnas/hwnas/internal/golden"
 )
-
-// execHwnas runs the CLI with args, resetting the flags of the sub-command
-// first (cobra keeps values between executions).
-func execHwnas(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	sub, _, err := rootCmd.Find(args)
-	if err == nil && sub != nil {
-		sub.Flags().VisitAll(func(f *pflag.Flag) {
-			_ = f.Value.Set(f.DefValue)
-			f.Changed = false
-		})
-	}
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&out)
-	rootCmd.SetArgs(args)
-	defer rootCmd.SetArgs(nil)
-	err = rootCmd.Execute()
-	return out.String(), err
-}
 
 func TestEstimateGolden(t *testing.T) {
 	cases := []struct {
@@ -43,7 +21,7 @@ func TestEstimateGolden(t *testing.T) {
 		{"estimate_nb201_pynq.golden", []string{"estimate", "--nb201", "|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|", "--platform", "pynq"}},
 	}
 	for _, c := range cases {
-		out, err := execHwnas(t, c.args...)
+		out, err := runCLI(t, c.args...)
 		if err != nil {
 			t.Fatalf("%v: %v", c.args, err)
 		}
@@ -63,12 +41,12 @@ func TestEstimateGolden(t *testing.T) {
 }
 
 func TestPlatformsGolden(t *testing.T) {
-	out, err := execHwnas(t, "platforms")
+	out, err := runCLI(t, "platforms")
 	if err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, "platforms_table.golden", out)
-	out, err = execHwnas(t, "platforms", "--json")
+	out, err = runCLI(t, "platforms", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +79,7 @@ func TestEstimateErrors(t *testing.T) {
 		{[]string{"estimate", "--model", "alexnet", "--platform", "pynq", "--template", "fnas"}, 2, "use it with --mode pipeline"},
 	}
 	for _, c := range cases {
-		_, err := execHwnas(t, c.args...)
+		_, err := runCLI(t, c.args...)
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.code != c.code || !strings.Contains(ee.msg, c.want) {
 			t.Errorf("%v: error %v, want exit %d containing %q", c.args, err, c.code, c.want)

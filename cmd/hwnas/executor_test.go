@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwnas/hwnas/metric"
-
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/queue"
-	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/internal/hwnastest"
+	"github.com/hwnas/hwnas/metric"
 )
 
 // helperArgsEnv makes the test binary run hwnas with these arguments
@@ -59,11 +58,7 @@ func nb201TableExperiment(trials int) engine.Experiment {
 
 func runExperiment(t *testing.T, e engine.Experiment) *engine.Outcome {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := hwnastest.OpenStore(t, t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := engine.Run(ctx, e, engine.Options{Store: st})

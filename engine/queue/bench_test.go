@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/arch"
@@ -100,7 +101,7 @@ func BenchmarkTrainScaling(b *testing.B) {
 				Strategy:   engine.StrategySpec{Kind: "random"}, Budget: engine.Budget{Trials: trials}, Parallel: 2, Batch: 2}
 			var trainS float64 // training wall time the workers measured
 			search := func(seed int64) {
-				st := openStore(b)
+				st := hwnastest.OpenStore(b, b.TempDir())
 				e.Seed = seed
 				out, err := engine.Run(context.Background(), e, engine.Options{Store: st})
 				if err != nil {

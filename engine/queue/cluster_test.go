@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/engine"
@@ -87,7 +88,7 @@ func TestQueueMatchesLocal(t *testing.T) {
 	ctx := context.Background()
 	local := nb201Experiment(engine.TableEvaluator{}, trials, seed)
 	local.Parallel = 1
-	lo, err := engine.Run(ctx, local, engine.Options{Store: openStore(t)})
+	lo, err := engine.Run(ctx, local, engine.Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestQueueMatchesLocal(t *testing.T) {
 	qe := queueEvaluator(t, srv.URL(), "s3cret", engine.TableEvaluator{}, Config{AckWait: 2 * time.Second, Poll: 500 * time.Millisecond})
 	remote := nb201Experiment(qe, trials, seed)
 	remote.Parallel = 1
-	ro, err := engine.Run(ctx, remote, engine.Options{Store: openStore(t)})
+	ro, err := engine.Run(ctx, remote, engine.Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestWorkerKilled(t *testing.T) {
 			}()
 		})
 	}
-	out, err := engine.Run(context.Background(), e, engine.Options{Store: openStore(t), Progress: progress})
+	out, err := engine.Run(context.Background(), e, engine.Options{Store: hwnastest.OpenStore(t, t.TempDir()), Progress: progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +231,7 @@ func TestServerRestart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	out, err := engine.Run(ctx, e, engine.Options{Store: openStore(t), Progress: progress})
+	out, err := engine.Run(ctx, e, engine.Options{Store: hwnastest.OpenStore(t, t.TempDir()), Progress: progress})
 	s := <-restarted
 	if s != nil {
 		defer s.Shutdown()

@@ -23,7 +23,6 @@ import (
 
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/engine"
-	"github.com/hwnas/hwnas/engine/store"
 )
 
 // The test binary doubles as a worker process (HWNAS_QUEUE_TEST_WORKER set
@@ -190,16 +189,6 @@ func startServer(t testing.TB, c ServerConfig) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Shutdown)
-	return s
-}
-
-func openStore(t testing.TB) *store.Store {
-	t.Helper()
-	s, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	return s
 }
 
