@@ -4,10 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/internal/golden"
 	"github.com/hwnas/hwnas/metric"
-
-	"github.com/hwnas/hwnas/engine"
 )
 
 func TestFNASBenchRendering(t *testing.T) {

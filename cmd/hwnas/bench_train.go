@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -36,11 +38,14 @@ type benchTrainReport struct {
 	LoadAverage        string   `json:"load_average,omitempty"`
 }
 
+// benchTrainFlags are the options of `hwnas bench train`.
+type benchTrainFlags struct {
+	steps, epochs, batch, threads int
+	eval, json                    bool
+}
+
 func init() {
-	var (
-		steps, epochs, batch, threads int
-		eval, asJSON                  bool
-	)
+	var f benchTrainFlags
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Measure training speed: the reference network on the built-in MNIST",
@@ -51,78 +56,95 @@ The load average is printed too: other processes on the machine slow it down.`,
 		Example: `  hwnas bench train
   hwnas bench train --epochs 1 --eval --json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if steps < 0 || epochs < 0 || batch < 1 || threads < 0 {
-				return &exitError{2, "hwnas bench train: --steps, --epochs and --threads must be at least 0, --batch at least 1"}
-			}
-			train, test, err := data.MNIST()
-			if err != nil {
-				return err
-			}
-			cfg := nn.Config{Epochs: max(epochs, 1), Batch: batch, LR: 0.05, Optimizer: "sgd", Momentum: 0.9,
-				Seed: 1, Threads: threads}
-			if epochs == 0 {
-				cfg.MaxSteps = steps
-			}
-			var testSet *data.Set
-			if eval {
-				testSet = test
-			}
-			cpu0 := cpuSeconds()
-			res, err := nn.Train(cmd.Context(), nn.Reference(), train, nil, testSet, cfg)
-			cpu := cpuSeconds() - cpu0
-			if err != nil {
-				return fmt.Errorf("bench train: %w", err)
-			}
-			rep := benchTrainReport{
-				Network: nn.Reference().Summary(), Dataset: "mnist", Batch: batch, Threads: threads,
-				Steps: res.Steps, Images: res.Images, TrainSeconds: res.TrainTime.Seconds(),
-				ImagesPerSecond: float64(res.Images) / res.TrainTime.Seconds(),
-				PeakRSSBytes:    peakRSS(), ModelBytes: res.MemoryBytes, LoadAverage: loadAverage(),
-			}
-			if cpu > 0 && !eval {
-				rep.ImagesPerCPUSecond = float64(res.Images) / cpu
-			}
-			if rep.Threads == 0 {
-				rep.Threads = runtime.GOMAXPROCS(0)
-			}
-			if len(res.Loss) > 0 {
-				rep.FinalLoss = res.Loss[len(res.Loss)-1]
-			}
-			if eval {
-				rep.TestAccuracy = &res.TestAccuracy
-			}
-			w := cmd.OutOrStdout()
-			if asJSON {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
-			}
-			fmt.Fprintf(w, "network            %s\n", rep.Network)
-			fmt.Fprintf(w, "dataset            mnist train (%d images), batch %d, %d threads\n", train.Len(), rep.Batch, rep.Threads)
-			fmt.Fprintf(w, "trained            %d steps, %d images in %.2f s, final loss %.4f\n", rep.Steps, rep.Images, rep.TrainSeconds, rep.FinalLoss)
-			fmt.Fprintf(w, "images_per_second  %.0f\n", rep.ImagesPerSecond)
-			if rep.ImagesPerCPUSecond > 0 {
-				fmt.Fprintf(w, "images_per_cpu_s   %.0f (per second of CPU time: less sensitive to other load)\n", rep.ImagesPerCPUSecond)
-			}
-			fmt.Fprintf(w, "peak_rss           %.0f MiB (model buffers %.1f MiB)\n", float64(rep.PeakRSSBytes)/(1<<20), float64(rep.ModelBytes)/(1<<20))
-			if rep.TestAccuracy != nil {
-				fmt.Fprintf(w, "test_accuracy      %.4f\n", *rep.TestAccuracy)
-			}
-			if rep.LoadAverage != "" {
-				fmt.Fprintf(w, "load_average       %s\n", rep.LoadAverage)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchTrain(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&steps, "steps", 300, "training steps to time (ignored with --epochs)")
-	fl.IntVar(&epochs, "epochs", 0, "train whole epochs instead of --steps")
-	fl.IntVar(&batch, "batch", 64, "images per step")
-	fl.IntVar(&threads, "threads", 0, "training threads (0: every core)")
-	fl.BoolVar(&eval, "eval", false, "also measure test accuracy (not timed)")
-	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fl.IntVar(&f.steps, "steps", 300, "training steps to time (ignored with --epochs)")
+	fl.IntVar(&f.epochs, "epochs", 0, "train whole epochs instead of --steps")
+	fl.IntVar(&f.batch, "batch", 64, "images per step")
+	fl.IntVar(&f.threads, "threads", 0, "training threads (0: every core)")
+	fl.BoolVar(&f.eval, "eval", false, "also measure test accuracy (not timed)")
+	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
 	benchCmd.AddCommand(cmd)
+}
+
+func runBenchTrain(cmd *cobra.Command, f *benchTrainFlags) error {
+	if f.steps < 0 || f.epochs < 0 || f.batch < 1 || f.threads < 0 {
+		return &exitError{2, "hwnas bench train: --steps, --epochs and --threads must be at least 0, --batch at least 1"}
+	}
+	train, test, err := data.MNIST()
+	if err != nil {
+		return err
+	}
+	rep, err := benchTrain(cmd.Context(), train, test, f)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if f.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	writeBenchTrain(w, rep, train.Len())
+	return nil
+}
+
+// benchTrain trains the reference network on train as f says, timing it,
+// and measures its accuracy on test with --eval.
+func benchTrain(ctx context.Context, train, test *data.Set, f *benchTrainFlags) (*benchTrainReport, error) {
+	cfg := nn.Config{Epochs: max(f.epochs, 1), Batch: f.batch, LR: 0.05, Optimizer: "sgd", Momentum: 0.9,
+		Seed: 1, Threads: f.threads}
+	if f.epochs == 0 {
+		cfg.MaxSteps = f.steps
+	}
+	var testSet *data.Set
+	if f.eval {
+		testSet = test
+	}
+	cpu0 := cpuSeconds()
+	res, err := nn.Train(ctx, nn.Reference(), train, nil, testSet, cfg)
+	cpu := cpuSeconds() - cpu0
+	if err != nil {
+		return nil, fmt.Errorf("bench train: %w", err)
+	}
+	rep := &benchTrainReport{
+		Network: nn.Reference().Summary(), Dataset: "mnist", Batch: f.batch, Threads: f.threads,
+		Steps: res.Steps, Images: res.Images, TrainSeconds: res.TrainTime.Seconds(),
+		ImagesPerSecond: float64(res.Images) / res.TrainTime.Seconds(),
+		PeakRSSBytes:    peakRSS(), ModelBytes: res.MemoryBytes, LoadAverage: loadAverage(),
+	}
+	if cpu > 0 && !f.eval {
+		rep.ImagesPerCPUSecond = float64(res.Images) / cpu
+	}
+	if rep.Threads == 0 {
+		rep.Threads = runtime.GOMAXPROCS(0)
+	}
+	if len(res.Loss) > 0 {
+		rep.FinalLoss = res.Loss[len(res.Loss)-1]
+	}
+	if f.eval {
+		rep.TestAccuracy = &res.TestAccuracy
+	}
+	return rep, nil
+}
+
+// writeBenchTrain prints rep as a table; trainImages is the training set's size.
+func writeBenchTrain(w io.Writer, rep *benchTrainReport, trainImages int) {
+	fmt.Fprintf(w, "network            %s\n", rep.Network)
+	fmt.Fprintf(w, "dataset            mnist train (%d images), batch %d, %d threads\n", trainImages, rep.Batch, rep.Threads)
+	fmt.Fprintf(w, "trained            %d steps, %d images in %.2f s, final loss %.4f\n", rep.Steps, rep.Images, rep.TrainSeconds, rep.FinalLoss)
+	fmt.Fprintf(w, "images_per_second  %.0f\n", rep.ImagesPerSecond)
+	if rep.ImagesPerCPUSecond > 0 {
+		fmt.Fprintf(w, "images_per_cpu_s   %.0f (per second of CPU time: less sensitive to other load)\n", rep.ImagesPerCPUSecond)
+	}
+	fmt.Fprintf(w, "peak_rss           %.0f MiB (model buffers %.1f MiB)\n", float64(rep.PeakRSSBytes)/(1<<20), float64(rep.ModelBytes)/(1<<20))
+	if rep.TestAccuracy != nil {
+		fmt.Fprintf(w, "test_accuracy      %.4f\n", *rep.TestAccuracy)
+	}
+	if rep.LoadAverage != "" {
+		fmt.Fprintf(w, "load_average       %s\n", rep.LoadAverage)
+	}
 }
 
 // peakRSS returns the peak resident set size of this process (Linux's VmHWM),

@@ -6,8 +6,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hwnas/hwnas/dsl"
 	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/dsl"
 )
 
 func init() {

@@ -7,10 +7,11 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/fpga"
-	"github.com/spf13/cobra"
 )
 
 // estimateFlags are the options of `hwnas estimate`.
@@ -67,57 +68,13 @@ func runEstimate(w io.Writer, f *estimateFlags) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	prec, err := fpga.ParsePrecision(f.precision)
+	opt, err := estimateOptions(f)
 	if err != nil {
-		return usageErr("--precision: %v", err)
+		return err
 	}
-	mode, err := fpga.ParseMode(f.mode)
-	if err != nil || mode == fpga.Multi {
-		return usageErr("--mode %q: want shared or pipeline (multi-FPGA pools are declared in a spec)", f.mode)
-	}
-	if !(f.clock >= 0 && f.clock <= 2000) { // NaN fails both
-		return usageErr("--clock %g MHz: want a clock between 0 and 2000 MHz", f.clock)
-	}
-	var goal fpga.Goal
-	switch strings.ToLower(f.goal) {
-	case "latency":
-		goal = fpga.MinLatency
-	case "throughput":
-		goal = fpga.MaxThroughput
-	default:
-		return usageErr("--goal %q: want latency or throughput", f.goal)
-	}
-	var tmpl fpga.Template
-	switch strings.ToLower(f.template) {
-	case "hwnas":
-	case "fnas":
-		tmpl = fpga.FNAS
-		if mode != fpga.Pipeline {
-			return usageErr("--template fnas models FNAS's per-layer engines: use it with --mode pipeline")
-		}
-	default:
-		return usageErr("--template %q: want hwnas or fnas", f.template)
-	}
-	var d fpga.Design
-	var r fpga.Report
-	if f.tiling != "" {
-		t, err := fpga.ParseTiling(f.tiling)
-		if err != nil {
-			return usageErr("--tiling: %v", err)
-		}
-		d = fpga.Design{Mode: mode, Template: tmpl, Precision: prec, ClockMHz: f.clock, Tilings: []fpga.Tiling{t}}
-		if tmpl == fpga.FNAS {
-			d.Ports = fpga.Ports{W: 2, I: 2, O: 2}
-		}
-		r, err = fpga.Estimate(n, p, d)
-		if err != nil {
-			return &exitError{code: 1, msg: "hwnas estimate: " + err.Error()}
-		}
-	} else {
-		d, r, err = fpga.Optimize(n, p, fpga.Options{Goal: goal, Mode: mode, Template: tmpl, Precision: prec, ClockMHz: f.clock})
-		if err != nil {
-			return &exitError{code: 1, msg: "hwnas estimate: " + err.Error()}
-		}
+	d, r, err := estimateDesign(n, p, f.tiling, opt)
+	if err != nil {
+		return err
 	}
 	if f.json {
 		out := struct {
@@ -130,6 +87,66 @@ func runEstimate(w io.Writer, f *estimateFlags) error {
 		return enc.Encode(out)
 	}
 	return writeReport(w, n, label, p, r)
+}
+
+// estimateOptions reads --precision, --mode, --clock, --goal and --template.
+func estimateOptions(f *estimateFlags) (fpga.Options, error) {
+	prec, err := fpga.ParsePrecision(f.precision)
+	if err != nil {
+		return fpga.Options{}, usageErr("--precision: %v", err)
+	}
+	mode, err := fpga.ParseMode(f.mode)
+	if err != nil || mode == fpga.Multi {
+		return fpga.Options{}, usageErr("--mode %q: want shared or pipeline (multi-FPGA pools are declared in a spec)", f.mode)
+	}
+	if !(f.clock >= 0 && f.clock <= 2000) { // NaN fails both
+		return fpga.Options{}, usageErr("--clock %g MHz: want a clock between 0 and 2000 MHz", f.clock)
+	}
+	opt := fpga.Options{Mode: mode, Precision: prec, ClockMHz: f.clock}
+	switch strings.ToLower(f.goal) {
+	case "latency":
+		opt.Goal = fpga.MinLatency
+	case "throughput":
+		opt.Goal = fpga.MaxThroughput
+	default:
+		return fpga.Options{}, usageErr("--goal %q: want latency or throughput", f.goal)
+	}
+	switch strings.ToLower(f.template) {
+	case "hwnas":
+	case "fnas":
+		opt.Template = fpga.FNAS
+		if mode != fpga.Pipeline {
+			return fpga.Options{}, usageErr("--template fnas models FNAS's per-layer engines: use it with --mode pipeline")
+		}
+	default:
+		return fpga.Options{}, usageErr("--template %q: want hwnas or fnas", f.template)
+	}
+	return opt, nil
+}
+
+// estimateDesign estimates n on p with the fixed tiling, when given, for
+// every layer, or else with the design the optimiser finds.
+func estimateDesign(n *arch.Network, p fpga.Platform, tiling string, opt fpga.Options) (fpga.Design, fpga.Report, error) {
+	if tiling == "" {
+		d, r, err := fpga.Optimize(n, p, opt)
+		if err != nil {
+			return d, r, &exitError{code: 1, msg: "hwnas estimate: " + err.Error()}
+		}
+		return d, r, nil
+	}
+	t, err := fpga.ParseTiling(tiling)
+	if err != nil {
+		return fpga.Design{}, fpga.Report{}, usageErr("--tiling: %v", err)
+	}
+	d := fpga.Design{Mode: opt.Mode, Template: opt.Template, Precision: opt.Precision, ClockMHz: opt.ClockMHz, Tilings: []fpga.Tiling{t}}
+	if opt.Template == fpga.FNAS {
+		d.Ports = fpga.Ports{W: 2, I: 2, O: 2}
+	}
+	r, err := fpga.Estimate(n, p, d)
+	if err != nil {
+		return d, r, &exitError{code: 1, msg: "hwnas estimate: " + err.Error()}
+	}
+	return d, r, nil
 }
 
 // estimateNetwork builds the network named by --model or --nb201.

@@ -8,12 +8,16 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hwnas/hwnas/dsl"
 	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/dsl"
 )
 
+// fmtFlags are the options of `hwnas fmt`.
+type fmtFlags struct{ write, diff bool }
+
 func init() {
-	var write, diff bool
+	var f fmtFlags
 	cmd := &cobra.Command{
 		Use:   "fmt [-w|-d] [FILE...]",
 		Short: "Print specs in canonical layout (-w rewrites the files, -d shows the differences)",
@@ -23,72 +27,83 @@ and exits 1 when any file would change. Files with syntax errors are left
 alone and their errors printed to stderr. With no FILE, fmt formats its
 standard input to its standard output (for editors).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if write && diff {
+			if f.write && f.diff {
 				return &exitError{code: 2, msg: "hwnas fmt: -w and -d cannot be used together"}
 			}
 			if len(args) == 0 {
-				if write {
-					return &exitError{code: 2, msg: "hwnas fmt: -w needs files to rewrite"}
-				}
-				src, err := io.ReadAll(cmd.InOrStdin())
-				if err != nil {
-					return &exitError{code: 1, msg: fmt.Sprintf("hwnas fmt: read standard input: %v", err)}
-				}
-				out, err := formatSource("<stdin>", string(src))
-				if err != nil {
-					return &exitError{code: 1, msg: err.Error()}
-				}
-				if diff {
-					if out != string(src) {
-						fmt.Fprint(cmd.OutOrStdout(), lineDiff("<stdin>", string(src), out))
-						return &exitError{code: 1}
-					}
-					return nil
-				}
-				fmt.Fprint(cmd.OutOrStdout(), out)
-				return nil
+				return fmtStdin(cmd, f)
 			}
-			var msgs []string
-			changed := false
-			for _, path := range args {
-				src, err := os.ReadFile(path)
-				if err != nil {
-					msgs = append(msgs, fmt.Sprintf("%s: %v", path, unwrapRead(err)))
-					continue
-				}
-				out, err := formatSource(path, string(src))
-				if err != nil {
-					msgs = append(msgs, err.Error())
-					continue
-				}
-				switch {
-				case write:
-					if out != string(src) {
-						if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-							msgs = append(msgs, fmt.Sprintf("%s: %v", path, err))
-						}
-					}
-				case diff:
-					if out != string(src) {
-						changed = true
-						fmt.Fprint(cmd.OutOrStdout(), lineDiff(path, string(src), out))
-					}
-				default:
-					fmt.Fprint(cmd.OutOrStdout(), out)
-				}
-			}
-			if len(msgs) > 0 {
-				return &exitError{code: 1, msg: strings.Join(msgs, "\n\n")}
-			}
-			if changed {
-				return &exitError{code: 1}
-			}
-			return nil
+			return fmtFiles(cmd.OutOrStdout(), args, f)
 		},
 	}
-	cmd.Flags().BoolVarP(&write, "write", "w", false, "rewrite the files in place")
-	cmd.Flags().BoolVarP(&diff, "diff", "d", false, "print a diff instead of the formatted text")
+	cmd.Flags().BoolVarP(&f.write, "write", "w", false, "rewrite the files in place")
+	cmd.Flags().BoolVarP(&f.diff, "diff", "d", false, "print a diff instead of the formatted text")
 	rootCmd.AddCommand(cmd)
+}
+
+// fmtStdin formats standard input to standard output, or prints its diff.
+func fmtStdin(cmd *cobra.Command, f fmtFlags) error {
+	if f.write {
+		return &exitError{code: 2, msg: "hwnas fmt: -w needs files to rewrite"}
+	}
+	src, err := io.ReadAll(cmd.InOrStdin())
+	if err != nil {
+		return &exitError{code: 1, msg: fmt.Sprintf("hwnas fmt: read standard input: %v", err)}
+	}
+	out, err := formatSource("<stdin>", string(src))
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	if f.diff {
+		if out != string(src) {
+			fmt.Fprint(cmd.OutOrStdout(), lineDiff("<stdin>", string(src), out))
+			return &exitError{code: 1}
+		}
+		return nil
+	}
+	fmt.Fprint(cmd.OutOrStdout(), out)
+	return nil
+}
+
+// fmtFiles formats each of paths: to w, in place with -w, or as a diff on
+// w with -d. Files it cannot read or parse are reported together at the end.
+func fmtFiles(w io.Writer, paths []string, f fmtFlags) error {
+	var msgs []string
+	changed := false
+	for _, path := range paths {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			msgs = append(msgs, fmt.Sprintf("%s: %v", path, unwrapRead(err)))
+			continue
+		}
+		out, err := formatSource(path, string(src))
+		if err != nil {
+			msgs = append(msgs, err.Error())
+			continue
+		}
+		switch {
+		case f.write:
+			if out != string(src) {
+				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+					msgs = append(msgs, fmt.Sprintf("%s: %v", path, err))
+				}
+			}
+		case f.diff:
+			if out != string(src) {
+				changed = true
+				fmt.Fprint(w, lineDiff(path, string(src), out))
+			}
+		default:
+			fmt.Fprint(w, out)
+		}
+	}
+	if len(msgs) > 0 {
+		return &exitError{code: 1, msg: strings.Join(msgs, "\n\n")}
+	}
+	if changed {
+		return &exitError{code: 1}
+	}
+	return nil
 }
 
 // formatSource parses and formats one file, never panicking.

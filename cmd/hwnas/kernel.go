@@ -5,8 +5,9 @@ import (
 	"log"
 	"os"
 
-	"github.com/hwnas/hwnas/kernel"
 	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/kernel"
 )
 
 func init() {

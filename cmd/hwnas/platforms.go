@@ -6,8 +6,9 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/hwnas/hwnas/fpga"
 	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/fpga"
 )
 
 func init() {

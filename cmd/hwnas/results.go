@@ -5,16 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 	"time"
-
-	"github.com/hwnas/hwnas/report"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/report"
 )
 
 func init() {
@@ -28,7 +28,7 @@ JSON object of hwnas run --json. With no NAME, list the stored runs (in the
 same format: a table, CSV, or a JSON array).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "csv" && format != "json" {
+			if !slices.Contains([]string{"table", "csv", "json"}, format) {
 				return &exitError{2, fmt.Sprintf("hwnas results: --format %q: want table, csv or json", format)}
 			}
 			st, err := openExisting(dir)

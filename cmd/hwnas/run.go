@@ -9,11 +9,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
-
-	"github.com/hwnas/hwnas/metric"
-	"github.com/hwnas/hwnas/report"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -22,6 +21,8 @@ import (
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/report"
 )
 
 // demoSpec is examples/fnas_mnist.hwnas, built in for `hwnas run` with no
@@ -127,40 +128,63 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	if err != nil {
 		return &exitError{2, err.Error()}
 	}
-	names, err := engine.Selected(spec, f.experiment)
-	if err != nil {
-		return &exitError{2, "hwnas run: " + err.Error()}
-	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var exps []engine.Experiment
-	for _, name := range names {
-		e, err := engine.FromSpec(spec, name)
-		if err != nil {
-			return &exitError{2, "hwnas run: " + err.Error()}
-		}
-		if err := applyOverrides(cmd, &e, f); err != nil {
-			return &exitError{2, "hwnas run: " + err.Error()}
-		}
-		if !f.rescore {
-			executor := spec.Experiments[name].Executor // the spec's, unless --executor says otherwise
-			if cmd.Flags().Changed("executor") {
-				executor = f.executor
-			}
-			cleanup, err := applyExecutor(ctx, &e, executor, f.workers)
-			if err != nil {
-				return &exitError{2, "hwnas run: " + err.Error()}
-			}
-			defer cleanup()
-		}
-		exps = append(exps, e)
+	exps, cleanup, err := runExperiments(ctx, cmd, spec, f)
+	defer cleanup()
+	if err != nil {
+		return &exitError{2, "hwnas run: " + err.Error()}
 	}
 	st, err := store.Open(f.store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	return runAll(ctx, st, exps, f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+}
+
+// runExperiments builds the experiments of spec that run selects, with the
+// command-line overrides and, unless --rescore, their executors started.
+// cleanup, never nil, stops the executors started, even after an error.
+func runExperiments(ctx context.Context, cmd *cobra.Command, spec *dsl.Spec, f *runFlags) (exps []engine.Experiment, cleanup func(), err error) {
+	var cleanups []func()
+	cleanup = func() {
+		for _, c := range slices.Backward(cleanups) {
+			c()
+		}
+	}
+	names, err := engine.Selected(spec, f.experiment)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	for _, name := range names {
+		e, err := engine.FromSpec(spec, name)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		if err := applyOverrides(cmd, &e, f); err != nil {
+			return nil, cleanup, err
+		}
+		if !f.rescore {
+			executor := spec.Experiments[name].Executor // the spec's, unless --executor says otherwise
+			if cmd.Flags().Changed("executor") {
+				executor = f.executor
+			}
+			c, err := applyExecutor(ctx, &e, executor, f.workers)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			cleanups = append(cleanups, c)
+		}
+		exps = append(exps, e)
+	}
+	return exps, cleanup, nil
+}
+
+// runAll runs each experiment in turn, or with --rescore re-scores it,
+// printing its outcome as it ends, or with --json all outcomes at the end.
+// Interrupted, it says what the store keeps and exits 130.
+func runAll(ctx context.Context, st *store.Store, exps []engine.Experiment, f *runFlags, stdout, stderr io.Writer) error {
 	var outs []report.JSONOutcome
 	for _, e := range exps {
 		var out *engine.Outcome
@@ -245,10 +269,7 @@ func savePlot(st *store.Store, out *engine.Outcome) (string, error) {
 }
 
 func writePlotFile(path string, out *engine.Outcome) error {
-	format := filepath.Ext(path)
-	if len(format) > 0 {
-		format = format[1:]
-	}
+	format := strings.TrimPrefix(filepath.Ext(path), ".")
 	if format != "svg" && format != "png" {
 		return fmt.Errorf("plot file %s: the name must end in .svg or .png", path)
 	}
