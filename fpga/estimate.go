@@ -171,7 +171,7 @@ func energy(w, fps float64) float64 {
 	return w / fps * 1e3
 }
 
-// power is the platform's power model (docs/fpga-model.md §5): static power
+// power is the platform's power model (docs/fpga-model.md §4, "Power"): static power
 // plus dynamic power proportional to the clock and the resources in use, plus
 // off-chip traffic energy.
 func power(p *Platform, mhz float64, dsp, bram, lut int, bytesPerS float64) float64 {
@@ -262,7 +262,7 @@ func newEnv(p *Platform, d *Design) env {
 		tmpl: d.Template, float: d.Precision == FP32 || d.Precision == FP16}
 	if d.Mode == Pipeline {
 		// engines stream activations to each other on chip; the shared
-		// off-chip roofline is applied to the whole pipeline in EstimateTo
+		// off-chip roofline is applied to the whole pipeline (pipelineTiming)
 		e.bpc = math.Inf(1)
 	}
 	return e
@@ -320,11 +320,11 @@ func layerName(l *arch.Layer) string {
 	return l.Op.String()
 }
 
-// check validates the design against the network and device family.
 // MaxTile bounds every tile size: products of four tile sizes and a kernel
 // then stay far inside int64 (a tile larger than any layer buys nothing).
 const MaxTile = 1 << 16
 
+// check validates the design against the network and device family.
 func (d *Design) check(n *arch.Network, f Family) error {
 	if d.Precision < FP32 || d.Precision > Int8 {
 		return fmt.Errorf("design has no precision (want fp32, fp16, int16 or int8)")

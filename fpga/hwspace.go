@@ -8,7 +8,9 @@ import (
 )
 
 // HWSpace is a discrete hardware search space for co-exploration: its genes
-// follow the architecture genes in one genome (seed-systems.md §3). Decode
+// follow the architecture genes in one genome, as in Jiang et al., TCAD'20,
+// "Hardware/Software Co-Exploration of Neural Architectures"
+// (docs/fpga-model.md §8). Decode
 // turns them into a Design to run with EstimatePool(n, s.Pool, d).
 //
 // Genes, in order (a decision with a single choice is left out):
@@ -25,8 +27,9 @@ type HWSpace struct {
 	Tr, Tc     []int
 }
 
-// CoExploreSpace returns the hardware space of the co-exploration reference
-// controller (weiwenjiang/rl_interface, seed-systems.md §3): Tm ∈ {8,…,48},
+// CoExploreSpace returns the hardware space of the reference controller
+// released with the co-exploration work (Jiang et al. TCAD'20,
+// weiwenjiang/rl_interface): Tm ∈ {8,…,48},
 // Tn ∈ {1..8}, Tr, Tc ∈ {32, 64}, 16-bit.
 func CoExploreSpace(pool Pool, multi bool) HWSpace {
 	return HWSpace{Pool: pool, Multi: multi, Precisions: []Precision{Int16},

@@ -14,8 +14,9 @@ const (
 	kFree             // concat: addressing only, no cycles
 )
 
-// dims are the loop bounds of one layer (notation of notes/fpga-model.md:
-// M outputs, N inputs per group, R×C output map, K×K kernel, stride S).
+// dims are the loop bounds of one layer in the notation of Zhang et al.
+// FPGA'15 (docs/fpga-model.md): M outputs, N inputs per group, R×C output
+// map, K×K kernel, stride S.
 // Pad zeros go on every side of the Hin×Win input and PadAfter more at the
 // bottom and right, so the padded map is Hin+2·Pad+PadAfter high.
 type dims struct {
@@ -120,9 +121,11 @@ func layerCost(d *dims, t Tiling, e *env) cost {
 	return vectorCost(d, t, e)
 }
 
-// convCost is the HotNAS/Zhang cycle model (notes/fpga-model.md §1–2) with
-// output-tile loop bounds, input halos, a non-overlapped first load and last
-// store, and the bandwidth roofline.
+// convCost is the cycle model of docs/fpga-model.md §4: the memory-overlapped
+// form of FNAS (Jiang et al. DAC'19) and HotNAS (Jiang et al. CODES+ISSS'20)
+// on the output-tile loop nest of Zhang et al. FPGA'15, with output-tile loop
+// bounds, input halos, a non-overlapped first load and last store, and
+// Zhang's bandwidth roofline.
 func convCost(d *dims, t Tiling, e *env) cost {
 	tm, tn := int64(min(t.Tm, d.M)), int64(min(t.Tn, d.N))
 	tr, tc := int64(min(t.Tr, d.R)), int64(min(t.Tc, d.C))
@@ -212,7 +215,9 @@ func vectorCost(d *dims, t Tiling, e *env) cost {
 	return c
 }
 
-// fnasCost is FNAS PARA.py verbatim (seed-systems.md §2.2): only conv
+// fnasCost is FNAS's released model PARA.py verbatim (Jiang et al. DAC'19,
+// "Accuracy vs. Efficiency: Achieving Both through FPGA-Implementation Aware
+// Neural Architecture Search"; docs/fpga-model.md §6): only conv
 // layers are costed, Tr and Tc are not clamped (a 20×20 tile on a 28×28 map
 // computes 40×40), and BRAM uses per-lane banks of 18,000 bits.
 func fnasCost(d *dims, t Tiling, e *env) cost {
@@ -239,7 +244,7 @@ func fnasCost(d *dims, t Tiling, e *env) cost {
 	default:
 		c.bound = BoundWeight
 	}
-	const blk = 18000 // FNAS/HotNAS convention (notes/fpga-model.md §3)
+	const blk = 18000 // the FNAS and HotNAS code's block, a little under a RAMB18's 18,432 bits
 	b := int64(e.bits)
 	act := cdiv(tr*tc*b, blk)
 	bw := tm * tn * cdiv(4*k*k*b, blk)

@@ -219,7 +219,7 @@ func OptimizePool(n *arch.Network, pool Pool, o Options) (Design, Report, error)
 	if o.Ports != (Ports{}) || o.PortShare != [3]int{} {
 		return optimizeMulti(n, pool, o)
 	}
-	// try the port shares of tunePorts
+	// try every port share of portSplits, as tunePorts does
 	var bd Design
 	var br Report
 	var firstErr error

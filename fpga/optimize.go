@@ -621,7 +621,8 @@ func (f *pipeFit) overBudget(platform string, layers int) error {
 	return &FitError{platform, "LUT", f.lut + lutBase, f.lutB, detail}
 }
 
-// optimizeFNAS is FNAS PARA.py's search (seed-systems.md §2.2): DSPs split
+// optimizeFNAS is the search of FNAS's PARA.py (Jiang et al. DAC'19;
+// docs/fpga-model.md §6): DSPs split
 // across conv layers in proportion to their MACs, then per layer a brute
 // force over Tm (outer) and Tn with Tm·Tn within its share, keeping the first
 // strict minimum; Tr = Tc = 20 unless fixed.
