@@ -157,23 +157,31 @@ func convCost(d *dims, t Tiling, e *env) cost {
 	c.wbytes = g * tiles * nT * wW * int64(e.bits/8)
 	bw := int64(float64(c.bytes)/e.bpc + 0.999999)
 	c.cycles = max(cyc, bw)
-	switch {
-	case bw > cyc:
+	c.bound = tileBound(&c, nT, lat1)
+	if bw > cyc {
 		c.bound = BoundBandwidth
-	case c.tO > nT*lat1:
-		c.bound = BoundOFM
-	case lat1 == c.tC:
-		c.bound = BoundCompute
-	case lat1 == c.tI:
-		c.bound = BoundIFM
-	default:
-		c.bound = BoundWeight
 	}
 	b := int(e.bits)
 	c.bram = bramBlocks(int(inW/(inR*inC))*b, int(2*inR*inC), e.blk) +
 		bramBlocks(c.lanes*b, int(2*k*k), e.blk) +
 		bramBlocks(int(tm)*b, int(2*tr*tc), e.blk)
 	return c
+}
+
+// tileBound names what sets a conv layer's time per tile
+// (docs/fpga-model.md §4, "Bound"): the output store when it outlasts the
+// ⌈N/tn⌉ input-channel steps, else whichever of compute, input load and
+// weight load sets Lat1, ties going to compute.
+func tileBound(c *cost, nT, lat1 int64) Bound {
+	switch {
+	case c.tO > nT*lat1:
+		return BoundOFM
+	case lat1 == c.tC:
+		return BoundCompute
+	case lat1 == c.tI:
+		return BoundIFM
+	}
+	return BoundWeight
 }
 
 // vectorCost costs pools, global pools and adds on Tm channel lanes with line
@@ -234,16 +242,7 @@ func fnasCost(d *dims, t Tiling, e *env) cost {
 	nT := cdiv(int64(d.N), tn)
 	lat2 := max(nT*lat1, c.tO)
 	c.cycles = int64(d.G) * cdiv(int64(d.R), tr) * cdiv(int64(d.C), tc) * cdiv(int64(d.M), tm) * lat2
-	switch {
-	case c.tO > nT*lat1:
-		c.bound = BoundOFM
-	case lat1 == c.tC:
-		c.bound = BoundCompute
-	case lat1 == c.tI:
-		c.bound = BoundIFM
-	default:
-		c.bound = BoundWeight
-	}
+	c.bound = tileBound(&c, nT, lat1)
 	const blk = 18000 // the FNAS and HotNAS code's block, a little under a RAMB18's 18,432 bits
 	b := int64(e.bits)
 	act := cdiv(tr*tc*b, blk)
