@@ -1,6 +1,9 @@
 package arch
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // CellSpace is a cell search space in the style of NAS-Bench-201 (Dong & Yang,
 // ICLR 2020): one cell, a DAG of Nodes nodes where node 0 is the cell input,
@@ -73,7 +76,7 @@ func (s *CellSpace) Validate() error {
 			return fmt.Errorf("space %s: edge %d has no ops", s.SpaceName, e)
 		}
 		for _, o := range ops {
-			if !contains(CellOps, o) {
+			if !slices.Contains(CellOps, o) {
 				return fmt.Errorf("space %s: unknown cell op %q (want one of %v)", s.SpaceName, o, CellOps)
 			}
 		}

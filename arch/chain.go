@@ -2,6 +2,7 @@ package arch
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -125,8 +126,12 @@ func (a *LayerAlt) validate() error {
 	}
 	seen := map[string]bool{}
 	for _, p := range a.Params {
-		if !contains(allowed, p.Name) {
-			return fmt.Errorf("%s has no parameter %q (it takes %s)", a.Kind, p.Name, orNone(allowed))
+		if !slices.Contains(allowed, p.Name) {
+			takes := strings.Join(allowed, ", ")
+			if takes == "" {
+				takes = "none"
+			}
+			return fmt.Errorf("%s has no parameter %q (it takes %s)", a.Kind, p.Name, takes)
 		}
 		if seen[p.Name] {
 			return fmt.Errorf("%s: parameter %s given twice", a.Kind, p.Name)
@@ -152,22 +157,6 @@ func (a *LayerAlt) validate() error {
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func orNone(xs []string) string {
-	if len(xs) == 0 {
-		return "none"
-	}
-	return strings.Join(xs, ", ")
 }
 
 // slotName names the genes of one layer slot.
@@ -284,99 +273,137 @@ func (s *ChainSpace) Decode(genome []int) (*Network, error) {
 			return nil, fmt.Errorf("space %s: gene %d (%s) = %d, want 0..%d", s.SpaceName, i, ds[i].Name, g, len(ds[i].Choices)-1)
 		}
 	}
-	n := &Network{Input: s.Input}
-	prev, ch := Input, s.Input.C
-	r := &genes{g: genome}
-	global := 0
-	for b, blk := range s.Blocks {
-		count := blk.MinRepeat
-		if blk.MaxRepeat > blk.MinRepeat {
-			count += r.next(blk.MaxRepeat - blk.MinRepeat + 1)
-		}
-		// picks[rep][slot] is the chosen alt index and values, or nil when left out.
-		reps := blk.MaxRepeat
-		if blk.Shared {
-			reps = 1
-		}
-		type pick struct {
-			alt  *LayerAlt
-			vals map[string]int
-			name string
-		}
-		picks := make([][]*pick, reps)
-		for rep := 0; rep < reps; rep++ {
-			picks[rep] = make([]*pick, len(blk.Layers))
-			for j := range blk.Layers {
-				global++
-				l := &blk.Layers[j]
-				use := true
-				if l.Optional {
-					use = r.next(2) == 1
-				}
-				alt := 0
-				if len(l.Alts) > 1 {
-					alt = r.next(len(l.Alts))
-				}
-				var chosen *pick
-				for k := range l.Alts {
-					a := &l.Alts[k]
-					vals := map[string]int{}
-					for _, p := range a.Params {
-						v := 0
-						if len(p.Values) > 1 {
-							v = r.next(len(p.Values))
-						}
-						vals[p.Name] = p.Values[v]
-					}
-					if k == alt {
-						chosen = &pick{alt: a, vals: vals, name: s.slotName(b, j, global)}
-					}
-				}
-				if use {
-					picks[rep][j] = chosen
-				}
-			}
-		}
-		if blk.Shared {
-			global += (blk.MaxRepeat - 1) * len(blk.Layers)
-		}
-		for rep := 0; rep < count; rep++ {
-			row := picks[0]
-			if !blk.Shared {
-				row = picks[rep]
-			}
-			for j, p := range row {
-				if p == nil || p.alt.Kind == "skip" {
-					continue
-				}
-				name := p.name
-				if blk.Shared {
-					name = fmt.Sprintf("block%d.repeat%d.layer%d", b+1, rep+1, j+1)
-				}
-				l := s.layer(p.alt.Kind, p.vals, ch)
-				l.Name = name
-				prev = n.Append(l, prev)
-				ch = l.channels(ch)
-			}
-		}
+	d := chainDecoder{s: s, n: &Network{Input: s.Input}, r: &genes{g: genome}, prev: Input, ch: s.Input.C}
+	for b := range s.Blocks {
+		d.block(b)
 	}
-	for k, h := range s.Head {
-		switch h.Kind {
-		case "gap":
-			prev = n.Append(Layer{Name: "head.gap", Op: GlobalAvgPool}, prev)
-		case "dense":
-			l := Layer{Name: "head.dense", Op: Dense, Out: h.Units}
-			if k < len(s.Head)-1 {
-				l.Act, l.BN = ReLU, s.BatchNorm
-			}
-			prev = n.Append(l, prev)
-			n.Classes = h.Units
-		}
-	}
-	if err := n.Infer(); err != nil {
+	d.head()
+	if err := d.n.Infer(); err != nil {
 		return nil, fmt.Errorf("space %s: %w", s.SpaceName, err)
 	}
-	return n, nil
+	return d.n, nil
+}
+
+// chainDecoder reads a genome in decision order (as walk visits the
+// decisions) and appends the layers it selects.
+type chainDecoder struct {
+	s      *ChainSpace
+	n      *Network
+	r      *genes
+	global int // slots read so far, for slotName
+	prev   int // the last layer appended (Input at first)
+	ch     int // its output channels
+}
+
+// slotPick is the layer chosen for one slot: its type, the values of its
+// parameters, and its name.
+type slotPick struct {
+	alt  *LayerAlt
+	vals map[string]int
+	name string
+}
+
+// block reads block b's repeat count and the choices of every repeat that
+// owns genes, and appends its layers.
+func (d *chainDecoder) block(b int) {
+	blk := &d.s.Blocks[b]
+	count := blk.MinRepeat
+	if blk.MaxRepeat > blk.MinRepeat {
+		count += d.r.next(blk.MaxRepeat - blk.MinRepeat + 1)
+	}
+	reps := blk.MaxRepeat
+	if blk.Shared {
+		reps = 1
+	}
+	picks := make([][]*slotPick, reps) // picks[rep][slot], nil when left out
+	for rep := range picks {
+		picks[rep] = d.slots(b)
+	}
+	if blk.Shared {
+		d.global += (blk.MaxRepeat - 1) * len(blk.Layers)
+	}
+	for rep := 0; rep < count; rep++ {
+		row := picks[0]
+		if !blk.Shared {
+			row = picks[rep]
+		}
+		d.appendRow(b, rep, row)
+	}
+}
+
+// slots reads one repeat of block b: for every slot whether it is used, its
+// type, and the parameter values of each type (those of the types not
+// chosen are read and ignored). A slot left out is nil.
+func (d *chainDecoder) slots(b int) []*slotPick {
+	blk := &d.s.Blocks[b]
+	row := make([]*slotPick, len(blk.Layers))
+	for j := range blk.Layers {
+		d.global++
+		l := &blk.Layers[j]
+		use := true
+		if l.Optional {
+			use = d.r.next(2) == 1
+		}
+		alt := 0
+		if len(l.Alts) > 1 {
+			alt = d.r.next(len(l.Alts))
+		}
+		for k := range l.Alts {
+			vals := d.values(&l.Alts[k])
+			if k == alt && use {
+				row[j] = &slotPick{alt: &l.Alts[k], vals: vals, name: d.s.slotName(b, j, d.global)}
+			}
+		}
+	}
+	return row
+}
+
+// values reads the value of every parameter of a; a fixed one takes no gene.
+func (d *chainDecoder) values(a *LayerAlt) map[string]int {
+	vals := map[string]int{}
+	for _, p := range a.Params {
+		v := 0
+		if len(p.Values) > 1 {
+			v = d.r.next(len(p.Values))
+		}
+		vals[p.Name] = p.Values[v]
+	}
+	return vals
+}
+
+// appendRow appends the layers of repeat rep of block b; skips and slots
+// left out add nothing.
+func (d *chainDecoder) appendRow(b, rep int, row []*slotPick) {
+	for j, p := range row {
+		if p == nil || p.alt.Kind == "skip" {
+			continue
+		}
+		name := p.name
+		if d.s.Blocks[b].Shared {
+			name = fmt.Sprintf("block%d.repeat%d.layer%d", b+1, rep+1, j+1)
+		}
+		l := d.s.layer(p.alt.Kind, p.vals, d.ch)
+		l.Name = name
+		d.prev = d.n.Append(l, d.prev)
+		d.ch = l.channels(d.ch)
+	}
+}
+
+// head appends the fixed head; flatten adds no layer (dense reads any shape).
+func (d *chainDecoder) head() {
+	for k, h := range d.s.Head {
+		switch h.Kind {
+		case "gap":
+			d.prev = d.n.Append(Layer{Name: "head.gap", Op: GlobalAvgPool}, d.prev)
+		case "dense":
+			l := Layer{Name: "head.dense", Op: Dense, Out: h.Units}
+			if k < len(d.s.Head)-1 {
+				l.Act, l.BN = ReLU, d.s.BatchNorm
+			}
+			d.prev = d.n.Append(l, d.prev)
+			d.n.Classes = h.Units
+		}
+	}
 }
 
 // layer builds the IR layer of one chosen layer type reading c channels.

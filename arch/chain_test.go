@@ -33,7 +33,7 @@ func TestChainFNASSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// [5,9] [5,18] [5,36] [5,36] → the MACs of seed-systems §2.3 (28x28 maps).
+	// [5,9] [5,18] [5,36] [5,36] → the MACs of FNAS's worked example (Jiang et al. DAC'19; docs/fpga-model.md §9), on 28x28 maps.
 	var want int64 = 176400 + 3175200 + 12700800 + 25401600 + 36*10
 	if n.MACs() != want {
 		t.Errorf("MACs %d, want %d", n.MACs(), want)

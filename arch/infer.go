@@ -71,51 +71,17 @@ func padAfterText(pa int) string {
 	return fmt.Sprintf(" (+%d after)", pa)
 }
 
+// inferLayer returns the output shape of layer i, whose inputs have their
+// shapes, or a message saying why it has none.
 func (n *Network) inferLayer(i int) (Shape, string) {
 	l := &n.Layers[i]
-	if len(l.In) == 0 {
-		return Shape{}, "reads no input"
-	}
-	for _, j := range l.In {
-		if j < Input || j >= i {
-			return Shape{}, fmt.Sprintf("input %d is not an earlier layer", j)
-		}
-	}
-	switch l.Op {
-	case Add, Concat:
-		if len(l.In) < 2 {
-			return Shape{}, fmt.Sprintf("%s needs at least two inputs, has %d", l.Op, len(l.In))
-		}
-	default:
-		if len(l.In) != 1 {
-			return Shape{}, fmt.Sprintf("%s takes one input, has %d", l.Op, len(l.In))
-		}
+	if msg := n.checkInputs(i); msg != "" {
+		return Shape{}, msg
 	}
 	in := n.InShape(i)
 	switch l.Op {
 	case Conv, MaxPool, AvgPool:
-		if l.Kernel < 1 || l.Stride < 1 || l.Pad < 0 {
-			return Shape{}, fmt.Sprintf("kernel %d, stride %d, padding %d: kernel and stride must be at least 1, padding at least 0", l.Kernel, l.Stride, l.Pad)
-		}
-		if l.PadAfter < 0 {
-			return Shape{}, fmt.Sprintf("extra padding after %d: must be at least 0", l.PadAfter)
-		}
-		h, w := window(in.H, l.Kernel, l.Stride, l.Pad, l.PadAfter), window(in.W, l.Kernel, l.Stride, l.Pad, l.PadAfter)
-		if h == 0 || w == 0 {
-			return Shape{}, fmt.Sprintf("kernel %d does not fit input %s with padding %d%s", l.Kernel, in, l.Pad, padAfterText(l.PadAfter))
-		}
-		c := in.C
-		if l.Op == Conv {
-			if l.Out < 1 {
-				return Shape{}, fmt.Sprintf("conv needs at least 1 output channel, has %d", l.Out)
-			}
-			g := max(l.Groups, 1)
-			if in.C%g != 0 || l.Out%g != 0 {
-				return Shape{}, fmt.Sprintf("groups %d must divide input channels %d and output channels %d", g, in.C, l.Out)
-			}
-			c = l.Out
-		}
-		return Shape{h, w, c}, ""
+		return windowShape(l, in)
 	case GlobalAvgPool:
 		return Shape{1, 1, in.C}, ""
 	case Dense:
@@ -141,4 +107,53 @@ func (n *Network) inferLayer(i int) (Shape, string) {
 		return out, ""
 	}
 	return Shape{}, fmt.Sprintf("unknown op %s", l.Op)
+}
+
+// checkInputs checks layer i's connections: it reads earlier layers, two or
+// more for an add or concat and exactly one otherwise.
+func (n *Network) checkInputs(i int) string {
+	l := &n.Layers[i]
+	if len(l.In) == 0 {
+		return "reads no input"
+	}
+	for _, j := range l.In {
+		if j < Input || j >= i {
+			return fmt.Sprintf("input %d is not an earlier layer", j)
+		}
+	}
+	switch l.Op {
+	case Add, Concat:
+		if len(l.In) < 2 {
+			return fmt.Sprintf("%s needs at least two inputs, has %d", l.Op, len(l.In))
+		}
+	default:
+		if len(l.In) != 1 {
+			return fmt.Sprintf("%s takes one input, has %d", l.Op, len(l.In))
+		}
+	}
+	return ""
+}
+
+// windowShape is the output shape of a conv or pool l sliding over in.
+func windowShape(l *Layer, in Shape) (Shape, string) {
+	if l.Kernel < 1 || l.Stride < 1 || l.Pad < 0 {
+		return Shape{}, fmt.Sprintf("kernel %d, stride %d, padding %d: kernel and stride must be at least 1, padding at least 0", l.Kernel, l.Stride, l.Pad)
+	}
+	if l.PadAfter < 0 {
+		return Shape{}, fmt.Sprintf("extra padding after %d: must be at least 0", l.PadAfter)
+	}
+	h, w := window(in.H, l.Kernel, l.Stride, l.Pad, l.PadAfter), window(in.W, l.Kernel, l.Stride, l.Pad, l.PadAfter)
+	if h == 0 || w == 0 {
+		return Shape{}, fmt.Sprintf("kernel %d does not fit input %s with padding %d%s", l.Kernel, in, l.Pad, padAfterText(l.PadAfter))
+	}
+	if l.Op != Conv {
+		return Shape{h, w, in.C}, ""
+	}
+	if l.Out < 1 {
+		return Shape{}, fmt.Sprintf("conv needs at least 1 output channel, has %d", l.Out)
+	}
+	if g := max(l.Groups, 1); in.C%g != 0 || l.Out%g != 0 {
+		return Shape{}, fmt.Sprintf("groups %d must divide input channels %d and output channels %d", g, in.C, l.Out)
+	}
+	return Shape{h, w, l.Out}, ""
 }

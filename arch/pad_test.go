@@ -95,7 +95,7 @@ func TestChainSamePadding(t *testing.T) {
 				t.Errorf("kernel %d: padding %d before, %d after; want %d, %d", k, before, after, (k-1)/2, k/2)
 			}
 		}
-		// MACs of seed-systems §2.1's DSP split: R·C·M·K²·N with R = C = 28.
+		// MACs as FNAS's PARA.py splits the DSPs by them (Jiang et al. DAC'19): R·C·M·K²·N with R = C = 28.
 		if got, want := n.LayerMACs(1), int64(28*28*36*k*k*36); got != want {
 			t.Errorf("kernel %d: layer 2 MACs %d, want %d", k, got, want)
 		}

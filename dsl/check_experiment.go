@@ -245,6 +245,10 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 		c.errorf(strategy.Kind.Pos, strategy.Kind.EndPos, "coexplore searches the hardware too; give hardware search { devices in {…} }")
 		ok = false
 	}
+	if h := e.HardwareSearch; e.Strategy.Kind == "coexplore" && h != nil && !h.Tiling && len(h.Devices) == 1 && len(h.Precisions) == 1 && strategy != nil {
+		c.errorf(strategy.Kind.Pos, strategy.Kind.EndPos, "coexplore needs hardware genes, and with tiling = false one device and one precision leave none; search several devices or precisions, or the tiling")
+		ok = false
+	}
 	if !ok {
 		return nil
 	}

@@ -192,6 +192,7 @@ evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
 		{"budget unit", "space = s dataset = d maximize accuracy budget 3 MHz", nil, "time budget needs a unit of time"},
 		{"command needs run", "space = s evaluator = command maximize accuracy budget 3 trials", nil, "needs its program"},
 		{"unknown evaluator", "space = s evaluator = trian maximize accuracy budget 3 trials", nil, "did you mean train?"},
+		{"coexplore without hardware genes", `space = s dataset = d hardware search { devices in {"ZCU102"} tiling = false } maximize accuracy strategy coexplore budget 3 trials`, nil, "one device and one precision leave none"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

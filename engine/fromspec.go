@@ -65,9 +65,8 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 		e.Hardware = PoolHardware(se.Pool.Pool, fpga.Options{Precision: se.Pool.Precision, Mode: fpga.Multi})
 	case se.HardwareSearch != nil:
 		hs := se.HardwareSearch
-		// The tiling is always searched (HWSpace has tile genes); Tiling false
-		// is not distinguished yet.
 		space := fpga.CoExploreSpace(fpga.Pool{Devices: hs.Devices, LinkGBs: hs.LinkGBs}, hs.Partition)
+		space.OptimizeTiling = !hs.Tiling // tiling = false: no tile genes, the optimiser's tiling
 		if len(hs.Precisions) > 0 {
 			space.Precisions = hs.Precisions
 		}

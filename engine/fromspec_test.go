@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,5 +71,43 @@ experiment b { space = nb201  evaluator = tab  maximize accuracy  budget 3 trial
 	}
 	if names, err := Selected(spec, "b"); err != nil || len(names) != 1 || names[0] != "b" {
 		t.Fatalf("Selected = %v, %v", names, err)
+	}
+}
+
+// tiling = false in a hardware search leaves the tile genes out: every
+// candidate is estimated with the tiling the optimiser finds for it.
+func TestHardwareSearchTiling(t *testing.T) {
+	for _, tiling := range []bool{true, false} {
+		spec, err := dsl.LoadSource("t.hwnas", fmt.Sprintf(`
+space nb201 = benchmark("nasbench201")
+experiment e {
+  space = nb201  evaluator = table
+  hardware search { devices in {"ZCU102", "ZC706"}  link = 10 Gb/s  tiling = %v }
+  maximize accuracy  minimize latency  budget 4 trials
+}
+`, tiling), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := FromSpec(spec, "e")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var genes []string
+		for _, d := range e.Hardware.Genes {
+			genes = append(genes, d.Name)
+		}
+		if want := map[bool]string{true: "hw.stages hw.tm hw.tn hw.tr hw.tc", false: "hw.stages"}[tiling]; strings.Join(genes, " ") != want {
+			t.Errorf("tiling = %v: hardware genes %v, want %s", tiling, genes, want)
+		}
+		out, err := Run(context.Background(), e, Options{Store: openStore(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range out.Trials {
+			if tr.Status == "failed" || (!tiling && strings.Count(tr.Design, ";") < 10) {
+				t.Errorf("tiling = %v: %s", tiling, trialLine(&tr))
+			}
+		}
 	}
 }

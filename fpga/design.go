@@ -14,7 +14,7 @@ const ModelVersion = "fpga-model/1"
 // Mode is how layers share hardware.
 type Mode uint8
 
-// The design modes (docs/fpga-model.md §3).
+// The design modes (docs/fpga-model.md §5).
 const (
 	Shared   Mode = iota + 1 // one engine reused by every layer
 	Pipeline                 // one engine per layer on one device
@@ -41,8 +41,10 @@ func ParseMode(s string) (Mode, error) {
 }
 
 // Combine is how per-stage latencies make the network latency
-// (seed-systems.md §2.2): Sum (one image passes every stage) or Slowest (the
-// steady-state interval of a pipeline, FNAS option (b)).
+// (docs/fpga-model.md §5): Sum (one image passes every stage, as with the one
+// reused engine of HotNAS, Jiang et al. CODES+ISSS'20) or Slowest (the
+// steady-state interval of a pipeline of per-layer engines, as FNAS's, Jiang
+// et al. DAC'19). FNAS's released code leaves the choice open.
 type Combine uint8
 
 // The latency combinations.

@@ -18,5 +18,6 @@
 // Optimize searches legal tilings (with pruning) and, over a Pool, partitions
 // the network into stages by dynamic programming. HWSpace exposes hardware
 // choices as genes for co-exploration. docs/fpga-model.md gives every formula
-// and the validation table. fpga depends only on arch.
+// and the validation table. fpga depends only on arch (and internal/suggest
+// for "did you mean").
 package fpga

@@ -65,71 +65,91 @@ func EstimateTo(r *Report, n *arch.Network, p Platform, d Design) error {
 	e := newEnv(&p, &d)
 	var g group
 	var bytes, wbytes int64
-	for i := range n.Layers {
-		dm := layerDims(n, i)
-		t := d.tiling(i)
-		c := layerCost(&dm, t, &e)
-		stage := 0
-		if d.Mode == Pipeline {
-			stage = i
-		}
-		layers = append(layers, layerRow(n, i, &dm, t, &c, stage, r.ClockMHz))
-		bytes += c.bytes
-		wbytes += c.wbytes
-		if d.Mode == Pipeline {
-			var eg group
-			eg.add(&c, t, d.Template, true)
-			row := &layers[len(layers)-1]
-			row.DSP = eg.dsp(d.Precision, p.Family)
-			row.BRAM18 = eg.bram
-			g.dspSum += row.DSP
-			g.bramSum += eg.bram
-			g.lutSum += eg.lut(d.Precision, p.Family)
-			g.cycles += c.cycles
-			g.maxCycles = max(g.maxCycles, c.cycles)
-			continue
-		}
-		g.add(&c, t, d.Template, false)
-	}
-	r.Layers = layers
+	r.Layers, bytes, wbytes = estimateLayers(layers, &g, n, &p, &d, &e, r.ClockMHz)
 	var dsp, bram, lut int
 	if d.Mode == Pipeline {
 		dsp, bram, lut = g.dspSum, g.bramSum, g.lutSum+lutBase
-		// All engines share the off-chip memory: per image the pipeline
-		// moves the network input and output and every engine's weight
-		// traffic through the shared ports and DRAM (the roofline).
-		bytes = wbytes + (n.Input.Size()+n.Output().Size())*int64(e.bits/8)
-		agg := int64(float64(bytes)/min(p.BandwidthGBs*1e3/r.ClockMHz, float64(p.PortBits)/8) + 0.999999)
-		r.IntervalMs = float64(max(g.maxCycles, agg)) / (r.ClockMHz * 1e3)
-		if agg > g.maxCycles {
-			r.Bound = BoundBandwidth
-		}
-		r.Cycles = max(g.cycles, agg) // one image through every stage
-		if d.Combine == Slowest {
-			r.Cycles = max(g.maxCycles, agg) // the steady-state interval
-		}
+		bytes = r.pipelineTiming(&g, n, &p, wbytes, e.bits, d.Combine)
 	} else {
 		dsp, bram, lut = g.dsp(d.Precision, p.Family), g.bram, g.lut(d.Precision, p.Family)+lutBase
-		for i := range layers {
-			layers[i].DSP = dsp
+		for i := range r.Layers {
+			r.Layers[i].DSP = dsp
 		}
 		r.Cycles = g.cycles
 		r.IntervalMs = float64(g.cycles) / (r.ClockMHz * 1e3)
 	}
 	r.LatencyMs = float64(r.Cycles) / (r.ClockMHz * 1e3)
-	slow := 0
-	for i := range layers {
-		if layers[i].Cycles > layers[slow].Cycles {
-			slow = i
-		}
-	}
 	if r.Bound == "" {
-		r.Bound = layers[slow].Bound
+		r.Bound = r.Layers[slowest(r.Layers)].Bound
 	}
 	r.finish(n, dsp, bram, lut, p.DSP, p.BRAM18, p.LUT)
 	r.PowerW = power(&p, r.ClockMHz, dsp, bram, lut, float64(bytes)*r.ThroughputFPS)
 	r.EnergyMJ = energy(r.PowerW, r.ThroughputFPS)
 	return fits(&p, &d, dsp, bram, lut, &e)
+}
+
+// estimateLayers costs every layer of a single-device design into layers
+// (reused) and g: one engine for Shared, the sums of per-layer engines for
+// Pipeline. It returns the rows and the off-chip bytes and weight bytes.
+func estimateLayers(layers []LayerReport, g *group, n *arch.Network, p *Platform, d *Design, e *env, mhz float64) ([]LayerReport, int64, int64) {
+	var bytes, wbytes int64
+	for i := range n.Layers {
+		dm := layerDims(n, i)
+		t := d.tiling(i)
+		c := layerCost(&dm, t, e)
+		stage := 0
+		if d.Mode == Pipeline {
+			stage = i
+		}
+		layers = append(layers, layerRow(n, i, &dm, t, &c, stage, mhz))
+		bytes += c.bytes
+		wbytes += c.wbytes
+		if d.Mode != Pipeline {
+			g.add(&c, t, d.Template, false)
+			continue
+		}
+		var eg group
+		eg.add(&c, t, d.Template, true)
+		row := &layers[len(layers)-1]
+		row.DSP = eg.dsp(d.Precision, p.Family)
+		row.BRAM18 = eg.bram
+		g.dspSum += row.DSP
+		g.bramSum += eg.bram
+		g.lutSum += eg.lut(d.Precision, p.Family)
+		g.cycles += c.cycles
+		g.maxCycles = max(g.maxCycles, c.cycles)
+	}
+	return layers, bytes, wbytes
+}
+
+// pipelineTiming sets the cycles, interval and (when traffic binds) the
+// bound of a Pipeline design whose engines g holds, and returns its
+// off-chip bytes per image. All engines share the off-chip memory: per image
+// the pipeline moves the network input and output and every engine's weight
+// traffic through the shared ports and DRAM (the roofline).
+func (r *Report) pipelineTiming(g *group, n *arch.Network, p *Platform, wbytes int64, bits int, combine Combine) int64 {
+	bytes := wbytes + (n.Input.Size()+n.Output().Size())*int64(bits/8)
+	agg := int64(float64(bytes)/min(p.BandwidthGBs*1e3/r.ClockMHz, float64(p.PortBits)/8) + 0.999999)
+	r.IntervalMs = float64(max(g.maxCycles, agg)) / (r.ClockMHz * 1e3)
+	if agg > g.maxCycles {
+		r.Bound = BoundBandwidth
+	}
+	r.Cycles = max(g.cycles, agg) // one image through every stage
+	if combine == Slowest {
+		r.Cycles = max(g.maxCycles, agg) // the steady-state interval
+	}
+	return bytes
+}
+
+// slowest returns the index of the first row with the most cycles.
+func slowest(rows []LayerReport) int {
+	slow := 0
+	for i := range rows {
+		if rows[i].Cycles > rows[slow].Cycles {
+			slow = i
+		}
+	}
+	return slow
 }
 
 // finish fills throughput, GOPS and utilisation from the interval.
@@ -151,7 +171,7 @@ func energy(w, fps float64) float64 {
 	return w / fps * 1e3
 }
 
-// power is the platform's power model (docs/fpga-model.md §5): static power
+// power is the platform's power model (docs/fpga-model.md §4, "Power"): static power
 // plus dynamic power proportional to the clock and the resources in use, plus
 // off-chip traffic energy.
 func power(p *Platform, mhz float64, dsp, bram, lut int, bytesPerS float64) float64 {
@@ -242,7 +262,7 @@ func newEnv(p *Platform, d *Design) env {
 		tmpl: d.Template, float: d.Precision == FP32 || d.Precision == FP16}
 	if d.Mode == Pipeline {
 		// engines stream activations to each other on chip; the shared
-		// off-chip roofline is applied to the whole pipeline in EstimateTo
+		// off-chip roofline is applied to the whole pipeline (pipelineTiming)
 		e.bpc = math.Inf(1)
 	}
 	return e
@@ -300,11 +320,11 @@ func layerName(l *arch.Layer) string {
 	return l.Op.String()
 }
 
-// check validates the design against the network and device family.
 // MaxTile bounds every tile size: products of four tile sizes and a kernel
 // then stay far inside int64 (a tile larger than any layer buys nothing).
 const MaxTile = 1 << 16
 
+// check validates the design against the network and device family.
 func (d *Design) check(n *arch.Network, f Family) error {
 	if d.Precision < FP32 || d.Precision > Int8 {
 		return fmt.Errorf("design has no precision (want fp32, fp16, int16 or int8)")

@@ -8,7 +8,9 @@ import (
 )
 
 // HWSpace is a discrete hardware search space for co-exploration: its genes
-// follow the architecture genes in one genome (seed-systems.md §3). Decode
+// follow the architecture genes in one genome, as in Jiang et al., TCAD'20,
+// "Hardware/Software Co-Exploration of Neural Architectures"
+// (docs/fpga-model.md §8). Decode
 // turns them into a Design to run with EstimatePool(n, s.Pool, d).
 //
 // Genes, in order (a decision with a single choice is left out):
@@ -16,17 +18,25 @@ import (
 //	device     which pool device runs a single-device design (Multi false)
 //	stages     how many pool devices a Multi pipeline uses, 1..len(Pool)
 //	precision  one of Precisions
-//	tm tn tr tc  the tile sizes of a shared engine (one per stage for Multi)
+//	tm tn tr tc  the tile sizes of a shared engine (one per stage for Multi),
+//	           unless OptimizeTiling
 type HWSpace struct {
 	Pool       Pool
 	Multi      bool        // pipeline over the pool instead of picking one device
 	Precisions []Precision // empty: int16
 	Tm, Tn     []int       // empty: the co-exploration controller's values
 	Tr, Tc     []int
+
+	// OptimizeTiling leaves the tile sizes out of the genome: Decode gives
+	// each stage (the whole network for a single device) the shared engine
+	// that runs its layers fastest on its device, as OptimizePool tunes a
+	// stage, and Tm, Tn, Tr and Tc are unused.
+	OptimizeTiling bool `json:",omitempty"`
 }
 
-// CoExploreSpace returns the hardware space of the co-exploration reference
-// controller (weiwenjiang/rl_interface, seed-systems.md §3): Tm ∈ {8,…,48},
+// CoExploreSpace returns the hardware space of the reference controller
+// released with the co-exploration work (Jiang et al. TCAD'20,
+// weiwenjiang/rl_interface): Tm ∈ {8,…,48},
 // Tn ∈ {1..8}, Tr, Tc ∈ {32, 64}, 16-bit.
 func CoExploreSpace(pool Pool, multi bool) HWSpace {
 	return HWSpace{Pool: pool, Multi: multi, Precisions: []Precision{Int16},
@@ -78,6 +88,9 @@ func (s HWSpace) Decisions() []arch.Decision {
 		}
 		ds = append(ds, arch.Decision{Name: "hw.precision", Choices: ps})
 	}
+	if s.OptimizeTiling {
+		return ds
+	}
 	return append(ds,
 		arch.Decision{Name: "hw.tm", Choices: intChoices(tm)},
 		arch.Decision{Name: "hw.tn", Choices: intChoices(tn)},
@@ -95,7 +108,7 @@ func seq(a, b int) []int {
 
 // Decode turns hardware genes into a design for n. A Multi design with k
 // stages cuts n into k contiguous stages of about equal MACs on the first k
-// pool devices.
+// pool devices. With OptimizeTiling the tilings are optimised for n.
 func (s HWSpace) Decode(genes []int, n *arch.Network) (Design, error) {
 	if err := s.Pool.Validate(); err != nil {
 		return Design{}, fmt.Errorf("hardware space: %w", err)
@@ -124,16 +137,57 @@ func (s HWSpace) Decode(genes []int, n *arch.Network) (Design, error) {
 		d.Precision = prec[genes[k]]
 		k++
 	}
-	d.Tilings = []Tiling{{tm[genes[k]], tn[genes[k+1]], tr[genes[k+2]], tc[genes[k+3]]}}
-	if !s.Multi {
+	if !s.OptimizeTiling {
+		d.Tilings = []Tiling{{tm[genes[k]], tn[genes[k+1]], tr[genes[k+2]], tc[genes[k+3]]}}
+	}
+	if !s.Multi && !s.OptimizeTiling {
 		return d, nil
 	}
 	if n == nil || len(n.Layers) == 0 {
-		return Design{}, fmt.Errorf("hardware space: a multi-FPGA design needs a network with layers")
+		what := "a multi-FPGA design"
+		if !s.Multi {
+			what = "an optimised tiling"
+		}
+		return Design{}, fmt.Errorf("hardware space: %s needs a network with layers", what)
 	}
-	d.Mode = Multi
-	d.Stages = balancedStages(n, min(stages, len(n.Layers)))
+	if s.Multi {
+		d.Mode = Multi
+		d.Stages = balancedStages(n, min(stages, len(n.Layers)))
+	}
+	if s.OptimizeTiling {
+		d.Tilings = s.optimisedTilings(n, &d)
+	}
 	return d, nil
+}
+
+// optimisedTilings gives every stage of d (the whole network on d.Device
+// when d is not Multi) the shared engine that runs its layers fastest: the
+// device's best <Tm,Tn> array with each layer's fastest <Tr,Tc> whose
+// buffers fit (deviceTable). A stage that no array fits gets the smallest
+// engine, <1,1,1,1>, and EstimatePool says why it does not fit.
+func (s *HWSpace) optimisedTilings(n *arch.Network, d *Design) []Tiling {
+	stages := d.Stages
+	if d.Mode != Multi {
+		stages = []Stage{{First: 0, Last: len(n.Layers) - 1, Device: d.Device}}
+	}
+	ls := distinctLayers(n)
+	sps := make([][][2]int, len(ls.dims))
+	for u := range ls.dims {
+		sps[u] = spatial(&ls.dims[u], Tiling{})
+	}
+	out := make([]Tiling, len(n.Layers))
+	for _, st := range stages {
+		p := s.Pool.Devices[st.Device]
+		tab := deviceTable(&ls, sps, &p, d, Tiling{})
+		if _, pi := tab.stage(st.First, st.Last+1); pi >= 0 {
+			copy(out[st.First:st.Last+1], tab.tiles[pi][st.First:st.Last+1])
+			continue
+		}
+		for i := st.First; i <= st.Last; i++ {
+			out[i] = Tiling{1, 1, 1, 1}
+		}
+	}
+	return out
 }
 
 // balancedStages cuts n into k contiguous non-empty stages of about equal

@@ -14,8 +14,9 @@ const (
 	kFree             // concat: addressing only, no cycles
 )
 
-// dims are the loop bounds of one layer (notation of notes/fpga-model.md:
-// M outputs, N inputs per group, R×C output map, K×K kernel, stride S).
+// dims are the loop bounds of one layer in the notation of Zhang et al.
+// FPGA'15 (docs/fpga-model.md): M outputs, N inputs per group, R×C output
+// map, K×K kernel, stride S.
 // Pad zeros go on every side of the Hin×Win input and PadAfter more at the
 // bottom and right, so the padded map is Hin+2·Pad+PadAfter high.
 type dims struct {
@@ -120,9 +121,11 @@ func layerCost(d *dims, t Tiling, e *env) cost {
 	return vectorCost(d, t, e)
 }
 
-// convCost is the HotNAS/Zhang cycle model (notes/fpga-model.md §1–2) with
-// output-tile loop bounds, input halos, a non-overlapped first load and last
-// store, and the bandwidth roofline.
+// convCost is the cycle model of docs/fpga-model.md §4: the memory-overlapped
+// form of FNAS (Jiang et al. DAC'19) and HotNAS (Jiang et al. CODES+ISSS'20)
+// on the output-tile loop nest of Zhang et al. FPGA'15, with output-tile loop
+// bounds, input halos, a non-overlapped first load and last store, and
+// Zhang's bandwidth roofline.
 func convCost(d *dims, t Tiling, e *env) cost {
 	tm, tn := int64(min(t.Tm, d.M)), int64(min(t.Tn, d.N))
 	tr, tc := int64(min(t.Tr, d.R)), int64(min(t.Tc, d.C))
@@ -154,23 +157,31 @@ func convCost(d *dims, t Tiling, e *env) cost {
 	c.wbytes = g * tiles * nT * wW * int64(e.bits/8)
 	bw := int64(float64(c.bytes)/e.bpc + 0.999999)
 	c.cycles = max(cyc, bw)
-	switch {
-	case bw > cyc:
+	c.bound = tileBound(&c, nT, lat1)
+	if bw > cyc {
 		c.bound = BoundBandwidth
-	case c.tO > nT*lat1:
-		c.bound = BoundOFM
-	case lat1 == c.tC:
-		c.bound = BoundCompute
-	case lat1 == c.tI:
-		c.bound = BoundIFM
-	default:
-		c.bound = BoundWeight
 	}
 	b := int(e.bits)
 	c.bram = bramBlocks(int(inW/(inR*inC))*b, int(2*inR*inC), e.blk) +
 		bramBlocks(c.lanes*b, int(2*k*k), e.blk) +
 		bramBlocks(int(tm)*b, int(2*tr*tc), e.blk)
 	return c
+}
+
+// tileBound names what sets a conv layer's time per tile
+// (docs/fpga-model.md §4, "Bound"): the output store when it outlasts the
+// ⌈N/tn⌉ input-channel steps, else whichever of compute, input load and
+// weight load sets Lat1, ties going to compute.
+func tileBound(c *cost, nT, lat1 int64) Bound {
+	switch {
+	case c.tO > nT*lat1:
+		return BoundOFM
+	case lat1 == c.tC:
+		return BoundCompute
+	case lat1 == c.tI:
+		return BoundIFM
+	}
+	return BoundWeight
 }
 
 // vectorCost costs pools, global pools and adds on Tm channel lanes with line
@@ -212,7 +223,9 @@ func vectorCost(d *dims, t Tiling, e *env) cost {
 	return c
 }
 
-// fnasCost is FNAS PARA.py verbatim (seed-systems.md §2.2): only conv
+// fnasCost is FNAS's released model PARA.py verbatim (Jiang et al. DAC'19,
+// "Accuracy vs. Efficiency: Achieving Both through FPGA-Implementation Aware
+// Neural Architecture Search"; docs/fpga-model.md §6): only conv
 // layers are costed, Tr and Tc are not clamped (a 20×20 tile on a 28×28 map
 // computes 40×40), and BRAM uses per-lane banks of 18,000 bits.
 func fnasCost(d *dims, t Tiling, e *env) cost {
@@ -229,17 +242,8 @@ func fnasCost(d *dims, t Tiling, e *env) cost {
 	nT := cdiv(int64(d.N), tn)
 	lat2 := max(nT*lat1, c.tO)
 	c.cycles = int64(d.G) * cdiv(int64(d.R), tr) * cdiv(int64(d.C), tc) * cdiv(int64(d.M), tm) * lat2
-	switch {
-	case c.tO > nT*lat1:
-		c.bound = BoundOFM
-	case lat1 == c.tC:
-		c.bound = BoundCompute
-	case lat1 == c.tI:
-		c.bound = BoundIFM
-	default:
-		c.bound = BoundWeight
-	}
-	const blk = 18000 // FNAS/HotNAS convention (notes/fpga-model.md §3)
+	c.bound = tileBound(&c, nT, lat1)
+	const blk = 18000 // the FNAS and HotNAS code's block, a little under a RAMB18's 18,432 bits
 	b := int64(e.bits)
 	act := cdiv(tr*tc*b, blk)
 	bw := tm * tn * cdiv(4*k*k*b, blk)

@@ -21,46 +21,23 @@ func EstimatePool(n *arch.Network, pool Pool, d Design) (Report, error) {
 		}
 		return Estimate(n, pool.Devices[d.Device], d)
 	}
-	if err := checkNetwork(n); err != nil {
-		return Report{}, fmt.Errorf("estimate: %w", err)
-	}
-	for _, p := range pool.Devices {
-		if err := d.check(n, p.Family); err != nil {
-			return Report{}, fmt.Errorf("estimate on %s: %w", p.Name, err)
-		}
-	}
-	if err := d.checkStages(n, len(pool.Devices)); err != nil {
-		return Report{}, fmt.Errorf("estimate on pool %s: %w", pool, err)
+	if err := d.checkMulti(n, pool); err != nil {
+		return Report{}, err
 	}
 	r := Report{ModelVersion: ModelVersion, Platform: pool.String(), Mode: Multi, Template: d.Template,
 		Combine: d.Combine, Precision: d.Precision, ClockMHz: d.ClockMHz}
 	last := lastUse(n)
-	bw := d.Precision.Bytes()
 	var dsp, bram, lut, dspHave, bramHave, lutHave int
 	var sumMs, interval float64
 	var fitErr error
 	for s, st := range d.Stages {
 		p := pool.Devices[st.Device]
-		e := newEnv(&p, &d)
-		mhz := d.clock(&p)
-		var g group
-		var bytes int64
-		for i := st.First; i <= st.Last; i++ {
-			dm := layerDims(n, i)
-			t := d.tiling(i)
-			c := layerCost(&dm, t, &e)
-			r.Layers = append(r.Layers, layerRow(n, i, &dm, t, &c, s, mhz))
-			g.add(&c, t, d.Template, false)
-			bytes += c.bytes
-		}
-		sr := StageReport{Device: p.Name, First: st.First, Last: st.Last, Cycles: g.cycles,
-			LatencyMs: float64(g.cycles) / (mhz * 1e3), DSP: g.dsp(d.Precision, p.Family), BRAM18: g.bram,
-			LUT: g.lut(d.Precision, p.Family) + lutBase}
-		for i := st.First; i <= st.Last; i++ {
-			r.Layers[i].DSP = sr.DSP
+		sr, err := d.stage(&r, n, &p, st, s)
+		if err != nil && fitErr == nil {
+			fitErr = fmt.Errorf("stage %d (layers %d–%d): %w", s, st.First, st.Last, err)
 		}
 		if s+1 < len(d.Stages) {
-			sr.LinkBytes = crossing(n, last, st.Last+1) * int64(bw)
+			sr.LinkBytes = crossing(n, last, st.Last+1) * int64(d.Precision.Bytes())
 			sr.LinkMs = float64(sr.LinkBytes) / (pool.LinkGBs * 1e6)
 		}
 		sumMs += sr.LatencyMs + sr.LinkMs
@@ -68,22 +45,12 @@ func EstimatePool(n *arch.Network, pool Pool, d Design) (Report, error) {
 		if sr.LinkMs > 0 && sr.LinkMs >= interval {
 			r.Bound = BoundLink
 		} else if sr.LatencyMs >= interval {
-			slow := st.First
-			for i := st.First; i <= st.Last; i++ {
-				if r.Layers[i].Cycles > r.Layers[slow].Cycles {
-					slow = i
-				}
-			}
-			r.Bound = r.Layers[slow].Bound
+			r.Bound = r.Layers[slowest(r.Layers[st.First:st.Last+1])+st.First].Bound
 		}
-		if err := fits(&p, &d, sr.DSP, sr.BRAM18, sr.LUT, &e); err != nil && fitErr == nil {
-			fitErr = fmt.Errorf("stage %d (layers %d–%d): %w", s, st.First, st.Last, err)
-		}
-		sr.PowerW = power(&p, mhz, sr.DSP, sr.BRAM18, sr.LUT, float64(bytes)/sr.LatencyMs*1e3)
 		r.Stages = append(r.Stages, sr)
 		dsp, bram, lut = dsp+sr.DSP, bram+sr.BRAM18, lut+sr.LUT
 		dspHave, bramHave, lutHave = dspHave+p.DSP, bramHave+p.BRAM18, lutHave+p.LUT
-		r.Cycles += g.cycles
+		r.Cycles += sr.Cycles
 	}
 	r.IntervalMs = interval
 	r.LatencyMs = sumMs
@@ -102,6 +69,48 @@ func EstimatePool(n *arch.Network, pool Pool, d Design) (Report, error) {
 	}
 	r.EnergyMJ = energy(r.PowerW, r.ThroughputFPS)
 	return r, fitErr
+}
+
+// checkMulti validates a Multi design and n for every device of the pool.
+func (d *Design) checkMulti(n *arch.Network, pool Pool) error {
+	if err := checkNetwork(n); err != nil {
+		return fmt.Errorf("estimate: %w", err)
+	}
+	for _, p := range pool.Devices {
+		if err := d.check(n, p.Family); err != nil {
+			return fmt.Errorf("estimate on %s: %w", p.Name, err)
+		}
+	}
+	if err := d.checkStages(n, len(pool.Devices)); err != nil {
+		return fmt.Errorf("estimate on pool %s: %w", pool, err)
+	}
+	return nil
+}
+
+// stage costs stage s of a Multi design, one shared engine on p, appending
+// its layers to r.Layers; the link fields are left to the caller. The error
+// is a *FitError when the engine does not fit p.
+func (d *Design) stage(r *Report, n *arch.Network, p *Platform, st Stage, s int) (StageReport, error) {
+	e := newEnv(p, d)
+	mhz := d.clock(p)
+	var g group
+	var bytes int64
+	for i := st.First; i <= st.Last; i++ {
+		dm := layerDims(n, i)
+		t := d.tiling(i)
+		c := layerCost(&dm, t, &e)
+		r.Layers = append(r.Layers, layerRow(n, i, &dm, t, &c, s, mhz))
+		g.add(&c, t, d.Template, false)
+		bytes += c.bytes
+	}
+	sr := StageReport{Device: p.Name, First: st.First, Last: st.Last, Cycles: g.cycles,
+		LatencyMs: float64(g.cycles) / (mhz * 1e3), DSP: g.dsp(d.Precision, p.Family), BRAM18: g.bram,
+		LUT: g.lut(d.Precision, p.Family) + lutBase}
+	for i := st.First; i <= st.Last; i++ {
+		r.Layers[i].DSP = sr.DSP
+	}
+	sr.PowerW = power(p, mhz, sr.DSP, sr.BRAM18, sr.LUT, float64(bytes)/sr.LatencyMs*1e3)
+	return sr, fits(p, d, sr.DSP, sr.BRAM18, sr.LUT, &e)
 }
 
 // checkStages validates a Multi design's stages: contiguous, covering every
@@ -210,7 +219,7 @@ func OptimizePool(n *arch.Network, pool Pool, o Options) (Design, Report, error)
 	if o.Ports != (Ports{}) || o.PortShare != [3]int{} {
 		return optimizeMulti(n, pool, o)
 	}
-	// try the port shares of tunePorts
+	// try every port share of portSplits, as tunePorts does
 	var bd Design
 	var br Report
 	var firstErr error
@@ -234,33 +243,50 @@ func OptimizePool(n *arch.Network, pool Pool, o Options) (Design, Report, error)
 	return bd, br, nil
 }
 
-// optimizeMulti is OptimizePool's dynamic programme for one port split.
+// optimizeMulti is OptimizePool's dynamic programme for one port split
+// (docs/fpga-model.md §7, "Multi").
 func optimizeMulti(n *arch.Network, pool Pool, o Options) (Design, Report, error) {
 	d := o.design(Multi)
-	L, D := len(n.Layers), len(pool.Devices)
-	const inf = int64(1) << 50
-	// per device: per pair prefix sums of best per-layer cycles
-	type devTable struct {
-		mhz    float64
-		pairs  [][2]int
-		prefix [][]int64  // [pair][i] = Σ cycles of layers < i
-		tiles  [][]Tiling // [pair][layer]
+	tabs, err := deviceTables(n, pool, &d, o.Fix)
+	if err != nil {
+		return Design{}, Report{}, err
 	}
-	tabs := make([]devTable, D)
-	ds := make([]dims, L)
-	firstOf := make([]int, L) // the first layer equal to each layer
-	sps := make([][][2]int, L)
-	byDims := make(map[dims]int)
-	for i := range n.Layers {
-		ds[i] = layerDims(n, i)
-		f, ok := byDims[ds[i]]
-		if !ok {
-			f = i
-			byDims[ds[i]] = i
-		}
-		firstOf[i] = f
-		sps[i] = spatial(&ds[i], o.Fix)
+	p := partition{tabs: tabs, link: linkTimes(n, pool, d.Precision), goal: o.Goal}
+	p.solve(len(n.Layers))
+	if math.IsInf(p.best[len(n.Layers)][len(tabs)], 1) {
+		return Design{}, Report{}, fmt.Errorf("optimize on pool %s: no partition fits the devices", pool)
 	}
+	d.Tilings, d.Stages = p.design(len(n.Layers))
+	r, err := EstimatePool(n, pool, d)
+	if err != nil {
+		return Design{}, Report{}, fmt.Errorf("optimize on pool %s: %w", pool, err)
+	}
+	return d, r, nil
+}
+
+// noStage is the cycles of a stage with a layer no tiling of the array fits.
+const noStage = int64(1) << 50
+
+// devTable is what one device can do for every range of layers: for each
+// <Tm,Tn> array worth trying, the best tiling of every layer and the prefix
+// sums of their cycles, so that a stage over layers [j, i) costs
+// prefix[pair][i] − prefix[pair][j].
+type devTable struct {
+	mhz    float64
+	pairs  [][2]int
+	prefix [][]int64  // [pair][i] = Σ cycles of layers < i
+	tiles  [][]Tiling // [pair][layer]
+}
+
+// deviceTables builds the devTable of every pool device; a device repeated
+// in the pool shares the table of its first copy.
+func deviceTables(n *arch.Network, pool Pool, d *Design, fix Tiling) ([]devTable, error) {
+	ls := distinctLayers(n)
+	sps := make([][][2]int, len(ls.dims))
+	for u := range ls.dims {
+		sps[u] = spatial(&ls.dims[u], fix)
+	}
+	tabs := make([]devTable, len(pool.Devices))
 	seen := map[string]int{}
 	for k, p := range pool.Devices {
 		key := fmt.Sprintf("%s|%g|%d|%d|%d|%g|%d|%+v", p.Name, p.ClockMHz, p.DSP, p.BRAM18, p.LUT, p.BandwidthGBs, p.PortBits, p.Caps)
@@ -271,129 +297,155 @@ func optimizeMulti(n *arch.Network, pool Pool, o Options) (Design, Report, error
 		seen[key] = k
 		d.Tilings = []Tiling{{1, 1, 1, 1}}
 		if err := d.check(n, p.Family); err != nil {
-			return Design{}, Report{}, fmt.Errorf("optimize on %s: %w", p.Name, err)
+			return nil, fmt.Errorf("optimize on %s: %w", p.Name, err)
 		}
-		e := newEnv(&p, &d)
-		dspB, bramB, lutB := p.Budget()
-		pe := d.Precision.dspCost(p.Family).lanes(dspB)
-		var tms, tns []int
-		for i := range ds {
-			if ds[i].kind == kConv || ds[i].kind == kDW {
-				tms = union(tms, ceilCands(ds[i].M, pe, o.Fix.Tm))
-			}
-			if ds[i].kind == kConv {
-				tns = union(tns, ceilCands(ds[i].N, pe, o.Fix.Tn))
-			}
-		}
-		if len(tns) == 0 {
-			tns = []int{1}
-		}
-		tab := devTable{mhz: d.clock(&p)}
-		tab.pairs = arrayPairs(tms, tns, pe, func(tm, tn int) bool {
-			return lutBase+lutEngine+tm*tn*lutPerLane(d.Precision, p.Family)+tm*lutVec <= lutB
-		})
-		if len(tms) == 0 {
-			tab.pairs = append(tab.pairs, [2]int{1, 1})
-		}
-		for _, pr := range tab.pairs {
-			pre := make([]int64, L+1)
-			til := make([]Tiling, L)
-			for i := range ds {
-				bc := inf
-				if f := firstOf[i]; f < i { // an equal earlier layer: same answer
-					bc, til[i] = pre[f+1]-pre[f], til[f]
-				} else {
-					til[i] = Tiling{pr[0], pr[1], 1, 1}
-					for _, s := range sps[i] {
-						t := Tiling{pr[0], pr[1], s[0], s[1]}
-						if c := layerCost(&ds[i], t, &e); c.bram <= bramB && c.cycles < bc {
-							bc, til[i] = c.cycles, t
-						}
-					}
+		tabs[k] = deviceTable(&ls, sps, &p, d, fix)
+	}
+	return tabs, nil
+}
+
+// deviceTable tabulates one device: the <Tm,Tn> arrays of its budgets and,
+// for each, every layer's fastest <Tr,Tc> whose buffers fit.
+func deviceTable(ls *layerSet, sps [][][2]int, p *Platform, d *Design, fix Tiling) devTable {
+	e := newEnv(p, d)
+	dspB, bramB, lutB := p.Budget()
+	pe := d.Precision.dspCost(p.Family).lanes(dspB)
+	tms, tns := arrayCands(ls.dims, pe, fix)
+	if len(tns) == 0 {
+		tns = []int{1}
+	}
+	tab := devTable{mhz: d.clock(p)}
+	tab.pairs = arrayPairs(tms, tns, pe, func(tm, tn int) bool { return arrayLUT(tm, tn, d.Precision, p.Family) <= lutB })
+	if len(tms) == 0 {
+		tab.pairs = append(tab.pairs, [2]int{1, 1})
+	}
+	L := len(ls.of)
+	best := make([]int64, len(ls.dims)) // per distinct layer, for one pair
+	bestT := make([]Tiling, len(ls.dims))
+	for _, pr := range tab.pairs {
+		for u := range ls.dims {
+			best[u], bestT[u] = noStage, Tiling{pr[0], pr[1], 1, 1}
+			for _, s := range sps[u] {
+				t := Tiling{pr[0], pr[1], s[0], s[1]}
+				if c := layerCost(&ls.dims[u], t, &e); c.bram <= bramB && c.cycles < best[u] {
+					best[u], bestT[u] = c.cycles, t
 				}
-				pre[i+1] = pre[i] + bc
 			}
-			tab.prefix = append(tab.prefix, pre)
-			tab.tiles = append(tab.tiles, til)
 		}
-		tabs[k] = tab
+		pre := make([]int64, L+1)
+		til := make([]Tiling, L)
+		for i, u := range ls.of {
+			pre[i+1], til[i] = pre[i]+best[u], bestT[u]
+		}
+		tab.prefix = append(tab.prefix, pre)
+		tab.tiles = append(tab.tiles, til)
 	}
+	return tab
+}
+
+// stage returns the milliseconds of the fastest engine of the device over
+// layers [j, i) and its pair, or pair −1 when no array fits them.
+func (t *devTable) stage(j, i int) (float64, int) {
+	best, bp := math.Inf(1), -1
+	for pi := range t.pairs {
+		c := t.prefix[pi][i] - t.prefix[pi][j]
+		if c >= noStage {
+			continue
+		}
+		if ms := float64(c) / (t.mhz * 1e3); ms < best {
+			best, bp = ms, pi
+		}
+	}
+	return best, bp
+}
+
+// linkTimes returns, for every cut c, the milliseconds the activations
+// crossing a cut before layer c take over the pool's link (0 at the ends).
+func linkTimes(n *arch.Network, pool Pool, p Precision) []float64 {
+	L := len(n.Layers)
 	last := lastUse(n)
-	linkMs := make([]float64, L+1)
+	ms := make([]float64, L+1)
 	for c := 1; c < L; c++ {
-		linkMs[c] = float64(crossing(n, last, c)*int64(d.Precision.Bytes())) / (pool.LinkGBs * 1e6)
+		ms[c] = float64(crossing(n, last, c)*int64(p.Bytes())) / (pool.LinkGBs * 1e6)
 	}
-	stage := func(j, i, k int) (float64, int) {
-		best, bp := math.Inf(1), -1
-		t := &tabs[k]
-		for pi := range t.pairs {
-			c := t.prefix[pi][i] - t.prefix[pi][j]
-			if c >= inf {
-				continue
-			}
-			if ms := float64(c) / (t.mhz * 1e3); ms < best {
-				best, bp = ms, pi
-			}
-		}
-		return best, bp
+	return ms
+}
+
+// partition is the dynamic programme over (layers covered, devices
+// considered): best[i][k] is the best figure of the first i layers on the
+// first k devices, each device used at most once and in pool order.
+type partition struct {
+	tabs []devTable
+	link []float64
+	goal Goal
+	best [][]float64
+	ch   [][]partChoice
+}
+
+// partChoice is how best[i][k] was reached: device k−1 skipped, or running
+// layers [j, i) with array pair.
+type partChoice struct {
+	j, pair int
+	skip    bool
+}
+
+// comb joins the figure of the earlier stages, a link and a stage: the
+// slowest for throughput, the sum for latency.
+func (p *partition) comb(acc, link, st float64) float64 {
+	if p.goal == MaxThroughput {
+		return max(acc, link, st)
 	}
-	comb := func(acc, link, st float64) float64 {
-		if o.Goal == MaxThroughput {
-			return max(acc, link, st)
-		}
-		return acc + link + st
-	}
-	type choice struct {
-		j, pair int
-		skip    bool
-	}
-	best := make([][]float64, L+1)
-	ch := make([][]choice, L+1)
-	for i := range best {
-		best[i] = make([]float64, D+1)
-		ch[i] = make([]choice, D+1)
-		for k := range best[i] {
-			best[i][k] = math.Inf(1)
+	return acc + link + st
+}
+
+// solve fills best and ch for L layers:
+// best[i][k] = min(best[i][k−1], min_j comb(best[j][k−1], link(j), stage(j, i, k−1))).
+func (p *partition) solve(L int) {
+	D := len(p.tabs)
+	p.best = make([][]float64, L+1)
+	p.ch = make([][]partChoice, L+1)
+	for i := range p.best {
+		p.best[i] = make([]float64, D+1)
+		p.ch[i] = make([]partChoice, D+1)
+		for k := range p.best[i] {
+			p.best[i][k] = math.Inf(1)
 		}
 	}
 	for k := 0; k <= D; k++ {
-		best[0][k] = 0
+		p.best[0][k] = 0
 	}
 	for k := 1; k <= D; k++ {
 		for i := 1; i <= L; i++ {
-			best[i][k], ch[i][k] = best[i][k-1], choice{skip: true}
+			p.best[i][k], p.ch[i][k] = p.best[i][k-1], partChoice{skip: true}
 			for j := 0; j < i; j++ {
-				if math.IsInf(best[j][k-1], 1) {
+				if math.IsInf(p.best[j][k-1], 1) {
 					continue
 				}
-				st, pi := stage(j, i, k-1)
+				st, pi := p.tabs[k-1].stage(j, i)
 				if pi < 0 {
 					continue
 				}
-				if v := comb(best[j][k-1], linkMs[j], st); v < best[i][k] {
-					best[i][k], ch[i][k] = v, choice{j: j, pair: pi}
+				if v := p.comb(p.best[j][k-1], p.link[j], st); v < p.best[i][k] {
+					p.best[i][k], p.ch[i][k] = v, partChoice{j: j, pair: pi}
 				}
 			}
 		}
 	}
-	if math.IsInf(best[L][D], 1) {
-		return Design{}, Report{}, fmt.Errorf("optimize on pool %s: no partition fits the devices", pool)
-	}
-	d.Tilings = make([]Tiling, L)
+}
+
+// design walks the choices back from all L layers on every device and
+// returns the tilings and stages of the best partition.
+func (p *partition) design(L int) ([]Tiling, []Stage) {
+	tilings := make([]Tiling, L)
 	var stages []Stage
-	for i, k := L, D; i > 0; k-- {
-		c := ch[i][k]
+	for i, k := L, len(p.tabs); i > 0; k-- {
+		c := p.ch[i][k]
 		if c.skip {
 			continue
 		}
-		copy(d.Tilings[c.j:i], tabs[k-1].tiles[c.pair][c.j:i])
+		copy(tilings[c.j:i], p.tabs[k-1].tiles[c.pair][c.j:i])
 		stages = append([]Stage{{First: c.j, Last: i - 1, Device: k - 1}}, stages...)
 		i = c.j
 	}
-	d.Stages = stages
-	r, err := EstimatePool(n, pool, d)
-	if err != nil {
-		return Design{}, Report{}, fmt.Errorf("optimize on pool %s: %w", pool, err)
-	}
-	return d, r, nil
+	return tilings, stages
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/hwnas/hwnas/internal/suggest"
 )
 
 // Family is a device family; it sets the DSP cost of a MAC per precision.
@@ -144,8 +146,10 @@ func indexOf(name string) int {
 	return -1
 }
 
-// Closest returns up to n catalogued platform names nearest to name by edit
-// distance over names and aliases (a substring match counts as near).
+// Closest returns up to n catalogued platform names nearest to name, for a
+// "did you mean" list: ranked by suggest.Distance over names and aliases
+// (letters and digits only, ignoring case), a substring match counting as
+// distance 1, ties in catalog order.
 func Closest(name string, n int) []string {
 	k := norm(name)
 	type cand struct {
@@ -157,7 +161,7 @@ func Closest(name string, n int) []string {
 		best := 1 << 30
 		for _, s := range append([]string{p.Name}, p.Aliases...) {
 			t := norm(s)
-			d := editDistance(k, t)
+			d := suggest.Distance(k, t)
 			if k != "" && (strings.Contains(t, k) || strings.Contains(k, t)) {
 				d = min(d, 1)
 			}
@@ -171,25 +175,4 @@ func Closest(name string, n int) []string {
 		out = append(out, c.name)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -36,6 +36,7 @@ func TestLookup(t *testing.T) {
 		{"u250", "Alveo-U250", ""},
 		{"zcu12", "", "did you mean ZCU102"},
 		{"alveo u5", "", "Alveo-U50"},
+		{"zcu012", "", "did you mean ZCU102, ZCU104,"}, // a swap of neighbours costs 1, as in the DSL
 		{"", "", "unknown platform"},
 	}
 	for _, c := range cases {

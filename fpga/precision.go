@@ -67,10 +67,13 @@ type dspCost struct{ Num, Den int }
 
 // DSPPerMAC returns the DSP blocks per MAC lane on a device family as a
 // fraction num/den; num == 0 means the precision is not supported there.
-// Sources: notes/fpga-model.md §4 — Zhang FPGA'15 (fp32 = 5 DSP48E1), FNAS
-// PARA.py (16-bit = 1), Xilinx WP486 (two int8 MACs per DSP48E2 sharing an
-// operand), Intel Arria 10 / Stratix 10 variable-precision DSP user guides
-// (hardened fp32 multiply-add per block; two 18×19 multipliers per block).
+// The table is docs/fpga-model.md §3. Sources: Zhang et al. FPGA'15,
+// "Optimizing FPGA-based Accelerator Design for Deep Convolutional Neural
+// Networks" (fp32 = 5 DSP48E1); FNAS's released model PARA.py (Jiang et al.
+// DAC'19; 16-bit = 1); Xilinx WP486 (two int8 MACs per DSP48E2 sharing an
+// operand); the Intel Arria 10 / Stratix 10 variable-precision DSP user
+// guides (hardened fp32 multiply-add per block; two 18×19 multipliers per
+// block).
 func (p Precision) DSPPerMAC(f Family) (num, den int) {
 	c := p.dspCost(f)
 	return c.Num, c.Den
@@ -83,7 +86,7 @@ func (p Precision) dspCost(f Family) dspCost {
 		case FP32:
 			return dspCost{5, 1} // Zhang FPGA'15: 3 DSP48E1 multiply + 2 add
 		case FP16:
-			return dspCost{2, 1} // approx.: notes §4, 2–3 DSP48E1 per half-precision MAC
+			return dspCost{2, 1} // approx.: a half-precision MAC takes 2–3 DSP48E1, by IP configuration
 		case Int16, Int8:
 			return dspCost{1, 1} // one 25×18 DSP48E1 per fixed-point MAC (FNAS PARA.py)
 		}

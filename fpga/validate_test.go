@@ -7,7 +7,8 @@ import (
 	"github.com/hwnas/hwnas/arch"
 )
 
-// fnasChild is the FNAS MNIST child of seed-systems.md §2.3: four same-padded
+// fnasChild is the MNIST child of FNAS's worked example (Jiang et al. DAC'19;
+// docs/fpga-model.md §9): four same-padded
 // 5×5 convs with 9, 18, 36, 36 filters, global average pool, dense(10).
 // 'Same' padding is Keras's: (k−1)/2 before and k/2 after.
 func fnasChild(specs ...[2]int) *arch.Network {
@@ -34,7 +35,7 @@ func mustLookup(t testing.TB, name string) Platform {
 }
 
 // TestFNASWorkedExample pins FNAS PARA.py's released model cycle for cycle
-// (seed-systems.md §2.3; notes/fpga-model.md §9b).
+// (Jiang et al. DAC'19; docs/fpga-model.md §9, "Pinned points").
 func TestFNASWorkedExample(t *testing.T) {
 	n := fnasChild([2]int{5, 9}, [2]int{5, 18}, [2]int{5, 36}, [2]int{5, 36})
 	p := mustLookup(t, "PYNQ-Z1") // 220 DSPs, as in FNAS
@@ -71,7 +72,7 @@ func TestFNASWorkedExample(t *testing.T) {
 	if err != nil || r.Cycles != 1800000 || r.LatencyMs != 18 {
 		t.Errorf("sum = %d cycles (%g ms), %v; want 1,800,000 (18 ms at 100 MHz)", r.Cycles, r.LatencyMs, err)
 	}
-	// Cross-checks of seed-systems.md §2.3.
+	// The cross-checks of docs/fpga-model.md §9.
 	for _, c := range []struct {
 		spec [2]int
 		want int64
@@ -89,8 +90,8 @@ func TestFNASWorkedExample(t *testing.T) {
 	}
 }
 
-// TestFNASEvenKernel checks the [14,36]×4 cross-check of seed-systems.md
-// §2.3 (5,644,800 cycles per layer) on the FNAS chain space's own decoding:
+// TestFNASEvenKernel checks the [14,36]×4 cross-check of docs/fpga-model.md
+// §9 (5,644,800 cycles per layer) on the FNAS chain space's own decoding:
 // its 'same' padding of kernel 14 (6 before, 7 after, as Keras) keeps the
 // 28×28 maps FNAS's PARA.py assumes. DSP shares 2/72/72/72 give <2,1> for
 // the first layer and <2,36> for the others.

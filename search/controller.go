@@ -197,87 +197,120 @@ func (c *controller) loss(actions []int, adv, beta, l2 float64) float64 {
 	return l
 }
 
-// backward sets grad to ∂L/∂θ for the cached forward pass of actions.
+// backward sets grad to ∂L/∂θ for the cached forward pass of actions:
+// backpropagation through time, from the last step to the first, each step
+// through its softmax head, its LSTM cell, the cell's gate weights and the
+// step's input (the start vector or an embedding).
 func (c *controller) backward(actions []int, adv, beta, l2 float64) {
 	for i, v := range c.theta {
 		c.grad[i] = 2 * l2 * v
 	}
-	h, e := c.h, c.e
-	n := e + h
-	dh := make([]float64, h)
-	dc := make([]float64, h)
+	dh := make([]float64, c.h) // ∂L/∂hₜ, carried back from step t+1
+	dc := make([]float64, c.h) // ∂L/∂cₜ, carried back from step t+1
 	dl := make([]float64, 0, 16)
 	for t := len(c.cards) - 1; t >= 0; t-- {
-		p := c.probs[t]
-		// ∂L/∂logits: −A·(onehot − p) + β·p·(log p + H)
-		ent := 0.0
-		for _, v := range p {
-			if v > 0 {
-				ent -= v * math.Log(v)
-			}
+		dl = c.logitGrad(dl[:0], t, actions[t], adv, beta)
+		c.headBackward(t, dl, dh)
+		c.cellBackward(t, dh, dc)
+		c.gateBackward(t)
+		c.inputBackward(t, actions)
+		copy(dh, c.dxh[c.e:])
+	}
+}
+
+// logitGrad appends to dl ∂L/∂logits of step t, whose action was a:
+// −A·(onehot(a) − p) + β·p·(log p + H), H the entropy of p.
+func (c *controller) logitGrad(dl []float64, t, a int, adv, beta float64) []float64 {
+	p := c.probs[t]
+	ent := 0.0
+	for _, v := range p {
+		if v > 0 {
+			ent -= v * math.Log(v)
 		}
-		dl = dl[:0]
-		for k, v := range p {
-			d := adv * v
-			if k == actions[t] {
-				d -= adv
-			}
-			if v > 0 {
-				d += beta * v * (math.Log(v) + ent)
-			}
-			dl = append(dl, d)
+	}
+	for k, v := range p {
+		d := adv * v
+		if k == a {
+			d -= adv
 		}
-		hs := c.hs[t]
-		gv, gu, v := c.g.v[t], c.g.u[t], c.p.v[t]
-		for k, d := range dl {
-			gu[k] += d
-			row, grow := v[k*h:(k+1)*h], gv[k*h:(k+1)*h]
-			for j := range h {
-				grow[j] += d * hs[j]
-				dh[j] += d * row[j]
-			}
+		if v > 0 {
+			d += beta * v * (math.Log(v) + ent)
 		}
-		// LSTM cell backward.
-		z := c.gates[t]
-		cPrev := c.c0
-		if t > 0 {
-			cPrev = c.cs[t-1]
-		}
+		dl = append(dl, d)
+	}
+	return dl
+}
+
+// headBackward takes the logit gradient dl of step t through its softmax
+// head (logits = v·hₜ + u): it accumulates the head's gradient and adds
+// ∂L/∂hₜ to dh.
+func (c *controller) headBackward(t int, dl, dh []float64) {
+	h := c.h
+	hs := c.hs[t]
+	gv, gu, v := c.g.v[t], c.g.u[t], c.p.v[t]
+	for k, d := range dl {
+		gu[k] += d
+		row, grow := v[k*h:(k+1)*h], gv[k*h:(k+1)*h]
 		for j := range h {
-			i, f, g, o := z[j], z[h+j], z[2*h+j], z[3*h+j]
-			tc := math.Tanh(c.cs[t][j])
-			dcj := dc[j] + dh[j]*o*(1-tc*tc)
-			c.dz[j] = dcj * g * i * (1 - i)
-			c.dz[h+j] = dcj * cPrev[j] * f * (1 - f)
-			c.dz[2*h+j] = dcj * i * (1 - g*g)
-			c.dz[3*h+j] = dh[j] * tc * o * (1 - o)
-			dc[j] = dcj * f
+			grow[j] += d * hs[j]
+			dh[j] += d * row[j]
 		}
-		x := c.xs[t]
-		clear(c.dxh)
-		for r, d := range c.dz {
-			if d == 0 {
-				continue
-			}
-			c.g.b[r] += d
-			row, grow := c.p.w[r*n:(r+1)*n], c.g.w[r*n:(r+1)*n]
-			for k, xv := range x {
-				grow[k] += d * xv
-				c.dxh[k] += d * row[k]
-			}
+	}
+}
+
+// cellBackward takes ∂L/∂hₜ (dh) and ∂L/∂cₜ from step t+1 (dc) through the
+// LSTM cell of step t, cₜ = f·cₜ₋₁ + i·g and hₜ = o·tanh(cₜ): it sets dz to
+// the gradient of the gate pre-activations (order i, f, g, o) and dc to
+// ∂L/∂cₜ₋₁.
+func (c *controller) cellBackward(t int, dh, dc []float64) {
+	h := c.h
+	z := c.gates[t] // the gate activations
+	cPrev := c.c0
+	if t > 0 {
+		cPrev = c.cs[t-1]
+	}
+	for j := range h {
+		i, f, g, o := z[j], z[h+j], z[2*h+j], z[3*h+j]
+		tc := math.Tanh(c.cs[t][j])
+		dcj := dc[j] + dh[j]*o*(1-tc*tc)
+		c.dz[j] = dcj * g * i * (1 - i)
+		c.dz[h+j] = dcj * cPrev[j] * f * (1 - f)
+		c.dz[2*h+j] = dcj * i * (1 - g*g)
+		c.dz[3*h+j] = dh[j] * tc * o * (1 - o)
+		dc[j] = dcj * f
+	}
+}
+
+// gateBackward takes dz through the gate weights of step t (z = w·[x; hₜ₋₁]
+// + b): it accumulates their gradient and sets dxh to ∂L/∂[x; hₜ₋₁].
+func (c *controller) gateBackward(t int) {
+	n := c.e + c.h
+	x := c.xs[t]
+	clear(c.dxh)
+	for r, d := range c.dz {
+		if d == 0 {
+			continue
 		}
-		if t == 0 {
-			for k := range e {
-				c.g.start[k] += c.dxh[k]
-			}
-		} else {
-			a := actions[t-1]
-			ge := c.g.emb[t-1][a*e : (a+1)*e]
-			for k := range e {
-				ge[k] += c.dxh[k]
-			}
+		c.g.b[r] += d
+		row, grow := c.p.w[r*n:(r+1)*n], c.g.w[r*n:(r+1)*n]
+		for k, xv := range x {
+			grow[k] += d * xv
+			c.dxh[k] += d * row[k]
 		}
-		copy(dh, c.dxh[e:])
+	}
+}
+
+// inputBackward adds ∂L/∂x of step t to what the step read: the start vector
+// (t = 0) or the embedding of the previous action.
+func (c *controller) inputBackward(t int, actions []int) {
+	e := c.e
+	g := c.g.start
+	if t > 0 {
+		a := actions[t-1]
+		g = c.g.emb[t-1][a*e : (a+1)*e]
+	}
+	for k := range e {
+		g[k] += c.dxh[k]
 	}
 }
 

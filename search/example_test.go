@@ -41,3 +41,26 @@ func ExampleNew() {
 	// {Asked:40 Feasible:39 Infeasible:1 Pruned:0 Failed:0 Ignored:0 HWPruned:0 HWChecks:0}
 	// hypervolume 6.3750 (reference accuracy 0, latency 10)
 }
+
+// NewReward scalarises results for the single-objective strategies; here
+// MnasNet's soft reward (Tan et al., CVPR 2019) with a 2 ms latency target:
+// accuracy·(latency/target)^−0.07 on both sides of the target.
+func ExampleNewReward() {
+	r, err := search.NewReward("mnasnet", search.RewardConfig{
+		Senses: []search.Sense{search.Maximize, search.Minimize}, // accuracy, latency (ms)
+		Acc:    0, Lat: 1,
+		Params: map[string]float64{"target": 2},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, ms := range []float64{1, 2, 4} {
+		res := search.Result{Objectives: []float64{0.9, ms}, Feasible: true}
+		fmt.Printf("accuracy 0.9 at %g ms: %.4f\n", ms, r.Reward(res))
+	}
+	// Output:
+	// accuracy 0.9 at 1 ms: 0.9447
+	// accuracy 0.9 at 2 ms: 0.9000
+	// accuracy 0.9 at 4 ms: 0.8574
+}

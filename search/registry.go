@@ -81,7 +81,8 @@ var kinds = []KindInfo{
 }
 
 func reinforceParams() []Param {
-	// FNAS DAC 2019 official code (controller.py, train.py), notes/seed-systems.md §2.1.
+	// Defaults from FNAS's released code (Jiang et al. DAC 2019; controller.py,
+	// train.py); "NAS" is Zoph & Le, ICLR 2017.
 	return []Param{
 		{Name: "hidden", Default: 32, Min: 1, Max: 4096, Integer: true, Doc: "LSTM units (FNAS 32; NAS 35)"},
 		{Name: "embed", Default: 20, Min: 1, Max: 4096, Integer: true, Doc: "embedding size per decision (FNAS 20)"},

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -40,72 +41,84 @@ var rewardKinds = []KindInfo{
 
 // NewReward builds the named reward.
 func NewReward(kind string, c RewardConfig) (Reward, error) {
-	var k KindInfo
-	var names []string
-	for _, r := range rewardKinds {
-		names = append(names, r.Name)
-		if r.Name == kind {
-			k = r
+	i := slices.IndexFunc(rewardKinds, func(r KindInfo) bool { return r.Name == kind })
+	if i < 0 {
+		names := make([]string, len(rewardKinds))
+		for j, r := range rewardKinds {
+			names[j] = r.Name
 		}
-	}
-	if k.Name == "" {
 		return nil, fmt.Errorf("unknown reward %q (valid: %s)", kind, strings.Join(names, ", "))
 	}
-	p, err := k.Resolve(c.Params)
+	p, err := rewardKinds[i].Resolve(c.Params)
 	if err != nil {
 		return nil, fmt.Errorf("reward %w", err)
 	}
-	n := len(c.Senses)
-	if n == 0 {
+	if len(c.Senses) == 0 {
 		return nil, fmt.Errorf("reward %s: no objectives", kind)
-	}
-	w := c.Weights
-	if w == nil {
-		w = make([]float64, n)
-		for i := range w {
-			w[i] = 1
-		}
-	}
-	needIdx := func() error {
-		if c.Acc < 0 || c.Acc >= n || c.Lat < 0 || c.Lat >= n || c.Acc == c.Lat {
-			return fmt.Errorf("reward %s needs distinct accuracy and latency objectives: indexes %d and %d of %d", kind, c.Acc, c.Lat, n)
-		}
-		if p["target"] <= 0 {
-			return fmt.Errorf("reward %s needs a positive target", kind)
-		}
-		return nil
 	}
 	switch kind {
 	case "weighted":
-		return NewWeightedSum(w, c.Senses)
+		return NewWeightedSum(c.weights(), c.Senses)
 	case "chebyshev":
-		if len(w) != n {
-			return nil, fmt.Errorf("reward chebyshev: %d weights for %d objectives", len(w), n)
-		}
-		ideal := make([]float64, n)
-		for i, s := range c.Senses {
-			if s == Maximize {
-				ideal[i] = 1
-			}
-		}
-		return &Chebyshev{Weights: w, Ideal: ideal, Rho: p["rho"]}, nil
+		return c.chebyshev(p["rho"])
 	case "fnas":
-		if err := needIdx(); err != nil {
+		if err := c.needAccLat(kind, p["target"]); err != nil {
 			return nil, err
 		}
 		f := NewFNAS(c.Acc, c.Lat, p["target"])
 		f.Beta, f.LatencyTerm = p["beta"], p["latency_term"] == 1
 		return f, nil
 	case "mnasnet":
-		if err := needIdx(); err != nil {
+		if err := c.needAccLat(kind, p["target"]); err != nil {
 			return nil, err
 		}
 		return &MnasNet{Acc: c.Acc, Lat: c.Lat, Target: p["target"], Alpha: p["alpha"], Beta: p["beta"]}, nil
 	case "coexplore":
-		if err := needIdx(); err != nil {
+		if err := c.needAccLat(kind, p["target"]); err != nil {
 			return nil, err
 		}
 		return &CoExplore{Acc: c.Acc, HW: c.Lat, Target: p["target"], WAcc: p["w_acc"], WHW: p["w_hw"]}, nil
 	}
 	return nil, fmt.Errorf("reward %s is registered but not built", kind)
+}
+
+// weights returns c.Weights, or 1 for every objective when nil.
+func (c *RewardConfig) weights() []float64 {
+	if c.Weights != nil {
+		return c.Weights
+	}
+	w := make([]float64, len(c.Senses))
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}
+
+// chebyshev builds the Chebyshev reward with the ideal point accuracy 1 (every
+// maximised objective) and hardware cost 0 (every minimised one).
+func (c *RewardConfig) chebyshev(rho float64) (Reward, error) {
+	w := c.weights()
+	if len(w) != len(c.Senses) {
+		return nil, fmt.Errorf("reward chebyshev: %d weights for %d objectives", len(w), len(c.Senses))
+	}
+	ideal := make([]float64, len(c.Senses))
+	for i, s := range c.Senses {
+		if s == Maximize {
+			ideal[i] = 1
+		}
+	}
+	return &Chebyshev{Weights: w, Ideal: ideal, Rho: rho}, nil
+}
+
+// needAccLat checks what the accuracy-and-latency rewards need: distinct
+// accuracy and latency objectives and a positive target.
+func (c *RewardConfig) needAccLat(kind string, target float64) error {
+	n := len(c.Senses)
+	if c.Acc < 0 || c.Acc >= n || c.Lat < 0 || c.Lat >= n || c.Acc == c.Lat {
+		return fmt.Errorf("reward %s needs distinct accuracy and latency objectives: indexes %d and %d of %d", kind, c.Acc, c.Lat, n)
+	}
+	if target <= 0 {
+		return fmt.Errorf("reward %s needs a positive target", kind)
+	}
+	return nil
 }
