@@ -100,7 +100,7 @@ experiment e {
 		if want := map[bool]string{true: "hw.stages hw.tm hw.tn hw.tr hw.tc", false: "hw.stages"}[tiling]; strings.Join(genes, " ") != want {
 			t.Errorf("tiling = %v: hardware genes %v, want %s", tiling, genes, want)
 		}
-		out, err := Run(context.Background(), e, Options{Store: openStore(t)})
+		out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 		if err != nil {
 			t.Fatal(err)
 		}
