@@ -1,6 +1,11 @@
 package dsl
 
-import "github.com/hwnas/hwnas/arch"
+import (
+	"slices"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
+)
 
 var cellKeys = []string{"nodes", "ops"}
 
@@ -8,7 +13,7 @@ var cellKeys = []string{"nodes", "ops"}
 //
 //	space cells { input 32x32x3  cell { nodes = 4  ops in {…} }  stem { channels = 16 }
 //	              stage { cells = 5  channels = 16 } …  head gap, dense(10) }
-func (c *checker) cellSpace(d *SpaceDecl) *arch.CellSpace {
+func (c *checker) cellSpace(d *syntax.SpaceDecl) *arch.CellSpace {
 	s := &arch.CellSpace{SpaceName: d.Name.Text, Nodes: 4}
 	ok, haveInput, haveHead, haveStem := true, false, false, false
 	for _, it := range d.Items {
@@ -76,15 +81,15 @@ func (c *checker) cellSpace(d *SpaceDecl) *arch.CellSpace {
 	return s
 }
 
-func (c *checker) cell(s *arch.CellSpace, cl *Cell) bool {
+func (c *checker) cell(s *arch.CellSpace, cl *syntax.Cell) bool {
 	ok := true
-	var fields []*Field
+	var fields []*syntax.Field
 	for _, it := range cl.Items {
 		if it.Field != nil {
 			fields = append(fields, it.Field)
 		}
 	}
-	fs := c.fieldSet(&Fields{Items: fields}, "cell", cellKeys)
+	fs := c.fieldSet(&syntax.Fields{Items: fields}, "cell", cellKeys)
 	if f := fs["nodes"]; f != nil {
 		var k bool
 		s.Nodes, k = c.integer(f.Value, "nodes", 2)
@@ -133,8 +138,8 @@ func (c *checker) cell(s *arch.CellSpace, cl *Cell) bool {
 	return ok
 }
 
-func (c *checker) ops(v *Value) ([]string, bool) {
-	elems := []*Value{v}
+func (c *checker) ops(v *syntax.Value) ([]string, bool) {
+	elems := []*syntax.Value{v}
 	if v.Set != nil {
 		elems = v.Set.Elems
 	}
@@ -142,7 +147,7 @@ func (c *checker) ops(v *Value) ([]string, bool) {
 	ok := true
 	for _, e := range elems {
 		op, k := c.oneOf(e, "cell op", arch.CellOps)
-		if k && contains(out, op) {
+		if k && slices.Contains(out, op) {
 			c.errAt(e, "%s appears twice", op)
 			k = false
 		}

@@ -1,9 +1,12 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 )
 
@@ -17,7 +20,7 @@ var Optimizers = []string{"adam", "sgd", "rmsprop"}
 
 // dataset checks `dataset NAME { source = builtin("mnist")  train = 6000 … }`.
 // Defaults: 1 epoch, batch 64, adam, lr 0.001, whole splits.
-func (c *checker) dataset(d *DatasetDecl) *Dataset {
+func (c *checker) dataset(d *syntax.DatasetDecl) *Dataset {
 	ds := &Dataset{Name: d.Name.Text, Epochs: 1, Batch: 64, Optimizer: "adam", LR: 0.001, Pos: d.Name.Pos}
 	fs := c.fieldSet(d.Body, "dataset "+ds.Name, datasetKeys)
 	ok := true
@@ -55,13 +58,13 @@ func (c *checker) dataset(d *DatasetDecl) *Dataset {
 	return ds
 }
 
-func (c *checker) source(ds *Dataset, v *Value) bool {
+func (c *checker) source(ds *Dataset, v *syntax.Value) bool {
 	kinds := []string{"builtin", "idx", "cifar10"}
 	if v.Ref == nil || !v.Ref.Call {
 		c.errAt(v, "source is builtin(\"mnist\"), idx(\"dir\") or cifar10(\"dir\"), not %s", describeValue(v))
 		return false
 	}
-	if !contains(kinds, v.Ref.Name) {
+	if !slices.Contains(kinds, v.Ref.Name) {
 		c.errAt(v, "unknown source %s%s; want builtin, idx or cifar10", v.Ref.Name, didYouMean(v.Ref.Name, kinds))
 		return false
 	}
@@ -72,7 +75,7 @@ func (c *checker) source(ds *Dataset, v *Value) bool {
 	arg := *v.Ref.Args[0].Str
 	ds.Source = v.Ref.Name
 	if v.Ref.Name == "builtin" {
-		if !contains(Builtins, arg) {
+		if !slices.Contains(Builtins, arg) {
 			c.errAt(v.Ref.Args[0], "unknown built-in data set %q%s; built in: %s", arg, didYouMean(arg, Builtins), strings.Join(Builtins, ", "))
 			return false
 		}
@@ -97,7 +100,7 @@ var evaluatorKeys = map[string][]string{
 }
 
 // evaluator checks `evaluator NAME train|table|command { … }`.
-func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
+func (c *checker) evaluator(d *syntax.EvaluatorDecl) *Evaluator {
 	ev := &Evaluator{Name: d.Name.Text, Kind: d.Kind.Text, Pos: d.Name.Pos}
 	keys, known := evaluatorKeys[ev.Kind]
 	if !known {
@@ -116,7 +119,7 @@ func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
 		if f := fs["benchmark"]; f != nil {
 			s, good := c.str(f.Value, "benchmark")
 			if good && Benchmarks[s] == nil {
-				c.errAt(f.Value, "unknown benchmark %q%s", s, didYouMean(s, sortedKeys(Benchmarks)))
+				c.errAt(f.Value, "unknown benchmark %q%s", s, didYouMean(s, slices.Sorted(maps.Keys(Benchmarks))))
 				good = false
 			}
 			ev.Benchmark, ok = s, ok && good
@@ -124,7 +127,7 @@ func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
 		if f := fs["split"]; f != nil {
 			s, good := c.str(f.Value, "split")
 			splits := []string{"cifar10", "cifar100", "ImageNet16-120"}
-			if good && !contains(splits, s) {
+			if good && !slices.Contains(splits, s) {
 				c.errAt(f.Value, "unknown split %q%s; want %s", s, didYouMean(s, splits), orList(splits))
 				good = false
 			}

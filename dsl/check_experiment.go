@@ -1,9 +1,12 @@
 package dsl
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 )
 
@@ -13,7 +16,7 @@ var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "exec
 var RewardKinds = []string{"fnas", "mnasnet"}
 
 // experiment checks one experiment against the declarations.
-func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
+func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experiment {
 	e := &Experiment{Name: d.Name.Text, Pos: d.Name.Pos, Parallel: 1, Strategy: Strategy{Kind: "random", Params: map[string]float64{}}}
 	if d.Pos.Offset >= 0 && d.EndPos.Offset <= len(f.Src) && d.Pos.Offset <= d.EndPos.Offset {
 		e.Source = f.Src[d.Pos.Offset:d.EndPos.Offset]
@@ -21,12 +24,12 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	ok := true
 	var missing []string // required items left out, reported together
 	deps := map[string]bool{}
-	var fields []*Field
-	var hw *Hardware
-	var hwPos *ExpItem
-	var strategy, reward *Block
-	var budget, parallel, seed *ExpItem
-	once := func(it *ExpItem, seen **ExpItem, what string) bool {
+	var fields []*syntax.Field
+	var hw *syntax.Hardware
+	var hwPos *syntax.ExpItem
+	var strategy, reward *syntax.Block
+	var budget, parallel, seed *syntax.ExpItem
+	once := func(it *syntax.ExpItem, seen **syntax.ExpItem, what string) bool {
 		if *seen != nil {
 			c.errorf(it.Pos, it.EndPos, "%s is given twice (first at line %d)", what, (*seen).Pos.Line)
 			return false
@@ -34,7 +37,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 		*seen = it
 		return true
 	}
-	var strategyItem, rewardItem *ExpItem
+	var strategyItem, rewardItem *syntax.ExpItem
 	for _, it := range d.Items {
 		switch {
 		case it.Field != nil:
@@ -88,7 +91,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 			hw, hwPos = it.Hardware, it
 		}
 	}
-	fs := c.fieldSet(&Fields{Items: fields}, "experiment "+e.Name, experimentKeys)
+	fs := c.fieldSet(&syntax.Fields{Items: fields}, "experiment "+e.Name, experimentKeys)
 	// space
 	if f := fs["space"]; f != nil {
 		if n, good := c.refName(f.Value, "space"); good {
@@ -185,7 +188,7 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	}
 	if !hasHW {
 		for _, it := range d.Items {
-			for _, v := range append(append([]*Value{}, it.Maximize...), it.Minimize...) {
+			for _, v := range append(append([]*syntax.Value{}, it.Maximize...), it.Minimize...) {
 				if m, good := metric.ByName(refText(v)); good && m.HW {
 					c.errAt(v, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
 					ok = false
@@ -251,12 +254,12 @@ func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
 	for n := range deps {
 		e.Deps = append(e.Deps, n)
 	}
-	e.Deps = sortedKeys(deps)
+	e.Deps = slices.Sorted(maps.Keys(deps))
 	e.hash = experimentHash(e)
 	return e
 }
 
-func refText(v *Value) string {
+func refText(v *syntax.Value) string {
 	if v.Ref != nil && !v.Ref.Call {
 		return v.Ref.Name
 	}
@@ -264,16 +267,16 @@ func refText(v *Value) string {
 }
 
 // refName reads a bare name that refers to a declaration.
-func (c *checker) refName(v *Value, what string) (*Name, bool) {
+func (c *checker) refName(v *syntax.Value, what string) (*syntax.Name, bool) {
 	if v.Ref == nil || v.Ref.Call {
 		c.errAt(v, "%s = takes the name of a %s, not %s", what, what, describeValue(v))
 		return nil, false
 	}
-	return &Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, true
+	return &syntax.Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, true
 }
 
 // hardwareRef resolves `platform = NAME`, `platform = "BOARD"` or `hardware = NAME`.
-func (c *checker) hardwareRef(e *Experiment, v *Value, kinds []string, deps map[string]bool) bool {
+func (c *checker) hardwareRef(e *Experiment, v *syntax.Value, kinds []string, deps map[string]bool) bool {
 	if v.Str != nil {
 		dev, ok := c.catalog(v, *v.Str)
 		if ok {
@@ -299,12 +302,12 @@ func (c *checker) hardwareRef(e *Experiment, v *Value, kinds []string, deps map[
 }
 
 // evaluatorRef resolves `evaluator = NAME` or a built-in kind with defaults.
-func (c *checker) evaluatorRef(e *Experiment, v *Value, deps map[string]bool) bool {
+func (c *checker) evaluatorRef(e *Experiment, v *syntax.Value, deps map[string]bool) bool {
 	n, ok := c.refName(v, "evaluator")
 	if !ok {
 		return false
 	}
-	if _, declared := c.decls[n.Text]; !declared && contains(EvaluatorKinds, n.Text) {
+	if _, declared := c.decls[n.Text]; !declared && slices.Contains(EvaluatorKinds, n.Text) {
 		switch n.Text {
 		case "train":
 			e.Evaluator = &Evaluator{Name: "train", Kind: "train"}

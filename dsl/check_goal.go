@@ -5,14 +5,16 @@ package dsl
 
 import (
 	"math"
+	"slices"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
 )
 
 // metric reads a metric name.
-func (c *checker) metric(v *Value) (metric.Metric, bool) {
+func (c *checker) metric(v *syntax.Value) (metric.Metric, bool) {
 	s, ok := c.name(v, "metric")
 	if !ok {
 		return metric.Metric{}, false
@@ -25,8 +27,8 @@ func (c *checker) metric(v *Value) (metric.Metric, bool) {
 }
 
 // require checks `require METRIC OP LIMIT` with the limit in the metric's dimension.
-func (c *checker) require(r *Require) (Constraint, bool) {
-	m, ok := c.metric(&Value{Pos: r.Metric.Pos, EndPos: r.Metric.EndPos, Ref: &Ref{Name: r.Metric.Text}})
+func (c *checker) require(r *syntax.Require) (Constraint, bool) {
+	m, ok := c.metric(&syntax.Value{Pos: r.Metric.Pos, EndPos: r.Metric.EndPos, Ref: &syntax.Ref{Name: r.Metric.Text}})
 	if !ok {
 		return Constraint{}, false
 	}
@@ -43,9 +45,9 @@ func (c *checker) require(r *Require) (Constraint, bool) {
 
 // reward checks `reward mnasnet { target = 8 ms  below = -0.07  above = -0.07 [metric = latency] }`
 // or `reward fnas { target = 8 ms }`.
-func (c *checker) reward(b *Block, hasHW bool) (*Reward, bool) {
+func (c *checker) reward(b *syntax.Block, hasHW bool) (*Reward, bool) {
 	kind := b.Kind.Text
-	if !contains(RewardKinds, kind) {
+	if !slices.Contains(RewardKinds, kind) {
 		c.errorf(b.Kind.Pos, b.Kind.EndPos, "unknown reward %s%s; want %s", kind, didYouMean(kind, RewardKinds), orList(RewardKinds))
 		return nil, false
 	}
@@ -98,7 +100,7 @@ func (c *checker) reward(b *Block, hasHW bool) (*Reward, bool) {
 }
 
 // strategy checks `strategy KIND { param = value … }` against the search registry.
-func (c *checker) strategy(e *Experiment, b *Block) bool {
+func (c *checker) strategy(e *Experiment, b *syntax.Block) bool {
 	kind := b.Kind.Text
 	info, ok := search.Kind(kind)
 	if !ok {
@@ -109,6 +111,7 @@ func (c *checker) strategy(e *Experiment, b *Block) bool {
 		c.errorf(b.Kind.Pos, b.Kind.EndPos, "unknown strategy %s%s; strategies are %s", kind, didYouMean(kind, names), strings.Join(names, ", "))
 		return false
 	}
+	n := len(c.errs)
 	e.Strategy.Kind = kind
 	var names []string
 	for _, p := range info.Params {
@@ -119,49 +122,37 @@ func (c *checker) strategy(e *Experiment, b *Block) bool {
 		what += " (which takes no parameters)"
 	}
 	fs := c.fieldSet(b.Body, what, names)
-	ok = len(b.BodyItems()) == len(fs)
 	for _, p := range info.Params {
-		f := fs[p.Name]
-		if f == nil {
-			continue
-		}
-		v, good := c.quantity(f.Value, metric.Count, p.Name)
-		if good && (v < p.Min || v > p.Max) {
-			c.errAt(f.Value, "%s must lie in [%g, %g]", p.Name, p.Min, p.Max)
-			good = false
-		}
-		if good && p.Integer && v != math.Trunc(v) {
-			c.errAt(f.Value, "%s must be a whole number", p.Name)
-			good = false
-		}
-		if good {
-			e.Strategy.Params[p.Name] = v
-		}
-		ok = ok && good
-	}
-	if !info.Multi && len(e.Objectives) > 1 && b != nil {
-		if e.Reward == nil {
-			c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, random, grid)", kind, len(e.Objectives))
-			ok = false
+		if f := fs[p.Name]; f != nil {
+			c.strategyParam(e, p, f.Value)
 		}
 	}
-	return ok
+	if !info.Multi && len(e.Objectives) > 1 && e.Reward == nil {
+		c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, random, grid)", kind, len(e.Objectives))
+	}
+	return len(c.errs) == n
 }
 
-// BodyItems returns the fields of a block, or none.
-func (b *Block) BodyItems() []*Field {
-	if b == nil || b.Body == nil {
-		return nil
+// strategyParam checks one parameter's value against its range.
+func (c *checker) strategyParam(e *Experiment, p search.Param, v *syntax.Value) {
+	x, ok := c.quantity(v, metric.Count, p.Name)
+	switch {
+	case !ok:
+	case x < p.Min || x > p.Max:
+		c.errAt(v, "%s must lie in [%g, %g]", p.Name, p.Min, p.Max)
+	case p.Integer && x != math.Trunc(x):
+		c.errAt(v, "%s must be a whole number", p.Name)
+	default:
+		e.Strategy.Params[p.Name] = x
 	}
-	return b.Body.Items
 }
 
 // budget checks `budget 60 trials`, `budget 2 h` or both.
-func (c *checker) budget(e *Experiment, it *ExpItem) bool {
+func (c *checker) budget(e *Experiment, it *syntax.ExpItem) bool {
 	ok := true
 	seenT, seenTime := false, false
 	for _, a := range it.Budget {
-		v := &Value{Pos: a.Pos, EndPos: a.EndPos, Num: &Num{Text: a.Num}}
+		v := &syntax.Value{Pos: a.Pos, EndPos: a.EndPos, Num: &syntax.Num{Text: a.Num}}
 		if a.Unit == "trials" || a.Unit == "trial" {
 			n, good := c.integer(v, "trials", 1)
 			if good && seenT {

@@ -1,8 +1,11 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/metric"
 )
@@ -11,7 +14,7 @@ var platformKeys = []string{"clock", "precision", "dsp", "bram", "uram", "lut", 
 
 // catalog looks a board up in the fpga catalog, reporting an unknown name
 // with the catalog's suggestions.
-func (c *checker) catalog(v *Value, name string) (fpga.Platform, bool) {
+func (c *checker) catalog(v *syntax.Value, name string) (fpga.Platform, bool) {
 	p, err := fpga.Lookup(name)
 	if err != nil {
 		c.errAt(v, "unknown catalog platform %q%s (`hwnas platforms` lists them)", name, didYouMean(name, catalogNames()))
@@ -35,12 +38,12 @@ var families = map[string]fpga.Family{"series7": fpga.Series7, "ultrascale": fpg
 // platform checks `platform NAME [from "BOARD"] { … }`. A custom device
 // (no from) must give dsp, bram, lut, bandwidth and clock; its power
 // coefficients come from the first catalog board of its family.
-func (c *checker) platform(d *PlatformDecl) *Platform {
+func (c *checker) platform(d *syntax.PlatformDecl) *Platform {
 	p := &Platform{Name: d.Name.Text, Precision: defaultPrecision, Pos: d.Name.Pos}
 	fs := c.fieldSet(d.Body, "platform "+p.Name, platformKeys)
 	ok := true
 	if d.From != nil {
-		v := &Value{Pos: d.From.Pos, EndPos: d.From.EndPos, Str: &d.From.Text}
+		v := &syntax.Value{Pos: d.From.Pos, EndPos: d.From.EndPos, Str: &d.From.Text}
 		dev, k := c.catalog(v, d.From.Text)
 		if !k {
 			return nil
@@ -53,7 +56,7 @@ func (c *checker) platform(d *PlatformDecl) *Platform {
 	} else {
 		fam := fpga.Series7
 		if f := fs["family"]; f != nil {
-			s, k := c.oneOf(f.Value, "family", sortedKeys(families))
+			s, k := c.oneOf(f.Value, "family", slices.Sorted(maps.Keys(families)))
 			if !k {
 				return nil
 			}
@@ -129,7 +132,7 @@ func (c *checker) platform(d *PlatformDecl) *Platform {
 	return p
 }
 
-func (c *checker) precision(v *Value) (fpga.Precision, bool) {
+func (c *checker) precision(v *syntax.Value) (fpga.Precision, bool) {
 	s, ok := c.name(v, "precision")
 	if !ok {
 		return 0, false
@@ -147,12 +150,12 @@ func (c *checker) precision(v *Value) (fpga.Precision, bool) {
 }
 
 // device resolves a pool member: a catalog string or a declared platform.
-func (c *checker) device(v *Value) (fpga.Platform, bool) {
+func (c *checker) device(v *syntax.Value) (fpga.Platform, bool) {
 	switch {
 	case v.Str != nil:
 		return c.catalog(v, *v.Str)
 	case v.Ref != nil && !v.Ref.Call:
-		d, ok := c.lookup(&Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, "platform")
+		d, ok := c.lookup(&syntax.Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, "platform")
 		if !ok {
 			return fpga.Platform{}, false
 		}
@@ -166,7 +169,7 @@ func (c *checker) device(v *Value) (fpga.Platform, bool) {
 }
 
 // poolBody checks `{ "ZCU102" x 2, pynq  link = 10 Gb/s  precision = int16 }`.
-func (c *checker) poolBody(b *PoolBody) *Pool {
+func (c *checker) poolBody(b *syntax.PoolBody) *Pool {
 	p := &Pool{Pool: fpga.Pool{}, Precision: fpga.Int16, Pos: b.Pos}
 	ok, link := true, false
 	for _, it := range b.Items {
@@ -229,7 +232,7 @@ func (c *checker) poolBody(b *PoolBody) *Pool {
 var hwSearchKeys = []string{"devices", "link", "precision", "partition", "tiling"}
 
 // hardwareSearch checks `hardware search { devices in {…} link = … precision in {…} partition = true tiling = true }`.
-func (c *checker) hardwareSearch(fs *Fields) *HardwareSearch {
+func (c *checker) hardwareSearch(fs *syntax.Fields) *HardwareSearch {
 	h := &HardwareSearch{Partition: true, Tiling: true, LinkGBs: 0}
 	m := c.fieldSet(fs, "hardware search", hwSearchKeys)
 	ok := true
@@ -259,7 +262,7 @@ func (c *checker) hardwareSearch(fs *Fields) *HardwareSearch {
 		ok = false
 	}
 	if f := m["precision"]; f != nil {
-		elems := []*Value{f.Value}
+		elems := []*syntax.Value{f.Value}
 		if f.Value.Set != nil {
 			elems = f.Value.Set.Elems
 		}

@@ -1,19 +1,26 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/arch/nb201"
+	"github.com/hwnas/hwnas/dsl/syntax"
 )
+
+// MaxLayerSize bounds a layer's filters, units, kernel or stride: a typo's
+// extra zeros must not allocate gigabytes.
+const MaxLayerSize = 1 << 16
 
 // Benchmarks are the named benchmark spaces `benchmark("…")` resolves.
 var Benchmarks = map[string]func() arch.Space{
 	"nasbench201": func() arch.Space { return nb201.Space{} },
 }
 
-func (c *checker) space(d *SpaceDecl) *Space {
+func (c *checker) space(d *syntax.SpaceDecl) *Space {
 	s := &Space{Name: d.Name.Text, Pos: d.Name.Pos}
 	if d.Is != nil {
 		v := d.Is
@@ -24,7 +31,7 @@ func (c *checker) space(d *SpaceDecl) *Space {
 		name := *v.Ref.Args[0].Str
 		mk, ok := Benchmarks[name]
 		if !ok {
-			c.errAt(v.Ref.Args[0], "unknown benchmark %q%s; known: %s", name, didYouMean(name, sortedKeys(Benchmarks)), strings.Join(sortedKeys(Benchmarks), ", "))
+			c.errAt(v.Ref.Args[0], "unknown benchmark %q%s; known: %s", name, didYouMean(name, slices.Sorted(maps.Keys(Benchmarks))), strings.Join(slices.Sorted(maps.Keys(Benchmarks)), ", "))
 			return nil
 		}
 		s.Benchmark, s.Space = name, mk()
@@ -60,7 +67,7 @@ func (c *checker) space(d *SpaceDecl) *Space {
 }
 
 // input reads `input HxWxC`.
-func (c *checker) input(v *Value) (arch.Shape, bool) {
+func (c *checker) input(v *syntax.Value) (arch.Shape, bool) {
 	if v.Dims == nil {
 		c.errAt(v, "input takes a shape such as 28x28x1 (height x width x channels), not %s", describeValue(v))
 		return arch.Shape{}, false
@@ -83,7 +90,7 @@ func (c *checker) input(v *Value) (arch.Shape, bool) {
 }
 
 // head reads `head gap, dense(10)`.
-func (c *checker) head(vals []*Value) ([]arch.HeadLayer, bool) {
+func (c *checker) head(vals []*syntax.Value) ([]arch.HeadLayer, bool) {
 	var out []arch.HeadLayer
 	ok := true
 	for _, v := range vals {
@@ -124,10 +131,10 @@ func (c *checker) head(vals []*Value) ([]arch.HeadLayer, bool) {
 	return out, ok
 }
 
-func layerKinds() []string { return sortedKeys(arch.LayerKinds) }
+func layerKinds() []string { return slices.Sorted(maps.Keys(arch.LayerKinds)) }
 
 // layer checks one layer spec: `conv { kernel in {3, 5}  filters = 16 }`.
-func (c *checker) layer(l *LayerSpec) (arch.LayerAlt, bool) {
+func (c *checker) layer(l *syntax.LayerSpec) (arch.LayerAlt, bool) {
 	kind := l.Kind.Text
 	params, known := arch.LayerKinds[kind]
 	if !known {
@@ -151,7 +158,7 @@ func (c *checker) layer(l *LayerSpec) (arch.LayerAlt, bool) {
 	if len(params) == 0 {
 		what = kind + " (which takes no parameters)"
 	}
-	fs := c.fieldSet(&Fields{Items: l.Body.Items}, what, params)
+	fs := c.fieldSet(&syntax.Fields{Items: l.Body.Items}, what, params)
 	ok := true
 	for _, f := range l.Body.Items {
 		if fs[f.Key.Text] != f {
@@ -180,7 +187,7 @@ func (c *checker) layer(l *LayerSpec) (arch.LayerAlt, bool) {
 }
 
 // chainSpace checks a space of layer chains.
-func (c *checker) chainSpace(d *SpaceDecl) *arch.ChainSpace {
+func (c *checker) chainSpace(d *syntax.SpaceDecl) *arch.ChainSpace {
 	s := &arch.ChainSpace{SpaceName: d.Name.Text}
 	ok, haveInput, haveHead := true, false, false
 	var loose *arch.ChainBlock // consecutive layers outside a repeat
@@ -254,7 +261,7 @@ func (c *checker) chainSpace(d *SpaceDecl) *arch.ChainSpace {
 }
 
 // slot checks a layer, an optional layer or a choice of layer types.
-func (c *checker) slot(it *SpaceItem) (arch.ChainLayer, bool) {
+func (c *checker) slot(it *syntax.SpaceItem) (arch.ChainLayer, bool) {
 	switch {
 	case it.Optional != nil:
 		a, ok := c.layer(it.Optional)
@@ -284,7 +291,7 @@ func (c *checker) slot(it *SpaceItem) (arch.ChainLayer, bool) {
 }
 
 // repeat checks `repeat N|LO..HI [shared] { layers }`.
-func (c *checker) repeat(r *Repeat) (arch.ChainBlock, bool) {
+func (c *checker) repeat(r *syntax.Repeat) (arch.ChainBlock, bool) {
 	b := arch.ChainBlock{Shared: r.Shared}
 	ok := true
 	if r.Count.Num != nil && r.Count.Num.To != nil {

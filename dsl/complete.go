@@ -1,10 +1,12 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/hwnas/hwnas/dsl/syntax"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
@@ -30,37 +32,22 @@ func Complete(src string, offset int) []Completion { return complete(src, offset
 
 // declaredNames scans src for `KEYWORD NAME` declarations, tolerating
 // syntax errors; the result maps kind to names.
-func declaredNames(toks []lexer.Token, into map[string][]string) {
+func declaredNames(toks []syntax.Token, into map[string][]string) {
 	for i := 0; i+1 < len(toks); i++ {
-		switch toks[i].Value {
+		switch toks[i].Text {
 		case "platform", "pool", "space", "dataset", "evaluator", "experiment":
-			if toks[i+1].Type == tIdent && (i == 0 || toks[i-1].Value == "}" || toks[i-1].Type != tPunct) {
-				into[toks[i].Value] = append(into[toks[i].Value], toks[i+1].Value)
+			if toks[i+1].Kind == syntax.Ident && (i == 0 || toks[i-1].Text == "}" || toks[i-1].Kind != syntax.Punct) {
+				into[toks[i].Text] = append(into[toks[i].Text], toks[i+1].Text)
 			}
 		}
 	}
 }
 
-// significant lexes src, dropping whitespace and comments.
-func significant(src string) []lexer.Token {
-	lx := &lexState{src: src, pos: lexer.Position{Line: 1, Column: 1}}
-	var out []lexer.Token
-	for {
-		t, _ := lx.Next()
-		if t.EOF() {
-			return out
-		}
-		if t.Type != tWhitespace && t.Type != tComment {
-			out = append(out, t)
-		}
-	}
-}
-
 // blockOf names the block a "{" opens from the tokens before it.
-func blockOf(toks []lexer.Token, i int) string {
+func blockOf(toks []syntax.Token, i int) string {
 	prev := func(k int) string {
 		if i-k >= 0 {
-			return toks[i-k].Value
+			return toks[i-k].Text
 		}
 		return ""
 	}
@@ -99,21 +86,18 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 	if out, ok := completeInString(src, offset); ok {
 		return out
 	}
-	start := offset
-	for start > 0 && (isLetter(src[start-1]) || isDigit(src[start-1])) {
-		start--
-	}
+	start := wordStart(src, offset)
 	prefix := src[start:offset]
-	toks := significant(src[:start])
+	toks := syntax.Tokens(src[:start])
 	names := map[string][]string{}
 	for k, v := range extra {
 		names[k] = append(names[k], v...)
 	}
-	declaredNames(significant(src), names)
+	declaredNames(syntax.Tokens(src), names)
 
 	var stack []string
 	for i, t := range toks {
-		switch t.Value {
+		switch t.Text {
 		case "{":
 			stack = append(stack, blockOf(toks, i))
 		case "}":
@@ -126,7 +110,7 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 	if len(stack) > 0 {
 		block = stack[len(stack)-1]
 	}
-	var prev, prev2 lexer.Token
+	var prev, prev2 syntax.Token
 	if n := len(toks); n > 0 {
 		prev = toks[n-1]
 		if n > 1 {
@@ -144,28 +128,28 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 	}
 	metrics := metric.Names()
 	switch {
-	case prev.Value == "maximize" || prev.Value == "minimize" || prev.Value == "require" ||
-		prev.Value == "," && (prev2.Type == tIdent && contains(metrics, prev2.Value)):
+	case prev.Text == "maximize" || prev.Text == "minimize" || prev.Text == "require" ||
+		prev.Text == "," && (prev2.Kind == syntax.Ident && slices.Contains(metrics, prev2.Text)):
 		add("metric", metrics...)
-	case prev.Value == "strategy":
+	case prev.Text == "strategy":
 		for _, k := range search.Kinds() {
 			add("keyword", k.Name)
 		}
-	case prev.Value == "reward":
+	case prev.Text == "reward":
 		add("keyword", RewardKinds...)
-	case prev.Value == "run":
+	case prev.Text == "run":
 		add("name", names["experiment"]...)
-	case prev.Value == "from":
+	case prev.Text == "from":
 		add("platform", quoted(fpga.Names())...)
-	case prev2.Value == "evaluator" && block == "":
+	case prev2.Text == "evaluator" && block == "":
 		add("keyword", EvaluatorKinds...)
-	case prev.Value == "hardware":
+	case prev.Text == "hardware":
 		add("keyword", "pool", "search")
-	case prev.Type == tNumber && block == "experiment" && prev2.Value == "budget":
+	case prev.Kind == syntax.Number && block == "experiment" && prev2.Text == "budget":
 		add("keyword", "trials", "min", "h")
-	case prev.Value == "=" || prev.Value == "in" || prev.Value == "," || prev.Value == "{" && block == "set" || prev.Value == "->":
-		key := prev2.Value
-		if prev.Value == "," || prev.Value == "{" {
+	case prev.Text == "=" || prev.Text == "in" || prev.Text == "," || prev.Text == "{" && block == "set" || prev.Text == "->":
+		key := prev2.Text
+		if prev.Text == "," || prev.Text == "{" {
 			key = keyBefore(toks)
 		}
 		out = append(out, valueCompletions(key, block, names, add)...)
@@ -180,20 +164,20 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 }
 
 // keyBefore finds the setting whose value a set or list is being written for.
-func keyBefore(toks []lexer.Token) string {
+func keyBefore(toks []syntax.Token) string {
 	depth := 0
 	for i := len(toks) - 1; i > 0; i-- {
-		switch toks[i].Value {
+		switch toks[i].Text {
 		case "}":
 			depth++
 		case "{":
-			if depth == 0 && i > 0 && (toks[i-1].Value == "in" || toks[i-1].Value == "=") && i > 1 {
-				return toks[i-2].Value
+			if depth == 0 && i > 0 && (toks[i-1].Text == "in" || toks[i-1].Text == "=") && i > 1 {
+				return toks[i-2].Text
 			}
 			depth--
 		case "=", "in":
 			if depth == 0 {
-				return toks[i-1].Value
+				return toks[i-1].Text
 			}
 		}
 	}
@@ -235,7 +219,7 @@ func valueCompletions(key, block string, names map[string][]string, add func(str
 	case "ops":
 		add("value", arch.CellOps...)
 	case "family":
-		add("value", sortedKeys(families)...)
+		add("value", slices.Sorted(maps.Keys(families))...)
 	case "metric":
 		add("metric", metric.Names()...)
 	case "devices":
@@ -252,8 +236,8 @@ func valueCompletions(key, block string, names map[string][]string, add func(str
 // indentation of the next line (two spaces per open block).
 func IsComplete(src string) (complete bool, indent string) {
 	depth := 0
-	for _, t := range significant(src) {
-		switch t.Value {
+	for _, t := range syntax.Tokens(src) {
+		switch t.Text {
 		case "{", "(":
 			depth++
 		case "}", ")":
@@ -261,7 +245,7 @@ func IsComplete(src string) (complete bool, indent string) {
 		}
 	}
 	if depth > 0 {
-		return false, strings.Repeat("  ", min(depth, MaxNesting))
+		return false, strings.Repeat("  ", min(depth, syntax.MaxNesting))
 	}
 	return true, ""
 }
@@ -269,18 +253,18 @@ func IsComplete(src string) (complete bool, indent string) {
 // completeInString completes a catalog name inside an open string after
 // `from`, `platform =`, in a pool or in a set of devices.
 func completeInString(src string, offset int) ([]Completion, bool) {
-	toks := significant(src[:offset])
+	toks := syntax.Tokens(src[:offset])
 	n := len(toks)
-	if n == 0 || toks[n-1].Type != tBadString {
+	if n == 0 || toks[n-1].Kind != syntax.BadString {
 		return nil, false
 	}
 	str := toks[n-1]
-	if strings.ContainsAny(str.Value[1:], `"\`) {
+	if strings.ContainsAny(str.Text[1:], `"\`) {
 		return nil, true
 	}
 	prev := ""
 	if n > 1 {
-		prev = toks[n-2].Value
+		prev = toks[n-2].Text
 	}
 	key := ""
 	if prev == "=" && n > 2 || prev == "," || prev == "{" {
@@ -288,7 +272,7 @@ func completeInString(src string, offset int) ([]Completion, bool) {
 	}
 	inPool := false
 	for i := n - 2; i >= 0 && !inPool; i-- {
-		if toks[i].Value == "{" {
+		if toks[i].Text == "{" {
 			inPool = blockOf(toks, i) == "pool"
 			break
 		}
@@ -296,7 +280,7 @@ func completeInString(src string, offset int) ([]Completion, bool) {
 	if prev != "from" && key != "platform" && key != "devices" && !inPool {
 		return nil, true
 	}
-	prefix := str.Value[1:]
+	prefix := str.Text[1:]
 	start := str.Pos.Offset + 1
 	var out []Completion
 	for _, p := range fpga.Catalog() {
@@ -305,4 +289,17 @@ func completeInString(src string, offset int) ([]Completion, bool) {
 		}
 	}
 	return out, true
+}
+
+// wordStart returns where the name that ends at offset begins.
+func wordStart(src string, offset int) int {
+	start := offset
+	for start > 0 {
+		c := src[start-1]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			break
+		}
+		start--
+	}
+	return start
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/fpga"
 )
 
@@ -38,11 +39,11 @@ func experimentHash(e *Experiment) string {
 	var ds *Dataset
 	if e.Dataset != nil {
 		d := *e.Dataset
-		d.Name, d.Pos = "", posZero
+		d.Name, d.Pos = "", syntax.Pos{}
 		ds = &d
 	}
 	ev := *e.Evaluator
-	ev.Name, ev.Pos = "", posZero
+	ev.Name, ev.Pos = "", syntax.Pos{}
 	canon := struct {
 		Version     string
 		Space       any

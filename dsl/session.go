@@ -3,10 +3,12 @@ package dsl
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
 )
 
 // Session checks notebook cells one after another. Each cell sees the
@@ -22,8 +24,8 @@ type Session struct {
 
 type entry struct {
 	name string // "" for imports
-	decl *Decl
-	file *File
+	decl *syntax.Decl
+	file *syntax.File
 }
 
 // CellResult is what checking one cell produced.
@@ -64,7 +66,7 @@ func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 	l := &loader{read: read, seen: map[string]bool{}, rootDir: s.dir}
 	l.file(name, src)
 	if len(l.errs) > 0 {
-		return nil, l.errs.sort()
+		return nil, l.errs.Err()
 	}
 	files := l.files
 	cell := files[len(files)-1]
@@ -75,9 +77,9 @@ func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 		index[e.name] = i
 	}
 	res := &CellResult{}
-	var runs []*Decl
-	var errs ErrorList
-	seenNow := map[string]*Name{}
+	var runs []*syntax.Decl
+	var errs syntax.ErrorList
+	seenNow := map[string]*syntax.Name{}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			if d.Run != nil {
@@ -91,7 +93,7 @@ func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 				continue // an import
 			}
 			if first, dup := seenNow[n.Text]; dup {
-				errs.add(newError(f.Src, n.Pos, n.EndPos, "%s is already declared at %s", n.Text, short(first.Pos)))
+				errs.Add(syntax.NewError(f.Src, n.Pos, n.EndPos, fmt.Sprintf("%s is already declared at %s", n.Text, short(first.Pos))))
 				continue
 			}
 			seenNow[n.Text] = n
@@ -111,20 +113,20 @@ func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errs.sort()
+		return nil, errs.Err()
 	}
 	spec, err := checkEntries(live, runs, cell)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range spec.Runs {
-		if !contains(res.Run, n) {
+		if !slices.Contains(res.Run, n) {
 			res.Run = append(res.Run, n)
 		}
 	}
 	for _, n := range spec.Order {
 		old, ok := s.spec.Experiments[n]
-		if ok && !contains(res.Declared, n) && old.Hash() != spec.Experiments[n].Hash() {
+		if ok && !slices.Contains(res.Declared, n) && old.Hash() != spec.Experiments[n].Hash() {
 			res.Changed = append(res.Changed, n)
 		}
 	}
@@ -134,25 +136,25 @@ func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 }
 
 // checkEntries checks the live declarations plus the cell's run statements.
-func checkEntries(live []*entry, runs []*Decl, cell *File) (*Spec, error) {
-	byFile := map[*File]*File{}
-	var files []*File
+func checkEntries(live []*entry, runs []*syntax.Decl, cell *syntax.File) (*Spec, error) {
+	byFile := map[*syntax.File]*syntax.File{}
+	var files []*syntax.File
 	for _, e := range live {
 		g, ok := byFile[e.file]
 		if !ok {
-			g = &File{Name: e.file.Name, Src: e.file.Src}
+			g = &syntax.File{Name: e.file.Name, Src: e.file.Src}
 			byFile[e.file] = g
 			files = append(files, g)
 		}
 		g.Decls = append(g.Decls, e.decl)
 	}
 	if len(runs) > 0 {
-		files = append(files, &File{Name: cell.Name, Src: cell.Src, Decls: runs})
+		files = append(files, &syntax.File{Name: cell.Name, Src: cell.Src, Decls: runs})
 	}
 	return Check(files...)
 }
 
-func nameOf(d *Decl) *Name {
+func nameOf(d *syntax.Decl) *syntax.Name {
 	switch {
 	case d.Platform != nil:
 		return d.Platform.Name

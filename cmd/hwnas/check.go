@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/spf13/cobra"
 )
 
@@ -22,7 +23,7 @@ file:line:col, the source line and a caret, and check exits 1.`,
 			var msgs []string
 			for _, path := range args {
 				if _, err := loadSpec(path); err != nil {
-					msgs = append(msgs, err.Error())
+					msgs = append(msgs, errorText(err))
 				}
 			}
 			if len(msgs) > 0 {
@@ -42,11 +43,19 @@ func loadSpec(path string) (s *dsl.Spec, err error) {
 		}
 	}()
 	s, err = dsl.Load(path)
-	var el dsl.ErrorList
+	var el syntax.ErrorList
 	if err != nil && !errors.As(err, &el) {
 		err = fmt.Errorf("%s: %w", path, unwrapRead(err))
 	}
 	return s, err
+}
+
+// errorText renders an error for the terminal: a spec's errors each with its
+// source line and caret (syntax.PrintError), any other error as its text.
+func errorText(err error) string {
+	var b strings.Builder
+	syntax.PrintError(&b, err)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func unwrapRead(err error) error {

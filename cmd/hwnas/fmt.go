@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/spf13/cobra"
 )
 
@@ -36,7 +36,7 @@ standard input to its standard output (for editors).`,
 				}
 				out, err := formatSource("<stdin>", string(src))
 				if err != nil {
-					return &exitError{code: 1, msg: err.Error()}
+					return &exitError{code: 1, msg: errorText(err)}
 				}
 				if diff {
 					if out != string(src) {
@@ -58,7 +58,7 @@ standard input to its standard output (for editors).`,
 				}
 				out, err := formatSource(path, string(src))
 				if err != nil {
-					msgs = append(msgs, err.Error())
+					msgs = append(msgs, errorText(err))
 					continue
 				}
 				switch {
@@ -98,15 +98,15 @@ func formatSource(path, src string) (out string, err error) {
 			out, err = "", fmt.Errorf("%s: internal error while formatting (please report it): %v", path, r)
 		}
 	}()
-	f, err := dsl.Parse(path, src)
+	f, err := syntax.Parse(path, src)
 	if err != nil {
-		var el dsl.ErrorList
+		var el syntax.ErrorList
 		if !errors.As(err, &el) {
 			err = fmt.Errorf("%s: %w", path, err)
 		}
 		return "", err
 	}
-	return dsl.Format(f), nil
+	return syntax.Format(f), nil
 }
 
 // lineDiff prints the lines that differ between a and b, as a unified-style
