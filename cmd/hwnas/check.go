@@ -23,7 +23,7 @@ file:line:col, the source line and a caret, and check exits 1.`,
 			var msgs []string
 			for _, path := range args {
 				if _, err := loadSpec(path); err != nil {
-					msgs = append(msgs, errorText(err))
+					msgs = append(msgs, err.Error())
 				}
 			}
 			if len(msgs) > 0 {
@@ -43,20 +43,32 @@ func loadSpec(path string) (s *dsl.Spec, err error) {
 		}
 	}()
 	s, err = dsl.Load(path)
-	var el syntax.ErrorList
-	if err != nil && !errors.As(err, &el) {
-		err = fmt.Errorf("%s: %w", path, unwrapRead(err))
-	}
-	return s, err
+	return s, specErr(path, err)
 }
 
-// errorText renders an error for the terminal: a spec's errors each with its
-// source line and caret (syntax.PrintError), any other error as its text.
-func errorText(err error) string {
+// specErr returns a spec's errors as the terminal shows them, each with its
+// source line and caret, and names the file in any other error.
+func specErr(path string, err error) error {
+	var el syntax.ErrorList
+	switch {
+	case errors.As(err, &el):
+		return printedErrors{el}
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, unwrapRead(err))
+	}
+	return nil
+}
+
+// printedErrors renders its list through syntax.PrintError.
+type printedErrors struct{ syntax.ErrorList }
+
+func (e printedErrors) Error() string {
 	var b strings.Builder
-	syntax.PrintError(&b, err)
+	syntax.PrintError(&b, e.ErrorList)
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+func (e printedErrors) Unwrap() error { return e.ErrorList }
 
 func unwrapRead(err error) error {
 	var pe *os.PathError

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,7 +35,7 @@ standard input to its standard output (for editors).`,
 				}
 				out, err := formatSource("<stdin>", string(src))
 				if err != nil {
-					return &exitError{code: 1, msg: errorText(err)}
+					return &exitError{code: 1, msg: err.Error()}
 				}
 				if diff {
 					if out != string(src) {
@@ -58,7 +57,7 @@ standard input to its standard output (for editors).`,
 				}
 				out, err := formatSource(path, string(src))
 				if err != nil {
-					msgs = append(msgs, errorText(err))
+					msgs = append(msgs, err.Error())
 					continue
 				}
 				switch {
@@ -100,11 +99,7 @@ func formatSource(path, src string) (out string, err error) {
 	}()
 	f, err := syntax.Parse(path, src)
 	if err != nil {
-		var el syntax.ErrorList
-		if !errors.As(err, &el) {
-			err = fmt.Errorf("%s: %w", path, err)
-		}
-		return "", err
+		return "", specErr(path, err)
 	}
 	return syntax.Format(f), nil
 }

@@ -125,7 +125,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 	}
 	spec, err := loadRunSpec(path)
 	if err != nil {
-		return &exitError{2, errorText(err)}
+		return &exitError{2, err.Error()}
 	}
 	names, err := engine.Selected(spec, f.experiment)
 	if err != nil {
