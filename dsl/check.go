@@ -56,29 +56,13 @@ func newChecker(files []*syntax.File) *checker {
 // declare records one declaration; a later declaration of the same name
 // replaces an earlier one only through a Session, so here it is an error.
 func (c *checker) declare(d *syntax.Decl, f *syntax.File) {
-	var kind string
-	var name *syntax.Name
-	switch {
-	case d.Platform != nil:
-		kind, name = "platform", d.Platform.Name
-	case d.Pool != nil:
-		kind, name = "pool", d.Pool.Name
-	case d.Space != nil:
-		kind, name = "space", d.Space.Name
-	case d.Dataset != nil:
-		kind, name = "dataset", d.Dataset.Name
-	case d.Evaluator != nil:
-		kind, name = "evaluator", d.Evaluator.Name
-	case d.Experiment != nil:
-		kind, name = "experiment", d.Experiment.Name
-	case d.Run != nil:
+	if d.Run != nil {
 		c.runs = append(c.runs, d.Run)
 		return
-	default:
-		return // imports are resolved by the loader
 	}
+	kind, name := declared(d)
 	if name == nil {
-		return
+		return // imports are resolved by the loader
 	}
 	if prev, ok := c.decls[name.Text]; ok {
 		c.errorf(name.Pos, name.EndPos, "%s %s is already declared as a %s at %s", kind, name.Text, prev.kind, short(prev.name.Pos))
@@ -87,6 +71,26 @@ func (c *checker) declare(d *syntax.Decl, f *syntax.File) {
 	e := &decl{kind: kind, name: name, d: d, file: f}
 	c.decls[name.Text] = e
 	c.order = append(c.order, e)
+}
+
+// declared returns the kind and name of a declaration, or a nil name for
+// an import or a run statement.
+func declared(d *syntax.Decl) (kind string, name *syntax.Name) {
+	switch {
+	case d.Platform != nil:
+		return "platform", d.Platform.Name
+	case d.Pool != nil:
+		return "pool", d.Pool.Name
+	case d.Space != nil:
+		return "space", d.Space.Name
+	case d.Dataset != nil:
+		return "dataset", d.Dataset.Name
+	case d.Evaluator != nil:
+		return "evaluator", d.Evaluator.Name
+	case d.Experiment != nil:
+		return "experiment", d.Experiment.Name
+	}
+	return "", nil
 }
 
 func short(p syntax.Pos) string {

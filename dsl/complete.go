@@ -87,14 +87,82 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 		return out
 	}
 	start := wordStart(src, offset)
-	prefix := src[start:offset]
-	toks := syntax.Tokens(src[:start])
 	names := map[string][]string{}
 	for k, v := range extra {
 		names[k] = append(names[k], v...)
 	}
 	declaredNames(syntax.Tokens(src), names)
+	s := &suggestions{prefix: strings.ToLower(src[start:offset]), start: start, end: offset}
+	s.after(syntax.Tokens(src[:start]), names)
+	return s.out
+}
 
+// suggestions collects the completions of the word src[start:end].
+type suggestions struct {
+	prefix     string // the word so far, lower case
+	start, end int
+	out        []Completion
+}
+
+// add suggests each of words that starts with the prefix, ignoring case.
+func (s *suggestions) add(kind string, words ...string) {
+	for _, w := range words {
+		if strings.HasPrefix(strings.ToLower(w), s.prefix) {
+			s.out = append(s.out, Completion{Text: w, Kind: kind, Doc: Doc(strings.Trim(w, `"`)), Start: s.start, End: s.end})
+		}
+	}
+}
+
+// after suggests what may follow toks, from the last two tokens and the
+// innermost open block.
+func (s *suggestions) after(toks []syntax.Token, names map[string][]string) {
+	block := innermostBlock(toks)
+	var prev, prev2 syntax.Token
+	if n := len(toks); n > 0 {
+		prev = toks[n-1]
+		if n > 1 {
+			prev2 = toks[n-2]
+		}
+	}
+	metrics := metric.Names()
+	switch {
+	case prev.Text == "maximize" || prev.Text == "minimize" || prev.Text == "require" ||
+		prev.Text == "," && (prev2.Kind == syntax.Ident && slices.Contains(metrics, prev2.Text)):
+		s.add("metric", metrics...)
+	case prev.Text == "strategy":
+		for _, k := range search.Kinds() {
+			s.add("keyword", k.Name)
+		}
+	case prev.Text == "reward":
+		s.add("keyword", RewardKinds...)
+	case prev.Text == "run":
+		s.add("name", names["experiment"]...)
+	case prev.Text == "from":
+		s.add("platform", quoted(fpga.Names())...)
+	case prev2.Text == "evaluator" && block == "":
+		s.add("keyword", EvaluatorKinds...)
+	case prev.Text == "hardware":
+		s.add("keyword", "pool", "search")
+	case prev.Kind == syntax.Number && block == "experiment" && prev2.Text == "budget":
+		s.add("keyword", "trials", "min", "h")
+	case prev.Text == "=" || prev.Text == "in" || prev.Text == "," || prev.Text == "{" && block == "set" || prev.Text == "->":
+		key := prev2.Text
+		if prev.Text == "," || prev.Text == "{" {
+			key = keyBefore(toks)
+		}
+		s.values(key, names)
+	default:
+		s.add("keyword", blockKeys(block)...)
+		if block == "pool" {
+			s.add("platform", quoted(fpga.Names())...)
+			s.add("name", names["platform"]...)
+		}
+	}
+}
+
+// innermostBlock names the block still open at the end of toks, as blockOf
+// does, or "" at the top level.
+func innermostBlock(toks []syntax.Token) string {
 	var stack []string
 	for i, t := range toks {
 		switch t.Text {
@@ -106,61 +174,10 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 			}
 		}
 	}
-	block := ""
-	if len(stack) > 0 {
-		block = stack[len(stack)-1]
+	if len(stack) == 0 {
+		return ""
 	}
-	var prev, prev2 syntax.Token
-	if n := len(toks); n > 0 {
-		prev = toks[n-1]
-		if n > 1 {
-			prev2 = toks[n-2]
-		}
-	}
-	var out []Completion
-	add := func(kind string, words ...string) {
-		for _, w := range words {
-			if strings.HasPrefix(strings.ToLower(w), strings.ToLower(prefix)) {
-				doc := Doc(strings.Trim(w, `"`))
-				out = append(out, Completion{Text: w, Kind: kind, Doc: doc, Start: start, End: offset})
-			}
-		}
-	}
-	metrics := metric.Names()
-	switch {
-	case prev.Text == "maximize" || prev.Text == "minimize" || prev.Text == "require" ||
-		prev.Text == "," && (prev2.Kind == syntax.Ident && slices.Contains(metrics, prev2.Text)):
-		add("metric", metrics...)
-	case prev.Text == "strategy":
-		for _, k := range search.Kinds() {
-			add("keyword", k.Name)
-		}
-	case prev.Text == "reward":
-		add("keyword", RewardKinds...)
-	case prev.Text == "run":
-		add("name", names["experiment"]...)
-	case prev.Text == "from":
-		add("platform", quoted(fpga.Names())...)
-	case prev2.Text == "evaluator" && block == "":
-		add("keyword", EvaluatorKinds...)
-	case prev.Text == "hardware":
-		add("keyword", "pool", "search")
-	case prev.Kind == syntax.Number && block == "experiment" && prev2.Text == "budget":
-		add("keyword", "trials", "min", "h")
-	case prev.Text == "=" || prev.Text == "in" || prev.Text == "," || prev.Text == "{" && block == "set" || prev.Text == "->":
-		key := prev2.Text
-		if prev.Text == "," || prev.Text == "{" {
-			key = keyBefore(toks)
-		}
-		out = append(out, valueCompletions(key, block, names, add)...)
-	default:
-		add("keyword", blockKeys(block)...)
-		if block == "pool" {
-			add("platform", quoted(fpga.Names())...)
-			add("name", names["platform"]...)
-		}
-	}
-	return out
+	return stack[len(stack)-1]
 }
 
 // keyBefore finds the setting whose value a set or list is being written for.
@@ -192,43 +209,42 @@ func quoted(xs []string) []string {
 	return out
 }
 
-// valueCompletions suggests values for a setting.
-func valueCompletions(key, block string, names map[string][]string, add func(string, ...string)) []Completion {
+// values suggests values for the setting key.
+func (s *suggestions) values(key string, names map[string][]string) {
 	switch key {
 	case "space":
-		add("name", names["space"]...)
+		s.add("name", names["space"]...)
 	case "platform":
-		add("name", names["platform"]...)
-		add("platform", quoted(fpga.Names())...)
+		s.add("name", names["platform"]...)
+		s.add("platform", quoted(fpga.Names())...)
 	case "hardware":
-		add("name", names["platform"]...)
-		add("name", names["pool"]...)
+		s.add("name", names["platform"]...)
+		s.add("name", names["pool"]...)
 	case "dataset":
-		add("name", names["dataset"]...)
+		s.add("name", names["dataset"]...)
 	case "evaluator":
-		add("name", names["evaluator"]...)
-		add("keyword", "train", "table")
+		s.add("name", names["evaluator"]...)
+		s.add("keyword", "train", "table")
 	case "precision":
 		for _, p := range fpga.Precisions() {
-			add("value", p.String())
+			s.add("value", p.String())
 		}
 	case "optimizer":
-		add("value", Optimizers...)
+		s.add("value", Optimizers...)
 	case "source":
-		add("value", `builtin("mnist")`, `idx("")`, `cifar10("")`)
+		s.add("value", `builtin("mnist")`, `idx("")`, `cifar10("")`)
 	case "ops":
-		add("value", arch.CellOps...)
+		s.add("value", arch.CellOps...)
 	case "family":
-		add("value", slices.Sorted(maps.Keys(families))...)
+		s.add("value", slices.Sorted(maps.Keys(families))...)
 	case "metric":
-		add("metric", metric.Names()...)
+		s.add("metric", metric.Names()...)
 	case "devices":
-		add("platform", quoted(fpga.Names())...)
-		add("name", names["platform"]...)
+		s.add("platform", quoted(fpga.Names())...)
+		s.add("name", names["platform"]...)
 	case "partition", "tiling", "batchnorm":
-		add("value", "true", "false")
+		s.add("value", "true", "false")
 	}
-	return nil
 }
 
 // IsComplete reports whether src can run as it is, for a notebook front

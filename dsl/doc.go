@@ -15,6 +15,5 @@
 // W, energy in mJ, rate in fps, accuracy as a fraction in [0, 1].
 //
 // dsl depends on dsl/syntax, arch, arch/nb201, fpga, metric, search and
-// internal/suggest;
-// never on engine or kernel.
+// internal/suggest; never on engine or kernel.
 package dsl

@@ -173,32 +173,36 @@ func (c *checker) ints(f *syntax.Field, lo int) ([]int, bool) {
 	}
 	switch {
 	case v.Set != nil:
-		if len(v.Set.Elems) == 0 {
-			c.errAt(v, "%s in {}: the set is empty", what)
-			return nil, false
-		}
-		var out []int
-		seen := map[int]bool{}
-		ok := true
-		for _, e := range v.Set.Elems {
-			n, k := c.integer(e, what, lo)
-			if !k {
-				ok = false
-				continue
-			}
-			if seen[n] {
-				c.errAt(e, "%s: %d appears twice in the set", what, n)
-				ok = false
-			}
-			seen[n] = true
-			out = append(out, n)
-		}
-		return out, ok
+		return c.intSet(v, what, lo)
 	case v.Num != nil && v.Num.To != nil:
 		return c.intRange(v, what, lo)
 	}
 	c.errAt(v, "%s in takes a set {…} or a range lo..hi, not %s; write %s = … for one value", what, describeValue(v), what)
 	return nil, false
+}
+
+// intSet reads the whole numbers of a set {a, b, …}, each at least lo and
+// none twice.
+func (c *checker) intSet(v *syntax.Value, what string, lo int) ([]int, bool) {
+	if len(v.Set.Elems) == 0 {
+		c.errAt(v, "%s in {}: the set is empty", what)
+		return nil, false
+	}
+	n := len(c.errs)
+	var out []int
+	seen := map[int]bool{}
+	for _, e := range v.Set.Elems {
+		x, ok := c.integer(e, what, lo)
+		if !ok {
+			continue
+		}
+		if seen[x] {
+			c.errAt(e, "%s: %d appears twice in the set", what, x)
+		}
+		seen[x] = true
+		out = append(out, x)
+	}
+	return out, len(c.errs) == n
 }
 
 // intRange reads lo..hi [step s].
