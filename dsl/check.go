@@ -12,7 +12,7 @@ import (
 
 // Check resolves and checks parsed files, in order (a file's imports must
 // come before it; Load arranges that), and returns the typed Spec. All errors
-// are returned together, sorted, as an ErrorList.
+// are returned together, sorted, as a syntax.ErrorList.
 func Check(files ...*syntax.File) (*Spec, error) {
 	c := newChecker(files)
 	c.run()

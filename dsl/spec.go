@@ -148,6 +148,7 @@ type Experiment struct {
 	hash   string
 }
 
-// Hash returns a canonical hash of the experiment and everything it depends
-// on, ignoring layout, comments and declaration names.
+// Hash returns a hash of the checked values of the experiment and of the
+// declarations it uses: layout, comments, most names (see experimentHash),
+// the budget, parallelism and executor do not change it.
 func (e *Experiment) Hash() string { return e.hash }

@@ -12,15 +12,12 @@ import (
 // hangs, and formatting a file that parses gives a file that parses to the
 // same layout. (dsl's FuzzParseCheck checks what parses as well.)
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("../../examples/*.hwnas")
-	more, _ := filepath.Glob("../testdata/errors/*.hwnas")
-	for _, p := range append(files, more...) {
-		b, err := os.ReadFile(p)
-		if err == nil {
+	paths, _ := filepath.Glob("../../examples/*.hwnas")
+	for _, p := range append(paths, "testdata/format/messy.hwnas") {
+		if b, err := os.ReadFile(p); err == nil {
 			f.Add(string(b))
 		}
 	}
-	f.Add("space s { repeat 1..3 shared { choice { conv { kernel in 1..9 step 2 filters = 3 } skip } } }")
 	f.Add(strings.Repeat("{", 100))
 	f.Fuzz(func(t *testing.T, src string) {
 		_ = Tokens(src)
