@@ -235,25 +235,26 @@ func scan(filename, src string) (comments []Token, errs ErrorList) {
 	}
 }
 
-// participle reads the tokens through lexDef. Its token types are the kinds
-// negated from -1 (participle's EOF) down.
+// lexDef is the lexer participle reads through: the scanner's tokens, with
+// their kinds as participle's token types, negated from -1 (its EOF) down.
+// (It holds symbols so that Go initialises symbols before the parser.)
+var lexDef = lexDefinition{symbols}
 
-var lexDef lexDefinition
-
-type lexDefinition struct{}
+type lexDefinition struct{ symbols map[string]lexer.TokenType }
 
 func tokenType(k Kind) lexer.TokenType { return lexer.TokenType(-1 - int(k)) }
 func kindOf(t lexer.TokenType) Kind    { return Kind(-1 - int(t)) }
 
-var kindNames = []string{"EOF", "Comment", "Dims", "Number", "String", "BadString", "Unit", "Ident", "Punct", "Whitespace", "Invalid"}
-
-func (lexDefinition) Symbols() map[string]lexer.TokenType {
+// symbols names the token types for the grammar's tags.
+var symbols = func() map[string]lexer.TokenType {
 	m := map[string]lexer.TokenType{}
-	for k, name := range kindNames {
+	for k, name := range []string{"EOF", "Comment", "Dims", "Number", "String", "BadString", "Unit", "Ident", "Punct", "Whitespace", "Invalid"} {
 		m[name] = tokenType(Kind(k))
 	}
 	return m
-}
+}()
+
+func (d lexDefinition) Symbols() map[string]lexer.TokenType { return d.symbols }
 
 func (d lexDefinition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	b, err := io.ReadAll(r)
