@@ -2,19 +2,21 @@ package dsl
 
 import (
 	"fmt"
+	"slices"
 
-	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/hwnas/hwnas/dsl/syntax"
+	"github.com/hwnas/hwnas/internal/suggest"
 
 	"github.com/hwnas/hwnas/fpga"
 )
 
 // Check resolves and checks parsed files, in order (a file's imports must
 // come before it; Load arranges that), and returns the typed Spec. All errors
-// are returned together, sorted, as an ErrorList.
-func Check(files ...*File) (*Spec, error) {
+// are returned together, sorted, as a syntax.ErrorList.
+func Check(files ...*syntax.File) (*Spec, error) {
 	c := newChecker(files)
 	c.run()
-	if err := c.errs.err(); err != nil {
+	if err := c.errs.Err(); err != nil {
 		return nil, err
 	}
 	return c.spec, nil
@@ -23,21 +25,21 @@ func Check(files ...*File) (*Spec, error) {
 // decl is a declaration with the file it comes from.
 type decl struct {
 	kind string // "platform", "pool", "space", "dataset", "evaluator", "experiment"
-	name *Name
-	d    *Decl
-	file *File
+	name *syntax.Name
+	d    *syntax.Decl
+	file *syntax.File
 }
 
 type checker struct {
-	errs  ErrorList
+	errs  syntax.ErrorList
 	srcs  map[string]string
 	decls map[string]*decl
 	order []*decl
-	runs  []*RunDecl
+	runs  []*syntax.RunDecl
 	spec  *Spec
 }
 
-func newChecker(files []*File) *checker {
+func newChecker(files []*syntax.File) *checker {
 	c := &checker{srcs: map[string]string{}, decls: map[string]*decl{}, spec: &Spec{
 		Platforms: map[string]*Platform{}, Pools: map[string]*Pool{}, Spaces: map[string]*Space{},
 		Datasets: map[string]*Dataset{}, Evaluators: map[string]*Evaluator{}, Experiments: map[string]*Experiment{},
@@ -53,30 +55,14 @@ func newChecker(files []*File) *checker {
 
 // declare records one declaration; a later declaration of the same name
 // replaces an earlier one only through a Session, so here it is an error.
-func (c *checker) declare(d *Decl, f *File) {
-	var kind string
-	var name *Name
-	switch {
-	case d.Platform != nil:
-		kind, name = "platform", d.Platform.Name
-	case d.Pool != nil:
-		kind, name = "pool", d.Pool.Name
-	case d.Space != nil:
-		kind, name = "space", d.Space.Name
-	case d.Dataset != nil:
-		kind, name = "dataset", d.Dataset.Name
-	case d.Evaluator != nil:
-		kind, name = "evaluator", d.Evaluator.Name
-	case d.Experiment != nil:
-		kind, name = "experiment", d.Experiment.Name
-	case d.Run != nil:
+func (c *checker) declare(d *syntax.Decl, f *syntax.File) {
+	if d.Run != nil {
 		c.runs = append(c.runs, d.Run)
 		return
-	default:
-		return // imports are resolved by the loader
 	}
+	kind, name := declared(d)
 	if name == nil {
-		return
+		return // imports are resolved by the loader
 	}
 	if prev, ok := c.decls[name.Text]; ok {
 		c.errorf(name.Pos, name.EndPos, "%s %s is already declared as a %s at %s", kind, name.Text, prev.kind, short(prev.name.Pos))
@@ -87,7 +73,27 @@ func (c *checker) declare(d *Decl, f *File) {
 	c.order = append(c.order, e)
 }
 
-func short(p lexer.Position) string {
+// declared returns the kind and name of a declaration, or a nil name for
+// an import or a run statement.
+func declared(d *syntax.Decl) (kind string, name *syntax.Name) {
+	switch {
+	case d.Platform != nil:
+		return "platform", d.Platform.Name
+	case d.Pool != nil:
+		return "pool", d.Pool.Name
+	case d.Space != nil:
+		return "space", d.Space.Name
+	case d.Dataset != nil:
+		return "dataset", d.Dataset.Name
+	case d.Evaluator != nil:
+		return "evaluator", d.Evaluator.Name
+	case d.Experiment != nil:
+		return "experiment", d.Experiment.Name
+	}
+	return "", nil
+}
+
+func short(p syntax.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
 }
 
@@ -127,7 +133,7 @@ func (c *checker) run() {
 			}
 		}
 	}
-	ran := map[string]*Name{}
+	ran := map[string]*syntax.Name{}
 	for _, r := range c.runs {
 		if d, ok := c.lookup(r.Name, "experiment"); ok {
 			if prev := ran[d.name.Text]; prev != nil {
@@ -140,11 +146,11 @@ func (c *checker) run() {
 	}
 }
 
-func (c *checker) errorf(pos, end lexer.Position, format string, args ...any) {
-	c.errs.add(newError(c.srcs[pos.Filename], pos, end, format, args...))
+func (c *checker) errorf(pos, end syntax.Pos, format string, args ...any) {
+	c.errs.Add(syntax.NewError(c.srcs[pos.Filename], pos, end, fmt.Sprintf(format, args...)))
 }
 
-func (c *checker) errAt(v *Value, format string, args ...any) {
+func (c *checker) errAt(v *syntax.Value, format string, args ...any) {
 	c.errorf(v.Pos, v.EndPos, format, args...)
 }
 
@@ -163,10 +169,10 @@ func (c *checker) namesOf(kinds ...string) []string {
 
 // lookup resolves a name to a declaration of one of kinds, reporting an
 // unknown name (with a suggestion) or a name of the wrong kind.
-func (c *checker) lookup(n *Name, kinds ...string) (*decl, bool) {
+func (c *checker) lookup(n *syntax.Name, kinds ...string) (*decl, bool) {
 	d, ok := c.decls[n.Text]
 	if !ok {
-		if contains(kinds, "platform") {
+		if slices.Contains(kinds, "platform") {
 			if p, err := fpga.Lookup(n.Text); err == nil {
 				c.errorf(n.Pos, n.EndPos, "%s is not declared, but the catalog has %s: write it in quotes, %q", n.Text, p.Name, p.Name)
 				return nil, false
@@ -196,4 +202,13 @@ func orList(xs []string) string {
 		s += ", " + x
 	}
 	return s + " or " + xs[len(xs)-1]
+}
+
+// didYouMean returns " (did you mean X?)" for the candidate nearest name
+// (suggest.Closest), or "".
+func didYouMean(name string, candidates []string) string {
+	if best, ok := suggest.Closest(name, candidates); ok {
+		return " (did you mean " + best + "?)"
+	}
+	return ""
 }

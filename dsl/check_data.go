@@ -1,9 +1,12 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 )
 
@@ -17,74 +20,66 @@ var Optimizers = []string{"adam", "sgd", "rmsprop"}
 
 // dataset checks `dataset NAME { source = builtin("mnist")  train = 6000 … }`.
 // Defaults: 1 epoch, batch 64, adam, lr 0.001, whole splits.
-func (c *checker) dataset(d *DatasetDecl) *Dataset {
+func (c *checker) dataset(d *syntax.DatasetDecl) *Dataset {
 	ds := &Dataset{Name: d.Name.Text, Epochs: 1, Batch: 64, Optimizer: "adam", LR: 0.001, Pos: d.Name.Pos}
 	fs := c.fieldSet(d.Body, "dataset "+ds.Name, datasetKeys)
-	ok := true
+	n := len(c.errs)
 	if f := fs["source"]; f != nil {
-		ok = c.source(ds, f.Value)
+		c.source(ds, f.Value)
 	} else {
 		c.errorf(d.Name.Pos, d.Name.EndPos, "dataset %s needs a source: builtin(\"mnist\"), idx(\"dir\") or cifar10(\"dir\")", ds.Name)
-		ok = false
 	}
-	ints := map[string]*int{"train": &ds.Train, "val": &ds.Val, "test": &ds.Test, "epochs": &ds.Epochs, "batch": &ds.Batch}
-	for _, k := range []string{"train", "val", "test", "epochs", "batch"} {
-		if f := fs[k]; f != nil {
-			lo := 0
-			if k == "epochs" || k == "batch" {
-				lo = 1
-			}
-			n, good := c.integer(f.Value, k, lo)
-			*ints[k] = n
-			ok = ok && good
+	for _, k := range []struct {
+		key string
+		to  *int
+		lo  int
+	}{{"train", &ds.Train, 0}, {"val", &ds.Val, 0}, {"test", &ds.Test, 0}, {"epochs", &ds.Epochs, 1}, {"batch", &ds.Batch, 1}} {
+		if f := fs[k.key]; f != nil {
+			*k.to, _ = c.integer(f.Value, k.key, k.lo)
 		}
 	}
 	if f := fs["optimizer"]; f != nil {
-		var good bool
-		ds.Optimizer, good = c.oneOf(f.Value, "optimizer", Optimizers)
-		ok = ok && good
+		ds.Optimizer, _ = c.oneOf(f.Value, "optimizer", Optimizers)
 	}
 	if f := fs["lr"]; f != nil {
-		var good bool
-		ds.LR, good = c.positive(f.Value, metric.Count, "lr")
-		ok = ok && good
+		ds.LR, _ = c.positive(f.Value, metric.Count, "lr")
 	}
-	if !ok {
+	if len(c.errs) > n {
 		return nil
 	}
 	return ds
 }
 
-func (c *checker) source(ds *Dataset, v *Value) bool {
+// source reads `builtin("mnist")`, `idx("dir")` or `cifar10("dir")`.
+func (c *checker) source(ds *Dataset, v *syntax.Value) {
 	kinds := []string{"builtin", "idx", "cifar10"}
 	if v.Ref == nil || !v.Ref.Call {
 		c.errAt(v, "source is builtin(\"mnist\"), idx(\"dir\") or cifar10(\"dir\"), not %s", describeValue(v))
-		return false
+		return
 	}
-	if !contains(kinds, v.Ref.Name) {
+	if !slices.Contains(kinds, v.Ref.Name) {
 		c.errAt(v, "unknown source %s%s; want builtin, idx or cifar10", v.Ref.Name, didYouMean(v.Ref.Name, kinds))
-		return false
+		return
 	}
 	if len(v.Ref.Args) != 1 || v.Ref.Args[0].Str == nil {
 		c.errAt(v, "%s takes one string: %s(\"…\")", v.Ref.Name, v.Ref.Name)
-		return false
+		return
 	}
 	arg := *v.Ref.Args[0].Str
 	ds.Source = v.Ref.Name
 	if v.Ref.Name == "builtin" {
-		if !contains(Builtins, arg) {
+		if !slices.Contains(Builtins, arg) {
 			c.errAt(v.Ref.Args[0], "unknown built-in data set %q%s; built in: %s", arg, didYouMean(arg, Builtins), strings.Join(Builtins, ", "))
-			return false
+			return
 		}
 		ds.Builtin = arg
-		return true
+		return
 	}
 	if arg == "" {
 		c.errAt(v.Ref.Args[0], "the path is empty")
-		return false
+		return
 	}
 	ds.Path = arg
-	return true
 }
 
 // EvaluatorKinds are the kinds an evaluator declaration may name.
@@ -97,7 +92,7 @@ var evaluatorKeys = map[string][]string{
 }
 
 // evaluator checks `evaluator NAME train|table|command { … }`.
-func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
+func (c *checker) evaluator(d *syntax.EvaluatorDecl) *Evaluator {
 	ev := &Evaluator{Name: d.Name.Text, Kind: d.Kind.Text, Pos: d.Name.Pos}
 	keys, known := evaluatorKeys[ev.Kind]
 	if !known {
@@ -109,50 +104,53 @@ func (c *checker) evaluator(d *EvaluatorDecl) *Evaluator {
 		what += " (which takes no settings)"
 	}
 	fs := c.fieldSet(d.Body, what, keys)
-	ok := true
+	n := len(c.errs)
 	switch ev.Kind {
 	case "table":
-		ev.Benchmark, ev.Split = "nasbench201", "cifar10"
-		if f := fs["benchmark"]; f != nil {
-			s, good := c.str(f.Value, "benchmark")
-			if good && Benchmarks[s] == nil {
-				c.errAt(f.Value, "unknown benchmark %q%s", s, didYouMean(s, sortedKeys(Benchmarks)))
-				good = false
-			}
-			ev.Benchmark, ok = s, ok && good
-		}
-		if f := fs["split"]; f != nil {
-			s, good := c.str(f.Value, "split")
-			splits := []string{"cifar10", "cifar100", "ImageNet16-120"}
-			if good && !contains(splits, s) {
-				c.errAt(f.Value, "unknown split %q%s; want %s", s, didYouMean(s, splits), orList(splits))
-				good = false
-			}
-			ev.Split, ok = s, ok && good
-		}
+		c.tableEvaluator(ev, fs)
 	case "command":
-		if f := fs["run"]; f != nil {
-			s, good := c.str(f.Value, "run")
-			ev.Command = strings.Fields(s)
-			if good && len(ev.Command) == 0 {
-				c.errAt(f.Value, "run names no program")
-				good = false
-			}
-			ok = ok && good
-		} else {
-			c.errorf(d.Name.Pos, d.Name.EndPos, "a command evaluator needs the program: run = \"./train.sh\"")
-			ok = false
-		}
-		if f := fs["timeout"]; f != nil {
-			var good bool
-			ev.TimeoutMs, good = c.positive(f.Value, metric.Time, "timeout")
-			ok = ok && good
-		}
+		c.commandEvaluator(ev, d.Name, fs)
 	}
-	if !ok {
+	if len(c.errs) > n {
 		return nil
 	}
 	return ev
+}
+
+// tableEvaluator reads `benchmark = "…"` and `split = "…"`.
+func (c *checker) tableEvaluator(ev *Evaluator, fs map[string]*syntax.Field) {
+	ev.Benchmark, ev.Split = "nasbench201", "cifar10"
+	if f := fs["benchmark"]; f != nil {
+		s, ok := c.str(f.Value, "benchmark")
+		if ok && Benchmarks[s] == nil {
+			c.errAt(f.Value, "unknown benchmark %q%s", s, didYouMean(s, slices.Sorted(maps.Keys(Benchmarks))))
+		}
+		ev.Benchmark = s
+	}
+	if f := fs["split"]; f != nil {
+		s, ok := c.str(f.Value, "split")
+		splits := []string{"cifar10", "cifar100", "ImageNet16-120"}
+		if ok && !slices.Contains(splits, s) {
+			c.errAt(f.Value, "unknown split %q%s; want %s", s, didYouMean(s, splits), orList(splits))
+		}
+		ev.Split = s
+	}
+}
+
+// commandEvaluator reads `run = "PROGRAM ARGS…"` and `timeout = …`.
+func (c *checker) commandEvaluator(ev *Evaluator, name *syntax.Name, fs map[string]*syntax.Field) {
+	if f := fs["run"]; f != nil {
+		s, ok := c.str(f.Value, "run")
+		ev.Command = strings.Fields(s)
+		if ok && len(ev.Command) == 0 {
+			c.errAt(f.Value, "run names no program")
+		}
+	} else {
+		c.errorf(name.Pos, name.EndPos, "a command evaluator needs the program: run = \"./train.sh\"")
+	}
+	if f := fs["timeout"]; f != nil {
+		ev.TimeoutMs, _ = c.positive(f.Value, metric.Time, "timeout")
+	}
 }
 
 // datasetShape is the image shape and class count of a data set whose

@@ -1,9 +1,12 @@
 package dsl
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 )
 
@@ -13,254 +16,325 @@ var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "exec
 var RewardKinds = []string{"fnas", "mnasnet"}
 
 // experiment checks one experiment against the declarations.
-func (c *checker) experiment(d *ExperimentDecl, f *File) *Experiment {
+func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experiment {
 	e := &Experiment{Name: d.Name.Text, Pos: d.Name.Pos, Parallel: 1, Strategy: Strategy{Kind: "random", Params: map[string]float64{}}}
 	if d.Pos.Offset >= 0 && d.EndPos.Offset <= len(f.Src) && d.Pos.Offset <= d.EndPos.Offset {
 		e.Source = f.Src[d.Pos.Offset:d.EndPos.Offset]
 	}
-	ok := true
-	var missing []string // required items left out, reported together
-	deps := map[string]bool{}
-	var fields []*Field
-	var hw *Hardware
-	var hwPos *ExpItem
-	var strategy, reward *Block
-	var budget, parallel, seed *ExpItem
-	once := func(it *ExpItem, seen **ExpItem, what string) bool {
-		if *seen != nil {
-			c.errorf(it.Pos, it.EndPos, "%s is given twice (first at line %d)", what, (*seen).Pos.Line)
-			return false
-		}
-		*seen = it
-		return true
+	items := sortItems(d)
+	x := &expCheck{checker: c, e: e, deps: map[string]bool{}}
+	// Unknown settings are reported but, as in every declaration, leave it valid.
+	x.fs = c.fieldSet(&syntax.Fields{Items: items.fields}, "experiment "+e.Name, experimentKeys)
+	n := len(c.errs)
+	c.givenOnce(items)
+	x.objectives(items.objectives)
+	x.constraints(items.requires)
+	x.useSpace()
+	x.useHardware(items.hardware)
+	x.useEvaluatorAndData()
+	x.executor()
+	x.goal(items)
+	x.budgetAndSeed(items)
+	if len(x.missing) > 0 {
+		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs %s", e.Name, andList(x.missing))
 	}
-	var strategyItem, rewardItem *ExpItem
-	for _, it := range d.Items {
-		switch {
-		case it.Field != nil:
-			fields = append(fields, it.Field)
-		case it.Maximize != nil || it.Minimize != nil:
-			vals, max := it.Maximize, true
-			if it.Minimize != nil {
-				vals, max = it.Minimize, false
-			}
-			for _, v := range vals {
-				m, good := c.metric(v)
-				if !good {
-					ok = false
-					continue
-				}
-				for _, o := range e.Objectives {
-					if o.Metric == m.Name {
-						c.errAt(v, "%s is already an objective", m.Name)
-						good = false
-					}
-				}
-				if good {
-					e.Objectives = append(e.Objectives, Objective{Metric: m.Name, Maximize: max})
-				}
-				ok = ok && good
-			}
-		case it.Require != nil:
-			k, good := c.require(it.Require)
-			ok = ok && good
-			if good {
-				e.Constraints = append(e.Constraints, k)
-			}
-		case it.Strategy != nil:
-			ok = once(it, &strategyItem, "strategy") && ok
-			strategy = it.Strategy
-		case it.Reward != nil:
-			ok = once(it, &rewardItem, "reward") && ok
-			reward = it.Reward
-		case it.Budget != nil:
-			ok = once(it, &budget, "budget") && ok
-		case it.Parallel != nil:
-			ok = once(it, &parallel, "parallel") && ok
-		case it.Seed != nil:
-			ok = once(it, &seed, "seed") && ok
-		case it.Hardware != nil:
-			if hwPos != nil {
-				c.errorf(it.Pos, it.EndPos, "the hardware is given twice (first at line %d)", hwPos.Pos.Line)
-				ok = false
-				continue
-			}
-			hw, hwPos = it.Hardware, it
-		}
+	if e.Strategy.Kind == "coexplore" && len(items.strategy) > 0 {
+		x.hardwareGenes(last(items.strategy).Strategy.Kind)
 	}
-	fs := c.fieldSet(&Fields{Items: fields}, "experiment "+e.Name, experimentKeys)
-	// space
-	if f := fs["space"]; f != nil {
-		if n, good := c.refName(f.Value, "space"); good {
-			if dd, good := c.lookup(n, "space"); good {
-				deps[dd.name.Text] = true
-				e.Space = c.spec.Spaces[dd.name.Text]
-			}
-		}
-		ok = ok && e.Space != nil
-	} else {
-		missing = append(missing, "a space (space = NAME)")
-		ok = false
-	}
-	// hardware
-	if f := fs["platform"]; f != nil {
-		if hwPos != nil {
-			c.errorf(f.Pos, f.EndPos, "give the hardware once: platform = … or hardware …")
-			ok = false
-		} else {
-			ok = c.hardwareRef(e, f.Value, []string{"platform"}, deps) && ok
-		}
-	}
-	if hw != nil {
-		switch {
-		case hw.Ref != nil:
-			ok = c.hardwareRef(e, hw.Ref, []string{"platform", "pool"}, deps) && ok
-		case hw.Pool != nil:
-			e.Pool = c.poolBody(hw.Pool)
-			ok = ok && e.Pool != nil
-		case hw.Search != nil:
-			e.HardwareSearch = c.hardwareSearch(hw.Search)
-			ok = ok && e.HardwareSearch != nil
-		}
-	}
-	hasHW := e.Platform != nil || e.Pool != nil || e.HardwareSearch != nil || hwPos != nil || fs["platform"] != nil
-	// evaluator and dataset
-	e.Evaluator = &Evaluator{Name: "train", Kind: "train"}
-	if f := fs["evaluator"]; f != nil {
-		e.Evaluator = nil // set by evaluatorRef when it resolves
-		ok = c.evaluatorRef(e, f.Value, deps) && ok
-	}
-	if f := fs["dataset"]; f != nil {
-		if n, good := c.refName(f.Value, "dataset"); good {
-			if dd, good := c.lookup(n, "dataset"); good {
-				deps[dd.name.Text] = true
-				e.Dataset = c.spec.Datasets[dd.name.Text]
-			}
-		}
-		ok = ok && e.Dataset != nil
-		if e.Evaluator != nil && e.Evaluator.Kind == "table" {
-			c.errorf(f.Pos, f.EndPos, "a table evaluator reads accuracy from the benchmark table; remove the dataset")
-			ok = false
-		}
-	} else if e.Evaluator != nil && e.Evaluator.Kind == "train" {
-		missing = append(missing, "a dataset to train on (dataset = NAME, or evaluator = table for a benchmark)")
-		ok = false
-	}
-	if f := fs["dataset"]; f != nil && e.Dataset != nil && e.Space != nil {
-		in, outs, hasIO := spaceIO(e.Space.Space)
-		img, classes, known := datasetShape(e.Dataset)
-		switch {
-		case !hasIO || !known:
-		case in != img:
-			c.errorf(f.Value.Pos, f.Value.EndPos, "dataset %s holds %dx%dx%d images; space %s takes %dx%dx%d",
-				e.Dataset.Name, img.H, img.W, img.C, e.Space.Name, in.H, in.W, in.C)
-			ok = false
-		case outs != 0 && outs != classes:
-			c.errorf(f.Value.Pos, f.Value.EndPos, "dataset %s has %d classes; space %s outputs %d (end its head with dense(%d))",
-				e.Dataset.Name, classes, e.Space.Name, outs, classes)
-			ok = false
-		}
-	}
-	if e.Evaluator != nil && e.Evaluator.Kind == "table" && e.Space != nil && e.Space.Benchmark != e.Evaluator.Benchmark {
-		c.errorf(fs["evaluator"].Pos, fs["evaluator"].EndPos, "a table evaluator needs the space benchmark(%q); space %s is not it", e.Evaluator.Benchmark, e.Space.Name)
-		ok = false
-	}
-	// executor: where evaluations run; results do not depend on it
-	if f := fs["executor"]; f != nil {
-		if x, good := c.str(f.Value, "executor"); good {
-			if validExecutor(x) {
-				e.Executor = x
-			} else {
-				c.errAt(f.Value, "executor %q: want \"local\", \"embedded\" or \"nats://HOST:PORT\" (\"tls://HOST:PORT\")", x)
-				ok = false
-			}
-		} else {
-			ok = false
-		}
-	}
-	// objectives and constraints that need hardware
-	if len(e.Objectives) == 0 {
-		missing = append(missing, "an objective (maximize accuracy)")
-		ok = false
-	}
-	if !hasHW {
-		for _, it := range d.Items {
-			for _, v := range append(append([]*Value{}, it.Maximize...), it.Minimize...) {
-				if m, good := metric.ByName(refText(v)); good && m.HW {
-					c.errAt(v, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
-					ok = false
-				}
-			}
-			if it.Require != nil {
-				if m, good := metric.ByName(it.Require.Metric.Text); good && m.HW {
-					c.errorf(it.Require.Metric.Pos, it.Require.Metric.EndPos, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
-					ok = false
-				}
-			}
-		}
-	}
-	// reward
-	if reward != nil {
-		r, good := c.reward(reward, hasHW)
-		e.Reward, ok = r, ok && good
-	}
-	// strategy
-	if strategy != nil {
-		ok = c.strategy(e, strategy) && ok
-	}
-	// budget, parallel, seed
-	if budget != nil {
-		ok = c.budget(e, budget) && ok
-	} else {
-		missing = append(missing, "a budget (budget 30 trials)")
-		ok = false
-	}
-	if parallel != nil {
-		n, good := c.integer(parallel.Parallel, "parallel", 1)
-		if good && n > 1024 {
-			c.errAt(parallel.Parallel, "parallel is at most 1024")
-			good = false
-		}
-		e.Parallel, ok = n, ok && good
-	}
-	if seed != nil {
-		v := seed.Seed
-		if v.Num != nil && v.Num.Unit == "" {
-			if f, err := numValue(v.Num); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-				e.Seed = int64(f)
-			} else {
-				c.errAt(v, "seed must be a whole number")
-				ok = false
-			}
-		} else {
-			c.errAt(v, "seed must be a whole number, not %s", describeValue(v))
-			ok = false
-		}
-	}
-	if len(missing) > 0 {
-		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs %s", e.Name, andList(missing))
-		ok = false
-	}
-	if e.Strategy.Kind == "coexplore" && e.HardwareSearch == nil && strategy != nil {
-		c.errorf(strategy.Kind.Pos, strategy.Kind.EndPos, "coexplore searches the hardware too; give hardware search { devices in {…} }")
-		ok = false
-	}
-	if h := e.HardwareSearch; e.Strategy.Kind == "coexplore" && h != nil && !h.Tiling && len(h.Devices) == 1 && len(h.Precisions) == 1 && strategy != nil {
-		c.errorf(strategy.Kind.Pos, strategy.Kind.EndPos, "coexplore needs hardware genes, and with tiling = false one device and one precision leave none; search several devices or precisions, or the tiling")
-		ok = false
-	}
-	if !ok {
+	if len(c.errs) > n || !x.resolved() {
 		return nil
 	}
-	for n := range deps {
-		e.Deps = append(e.Deps, n)
-	}
-	e.Deps = sortedKeys(deps)
+	e.Deps = slices.Sorted(maps.Keys(x.deps))
 	e.hash = experimentHash(e)
 	return e
 }
 
-func refText(v *Value) string {
+// hardwareGenes reports a coexplore strategy (at kind) whose hardware search
+// leaves it nothing to search.
+func (x *expCheck) hardwareGenes(kind *syntax.Name) {
+	h := x.e.HardwareSearch
+	switch {
+	case h == nil:
+		x.errorf(kind.Pos, kind.EndPos, "coexplore searches the hardware too; give hardware search { devices in {…} }")
+	case !h.Tiling && len(h.Devices) == 1 && len(h.Precisions) == 1:
+		x.errorf(kind.Pos, kind.EndPos, "coexplore needs hardware genes, and with tiling = false one device and one precision leave none; search several devices or precisions, or the tiling")
+	}
+}
+
+// expItems are the items of an experiment body by kind, in source order.
+type expItems struct {
+	fields                                             []*syntax.Field
+	objectives, requires                               []*syntax.ExpItem // maximize and minimize; require
+	strategy, reward, budget, parallel, seed, hardware []*syntax.ExpItem // each given once
+}
+
+func sortItems(d *syntax.ExperimentDecl) expItems {
+	var items expItems
+	for _, it := range d.Items {
+		switch {
+		case it.Field != nil:
+			items.fields = append(items.fields, it.Field)
+		case it.Maximize != nil || it.Minimize != nil:
+			items.objectives = append(items.objectives, it)
+		case it.Require != nil:
+			items.requires = append(items.requires, it)
+		case it.Strategy != nil:
+			items.strategy = append(items.strategy, it)
+		case it.Reward != nil:
+			items.reward = append(items.reward, it)
+		case it.Budget != nil:
+			items.budget = append(items.budget, it)
+		case it.Parallel != nil:
+			items.parallel = append(items.parallel, it)
+		case it.Seed != nil:
+			items.seed = append(items.seed, it)
+		case it.Hardware != nil:
+			items.hardware = append(items.hardware, it)
+		}
+	}
+	return items
+}
+
+// givenOnce reports every item given again after the first of its kind.
+// The experiment is checked with the first of each, but with the last
+// strategy and reward.
+func (c *checker) givenOnce(items expItems) {
+	for _, k := range []struct {
+		what  string
+		items []*syntax.ExpItem
+	}{{"strategy", items.strategy}, {"reward", items.reward}, {"budget", items.budget}, {"parallel", items.parallel},
+		{"seed", items.seed}, {"the hardware", items.hardware}} {
+		for i, it := range k.items {
+			if i > 0 {
+				c.errorf(it.Pos, it.EndPos, "%s is given twice (first at line %d)", k.what, k.items[0].Pos.Line)
+			}
+		}
+	}
+}
+
+func last(items []*syntax.ExpItem) *syntax.ExpItem { return items[len(items)-1] }
+
+// expCheck is the state of checking one experiment.
+type expCheck struct {
+	*checker
+	e       *Experiment
+	fs      map[string]*syntax.Field // the settings, by key
+	deps    map[string]bool          // the declarations it uses, by name
+	missing []string                 // required items left out, reported together
+}
+
+// resolved reports whether every declaration the experiment uses was
+// checked without errors (one that failed has reported its own).
+func (x *expCheck) resolved() bool {
+	e := x.e
+	hasHW := x.fs["platform"] != nil || e.Platform != nil || e.Pool != nil || e.HardwareSearch != nil
+	return e.Space != nil && e.Evaluator != nil && (x.fs["dataset"] == nil || e.Dataset != nil) &&
+		(!hasHW || e.Platform != nil || e.Pool != nil || e.HardwareSearch != nil)
+}
+
+// objectives reads `maximize M, …` and `minimize M, …`.
+func (x *expCheck) objectives(items []*syntax.ExpItem) {
+	for _, it := range items {
+		vals, maximize := it.Maximize, true
+		if it.Minimize != nil {
+			vals, maximize = it.Minimize, false
+		}
+		for _, v := range vals {
+			m, ok := x.metric(v)
+			if !ok {
+				continue
+			}
+			if slices.ContainsFunc(x.e.Objectives, func(o Objective) bool { return o.Metric == m.Name }) {
+				x.errAt(v, "%s is already an objective", m.Name)
+				continue
+			}
+			x.e.Objectives = append(x.e.Objectives, Objective{Metric: m.Name, Maximize: maximize})
+		}
+	}
+}
+
+// constraints reads `require M OP LIMIT`.
+func (x *expCheck) constraints(items []*syntax.ExpItem) {
+	for _, it := range items {
+		if k, ok := x.require(it.Require); ok {
+			x.e.Constraints = append(x.e.Constraints, k)
+		}
+	}
+}
+
+// use resolves the setting `key = NAME` to a declaration of kind key and
+// records it; it returns the name, or "" when it does not resolve.
+func (x *expCheck) use(key string) string {
+	n, ok := x.refName(x.fs[key].Value, key)
+	if !ok {
+		return ""
+	}
+	d, ok := x.lookup(n, key)
+	if !ok {
+		return ""
+	}
+	x.deps[d.name.Text] = true
+	return d.name.Text
+}
+
+// useSpace reads `space = NAME`.
+func (x *expCheck) useSpace() {
+	if x.fs["space"] == nil {
+		x.missing = append(x.missing, "a space (space = NAME)")
+		return
+	}
+	x.e.Space = x.spec.Spaces[x.use("space")]
+}
+
+// useHardware reads `platform = …` or the first `hardware …` item.
+func (x *expCheck) useHardware(items []*syntax.ExpItem) {
+	if f := x.fs["platform"]; f != nil {
+		if len(items) > 0 {
+			x.errorf(f.Pos, f.EndPos, "give the hardware once: platform = … or hardware …")
+		} else {
+			x.hardwareRef(f.Value, "platform")
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	switch hw := items[0].Hardware; {
+	case hw.Ref != nil:
+		x.hardwareRef(hw.Ref, "platform", "pool")
+	case hw.Pool != nil:
+		x.e.Pool = x.poolBody(hw.Pool)
+	case hw.Search != nil:
+		x.e.HardwareSearch = x.hardwareSearch(hw.Search)
+	}
+}
+
+// useEvaluatorAndData reads `evaluator = …` (train by default) and
+// `dataset = NAME`, and checks that they fit each other and the space.
+func (x *expCheck) useEvaluatorAndData() {
+	e := x.e
+	e.Evaluator = &Evaluator{Name: "train", Kind: "train"}
+	if f := x.fs["evaluator"]; f != nil {
+		e.Evaluator = nil // set by evaluatorRef when it resolves
+		x.evaluatorRef(f.Value)
+	}
+	table := e.Evaluator != nil && e.Evaluator.Kind == "table"
+	f := x.fs["dataset"]
+	switch {
+	case f != nil:
+		e.Dataset = x.spec.Datasets[x.use("dataset")]
+		if table {
+			x.errorf(f.Pos, f.EndPos, "a table evaluator reads accuracy from the benchmark table; remove the dataset")
+		}
+		if e.Dataset != nil && e.Space != nil {
+			x.datasetFits(f.Value)
+		}
+	case e.Evaluator != nil && e.Evaluator.Kind == "train":
+		x.missing = append(x.missing, "a dataset to train on (dataset = NAME, or evaluator = table for a benchmark)")
+	}
+	if table && e.Space != nil && e.Space.Benchmark != e.Evaluator.Benchmark {
+		ef := x.fs["evaluator"]
+		x.errorf(ef.Pos, ef.EndPos, "a table evaluator needs the space benchmark(%q); space %s is not it", e.Evaluator.Benchmark, e.Space.Name)
+	}
+}
+
+// datasetFits checks that the images and classes of a data set of known
+// shape are those of the space.
+func (x *expCheck) datasetFits(v *syntax.Value) {
+	e := x.e
+	in, outs, hasIO := spaceIO(e.Space.Space)
+	img, classes, known := datasetShape(e.Dataset)
+	switch {
+	case !hasIO || !known:
+	case in != img:
+		x.errAt(v, "dataset %s holds %dx%dx%d images; space %s takes %dx%dx%d",
+			e.Dataset.Name, img.H, img.W, img.C, e.Space.Name, in.H, in.W, in.C)
+	case outs != 0 && outs != classes:
+		x.errAt(v, "dataset %s has %d classes; space %s outputs %d (end its head with dense(%d))",
+			e.Dataset.Name, classes, e.Space.Name, outs, classes)
+	}
+}
+
+// executor reads `executor = "…"`: where evaluations run; results do not
+// depend on it.
+func (x *expCheck) executor() {
+	f := x.fs["executor"]
+	if f == nil {
+		return
+	}
+	if s, ok := x.str(f.Value, "executor"); ok {
+		if validExecutor(s) {
+			x.e.Executor = s
+		} else {
+			x.errAt(f.Value, "executor %q: want \"local\", \"embedded\" or \"nats://HOST:PORT\" (\"tls://HOST:PORT\")", s)
+		}
+	}
+}
+
+// goal checks that the experiment has an objective, that the metrics it
+// reads can be measured on its hardware, and its reward and strategy.
+func (x *expCheck) goal(items expItems) {
+	e := x.e
+	if len(e.Objectives) == 0 {
+		x.missing = append(x.missing, "an objective (maximize accuracy)")
+	}
+	hasHW := e.Platform != nil || e.Pool != nil || e.HardwareSearch != nil || len(items.hardware) > 0 || x.fs["platform"] != nil
+	if !hasHW {
+		x.needHardware(items)
+	}
+	if len(items.reward) > 0 {
+		e.Reward = x.reward(last(items.reward).Reward, hasHW)
+	}
+	if len(items.strategy) > 0 {
+		x.strategy(e, last(items.strategy).Strategy)
+	}
+}
+
+// needHardware reports the objectives and constraints that read a metric
+// measured on an FPGA, in an experiment without hardware.
+func (x *expCheck) needHardware(items expItems) {
+	for _, it := range items.objectives {
+		for _, v := range append(slices.Clone(it.Maximize), it.Minimize...) {
+			if m, ok := metric.ByName(refText(v)); ok && m.HW {
+				x.errAt(v, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+			}
+		}
+	}
+	for _, it := range items.requires {
+		if m, ok := metric.ByName(it.Require.Metric.Text); ok && m.HW {
+			x.errorf(it.Require.Metric.Pos, it.Require.Metric.EndPos, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+		}
+	}
+}
+
+// budgetAndSeed reads the budget, `parallel N` and `seed N`.
+func (x *expCheck) budgetAndSeed(items expItems) {
+	e := x.e
+	if len(items.budget) > 0 {
+		x.budget(e, items.budget[0])
+	} else {
+		x.missing = append(x.missing, "a budget (budget 30 trials)")
+	}
+	if len(items.parallel) > 0 {
+		v := items.parallel[0].Parallel
+		n, ok := x.integer(v, "parallel", 1)
+		if ok && n > 1024 {
+			x.errAt(v, "parallel is at most 1024")
+		}
+		e.Parallel = n
+	}
+	if len(items.seed) > 0 {
+		v := items.seed[0].Seed
+		if v.Num == nil || v.Num.Unit != "" {
+			x.errAt(v, "seed must be a whole number, not %s", describeValue(v))
+		} else if f, err := numValue(v.Num); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			e.Seed = int64(f)
+		} else {
+			x.errAt(v, "seed must be a whole number")
+		}
+	}
+}
+
+func refText(v *syntax.Value) string {
 	if v.Ref != nil && !v.Ref.Call {
 		return v.Ref.Name
 	}
@@ -268,69 +342,61 @@ func refText(v *Value) string {
 }
 
 // refName reads a bare name that refers to a declaration.
-func (c *checker) refName(v *Value, what string) (*Name, bool) {
+func (c *checker) refName(v *syntax.Value, what string) (*syntax.Name, bool) {
 	if v.Ref == nil || v.Ref.Call {
 		c.errAt(v, "%s = takes the name of a %s, not %s", what, what, describeValue(v))
 		return nil, false
 	}
-	return &Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, true
+	return &syntax.Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, true
 }
 
 // hardwareRef resolves `platform = NAME`, `platform = "BOARD"` or `hardware = NAME`.
-func (c *checker) hardwareRef(e *Experiment, v *Value, kinds []string, deps map[string]bool) bool {
+func (x *expCheck) hardwareRef(v *syntax.Value, kinds ...string) {
 	if v.Str != nil {
-		dev, ok := c.catalog(v, *v.Str)
-		if ok {
-			e.Platform = &Platform{Name: dev.Name, Catalog: dev.Name, Device: dev, Precision: defaultPrecision, Pos: v.Pos}
+		if dev, ok := x.catalog(v, *v.Str); ok {
+			x.e.Platform = &Platform{Name: dev.Name, Catalog: dev.Name, Device: dev, Precision: defaultPrecision, Pos: v.Pos}
 		}
-		return ok
+		return
 	}
-	n, ok := c.refName(v, kinds[0])
+	n, ok := x.refName(v, kinds[0])
 	if !ok {
-		return false
+		return
 	}
-	d, ok := c.lookup(n, kinds...)
+	d, ok := x.lookup(n, kinds...)
 	if !ok {
-		return false
+		return
 	}
-	deps[d.name.Text] = true
+	x.deps[d.name.Text] = true
 	if d.kind == "pool" {
-		e.Pool = c.spec.Pools[d.name.Text]
-		return e.Pool != nil
+		x.e.Pool = x.spec.Pools[d.name.Text]
+	} else {
+		x.e.Platform = x.spec.Platforms[d.name.Text]
 	}
-	e.Platform = c.spec.Platforms[d.name.Text]
-	return e.Platform != nil
 }
 
 // evaluatorRef resolves `evaluator = NAME` or a built-in kind with defaults.
-func (c *checker) evaluatorRef(e *Experiment, v *Value, deps map[string]bool) bool {
-	n, ok := c.refName(v, "evaluator")
+func (x *expCheck) evaluatorRef(v *syntax.Value) {
+	n, ok := x.refName(v, "evaluator")
 	if !ok {
-		return false
+		return
 	}
-	if _, declared := c.decls[n.Text]; !declared && contains(EvaluatorKinds, n.Text) {
+	if _, declared := x.decls[n.Text]; !declared {
 		switch n.Text {
 		case "train":
-			e.Evaluator = &Evaluator{Name: "train", Kind: "train"}
+			x.e.Evaluator = &Evaluator{Name: "train", Kind: "train"}
 		case "table":
-			e.Evaluator = &Evaluator{Name: "table", Kind: "table", Benchmark: "nasbench201", Split: "cifar10"}
+			x.e.Evaluator = &Evaluator{Name: "table", Kind: "table", Benchmark: "nasbench201", Split: "cifar10"}
 		case "command":
-			c.errAt(v, "a command evaluator needs its program; declare it: evaluator NAME command { run = \"./train.sh\" }")
-			return false
+			x.errAt(v, "a command evaluator needs its program; declare it: evaluator NAME command { run = \"./train.sh\" }")
+		default:
+			x.errAt(v, "unknown evaluator %s%s; declare it or use train or table", n.Text, didYouMean(n.Text, append(x.namesOf("evaluator"), "train", "table")))
 		}
-		return true
+		return
 	}
-	if _, declared := c.decls[n.Text]; !declared {
-		c.errAt(v, "unknown evaluator %s%s; declare it or use train or table", n.Text, didYouMean(n.Text, append(c.namesOf("evaluator"), "train", "table")))
-		return false
+	if d, ok := x.lookup(n, "evaluator"); ok {
+		x.deps[d.name.Text] = true
+		x.e.Evaluator = x.spec.Evaluators[d.name.Text]
 	}
-	d, ok := c.lookup(n, "evaluator")
-	if !ok {
-		return false
-	}
-	deps[d.name.Text] = true
-	e.Evaluator = c.spec.Evaluators[d.name.Text]
-	return e.Evaluator != nil
 }
 
 // validExecutor reports whether x names a place evaluations can run: this

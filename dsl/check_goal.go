@@ -5,14 +5,16 @@ package dsl
 
 import (
 	"math"
+	"slices"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
 )
 
 // metric reads a metric name.
-func (c *checker) metric(v *Value) (metric.Metric, bool) {
+func (c *checker) metric(v *syntax.Value) (metric.Metric, bool) {
 	s, ok := c.name(v, "metric")
 	if !ok {
 		return metric.Metric{}, false
@@ -25,8 +27,8 @@ func (c *checker) metric(v *Value) (metric.Metric, bool) {
 }
 
 // require checks `require METRIC OP LIMIT` with the limit in the metric's dimension.
-func (c *checker) require(r *Require) (Constraint, bool) {
-	m, ok := c.metric(&Value{Pos: r.Metric.Pos, EndPos: r.Metric.EndPos, Ref: &Ref{Name: r.Metric.Text}})
+func (c *checker) require(r *syntax.Require) (Constraint, bool) {
+	m, ok := c.metric(&syntax.Value{Pos: r.Metric.Pos, EndPos: r.Metric.EndPos, Ref: &syntax.Ref{Name: r.Metric.Text}})
 	if !ok {
 		return Constraint{}, false
 	}
@@ -42,12 +44,12 @@ func (c *checker) require(r *Require) (Constraint, bool) {
 }
 
 // reward checks `reward mnasnet { target = 8 ms  below = -0.07  above = -0.07 [metric = latency] }`
-// or `reward fnas { target = 8 ms }`.
-func (c *checker) reward(b *Block, hasHW bool) (*Reward, bool) {
+// or `reward fnas { target = 8 ms }`; it returns nil for an unknown kind.
+func (c *checker) reward(b *syntax.Block, hasHW bool) *Reward {
 	kind := b.Kind.Text
-	if !contains(RewardKinds, kind) {
+	if !slices.Contains(RewardKinds, kind) {
 		c.errorf(b.Kind.Pos, b.Kind.EndPos, "unknown reward %s%s; want %s", kind, didYouMean(kind, RewardKinds), orList(RewardKinds))
-		return nil, false
+		return nil
 	}
 	keys := []string{"metric", "target", "below", "above"}
 	if kind == "fnas" {
@@ -56,49 +58,42 @@ func (c *checker) reward(b *Block, hasHW bool) (*Reward, bool) {
 	fs := c.fieldSet(b.Body, "reward "+kind, keys)
 	// MnasNet's soft form, α = β = −0.07 (Tan et al., CVPR 2019, §3).
 	r := &Reward{Kind: kind, Metric: "latency", Below: -0.07, Above: -0.07}
-	ok := true
 	m, _ := metric.ByName("latency")
 	if f := fs["metric"]; f != nil {
-		var good bool
-		m, good = c.metric(f.Value)
-		if good && (m.Dim == metric.Fraction || m.Dim == metric.Count && !m.HW) {
+		var ok bool
+		if m, ok = c.metric(f.Value); ok && (m.Dim == metric.Fraction || m.Dim == metric.Count && !m.HW) {
 			c.errAt(f.Value, "the reward scales accuracy by a cost such as latency or energy, not %s", m.Name)
-			good = false
 		}
-		r.Metric, ok = m.Name, ok && good
+		r.Metric = m.Name
 	}
 	if f := fs["target"]; f != nil {
-		var good bool
-		r.Target, good = c.positive(f.Value, m.Dim, "target")
-		ok = ok && good
+		r.Target, _ = c.positive(f.Value, m.Dim, "target")
 	} else {
 		c.errorf(b.Pos, b.EndPos, "reward %s needs a target, e.g. target = 8 ms", kind)
-		ok = false
 	}
-	for _, k := range []string{"below", "above"} {
-		if f := fs[k]; f != nil {
-			w, good := c.quantity(f.Value, metric.Count, k)
-			if good && (w < -10 || w > 10) {
-				c.errAt(f.Value, "%s is an exponent in [-10, 10]", k)
-				good = false
-			}
-			if k == "below" {
-				r.Below = w
-			} else {
-				r.Above = w
-			}
-			ok = ok && good
-		}
+	if f := fs["below"]; f != nil {
+		r.Below = c.exponent(f.Value, "below")
+	}
+	if f := fs["above"]; f != nil {
+		r.Above = c.exponent(f.Value, "above")
 	}
 	if m.HW && !hasHW {
 		c.errorf(b.Pos, b.EndPos, "the reward reads %s, which is measured on an FPGA; give the hardware: platform = NAME", m.Name)
-		ok = false
 	}
-	return r, ok
+	return r
+}
+
+// exponent reads an exponent of MnasNet's reward, in [-10, 10].
+func (c *checker) exponent(v *syntax.Value, what string) float64 {
+	w, ok := c.quantity(v, metric.Count, what)
+	if ok && (w < -10 || w > 10) {
+		c.errAt(v, "%s is an exponent in [-10, 10]", what)
+	}
+	return w
 }
 
 // strategy checks `strategy KIND { param = value … }` against the search registry.
-func (c *checker) strategy(e *Experiment, b *Block) bool {
+func (c *checker) strategy(e *Experiment, b *syntax.Block) {
 	kind := b.Kind.Text
 	info, ok := search.Kind(kind)
 	if !ok {
@@ -107,7 +102,7 @@ func (c *checker) strategy(e *Experiment, b *Block) bool {
 			names = append(names, k.Name)
 		}
 		c.errorf(b.Kind.Pos, b.Kind.EndPos, "unknown strategy %s%s; strategies are %s", kind, didYouMean(kind, names), strings.Join(names, ", "))
-		return false
+		return
 	}
 	e.Strategy.Kind = kind
 	var names []string
@@ -119,67 +114,50 @@ func (c *checker) strategy(e *Experiment, b *Block) bool {
 		what += " (which takes no parameters)"
 	}
 	fs := c.fieldSet(b.Body, what, names)
-	ok = len(b.BodyItems()) == len(fs)
 	for _, p := range info.Params {
-		f := fs[p.Name]
-		if f == nil {
-			continue
-		}
-		v, good := c.quantity(f.Value, metric.Count, p.Name)
-		if good && (v < p.Min || v > p.Max) {
-			c.errAt(f.Value, "%s must lie in [%g, %g]", p.Name, p.Min, p.Max)
-			good = false
-		}
-		if good && p.Integer && v != math.Trunc(v) {
-			c.errAt(f.Value, "%s must be a whole number", p.Name)
-			good = false
-		}
-		if good {
-			e.Strategy.Params[p.Name] = v
-		}
-		ok = ok && good
-	}
-	if !info.Multi && len(e.Objectives) > 1 && b != nil {
-		if e.Reward == nil {
-			c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, random, grid)", kind, len(e.Objectives))
-			ok = false
+		if f := fs[p.Name]; f != nil {
+			c.strategyParam(e, p, f.Value)
 		}
 	}
-	return ok
+	if !info.Multi && len(e.Objectives) > 1 && e.Reward == nil {
+		c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, random, grid)", kind, len(e.Objectives))
+	}
 }
 
-// BodyItems returns the fields of a block, or none.
-func (b *Block) BodyItems() []*Field {
-	if b == nil || b.Body == nil {
-		return nil
+// strategyParam checks one parameter's value against its range.
+func (c *checker) strategyParam(e *Experiment, p search.Param, v *syntax.Value) {
+	x, ok := c.quantity(v, metric.Count, p.Name)
+	switch {
+	case !ok:
+	case x < p.Min || x > p.Max:
+		c.errAt(v, "%s must lie in [%g, %g]", p.Name, p.Min, p.Max)
+	case p.Integer && x != math.Trunc(x):
+		c.errAt(v, "%s must be a whole number", p.Name)
+	default:
+		e.Strategy.Params[p.Name] = x
 	}
-	return b.Body.Items
 }
 
 // budget checks `budget 60 trials`, `budget 2 h` or both.
-func (c *checker) budget(e *Experiment, it *ExpItem) bool {
-	ok := true
-	seenT, seenTime := false, false
+func (c *checker) budget(e *Experiment, it *syntax.ExpItem) {
+	seenTrials, seenTime := false, false
 	for _, a := range it.Budget {
-		v := &Value{Pos: a.Pos, EndPos: a.EndPos, Num: &Num{Text: a.Num}}
+		v := &syntax.Value{Pos: a.Pos, EndPos: a.EndPos, Num: &syntax.Num{Text: a.Num}}
 		if a.Unit == "trials" || a.Unit == "trial" {
-			n, good := c.integer(v, "trials", 1)
-			if good && seenT {
+			n, ok := c.integer(v, "trials", 1)
+			if ok && seenTrials {
 				c.errorf(a.Pos, a.EndPos, "the trial budget is given twice")
-				good = false
 			}
-			seenT, e.Trials, ok = true, n, ok && good
+			seenTrials, e.Trials = true, n
 			continue
 		}
 		v.Num.Unit = a.Unit
-		t, good := c.positive(v, metric.Time, "time budget")
-		if good && seenTime {
+		t, ok := c.positive(v, metric.Time, "time budget")
+		if ok && seenTime {
 			c.errorf(a.Pos, a.EndPos, "the time budget is given twice")
-			good = false
 		}
-		seenTime, e.TimeMs, ok = true, t, ok && good
+		seenTime, e.TimeMs = true, t
 	}
-	return ok
 }
 
 func andList(xs []string) string {

@@ -1,8 +1,11 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/metric"
 )
@@ -11,7 +14,7 @@ var platformKeys = []string{"clock", "precision", "dsp", "bram", "uram", "lut", 
 
 // catalog looks a board up in the fpga catalog, reporting an unknown name
 // with the catalog's suggestions.
-func (c *checker) catalog(v *Value, name string) (fpga.Platform, bool) {
+func (c *checker) catalog(v *syntax.Value, name string) (fpga.Platform, bool) {
 	p, err := fpga.Lookup(name)
 	if err != nil {
 		c.errAt(v, "unknown catalog platform %q%s (`hwnas platforms` lists them)", name, didYouMean(name, catalogNames()))
@@ -32,94 +35,20 @@ func catalogNames() []string {
 
 var families = map[string]fpga.Family{"series7": fpga.Series7, "ultrascale": fpga.UltraScale, "intel": fpga.Intel}
 
-// platform checks `platform NAME [from "BOARD"] { … }`. A custom device
-// (no from) must give dsp, bram, lut, bandwidth and clock; its power
-// coefficients come from the first catalog board of its family.
-func (c *checker) platform(d *PlatformDecl) *Platform {
+// platform checks `platform NAME [from "BOARD"] { … }`.
+func (c *checker) platform(d *syntax.PlatformDecl) *Platform {
 	p := &Platform{Name: d.Name.Text, Precision: defaultPrecision, Pos: d.Name.Pos}
 	fs := c.fieldSet(d.Body, "platform "+p.Name, platformKeys)
-	ok := true
-	if d.From != nil {
-		v := &Value{Pos: d.From.Pos, EndPos: d.From.EndPos, Str: &d.From.Text}
-		dev, k := c.catalog(v, d.From.Text)
-		if !k {
-			return nil
-		}
-		p.Device, p.Catalog = dev, dev.Name
-		if f := fs["family"]; f != nil {
-			c.errorf(f.Pos, f.EndPos, "family comes from the catalog entry %s; it cannot be overridden", dev.Name)
-			ok = false
-		}
-	} else {
-		fam := fpga.Series7
-		if f := fs["family"]; f != nil {
-			s, k := c.oneOf(f.Value, "family", sortedKeys(families))
-			if !k {
-				return nil
-			}
-			fam = families[s]
-		}
-		for _, base := range fpga.Catalog() {
-			if base.Family == fam {
-				p.Device = base // power coefficients and defaults of the family
-				break
-			}
-		}
-		p.Device.Name, p.Device.Aliases, p.Device.Device, p.Device.Family = p.Name, nil, "custom", fam
-		p.Device.URAM, p.Device.FF = 0, 0
-		var missing []string
-		for _, k := range []string{"dsp", "bram", "lut", "bandwidth", "clock"} {
-			if fs[k] == nil {
-				missing = append(missing, k)
-			}
-		}
-		if len(missing) > 0 {
-			c.errorf(d.Name.Pos, d.Name.EndPos, "custom platform %s needs %s (or derive it from the catalog: platform %s from \"PYNQ-Z1\" { … })",
-				p.Name, strings.Join(missing, ", "), p.Name)
-			ok = false
-		}
+	n := len(c.errs)
+	if d.From != nil && !c.fromCatalog(p, d.From, fs["family"]) || d.From == nil && !c.customDevice(p, d.Name, fs) {
+		return nil
 	}
 	for _, k := range platformKeys {
-		f := fs[k]
-		if f == nil {
-			continue
+		if f := fs[k]; f != nil {
+			c.platformSetting(p, k, f)
 		}
-		var good bool
-		switch k {
-		case "clock":
-			p.Device.ClockMHz, good = c.positive(f.Value, metric.Frequency, "clock")
-		case "bandwidth":
-			p.Device.BandwidthGBs, good = c.positive(f.Value, metric.Bandwidth, "bandwidth")
-		case "static":
-			p.Device.StaticW, good = c.quantity(f.Value, metric.Power, "static power")
-			if good && p.Device.StaticW < 0 {
-				c.errAt(f.Value, "static power must not be negative")
-				good = false
-			}
-		case "precision":
-			if f.Op == "in" {
-				c.errorf(f.Pos, f.EndPos, "precision takes one value: write precision = int16")
-				break
-			}
-			p.Precision, good = c.precision(f.Value)
-		case "dsp":
-			p.Device.DSP, good = c.integer(f.Value, "dsp", 1)
-		case "bram":
-			p.Device.BRAM18, good = c.integer(f.Value, "bram", 1)
-		case "uram":
-			p.Device.URAM, good = c.integer(f.Value, "uram", 0)
-		case "lut":
-			p.Device.LUT, good = c.integer(f.Value, "lut", 1)
-		case "ff":
-			p.Device.FF, good = c.integer(f.Value, "ff", 0)
-		case "ports":
-			p.Device.PortBits, good = c.integer(f.Value, "ports", 1)
-		case "family":
-			good = true
-		}
-		ok = ok && good
 	}
-	if !ok {
+	if len(c.errs) > n {
 		return nil
 	}
 	if err := p.Device.Validate(); err != nil {
@@ -129,7 +58,88 @@ func (c *checker) platform(d *PlatformDecl) *Platform {
 	return p
 }
 
-func (c *checker) precision(v *Value) (fpga.Precision, bool) {
+// fromCatalog starts p from the catalog board `from "BOARD"`, whose family
+// cannot be overridden. It reports false when the board is unknown.
+func (c *checker) fromCatalog(p *Platform, from *syntax.Str, family *syntax.Field) bool {
+	dev, ok := c.catalog(&syntax.Value{Pos: from.Pos, EndPos: from.EndPos, Str: &from.Text}, from.Text)
+	if !ok {
+		return false
+	}
+	p.Device, p.Catalog = dev, dev.Name
+	if family != nil {
+		c.errorf(family.Pos, family.EndPos, "family comes from the catalog entry %s; it cannot be overridden", dev.Name)
+	}
+	return true
+}
+
+// customDevice starts p as a custom device: it must give dsp, bram, lut,
+// bandwidth and clock; its power coefficients come from the first catalog
+// board of its family. It reports false when the family is unknown.
+func (c *checker) customDevice(p *Platform, name *syntax.Name, fs map[string]*syntax.Field) bool {
+	fam := fpga.Series7
+	if f := fs["family"]; f != nil {
+		s, ok := c.oneOf(f.Value, "family", slices.Sorted(maps.Keys(families)))
+		if !ok {
+			return false
+		}
+		fam = families[s]
+	}
+	for _, base := range fpga.Catalog() {
+		if base.Family == fam {
+			p.Device = base // power coefficients and defaults of the family
+			break
+		}
+	}
+	p.Device.Name, p.Device.Aliases, p.Device.Device, p.Device.Family = p.Name, nil, "custom", fam
+	p.Device.URAM, p.Device.FF = 0, 0
+	var missing []string
+	for _, k := range []string{"dsp", "bram", "lut", "bandwidth", "clock"} {
+		if fs[k] == nil {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		c.errorf(name.Pos, name.EndPos, "custom platform %s needs %s (or derive it from the catalog: platform %s from \"PYNQ-Z1\" { … })",
+			p.Name, strings.Join(missing, ", "), p.Name)
+	}
+	return true
+}
+
+// platformSetting reads one setting of a platform into p.
+func (c *checker) platformSetting(p *Platform, key string, f *syntax.Field) {
+	d := &p.Device
+	switch key {
+	case "clock":
+		d.ClockMHz, _ = c.positive(f.Value, metric.Frequency, "clock")
+	case "bandwidth":
+		d.BandwidthGBs, _ = c.positive(f.Value, metric.Bandwidth, "bandwidth")
+	case "static":
+		var ok bool
+		if d.StaticW, ok = c.quantity(f.Value, metric.Power, "static power"); ok && d.StaticW < 0 {
+			c.errAt(f.Value, "static power must not be negative")
+		}
+	case "precision":
+		if f.Op == "in" {
+			c.errorf(f.Pos, f.EndPos, "precision takes one value: write precision = int16")
+			return
+		}
+		p.Precision, _ = c.precision(f.Value)
+	case "dsp":
+		d.DSP, _ = c.integer(f.Value, "dsp", 1)
+	case "bram":
+		d.BRAM18, _ = c.integer(f.Value, "bram", 1)
+	case "uram":
+		d.URAM, _ = c.integer(f.Value, "uram", 0)
+	case "lut":
+		d.LUT, _ = c.integer(f.Value, "lut", 1)
+	case "ff":
+		d.FF, _ = c.integer(f.Value, "ff", 0)
+	case "ports":
+		d.PortBits, _ = c.integer(f.Value, "ports", 1)
+	}
+}
+
+func (c *checker) precision(v *syntax.Value) (fpga.Precision, bool) {
 	s, ok := c.name(v, "precision")
 	if !ok {
 		return 0, false
@@ -147,12 +157,12 @@ func (c *checker) precision(v *Value) (fpga.Precision, bool) {
 }
 
 // device resolves a pool member: a catalog string or a declared platform.
-func (c *checker) device(v *Value) (fpga.Platform, bool) {
+func (c *checker) device(v *syntax.Value) (fpga.Platform, bool) {
 	switch {
 	case v.Str != nil:
 		return c.catalog(v, *v.Str)
 	case v.Ref != nil && !v.Ref.Call:
-		d, ok := c.lookup(&Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, "platform")
+		d, ok := c.lookup(&syntax.Name{Pos: v.Pos, EndPos: v.EndPos, Text: v.Ref.Name}, "platform")
 		if !ok {
 			return fpga.Platform{}, false
 		}
@@ -166,49 +176,22 @@ func (c *checker) device(v *Value) (fpga.Platform, bool) {
 }
 
 // poolBody checks `{ "ZCU102" x 2, pynq  link = 10 Gb/s  precision = int16 }`.
-func (c *checker) poolBody(b *PoolBody) *Pool {
+func (c *checker) poolBody(b *syntax.PoolBody) *Pool {
+	n := len(c.errs)
 	p := &Pool{Pool: fpga.Pool{}, Precision: fpga.Int16, Pos: b.Pos}
-	ok, link := true, false
+	link, resolved := false, true // resolved: every platform it names was checked without errors
 	for _, it := range b.Items {
 		if it.Set != nil {
-			key, k := c.name(it.Device, "pool setting")
-			if !k {
-				ok = false
-				continue
-			}
-			switch key {
-			case "link":
-				p.Pool.LinkGBs, k = c.positive(it.Set, metric.Bandwidth, "link")
-				link = true
-			case "precision":
-				p.Precision, k = c.precision(it.Set)
-			default:
-				c.errAt(it.Device, "a pool has no setting %s%s; it takes link or precision", key, didYouMean(key, []string{"link", "precision"}))
-				k = false
-			}
-			ok = ok && k
+			link = c.poolSetting(p, it) == "link" || link
 			continue
 		}
-		dev, k := c.device(it.Device)
-		n := 1
-		if it.Count != nil {
-			var kc bool
-			n, kc = c.integer(it.Count, "device count", 1)
-			k = k && kc
-			if kc && n > 64 {
-				c.errAt(it.Count, "at most 64 copies of one device, not %d", n)
-				k = false
-			}
-		}
-		if !k {
-			ok = false
-			continue
-		}
-		for i := 0; i < n; i++ {
+		dev, ok := c.device(it.Device)
+		resolved = resolved && ok
+		for range c.deviceCount(it.Count) {
 			p.Pool.Devices = append(p.Pool.Devices, dev)
 		}
 	}
-	if !ok {
+	if len(c.errs) > n || !resolved {
 		return nil
 	}
 	if len(p.Pool.Devices) == 0 {
@@ -226,66 +209,94 @@ func (c *checker) poolBody(b *PoolBody) *Pool {
 	return p
 }
 
+// poolSetting reads `link = …` or `precision = …` of a pool and returns the key.
+func (c *checker) poolSetting(p *Pool, it *syntax.PoolItem) string {
+	key, ok := c.name(it.Device, "pool setting")
+	if !ok {
+		return ""
+	}
+	switch key {
+	case "link":
+		p.Pool.LinkGBs, _ = c.positive(it.Set, metric.Bandwidth, "link")
+	case "precision":
+		p.Precision, _ = c.precision(it.Set)
+	default:
+		c.errAt(it.Device, "a pool has no setting %s%s; it takes link or precision", key, didYouMean(key, []string{"link", "precision"}))
+	}
+	return key
+}
+
+// deviceCount reads the count of `"ZCU102" x 2`: 1 when there is none, 0
+// after an error.
+func (c *checker) deviceCount(v *syntax.Value) int {
+	if v == nil {
+		return 1
+	}
+	n, ok := c.integer(v, "device count", 1)
+	if ok && n > 64 {
+		c.errAt(v, "at most 64 copies of one device, not %d", n)
+		return 0
+	}
+	return n
+}
+
 var hwSearchKeys = []string{"devices", "link", "precision", "partition", "tiling"}
 
 // hardwareSearch checks `hardware search { devices in {…} link = … precision in {…} partition = true tiling = true }`.
-func (c *checker) hardwareSearch(fs *Fields) *HardwareSearch {
-	h := &HardwareSearch{Partition: true, Tiling: true, LinkGBs: 0}
+func (c *checker) hardwareSearch(fs *syntax.Fields) *HardwareSearch {
+	h := &HardwareSearch{Partition: true, Tiling: true, Precisions: []fpga.Precision{fpga.Int16}}
 	m := c.fieldSet(fs, "hardware search", hwSearchKeys)
-	ok := true
-	if f := m["devices"]; f != nil {
-		if f.Value.Set == nil {
-			c.errAt(f.Value, "devices takes a set of catalog names or platforms, e.g. devices in {\"ZCU102\", \"ZC706\"}")
-			ok = false
-		} else {
-			for _, e := range f.Value.Set.Elems {
-				dev, k := c.device(e)
-				ok = ok && k
-				if k {
-					h.Devices = append(h.Devices, dev)
-				}
-			}
-		}
-	} else {
-		c.errorf(fs.Pos, fs.EndPos, "hardware search needs devices in {…}")
-		ok = false
-	}
+	n := len(c.errs)
+	resolved := c.searchDevices(h, fs, m["devices"])
 	if f := m["link"]; f != nil {
-		var k bool
-		h.LinkGBs, k = c.positive(f.Value, metric.Bandwidth, "link")
-		ok = ok && k
+		h.LinkGBs, _ = c.positive(f.Value, metric.Bandwidth, "link")
 	} else if len(h.Devices) > 1 {
 		c.errorf(fs.Pos, fs.EndPos, "hardware search over %d devices needs the link bandwidth, e.g. link = 10 Gb/s", len(h.Devices))
-		ok = false
 	}
 	if f := m["precision"]; f != nil {
-		elems := []*Value{f.Value}
+		elems := []*syntax.Value{f.Value}
 		if f.Value.Set != nil {
 			elems = f.Value.Set.Elems
 		}
+		h.Precisions = nil
 		for _, e := range elems {
-			p, k := c.precision(e)
-			ok = ok && k
+			p, _ := c.precision(e)
 			h.Precisions = append(h.Precisions, p)
 		}
-	} else {
-		h.Precisions = []fpga.Precision{fpga.Int16}
 	}
-	for _, k := range []string{"partition", "tiling"} {
-		if f := m[k]; f != nil {
-			b, good := c.boolean(f.Value, k)
-			ok = ok && good
-			if k == "partition" {
-				h.Partition = b
-			} else {
-				h.Tiling = b
-			}
-		}
+	if f := m["partition"]; f != nil {
+		h.Partition, _ = c.boolean(f.Value, "partition")
 	}
-	if !ok {
+	if f := m["tiling"]; f != nil {
+		h.Tiling, _ = c.boolean(f.Value, "tiling")
+	}
+	if len(c.errs) > n || !resolved {
 		return nil
 	}
 	return h
+}
+
+// searchDevices reads `devices in {…}` into h. It reports false when a
+// device does not resolve, which a platform that failed its own check does
+// without a new error.
+func (c *checker) searchDevices(h *HardwareSearch, fs *syntax.Fields, f *syntax.Field) bool {
+	if f == nil {
+		c.errorf(fs.Pos, fs.EndPos, "hardware search needs devices in {…}")
+		return true
+	}
+	if f.Value.Set == nil {
+		c.errAt(f.Value, "devices takes a set of catalog names or platforms, e.g. devices in {\"ZCU102\", \"ZC706\"}")
+		return true
+	}
+	resolved := true
+	for _, e := range f.Value.Set.Elems {
+		dev, ok := c.device(e)
+		if ok {
+			h.Devices = append(h.Devices, dev)
+		}
+		resolved = resolved && ok
+	}
+	return resolved
 }
 
 // defaultPrecision is the data precision when a platform names none: 16-bit

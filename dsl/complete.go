@@ -1,10 +1,12 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/hwnas/hwnas/dsl/syntax"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
@@ -30,37 +32,22 @@ func Complete(src string, offset int) []Completion { return complete(src, offset
 
 // declaredNames scans src for `KEYWORD NAME` declarations, tolerating
 // syntax errors; the result maps kind to names.
-func declaredNames(toks []lexer.Token, into map[string][]string) {
+func declaredNames(toks []syntax.Token, into map[string][]string) {
 	for i := 0; i+1 < len(toks); i++ {
-		switch toks[i].Value {
+		switch toks[i].Text {
 		case "platform", "pool", "space", "dataset", "evaluator", "experiment":
-			if toks[i+1].Type == tIdent && (i == 0 || toks[i-1].Value == "}" || toks[i-1].Type != tPunct) {
-				into[toks[i].Value] = append(into[toks[i].Value], toks[i+1].Value)
+			if toks[i+1].Kind == syntax.Ident && (i == 0 || toks[i-1].Text == "}" || toks[i-1].Kind != syntax.Punct) {
+				into[toks[i].Text] = append(into[toks[i].Text], toks[i+1].Text)
 			}
 		}
 	}
 }
 
-// significant lexes src, dropping whitespace and comments.
-func significant(src string) []lexer.Token {
-	lx := &lexState{src: src, pos: lexer.Position{Line: 1, Column: 1}}
-	var out []lexer.Token
-	for {
-		t, _ := lx.Next()
-		if t.EOF() {
-			return out
-		}
-		if t.Type != tWhitespace && t.Type != tComment {
-			out = append(out, t)
-		}
-	}
-}
-
 // blockOf names the block a "{" opens from the tokens before it.
-func blockOf(toks []lexer.Token, i int) string {
+func blockOf(toks []syntax.Token, i int) string {
 	prev := func(k int) string {
 		if i-k >= 0 {
-			return toks[i-k].Value
+			return toks[i-k].Text
 		}
 		return ""
 	}
@@ -99,21 +86,86 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 	if out, ok := completeInString(src, offset); ok {
 		return out
 	}
-	start := offset
-	for start > 0 && (isLetter(src[start-1]) || isDigit(src[start-1])) {
-		start--
-	}
-	prefix := src[start:offset]
-	toks := significant(src[:start])
+	start := wordStart(src, offset)
 	names := map[string][]string{}
 	for k, v := range extra {
 		names[k] = append(names[k], v...)
 	}
-	declaredNames(significant(src), names)
+	declaredNames(syntax.Tokens(src), names)
+	s := &suggestions{prefix: strings.ToLower(src[start:offset]), start: start, end: offset}
+	s.after(syntax.Tokens(src[:start]), names)
+	return s.out
+}
 
+// suggestions collects the completions of the word src[start:end].
+type suggestions struct {
+	prefix     string // the word so far, lower case
+	start, end int
+	out        []Completion
+}
+
+// add suggests each of words that starts with the prefix, ignoring case.
+func (s *suggestions) add(kind string, words ...string) {
+	for _, w := range words {
+		if strings.HasPrefix(strings.ToLower(w), s.prefix) {
+			s.out = append(s.out, Completion{Text: w, Kind: kind, Doc: Doc(strings.Trim(w, `"`)), Start: s.start, End: s.end})
+		}
+	}
+}
+
+// after suggests what may follow toks, from the last two tokens and the
+// innermost open block.
+func (s *suggestions) after(toks []syntax.Token, names map[string][]string) {
+	block := innermostBlock(toks)
+	var prev, prev2 syntax.Token
+	if n := len(toks); n > 0 {
+		prev = toks[n-1]
+		if n > 1 {
+			prev2 = toks[n-2]
+		}
+	}
+	metrics := metric.Names()
+	switch {
+	case prev.Text == "maximize" || prev.Text == "minimize" || prev.Text == "require" ||
+		prev.Text == "," && (prev2.Kind == syntax.Ident && slices.Contains(metrics, prev2.Text)):
+		s.add("metric", metrics...)
+	case prev.Text == "strategy":
+		for _, k := range search.Kinds() {
+			s.add("keyword", k.Name)
+		}
+	case prev.Text == "reward":
+		s.add("keyword", RewardKinds...)
+	case prev.Text == "run":
+		s.add("name", names["experiment"]...)
+	case prev.Text == "from":
+		s.add("platform", quoted(fpga.Names())...)
+	case prev2.Text == "evaluator" && block == "":
+		s.add("keyword", EvaluatorKinds...)
+	case prev.Text == "hardware":
+		s.add("keyword", "pool", "search")
+	case prev.Kind == syntax.Number && block == "experiment" && prev2.Text == "budget":
+		s.add("keyword", "trials", "min", "h")
+	case prev.Text == "=" || prev.Text == "in" || prev.Text == "," || prev.Text == "{" && block == "set" || prev.Text == "->":
+		key := prev2.Text
+		if prev.Text == "," || prev.Text == "{" {
+			key = keyBefore(toks)
+		}
+		s.values(key, names)
+	default:
+		s.add("keyword", blockKeys(block)...)
+		if block == "pool" {
+			s.add("platform", quoted(fpga.Names())...)
+			s.add("name", names["platform"]...)
+		}
+	}
+}
+
+// innermostBlock names the block still open at the end of toks, as blockOf
+// does, or "" at the top level.
+func innermostBlock(toks []syntax.Token) string {
 	var stack []string
 	for i, t := range toks {
-		switch t.Value {
+		switch t.Text {
 		case "{":
 			stack = append(stack, blockOf(toks, i))
 		case "}":
@@ -122,78 +174,27 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 			}
 		}
 	}
-	block := ""
-	if len(stack) > 0 {
-		block = stack[len(stack)-1]
+	if len(stack) == 0 {
+		return ""
 	}
-	var prev, prev2 lexer.Token
-	if n := len(toks); n > 0 {
-		prev = toks[n-1]
-		if n > 1 {
-			prev2 = toks[n-2]
-		}
-	}
-	var out []Completion
-	add := func(kind string, words ...string) {
-		for _, w := range words {
-			if strings.HasPrefix(strings.ToLower(w), strings.ToLower(prefix)) {
-				doc := Doc(strings.Trim(w, `"`))
-				out = append(out, Completion{Text: w, Kind: kind, Doc: doc, Start: start, End: offset})
-			}
-		}
-	}
-	metrics := metric.Names()
-	switch {
-	case prev.Value == "maximize" || prev.Value == "minimize" || prev.Value == "require" ||
-		prev.Value == "," && (prev2.Type == tIdent && contains(metrics, prev2.Value)):
-		add("metric", metrics...)
-	case prev.Value == "strategy":
-		for _, k := range search.Kinds() {
-			add("keyword", k.Name)
-		}
-	case prev.Value == "reward":
-		add("keyword", RewardKinds...)
-	case prev.Value == "run":
-		add("name", names["experiment"]...)
-	case prev.Value == "from":
-		add("platform", quoted(fpga.Names())...)
-	case prev2.Value == "evaluator" && block == "":
-		add("keyword", EvaluatorKinds...)
-	case prev.Value == "hardware":
-		add("keyword", "pool", "search")
-	case prev.Type == tNumber && block == "experiment" && prev2.Value == "budget":
-		add("keyword", "trials", "min", "h")
-	case prev.Value == "=" || prev.Value == "in" || prev.Value == "," || prev.Value == "{" && block == "set" || prev.Value == "->":
-		key := prev2.Value
-		if prev.Value == "," || prev.Value == "{" {
-			key = keyBefore(toks)
-		}
-		out = append(out, valueCompletions(key, block, names, add)...)
-	default:
-		add("keyword", blockKeys(block)...)
-		if block == "pool" {
-			add("platform", quoted(fpga.Names())...)
-			add("name", names["platform"]...)
-		}
-	}
-	return out
+	return stack[len(stack)-1]
 }
 
 // keyBefore finds the setting whose value a set or list is being written for.
-func keyBefore(toks []lexer.Token) string {
+func keyBefore(toks []syntax.Token) string {
 	depth := 0
 	for i := len(toks) - 1; i > 0; i-- {
-		switch toks[i].Value {
+		switch toks[i].Text {
 		case "}":
 			depth++
 		case "{":
-			if depth == 0 && i > 0 && (toks[i-1].Value == "in" || toks[i-1].Value == "=") && i > 1 {
-				return toks[i-2].Value
+			if depth == 0 && i > 0 && (toks[i-1].Text == "in" || toks[i-1].Text == "=") && i > 1 {
+				return toks[i-2].Text
 			}
 			depth--
 		case "=", "in":
 			if depth == 0 {
-				return toks[i-1].Value
+				return toks[i-1].Text
 			}
 		}
 	}
@@ -208,43 +209,42 @@ func quoted(xs []string) []string {
 	return out
 }
 
-// valueCompletions suggests values for a setting.
-func valueCompletions(key, block string, names map[string][]string, add func(string, ...string)) []Completion {
+// values suggests values for the setting key.
+func (s *suggestions) values(key string, names map[string][]string) {
 	switch key {
 	case "space":
-		add("name", names["space"]...)
+		s.add("name", names["space"]...)
 	case "platform":
-		add("name", names["platform"]...)
-		add("platform", quoted(fpga.Names())...)
+		s.add("name", names["platform"]...)
+		s.add("platform", quoted(fpga.Names())...)
 	case "hardware":
-		add("name", names["platform"]...)
-		add("name", names["pool"]...)
+		s.add("name", names["platform"]...)
+		s.add("name", names["pool"]...)
 	case "dataset":
-		add("name", names["dataset"]...)
+		s.add("name", names["dataset"]...)
 	case "evaluator":
-		add("name", names["evaluator"]...)
-		add("keyword", "train", "table")
+		s.add("name", names["evaluator"]...)
+		s.add("keyword", "train", "table")
 	case "precision":
 		for _, p := range fpga.Precisions() {
-			add("value", p.String())
+			s.add("value", p.String())
 		}
 	case "optimizer":
-		add("value", Optimizers...)
+		s.add("value", Optimizers...)
 	case "source":
-		add("value", `builtin("mnist")`, `idx("")`, `cifar10("")`)
+		s.add("value", `builtin("mnist")`, `idx("")`, `cifar10("")`)
 	case "ops":
-		add("value", arch.CellOps...)
+		s.add("value", arch.CellOps...)
 	case "family":
-		add("value", sortedKeys(families)...)
+		s.add("value", slices.Sorted(maps.Keys(families))...)
 	case "metric":
-		add("metric", metric.Names()...)
+		s.add("metric", metric.Names()...)
 	case "devices":
-		add("platform", quoted(fpga.Names())...)
-		add("name", names["platform"]...)
+		s.add("platform", quoted(fpga.Names())...)
+		s.add("name", names["platform"]...)
 	case "partition", "tiling", "batchnorm":
-		add("value", "true", "false")
+		s.add("value", "true", "false")
 	}
-	return nil
 }
 
 // IsComplete reports whether src can run as it is, for a notebook front
@@ -252,8 +252,8 @@ func valueCompletions(key, block string, names map[string][]string, add func(str
 // indentation of the next line (two spaces per open block).
 func IsComplete(src string) (complete bool, indent string) {
 	depth := 0
-	for _, t := range significant(src) {
-		switch t.Value {
+	for _, t := range syntax.Tokens(src) {
+		switch t.Text {
 		case "{", "(":
 			depth++
 		case "}", ")":
@@ -261,7 +261,7 @@ func IsComplete(src string) (complete bool, indent string) {
 		}
 	}
 	if depth > 0 {
-		return false, strings.Repeat("  ", min(depth, MaxNesting))
+		return false, strings.Repeat("  ", min(depth, syntax.MaxNesting))
 	}
 	return true, ""
 }
@@ -269,18 +269,18 @@ func IsComplete(src string) (complete bool, indent string) {
 // completeInString completes a catalog name inside an open string after
 // `from`, `platform =`, in a pool or in a set of devices.
 func completeInString(src string, offset int) ([]Completion, bool) {
-	toks := significant(src[:offset])
+	toks := syntax.Tokens(src[:offset])
 	n := len(toks)
-	if n == 0 || toks[n-1].Type != tBadString {
+	if n == 0 || toks[n-1].Kind != syntax.BadString {
 		return nil, false
 	}
 	str := toks[n-1]
-	if strings.ContainsAny(str.Value[1:], `"\`) {
+	if strings.ContainsAny(str.Text[1:], `"\`) {
 		return nil, true
 	}
 	prev := ""
 	if n > 1 {
-		prev = toks[n-2].Value
+		prev = toks[n-2].Text
 	}
 	key := ""
 	if prev == "=" && n > 2 || prev == "," || prev == "{" {
@@ -288,7 +288,7 @@ func completeInString(src string, offset int) ([]Completion, bool) {
 	}
 	inPool := false
 	for i := n - 2; i >= 0 && !inPool; i-- {
-		if toks[i].Value == "{" {
+		if toks[i].Text == "{" {
 			inPool = blockOf(toks, i) == "pool"
 			break
 		}
@@ -296,7 +296,7 @@ func completeInString(src string, offset int) ([]Completion, bool) {
 	if prev != "from" && key != "platform" && key != "devices" && !inPool {
 		return nil, true
 	}
-	prefix := str.Value[1:]
+	prefix := str.Text[1:]
 	start := str.Pos.Offset + 1
 	var out []Completion
 	for _, p := range fpga.Catalog() {
@@ -305,4 +305,17 @@ func completeInString(src string, offset int) ([]Completion, bool) {
 		}
 	}
 	return out, true
+}
+
+// wordStart returns where the name that ends at offset begins.
+func wordStart(src string, offset int) int {
+	start := offset
+	for start > 0 {
+		c := src[start-1]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			break
+		}
+		start--
+	}
+	return start
 }

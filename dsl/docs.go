@@ -2,7 +2,7 @@ package dsl
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
@@ -94,7 +94,7 @@ func Doc(word string) string {
 			}
 		}
 	}
-	if contains(arch.CellOps, word) {
+	if slices.Contains(arch.CellOps, word) {
 		return word + " — a cell edge op"
 	}
 	if p, err := fpga.Lookup(word); err == nil {
@@ -162,15 +162,4 @@ func blockKeys(block string) []string {
 		return []string{"cells", "channels"}
 	}
 	return nil
-}
-
-func uniqueSorted(xs []string) []string {
-	sort.Strings(xs)
-	out := xs[:0]
-	for i, x := range xs {
-		if i == 0 || x != xs[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
 }

@@ -7,8 +7,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/internal/golden"
 )
+
+// render prints err as the command line does: every error with its source
+// line and caret.
+func render(err error) string {
+	var b strings.Builder
+	syntax.PrintError(&b, err)
+	return b.String()
+}
 
 // TestErrorRendering pins the rendered errors of every file in
 // testdata/errors: file:line:col, the source line and the caret.
@@ -23,11 +32,11 @@ func TestErrorRendering(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			var el ErrorList
+			var el syntax.ErrorList
 			if !errors.As(err, &el) {
 				t.Fatalf("error is %T, not an ErrorList: %v", err, err)
 			}
-			golden.Check(t, strings.TrimSuffix(f, ".hwnas")[len("testdata/"):]+".golden", err.Error()+"\n")
+			golden.Check(t, strings.TrimSuffix(f, ".hwnas")[len("testdata/"):]+".golden", render(err))
 		})
 	}
 }
@@ -123,7 +132,7 @@ func TestUnits(t *testing.T) {
 			"dataset d { source = builtin(\"mnist\") }\nexperiment e { space = s platform = p dataset = d maximize accuracy budget 1 trials\n" + tt.src + "\n}\n"
 		s, err := LoadSource("u.hwnas", src, nil)
 		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
+			if err == nil || !strings.Contains(render(err), tt.err) {
 				t.Errorf("%s: err %v, want %q", tt.src, err, tt.err)
 			}
 			continue
@@ -169,8 +178,8 @@ func TestHashIgnoresLayout(t *testing.T) {
 		return s.Experiments[s.Order[0]].Hash()
 	}
 	h0 := hash(string(base))
-	f, _ := Parse("h.hwnas", string(base))
-	formatted := Format(f)
+	f, _ := syntax.Parse("h.hwnas", string(base))
+	formatted := syntax.Format(f)
 	squashed := strings.Join(strings.Fields(stripComments(string(base))), " ")
 	renamed := strings.ReplaceAll(string(base), "fnas_mnist", "other_name")
 	// Raising the budget continues the same experiment.
@@ -198,4 +207,27 @@ func stripComments(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestFormatKeepsHash: formatting an example changes no experiment's hash.
+func TestFormatKeepsHash(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.hwnas")
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := syntax.Parse(path, string(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s1, err1 := LoadSource(path, string(src), os.ReadFile)
+		s2, err2 := LoadSource(path, syntax.Format(f), os.ReadFile)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: check: %v / %v", path, err1, err2)
+		}
+		if s1.Hash() != s2.Hash() {
+			t.Errorf("%s: formatting changed the spec hash", path)
+		}
+	}
 }

@@ -2,9 +2,36 @@ package dsl_test
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/dsl/syntax"
 )
+
+func ExampleCheck() {
+	f, err := syntax.Parse("pynq.hwnas", `platform pynq from "PYNQ-Z1" { clock = 0.1 GHz  precision = int8 }`)
+	if err != nil {
+		syntax.PrintError(os.Stdout, err)
+		return
+	}
+	spec, err := dsl.Check(f)
+	if err != nil {
+		syntax.PrintError(os.Stdout, err)
+		return
+	}
+	p := spec.Platforms["pynq"]
+	fmt.Println(p.Catalog, p.Device.ClockMHz, "MHz", p.Precision, "at", p.Pos)
+	// Output:
+	// PYNQ-Z1 100 MHz int8 at pynq.hwnas:1:10
+}
+
+func ExampleCheck_errors() {
+	f, _ := syntax.Parse("e.hwnas", "space s = benchmark(\"nasbench201\")\nexperiment e { space = s  evaluator = tabel }\n")
+	_, err := dsl.Check(f)
+	fmt.Println(err) // the first error on one line
+	// Output:
+	// e.hwnas:2:12: error: experiment e needs an objective (maximize accuracy) and a budget (budget 30 trials) (and 1 more errors)
+}
 
 func ExampleLoadSource() {
 	src := `
@@ -37,7 +64,7 @@ experiment e {
 
 func ExampleLoadSource_errors() {
 	_, err := dsl.LoadSource("bad.hwnas", "experiment e {\n  platform = \"PYNQ-Z1\"\n  require latency <= 8 MHz\n}\n", nil)
-	fmt.Println(err)
+	syntax.PrintError(os.Stdout, err)
 	// Output:
 	// bad.hwnas:1:12: error: experiment e needs a space (space = NAME), a dataset to train on (dataset = NAME, or evaluator = table for a benchmark), an objective (maximize accuracy) and a budget (budget 30 trials)
 	//   1 | experiment e {
@@ -59,13 +86,4 @@ dataset d { source = builtin("mnist") }`)
 	// Output:
 	// run: [e]
 	// changed: [e]
-}
-
-func ExampleFormat() {
-	f, _ := dsl.Parse("x.hwnas", `platform p from "ZC706"{clock=150MHz}   # the board`)
-	fmt.Print(dsl.Format(f))
-	// Output:
-	// platform p from "ZC706" {
-	//   clock = 150 MHz
-	// }  # the board
 }

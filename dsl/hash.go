@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/fpga"
 )
 
@@ -14,10 +15,16 @@ import (
 // results are not mistaken for new ones.
 const hashVersion = "hwnas-spec-1"
 
-// experimentHash hashes what an experiment's trials depend on: the checked
-// values (canonical units), not their layout, comments or names. The budget
-// and parallelism are left out: trials do not depend on them (the engine asks
-// in fixed batches), so raising the budget continues the same experiment.
+// experimentHash hashes what an experiment's trials depend on: the JSON of
+// its checked values in canonical units (space, hardware, dataset,
+// evaluator, objectives, constraints, reward, strategy, seed), not the
+// source text, so layout and comments do not change it. Declaration names
+// are blanked (the experiment's, its space's, dataset's and evaluator's and
+// a lone platform's), but the devices of a pool or a hardware search keep
+// their names, which for a custom platform is its declared name. The budget,
+// parallelism and executor are left out: trials do not depend on them (the
+// engine asks in fixed batches), so raising the budget continues the same
+// experiment.
 func experimentHash(e *Experiment) string {
 	type hw struct {
 		Device    *fpga.Platform `json:",omitempty"`
@@ -38,11 +45,11 @@ func experimentHash(e *Experiment) string {
 	var ds *Dataset
 	if e.Dataset != nil {
 		d := *e.Dataset
-		d.Name, d.Pos = "", posZero
+		d.Name, d.Pos = "", syntax.Pos{}
 		ds = &d
 	}
 	ev := *e.Evaluator
-	ev.Name, ev.Pos = "", posZero
+	ev.Name, ev.Pos = "", syntax.Pos{}
 	canon := struct {
 		Version     string
 		Space       any
@@ -79,8 +86,8 @@ func spaceCanon(s *Space) any {
 	return struct{ Benchmark string }{s.Benchmark}
 }
 
-// Hash returns a canonical hash of the whole spec: every experiment's hash
-// with its name, in declaration order, and the runs.
+// Hash returns a hash of the whole spec: every experiment's name and hash,
+// in declaration order, and the runs.
 func (s *Spec) Hash() string {
 	h := sha256.New()
 	fmt.Fprintln(h, hashVersion)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/hwnas/hwnas/dsl/syntax"
 )
 
 // MaxImports bounds the files one spec may pull in through imports.
@@ -27,14 +29,14 @@ func Load(path string) (*Spec, error) {
 func LoadSource(filename, src string, read ReadFunc) (*Spec, error) {
 	files, errs := parseTree(filename, src, read)
 	if len(errs) > 0 {
-		return nil, errs.sort()
+		return nil, errs.Err()
 	}
 	return Check(files...)
 }
 
 // parseTree parses a file and, depth first, its imports; the result lists
 // every file after the files it imports, each once.
-func parseTree(filename, src string, read ReadFunc) ([]*File, ErrorList) {
+func parseTree(filename, src string, read ReadFunc) ([]*syntax.File, syntax.ErrorList) {
 	l := &loader{read: read, seen: map[string]bool{}}
 	l.file(filename, src)
 	return l.files, l.errs
@@ -45,19 +47,15 @@ type loader struct {
 	depth   int    // import depth of the file being read
 	read    ReadFunc
 	seen    map[string]bool
-	files   []*File
-	errs    ErrorList
+	files   []*syntax.File
+	errs    syntax.ErrorList
 }
 
 func (l *loader) file(name, src string) {
 	l.seen[filepath.Clean(name)] = true
-	f, err := Parse(name, src)
+	f, err := syntax.Parse(name, src)
 	if err != nil {
-		if el, ok := err.(ErrorList); ok {
-			l.errs = append(l.errs, el...)
-		} else {
-			l.errs.add(&Error{Msg: err.Error()})
-		}
+		l.errs = append(l.errs, err.(syntax.ErrorList)...) // Parse's errors are an ErrorList
 		return
 	}
 	for _, d := range f.Decls {
@@ -77,16 +75,16 @@ func (l *loader) file(name, src string) {
 			continue // imported already (or an import cycle): its declarations are in
 		}
 		if len(l.seen) >= MaxImports {
-			l.errs.add(newError(src, d.Import.Pos, d.Import.EndPos, "more than %d files imported", MaxImports))
+			l.errs.Add(syntax.NewError(src, d.Import.Pos, d.Import.EndPos, fmt.Sprintf("more than %d files imported", MaxImports)))
 			continue
 		}
 		if l.read == nil {
-			l.errs.add(newError(src, d.Import.Pos, d.Import.EndPos, "imports are not available here"))
+			l.errs.Add(syntax.NewError(src, d.Import.Pos, d.Import.EndPos, "imports are not available here"))
 			continue
 		}
 		b, err := l.read(path)
 		if err != nil {
-			l.errs.add(newError(src, d.Import.Pos, d.Import.EndPos, "cannot import %q: %v", d.Import.Path, unwrapPathErr(err)))
+			l.errs.Add(syntax.NewError(src, d.Import.Pos, d.Import.EndPos, fmt.Sprintf("cannot import %q: %v", d.Import.Path, unwrapPathErr(err))))
 			continue
 		}
 		l.depth++

@@ -3,10 +3,12 @@ package dsl
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
 )
 
 // Session checks notebook cells one after another. Each cell sees the
@@ -21,9 +23,9 @@ type Session struct {
 }
 
 type entry struct {
-	name string // "" for imports
-	decl *Decl
-	file *File
+	name string // the declared name
+	decl *syntax.Decl
+	file *syntax.File
 }
 
 // CellResult is what checking one cell produced.
@@ -60,71 +62,28 @@ func (s *Session) Add(src string) (*CellResult, error) {
 // AddNamed is Add with the name errors show for the cell, such as "In [7]".
 func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 	s.cells++
-	read := func(p string) ([]byte, error) { return os.ReadFile(p) }
-	l := &loader{read: read, seen: map[string]bool{}, rootDir: s.dir}
+	l := &loader{read: os.ReadFile, seen: map[string]bool{}, rootDir: s.dir}
 	l.file(name, src)
 	if len(l.errs) > 0 {
-		return nil, l.errs.sort()
+		return nil, l.errs.Err()
 	}
-	files := l.files
-	cell := files[len(files)-1]
-
-	live := append([]*entry(nil), s.live...)
-	index := map[string]int{}
-	for i, e := range live {
-		index[e.name] = i
-	}
-	res := &CellResult{}
-	var runs []*Decl
-	var errs ErrorList
-	seenNow := map[string]*Name{}
-	for _, f := range files {
-		for _, d := range f.Decls {
-			if d.Run != nil {
-				if f == cell {
-					runs = append(runs, d)
-				}
-				continue
-			}
-			n := nameOf(d)
-			if n == nil {
-				continue // an import
-			}
-			if first, dup := seenNow[n.Text]; dup {
-				errs.add(newError(f.Src, n.Pos, n.EndPos, "%s is already declared at %s", n.Text, short(first.Pos)))
-				continue
-			}
-			seenNow[n.Text] = n
-			e := &entry{name: n.Text, decl: d, file: f}
-			if i, ok := index[n.Text]; ok {
-				live[i] = e
-			} else {
-				index[n.Text] = len(live)
-				live = append(live, e)
-			}
-			if f == cell {
-				res.Declared = append(res.Declared, n.Text)
-				if d.Experiment != nil {
-					res.Run = append(res.Run, n.Text)
-				}
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errs.sort()
+	cell := l.files[len(l.files)-1]
+	live, res, runs, err := s.declare(l.files, cell)
+	if err != nil {
+		return nil, err
 	}
 	spec, err := checkEntries(live, runs, cell)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range spec.Runs {
-		if !contains(res.Run, n) {
+		if !slices.Contains(res.Run, n) {
 			res.Run = append(res.Run, n)
 		}
 	}
 	for _, n := range spec.Order {
 		old, ok := s.spec.Experiments[n]
-		if ok && !contains(res.Declared, n) && old.Hash() != spec.Experiments[n].Hash() {
+		if ok && !slices.Contains(res.Declared, n) && old.Hash() != spec.Experiments[n].Hash() {
 			res.Changed = append(res.Changed, n)
 		}
 	}
@@ -133,64 +92,76 @@ func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 	return res, nil
 }
 
+// declare returns the live declarations after the declarations of files
+// (the cell, last, and the files it imports): a name declared again
+// replaces the earlier declaration in place. It also returns what the cell
+// declares and runs, and its run statements. A name declared twice by the
+// files themselves is an error.
+func (s *Session) declare(files []*syntax.File, cell *syntax.File) ([]*entry, *CellResult, []*syntax.Decl, error) {
+	live := slices.Clone(s.live)
+	index := map[string]int{}
+	for i, e := range live {
+		index[e.name] = i
+	}
+	res := &CellResult{}
+	var runs []*syntax.Decl
+	var errs syntax.ErrorList
+	seenNow := map[string]*syntax.Name{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			_, n := declared(d)
+			switch {
+			case d.Run != nil && f == cell:
+				runs = append(runs, d)
+			case n == nil: // an import, or a run in an imported file
+			case seenNow[n.Text] != nil:
+				errs.Add(syntax.NewError(f.Src, n.Pos, n.EndPos, fmt.Sprintf("%s is already declared at %s", n.Text, short(seenNow[n.Text].Pos))))
+			default:
+				seenNow[n.Text] = n
+				e := &entry{name: n.Text, decl: d, file: f}
+				if i, ok := index[n.Text]; ok {
+					live[i] = e
+				} else {
+					index[n.Text] = len(live)
+					live = append(live, e)
+				}
+				if f == cell {
+					res.Declared = append(res.Declared, n.Text)
+					if d.Experiment != nil {
+						res.Run = append(res.Run, n.Text)
+					}
+				}
+			}
+		}
+	}
+	return live, res, runs, errs.Err()
+}
+
 // checkEntries checks the live declarations plus the cell's run statements.
-func checkEntries(live []*entry, runs []*Decl, cell *File) (*Spec, error) {
-	byFile := map[*File]*File{}
-	var files []*File
+func checkEntries(live []*entry, runs []*syntax.Decl, cell *syntax.File) (*Spec, error) {
+	byFile := map[*syntax.File]*syntax.File{}
+	var files []*syntax.File
 	for _, e := range live {
 		g, ok := byFile[e.file]
 		if !ok {
-			g = &File{Name: e.file.Name, Src: e.file.Src}
+			g = &syntax.File{Name: e.file.Name, Src: e.file.Src}
 			byFile[e.file] = g
 			files = append(files, g)
 		}
 		g.Decls = append(g.Decls, e.decl)
 	}
 	if len(runs) > 0 {
-		files = append(files, &File{Name: cell.Name, Src: cell.Src, Decls: runs})
+		files = append(files, &syntax.File{Name: cell.Name, Src: cell.Src, Decls: runs})
 	}
 	return Check(files...)
-}
-
-func nameOf(d *Decl) *Name {
-	switch {
-	case d.Platform != nil:
-		return d.Platform.Name
-	case d.Pool != nil:
-		return d.Pool.Name
-	case d.Space != nil:
-		return d.Space.Name
-	case d.Dataset != nil:
-		return d.Dataset.Name
-	case d.Evaluator != nil:
-		return d.Evaluator.Name
-	case d.Experiment != nil:
-		return d.Experiment.Name
-	}
-	return nil
 }
 
 // Complete suggests completions in a cell, knowing the session's names.
 func (s *Session) Complete(src string, offset int) []Completion {
 	names := map[string][]string{}
 	for _, e := range s.live {
-		if e.name == "" {
-			continue
-		}
-		k := "experiment"
-		switch {
-		case e.decl.Platform != nil:
-			k = "platform"
-		case e.decl.Pool != nil:
-			k = "pool"
-		case e.decl.Space != nil:
-			k = "space"
-		case e.decl.Dataset != nil:
-			k = "dataset"
-		case e.decl.Evaluator != nil:
-			k = "evaluator"
-		}
-		names[k] = append(names[k], e.name)
+		kind, _ := declared(e.decl)
+		names[kind] = append(names[kind], e.name)
 	}
 	return complete(src, offset, names)
 }

@@ -35,7 +35,7 @@ func TestSession(t *testing.T) {
 	for i, st := range steps {
 		res, err := s.Add(st.src)
 		if st.err != "" {
-			if err == nil || !strings.Contains(err.Error(), st.err) {
+			if err == nil || !strings.Contains(render(err), st.err) {
 				t.Errorf("step %d: err %v, want %q", i, err, st.err)
 			}
 			continue
@@ -60,7 +60,7 @@ func TestSession(t *testing.T) {
 	if !names["s"] {
 		t.Errorf("session completion lacks s: %v", names)
 	}
-	if _, err := s.AddNamed("In [12]", "run nope"); err == nil || !strings.HasPrefix(err.Error(), "In [12]:1:5: error: unknown experiment nope") {
+	if _, err := s.AddNamed("In [12]", "run nope"); err == nil || !strings.HasPrefix(render(err), "In [12]:1:5: error: unknown experiment nope") {
 		t.Errorf("AddNamed: %v", err)
 	}
 	if d := s.Doc("s"); d != "space s — 1 decisions, 2 networks" {

@@ -1,7 +1,7 @@
 package dsl
 
 import (
-	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/hwnas/hwnas/dsl/syntax"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
@@ -26,7 +26,7 @@ type Platform struct {
 	Catalog   string        // the catalog entry it derives from, "" for a custom device
 	Device    fpga.Platform // overrides applied; ClockMHz in MHz, BandwidthGBs in GB/s, StaticW in W
 	Precision fpga.Precision
-	Pos       lexer.Position
+	Pos       syntax.Pos
 }
 
 // Pool is a set of FPGAs working as one multi-FPGA pipeline.
@@ -34,7 +34,7 @@ type Pool struct {
 	Name      string // "" for a pool written inline in an experiment
 	Pool      fpga.Pool
 	Precision fpga.Precision
-	Pos       lexer.Position
+	Pos       syntax.Pos
 }
 
 // Space is a search space.
@@ -42,7 +42,7 @@ type Space struct {
 	Name      string
 	Space     arch.Space // *arch.ChainSpace, *arch.CellSpace or a benchmark's space
 	Benchmark string     // the benchmark name for `benchmark("…")` spaces
-	Pos       lexer.Position
+	Pos       syntax.Pos
 }
 
 // Dataset is a data source and the training fidelity of one evaluation.
@@ -58,7 +58,7 @@ type Dataset struct {
 	Batch     int
 	Optimizer string // "adam", "sgd" or "rmsprop"
 	LR        float64
-	Pos       lexer.Position
+	Pos       syntax.Pos
 }
 
 // Evaluator says how a candidate's accuracy is obtained.
@@ -69,7 +69,7 @@ type Evaluator struct {
 	Split     string   // table: the benchmark's data set ("cifar10", "cifar100", "ImageNet16-120")
 	Command   []string // command: program and arguments (run without a shell)
 	TimeoutMs float64  // command: ms before the program is killed; 0 = none
-	Pos       lexer.Position
+	Pos       syntax.Pos
 }
 
 // Objective is one metric to optimise.
@@ -143,11 +143,12 @@ type Experiment struct {
 	Executor string
 
 	Source string // the experiment's source text
-	Pos    lexer.Position
+	Pos    syntax.Pos
 	Deps   []string // the declarations it uses, by name
 	hash   string
 }
 
-// Hash returns a canonical hash of the experiment and everything it depends
-// on, ignoring layout, comments and declaration names.
+// Hash returns a hash of the checked values of the experiment and of the
+// declarations it uses: layout, comments, most names (see experimentHash),
+// the budget, parallelism and executor do not change it.
 func (e *Experiment) Hash() string { return e.hash }

@@ -6,14 +6,15 @@ package dsl
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 )
 
 // describeValue names the kind of a value for error messages.
-func describeValue(v *Value) string {
+func describeValue(v *syntax.Value) string {
 	switch {
 	case v.Set != nil:
 		return "a set"
@@ -33,8 +34,8 @@ func describeValue(v *Value) string {
 	return "nothing"
 }
 
-// numText returns the value of a number literal.
-func numValue(n *Num) (float64, error) {
+// numValue returns the value of a number literal.
+func numValue(n *syntax.Num) (float64, error) {
 	f, err := strconv.ParseFloat(n.Text, 64)
 	if err != nil || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("number %s is out of range", n.Text)
@@ -47,7 +48,7 @@ func numValue(n *Num) (float64, error) {
 
 // quantity reads a single number of dimension dim and converts it to the
 // canonical unit. A count takes no unit; a fraction is written 0.92 or 92 %.
-func (c *checker) quantity(v *Value, dim metric.Dimension, what string) (float64, bool) {
+func (c *checker) quantity(v *syntax.Value, dim metric.Dimension, what string) (float64, bool) {
 	if v.Num == nil || v.Num.To != nil {
 		c.errAt(v, "%s must be a %s, not %s", what, dimNoun(dim), describeValue(v))
 		return 0, false
@@ -92,7 +93,7 @@ func dimNoun(d metric.Dimension) string {
 }
 
 // integer reads a whole number without unit, at least lo.
-func (c *checker) integer(v *Value, what string, lo int) (int, bool) {
+func (c *checker) integer(v *syntax.Value, what string, lo int) (int, bool) {
 	f, ok := c.quantity(v, metric.Count, what)
 	if !ok {
 		return 0, false
@@ -104,7 +105,8 @@ func (c *checker) integer(v *Value, what string, lo int) (int, bool) {
 	return int(f), true
 }
 
-func numText(n *Num) string {
+// numText returns a number literal as written, with its sign.
+func numText(n *syntax.Num) string {
 	s := n.Text
 	if n.Neg {
 		s = "-" + s
@@ -113,7 +115,7 @@ func numText(n *Num) string {
 }
 
 // positive reads a number of dimension dim that must be above zero.
-func (c *checker) positive(v *Value, dim metric.Dimension, what string) (float64, bool) {
+func (c *checker) positive(v *syntax.Value, dim metric.Dimension, what string) (float64, bool) {
 	f, ok := c.quantity(v, dim, what)
 	if ok && f <= 0 {
 		c.errAt(v, "%s must be positive", what)
@@ -123,7 +125,7 @@ func (c *checker) positive(v *Value, dim metric.Dimension, what string) (float64
 }
 
 // name reads a bare identifier.
-func (c *checker) name(v *Value, what string) (string, bool) {
+func (c *checker) name(v *syntax.Value, what string) (string, bool) {
 	if v.Ref == nil || v.Ref.Call {
 		c.errAt(v, "%s must be a name, not %s", what, describeValue(v))
 		return "", false
@@ -132,26 +134,24 @@ func (c *checker) name(v *Value, what string) (string, bool) {
 }
 
 // oneOf reads a bare identifier from a fixed list.
-func (c *checker) oneOf(v *Value, what string, allowed []string) (string, bool) {
+func (c *checker) oneOf(v *syntax.Value, what string, allowed []string) (string, bool) {
 	s, ok := c.name(v, what)
 	if !ok {
 		return "", false
 	}
-	for _, a := range allowed {
-		if a == s {
-			return s, true
-		}
+	if slices.Contains(allowed, s) {
+		return s, true
 	}
 	c.errAt(v, "unknown %s %s%s; want %s", what, s, didYouMean(s, allowed), orList(allowed))
 	return "", false
 }
 
-func (c *checker) boolean(v *Value, what string) (bool, bool) {
+func (c *checker) boolean(v *syntax.Value, what string) (bool, bool) {
 	s, ok := c.oneOf(v, what, []string{"true", "false"})
 	return s == "true", ok
 }
 
-func (c *checker) str(v *Value, what string) (string, bool) {
+func (c *checker) str(v *syntax.Value, what string) (string, bool) {
 	if v.Str == nil {
 		c.errAt(v, "%s must be a string in quotes, not %s", what, describeValue(v))
 		return "", false
@@ -161,7 +161,7 @@ func (c *checker) str(v *Value, what string) (string, bool) {
 
 // ints reads the values of a field: `= n` gives one value, `in {a, b}` or
 // `in lo..hi [step s]` a set.
-func (c *checker) ints(f *Field, lo int) ([]int, bool) {
+func (c *checker) ints(f *syntax.Field, lo int) ([]int, bool) {
 	v, what := f.Value, f.Key.Text
 	if f.Op == "=" {
 		if v.Set != nil || (v.Num != nil && v.Num.To != nil) {
@@ -173,27 +173,7 @@ func (c *checker) ints(f *Field, lo int) ([]int, bool) {
 	}
 	switch {
 	case v.Set != nil:
-		if len(v.Set.Elems) == 0 {
-			c.errAt(v, "%s in {}: the set is empty", what)
-			return nil, false
-		}
-		var out []int
-		seen := map[int]bool{}
-		ok := true
-		for _, e := range v.Set.Elems {
-			n, k := c.integer(e, what, lo)
-			if !k {
-				ok = false
-				continue
-			}
-			if seen[n] {
-				c.errAt(e, "%s: %d appears twice in the set", what, n)
-				ok = false
-			}
-			seen[n] = true
-			out = append(out, n)
-		}
-		return out, ok
+		return c.intSet(v, what, lo)
 	case v.Num != nil && v.Num.To != nil:
 		return c.intRange(v, what, lo)
 	}
@@ -201,10 +181,34 @@ func (c *checker) ints(f *Field, lo int) ([]int, bool) {
 	return nil, false
 }
 
+// intSet reads the whole numbers of a set {a, b, …}, each at least lo and
+// none twice.
+func (c *checker) intSet(v *syntax.Value, what string, lo int) ([]int, bool) {
+	if len(v.Set.Elems) == 0 {
+		c.errAt(v, "%s in {}: the set is empty", what)
+		return nil, false
+	}
+	n := len(c.errs)
+	var out []int
+	seen := map[int]bool{}
+	for _, e := range v.Set.Elems {
+		x, ok := c.integer(e, what, lo)
+		if !ok {
+			continue
+		}
+		if seen[x] {
+			c.errAt(e, "%s: %d appears twice in the set", what, x)
+		}
+		seen[x] = true
+		out = append(out, x)
+	}
+	return out, len(c.errs) == n
+}
+
 // intRange reads lo..hi [step s].
-func (c *checker) intRange(v *Value, what string, min int) ([]int, bool) {
-	lo, ok1 := c.integer(&Value{Pos: v.Pos, EndPos: v.EndPos, Num: &Num{Neg: v.Num.Neg, Text: v.Num.Text, Unit: v.Num.Unit}}, what, min)
-	hi, ok2 := c.integer(&Value{Pos: v.Num.To.Pos, EndPos: v.Num.To.EndPos, Num: &Num{Neg: v.Num.To.Neg, Text: v.Num.To.Text, Unit: v.Num.To.Unit}}, what, min)
+func (c *checker) intRange(v *syntax.Value, what string, min int) ([]int, bool) {
+	lo, ok1 := c.integer(&syntax.Value{Pos: v.Pos, EndPos: v.EndPos, Num: &syntax.Num{Neg: v.Num.Neg, Text: v.Num.Text, Unit: v.Num.Unit}}, what, min)
+	hi, ok2 := c.integer(&syntax.Value{Pos: v.Num.To.Pos, EndPos: v.Num.To.EndPos, Num: &syntax.Num{Neg: v.Num.To.Neg, Text: v.Num.To.Text, Unit: v.Num.To.Unit}}, what, min)
 	if !ok1 || !ok2 {
 		return nil, false
 	}
@@ -214,7 +218,7 @@ func (c *checker) intRange(v *Value, what string, min int) ([]int, bool) {
 	}
 	step := 1
 	if s := v.Num.Step; s != nil {
-		st, ok := c.integer(&Value{Pos: s.Pos, EndPos: s.EndPos, Num: s}, what+" step", 1)
+		st, ok := c.integer(&syntax.Value{Pos: s.Pos, EndPos: s.EndPos, Num: s}, what+" step", 1)
 		if !ok {
 			return nil, false
 		}
@@ -237,14 +241,14 @@ func (c *checker) intRange(v *Value, what string, min int) ([]int, bool) {
 
 // fieldSet checks the keys of a braced block against the allowed keys and
 // returns the fields by key, reporting duplicates and unknown keys.
-func (c *checker) fieldSet(fs *Fields, what string, allowed []string) map[string]*Field {
-	out := map[string]*Field{}
+func (c *checker) fieldSet(fs *syntax.Fields, what string, allowed []string) map[string]*syntax.Field {
+	out := map[string]*syntax.Field{}
 	if fs == nil {
 		return out
 	}
 	for _, f := range fs.Items {
 		k := f.Key.Text
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			if len(allowed) == 0 {
 				c.errorf(f.Key.Pos, f.Key.EndPos, "%s has no setting %s", what, k)
 			} else {
@@ -268,21 +272,3 @@ func (c *checker) fieldSet(fs *Fields, what string, allowed []string) map[string
 // inFields are the settings written `key in {…}`: choices of a search.
 var inFields = map[string]bool{"kernel": true, "filters": true, "stride": true, "units": true,
 	"ops": true, "precision": true, "devices": true}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/store"
 )
@@ -92,10 +93,12 @@ func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*Exec
 // specError turns a DSL error (rendered with file:line:col, the source line
 // and a caret) into a cell error.
 func specError(err error) *CellError {
-	text := err.Error()
+	var b strings.Builder
+	syntax.PrintError(&b, err)
+	text := b.String()
 	first, _, _ := strings.Cut(text, "\n")
 	name := "SpecError"
-	var list dsl.ErrorList
+	var list syntax.ErrorList
 	if errors.As(err, &list) && len(list) > 1 {
 		first = fmt.Sprintf("%d errors; the first: %s", len(list), first)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/dsl/syntax"
 )
 
 func init() {
@@ -43,12 +44,32 @@ func loadSpec(path string) (s *dsl.Spec, err error) {
 		}
 	}()
 	s, err = dsl.Load(path)
-	var el dsl.ErrorList
-	if err != nil && !errors.As(err, &el) {
-		err = fmt.Errorf("%s: %w", path, unwrapRead(err))
-	}
-	return s, err
+	return s, specErr(path, err)
 }
+
+// specErr returns a spec's errors as the terminal shows them, each with its
+// source line and caret, and names the file in any other error.
+func specErr(path string, err error) error {
+	var el syntax.ErrorList
+	switch {
+	case errors.As(err, &el):
+		return printedErrors{el}
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, unwrapRead(err))
+	}
+	return nil
+}
+
+// printedErrors renders its list through syntax.PrintError.
+type printedErrors struct{ syntax.ErrorList }
+
+func (e printedErrors) Error() string {
+	var b strings.Builder
+	syntax.PrintError(&b, e.ErrorList)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func (e printedErrors) Unwrap() error { return e.ErrorList }
 
 func unwrapRead(err error) error {
 	var pe *os.PathError

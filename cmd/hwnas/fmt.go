@@ -2,15 +2,13 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/spf13/cobra"
-
-	"github.com/hwnas/hwnas/dsl"
 )
 
 // fmtFlags are the options of `hwnas fmt`.
@@ -113,15 +111,11 @@ func formatSource(path, src string) (out string, err error) {
 			out, err = "", fmt.Errorf("%s: internal error while formatting (please report it): %v", path, r)
 		}
 	}()
-	f, err := dsl.Parse(path, src)
+	f, err := syntax.Parse(path, src)
 	if err != nil {
-		var el dsl.ErrorList
-		if !errors.As(err, &el) {
-			err = fmt.Errorf("%s: %w", path, err)
-		}
-		return "", err
+		return "", specErr(path, err)
 	}
-	return dsl.Format(f), nil
+	return syntax.Format(f), nil
 }
 
 // lineDiff prints the lines that differ between a and b, as a unified-style

@@ -1,4 +1,4 @@
-package dsl
+package syntax
 
 import (
 	"errors"
@@ -23,7 +23,7 @@ func TestScanStopsOnJunk(t *testing.T) {
 		t.Errorf("last error %q", last)
 	}
 	// A file with a few bad characters still has each one reported.
-	if _, err := Parse("t.hwnas", "run a $ b $\n"); err == nil || strings.Count(err.Error(), "unexpected character") != 2 {
+	if _, err := Parse("t.hwnas", "run a $ b $\n"); err == nil || strings.Count(render(err), "unexpected character") != 2 {
 		t.Errorf("two bad characters: %v", err)
 	}
 }

@@ -1,10 +1,8 @@
-package dsl
+package syntax
 
 import (
 	"strconv"
 	"strings"
-
-	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // Format prints a parsed file in canonical layout: one declaration per
@@ -34,7 +32,7 @@ type printer struct {
 	src      string
 	b        strings.Builder
 	indent   int
-	comments []lexer.Token
+	comments []Token
 	lastLine int // source line of the last item or comment printed
 }
 
@@ -55,7 +53,7 @@ func (p *printer) flush(offset int) {
 			p.blank()
 		}
 		p.b.WriteString(strings.Repeat("  ", p.indent))
-		p.b.WriteString(strings.TrimRight(c.Value, " \t\r"))
+		p.b.WriteString(strings.TrimRight(c.Text, " \t\r"))
 		p.b.WriteString("\n")
 		p.lastLine = c.Pos.Line
 	}
@@ -63,7 +61,7 @@ func (p *printer) flush(offset int) {
 
 // line prints one output line for the item spanning pos..end, with the
 // comments before it and a trailing comment on its last source line.
-func (p *printer) line(pos, end lexer.Position, text string) {
+func (p *printer) line(pos, end Pos, text string) {
 	p.flush(pos.Offset)
 	p.gap(pos)
 	p.b.WriteString(strings.Repeat("  ", p.indent))
@@ -75,7 +73,7 @@ func (p *printer) line(pos, end lexer.Position, text string) {
 
 // gap keeps the blank line the source had between a top-level comment and
 // the declaration after it.
-func (p *printer) gap(pos lexer.Position) {
+func (p *printer) gap(pos Pos) {
 	if p.indent == 0 && p.lastLine > 0 && pos.Line > p.lastLine+1 && strings.HasPrefix(p.lastText(), "#") {
 		p.blank()
 	}
@@ -88,22 +86,22 @@ func (p *printer) lastText() string {
 }
 
 // trailing appends the comments on the source line where an item ends.
-func (p *printer) trailing(end lexer.Position) { p.trailingBefore(end, -1) }
+func (p *printer) trailing(end Pos) { p.trailingBefore(end, -1) }
 
 // trailingBefore is trailing limited to comments before offset limit (when
 // limit ≥ 0): a block header keeps only the comments before its first item.
-func (p *printer) trailingBefore(end lexer.Position, limit int) {
+func (p *printer) trailingBefore(end Pos, limit int) {
 	for len(p.comments) > 0 && p.comments[0].Pos.Line == end.Line && p.comments[0].Pos.Offset >= end.Offset &&
 		(limit < 0 || p.comments[0].Pos.Offset < limit) && p.onlySpace(end.Offset, p.comments[0].Pos.Offset) {
 		p.b.WriteString("  ")
-		p.b.WriteString(strings.TrimRight(p.comments[0].Value, " \t\r"))
+		p.b.WriteString(strings.TrimRight(p.comments[0].Text, " \t\r"))
 		p.comments = p.comments[1:]
 	}
 }
 
 // open prints a block header ending in "{" (first is the offset of the
 // block's first item, or -1); close prints the "}" at end.
-func (p *printer) open(pos, headerEnd lexer.Position, text string, first int) {
+func (p *printer) open(pos, headerEnd Pos, text string, first int) {
 	p.flush(pos.Offset)
 	p.gap(pos)
 	p.b.WriteString(strings.Repeat("  ", p.indent))
@@ -114,7 +112,7 @@ func (p *printer) open(pos, headerEnd lexer.Position, text string, first int) {
 	p.indent++
 }
 
-func (p *printer) close(end lexer.Position) {
+func (p *printer) close(end Pos) {
 	closing := end
 	closing.Offset--
 	closing.Column--
@@ -127,7 +125,7 @@ func (p *printer) close(end lexer.Position) {
 }
 
 // hasComment reports whether a comment lies inside pos..end.
-func (p *printer) hasComment(pos, end lexer.Position) bool {
+func (p *printer) hasComment(pos, end Pos) bool {
 	for _, c := range p.comments {
 		if c.Pos.Offset >= pos.Offset && c.Pos.Offset < end.Offset {
 			return true
@@ -138,8 +136,8 @@ func (p *printer) hasComment(pos, end lexer.Position) bool {
 
 // braceLine is the position of the line holding a block's "{": the header
 // ends there, so a comment after the brace trails the header.
-func braceLine(pos lexer.Position) lexer.Position {
-	return lexer.Position{Line: pos.Line, Offset: pos.Offset}
+func braceLine(pos Pos) Pos {
+	return Pos{Line: pos.Line, Offset: pos.Offset}
 }
 
 func (p *printer) decl(d *Decl) {
@@ -167,7 +165,7 @@ func (p *printer) decl(d *Decl) {
 			p.line(d.Pos, d.EndPos, "space "+sd.Name.Text+" = "+value(sd.Is))
 			return
 		}
-		p.open(d.Pos, braceLine(sd.Name.EndPos), "space "+sd.Name.Text, firstOffset(len(sd.Items), func() lexer.Position { return sd.Items[0].Pos }))
+		p.open(d.Pos, braceLine(sd.Name.EndPos), "space "+sd.Name.Text, firstOffset(len(sd.Items), func() Pos { return sd.Items[0].Pos }))
 		for _, it := range sd.Items {
 			p.spaceItem(it)
 		}
@@ -184,7 +182,7 @@ func (p *printer) decl(d *Decl) {
 		p.fieldBlock(d.Pos, ev.Body, head)
 	case d.Experiment != nil:
 		e := d.Experiment
-		p.open(d.Pos, braceLine(e.Name.EndPos), "experiment "+e.Name.Text, firstOffset(len(e.Items), func() lexer.Position { return e.Items[0].Pos }))
+		p.open(d.Pos, braceLine(e.Name.EndPos), "experiment "+e.Name.Text, firstOffset(len(e.Items), func() Pos { return e.Items[0].Pos }))
 		for _, it := range e.Items {
 			p.expItem(it)
 		}
@@ -193,8 +191,8 @@ func (p *printer) decl(d *Decl) {
 }
 
 // fieldBlock prints `head {` with one field per line.
-func (p *printer) fieldBlock(pos lexer.Position, fs *Fields, head string) {
-	p.open(pos, braceLine(fs.Pos), head, firstOffset(len(fs.Items), func() lexer.Position { return fs.Items[0].Pos }))
+func (p *printer) fieldBlock(pos Pos, fs *Fields, head string) {
+	p.open(pos, braceLine(fs.Pos), head, firstOffset(len(fs.Items), func() Pos { return fs.Items[0].Pos }))
 	for _, f := range fs.Items {
 		p.line(f.Pos, f.EndPos, field(f))
 	}
@@ -203,7 +201,7 @@ func (p *printer) fieldBlock(pos lexer.Position, fs *Fields, head string) {
 
 // inlineOrBlock prints `head { a = 1  b = 2 }` on one line unless a comment
 // lies inside, in which case it prints one field per line.
-func (p *printer) inlineOrBlock(pos, end lexer.Position, fs *Fields, head string) {
+func (p *printer) inlineOrBlock(pos, end Pos, fs *Fields, head string) {
 	if fs == nil {
 		p.line(pos, end, head)
 		return
@@ -226,9 +224,9 @@ func inlineFields(fs *Fields) string {
 	return "{ " + strings.Join(parts, "  ") + " }"
 }
 
-func (p *printer) poolBody(pos lexer.Position, b *PoolBody, head string) {
+func (p *printer) poolBody(pos Pos, b *PoolBody, head string) {
 	if p.hasComment(b.Pos, b.EndPos) {
-		p.open(pos, braceLine(b.Pos), head, firstOffset(len(b.Items), func() lexer.Position { return b.Items[0].Pos }))
+		p.open(pos, braceLine(b.Pos), head, firstOffset(len(b.Items), func() Pos { return b.Items[0].Pos }))
 		for _, it := range b.Items {
 			p.line(it.Pos, it.EndPos, poolItem(it))
 		}
@@ -264,7 +262,7 @@ func poolItem(it *PoolItem) string {
 	return s
 }
 
-func (p *printer) layer(pos, end lexer.Position, prefix string, l *LayerSpec) {
+func (p *printer) layer(pos, end Pos, prefix string, l *LayerSpec) {
 	head := prefix + l.Kind.Text
 	if l.Set != nil {
 		p.line(pos, end, head+" = "+value(l.Set))
@@ -282,7 +280,7 @@ func (p *printer) spaceItem(it *SpaceItem) {
 		if it.Repeat.Shared {
 			head += " shared"
 		}
-		p.open(it.Pos, braceLine(it.Repeat.Count.EndPos), head, firstOffset(len(it.Repeat.Items), func() lexer.Position { return it.Repeat.Items[0].Pos }))
+		p.open(it.Pos, braceLine(it.Repeat.Count.EndPos), head, firstOffset(len(it.Repeat.Items), func() Pos { return it.Repeat.Items[0].Pos }))
 		for _, x := range it.Repeat.Items {
 			p.spaceItem(x)
 		}
@@ -290,7 +288,7 @@ func (p *printer) spaceItem(it *SpaceItem) {
 	case it.Optional != nil:
 		p.layer(it.Pos, it.EndPos, "optional ", it.Optional)
 	case it.Choice != nil:
-		p.open(it.Pos, braceLine(it.Pos), "choice", firstOffset(len(it.Choice.Alts), func() lexer.Position { return it.Choice.Alts[0].Pos }))
+		p.open(it.Pos, braceLine(it.Pos), "choice", firstOffset(len(it.Choice.Alts), func() Pos { return it.Choice.Alts[0].Pos }))
 		for _, a := range it.Choice.Alts {
 			p.layer(a.Pos, a.EndPos, "", a)
 		}
@@ -298,7 +296,7 @@ func (p *printer) spaceItem(it *SpaceItem) {
 	case it.Head != nil:
 		p.line(it.Pos, it.EndPos, "head "+values(it.Head))
 	case it.Cell != nil:
-		p.open(it.Pos, braceLine(it.Pos), "cell", firstOffset(len(it.Cell.Items), func() lexer.Position { return it.Cell.Items[0].Pos }))
+		p.open(it.Pos, braceLine(it.Pos), "cell", firstOffset(len(it.Cell.Items), func() Pos { return it.Cell.Items[0].Pos }))
 		for _, x := range it.Cell.Items {
 			if x.Edge != nil {
 				e := x.Edge
@@ -401,7 +399,7 @@ func num(n *Num) string {
 }
 
 // firstOffset returns the offset of a block's first item, or -1 when empty.
-func firstOffset(n int, first func() lexer.Position) int {
+func firstOffset(n int, first func() Pos) int {
 	if n == 0 {
 		return -1
 	}
@@ -414,5 +412,5 @@ func (p *printer) onlySpace(from, to int) bool {
 	if from < 0 || to > len(p.src) || from > to {
 		return false
 	}
-	return len(significant(p.src[from:to])) == 0
+	return len(Tokens(p.src[from:to])) == 0
 }
