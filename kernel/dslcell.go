@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hwnas/hwnas/kernel/core"
+	"github.com/hwnas/hwnas/kernel/transport"
 	"github.com/hwnas/hwnas/report"
 
 	"github.com/hwnas/hwnas/metric"
@@ -52,7 +54,7 @@ const progressEvery = 150 * time.Millisecond
 
 // execute checks a DSL cell against the session and runs the experiments it
 // declares or names with `run`.
-func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*ExecResult, error) {
+func (d *dslCells) execute(ctx context.Context, code string, out *core.Output) (*core.ExecResult, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	res, err := d.sess.Add(code)
@@ -86,12 +88,12 @@ func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*Exec
 			return nil, err
 		}
 	}
-	return &ExecResult{}, nil
+	return &core.ExecResult{}, nil
 }
 
 // specError turns a DSL error (rendered with file:line:col, the source line
 // and a caret) into a cell error.
-func specError(err error) *CellError {
+func specError(err error) *core.CellError {
 	text := err.Error()
 	first, _, _ := strings.Cut(text, "\n")
 	name := "SpecError"
@@ -99,7 +101,7 @@ func specError(err error) *CellError {
 	if errors.As(err, &list) && len(list) > 1 {
 		first = fmt.Sprintf("%d errors; the first: %s", len(list), first)
 	}
-	return &CellError{Name: name, Value: first, Traceback: strings.Split(strings.TrimRight(text, "\n"), "\n")}
+	return &core.CellError{Name: name, Value: first, Traceback: strings.Split(strings.TrimRight(text, "\n"), "\n")}
 }
 
 func contains(xs []string, x string) bool {
@@ -126,16 +128,16 @@ func (d *dslCells) openStore() (*store.Store, error) {
 
 // run executes one experiment with its progress in one display updated in
 // place, then shows the results table and the Pareto plot.
-func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Output) error {
+func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *core.Output) error {
 	e, err := engine.FromSpec(spec, name)
 	if err != nil {
-		return &CellError{Name: "SpecError", Value: err.Error()}
+		return &core.CellError{Name: "SpecError", Value: err.Error()}
 	}
 	st, err := d.openStore()
 	if err != nil {
 		return err
 	}
-	id := "hwnas-run-" + name + "-" + newUUID()[:8]
+	id := "hwnas-run-" + name + "-" + transport.NewUUID()[:8]
 	last := engine.Event{Total: e.Budget.Trials, BestTrial: -1}
 	out.Display(progressBundle(name, last, "starting"), nil, id)
 	var lastSent time.Time
@@ -170,17 +172,17 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 		if outcome != nil {
 			kept = len(outcome.Trials)
 		}
-		return &CellError{Name: "Interrupted", Value: fmt.Sprintf("experiment %s stopped: its %d finished trials are kept in the store; run it again to resume", name, kept)}
+		return &core.CellError{Name: "Interrupted", Value: fmt.Sprintf("experiment %s stopped: its %d finished trials are kept in the store; run it again to resume", name, kept)}
 	case err != nil:
-		return &CellError{Name: "RunError", Value: fmt.Sprintf("experiment %s: %v", name, err)}
+		return &core.CellError{Name: "RunError", Value: fmt.Sprintf("experiment %s: %v", name, err)}
 	}
 	return nil
 }
 
 // showOutcome publishes the results table and the Pareto plot, each with
 // text/plain beside it, and returns the display id of the table.
-func showOutcome(o *engine.Outcome, out *Output) string {
-	id := "hwnas-results-" + o.Experiment + "-" + newUUID()[:8]
+func showOutcome(o *engine.Outcome, out *core.Output) string {
+	id := "hwnas-results-" + o.Experiment + "-" + transport.NewUUID()[:8]
 	out.Display(resultsBundle(o, false), nil, id)
 	x, y := report.PlotAxes(o)
 	svg, err := paretoSVG(o)
@@ -216,9 +218,9 @@ func (d *dslCells) reset() {
 }
 
 // cache reports what the store and its caches hold.
-func (d *dslCells) cache(_ context.Context, args string, out *Output) (*ExecResult, error) {
+func (d *dslCells) cache(_ context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	if args != "" {
-		return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("%%cache takes no arguments, got %q", args)}
+		return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("%%cache takes no arguments, got %q", args)}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -251,7 +253,7 @@ func (d *dslCells) cache(_ context.Context, args string, out *Output) (*ExecResu
 	if len(names) > 0 {
 		fmt.Fprintf(&b, "this session %s\n", strings.Join(names, ", "))
 	}
-	return &ExecResult{Data: map[string]any{"text/plain": b.String()}}, nil
+	return &core.ExecResult{Data: map[string]any{"text/plain": b.String()}}, nil
 }
 
 // complete returns the DSL's completions at cursor.

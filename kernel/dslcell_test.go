@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hwnas/hwnas/kernel/internal/kerneltest"
 )
 
 const nb201Decls = `space nb201 = benchmark("nasbench201")
@@ -29,15 +31,15 @@ experiment big {
 func TestDSLInterruptKeepsTrials(t *testing.T) {
 	_, c := startKernel(t)
 	// Declaring an experiment runs it; interrupt it at once and again later.
-	id := c.send(c.shell, "execute_request", map[string]any{"code": nb201Decls, "silent": false, "store_history": true, "stop_on_error": true})
+	id := c.Send(c.Shell, "execute_request", map[string]any{"code": nb201Decls, "silent": false, "store_history": true, "stop_on_error": true})
 	time.Sleep(1500 * time.Millisecond)
 	start := time.Now()
-	c.reply(c.ctrlC, c.send(c.control, "interrupt_request", map[string]any{}))
-	r := c.reply(c.shellC, id)
+	c.Reply(c.CtrlC, c.Send(c.Control, "interrupt_request", map[string]any{}))
+	r := c.Reply(c.ShellC, id)
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("interrupting a run took %v, want under 1s", d)
 	}
-	v := decode(t, r)
+	v := kerneltest.Decode(t, r)
 	if v["status"] != "error" || v["ename"] != "Interrupted" {
 		t.Fatalf("interrupted run: %v", v)
 	}
@@ -49,7 +51,7 @@ func TestDSLInterruptKeepsTrials(t *testing.T) {
 	if kept == 0 {
 		t.Fatalf("no trial finished in 1.5s")
 	}
-	out := c.outputs(id)
+	out := c.Outputs(id)
 	updates := 0
 	for _, o := range out {
 		if o.Header.MsgType == "update_display_data" {
@@ -57,15 +59,15 @@ func TestDSLInterruptKeepsTrials(t *testing.T) {
 		}
 	}
 	if updates == 0 {
-		t.Errorf("no progress updates in %v", types(out))
+		t.Errorf("no progress updates in %v", kerneltest.Types(out))
 	}
 	// Running again resumes every kept trial; interrupt it once it has more.
-	id = c.send(c.shell, "execute_request", map[string]any{"code": "run big", "silent": false, "store_history": true})
+	id = c.Send(c.Shell, "execute_request", map[string]any{"code": "run big", "silent": false, "store_history": true})
 	time.Sleep(800 * time.Millisecond)
-	c.reply(c.ctrlC, c.send(c.control, "interrupt_request", map[string]any{}))
-	c.reply(c.shellC, id)
+	c.Reply(c.CtrlC, c.Send(c.Control, "interrupt_request", map[string]any{}))
+	c.Reply(c.ShellC, id)
 	var summary string
-	for _, o := range c.outputs(id) {
+	for _, o := range c.Outputs(id) {
 		if o.Header.MsgType == "display_data" && strings.Contains(string(o.Content), "resumed from the store") {
 			summary = string(o.Content)
 		}
@@ -78,7 +80,7 @@ func TestDSLInterruptKeepsTrials(t *testing.T) {
 		t.Errorf("second run resumed %d trials, want at least the %d kept", resumed, kept)
 	}
 	// The kernel is ready afterwards.
-	if r, _ := c.execute("%%go\n1", nil); decode(t, r)["status"] != "ok" {
+	if r, _ := c.Execute("%%go\n1", nil); kerneltest.Decode(t, r)["status"] != "ok" {
 		t.Error("kernel not ready after interrupts")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/kernel/core"
 )
 
 // estimateSyntax is the one usage line of %estimate, shown by %help and in
@@ -19,9 +20,9 @@ const estimateUsage = estimateSyntax + "; MODEL is a zoo network or nb201:CELL"
 
 // estimate runs the FPGA model for a zoo network or a NAS-Bench-201 cell,
 // searching the tiling, and shows the report.
-func (d *dslCells) estimate(_ context.Context, args string, _ *Output) (*ExecResult, error) {
+func (d *dslCells) estimate(_ context.Context, args string, _ *core.Output) (*core.ExecResult, error) {
 	bad := func(format string, a ...any) error {
-		return &CellError{Name: "MagicError", Value: fmt.Sprintf(format, a...) + "; usage: " + estimateUsage}
+		return &core.CellError{Name: "MagicError", Value: fmt.Sprintf(format, a...) + "; usage: " + estimateUsage}
 	}
 	f := strings.Fields(args)
 	if len(f) < 3 || f[1] != "on" {
@@ -66,7 +67,7 @@ func (d *dslCells) estimate(_ context.Context, args string, _ *Output) (*ExecRes
 	}
 	design, r, err := fpga.Optimize(n, p, o)
 	if err != nil {
-		return nil, &CellError{Name: "EstimateError", Value: fmt.Sprintf("%s on %s: %v", f[0], p.Name, err)}
+		return nil, &core.CellError{Name: "EstimateError", Value: fmt.Sprintf("%s on %s: %v", f[0], p.Name, err)}
 	}
 	rows := [][2]string{
 		{"network", fmt.Sprintf("%s (%s)", f[0], n.Summary())},
@@ -85,5 +86,5 @@ func (d *dslCells) estimate(_ context.Context, args string, _ *Output) (*ExecRes
 		fmt.Fprintf(&h, "<tr><th>%s</th><td>%s</td></tr>\n", row[0], html.EscapeString(row[1]))
 	}
 	h.WriteString("</table>\n")
-	return &ExecResult{Data: map[string]any{"text/plain": text.String(), "text/html": h.String()}}, nil
+	return &core.ExecResult{Data: map[string]any{"text/plain": text.String(), "text/html": h.String()}}, nil
 }

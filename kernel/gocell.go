@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
+	"io"
 	"reflect"
 	"regexp"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hwnas/hwnas/kernel/core"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 )
@@ -24,9 +26,9 @@ import (
 type goSession struct {
 	mu     sync.Mutex // serialises cells
 	i      *interp.Interpreter
-	stdout *streamWriter
-	stderr *streamWriter
-	stdin  *stdinReader
+	stdout *core.StreamWriter
+	stderr *core.StreamWriter
+	stdin  *core.StdinReader
 	disp   *displayState
 	extra  interp.Exports
 	blocks int             // functions made by block so far
@@ -40,7 +42,7 @@ type MIMEBundler interface {
 }
 
 func newGoSession(extra interp.Exports) (*goSession, error) {
-	g := &goSession{stdout: &streamWriter{name: "stdout"}, stderr: &streamWriter{name: "stderr"}, stdin: &stdinReader{}, disp: &displayState{}, extra: extra}
+	g := &goSession{stdout: core.NewStreamWriter("stdout"), stderr: core.NewStreamWriter("stderr"), stdin: &core.StdinReader{}, disp: &displayState{}, extra: extra}
 	if err := g.reset(); err != nil {
 		return nil, err
 	}
@@ -74,25 +76,25 @@ func (g *goSession) reset() error {
 }
 
 // execute runs one %%go cell body; firstLine is the cell line the body starts on.
-func (g *goSession) execute(ctx context.Context, body string, firstLine int, out *Output) (*ExecResult, error) {
+func (g *goSession) execute(ctx context.Context, body string, firstLine int, out *core.Output) (*core.ExecResult, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	chunks, err := splitGo(body)
 	if err != nil {
-		return nil, &CellError{Name: "SyntaxError", Value: err.Error()}
+		return nil, &core.CellError{Name: "SyntaxError", Value: err.Error()}
 	}
-	g.stdout.bind(out)
-	g.stderr.bind(out)
-	g.stdin.bind(out)
+	g.stdout.Bind(out)
+	g.stderr.Bind(out)
+	g.stdin.Bind(out)
 	g.disp.bind(out)
 	stop := make(chan struct{})
 	go g.tick(stop)
 	defer func() {
 		close(stop)
-		g.stdout.flush()
-		g.stderr.bind(nil)
-		g.stdout.bind(nil)
-		g.stdin.bind(nil)
+		g.stdout.Flush()
+		g.stderr.Bind(nil)
+		g.stdout.Bind(nil)
+		g.stdin.Bind(nil)
 		g.disp.bind(nil)
 	}()
 	var result reflect.Value
@@ -136,9 +138,9 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 		}
 	}
 	if !show || !result.IsValid() {
-		return &ExecResult{}, nil
+		return &core.ExecResult{}, nil
 	}
-	return &ExecResult{Data: bundleOf(result)}, nil
+	return &core.ExecResult{Data: bundleOf(result)}, nil
 }
 
 // blockPrefix starts the names of the functions made by block; names hides them.
@@ -208,7 +210,7 @@ func isConversionTarget(name string) bool {
 func (g *goSession) imports(ctx context.Context, src string, line int) error {
 	specs, err := importSpecs(src)
 	if err != nil {
-		return &CellError{Name: "SyntaxError", Value: relocate(err.Error(), line-1, true)}
+		return &core.CellError{Name: "SyntaxError", Value: relocate(err.Error(), line-1, true)}
 	}
 	for _, s := range specs {
 		if _, err := g.eval(ctx, s, line, true); err != nil {
@@ -233,30 +235,30 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 		if r := recover(); r != nil {
 			// yaegi itself crashed, mostly while compiling a name it
 			// cannot resolve: say which.
-			g.stderr.write(g.stderr.hold(false))
+			io.WriteString(g.stderr, g.stderr.Hold(false))
 			if u := g.undefinedNames(src, decl); len(u) > 0 {
 				err = undefinedError(u, line)
 				return
 			}
 			msg := fmt.Sprintf("%v (inside the Go interpreter, yaegi)", r)
-			err = &CellError{Name: "Panic", Value: msg, Traceback: []string{"panic: " + msg}}
+			err = &core.CellError{Name: "Panic", Value: msg, Traceback: []string{"panic: " + msg}}
 		}
 	}()
-	g.stderr.hold(true)
+	g.stderr.Hold(true)
 	v, err = g.i.EvalWithContext(ctx, src)
-	held := g.stderr.hold(false)
+	held := g.stderr.Hold(false)
 	if err == nil {
-		g.stderr.write(held)
+		io.WriteString(g.stderr, held)
 		g.learn(src, decl)
 		return v, nil
 	}
 	frames := panicFrame.FindAllString(held, -1)
-	g.stderr.write(panicFrame.ReplaceAllString(held, ""))
-	g.stdout.flush()
+	io.WriteString(g.stderr, panicFrame.ReplaceAllString(held, ""))
+	g.stdout.Flush()
 	var p interp.Panic
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		return v, &CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
+		return v, &core.CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
 	case errors.As(err, &p):
 		// yaegi turns its own crashes into panics too, mostly on a
 		// qualified name of a package not imported: say which.
@@ -270,7 +272,7 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 				}
 			}
 			msg := fmt.Sprintf("%v: the Go interpreter (yaegi v0.16.1) crashed compiling this chunk; %s", p.Value, definitionLoopHint)
-			return v, &CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+			return v, &core.CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 		}
 		tb := []string{fmt.Sprintf("panic: %v", p.Value)}
 		for _, f := range frames {
@@ -280,7 +282,7 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 			f = blockFrame.ReplaceAllString(f, "main(")
 			tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
 		}
-		return v, &CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}
+		return v, &core.CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}
 	}
 	var sl scanner.ErrorList
 	name := "CompileError"
@@ -302,7 +304,7 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 		}
 		msg += ": " + definitionLoopHint
 	}
-	return v, &CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
+	return v, &core.CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
 }
 
 var posPrefix = regexp.MustCompile(`(?m)(^|[\s(])(?:_\.go:)?(\d+):(\d+):`)
@@ -343,8 +345,8 @@ func (g *goSession) tick(stop chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
-			g.stdout.flush()
-			g.stderr.flush()
+			g.stdout.Flush()
+			g.stderr.Flush()
 		}
 	}
 }
