@@ -77,7 +77,7 @@ func jsonBundle(v any) (map[string]any, string, error) {
 
 // displayExports is the "hwnas/display" package seen by %%go cells. Its
 // functions take strings, bytes or any, never interpreted named types, which
-// yaegi cannot pass through host interfaces (see the kernel notes).
+// yaegi v0.16.1 cannot pass through host interfaces.
 func displayExports(d *displayState) interp.Exports {
 	return interp.Exports{"hwnas/display/display": {
 		"HTML":     reflect.ValueOf(func(s string) { d.show("text/html", s, plainOf("text/html", s)) }),

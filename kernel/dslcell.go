@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -69,7 +70,7 @@ func (d *dslCells) execute(ctx context.Context, code string, out *core.Output) (
 		}
 	}
 	for _, n := range res.Declared {
-		if d.results[n] != nil && !contains(res.Run, n) {
+		if d.results[n] != nil && !slices.Contains(res.Run, n) {
 			d.stale[n] = true
 			stale = append(stale, n)
 		}
@@ -102,15 +103,6 @@ func specError(err error) *core.CellError {
 		first = fmt.Sprintf("%d errors; the first: %s", len(list), first)
 	}
 	return &core.CellError{Name: name, Value: first, Traceback: strings.Split(strings.TrimRight(text, "\n"), "\n")}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // openStore opens the result store on first use.

@@ -83,57 +83,22 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 	if err != nil {
 		return nil, &core.CellError{Name: "SyntaxError", Value: err.Error()}
 	}
-	g.stdout.Bind(out)
-	g.stderr.Bind(out)
-	g.stdin.Bind(out)
-	g.disp.bind(out)
-	stop := make(chan struct{})
-	go g.tick(stop)
-	defer func() {
-		close(stop)
-		g.stdout.Flush()
-		g.stderr.Bind(nil)
-		g.stdout.Bind(nil)
-		g.stdin.Bind(nil)
-		g.disp.bind(nil)
-	}()
+	defer g.attach(out)()
 	var result reflect.Value
 	show := false
 	for n, c := range chunks {
-		src := c.src
-		last := n == len(chunks)-1
-		if c.block {
-			if err := g.block(ctx, src, firstLine-1+c.line); err != nil {
+		line := firstLine - 1 + c.line
+		if n == len(chunks)-1 && !c.decl && !c.block {
+			var isExpr bool
+			result, show, isExpr, err = g.final(ctx, c.src, line)
+			if err != nil {
 				return nil, err
 			}
-			continue
-		}
-		if last && !c.decl {
-			if before, expr, callee, isCall, ok := lastExpr(src); ok {
-				line := firstLine - 1 + c.line
-				if strings.TrimSpace(before) != "" {
-					if _, err := g.eval(ctx, before, line, false); err != nil {
-						return nil, err
-					}
-				}
-				// Decided after the statements before it ran, so that the
-				// callee's receiver exists.
-				show = !isCall || g.returnsOne(callee)
-				v, err := g.eval(ctx, expr, line+strings.Count(before, "\n"), false)
-				if err != nil {
-					return nil, err
-				}
-				result = v
+			if isExpr {
 				break
 			}
 		}
-		if c.decl && strings.HasPrefix(src, "import") {
-			if err := g.imports(ctx, src, firstLine-1+c.line); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if _, err := g.eval(ctx, src, firstLine-1+c.line, c.decl); err != nil {
+		if err := g.run(ctx, c, line); err != nil {
 			return nil, err
 		}
 	}
@@ -141,6 +106,58 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 		return &core.ExecResult{}, nil
 	}
 	return &core.ExecResult{Data: bundleOf(result)}, nil
+}
+
+// attach binds stdout, stderr, stdin and the display helpers to a cell's
+// output and flushes output at every tick, until detach is called.
+func (g *goSession) attach(out *core.Output) (detach func()) {
+	g.stdout.Bind(out)
+	g.stderr.Bind(out)
+	g.stdin.Bind(out)
+	g.disp.bind(out)
+	stop := make(chan struct{})
+	go g.tick(stop)
+	return func() {
+		close(stop)
+		g.stdout.Flush()
+		g.stderr.Bind(nil)
+		g.stdout.Bind(nil)
+		g.stdin.Bind(nil)
+		g.disp.bind(nil)
+	}
+}
+
+// run evaluates one chunk that is not the cell's final expression; line is
+// the cell line it starts on.
+func (g *goSession) run(ctx context.Context, c goChunk, line int) error {
+	switch {
+	case c.block:
+		return g.block(ctx, c.src, line)
+	case c.decl && strings.HasPrefix(c.src, "import"):
+		return g.imports(ctx, c.src, line)
+	}
+	_, err := g.eval(ctx, c.src, line, c.decl)
+	return err
+}
+
+// final runs a cell's last chunk of statements when its last statement is
+// an expression, and returns the expression's value and whether it is the
+// cell's result. isExpr is false, and nothing ran, for any other chunk.
+func (g *goSession) final(ctx context.Context, src string, line int) (v reflect.Value, show, isExpr bool, err error) {
+	before, expr, callee, isCall, ok := lastExpr(src)
+	if !ok {
+		return v, false, false, nil
+	}
+	if strings.TrimSpace(before) != "" {
+		if _, err := g.eval(ctx, before, line, false); err != nil {
+			return v, false, true, err
+		}
+	}
+	// Decided after the statements before it ran, so that the callee's
+	// receiver exists.
+	show = !isCall || g.returnsOne(callee)
+	v, err = g.eval(ctx, expr, line+strings.Count(before, "\n"), false)
+	return v, show, true, err
 }
 
 // blockPrefix starts the names of the functions made by block; names hides them.
@@ -233,15 +250,8 @@ var panicFrame = regexp.MustCompile(`(?m)^\d+:\d+: panic: .*\n?`)
 func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (v reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			// yaegi itself crashed, mostly while compiling a name it
-			// cannot resolve: say which.
 			io.WriteString(g.stderr, g.stderr.Hold(false))
-			if u := g.undefinedNames(src, decl); len(u) > 0 {
-				err = undefinedError(u, line)
-				return
-			}
-			msg := fmt.Sprintf("%v (inside the Go interpreter, yaegi)", r)
-			err = &core.CellError{Name: "Panic", Value: msg, Traceback: []string{"panic: " + msg}}
+			err = g.crashed(r, src, line, decl)
 		}
 	}()
 	g.stderr.Hold(true)
@@ -260,30 +270,59 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return v, &core.CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
 	case errors.As(err, &p):
-		// yaegi turns its own crashes into panics too, mostly on a
-		// qualified name of a package not imported: say which.
 		if compiling := !bytes.Contains(p.Stack, []byte("(*Interpreter).Execute")); compiling {
-			if u := g.undefinedNames(src, decl); len(u) > 0 {
-				return v, undefinedError(u, line)
-			}
-			if !decl {
-				if v2, err2, ok := g.retryTyped(ctx, src, line); ok {
-					return v2, err2
-				}
+			// yaegi turns its own crashes into panics too, mostly on a
+			// qualified name of a package not imported: say which.
+			if v, err, ok := g.diagnose(ctx, src, line, decl); ok {
+				return v, err
 			}
 			msg := fmt.Sprintf("%v: the Go interpreter (yaegi v0.16.1) crashed compiling this chunk; %s", p.Value, definitionLoopHint)
 			return v, &core.CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 		}
-		tb := []string{fmt.Sprintf("panic: %v", p.Value)}
-		for _, f := range frames {
-			if strings.HasPrefix(src, blockPrefix) && strings.Contains(f, "panic: main(...)") {
-				continue // the call that block made, not in the cell
-			}
-			f = blockFrame.ReplaceAllString(f, "main(")
-			tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
-		}
-		return v, &core.CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}
+		return v, panicError(p, frames, src, line, decl)
 	}
+	return g.compileError(ctx, err, src, line, decl)
+}
+
+// crashed is the error of a panic of yaegi itself, mostly while compiling a
+// name it cannot resolve: it says which.
+func (g *goSession) crashed(r any, src string, line int, decl bool) error {
+	if u := g.undefinedNames(src, decl); len(u) > 0 {
+		return undefinedError(u, line)
+	}
+	msg := fmt.Sprintf("%v (inside the Go interpreter, yaegi)", r)
+	return &core.CellError{Name: "Panic", Value: msg, Traceback: []string{"panic: " + msg}}
+}
+
+// diagnose explains a chunk yaegi failed to compile, where nothing ran: an
+// undefined name, or an x := s[i] it could not type, which it then runs
+// again typed. ok is false when neither applies.
+func (g *goSession) diagnose(ctx context.Context, src string, line int, decl bool) (v reflect.Value, err error, ok bool) {
+	if u := g.undefinedNames(src, decl); len(u) > 0 {
+		return v, undefinedError(u, line), true
+	}
+	if decl {
+		return v, nil, false
+	}
+	return g.retryTyped(ctx, src, line)
+}
+
+// panicError is a panic of the cell's code, with the frames yaegi printed
+// relocated into the cell.
+func panicError(p interp.Panic, frames []string, src string, line int, decl bool) *core.CellError {
+	tb := []string{fmt.Sprintf("panic: %v", p.Value)}
+	for _, f := range frames {
+		if strings.HasPrefix(src, blockPrefix) && strings.Contains(f, "panic: main(...)") {
+			continue // the call that block made, not in the cell
+		}
+		f = blockFrame.ReplaceAllString(f, "main(")
+		tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
+	}
+	return &core.CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}
+}
+
+// compileError is the error of a chunk yaegi did not compile.
+func (g *goSession) compileError(ctx context.Context, err error, src string, line int, decl bool) (reflect.Value, error) {
 	var sl scanner.ErrorList
 	name := "CompileError"
 	if errors.As(err, &sl) {
@@ -293,18 +332,12 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	if strings.HasSuffix(msg, "definition loop") {
 		// yaegi's word for an undefined name at the top level, and for a
 		// variable whose type it cannot work out.
-		if u := g.undefinedNames(src, decl); len(u) > 0 {
-			return v, undefinedError(u, line)
-		}
-		// Nothing ran: compiling failed. Try again with x := s[i] typed.
-		if !decl {
-			if v2, err2, ok := g.retryTyped(ctx, src, line); ok {
-				return v2, err2
-			}
+		if v, err, ok := g.diagnose(ctx, src, line, decl); ok {
+			return v, err
 		}
 		msg += ": " + definitionLoopHint
 	}
-	return v, &core.CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
+	return reflect.Value{}, &core.CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
 }
 
 var posPrefix = regexp.MustCompile(`(?m)(^|[\s(])(?:_\.go:)?(\d+):(\d+):`)

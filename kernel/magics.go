@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/internal/suggest"
 	"github.com/hwnas/hwnas/kernel/core"
 )
 
@@ -46,7 +47,7 @@ func (s *Session) magics(ctx context.Context, body string, out *core.Output) (*c
 		name, args, _ := strings.Cut(t[1:], " ")
 		m, ok := magicTable[name]
 		if !ok {
-			return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("line %d: unknown magic %%%s%s; %%help lists the magics", n+1, name, suggest(name, magicNames))}
+			return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("line %d: unknown magic %%%s%s; %%help lists the magics", n+1, name, didYouMean(name))}
 		}
 		r, err := m.run(s, ctx, strings.TrimSpace(args), out)
 		if err != nil {
@@ -62,38 +63,13 @@ func (s *Session) magics(ctx context.Context, body string, out *core.Output) (*c
 	return res, nil
 }
 
-// suggest returns ` (did you mean %x?)` for the closest name, or "".
-func suggest(name string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
+// didYouMean returns ` (did you mean %x?)` for the magic nearest to name,
+// or "".
+func didYouMean(name string) string {
+	if best, ok := suggest.Closest(name, magicNames); ok {
+		return fmt.Sprintf(" (did you mean %%%s?)", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %%%s?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }
 
 func helpText() string {
