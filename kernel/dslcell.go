@@ -19,6 +19,7 @@ import (
 
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/queue"
 	"github.com/hwnas/hwnas/engine/store"
 )
 
@@ -129,19 +130,8 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *co
 	if err != nil {
 		return err
 	}
-	id := "hwnas-run-" + name + "-" + transport.NewUUID()[:8]
-	last := engine.Event{Total: e.Budget.Trials, BestTrial: -1}
-	out.Display(progressBundle(name, last, "starting"), nil, id)
-	var lastSent time.Time
-	progress := func(ev engine.Event) {
-		last = ev
-		if ev.Kind != engine.RunDone && time.Since(lastSent) < progressEvery {
-			return
-		}
-		lastSent = time.Now()
-		out.Update(progressBundle(name, ev, "running"), nil, id)
-	}
-	outcome, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: progress})
+	p := showProgress(name, e.Budget.Trials, out)
+	outcome, err := runWhere(ctx, e, spec.Experiments[name].Executor, st, p.update)
 	interrupted := err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil)
 	state := "done"
 	switch {
@@ -150,7 +140,7 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *co
 	case err != nil:
 		state = "failed"
 	}
-	out.Update(progressBundle(name, last, state), nil, id)
+	p.finish(state)
 	if outcome != nil && len(outcome.Trials) > 0 {
 		d.results[name] = outcome
 		d.stale[name] = interrupted
@@ -169,6 +159,53 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *co
 		return &core.CellError{Name: "RunError", Value: fmt.Sprintf("experiment %s: %v", name, err)}
 	}
 	return nil
+}
+
+// workerCommand is the command line of a local worker process of the
+// embedded executor: this binary, `hwnas worker` (tests replace it).
+var workerCommand = queue.WorkerProcess
+
+// runWhere runs e with its evaluations where its executor setting says
+// (queue.ApplyExecutor, as `hwnas run` does), writing every trial to st.
+func runWhere(ctx context.Context, e engine.Experiment, executor string, st *store.Store, progress func(engine.Event)) (*engine.Outcome, error) {
+	cleanup, err := queue.ApplyExecutor(ctx, &e, executor, queue.ExecutorOptions{Name: "hwnas kernel " + e.Name, WorkerCommand: workerCommand})
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	return engine.Run(ctx, e, engine.Options{Store: st, Progress: progress})
+}
+
+// progressView is the display of a run's progress, replaced in place at
+// most every progressEvery, and at the end.
+type progressView struct {
+	name, id string
+	out      *core.Output
+	last     engine.Event
+	lastSent time.Time
+}
+
+// showProgress publishes the display of a run that is starting.
+func showProgress(name string, trials int, out *core.Output) *progressView {
+	p := &progressView{name: name, id: "hwnas-run-" + name + "-" + transport.NewUUID()[:8], out: out,
+		last: engine.Event{Total: trials, BestTrial: -1}}
+	out.Display(progressBundle(name, p.last, "starting"), nil, p.id)
+	return p
+}
+
+// update is the run's progress callback.
+func (p *progressView) update(ev engine.Event) {
+	p.last = ev
+	if ev.Kind != engine.RunDone && time.Since(p.lastSent) < progressEvery {
+		return
+	}
+	p.lastSent = time.Now()
+	p.out.Update(progressBundle(p.name, ev, "running"), nil, p.id)
+}
+
+// finish shows the last progress with the run's final state.
+func (p *progressView) finish(state string) {
+	p.out.Update(progressBundle(p.name, p.last, state), nil, p.id)
 }
 
 // showOutcome publishes the results table and the Pareto plot, each with
