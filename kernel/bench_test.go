@@ -5,6 +5,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/hwnas/hwnas/kernel/core"
 )
 
 // BenchmarkExecuteRoundTrip measures execute_request → idle for a trivial
@@ -15,10 +17,10 @@ func BenchmarkExecuteRoundTrip(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		id := c.send(c.shell, "execute_request", map[string]any{"code": "%%go\n1 + 1", "silent": false, "store_history": true})
-		c.outputs(id)
+		id := c.Send(c.Shell, "execute_request", map[string]any{"code": "%%go\n1 + 1", "silent": false, "store_history": true})
+		c.Outputs(id)
 		times = append(times, time.Since(start))
-		c.reply(c.shellC, id)
+		c.Reply(c.ShellC, id)
 	}
 	b.StopTimer()
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
@@ -28,7 +30,7 @@ func BenchmarkExecuteRoundTrip(b *testing.B) {
 // BenchmarkGoCell measures the interpreter alone on a trivial %%go cell.
 func BenchmarkGoCell(b *testing.B) {
 	s := newTestSession(b)
-	out := NewOutput(func(string, any) {})
+	out := core.NewOutput(func(string, any) {})
 	for range b.N {
 		if _, err := s.Execute(context.Background(), "%%go\n1 + 1", out); err != nil {
 			b.Fatal(err)
@@ -46,7 +48,7 @@ func BenchmarkGoBlockCell(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			s := newTestSession(b)
-			out := NewOutput(func(string, any) {})
+			out := core.NewOutput(func(string, any) {})
 			if _, err := s.Execute(context.Background(), "%%go\nimport \"strconv\"", out); err != nil {
 				b.Fatal(err)
 			}
@@ -56,15 +58,5 @@ func BenchmarkGoBlockCell(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// BenchmarkSign measures HMAC-SHA256 signing of a typical message.
-func BenchmarkSign(b *testing.B) {
-	s, _ := NewSigner("hmac-sha256", "0123456789abcdef0123456789abcdef")
-	h := []byte(`{"msg_id":"1","session":"s","username":"u","date":"d","msg_type":"execute_request","version":"5.3"}`)
-	content := []byte(`{"code":"%%go\n1 + 1","silent":false}`)
-	for range b.N {
-		s.Sign(h, []byte("{}"), []byte("{}"), content)
 	}
 }

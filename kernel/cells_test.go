@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hwnas/hwnas/kernel/core"
 )
 
 func TestSplitGo(t *testing.T) {
@@ -149,24 +151,6 @@ func TestClassifyAndIsComplete(t *testing.T) {
 	}
 }
 
-func TestGlobMatch(t *testing.T) {
-	tests := []struct {
-		pat, s string
-		want   bool
-	}{
-		{"%%go*1 + 2", "%%go\n1 + 2", true},
-		{"a?c", "abc", true},
-		{"a?c", "abbc", false},
-		{"*", "", true},
-		{"x.y", "xzy", false},
-	}
-	for _, tt := range tests {
-		if got := globMatch(tt.pat, tt.s); got != tt.want {
-			t.Errorf("globMatch(%q, %q) = %v", tt.pat, tt.s, got)
-		}
-	}
-}
-
 func newTestSession(t testing.TB) *Session {
 	t.Helper()
 	s, err := NewSession(SessionOptions{StoreDir: t.TempDir()})
@@ -176,11 +160,19 @@ func newTestSession(t testing.TB) *Session {
 	return s
 }
 
+// traceback is the traceback of a cell error, or err's text.
+func traceback(err error) []string {
+	if ce, ok := err.(*core.CellError); ok && ce.Traceback != nil {
+		return ce.Traceback
+	}
+	return []string{err.Error()}
+}
+
 // record collects what a cell publishes.
 type record struct{ msgs []string }
 
-func (r *record) output() *Output {
-	return NewOutput(func(msgType string, content any) {
+func (r *record) output() *core.Output {
+	return core.NewOutput(func(msgType string, content any) {
 		b, _ := json.Marshal(content)
 		r.msgs = append(r.msgs, msgType+" "+string(b))
 	})
@@ -278,7 +270,7 @@ func TestDSLCompletionAndDocs(t *testing.T) {
 		}
 	}
 	var r record
-	if _, err := s.Execute(context.Background(), "space nb201 = benchmark(\"nasbench2O1\")", r.output()); err == nil || !strings.Contains(fmt.Sprint(asCellError(err).Traceback), "^") {
+	if _, err := s.Execute(context.Background(), "space nb201 = benchmark(\"nasbench2O1\")", r.output()); err == nil || !strings.Contains(fmt.Sprint(traceback(err)), "^") {
 		t.Errorf("bad redeclaration: %v", err)
 	}
 }
@@ -302,29 +294,5 @@ func FuzzCompleteInspect(f *testing.F) {
 		default:
 			t.Fatalf("IsComplete status %q", st)
 		}
-		byteToRune(code, runeToByte(code, cursor))
 	})
-}
-
-func TestStreamWriterFlushesLargeOutput(t *testing.T) {
-	var r record
-	w := &streamWriter{name: "stdout"}
-	w.bind(r.output())
-	chunk := strings.Repeat("x", 1000)
-	for range 100 {
-		w.Write([]byte(chunk))
-	}
-	if len(r.msgs) == 0 {
-		t.Fatal("100 kB written and nothing flushed before the tick")
-	}
-	w.flush()
-	total := 0
-	for _, m := range r.msgs {
-		var c struct{ Text string }
-		json.Unmarshal([]byte(strings.TrimPrefix(m, "stream ")), &c)
-		total += len(c.Text)
-	}
-	if total != 100*1000 {
-		t.Errorf("published %d bytes of output, want %d", total, 100*1000)
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/kernel/core"
 )
 
 var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
@@ -30,7 +31,7 @@ func wordBefore(code string, cursor int, dotted bool) int {
 }
 
 // Complete returns matches for the identifier before cursor.
-func (s *Session) Complete(code string, cursor int) Completion {
+func (s *Session) Complete(code string, cursor int) core.Completion {
 	cursor = min(max(cursor, 0), len(code))
 	kind, _, _ := classify(code)
 	lineStart := strings.LastIndexByte(code[:cursor], '\n') + 1
@@ -47,16 +48,16 @@ func (s *Session) Complete(code string, cursor int) Completion {
 		if strings.HasPrefix("%go", prefix) {
 			m = append(m, "%%go")
 		}
-		return Completion{Matches: m, CursorStart: start, CursorEnd: cursor}
+		return core.Completion{Matches: m, CursorStart: start, CursorEnd: cursor}
 	}
 	if kind == goCell {
 		return s.completeGo(code, cursor)
 	}
 	m, start, end := s.dsl.complete(code, cursor)
-	return Completion{Matches: m, CursorStart: start, CursorEnd: end}
+	return core.Completion{Matches: m, CursorStart: start, CursorEnd: end}
 }
 
-func (s *Session) completeGo(code string, cursor int) Completion {
+func (s *Session) completeGo(code string, cursor int) core.Completion {
 	start := wordBefore(code, cursor, true)
 	word := code[start:cursor]
 	if pkg, prefix, ok := strings.Cut(word, "."); ok && !strings.Contains(prefix, ".") {
@@ -70,10 +71,10 @@ func (s *Session) completeGo(code string, cursor int) Completion {
 		} else if v, ok := s.goS.global(pkg); ok && v.IsValid() {
 			cands = fieldsAndMethods(v)
 		}
-		return Completion{Matches: filterPrefix(cands, prefix), CursorStart: start + len(pkg) + 1, CursorEnd: cursor}
+		return core.Completion{Matches: filterPrefix(cands, prefix), CursorStart: start + len(pkg) + 1, CursorEnd: cursor}
 	}
 	cands := append(s.goS.names(), goKeywords...)
-	return Completion{Matches: filterPrefix(cands, word), CursorStart: start, CursorEnd: cursor}
+	return core.Completion{Matches: filterPrefix(cands, word), CursorStart: start, CursorEnd: cursor}
 }
 
 // fieldsAndMethods lists the exported fields and methods of a value.

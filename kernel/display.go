@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/hwnas/hwnas/kernel/core"
+	"github.com/hwnas/hwnas/kernel/transport"
 	"github.com/traefik/yaegi/interp"
 )
 
@@ -14,21 +16,21 @@ import (
 // being run.
 type displayState struct {
 	mu  sync.Mutex
-	out *Output
+	out *core.Output
 	n   int
 }
 
-func (d *displayState) bind(out *Output) {
+func (d *displayState) bind(out *core.Output) {
 	d.mu.Lock()
 	d.out = out
 	d.mu.Unlock()
 }
 
-func (d *displayState) output() *Output {
+func (d *displayState) output() *core.Output {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.out == nil {
-		return NewOutput(func(string, any) {})
+		return core.NewOutput(func(string, any) {})
 	}
 	return d.out
 }
@@ -42,7 +44,7 @@ func (d *displayState) show(mime string, content any, plain string) {
 func (d *displayState) open(mime, content string) string {
 	d.mu.Lock()
 	d.n++
-	id := fmt.Sprintf("hwnas-%s-%d", newUUID()[:8], d.n)
+	id := fmt.Sprintf("hwnas-%s-%d", transport.NewUUID()[:8], d.n)
 	d.mu.Unlock()
 	d.output().Display(map[string]any{mime: content, "text/plain": plainOf(mime, content)}, nil, id)
 	return id
@@ -75,7 +77,7 @@ func jsonBundle(v any) (map[string]any, string, error) {
 
 // displayExports is the "hwnas/display" package seen by %%go cells. Its
 // functions take strings, bytes or any, never interpreted named types, which
-// yaegi cannot pass through host interfaces (see the kernel notes).
+// yaegi v0.16.1 cannot pass through host interfaces.
 func displayExports(d *displayState) interp.Exports {
 	return interp.Exports{"hwnas/display/display": {
 		"HTML":     reflect.ValueOf(func(s string) { d.show("text/html", s, plainOf("text/html", s)) }),

@@ -1,10 +1,14 @@
-// Package kernel is the hwnas Jupyter kernel. It owns the wire protocol
-// (messaging 5.3 over ZeroMQ with HMAC-SHA256 signing), the channels and their
-// goroutines, the kernel core (routing, busy/idle status, execution counter,
-// history, interrupt, shutdown) and the interpreter that dispatches cells:
-// DSL cells, %%go cells run by yaegi, and magics.
+// Package kernel is the hwnas interpreter of the hwnas Jupyter kernel, and
+// the kernel's entry points: Serve (the `hwnas kernel` command) and Install
+// (its kernelspec).
 //
-// The layering follows xeus: transport (wire.go, server.go) knows sockets and
-// frames; the core (core.go) knows requests and replies; the interpreter
-// (interp*.go, gocell*.go, magics.go, dslcell.go) knows cells.
+// A Session is the core.Interpreter the kernel core serves requests with. It
+// owns what a cell means: DSL cells (declarations accumulate, experiments run
+// with live progress and show their results), %%go cells run by yaegi, line
+// magics, NAME? inspection, completion, and the display and hwnas packages
+// that %%go cells import.
+//
+// The layering follows xeus, and imports point one way: kernel (cells) ->
+// kernel/core (requests, replies, status, history, the execution queue) ->
+// kernel/transport (sockets, signatures, the wire format).
 package kernel

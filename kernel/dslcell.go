@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/hwnas/hwnas/kernel/core"
+	"github.com/hwnas/hwnas/kernel/transport"
 	"github.com/hwnas/hwnas/report"
 
 	"github.com/hwnas/hwnas/metric"
@@ -17,6 +20,7 @@ import (
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/queue"
 	"github.com/hwnas/hwnas/engine/store"
 )
 
@@ -53,7 +57,7 @@ const progressEvery = 150 * time.Millisecond
 
 // execute checks a DSL cell against the session and runs the experiments it
 // declares or names with `run`.
-func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*ExecResult, error) {
+func (d *dslCells) execute(ctx context.Context, code string, out *core.Output) (*core.ExecResult, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	res, err := d.sess.Add(code)
@@ -68,7 +72,7 @@ func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*Exec
 		}
 	}
 	for _, n := range res.Declared {
-		if d.results[n] != nil && !contains(res.Run, n) {
+		if d.results[n] != nil && !slices.Contains(res.Run, n) {
 			d.stale[n] = true
 			stale = append(stale, n)
 		}
@@ -87,12 +91,12 @@ func (d *dslCells) execute(ctx context.Context, code string, out *Output) (*Exec
 			return nil, err
 		}
 	}
-	return &ExecResult{}, nil
+	return &core.ExecResult{}, nil
 }
 
 // specError turns a DSL error (rendered with file:line:col, the source line
 // and a caret) into a cell error.
-func specError(err error) *CellError {
+func specError(err error) *core.CellError {
 	var b strings.Builder
 	syntax.PrintError(&b, err)
 	text := b.String()
@@ -102,16 +106,7 @@ func specError(err error) *CellError {
 	if errors.As(err, &list) && len(list) > 1 {
 		first = fmt.Sprintf("%d errors; the first: %s", len(list), first)
 	}
-	return &CellError{Name: name, Value: first, Traceback: strings.Split(strings.TrimRight(text, "\n"), "\n")}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
+	return &core.CellError{Name: name, Value: first, Traceback: strings.Split(strings.TrimRight(text, "\n"), "\n")}
 }
 
 // openStore opens the result store on first use.
@@ -129,28 +124,17 @@ func (d *dslCells) openStore() (*store.Store, error) {
 
 // run executes one experiment with its progress in one display updated in
 // place, then shows the results table and the Pareto plot.
-func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Output) error {
+func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *core.Output) error {
 	e, err := engine.FromSpec(spec, name)
 	if err != nil {
-		return &CellError{Name: "SpecError", Value: err.Error()}
+		return &core.CellError{Name: "SpecError", Value: err.Error()}
 	}
 	st, err := d.openStore()
 	if err != nil {
 		return err
 	}
-	id := "hwnas-run-" + name + "-" + newUUID()[:8]
-	last := engine.Event{Total: e.Budget.Trials, BestTrial: -1}
-	out.Display(progressBundle(name, last, "starting"), nil, id)
-	var lastSent time.Time
-	progress := func(ev engine.Event) {
-		last = ev
-		if ev.Kind != engine.RunDone && time.Since(lastSent) < progressEvery {
-			return
-		}
-		lastSent = time.Now()
-		out.Update(progressBundle(name, ev, "running"), nil, id)
-	}
-	outcome, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: progress})
+	p := showProgress(name, e.Budget.Trials, out)
+	outcome, err := runWhere(ctx, e, spec.Experiments[name].Executor, st, p.update)
 	interrupted := err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil)
 	state := "done"
 	switch {
@@ -159,7 +143,7 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 	case err != nil:
 		state = "failed"
 	}
-	out.Update(progressBundle(name, last, state), nil, id)
+	p.finish(state)
 	if outcome != nil && len(outcome.Trials) > 0 {
 		d.results[name] = outcome
 		d.stale[name] = interrupted
@@ -173,17 +157,64 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *Ou
 		if outcome != nil {
 			kept = len(outcome.Trials)
 		}
-		return &CellError{Name: "Interrupted", Value: fmt.Sprintf("experiment %s stopped: its %d finished trials are kept in the store; run it again to resume", name, kept)}
+		return &core.CellError{Name: "Interrupted", Value: fmt.Sprintf("experiment %s stopped: its %d finished trials are kept in the store; run it again to resume", name, kept)}
 	case err != nil:
-		return &CellError{Name: "RunError", Value: fmt.Sprintf("experiment %s: %v", name, err)}
+		return &core.CellError{Name: "RunError", Value: fmt.Sprintf("experiment %s: %v", name, err)}
 	}
 	return nil
 }
 
+// workerCommand is the command line of a local worker process of the
+// embedded executor: this binary, `hwnas worker` (tests replace it).
+var workerCommand = queue.WorkerProcess
+
+// runWhere runs e with its evaluations where its executor setting says
+// (queue.ApplyExecutor, as `hwnas run` does), writing every trial to st.
+func runWhere(ctx context.Context, e engine.Experiment, executor string, st *store.Store, progress func(engine.Event)) (*engine.Outcome, error) {
+	cleanup, err := queue.ApplyExecutor(ctx, &e, executor, queue.ExecutorOptions{Name: "hwnas kernel " + e.Name, WorkerCommand: workerCommand})
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	return engine.Run(ctx, e, engine.Options{Store: st, Progress: progress})
+}
+
+// progressView is the display of a run's progress, replaced in place at
+// most every progressEvery, and at the end.
+type progressView struct {
+	name, id string
+	out      *core.Output
+	last     engine.Event
+	lastSent time.Time
+}
+
+// showProgress publishes the display of a run that is starting.
+func showProgress(name string, trials int, out *core.Output) *progressView {
+	p := &progressView{name: name, id: "hwnas-run-" + name + "-" + transport.NewUUID()[:8], out: out,
+		last: engine.Event{Total: trials, BestTrial: -1}}
+	out.Display(progressBundle(name, p.last, "starting"), nil, p.id)
+	return p
+}
+
+// update is the run's progress callback.
+func (p *progressView) update(ev engine.Event) {
+	p.last = ev
+	if ev.Kind != engine.RunDone && time.Since(p.lastSent) < progressEvery {
+		return
+	}
+	p.lastSent = time.Now()
+	p.out.Update(progressBundle(p.name, ev, "running"), nil, p.id)
+}
+
+// finish shows the last progress with the run's final state.
+func (p *progressView) finish(state string) {
+	p.out.Update(progressBundle(p.name, p.last, state), nil, p.id)
+}
+
 // showOutcome publishes the results table and the Pareto plot, each with
 // text/plain beside it, and returns the display id of the table.
-func showOutcome(o *engine.Outcome, out *Output) string {
-	id := "hwnas-results-" + o.Experiment + "-" + newUUID()[:8]
+func showOutcome(o *engine.Outcome, out *core.Output) string {
+	id := "hwnas-results-" + o.Experiment + "-" + transport.NewUUID()[:8]
 	out.Display(resultsBundle(o, false), nil, id)
 	x, y := report.PlotAxes(o)
 	svg, err := paretoSVG(o)
@@ -219,9 +250,9 @@ func (d *dslCells) reset() {
 }
 
 // cache reports what the store and its caches hold.
-func (d *dslCells) cache(_ context.Context, args string, out *Output) (*ExecResult, error) {
+func (d *dslCells) cache(_ context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	if args != "" {
-		return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("%%cache takes no arguments, got %q", args)}
+		return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("%%cache takes no arguments, got %q", args)}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -254,7 +285,7 @@ func (d *dslCells) cache(_ context.Context, args string, out *Output) (*ExecResu
 	if len(names) > 0 {
 		fmt.Fprintf(&b, "this session %s\n", strings.Join(names, ", "))
 	}
-	return &ExecResult{Data: map[string]any{"text/plain": b.String()}}, nil
+	return &core.ExecResult{Data: map[string]any{"text/plain": b.String()}}, nil
 }
 
 // complete returns the DSL's completions at cursor.

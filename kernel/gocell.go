@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
+	"io"
 	"reflect"
 	"regexp"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hwnas/hwnas/kernel/core"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 )
@@ -24,9 +26,9 @@ import (
 type goSession struct {
 	mu     sync.Mutex // serialises cells
 	i      *interp.Interpreter
-	stdout *streamWriter
-	stderr *streamWriter
-	stdin  *stdinReader
+	stdout *core.StreamWriter
+	stderr *core.StreamWriter
+	stdin  *core.StdinReader
 	disp   *displayState
 	extra  interp.Exports
 	blocks int             // functions made by block so far
@@ -40,7 +42,7 @@ type MIMEBundler interface {
 }
 
 func newGoSession(extra interp.Exports) (*goSession, error) {
-	g := &goSession{stdout: &streamWriter{name: "stdout"}, stderr: &streamWriter{name: "stderr"}, stdin: &stdinReader{}, disp: &displayState{}, extra: extra}
+	g := &goSession{stdout: core.NewStreamWriter("stdout"), stderr: core.NewStreamWriter("stderr"), stdin: &core.StdinReader{}, disp: &displayState{}, extra: extra}
 	if err := g.reset(); err != nil {
 		return nil, err
 	}
@@ -74,71 +76,88 @@ func (g *goSession) reset() error {
 }
 
 // execute runs one %%go cell body; firstLine is the cell line the body starts on.
-func (g *goSession) execute(ctx context.Context, body string, firstLine int, out *Output) (*ExecResult, error) {
+func (g *goSession) execute(ctx context.Context, body string, firstLine int, out *core.Output) (*core.ExecResult, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	chunks, err := splitGo(body)
 	if err != nil {
-		return nil, &CellError{Name: "SyntaxError", Value: err.Error()}
+		return nil, &core.CellError{Name: "SyntaxError", Value: err.Error()}
 	}
-	g.stdout.bind(out)
-	g.stderr.bind(out)
-	g.stdin.bind(out)
-	g.disp.bind(out)
-	stop := make(chan struct{})
-	go g.tick(stop)
-	defer func() {
-		close(stop)
-		g.stdout.flush()
-		g.stderr.bind(nil)
-		g.stdout.bind(nil)
-		g.stdin.bind(nil)
-		g.disp.bind(nil)
-	}()
+	defer g.attach(out)()
 	var result reflect.Value
 	show := false
 	for n, c := range chunks {
-		src := c.src
-		last := n == len(chunks)-1
-		if c.block {
-			if err := g.block(ctx, src, firstLine-1+c.line); err != nil {
+		line := firstLine - 1 + c.line
+		if n == len(chunks)-1 && !c.decl && !c.block {
+			var isExpr bool
+			result, show, isExpr, err = g.final(ctx, c.src, line)
+			if err != nil {
 				return nil, err
 			}
-			continue
-		}
-		if last && !c.decl {
-			if before, expr, callee, isCall, ok := lastExpr(src); ok {
-				line := firstLine - 1 + c.line
-				if strings.TrimSpace(before) != "" {
-					if _, err := g.eval(ctx, before, line, false); err != nil {
-						return nil, err
-					}
-				}
-				// Decided after the statements before it ran, so that the
-				// callee's receiver exists.
-				show = !isCall || g.returnsOne(callee)
-				v, err := g.eval(ctx, expr, line+strings.Count(before, "\n"), false)
-				if err != nil {
-					return nil, err
-				}
-				result = v
+			if isExpr {
 				break
 			}
 		}
-		if c.decl && strings.HasPrefix(src, "import") {
-			if err := g.imports(ctx, src, firstLine-1+c.line); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if _, err := g.eval(ctx, src, firstLine-1+c.line, c.decl); err != nil {
+		if err := g.run(ctx, c, line); err != nil {
 			return nil, err
 		}
 	}
 	if !show || !result.IsValid() {
-		return &ExecResult{}, nil
+		return &core.ExecResult{}, nil
 	}
-	return &ExecResult{Data: bundleOf(result)}, nil
+	return &core.ExecResult{Data: bundleOf(result)}, nil
+}
+
+// attach binds stdout, stderr, stdin and the display helpers to a cell's
+// output and flushes output at every tick, until detach is called.
+func (g *goSession) attach(out *core.Output) (detach func()) {
+	g.stdout.Bind(out)
+	g.stderr.Bind(out)
+	g.stdin.Bind(out)
+	g.disp.bind(out)
+	stop := make(chan struct{})
+	go g.tick(stop)
+	return func() {
+		close(stop)
+		g.stdout.Flush()
+		g.stderr.Bind(nil)
+		g.stdout.Bind(nil)
+		g.stdin.Bind(nil)
+		g.disp.bind(nil)
+	}
+}
+
+// run evaluates one chunk that is not the cell's final expression; line is
+// the cell line it starts on.
+func (g *goSession) run(ctx context.Context, c goChunk, line int) error {
+	switch {
+	case c.block:
+		return g.block(ctx, c.src, line)
+	case c.decl && strings.HasPrefix(c.src, "import"):
+		return g.imports(ctx, c.src, line)
+	}
+	_, err := g.eval(ctx, c.src, line, c.decl)
+	return err
+}
+
+// final runs a cell's last chunk of statements when its last statement is
+// an expression, and returns the expression's value and whether it is the
+// cell's result. isExpr is false, and nothing ran, for any other chunk.
+func (g *goSession) final(ctx context.Context, src string, line int) (v reflect.Value, show, isExpr bool, err error) {
+	before, expr, callee, isCall, ok := lastExpr(src)
+	if !ok {
+		return v, false, false, nil
+	}
+	if strings.TrimSpace(before) != "" {
+		if _, err := g.eval(ctx, before, line, false); err != nil {
+			return v, false, true, err
+		}
+	}
+	// Decided after the statements before it ran, so that the callee's
+	// receiver exists.
+	show = !isCall || g.returnsOne(callee)
+	v, err = g.eval(ctx, expr, line+strings.Count(before, "\n"), false)
+	return v, show, true, err
 }
 
 // blockPrefix starts the names of the functions made by block; names hides them.
@@ -208,7 +227,7 @@ func isConversionTarget(name string) bool {
 func (g *goSession) imports(ctx context.Context, src string, line int) error {
 	specs, err := importSpecs(src)
 	if err != nil {
-		return &CellError{Name: "SyntaxError", Value: relocate(err.Error(), line-1, true)}
+		return &core.CellError{Name: "SyntaxError", Value: relocate(err.Error(), line-1, true)}
 	}
 	for _, s := range specs {
 		if _, err := g.eval(ctx, s, line, true); err != nil {
@@ -231,57 +250,79 @@ var panicFrame = regexp.MustCompile(`(?m)^\d+:\d+: panic: .*\n?`)
 func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (v reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			// yaegi itself crashed, mostly while compiling a name it
-			// cannot resolve: say which.
-			g.stderr.write(g.stderr.hold(false))
-			if u := g.undefinedNames(src, decl); len(u) > 0 {
-				err = undefinedError(u, line)
-				return
-			}
-			msg := fmt.Sprintf("%v (inside the Go interpreter, yaegi)", r)
-			err = &CellError{Name: "Panic", Value: msg, Traceback: []string{"panic: " + msg}}
+			io.WriteString(g.stderr, g.stderr.Hold(false))
+			err = g.crashed(r, src, line, decl)
 		}
 	}()
-	g.stderr.hold(true)
+	g.stderr.Hold(true)
 	v, err = g.i.EvalWithContext(ctx, src)
-	held := g.stderr.hold(false)
+	held := g.stderr.Hold(false)
 	if err == nil {
-		g.stderr.write(held)
+		io.WriteString(g.stderr, held)
 		g.learn(src, decl)
 		return v, nil
 	}
 	frames := panicFrame.FindAllString(held, -1)
-	g.stderr.write(panicFrame.ReplaceAllString(held, ""))
-	g.stdout.flush()
+	io.WriteString(g.stderr, panicFrame.ReplaceAllString(held, ""))
+	g.stdout.Flush()
 	var p interp.Panic
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		return v, &CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
+		return v, &core.CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
 	case errors.As(err, &p):
-		// yaegi turns its own crashes into panics too, mostly on a
-		// qualified name of a package not imported: say which.
 		if compiling := !bytes.Contains(p.Stack, []byte("(*Interpreter).Execute")); compiling {
-			if u := g.undefinedNames(src, decl); len(u) > 0 {
-				return v, undefinedError(u, line)
-			}
-			if !decl {
-				if v2, err2, ok := g.retryTyped(ctx, src, line); ok {
-					return v2, err2
-				}
+			// yaegi turns its own crashes into panics too, mostly on a
+			// qualified name of a package not imported: say which.
+			if v, err, ok := g.diagnose(ctx, src, line, decl); ok {
+				return v, err
 			}
 			msg := fmt.Sprintf("%v: the Go interpreter (yaegi v0.16.1) crashed compiling this chunk; %s", p.Value, definitionLoopHint)
-			return v, &CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+			return v, &core.CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 		}
-		tb := []string{fmt.Sprintf("panic: %v", p.Value)}
-		for _, f := range frames {
-			if strings.HasPrefix(src, blockPrefix) && strings.Contains(f, "panic: main(...)") {
-				continue // the call that block made, not in the cell
-			}
-			f = blockFrame.ReplaceAllString(f, "main(")
-			tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
-		}
-		return v, &CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}
+		return v, panicError(p, frames, src, line, decl)
 	}
+	return g.compileError(ctx, err, src, line, decl)
+}
+
+// crashed is the error of a panic of yaegi itself, mostly while compiling a
+// name it cannot resolve: it says which.
+func (g *goSession) crashed(r any, src string, line int, decl bool) error {
+	if u := g.undefinedNames(src, decl); len(u) > 0 {
+		return undefinedError(u, line)
+	}
+	msg := fmt.Sprintf("%v (inside the Go interpreter, yaegi)", r)
+	return &core.CellError{Name: "Panic", Value: msg, Traceback: []string{"panic: " + msg}}
+}
+
+// diagnose explains a chunk yaegi failed to compile, where nothing ran: an
+// undefined name, or an x := s[i] it could not type, which it then runs
+// again typed. ok is false when neither applies.
+func (g *goSession) diagnose(ctx context.Context, src string, line int, decl bool) (v reflect.Value, err error, ok bool) {
+	if u := g.undefinedNames(src, decl); len(u) > 0 {
+		return v, undefinedError(u, line), true
+	}
+	if decl {
+		return v, nil, false
+	}
+	return g.retryTyped(ctx, src, line)
+}
+
+// panicError is a panic of the cell's code, with the frames yaegi printed
+// relocated into the cell.
+func panicError(p interp.Panic, frames []string, src string, line int, decl bool) *core.CellError {
+	tb := []string{fmt.Sprintf("panic: %v", p.Value)}
+	for _, f := range frames {
+		if strings.HasPrefix(src, blockPrefix) && strings.Contains(f, "panic: main(...)") {
+			continue // the call that block made, not in the cell
+		}
+		f = blockFrame.ReplaceAllString(f, "main(")
+		tb = append(tb, "  "+relocate(strings.TrimSpace(f), line, decl))
+	}
+	return &core.CellError{Name: "Panic", Value: fmt.Sprint(p.Value), Traceback: tb}
+}
+
+// compileError is the error of a chunk yaegi did not compile.
+func (g *goSession) compileError(ctx context.Context, err error, src string, line int, decl bool) (reflect.Value, error) {
 	var sl scanner.ErrorList
 	name := "CompileError"
 	if errors.As(err, &sl) {
@@ -291,18 +332,12 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	if strings.HasSuffix(msg, "definition loop") {
 		// yaegi's word for an undefined name at the top level, and for a
 		// variable whose type it cannot work out.
-		if u := g.undefinedNames(src, decl); len(u) > 0 {
-			return v, undefinedError(u, line)
-		}
-		// Nothing ran: compiling failed. Try again with x := s[i] typed.
-		if !decl {
-			if v2, err2, ok := g.retryTyped(ctx, src, line); ok {
-				return v2, err2
-			}
+		if v, err, ok := g.diagnose(ctx, src, line, decl); ok {
+			return v, err
 		}
 		msg += ": " + definitionLoopHint
 	}
-	return v, &CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
+	return reflect.Value{}, &core.CellError{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
 }
 
 var posPrefix = regexp.MustCompile(`(?m)(^|[\s(])(?:_\.go:)?(\d+):(\d+):`)
@@ -343,8 +378,8 @@ func (g *goSession) tick(stop chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
-			g.stdout.flush()
-			g.stderr.flush()
+			g.stdout.Flush()
+			g.stderr.Flush()
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hwnas/hwnas/kernel/core"
 	"github.com/traefik/yaegi/stdlib"
 )
 
@@ -147,7 +148,7 @@ var stdlibPaths = func() map[string][]string {
 
 // undefinedError reports the first undefined name of a chunk as a compile
 // error at its cell position; line is the cell line of the chunk's line 1.
-func undefinedError(u []undefinedName, line int) *CellError {
+func undefinedError(u []undefinedName, line int) *core.CellError {
 	first := u[0]
 	msg := fmt.Sprintf("line %d:%d: undefined: %s", line+first.line-1, first.col, first.name)
 	if paths := stdlibPaths[first.name]; len(paths) > 0 {
@@ -164,7 +165,7 @@ func undefinedError(u []undefinedName, line int) *CellError {
 		}
 		msg += "; also undefined: " + strings.Join(rest, ", ")
 	}
-	return &CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+	return &core.CellError{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 }
 
 // definitionLoopHint explains yaegi's "definition loop" when no name is

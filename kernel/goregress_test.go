@@ -27,7 +27,7 @@ func runGoCases(t *testing.T, s *Session, cases []goCase) {
 		var r record
 		res, err := s.Execute(context.Background(), tt.code, r.output())
 		if tt.err != "" {
-			if err == nil || !strings.Contains(fmt.Sprint(asCellError(err).Traceback, err), tt.err) {
+			if err == nil || !strings.Contains(fmt.Sprint(traceback(err), err), tt.err) {
 				t.Errorf("%q: error %v, want %q", tt.code, err, tt.err)
 			}
 			continue

@@ -23,33 +23,68 @@ type goChunk struct {
 // because yaegi parses a source either as a file or as a function body,
 // never as a mix of both.
 func splitGo(src string) ([]goChunk, error) {
-	fset := token.NewFileSet()
-	file := fset.AddFile("cell", -1, len(src))
+	t, err := scanGo(src)
+	if err != nil {
+		return nil, err
+	}
+	stmts, err := t.statements(src)
+	if err != nil {
+		return nil, err
+	}
+	var chunks []goChunk
+	for _, st := range stmts {
+		if n := len(chunks); n > 0 && !st.decl && !st.block && !chunks[n-1].decl && !chunks[n-1].block {
+			chunks[n-1].src = src[chunks[n-1].start:st.end]
+			continue
+		}
+		chunks = append(chunks, goChunk{src: src[st.start:st.end], decl: st.decl, block: st.block, line: t.line(st.start), start: st.start})
+	}
+	return chunks, nil
+}
+
+// goTokens are the tokens of a cell body with their byte offsets.
+type goTokens struct {
+	file *token.File
+	toks []token.Token
+	offs []int
+}
+
+// scanGo scans a cell body; an error reports its first scanning error.
+func scanGo(src string) (*goTokens, error) {
+	t := &goTokens{file: token.NewFileSet().AddFile("cell", -1, len(src))}
 	var s scanner.Scanner
 	var scanErr error
-	s.Init(file, []byte(src), func(pos token.Position, msg string) {
+	s.Init(t.file, []byte(src), func(pos token.Position, msg string) {
 		if scanErr == nil {
 			scanErr = fmt.Errorf("line %d:%d: %s", pos.Line, pos.Column, msg)
 		}
 	}, 0)
-	type stmt struct {
-		start, end  int
-		decl, block bool
-	}
-	var stmts []stmt
-	var toks []token.Token
-	var offs []int
 	for {
 		pos, tok, _ := s.Scan()
 		if tok == token.EOF {
 			break
 		}
-		toks = append(toks, tok)
-		offs = append(offs, file.Offset(pos))
+		t.toks = append(t.toks, tok)
+		t.offs = append(t.offs, t.file.Offset(pos))
 	}
-	if scanErr != nil {
-		return nil, scanErr
-	}
+	return t, scanErr
+}
+
+// line returns the 1-based line of a byte offset.
+func (t *goTokens) line(off int) int { return t.file.Line(t.file.Pos(off)) }
+
+// stmt is one top-level statement or declaration: its byte range in the
+// cell body and its kind.
+type stmt struct {
+	start, end  int
+	decl, block bool
+}
+
+// statements splits the tokens into top-level statements, rejecting a
+// package clause and a func main.
+func (t *goTokens) statements(src string) ([]stmt, error) {
+	toks, offs := t.toks, t.offs
+	var stmts []stmt
 	depth, start, blk := 0, -1, false
 	for i, tok := range toks {
 		switch tok {
@@ -59,38 +94,36 @@ func splitGo(src string) ([]goChunk, error) {
 			depth--
 		}
 		if start < 0 && tok != token.SEMICOLON {
-			start = i
-			blk = isBlockStart(toks[i:])
+			start, blk = i, isBlockStart(toks[i:])
 			if tok == token.PACKAGE {
-				return nil, fmt.Errorf("line %d: a %%%%go cell has no package clause: write declarations and statements directly", file.Line(file.Pos(offs[i])))
+				return nil, fmt.Errorf("line %d: a %%%%go cell has no package clause: write declarations and statements directly", t.line(offs[i]))
 			}
 		}
 		// The header of a compound statement holds semicolons too
 		// (for i := 0; i < n; i++ {): it ends at one after its closing brace.
 		endsHere := tok == token.SEMICOLON && (!blk || toks[i-1] == token.RBRACE)
-		if start >= 0 && depth == 0 && (endsHere || i == len(toks)-1) {
-			end := len(src)
-			if tok == token.SEMICOLON {
-				end = offs[i]
-			}
-			st := stmt{start: offs[start], end: end, decl: isDeclStart(toks[start : i+1]), block: blk}
-			if st.decl && toks[start] == token.FUNC && start+2 < len(toks) && toks[start+1] == token.IDENT && toks[start+2] == token.LPAREN && strings.TrimSpace(src[offs[start+1]:offs[start+2]]) == "main" {
-				return nil, fmt.Errorf("line %d: func main is not allowed in a cell: yaegi would run it again after every later declaration; write the statements at the top level", file.Line(file.Pos(offs[start])))
-			}
-			stmts = append(stmts, st)
-			start = -1
-		}
-	}
-	var chunks []goChunk
-	for _, st := range stmts {
-		line := file.Line(file.Pos(st.start))
-		if n := len(chunks); n > 0 && !st.decl && !st.block && !chunks[n-1].decl && !chunks[n-1].block {
-			chunks[n-1].src = src[chunks[n-1].start:st.end]
+		if start < 0 || depth != 0 || !endsHere && i != len(toks)-1 {
 			continue
 		}
-		chunks = append(chunks, goChunk{src: src[st.start:st.end], decl: st.decl, block: st.block, line: line, start: st.start})
+		end := len(src)
+		if tok == token.SEMICOLON {
+			end = offs[i]
+		}
+		st := stmt{start: offs[start], end: end, decl: isDeclStart(toks[start : i+1]), block: blk}
+		if st.decl && t.isMain(src, start) {
+			return nil, fmt.Errorf("line %d: func main is not allowed in a cell: yaegi would run it again after every later declaration; write the statements at the top level", t.line(offs[start]))
+		}
+		stmts = append(stmts, st)
+		start = -1
 	}
-	return chunks, nil
+	return stmts, nil
+}
+
+// isMain reports whether the declaration at token i is func main.
+func (t *goTokens) isMain(src string, i int) bool {
+	toks := t.toks
+	return toks[i] == token.FUNC && i+2 < len(toks) && toks[i+1] == token.IDENT && toks[i+2] == token.LPAREN &&
+		strings.TrimSpace(src[t.offs[i+1]:t.offs[i+2]]) == "main"
 }
 
 // isBlockStart reports whether the tokens of one top-level statement form a

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hwnas/hwnas/kernel/core"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 )
@@ -61,7 +62,7 @@ func (g *goSession) retryTyped(ctx context.Context, src string, line int) (v ref
 // ran reports whether an eval got past compiling: no error, or a panic or
 // an interrupt while running.
 func ran(err error) bool {
-	var ce *CellError
+	var ce *core.CellError
 	if err == nil {
 		return true
 	}

@@ -8,12 +8,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/internal/suggest"
+	"github.com/hwnas/hwnas/kernel/core"
 )
 
 // magic is one line magic: its usage line and its handler.
 type magic struct {
 	usage string
-	run   func(s *Session, ctx context.Context, args string, out *Output) (*ExecResult, error)
+	run   func(s *Session, ctx context.Context, args string, out *core.Output) (*core.ExecResult, error)
 }
 
 var magicTable map[string]magic
@@ -32,20 +34,20 @@ func init() {
 var magicNames = []string{"help", "platforms", "estimate", "cache", "reset"}
 
 // magics runs a cell made of line magics, one per line.
-func (s *Session) magics(ctx context.Context, body string, out *Output) (*ExecResult, error) {
-	var res *ExecResult
+func (s *Session) magics(ctx context.Context, body string, out *core.Output) (*core.ExecResult, error) {
+	var res *core.ExecResult
 	for n, line := range strings.Split(body, "\n") {
 		t := strings.TrimSpace(line)
 		if t == "" {
 			continue
 		}
 		if !strings.HasPrefix(t, "%") || strings.HasPrefix(t, "%%") {
-			return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("line %d: %q: a magic cell holds one %%magic per line (cell magics such as %%%%go must be the first line)", n+1, t)}
+			return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("line %d: %q: a magic cell holds one %%magic per line (cell magics such as %%%%go must be the first line)", n+1, t)}
 		}
 		name, args, _ := strings.Cut(t[1:], " ")
 		m, ok := magicTable[name]
 		if !ok {
-			return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("line %d: unknown magic %%%s%s; %%help lists the magics", n+1, name, suggest(name, magicNames))}
+			return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("line %d: unknown magic %%%s%s; %%help lists the magics", n+1, name, didYouMean(name))}
 		}
 		r, err := m.run(s, ctx, strings.TrimSpace(args), out)
 		if err != nil {
@@ -56,43 +58,18 @@ func (s *Session) magics(ctx context.Context, body string, out *Output) (*ExecRe
 		}
 	}
 	if res == nil {
-		res = &ExecResult{}
+		res = &core.ExecResult{}
 	}
 	return res, nil
 }
 
-// suggest returns ` (did you mean %x?)` for the closest name, or "".
-func suggest(name string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
+// didYouMean returns ` (did you mean %x?)` for the magic nearest to name,
+// or "".
+func didYouMean(name string) string {
+	if best, ok := suggest.Closest(name, magicNames); ok {
+		return fmt.Sprintf(" (did you mean %%%s?)", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %%%s?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }
 
 func helpText() string {
@@ -109,14 +86,14 @@ func helpText() string {
 	return b.String()
 }
 
-func (s *Session) magicHelp(_ context.Context, _ string, out *Output) (*ExecResult, error) {
+func (s *Session) magicHelp(_ context.Context, _ string, out *core.Output) (*core.ExecResult, error) {
 	out.Display(map[string]any{"text/plain": helpText(), "text/markdown": "```\n" + helpText() + "```\n"}, nil, "")
 	return nil, nil
 }
 
-func (s *Session) magicReset(_ context.Context, args string, out *Output) (*ExecResult, error) {
+func (s *Session) magicReset(_ context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	if args != "" {
-		return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("%%reset takes no arguments, got %q", args)}
+		return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("%%reset takes no arguments, got %q", args)}
 	}
 	if err := s.reset(); err != nil {
 		return nil, fmt.Errorf("%%reset: %w", err)
@@ -125,17 +102,17 @@ func (s *Session) magicReset(_ context.Context, args string, out *Output) (*Exec
 	return nil, nil
 }
 
-func (s *Session) magicCache(ctx context.Context, args string, out *Output) (*ExecResult, error) {
+func (s *Session) magicCache(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	return s.dsl.cache(ctx, args, out)
 }
 
-func (s *Session) magicEstimate(ctx context.Context, args string, out *Output) (*ExecResult, error) {
+func (s *Session) magicEstimate(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	return s.dsl.estimate(ctx, args, out)
 }
 
 // magicPlatforms lists the catalog, optionally filtered by a substring of
 // the name, device or family.
-func (s *Session) magicPlatforms(_ context.Context, args string, _ *Output) (*ExecResult, error) {
+func (s *Session) magicPlatforms(_ context.Context, args string, _ *core.Output) (*core.ExecResult, error) {
 	var ps []fpga.Platform
 	f := strings.ToLower(args)
 	for _, p := range fpga.Catalog() {
@@ -144,9 +121,9 @@ func (s *Session) magicPlatforms(_ context.Context, args string, _ *Output) (*Ex
 		}
 	}
 	if len(ps) == 0 {
-		return nil, &CellError{Name: "MagicError", Value: fmt.Sprintf("%%platforms: no platform matches %q; %%platforms lists them all", args)}
+		return nil, &core.CellError{Name: "MagicError", Value: fmt.Sprintf("%%platforms: no platform matches %q; %%platforms lists them all", args)}
 	}
-	return &ExecResult{Data: map[string]any{"text/plain": platformsText(ps), "text/html": platformsHTML(ps)}}, nil
+	return &core.ExecResult{Data: map[string]any{"text/plain": platformsText(ps), "text/html": platformsHTML(ps)}}, nil
 }
 
 var platformCols = []string{"name", "device", "family", "DSP", "BRAM18", "URAM", "LUT", "GB/s", "MHz", "static W"}

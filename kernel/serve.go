@@ -9,13 +9,16 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/hwnas/hwnas/kernel/core"
+	"github.com/hwnas/hwnas/kernel/transport"
 )
 
 // Serve runs the kernel for a connection file until Jupyter shuts it down.
 // SIGINT interrupts the running cell (interrupt_mode "signal" clients send
 // it); SIGTERM stops the kernel.
 func Serve(connectionFile string, o SessionOptions, lg *log.Logger) error {
-	conn, err := LoadConnectionFile(connectionFile)
+	conn, err := transport.LoadConnectionFile(connectionFile)
 	if err != nil {
 		return err
 	}
@@ -23,10 +26,11 @@ func Serve(connectionFile string, o SessionOptions, lg *log.Logger) error {
 	if err != nil {
 		return fmt.Errorf("start the interpreter: %w", err)
 	}
-	k, err := New(conn, sess, lg)
+	srv, err := transport.Listen(conn, lg)
 	if err != nil {
 		return err
 	}
+	k := core.New(srv, sess, lg)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	sigint := make(chan os.Signal, 1)

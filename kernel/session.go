@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hwnas/hwnas/kernel/core"
 	"github.com/traefik/yaegi/interp"
 )
 
@@ -39,15 +40,15 @@ func NewSession(o SessionOptions) (*Session, error) {
 }
 
 // Info describes the hwnas language.
-func (s *Session) Info() LanguageInfo {
-	return LanguageInfo{
+func (s *Session) Info() core.LanguageInfo {
+	return core.LanguageInfo{
 		Name:          "hwnas",
-		Version:       Version,
+		Version:       core.Version,
 		Mimetype:      "text/x-hwnas",
 		FileExtension: ".hwnas",
 		Pygments:      "text",
 		CodeMirror:    "text/plain",
-		Banner: "hwnas " + Version + ": hardware-aware NAS and NAS/FPGA co-design.\n" +
+		Banner: "hwnas " + core.Version + ": hardware-aware NAS and NAS/FPGA co-design.\n" +
 			"Cells hold DSL declarations, `run NAME`, %%go code or %magics; %help lists them.",
 	}
 }
@@ -85,7 +86,7 @@ func classify(code string) (cellKind, string, int) {
 }
 
 // Execute runs one cell.
-func (s *Session) Execute(ctx context.Context, code string, out *Output) (*ExecResult, error) {
+func (s *Session) Execute(ctx context.Context, code string, out *core.Output) (*core.ExecResult, error) {
 	kind, body, line := classify(code)
 	switch kind {
 	case goCell:
@@ -95,13 +96,13 @@ func (s *Session) Execute(ctx context.Context, code string, out *Output) (*ExecR
 	case pageCell:
 		data, found := s.Inspect(body, len(body), 1)
 		if !found {
-			return nil, &CellError{Name: "NameError", Value: fmt.Sprintf("nothing is known about %q", body)}
+			return nil, &core.CellError{Name: "NameError", Value: fmt.Sprintf("nothing is known about %q", body)}
 		}
 		text, _ := data["text/plain"].(string)
-		return &ExecResult{Payload: []map[string]any{{"source": "page", "data": data, "start": 0, "text": text}}}, nil
+		return &core.ExecResult{Payload: []map[string]any{{"source": "page", "data": data, "start": 0, "text": text}}}, nil
 	}
 	if strings.TrimSpace(code) == "" {
-		return &ExecResult{}, nil
+		return &core.ExecResult{}, nil
 	}
 	return s.dsl.execute(ctx, code, out)
 }
@@ -117,7 +118,7 @@ func (s *Session) reset() error {
 // Evaluate evaluates a user expression as Go in the %%go session and returns
 // its MIME bundle.
 func (s *Session) Evaluate(ctx context.Context, expr string) (map[string]any, error) {
-	res, err := s.goS.execute(ctx, expr, 1, NewOutput(func(string, any) {}))
+	res, err := s.goS.execute(ctx, expr, 1, core.NewOutput(func(string, any) {}))
 	if err != nil {
 		return nil, err
 	}

@@ -15,12 +15,12 @@ import (
 // The environment variables credentials may come from instead of flags
 // (which other users of the machine can read in the process list).
 const (
-	envNATSToken    = "HWNAS_NATS_TOKEN"
-	envNATSUser     = "HWNAS_NATS_USER"
-	envNATSPassword = "HWNAS_NATS_PASSWORD"
-	envNATSCA       = "HWNAS_NATS_TLS_CA"
-	envNATSCert     = "HWNAS_NATS_TLS_CERT"
-	envNATSKey      = "HWNAS_NATS_TLS_KEY"
+	envNATSToken    = queue.EnvToken
+	envNATSUser     = queue.EnvUser
+	envNATSPassword = queue.EnvPassword
+	envNATSCA       = queue.EnvTLSCA
+	envNATSCert     = queue.EnvTLSCert
+	envNATSKey      = queue.EnvTLSKey
 )
 
 type workerFlags struct {
@@ -65,26 +65,6 @@ See docs/distributed.md.`,
 	rootCmd.AddCommand(cmd)
 }
 
-// connFromEnv fills the credentials o leaves empty from the environment.
-func connFromEnv(o queue.ConnOptions) queue.ConnOptions {
-	fill := func(v *string, env string) {
-		if *v == "" {
-			*v = os.Getenv(env)
-		}
-	}
-	if o.User == "" && o.Password == "" {
-		fill(&o.Token, envNATSToken)
-	}
-	if o.Token == "" {
-		fill(&o.User, envNATSUser)
-		fill(&o.Password, envNATSPassword)
-	}
-	fill(&o.TLSCA, envNATSCA)
-	fill(&o.TLSCert, envNATSCert)
-	fill(&o.TLSKey, envNATSKey)
-	return o
-}
-
 func runWorker(cmd *cobra.Command, f *workerFlags) error {
 	if f.conn.URL == "" {
 		return &exitError{2, "hwnas worker: --nats URL is required (e.g. --nats nats://10.0.0.5:4222)"}
@@ -99,7 +79,7 @@ func runWorker(cmd *cobra.Command, f *workerFlags) error {
 		return &exitError{2, "hwnas worker: give --token or --user and --password, not both"}
 	}
 	lg := log.New(cmd.ErrOrStderr(), "hwnas worker: ", log.LstdFlags)
-	o := connFromEnv(f.conn)
+	o := queue.ConnFromEnv(f.conn)
 	o.DisconnectErrHandler = func(err error) {
 		if err != nil {
 			lg.Printf("disconnected from %s: %v; reconnecting", o.URL, err)

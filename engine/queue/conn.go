@@ -3,6 +3,7 @@ package queue
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -66,4 +67,35 @@ func Connect(o ConnOptions) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connecting to NATS at %s: %w", o.URL, err)
 	}
 	return nc, nil
+}
+
+// The environment variables ConnFromEnv reads, and `hwnas worker` too.
+const (
+	EnvToken    = "HWNAS_NATS_TOKEN"
+	EnvUser     = "HWNAS_NATS_USER"
+	EnvPassword = "HWNAS_NATS_PASSWORD"
+	EnvTLSCA    = "HWNAS_NATS_TLS_CA"
+	EnvTLSCert  = "HWNAS_NATS_TLS_CERT"
+	EnvTLSKey   = "HWNAS_NATS_TLS_KEY"
+)
+
+// ConnFromEnv fills the credentials and TLS files o leaves empty from the
+// environment: a token, or a user and password, and the TLS files.
+func ConnFromEnv(o ConnOptions) ConnOptions {
+	fill := func(v *string, env string) {
+		if *v == "" {
+			*v = os.Getenv(env)
+		}
+	}
+	if o.User == "" && o.Password == "" {
+		fill(&o.Token, EnvToken)
+	}
+	if o.Token == "" {
+		fill(&o.User, EnvUser)
+		fill(&o.Password, EnvPassword)
+	}
+	fill(&o.TLSCA, EnvTLSCA)
+	fill(&o.TLSCert, EnvTLSCert)
+	fill(&o.TLSKey, EnvTLSKey)
+	return o
 }

@@ -4,8 +4,11 @@
 // It owns the wire format of evaluation requests and results, the
 // engine.Evaluator that publishes requests and waits for their results
 // (Evaluator), the worker loop that pulls requests and evaluates them with a
-// local evaluator (Work), the client connection options (ConnOptions) and an
-// embedded JetStream server for local runs and tests (StartServer).
+// local evaluator (Work), the client connection options (ConnOptions, with
+// credentials from the environment: ConnFromEnv), an embedded JetStream
+// server for local runs and tests (StartServer), and ApplyExecutor, which
+// points an experiment at the executor its `executor` setting names, for
+// `hwnas run` and the notebook kernel alike.
 //
 // Delivery is at least once. Requests and results are keyed by the accuracy
 // cache key (network key, evaluator name, dataset, fidelity, seed), so a

@@ -51,7 +51,11 @@ func TestMain(m *testing.M) {
 func testWorker(url string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	nc, err := Connect(ConnOptions{URL: url, Token: os.Getenv(tokenEnv), Name: "test worker"})
+	token := os.Getenv(tokenEnv)
+	if token == "" { // started by ApplyExecutor
+		token = os.Getenv(EnvToken)
+	}
+	nc, err := Connect(ConnOptions{URL: url, Token: token, Name: "test worker"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

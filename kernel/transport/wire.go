@@ -1,4 +1,4 @@
-package kernel
+package transport
 
 import (
 	"crypto/hmac"
@@ -12,12 +12,15 @@ import (
 	"time"
 )
 
-// ProtocolVersion is the Jupyter messaging protocol version the kernel speaks.
-// 5.3 is what Debian's jupyter_client 7.4.9 speaks; 5.0/5.1 would trigger
-// strict validation in jupyter_kernel_test (see shared/notes/jupyter-kernel.md).
+// ProtocolVersion is the Jupyter messaging protocol version the kernel speaks
+// (Jupyter messaging specification, "Versioning"). 5.3 is what Debian's
+// jupyter_client 7.4.9 speaks. jupyter_kernel_test (msgspec_v5.py) validates
+// messages of versions up to 5.1 against its 5.1 schemas with no field
+// beyond those allowed, and the replies here carry newer fields.
 const ProtocolVersion = "5.3"
 
-// delimiter separates routing identities from the signed message frames.
+// delimiter separates routing identities from the signed message frames
+// (Jupyter messaging specification, "The Wire Protocol").
 const delimiter = "<IDS|MSG>"
 
 // Header is a Jupyter message header.
@@ -89,7 +92,10 @@ func (s *Signer) verify(sig []byte, frames ...[]byte) bool {
 var ErrBadSignature = errors.New("bad message signature")
 
 // Decode parses the multipart frames of a message received on a ROUTER or
-// SUB socket and checks its signature.
+// SUB socket and checks its signature. The frames are those of "The Wire
+// Protocol" of the Jupyter messaging specification: routing identities, the
+// delimiter, the signature, header, parent header, metadata, content, and
+// optional binary buffers.
 func (s *Signer) Decode(frames [][]byte) (*Message, error) {
 	d := -1
 	for i, f := range frames {
@@ -159,8 +165,9 @@ func (s *Signer) Encode(ids [][]byte, h Header, parent json.RawMessage, metadata
 	return frames, nil
 }
 
-// newUUID returns a random RFC 4122 version 4 UUID.
-func newUUID() string {
+// NewUUID returns a random RFC 4122 version 4 UUID, as message ids and
+// sessions are.
+func NewUUID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(fmt.Sprintf("crypto/rand failed: %v", err)) // crypto/rand never fails on supported platforms
@@ -170,10 +177,10 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// newHeader builds a header for a message of the given type in this session.
-func newHeader(session, msgType string) Header {
+// NewHeader builds a header for a message of the given type in a session.
+func NewHeader(session, msgType string) Header {
 	return Header{
-		MsgID:    newUUID(),
+		MsgID:    NewUUID(),
 		Session:  session,
 		Username: "hwnas",
 		Date:     time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00"),

@@ -1,4 +1,4 @@
-package kernel
+package transport
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ func TestSignDecodeRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := newHeader("sess", "execute_request")
+		h := NewHeader("sess", "execute_request")
 		frames, err := s.Encode([][]byte{[]byte("id1"), []byte("id2")}, h, json.RawMessage(`{"msg_id":"p"}`), map[string]any{"m": 1}, map[string]any{"code": "x"})
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +72,7 @@ func TestNewSignerSchemes(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	s, _ := NewSigner("hmac-sha256", "k")
-	h := newHeader("s", "kernel_info_request")
+	h := NewHeader("s", "kernel_info_request")
 	frames, _ := s.Encode([][]byte{[]byte("id")}, h, nil, nil, map[string]any{})
 	f.Add(bytes.Join(frames, []byte{0}))
 	f.Add([]byte("<IDS|MSG>\x00\x00{}\x00{}\x00{}\x00{}"))
@@ -115,4 +115,14 @@ func FuzzParseConnection(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ParseConnection(b, "fuzz")
 	})
+}
+
+// BenchmarkSign measures HMAC-SHA256 signing of a typical message.
+func BenchmarkSign(b *testing.B) {
+	s, _ := NewSigner("hmac-sha256", "0123456789abcdef0123456789abcdef")
+	h := []byte(`{"msg_id":"1","session":"s","username":"u","date":"d","msg_type":"execute_request","version":"5.3"}`)
+	content := []byte(`{"code":"%%go\n1 + 1","silent":false}`)
+	for range b.N {
+		s.Sign(h, []byte("{}"), []byte("{}"), content)
+	}
 }

@@ -1,4 +1,4 @@
-package kernel
+package transport
 
 import (
 	"encoding/json"
@@ -6,7 +6,8 @@ import (
 	"os"
 )
 
-// ConnectionInfo is the content of the connection file Jupyter hands a kernel.
+// ConnectionInfo is the content of the connection file Jupyter hands a kernel
+// (Jupyter kernel specification, "Connection files").
 type ConnectionInfo struct {
 	Transport       string `json:"transport"`
 	IP              string `json:"ip"`
@@ -59,8 +60,8 @@ func ParseConnection(b []byte, name string) (ConnectionInfo, error) {
 	return c, nil
 }
 
-// endpoint returns the ZeroMQ endpoint for a port of this connection.
-func (c ConnectionInfo) endpoint(port int) string {
+// Endpoint returns the ZeroMQ endpoint of a port of this connection.
+func (c ConnectionInfo) Endpoint(port int) string {
 	if c.Transport == "ipc" {
 		return fmt.Sprintf("ipc://%s-%d", c.IP, port)
 	}

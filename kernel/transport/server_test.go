@@ -1,0 +1,126 @@
+package transport_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"testing"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+	"github.com/hwnas/hwnas/kernel/internal/kerneltest"
+	"github.com/hwnas/hwnas/kernel/transport"
+)
+
+// listen starts a server on free local ports and connects a client.
+func listen(t *testing.T) (*transport.Server, *kerneltest.Client) {
+	t.Helper()
+	conn := transport.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key-" + transport.NewUUID(), SignatureScheme: "hmac-sha256"}
+	srv, err := transport.Listen(conn, log.New(io.Discard, "", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c := kerneltest.Dial(t, srv.Conn())
+	return srv, c
+}
+
+func TestHeartbeat(t *testing.T) {
+	_, c := listen(t)
+	ping := zmq4.NewMsgString("ping-" + transport.NewUUID())
+	if err := c.HB.Send(ping); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.HB.Recv()
+	if err != nil || string(m.Frames[0]) != string(ping.Frames[0]) {
+		t.Fatalf("heartbeat echo %q, %v", m.Frames, err)
+	}
+}
+
+// recv returns the next message the server receives on ch.
+func recv(t *testing.T, srv *transport.Server, ch transport.Channel) *transport.Message {
+	t.Helper()
+	got := make(chan *transport.Message, 1)
+	go func() {
+		m, err := srv.Recv(ch)
+		if err != nil {
+			t.Errorf("%s: %v", ch, err)
+		}
+		got <- m
+	}()
+	select {
+	case m := <-got:
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: nothing received", ch)
+		return nil
+	}
+}
+
+// TestRecvDropsBadMessages: malformed and badly signed messages are dropped,
+// and the next good one is received.
+func TestRecvDropsBadMessages(t *testing.T) {
+	srv, c := listen(t)
+	h, _ := json.Marshal(transport.NewHeader(c.Session, "kernel_info_request"))
+	delim, e := []byte("<IDS|MSG>"), []byte("{}")
+	good := func(sig []byte) [][]byte { return [][]byte{delim, sig, h, e, e, e} }
+	cases := map[string][][]byte{
+		"wrong signature":  good([]byte("00ff")),
+		"empty signature":  good([]byte{}),
+		"no delimiter":     {h, e},
+		"too few frames":   {delim, c.Signer.Sign(h), h},
+		"header not json":  {delim, c.Signer.Sign([]byte("{"), e, e, e), []byte("{"), e, e, e},
+		"content not json": {delim, c.Signer.Sign(h, e, e, []byte("[")), h, e, e, []byte("[")},
+	}
+	for name, frames := range cases {
+		for _, ch := range []transport.Channel{transport.Shell, transport.Control} {
+			sock := map[transport.Channel]zmq4.Socket{transport.Shell: c.Shell, transport.Control: c.Control}[ch]
+			c.SendRaw(sock, frames...)
+			id := c.Send(sock, "kernel_info_request", map[string]any{"case": name})
+			if m := recv(t, srv, ch); m.Header.MsgID != id {
+				t.Errorf("%s on %s: received %s %s, want the good message after it", name, ch, m.Header.MsgType, m.Content)
+			}
+		}
+	}
+}
+
+// TestReplyAndPublish: a reply goes to the sender with the request as its
+// parent, and IOPub messages arrive in the order published.
+func TestReplyAndPublish(t *testing.T) {
+	srv, c := listen(t)
+	id := c.Send(c.Shell, "kernel_info_request", map[string]any{})
+	req := recv(t, srv, transport.Shell)
+	srv.Reply(transport.Shell, req, "kernel_info_reply", map[string]any{"status": "ok"})
+	r := kerneltest.RecvOn(t, c.ShellC, "reply", 10*time.Second)
+	var p transport.Header
+	json.Unmarshal(r.Parent, &p)
+	if r.Header.MsgType != "kernel_info_reply" || p.MsgID != id || r.Header.Session != srv.Session() {
+		t.Errorf("reply %s to %s in session %s, want kernel_info_reply to %s in %s", r.Header.MsgType, p.MsgID, r.Header.Session, id, srv.Session())
+	}
+	// A SUB socket sees only what is published after it joined: publish
+	// until something arrives.
+	for joined := false; !joined; {
+		srv.Publish("status", nil, map[string]any{"execution_state": "idle"})
+		select {
+		case <-c.PubC:
+			joined = true
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	const n = 200
+	for i := range n {
+		srv.Publish("stream", r.HeaderRaw, map[string]any{"name": "stdout", "text": fmt.Sprint(i)})
+	}
+	srv.Flush()
+	for i := 0; i < n; {
+		m := kerneltest.RecvOn(t, c.PubC, "iopub message", 10*time.Second)
+		if m.Header.MsgType == "status" {
+			continue
+		}
+		if v := kerneltest.Decode(t, m); v["text"] != fmt.Sprint(i) || string(m.Parent) != string(r.HeaderRaw) {
+			t.Fatalf("iopub message %d: %v with parent %s", i, v, m.Parent)
+		}
+		i++
+	}
+}
