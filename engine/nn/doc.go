@@ -7,7 +7,7 @@
 //
 // Activations are NHWC, one image after another. Convolution and dense
 // layers are im2col plus a packed GEMM with AVX2+FMA micro-kernels on amd64
-// (portable Go kernels elsewhere). A ReLU is fused into the layer before it,
+// (portable Go kernels elsewhere, or when built with the purego tag). A ReLU is fused into the layer before it,
 // and a gradient with one consumer is written by it rather than zeroed and
 // added to.
 //
