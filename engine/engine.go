@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -535,7 +536,7 @@ func (r *runner) outcome() *Outcome {
 func trialLine(t *Trial) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d %s %v", t.ID, t.Status, t.Genome)
-	for _, k := range sortedKeys(t.Metrics) {
+	for _, k := range slices.Sorted(maps.Keys(t.Metrics)) {
 		fmt.Fprintf(&b, " %s=%.4g", k, t.Metrics[k])
 	}
 	if t.Error != "" {

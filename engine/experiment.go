@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -189,16 +188,6 @@ func (e *Experiment) Cardinalities() []int {
 		out[i] = len(d.Choices)
 	}
 	return out
-}
-
-// sortedKeys returns the keys of m in order (for canonical renderings).
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // hardwareOnly is co-exploration's fast check: does a full genome's hardware

@@ -41,12 +41,7 @@ func PlotAxes(out *engine.Outcome) (x, y string) {
 
 // measured reports whether any trial of out has the metric.
 func measured(out *engine.Outcome, metric string) bool {
-	for _, t := range out.Trials {
-		if _, ok := t.Metrics[metric]; ok {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(out.Trials, func(t engine.Trial) bool { _, ok := t.Metrics[metric]; return ok })
 }
 
 // Plot draws every trial of out on the axes x and y: feasible trials as
