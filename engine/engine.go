@@ -94,7 +94,9 @@ type Outcome struct {
 	Wall        time.Duration
 }
 
-// SpecHash is the canonical hash of a spec text.
+// SpecHash is a short hash of a spec's text as written: unlike dsl's
+// Experiment.Hash it changes with layout and comments. Run and Rescore use it
+// for an Experiment without a Hash.
 func SpecHash(spec string) string {
 	h := sha256.Sum256([]byte(spec))
 	return hex.EncodeToString(h[:])[:16]

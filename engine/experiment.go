@@ -14,7 +14,7 @@ import (
 type Experiment struct {
 	Name string
 	Spec string // the spec text, stored with the results
-	Hash string // canonical hash of the spec; Run derives one when empty
+	Hash string // identifies the spec in the store: FromSpec sets dsl's hash, Run derives SpecHash(Spec) when empty
 
 	Space     arch.Space
 	Hardware  Hardware
