@@ -29,6 +29,18 @@
 	VFMADD231PS Y12, t, lo; \
 	VFMADD231PS Y13, t, hi
 
+// FMA_6x16 loads the B row at BX into Y12, Y13 and adds to each row of the
+// tile its A value, at a0 … a5, times it: one step of depth.
+#define FMA_6x16(a0, a1, a2, a3, a4, a5) \
+	VMOVUPS (BX), Y12; \
+	VMOVUPS 32(BX), Y13; \
+	FMA_ROW(a0, Y14, Y0, Y1); \
+	FMA_ROW(a1, Y15, Y2, Y3); \
+	FMA_ROW(a2, Y14, Y4, Y5); \
+	FMA_ROW(a3, Y15, Y6, Y7); \
+	FMA_ROW(a4, Y14, Y8, Y9); \
+	FMA_ROW(a5, Y15, Y10, Y11)
+
 // ADD_ROW adds lo, hi to the 16 floats of C at DX and stores the sums there.
 #define ADD_ROW(lo, hi) \
 	VADDPS (DX), lo, lo; \
@@ -41,36 +53,31 @@
 	VMOVUPS lo, (DX); \
 	VMOVUPS hi, 32(DX)
 
-// EPILOGUE_6x16 writes the tile into C at DX, rows SI bytes apart, adding to
-// C when DI is not zero (jumping to the label store otherwise), and returns.
+// ROWS_6x16 applies ROW to the six rows of the tile, moving DX down C's
+// rows (SI bytes apart) between them.
+#define ROWS_6x16(ROW) \
+	ROW(Y0, Y1); \
+	ADDQ SI, DX; \
+	ROW(Y2, Y3); \
+	ADDQ SI, DX; \
+	ROW(Y4, Y5); \
+	ADDQ SI, DX; \
+	ROW(Y6, Y7); \
+	ADDQ SI, DX; \
+	ROW(Y8, Y9); \
+	ADDQ SI, DX; \
+	ROW(Y10, Y11)
+
+// EPILOGUE_6x16 writes the tile into C at DX, adding to C when DI is not
+// zero (jumping to the label store otherwise), and returns.
 #define EPILOGUE_6x16(store) \
 	TESTQ DI, DI; \
 	JZ store; \
-	ADD_ROW(Y0, Y1); \
-	ADDQ SI, DX; \
-	ADD_ROW(Y2, Y3); \
-	ADDQ SI, DX; \
-	ADD_ROW(Y4, Y5); \
-	ADDQ SI, DX; \
-	ADD_ROW(Y6, Y7); \
-	ADDQ SI, DX; \
-	ADD_ROW(Y8, Y9); \
-	ADDQ SI, DX; \
-	ADD_ROW(Y10, Y11); \
+	ROWS_6x16(ADD_ROW); \
 	VZEROUPPER; \
 	RET; \
 store: \
-	STORE_ROW(Y0, Y1); \
-	ADDQ SI, DX; \
-	STORE_ROW(Y2, Y3); \
-	ADDQ SI, DX; \
-	STORE_ROW(Y4, Y5); \
-	ADDQ SI, DX; \
-	STORE_ROW(Y6, Y7); \
-	ADDQ SI, DX; \
-	STORE_ROW(Y8, Y9); \
-	ADDQ SI, DX; \
-	STORE_ROW(Y10, Y11); \
+	ROWS_6x16(STORE_ROW); \
 	VZEROUPPER; \
 	RET
 
@@ -88,14 +95,7 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-48
 	TESTQ CX, CX
 	JZ done
 loop:
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	FMA_ROW(0(AX), Y14, Y0, Y1)
-	FMA_ROW(4(AX), Y15, Y2, Y3)
-	FMA_ROW(8(AX), Y14, Y4, Y5)
-	FMA_ROW(12(AX), Y15, Y6, Y7)
-	FMA_ROW(16(AX), Y14, Y8, Y9)
-	FMA_ROW(20(AX), Y15, Y10, Y11)
+	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
 	ADDQ $24, AX
 	ADDQ $64, BX
 	DECQ CX
@@ -144,14 +144,7 @@ TEXT ·kern6x16u(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JZ udone
 uloop:
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	FMA_ROW((AX), Y14, Y0, Y1)
-	FMA_ROW((AX)(R8*1), Y15, Y2, Y3)
-	FMA_ROW((AX)(R8*2), Y14, Y4, Y5)
-	FMA_ROW((AX)(R9*1), Y15, Y6, Y7)
-	FMA_ROW((AX)(R8*4), Y14, Y8, Y9)
-	FMA_ROW((AX)(R10*1), Y15, Y10, Y11)
+	FMA_6x16((AX), (AX)(R8*1), (AX)(R8*2), (AX)(R9*1), (AX)(R8*4), (AX)(R10*1))
 	ADDQ $4, AX
 	ADDQ $64, BX
 	DECQ CX
@@ -278,14 +271,7 @@ TEXT ·kern6x16b(SB), NOSPLIT, $0-56
 	TESTQ CX, CX
 	JZ bdone
 bloop:
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	FMA_ROW(0(AX), Y14, Y0, Y1)
-	FMA_ROW(4(AX), Y15, Y2, Y3)
-	FMA_ROW(8(AX), Y14, Y4, Y5)
-	FMA_ROW(12(AX), Y15, Y6, Y7)
-	FMA_ROW(16(AX), Y14, Y8, Y9)
-	FMA_ROW(20(AX), Y15, Y10, Y11)
+	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
 	ADDQ $24, AX
 	ADDQ R8, BX
 	DECQ CX
