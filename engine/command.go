@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +170,7 @@ func ParseMetrics(out []byte) (Metrics, error) {
 		return nil, fmt.Errorf("stdout has more than one JSON value (stdout starts %q)", head(trimmed))
 	}
 	m := Metrics{}
-	for _, k := range sortedKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		var v float64
 		if err := json.Unmarshal(raw[k], &v); err != nil {
 			return nil, fmt.Errorf("metric %q is %s, want a number", k, head(raw[k]))

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -93,7 +94,9 @@ type Outcome struct {
 	Wall        time.Duration
 }
 
-// SpecHash is the canonical hash of a spec text.
+// SpecHash is a short hash of a spec's text as written: unlike dsl's
+// Experiment.Hash it changes with layout and comments. Run and Rescore use it
+// for an Experiment without a Hash.
 func SpecHash(spec string) string {
 	h := sha256.Sum256([]byte(spec))
 	return hex.EncodeToString(h[:])[:16]
@@ -299,66 +302,98 @@ func (r *runner) fromStored(s store.Trial) Trial {
 
 // trial evaluates one candidate; false means ctx ended it unfinished.
 func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) (Trial, bool) {
-	e := r.e
 	t := Trial{ID: seq, Genome: genome, Metrics: Metrics{}}
 	r.emitTrial(TrialStarted, &t)
-	fail := func(format string, args ...any) (Trial, bool) {
-		t.Status, t.Error = store.Failed, fmt.Sprintf(format, args...)
+	kind, err := r.runTrial(ctx, &t, threads)
+	if errors.Is(err, errUnfinished) {
+		return Trial{}, false // cancelled: the trial did not finish, keep nothing of it
+	}
+	if err != nil {
+		t.Status, t.Error = store.Failed, err.Error()
 		return r.record(&t, TrialFailed), true
 	}
-	if want := r.nArch + len(e.Hardware.Genes); len(genome) != want {
-		return fail("genome has %d genes, the space and hardware want %d", len(genome), want)
+	return r.record(&t, kind), true
+}
+
+// errUnfinished is runTrial's error when ctx ended the trial unfinished.
+var errUnfinished = errors.New("trial unfinished")
+
+// runTrial decodes t's genome, scores its hardware, prunes it on a hard
+// constraint, and otherwise gets its accuracy from the cache or the
+// evaluator. It sets t's status and metrics and returns how t ended; an
+// error fails the trial, unless it is errUnfinished.
+func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind, error) {
+	e := r.e
+	if want := r.nArch + len(e.Hardware.Genes); len(t.Genome) != want {
+		return "", fmt.Errorf("genome has %d genes, the space and hardware want %d", len(t.Genome), want)
 	}
-	net, err := e.Space.Decode(genome[:r.nArch])
+	net, err := e.Space.Decode(t.Genome[:r.nArch])
 	if err != nil {
-		return fail("decoding genome %v: %v", genome, err)
+		return "", fmt.Errorf("decoding genome %v: %v", t.Genome, err)
 	}
 	t.Network, t.NetworkKey = net.Summary(), net.Key()
 	t.Metrics[metric.Params], t.Metrics[metric.MACs] = float64(net.Params()), float64(net.MACs())
-
-	if e.Hardware.Score != nil {
-		hwGenes := genome[r.nArch:]
-		key := store.HardwareKey{Network: t.NetworkKey, Hardware: e.Hardware.Key + genesKey(hwGenes), Model: e.Hardware.Model}
-		design, hm, ok, err := r.o.Store.Hardware(key)
-		if err != nil {
-			return fail("%v", err)
-		}
-		if !ok {
-			t0 := time.Now()
-			design, hm, err = e.Hardware.Score(net, hwGenes)
-			t.HardwareS = time.Since(t0).Seconds()
-			if errors.Is(err, ErrNoDesign) {
-				t.Status, t.Error = store.Pruned, err.Error()
-				return r.record(&t, TrialPruned), true
-			}
-			if err != nil {
-				return fail("hardware model: %v", err)
-			}
-			if err := r.o.Store.PutHardware(key, design, hm); err != nil {
-				return fail("%v", err)
-			}
-		}
-		t.Design = design
-		t.Metrics.merge(hm)
+	if pruned, err := r.scoreHardware(t, net); pruned || err != nil {
+		return TrialPruned, err
 	}
 	for _, c := range e.Constraints {
 		if v, ok := t.Metrics[c.Metric]; ok && c.Hard && !c.Holds(v) {
 			t.Status = store.Pruned
 			t.Error = fmt.Sprintf("%s = %s breaks %s", c.Metric, strconv.FormatFloat(v, 'g', 4, 64), c)
-			return r.record(&t, TrialPruned), true
+			return TrialPruned, nil
 		}
 	}
-
-	akey := r.accuracyKey(net, genome[:r.nArch])
+	akey := r.accuracyKey(net, t.Genome[:r.nArch])
 	am, _, ok, err := r.o.Store.Accuracy(akey)
 	if err != nil {
-		return fail("%v", err)
+		return "", err
 	}
 	if ok {
 		t.Metrics.merge(am)
 		t.Status = store.Cached
-		return r.record(&t, TrialCached), true
+		return TrialCached, nil
 	}
+	return r.evaluateAccuracy(ctx, t, net, akey, threads)
+}
+
+// scoreHardware adds the hardware metrics and design of net with t's
+// hardware genes, from the store or the hardware model; true means the
+// model found no design and t is pruned.
+func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
+	e := r.e
+	if e.Hardware.Score == nil {
+		return false, nil
+	}
+	hwGenes := t.Genome[r.nArch:]
+	key := store.HardwareKey{Network: t.NetworkKey, Hardware: e.Hardware.Key + genesKey(hwGenes), Model: e.Hardware.Model}
+	design, hm, ok, err := r.o.Store.Hardware(key)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		t0 := time.Now()
+		design, hm, err = e.Hardware.Score(net, hwGenes)
+		t.HardwareS = time.Since(t0).Seconds()
+		if errors.Is(err, ErrNoDesign) {
+			t.Status, t.Error = store.Pruned, err.Error()
+			return true, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("hardware model: %v", err)
+		}
+		if err := r.o.Store.PutHardware(key, design, hm); err != nil {
+			return false, err
+		}
+	}
+	t.Design = design
+	t.Metrics.merge(hm)
+	return false, nil
+}
+
+// evaluateAccuracy gets the accuracy of net from the evaluator, within the trial
+// timeout, and caches it under akey.
+func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, threads int) (EventKind, error) {
+	e := r.e
 	ectx, cancel := ctx, context.CancelFunc(func() {})
 	if e.TrialTimeout > 0 {
 		ectx, cancel = context.WithTimeout(ctx, e.TrialTimeout)
@@ -366,38 +401,37 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 	fid := e.Fidelity
 	fid.Seed = e.Seed
 	t0 := time.Now()
-	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: genome[:r.nArch], Fidelity: fid, Threads: threads})
+	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: threads})
 	wall := time.Since(t0)
 	cancel()
-	if ctx.Err() != nil {
-		return Trial{}, false // cancelled: the trial did not finish, keep nothing of it
-	}
-	if errors.Is(err, errUntrained) {
-		return fail("%s", Untrained)
-	}
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ectx.Err() != nil {
-			return fail("%s evaluator timed out after %s: %v", e.Evaluator.Name(), e.TrialTimeout, err)
-		}
-		return fail("%s evaluator: %v", e.Evaluator.Name(), err)
+	name := e.Evaluator.Name()
+	switch {
+	case ctx.Err() != nil:
+		return "", errUnfinished
+	case errors.Is(err, errUntrained):
+		return "", errors.New(Untrained)
+	case err != nil && (errors.Is(err, context.DeadlineExceeded) || ectx.Err() != nil):
+		return "", fmt.Errorf("%s evaluator timed out after %s: %v", name, e.TrialTimeout, err)
+	case err != nil:
+		return "", fmt.Errorf("%s evaluator: %v", name, err)
 	}
 	if _, ok := ev.Metrics[metric.Accuracy]; !ok {
-		return fail("%s evaluator returned no %q metric", e.Evaluator.Name(), metric.Accuracy)
+		return "", fmt.Errorf("%s evaluator returned no %q metric", name, metric.Accuracy)
 	}
 	if ev.ChargedS == 0 {
 		ev.ChargedS = wall.Seconds()
 	}
 	if err := r.o.Store.PutAccuracy(akey, ev.Metrics, ev.ChargedS); err != nil {
-		return fail("%v", err)
+		return "", err
 	}
 	t.EvalS = ev.ChargedS
 	t.Metrics.merge(ev.Metrics)
 	t.Status = store.Trained
-	if isTable(e.Evaluator.Name()) {
+	if isTable(name) {
 		t.LookedUp = true
-		return r.record(&t, TrialLookedUp), true
+		return TrialLookedUp, nil
 	}
-	return r.record(&t, TrialFinished), true
+	return TrialFinished, nil
 }
 
 // accuracyKey is where the accuracy of net, decoded from the architecture
@@ -504,7 +538,7 @@ func (r *runner) outcome() *Outcome {
 func trialLine(t *Trial) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d %s %v", t.ID, t.Status, t.Genome)
-	for _, k := range sortedKeys(t.Metrics) {
+	for _, k := range slices.Sorted(maps.Keys(t.Metrics)) {
 		fmt.Fprintf(&b, " %s=%.4g", k, t.Metrics[k])
 	}
 	if t.Error != "" {

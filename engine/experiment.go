@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +14,7 @@ import (
 type Experiment struct {
 	Name string
 	Spec string // the spec text, stored with the results
-	Hash string // canonical hash of the spec; Run derives one when empty
+	Hash string // identifies the spec in the store: FromSpec sets dsl's hash, Run derives SpecHash(Spec) when empty
 
 	Space     arch.Space
 	Hardware  Hardware
@@ -189,16 +188,6 @@ func (e *Experiment) Cardinalities() []int {
 		out[i] = len(d.Choices)
 	}
 	return out
-}
-
-// sortedKeys returns the keys of m in order (for canonical renderings).
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // hardwareOnly is co-exploration's fast check: does a full genome's hardware

@@ -1,8 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,8 +16,7 @@ import (
 // Selected returns the names of the experiments `hwnas run` runs from spec:
 // name when given, else those named by run statements, else the only one.
 func Selected(spec *dsl.Spec, name string) ([]string, error) {
-	all := append([]string(nil), spec.Order...)
-	sort.Strings(all)
+	all := slices.Sorted(slices.Values(spec.Order))
 	if name != "" {
 		if _, ok := spec.Experiments[name]; !ok {
 			if len(all) == 0 {
@@ -45,63 +45,41 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 		_, err := Selected(spec, name)
 		return Experiment{}, err
 	}
-	fail := func(format string, args ...any) (Experiment, error) {
-		return Experiment{}, fmt.Errorf("experiment %s (%s): %s", name, se.Pos, fmt.Sprintf(format, args...))
+	e, err := fromSpec(name, se)
+	if err != nil {
+		return Experiment{}, fmt.Errorf("experiment %s (%s): %s", name, se.Pos, err)
 	}
+	if err := e.Validate(); err != nil {
+		return Experiment{}, err
+	}
+	return e, nil
+}
+
+// fromSpec builds the experiment se; its errors leave out which experiment.
+func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 	// Batch follows the spec's parallel, not a command-line override of it,
 	// so that --parallel never changes the results.
 	e := Experiment{Name: name, Spec: se.Source, Hash: se.Hash(), Parallel: se.Parallel, Batch: max(4, se.Parallel), Seed: se.Seed,
 		Strategy: StrategySpec{Kind: se.Strategy.Kind, Params: se.Strategy.Params},
 		Budget:   Budget{Trials: se.Trials, Time: time.Duration(se.TimeMs * float64(time.Millisecond))}}
 	if se.Space == nil || se.Space.Space == nil {
-		return fail("no search space")
+		return e, errors.New("no search space")
 	}
 	e.Space = se.Space.Space
-
-	switch {
-	case se.Platform != nil:
-		e.Hardware = PlatformHardware(se.Platform.Device, fpga.Options{Precision: se.Platform.Precision})
-	case se.Pool != nil:
-		e.Hardware = PoolHardware(se.Pool.Pool, fpga.Options{Precision: se.Pool.Precision, Mode: fpga.Multi})
-	case se.HardwareSearch != nil:
-		hs := se.HardwareSearch
-		space := fpga.CoExploreSpace(fpga.Pool{Devices: hs.Devices, LinkGBs: hs.LinkGBs}, hs.Partition)
-		space.OptimizeTiling = !hs.Tiling // tiling = false: no tile genes, the optimiser's tiling
-		if len(hs.Precisions) > 0 {
-			space.Precisions = hs.Precisions
-		}
-		e.Hardware = SpaceHardware(space)
-	}
-
+	e.Hardware = hardwareOf(se)
 	var load func() (train, test *data.Set, err error)
 	if d := se.Dataset; d != nil {
 		src, l, err := DatasetLoader(d.Source, d.Builtin, d.Path)
 		if err != nil {
-			return fail("dataset %s: %v", d.Name, err)
+			return e, fmt.Errorf("dataset %s: %v", d.Name, err)
 		}
 		load = l
 		e.Fidelity = Fidelity{Dataset: src, Train: d.Train, Val: d.Val, Test: d.Test, Epochs: d.Epochs, Batch: d.Batch,
 			LR: d.LR, Optimizer: d.Optimizer}
 	}
-	ev := se.Evaluator
-	switch {
-	case ev == nil || ev.Kind == "train":
-		if se.Dataset == nil {
-			return fail("the train evaluator needs a dataset")
-		}
-		e.Evaluator = &TrainEvaluator{Source: e.Fidelity.Dataset, Load: load}
-	case ev.Kind == "table":
-		if ev.Benchmark != "" && ev.Benchmark != "nasbench201" {
-			return fail("evaluator %s: no table for benchmark %q (have: nasbench201)", ev.Name, ev.Benchmark)
-		}
-		e.Evaluator = TableEvaluator{Split: ev.Split}
-		e.Fidelity.Dataset = "nasbench201:" + TableEvaluator{Split: ev.Split}.split()
-	case ev.Kind == "command":
-		e.Evaluator = CommandEvaluator{Argv: ev.Command, Timeout: time.Duration(ev.TimeoutMs * float64(time.Millisecond))}
-	default:
-		return fail("unknown evaluator kind %q", ev.Kind)
+	if err := e.setEvaluator(se.Evaluator, se.Dataset != nil, load); err != nil {
+		return e, err
 	}
-
 	for _, o := range se.Objectives {
 		e.Objectives = append(e.Objectives, Objective{Metric: metric.Key(o.Metric), Maximize: o.Maximize})
 	}
@@ -113,13 +91,53 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 	}
 	for _, m := range append(objectiveMetrics(e.Objectives), constraintMetrics(e.Constraints)...) {
 		if isHardwareMetric(m) && e.Hardware.Score == nil {
-			return fail("%s needs the FPGA model: name a platform or a pool", m)
+			return e, fmt.Errorf("%s needs the FPGA model: name a platform or a pool", m)
 		}
 	}
-	if err := e.Validate(); err != nil {
-		return Experiment{}, err
-	}
 	return e, nil
+}
+
+// hardwareOf is the hardware model of se's platform, pool or hardware
+// search, or none.
+func hardwareOf(se *dsl.Experiment) Hardware {
+	switch {
+	case se.Platform != nil:
+		return PlatformHardware(se.Platform.Device, fpga.Options{Precision: se.Platform.Precision})
+	case se.Pool != nil:
+		return PoolHardware(se.Pool.Pool, fpga.Options{Precision: se.Pool.Precision, Mode: fpga.Multi})
+	case se.HardwareSearch != nil:
+		hs := se.HardwareSearch
+		space := fpga.CoExploreSpace(fpga.Pool{Devices: hs.Devices, LinkGBs: hs.LinkGBs}, hs.Partition)
+		space.OptimizeTiling = !hs.Tiling // tiling = false: no tile genes, the optimiser's tiling
+		if len(hs.Precisions) > 0 {
+			space.Precisions = hs.Precisions
+		}
+		return SpaceHardware(space)
+	}
+	return Hardware{}
+}
+
+// setEvaluator sets e's evaluator from the spec's (nil: train), which loads
+// the dataset with load when it trains.
+func (e *Experiment) setEvaluator(ev *dsl.Evaluator, hasDataset bool, load func() (train, test *data.Set, err error)) error {
+	switch {
+	case ev == nil || ev.Kind == "train":
+		if !hasDataset {
+			return errors.New("the train evaluator needs a dataset")
+		}
+		e.Evaluator = &TrainEvaluator{Source: e.Fidelity.Dataset, Load: load}
+	case ev.Kind == "table":
+		if ev.Benchmark != "" && ev.Benchmark != "nasbench201" {
+			return fmt.Errorf("evaluator %s: no table for benchmark %q (have: nasbench201)", ev.Name, ev.Benchmark)
+		}
+		e.Evaluator = TableEvaluator{Split: ev.Split}
+		e.Fidelity.Dataset = "nasbench201:" + TableEvaluator{Split: ev.Split}.split()
+	case ev.Kind == "command":
+		e.Evaluator = CommandEvaluator{Argv: ev.Command, Timeout: time.Duration(ev.TimeoutMs * float64(time.Millisecond))}
+	default:
+		return fmt.Errorf("unknown evaluator kind %q", ev.Kind)
+	}
+	return nil
 }
 
 func objectiveMetrics(os []Objective) []string {

@@ -16,9 +16,8 @@ import (
 type strategy struct {
 	search.Strategy
 	metrics []string
+	senses  []search.Sense // of metrics, for search.Config
 }
-
-func metricIndex(ms []string, m string) int { return slices.Index(ms, m) }
 
 // newStrategy builds the strategy an experiment names, with its reward:
 //   - Reward.Kind "mnasnet": accuracy·(metric/target)^w (MnasNet, CVPR 2019);
@@ -38,29 +37,50 @@ func newStrategy(e *Experiment) (*strategy, error) {
 		return nil, err
 	}
 	s := &strategy{}
-	var senses []search.Sense
 	for _, o := range e.Objectives {
-		s.metrics = append(s.metrics, o.Metric)
+		sense := search.Minimize
 		if o.Maximize {
-			senses = append(senses, search.Maximize)
-		} else {
-			senses = append(senses, search.Minimize)
+			sense = search.Maximize
 		}
+		s.add(o.Metric, sense)
 	}
-	need := func(m string) int {
-		if i := metricIndex(s.metrics, m); i >= 0 {
-			return i
-		}
-		s.metrics = append(s.metrics, m)
-		senses = append(senses, search.Minimize)
-		return len(s.metrics) - 1
+	reward, err := s.reward(e, info.Multi)
+	if err != nil {
+		return nil, err
 	}
-	var reward search.Reward
+	st, err := search.New(kind, search.Config{Cards: e.Cardinalities(), Senses: s.senses, Seed: e.Seed,
+		Params: e.Strategy.Params, Reward: reward, HardwareGenes: len(e.Hardware.Genes), Hardware: e.hardwareOnly()})
+	if err != nil {
+		return nil, err
+	}
+	s.Strategy = st
+	return s, nil
+}
+
+// add appends metric m, with its sense, to the objective vectors.
+func (s *strategy) add(m string, sense search.Sense) {
+	s.metrics = append(s.metrics, m)
+	s.senses = append(s.senses, sense)
+}
+
+// need returns the index of metric m in the objective vectors, adding it
+// (minimised) when no objective has it.
+func (s *strategy) need(m string) int {
+	if i := slices.Index(s.metrics, m); i >= 0 {
+		return i
+	}
+	s.add(m, search.Minimize)
+	return len(s.metrics) - 1
+}
+
+// reward builds e's reward over s's objective vectors, nil for the
+// strategy's default. It records the FNAS reward it infers in e.Reward.
+func (s *strategy) reward(e *Experiment, multi bool) (search.Reward, error) {
 	rk := e.Reward.Kind
-	if info.Multi {
+	if multi {
 		rk = "" // multi-objective kinds rank the objectives themselves; a reward would only add a sense
 	}
-	if rk == "" && !info.Multi && len(e.Objectives) == 1 && e.Objectives[0].Metric == metric.Accuracy {
+	if rk == "" && !multi && len(e.Objectives) == 1 && e.Objectives[0].Metric == metric.Accuracy {
 		for _, c := range e.Constraints {
 			if c.Hard && c.Metric == metric.LatencyMs && (c.Op == "<=" || c.Op == "<") {
 				rk = "fnas"
@@ -70,6 +90,7 @@ func newStrategy(e *Experiment) (*strategy, error) {
 	}
 	switch rk {
 	case "":
+		return nil, nil
 	case "fnas":
 		if e.Reward.Target <= 0 {
 			return nil, fmt.Errorf("fnas reward needs a positive latency target, has %g", e.Reward.Target)
@@ -78,23 +99,15 @@ func newStrategy(e *Experiment) (*strategy, error) {
 		if lat == "" {
 			lat = metric.LatencyMs
 		}
-		reward = search.NewFNAS(need(metric.Accuracy), need(lat), e.Reward.Target)
+		return search.NewFNAS(s.need(metric.Accuracy), s.need(lat), e.Reward.Target), nil
 	case "mnasnet":
 		if e.Reward.Target <= 0 {
 			return nil, fmt.Errorf("mnasnet reward on %s needs a positive target, has %g", e.Reward.Metric, e.Reward.Target)
 		}
-		reward = &search.MnasNet{Acc: need(metric.Accuracy), Lat: need(e.Reward.Metric), Target: e.Reward.Target,
-			Alpha: e.Reward.Below, Beta: e.Reward.Above}
-	default:
-		return nil, fmt.Errorf("unknown reward %q (valid: fnas, mnasnet)", rk)
+		return &search.MnasNet{Acc: s.need(metric.Accuracy), Lat: s.need(e.Reward.Metric), Target: e.Reward.Target,
+			Alpha: e.Reward.Below, Beta: e.Reward.Above}, nil
 	}
-	st, err := search.New(kind, search.Config{Cards: e.Cardinalities(), Senses: senses, Seed: e.Seed,
-		Params: e.Strategy.Params, Reward: reward, HardwareGenes: len(e.Hardware.Genes), Hardware: e.hardwareOnly()})
-	if err != nil {
-		return nil, err
-	}
-	s.Strategy = st
-	return s, nil
+	return nil, fmt.Errorf("unknown reward %q (valid: fnas, mnasnet)", rk)
 }
 
 // result is what the strategy learns of a trial. Unmeasured metrics are NaN.

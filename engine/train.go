@@ -60,7 +60,7 @@ func DatasetLoader(source, name, dir string) (string, func() (train, test *data.
 // Name is part of the accuracy cache key.
 func (t *TrainEvaluator) Name() string { return "train:" + t.Source }
 
-// sets returns the train/val/test sets of a fidelity, prepared once.
+// prepare returns the train/val/test sets of a fidelity, prepared once.
 func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 	t.load.Do(func() {
 		if t.Load == nil {

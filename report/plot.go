@@ -41,12 +41,7 @@ func PlotAxes(out *engine.Outcome) (x, y string) {
 
 // measured reports whether any trial of out has the metric.
 func measured(out *engine.Outcome, metric string) bool {
-	for _, t := range out.Trials {
-		if _, ok := t.Metrics[metric]; ok {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(out.Trials, func(t engine.Trial) bool { _, ok := t.Metrics[metric]; return ok })
 }
 
 // Plot draws every trial of out on the axes x and y: feasible trials as
@@ -62,7 +57,48 @@ func Plot(out *engine.Outcome, x, y string) (*plot.Plot, error) {
 	p.Add(plotter.NewGrid())
 	p.Legend.TextStyle.Font.Size, p.Legend.Padding = vg.Points(9), vg.Points(2)
 
-	var feas, infeas, pruned, front plotter.XYs
+	pts := plotPoints(out, x, y)
+	for _, s := range []struct {
+		pts   plotter.XYs
+		name  string
+		shape draw.GlyphDrawer
+		color color.Color
+	}{
+		{pts.pruned, "pruned (never trained)", draw.CrossGlyph{}, color.RGBA{200, 60, 60, 255}},
+		{pts.infeasible, "infeasible", draw.RingGlyph{}, plotGrey},
+		{pts.feasible, "feasible", draw.CircleGlyph{}, color.RGBA{40, 90, 200, 255}},
+	} {
+		if err := addScatter(p, s.pts, s.name, s.shape, s.color); err != nil {
+			return nil, err
+		}
+	}
+	if err := addFront(p, pts.front); err != nil {
+		return nil, err
+	}
+	for _, c := range out.Constraints {
+		if c.Metric != x {
+			continue
+		}
+		if err := addLimit(p, c); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// plotGrey draws infeasible trials and constraint lines.
+var plotGrey = color.RGBA{150, 150, 150, 255}
+
+// points are the trials of a plot, by how they are drawn; the front's
+// points are among the feasible ones too.
+type points struct {
+	feasible, infeasible, pruned, front plotter.XYs
+}
+
+// plotPoints sorts the trials of out that have x into points; pruned trials
+// (and any without y) lie at the lowest y measured.
+func plotPoints(out *engine.Outcome, x, y string) points {
+	var pts points
 	minY := 0.0
 	first := true
 	for _, t := range out.Trials {
@@ -75,69 +111,69 @@ func Plot(out *engine.Outcome, x, y string) (*plot.Plot, error) {
 		case !okx:
 			continue
 		case t.Status == "pruned" || !oky:
-			pruned = append(pruned, plotter.XY{X: xv})
+			pts.pruned = append(pts.pruned, plotter.XY{X: xv})
 		case slices.Contains(out.Pareto, t.ID):
-			front = append(front, plotter.XY{X: xv, Y: yv})
-			feas = append(feas, plotter.XY{X: xv, Y: yv})
+			pts.front = append(pts.front, plotter.XY{X: xv, Y: yv})
+			pts.feasible = append(pts.feasible, plotter.XY{X: xv, Y: yv})
 		case t.Feasible:
-			feas = append(feas, plotter.XY{X: xv, Y: yv})
+			pts.feasible = append(pts.feasible, plotter.XY{X: xv, Y: yv})
 		default:
-			infeas = append(infeas, plotter.XY{X: xv, Y: yv})
+			pts.infeasible = append(pts.infeasible, plotter.XY{X: xv, Y: yv})
 		}
 	}
-	for i := range pruned {
-		pruned[i].Y = minY // below every measured trial: FNAS records A = 0
+	for i := range pts.pruned {
+		pts.pruned[i].Y = minY // below every measured trial: FNAS records A = 0
 	}
-	add := func(pts plotter.XYs, name string, shape draw.GlyphDrawer, c color.Color) error {
-		if len(pts) == 0 {
-			return nil
-		}
-		s, err := plotter.NewScatter(pts)
-		if err != nil {
-			return fmt.Errorf("plot %s: %w", name, err)
-		}
-		s.GlyphStyle.Shape, s.GlyphStyle.Color, s.GlyphStyle.Radius = shape, c, vg.Points(3)
-		p.Add(s)
-		p.Legend.Add(name, s)
+	return pts
+}
+
+// addScatter draws pts, if any, as glyphs of shape and colour c, named name
+// in the legend.
+func addScatter(p *plot.Plot, pts plotter.XYs, name string, shape draw.GlyphDrawer, c color.Color) error {
+	if len(pts) == 0 {
 		return nil
 	}
-	grey := color.RGBA{150, 150, 150, 255}
-	if err := add(pruned, "pruned (never trained)", draw.CrossGlyph{}, color.RGBA{200, 60, 60, 255}); err != nil {
-		return nil, err
+	s, err := plotter.NewScatter(pts)
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", name, err)
 	}
-	if err := add(infeas, "infeasible", draw.RingGlyph{}, grey); err != nil {
-		return nil, err
+	s.GlyphStyle.Shape, s.GlyphStyle.Color, s.GlyphStyle.Radius = shape, c, vg.Points(3)
+	p.Add(s)
+	p.Legend.Add(name, s)
+	return nil
+}
+
+// addFront draws the Pareto front, if any, as a line through its points.
+func addFront(p *plot.Plot, front plotter.XYs) error {
+	if len(front) == 0 {
+		return nil
 	}
-	if err := add(feas, "feasible", draw.CircleGlyph{}, color.RGBA{40, 90, 200, 255}); err != nil {
-		return nil, err
+	sort.Slice(front, func(i, j int) bool { return front[i].X < front[j].X })
+	l, err := plotter.NewLine(front)
+	if err != nil {
+		return fmt.Errorf("plot front: %w", err)
 	}
-	if len(front) > 0 {
-		sort.Slice(front, func(i, j int) bool { return front[i].X < front[j].X })
-		l, err := plotter.NewLine(front)
-		if err != nil {
-			return nil, fmt.Errorf("plot front: %w", err)
-		}
-		l.LineStyle.Width, l.LineStyle.Color = vg.Points(1.5), color.RGBA{230, 120, 0, 255}
-		p.Add(l)
-		p.Legend.Add("Pareto front", l)
+	l.LineStyle.Width, l.LineStyle.Color = vg.Points(1.5), color.RGBA{230, 120, 0, 255}
+	p.Add(l)
+	p.Legend.Add("Pareto front", l)
+	return nil
+}
+
+// addLimit draws the constraint c on the x axis as a dashed vertical line
+// over the y range plotted so far.
+func addLimit(p *plot.Plot, c engine.Constraint) error {
+	lo, hi := p.Y.Min, p.Y.Max
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
+		lo, hi = 0, 1 // nothing measured yet
 	}
-	for _, c := range out.Constraints {
-		if c.Metric != x {
-			continue
-		}
-		lo, hi := p.Y.Min, p.Y.Max
-		if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo > hi {
-			lo, hi = 0, 1 // nothing measured yet
-		}
-		l, err := plotter.NewLine(plotter.XYs{{X: c.Value, Y: lo}, {X: c.Value, Y: hi}})
-		if err != nil {
-			return nil, fmt.Errorf("plot constraint: %w", err)
-		}
-		l.LineStyle.Dashes, l.LineStyle.Color = []vg.Length{vg.Points(4), vg.Points(3)}, grey
-		p.Add(l)
-		p.Legend.Add(c.String(), l)
+	l, err := plotter.NewLine(plotter.XYs{{X: c.Value, Y: lo}, {X: c.Value, Y: hi}})
+	if err != nil {
+		return fmt.Errorf("plot constraint: %w", err)
 	}
-	return p, nil
+	l.LineStyle.Dashes, l.LineStyle.Color = []vg.Length{vg.Points(4), vg.Points(3)}, plotGrey
+	p.Add(l)
+	p.Legend.Add(c.String(), l)
+	return nil
 }
 
 // WritePlot renders out's plot (axes from PlotAxes) as "svg" or "png".

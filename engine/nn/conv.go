@@ -67,7 +67,6 @@ func (n *node) isPointwise() bool { return n.k == 1 && n.stride == 1 && n.pad ==
 
 func (m *model) convForward(n *node, nb int) {
 	in, _, isz := m.inOut(n.in[0])
-	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
 	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
 	osz := oh * ow * oc
 	if n.groups == 1 {
@@ -93,7 +92,7 @@ func (m *model) convForward(n *node, nb int) {
 				if n.colCache != nil {
 					cols = n.colCache[img*oh*ow*n.kkc : (img+1)*oh*ow*n.kkc]
 				}
-				im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
+				n.patches(x, cols)
 			}
 			gemm(oh*ow, view{cols, n.kkc, 1}, &n.wPack, y, oc, false, m.gemmS[w])
 			biasReLU(y, n.b.v, n.relu)
@@ -130,14 +129,9 @@ func maskReLU(g, y []float32) {
 }
 
 func (m *model) convBackward(n *node, nb int) {
-	in, dIn, isz := m.inOut(n.in[0])
-	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
-	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
-	osz, hw := oh*ow*oc, oh*ow
-	fresh := m.fresh(n.in[0])
-	gemmDX := n.groups == 1 && n.isPointwise() // dX comes from one GEMM, which can overwrite
+	_, dIn, _ := m.inOut(n.in[0])
 	if n.groups == 1 && dIn != nil {
-		n.wtPack = packB(n.wtPack.d, oc, n.kkc, view{n.w.v, 1, oc})
+		n.wtPack = packB(n.wtPack.d, n.shape.C, n.kkc, view{n.w.v, 1, n.shape.C})
 	}
 	par(m.threads, chunks(nb), func(w, c int) {
 		lo, hi := span(c, nb)
@@ -145,58 +139,72 @@ func (m *model) convBackward(n *node, nb int) {
 		clear(dw)
 		clear(db)
 		for img := lo; img < hi; img++ {
-			x := in[img*isz : (img+1)*isz]
-			dy := n.grad[img*osz : (img+1)*osz]
-			if n.relu && !n.consumerMasks {
-				maskReLU(dy, n.out[img*osz:(img+1)*osz])
-			}
-			for r := 0; r < osz; r += oc {
-				for j, g := range dy[r : r+oc] {
-					db[j] += g
-				}
-			}
-			var dx []float32
-			if dIn != nil {
-				dx = dIn[img*isz : (img+1)*isz]
-				if fresh && !gemmDX {
-					clear(dx) // col2im and the direct convolution add
-				}
-			}
-			if n.groups > 1 {
-				groupedBackward(n, x, dy, dw, dx)
-				continue
-			}
-			cols := x
-			if !n.isPointwise() {
-				cols = m.cols[w]
-				if n.colCache != nil {
-					cols = n.colCache[img*hw*n.kkc : (img+1)*hw*n.kkc]
-				} else {
-					im2col(x, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, cols)
-				}
-			}
-			// dWᵀ += dYᵀ · cols: packing cols as B copies whole rows, where
-			// packing colsᵀ as A would gather them across rows.
-			gemmRowB(oc, n.kkc, hw, view{dy, 1, oc}, view{cols, n.kkc, 1}, dw, n.kkc, true, m.gemmS[w], m.bpack[w])
-			if dx == nil {
-				continue
-			}
-			if n.isPointwise() {
-				gemm(hw, view{dy, oc, 1}, &n.wtPack, dx, ic, !fresh, m.gemmS[w])
-				continue
-			}
-			// dCols = dY · Wᵀ, then scatter back into dX.
-			dcols := m.cols[w]
-			gemm(hw, view{dy, oc, 1}, &n.wtPack, dcols, n.kkc, false, m.gemmS[w])
-			col2im(dcols, ih, iw, ic, n.k, n.stride, n.pad, oh, ow, dx)
+			m.convBackwardImage(n, w, img, dw, db)
 		}
 	})
 	if n.groups == 1 {
-		m.reduceT(n.w.g, n.chunkW, chunks(nb), oc, n.kkc)
+		m.reduceT(n.w.g, n.chunkW, chunks(nb), n.shape.C, n.kkc)
 	} else {
 		m.reduce(n.w.g, n.chunkW, chunks(nb))
 	}
 	m.reduce(n.b.g, n.chunkB, chunks(nb))
+}
+
+// convBackwardImage adds the weight and bias gradients of image img to dw
+// and db, and writes or adds its input gradient, on worker w.
+func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
+	in, dIn, isz := m.inOut(n.in[0])
+	oc, hw := n.shape.C, n.shape.H*n.shape.W
+	osz := hw * oc
+	x := in[img*isz : (img+1)*isz]
+	dy := n.grad[img*osz : (img+1)*osz]
+	if n.relu && !n.consumerMasks {
+		maskReLU(dy, n.out[img*osz:(img+1)*osz])
+	}
+	for r := 0; r < osz; r += oc {
+		for j, g := range dy[r : r+oc] {
+			db[j] += g
+		}
+	}
+	fresh := m.fresh(n.in[0])
+	var dx []float32
+	if dIn != nil {
+		dx = dIn[img*isz : (img+1)*isz]
+		if fresh && (n.groups > 1 || !n.isPointwise()) {
+			clear(dx) // col2im and the direct convolution add; a pointwise GEMM can overwrite
+		}
+	}
+	if n.groups > 1 {
+		groupedBackward(n, x, dy, dw, dx)
+		return
+	}
+	cols := x
+	if !n.isPointwise() {
+		cols = m.cols[w]
+		if n.colCache != nil {
+			cols = n.colCache[img*hw*n.kkc : (img+1)*hw*n.kkc]
+		} else {
+			n.patches(x, cols)
+		}
+	}
+	// dWᵀ += dYᵀ · cols: packing cols as B copies whole rows, where
+	// packing colsᵀ as A would gather them across rows.
+	gemmRowB(oc, n.kkc, hw, view{dy, 1, oc}, view{cols, n.kkc, 1}, dw, n.kkc, true, m.gemmS[w], m.bpack[w])
+	switch {
+	case dx == nil:
+	case n.isPointwise():
+		gemm(hw, view{dy, oc, 1}, &n.wtPack, dx, n.inShape.C, !fresh, m.gemmS[w])
+	default:
+		// dCols = dY · Wᵀ, then scatter back into dX.
+		dcols := m.cols[w]
+		gemm(hw, view{dy, oc, 1}, &n.wtPack, dcols, n.kkc, false, m.gemmS[w])
+		col2im(dcols, n.inShape.H, n.inShape.W, n.inShape.C, n.k, n.stride, n.pad, n.shape.H, n.shape.W, dx)
+	}
+}
+
+// patches writes the patches of n's input image x into cols (im2col).
+func (n *node) patches(x, cols []float32) {
+	im2col(x, n.inShape.H, n.inShape.W, n.inShape.C, n.k, n.stride, n.pad, n.shape.H, n.shape.W, cols)
 }
 
 // reduceT sets the rows×cols gradient g to the transpose of the sum of the

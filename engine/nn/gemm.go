@@ -113,11 +113,7 @@ func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scrat
 				jn := min(nr, n-j0)
 				bp, ldb := b.d[k0*b.rs+j0:], b.rs
 				if jn < nr { // the last, narrow panel: pack it, zero-padded
-					for p := range kl {
-						row := edge[p*nr : p*nr+nr]
-						copy(row, b.d[(k0+p)*b.rs+j0:(k0+p)*b.rs+j0+jn])
-						clear(row[jn:])
-					}
+					packEdge(edge, b, k0, kl, j0, jn)
 					bp, ldb = edge, nr
 				}
 				for ip := range ipanels {
@@ -129,15 +125,7 @@ func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scrat
 						continue
 					}
 					kernelB(kl, ap, bp, ldb, tile, nr, false)
-					for r := range rn {
-						dst := c[(r0+r)*ldc+j0 : (r0+r)*ldc+j0+jn]
-						src := tile[r*nr : r*nr+jn]
-						if add {
-							addTo(dst, src)
-						} else {
-							copy(dst, src)
-						}
-					}
+					untile(c[r0*ldc+j0:], ldc, tile, rn, jn, add)
 				}
 			}
 		}
@@ -199,20 +187,36 @@ func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []f
 					default:
 						kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, tile, nr, false)
 					}
-					for r := range rn {
-						dst := c[(r0+r)*ldc+j0 : (r0+r)*ldc+j0+jn]
-						src := tile[r*nr : r*nr+jn]
-						if add {
-							for j, v := range src {
-								dst[j] += v
-							}
-						} else {
-							copy(dst, src)
-						}
-					}
+					untile(c[r0*ldc+j0:], ldc, tile, rn, jn, add)
 				}
 			}
 		}
+	}
+}
+
+// untile stores (or adds, when add) the first rn rows and jn columns of an
+// mr×nr tile into c, whose rows are ldc apart.
+func untile(c []float32, ldc int, tile []float32, rn, jn int, add bool) {
+	for r := range rn {
+		dst := c[r*ldc : r*ldc+jn]
+		src := tile[r*nr : r*nr+jn]
+		if add {
+			for j, v := range src {
+				dst[j] += v
+			}
+		} else {
+			copy(dst, src)
+		}
+	}
+}
+
+// packEdge packs rows [k0, k0+kl) and the jn < nr columns from j0 of the
+// row-major b into an nr-wide panel, zero-padded.
+func packEdge(dst []float32, b view, k0, kl, j0, jn int) {
+	for p := range kl {
+		row := dst[p*nr : p*nr+nr]
+		copy(row, b.d[(k0+p)*b.rs+j0:(k0+p)*b.rs+j0+jn])
+		clear(row[jn:])
 	}
 }
 

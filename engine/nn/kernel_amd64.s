@@ -1,4 +1,85 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
+
+// The micro-kernels keep a 6×16 tile of C in Y0..Y11, row r in Y(2r) and
+// Y(2r+1), and broadcast A into Y14/Y15 against a row of B in Y12 and Y13.
+// The macros below are their shared parts; each instruction sequence is
+// written once, and a kernel is its loads, its loop and these.
+
+// ZERO_6x16 clears the accumulators Y0..Y11.
+#define ZERO_6x16 \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y1, Y1, Y1; \
+	VXORPS Y2, Y2, Y2; \
+	VXORPS Y3, Y3, Y3; \
+	VXORPS Y4, Y4, Y4; \
+	VXORPS Y5, Y5, Y5; \
+	VXORPS Y6, Y6, Y6; \
+	VXORPS Y7, Y7, Y7; \
+	VXORPS Y8, Y8, Y8; \
+	VXORPS Y9, Y9, Y9; \
+	VXORPS Y10, Y10, Y10; \
+	VXORPS Y11, Y11, Y11
+
+// FMA_ROW adds the broadcast A value at src times the B row in Y12, Y13 to
+// the accumulators lo, hi, through the broadcast register t.
+#define FMA_ROW(src, t, lo, hi) \
+	VBROADCASTSS src, t; \
+	VFMADD231PS Y12, t, lo; \
+	VFMADD231PS Y13, t, hi
+
+// FMA_6x16 loads the B row at BX into Y12, Y13 and adds to each row of the
+// tile its A value, at a0 … a5, times it: one step of depth.
+#define FMA_6x16(a0, a1, a2, a3, a4, a5) \
+	VMOVUPS (BX), Y12; \
+	VMOVUPS 32(BX), Y13; \
+	FMA_ROW(a0, Y14, Y0, Y1); \
+	FMA_ROW(a1, Y15, Y2, Y3); \
+	FMA_ROW(a2, Y14, Y4, Y5); \
+	FMA_ROW(a3, Y15, Y6, Y7); \
+	FMA_ROW(a4, Y14, Y8, Y9); \
+	FMA_ROW(a5, Y15, Y10, Y11)
+
+// ADD_ROW adds lo, hi to the 16 floats of C at DX and stores the sums there.
+#define ADD_ROW(lo, hi) \
+	VADDPS (DX), lo, lo; \
+	VMOVUPS lo, (DX); \
+	VADDPS 32(DX), hi, hi; \
+	VMOVUPS hi, 32(DX)
+
+// STORE_ROW stores lo, hi into the 16 floats of C at DX.
+#define STORE_ROW(lo, hi) \
+	VMOVUPS lo, (DX); \
+	VMOVUPS hi, 32(DX)
+
+// ROWS_6x16 applies ROW to the six rows of the tile, moving DX down C's
+// rows (SI bytes apart) between them.
+#define ROWS_6x16(ROW) \
+	ROW(Y0, Y1); \
+	ADDQ SI, DX; \
+	ROW(Y2, Y3); \
+	ADDQ SI, DX; \
+	ROW(Y4, Y5); \
+	ADDQ SI, DX; \
+	ROW(Y6, Y7); \
+	ADDQ SI, DX; \
+	ROW(Y8, Y9); \
+	ADDQ SI, DX; \
+	ROW(Y10, Y11)
+
+// EPILOGUE_6x16 writes the tile into C at DX, adding to C when DI is not
+// zero (jumping to the label store otherwise), and returns.
+#define EPILOGUE_6x16(store) \
+	TESTQ DI, DI; \
+	JZ store; \
+	ROWS_6x16(ADD_ROW); \
+	VZEROUPPER; \
+	RET; \
+store: \
+	ROWS_6x16(STORE_ROW); \
+	VZEROUPPER; \
+	RET
 
 // func kern6x16(k int, a, b, c *float32, ldc int, acc int)
 // C[0:6, 0:16] = A·B (+ C when acc != 0) for packed A (k groups of 6) and B (k rows of 16).
@@ -10,99 +91,17 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-48
 	MOVQ ldc+32(FP), SI
 	SHLQ $2, SI
 	MOVQ acc+40(FP), DI
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO_6x16
 	TESTQ CX, CX
 	JZ done
 loop:
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	VBROADCASTSS 0(AX), Y14
-	VFMADD231PS Y12, Y14, Y0
-	VFMADD231PS Y13, Y14, Y1
-	VBROADCASTSS 4(AX), Y15
-	VFMADD231PS Y12, Y15, Y2
-	VFMADD231PS Y13, Y15, Y3
-	VBROADCASTSS 8(AX), Y14
-	VFMADD231PS Y12, Y14, Y4
-	VFMADD231PS Y13, Y14, Y5
-	VBROADCASTSS 12(AX), Y15
-	VFMADD231PS Y12, Y15, Y6
-	VFMADD231PS Y13, Y15, Y7
-	VBROADCASTSS 16(AX), Y14
-	VFMADD231PS Y12, Y14, Y8
-	VFMADD231PS Y13, Y14, Y9
-	VBROADCASTSS 20(AX), Y15
-	VFMADD231PS Y12, Y15, Y10
-	VFMADD231PS Y13, Y15, Y11
+	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
 	ADDQ $24, AX
 	ADDQ $64, BX
 	DECQ CX
 	JNZ loop
 done:
-	TESTQ DI, DI
-	JZ store
-	VADDPS (DX), Y0, Y0
-	VMOVUPS Y0, (DX)
-	VADDPS 32(DX), Y1, Y1
-	VMOVUPS Y1, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y2, Y2
-	VMOVUPS Y2, (DX)
-	VADDPS 32(DX), Y3, Y3
-	VMOVUPS Y3, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y4, Y4
-	VMOVUPS Y4, (DX)
-	VADDPS 32(DX), Y5, Y5
-	VMOVUPS Y5, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y6, Y6
-	VMOVUPS Y6, (DX)
-	VADDPS 32(DX), Y7, Y7
-	VMOVUPS Y7, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y8, Y8
-	VMOVUPS Y8, (DX)
-	VADDPS 32(DX), Y9, Y9
-	VMOVUPS Y9, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y10, Y10
-	VMOVUPS Y10, (DX)
-	VADDPS 32(DX), Y11, Y11
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
-store:
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y6, (DX)
-	VMOVUPS Y7, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y10, (DX)
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
+	EPILOGUE_6x16(store)
 
 // func copyRows16(dst, src *float32, rows, stride int)
 // Copies rows runs of 16 floats, stride floats apart in src, to dst back to back.
@@ -141,99 +140,17 @@ TEXT ·kern6x16u(SB), NOSPLIT, $0-56
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	MOVQ acc+48(FP), DI
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO_6x16
 	TESTQ CX, CX
 	JZ udone
 uloop:
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	VBROADCASTSS (AX), Y14
-	VFMADD231PS Y12, Y14, Y0
-	VFMADD231PS Y13, Y14, Y1
-	VBROADCASTSS (AX)(R8*1), Y15
-	VFMADD231PS Y12, Y15, Y2
-	VFMADD231PS Y13, Y15, Y3
-	VBROADCASTSS (AX)(R8*2), Y14
-	VFMADD231PS Y12, Y14, Y4
-	VFMADD231PS Y13, Y14, Y5
-	VBROADCASTSS (AX)(R9*1), Y15
-	VFMADD231PS Y12, Y15, Y6
-	VFMADD231PS Y13, Y15, Y7
-	VBROADCASTSS (AX)(R8*4), Y14
-	VFMADD231PS Y12, Y14, Y8
-	VFMADD231PS Y13, Y14, Y9
-	VBROADCASTSS (AX)(R10*1), Y15
-	VFMADD231PS Y12, Y15, Y10
-	VFMADD231PS Y13, Y15, Y11
+	FMA_6x16((AX), (AX)(R8*1), (AX)(R8*2), (AX)(R9*1), (AX)(R8*4), (AX)(R10*1))
 	ADDQ $4, AX
 	ADDQ $64, BX
 	DECQ CX
 	JNZ uloop
 udone:
-	TESTQ DI, DI
-	JZ ustore
-	VADDPS (DX), Y0, Y0
-	VMOVUPS Y0, (DX)
-	VADDPS 32(DX), Y1, Y1
-	VMOVUPS Y1, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y2, Y2
-	VMOVUPS Y2, (DX)
-	VADDPS 32(DX), Y3, Y3
-	VMOVUPS Y3, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y4, Y4
-	VMOVUPS Y4, (DX)
-	VADDPS 32(DX), Y5, Y5
-	VMOVUPS Y5, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y6, Y6
-	VMOVUPS Y6, (DX)
-	VADDPS 32(DX), Y7, Y7
-	VMOVUPS Y7, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y8, Y8
-	VMOVUPS Y8, (DX)
-	VADDPS 32(DX), Y9, Y9
-	VMOVUPS Y9, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y10, Y10
-	VMOVUPS Y10, (DX)
-	VADDPS 32(DX), Y11, Y11
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
-ustore:
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y6, (DX)
-	VMOVUPS Y7, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y10, (DX)
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
+	EPILOGUE_6x16(ustore)
 
 // func vadd(dst, src *float32, n int)
 // dst[i] += src[i] for i < n.
@@ -350,96 +267,14 @@ TEXT ·kern6x16b(SB), NOSPLIT, $0-56
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	MOVQ acc+48(FP), DI
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO_6x16
 	TESTQ CX, CX
 	JZ bdone
 bloop:
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	VBROADCASTSS 0(AX), Y14
-	VFMADD231PS Y12, Y14, Y0
-	VFMADD231PS Y13, Y14, Y1
-	VBROADCASTSS 4(AX), Y15
-	VFMADD231PS Y12, Y15, Y2
-	VFMADD231PS Y13, Y15, Y3
-	VBROADCASTSS 8(AX), Y14
-	VFMADD231PS Y12, Y14, Y4
-	VFMADD231PS Y13, Y14, Y5
-	VBROADCASTSS 12(AX), Y15
-	VFMADD231PS Y12, Y15, Y6
-	VFMADD231PS Y13, Y15, Y7
-	VBROADCASTSS 16(AX), Y14
-	VFMADD231PS Y12, Y14, Y8
-	VFMADD231PS Y13, Y14, Y9
-	VBROADCASTSS 20(AX), Y15
-	VFMADD231PS Y12, Y15, Y10
-	VFMADD231PS Y13, Y15, Y11
+	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
 	ADDQ $24, AX
 	ADDQ R8, BX
 	DECQ CX
 	JNZ bloop
 bdone:
-	TESTQ DI, DI
-	JZ bstore
-	VADDPS (DX), Y0, Y0
-	VMOVUPS Y0, (DX)
-	VADDPS 32(DX), Y1, Y1
-	VMOVUPS Y1, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y2, Y2
-	VMOVUPS Y2, (DX)
-	VADDPS 32(DX), Y3, Y3
-	VMOVUPS Y3, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y4, Y4
-	VMOVUPS Y4, (DX)
-	VADDPS 32(DX), Y5, Y5
-	VMOVUPS Y5, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y6, Y6
-	VMOVUPS Y6, (DX)
-	VADDPS 32(DX), Y7, Y7
-	VMOVUPS Y7, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y8, Y8
-	VMOVUPS Y8, (DX)
-	VADDPS 32(DX), Y9, Y9
-	VMOVUPS Y9, 32(DX)
-	ADDQ SI, DX
-	VADDPS (DX), Y10, Y10
-	VMOVUPS Y10, (DX)
-	VADDPS 32(DX), Y11, Y11
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
-bstore:
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y6, (DX)
-	VMOVUPS Y7, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	ADDQ SI, DX
-	VMOVUPS Y10, (DX)
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
+	EPILOGUE_6x16(bstore)

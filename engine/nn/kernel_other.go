@@ -1,7 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package nn
 
+// Without the assembly (not amd64, or built with the purego tag) every
+// kernel is the portable Go one.
 const useAsm = false
 
 func packRows(dst, src []float32, rows, stride int) { packRowsGo(dst, src, rows, stride) }

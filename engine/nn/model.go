@@ -145,111 +145,165 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 	m := &model{net: net, batch: batch, threads: threads, dry: dry}
 	m.inSize = int(net.Input.Size())
 	m.input = m.alloc(batch * m.inSize)
-	state := optState(opt)
-	layerOut := make([]int, len(net.Layers)) // node index of each layer's output
-	nChunks := chunks(batch)
-	var colsMax, bpackMax int
-	shapeOf := func(i int) arch.Shape {
-		if i < 0 {
-			return net.Input
-		}
-		return m.nodes[i].shape
-	}
-	add := func(n *node) int {
-		n.out = m.alloc(batch * int(n.shape.Size()))
-		n.grad = m.alloc(batch * int(n.shape.Size()))
-		m.nodes = append(m.nodes, n)
-		return len(m.nodes) - 1
-	}
+	b := &builder{m: m, state: optState(opt), nChunks: chunks(batch), dropout: dropout,
+		layerOut: make([]int, len(net.Layers))}
 	for li := range net.Layers {
-		l := &net.Layers[li]
-		in := make([]int, len(l.In))
-		for k, j := range l.In {
-			in[k] = -1
-			if j != arch.Input {
-				in[k] = layerOut[j]
-			}
+		if err := b.layer(li); err != nil {
+			return nil, err
 		}
-		inSh := shapeOf(in[0])
-		n := &node{layer: li, in: in, inShape: inSh, shape: l.Shape, k: l.Kernel, stride: l.Stride, pad: l.Pad, padAfter: l.PadAfter, groups: max(l.Groups, 1)}
-		switch l.Op {
-		case arch.Conv:
-			n.kind = kConv
-			n.kkc = l.Kernel * l.Kernel * inSh.C / n.groups
-			nw := n.kkc * l.Out // per group rows × outputs/group × groups
-			n.w = m.newParam(nw, true, state)
-			n.b = m.newParam(l.Out, false, state)
-			n.chunkW, n.chunkB = m.chunkBufs(nChunks, nw, l.Out)
-			hw := l.Shape.H * l.Shape.W
-			if n.groups == 1 {
-				n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
-				n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
-				if !n.isPointwise() {
-					colsMax = max(colsMax, hw*n.kkc)
-					if 4*int64(batch)*int64(hw*n.kkc) <= colCacheBytes {
-						n.colCache = m.alloc(batch * hw * n.kkc)
-					}
-				}
-				if !useAsm { // gemmRowB packs the patches only without the AVX2 kernel
-					bpackMax = max(bpackMax, packedBSize(hw, n.kkc))
-				}
-			}
-		case arch.Dense:
-			if dropout > 0 {
-				d := &node{kind: kDropout, layer: li, in: in, inShape: inSh, shape: inSh, rate: dropout}
-				d.mask = m.alloc(batch * int(inSh.Size()))
-				in = []int{add(d)}
-				n.in = in
-			}
-			n.kind = kDense
-			n.kkc = int(inSh.Size())
-			n.w = m.newParam(n.kkc*l.Out, true, state)
-			n.b = m.newParam(l.Out, false, state)
-			n.chunkW, n.chunkB = m.chunkBufs(nChunks, n.kkc*l.Out, l.Out)
-			n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
-			n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
-			bpackMax = max(bpackMax, packedBSize(chunk, l.Out))
-		case arch.MaxPool:
-			n.kind = kMaxPool
-			m.bytes += 4 * int64(batch) * l.Shape.Size()
-			if !dry {
-				n.arg = make([]int32, batch*int(l.Shape.Size()))
-			}
-		case arch.AvgPool:
-			n.kind = kAvgPool
-		case arch.GlobalAvgPool:
-			n.kind = kGAP
-		case arch.Add:
-			n.kind = kAdd
-		case arch.Concat:
-			n.kind = kConcat
-		default:
-			return nil, fmt.Errorf("layer %d: op %s is not supported by the training engine", li, l.Op)
-		}
-		last := add(n)
-		if l.BN {
-			c := l.Shape.C
-			bn := &node{kind: kBN, layer: li, in: []int{last}, inShape: l.Shape, shape: l.Shape}
-			bn.w = m.newParam(c, false, state)
-			bn.b = m.newParam(c, false, state)
-			bn.runMean, bn.runVar = m.alloc(c), m.alloc(c)
-			bn.mean, bn.invStd = m.alloc(c), m.alloc(c)
-			bn.scale, bn.shift = m.alloc(c), m.alloc(c)
-			bn.partial = make([][]float64, nChunks)
-			m.bytes += int64(nChunks) * 16 * int64(c)
-			if !dry {
-				for i := range bn.partial {
-					bn.partial[i] = make([]float64, 2*c)
-				}
-			}
-			last = add(bn)
-		}
-		if l.Act == arch.ReLU {
-			m.nodes[last].relu = true
-		}
-		layerOut[li] = last
 	}
 	m.out = len(m.nodes) - 1
+	m.markConsumers()
+	m.allocScratch(b.colsMax, b.bpackMax)
+	return m, nil
+}
+
+// builder is the state of build between two layers of the network.
+type builder struct {
+	m        *model
+	state    int // optimiser state tensors per parameter (optState)
+	nChunks  int
+	dropout  float32
+	layerOut []int // node index of each layer's output
+	// colsMax and bpackMax are the largest im2col and packed-patch buffers
+	// a layer needs per worker.
+	colsMax, bpackMax int
+}
+
+// layer adds the nodes of layer li: its op, then batch norm, with the
+// layer's ReLU fused into the last of them.
+func (b *builder) layer(li int) error {
+	m := b.m
+	l := &m.net.Layers[li]
+	in := make([]int, len(l.In))
+	for k, j := range l.In {
+		in[k] = -1
+		if j != arch.Input {
+			in[k] = b.layerOut[j]
+		}
+	}
+	inSh := m.shapeOf(in[0])
+	n := &node{layer: li, in: in, inShape: inSh, shape: l.Shape, k: l.Kernel, stride: l.Stride, pad: l.Pad, padAfter: l.PadAfter, groups: max(l.Groups, 1)}
+	switch l.Op {
+	case arch.Conv:
+		b.conv(n, l)
+	case arch.Dense:
+		b.dense(n, l)
+	case arch.MaxPool:
+		n.kind = kMaxPool
+		m.bytes += 4 * int64(m.batch) * l.Shape.Size()
+		if !m.dry {
+			n.arg = make([]int32, m.batch*int(l.Shape.Size()))
+		}
+	case arch.AvgPool:
+		n.kind = kAvgPool
+	case arch.GlobalAvgPool:
+		n.kind = kGAP
+	case arch.Add:
+		n.kind = kAdd
+	case arch.Concat:
+		n.kind = kConcat
+	default:
+		return fmt.Errorf("layer %d: op %s is not supported by the training engine", li, l.Op)
+	}
+	last := m.addNode(n)
+	if l.BN {
+		last = b.batchNorm(li, last, l.Shape)
+	}
+	if l.Act == arch.ReLU {
+		m.nodes[last].relu = true
+	}
+	b.layerOut[li] = last
+	return nil
+}
+
+// conv makes n the convolution l, with its weights, packed weights and
+// patch buffers.
+func (b *builder) conv(n *node, l *arch.Layer) {
+	m := b.m
+	n.kind = kConv
+	n.kkc = l.Kernel * l.Kernel * n.inShape.C / n.groups
+	nw := n.kkc * l.Out // per group rows × outputs/group × groups
+	n.w = m.newParam(nw, true, b.state)
+	n.b = m.newParam(l.Out, false, b.state)
+	n.chunkW, n.chunkB = m.chunkBufs(b.nChunks, nw, l.Out)
+	if n.groups > 1 {
+		return
+	}
+	hw := l.Shape.H * l.Shape.W
+	n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
+	n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
+	if !n.isPointwise() {
+		b.colsMax = max(b.colsMax, hw*n.kkc)
+		if 4*int64(m.batch)*int64(hw*n.kkc) <= colCacheBytes {
+			n.colCache = m.alloc(m.batch * hw * n.kkc)
+		}
+	}
+	if !useAsm { // gemmRowB packs the patches only without the AVX2 kernel
+		b.bpackMax = max(b.bpackMax, packedBSize(hw, n.kkc))
+	}
+}
+
+// dense makes n the dense layer l, after a dropout node when the training
+// drops its inputs.
+func (b *builder) dense(n *node, l *arch.Layer) {
+	m := b.m
+	inSh := n.inShape
+	if b.dropout > 0 {
+		d := &node{kind: kDropout, layer: n.layer, in: n.in, inShape: inSh, shape: inSh, rate: b.dropout}
+		d.mask = m.alloc(m.batch * int(inSh.Size()))
+		n.in = []int{m.addNode(d)}
+	}
+	n.kind = kDense
+	n.kkc = int(inSh.Size())
+	n.w = m.newParam(n.kkc*l.Out, true, b.state)
+	n.b = m.newParam(l.Out, false, b.state)
+	n.chunkW, n.chunkB = m.chunkBufs(b.nChunks, n.kkc*l.Out, l.Out)
+	n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
+	n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
+	b.bpackMax = max(b.bpackMax, packedBSize(chunk, l.Out))
+}
+
+// batchNorm adds a batch norm node of layer li after node last and returns
+// its index.
+func (b *builder) batchNorm(li, last int, sh arch.Shape) int {
+	m := b.m
+	c := sh.C
+	bn := &node{kind: kBN, layer: li, in: []int{last}, inShape: sh, shape: sh}
+	bn.w = m.newParam(c, false, b.state)
+	bn.b = m.newParam(c, false, b.state)
+	bn.runMean, bn.runVar = m.alloc(c), m.alloc(c)
+	bn.mean, bn.invStd = m.alloc(c), m.alloc(c)
+	bn.scale, bn.shift = m.alloc(c), m.alloc(c)
+	bn.partial = make([][]float64, b.nChunks)
+	m.bytes += int64(b.nChunks) * 16 * int64(c)
+	if !m.dry {
+		for i := range bn.partial {
+			bn.partial[i] = make([]float64, 2*c)
+		}
+	}
+	return m.addNode(bn)
+}
+
+// shapeOf is the per-image output shape of node i, or the network input's.
+func (m *model) shapeOf(i int) arch.Shape {
+	if i < 0 {
+		return m.net.Input
+	}
+	return m.nodes[i].shape
+}
+
+// addNode allocates n's output and gradient, appends it and returns its index.
+func (m *model) addNode(n *node) int {
+	n.out = m.alloc(m.batch * int(n.shape.Size()))
+	n.grad = m.alloc(m.batch * int(n.shape.Size()))
+	m.nodes = append(m.nodes, n)
+	return len(m.nodes) - 1
+}
+
+// markConsumers sets fresh on the nodes with one consumer, and lets a max
+// pool that is the only consumer of a ReLU node apply its mask.
+func (m *model) markConsumers() {
 	uses := make([]int, len(m.nodes))
 	for _, n := range m.nodes {
 		for _, j := range n.in {
@@ -267,18 +321,21 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 			n.maskIn = true
 		}
 	}
-	m.probs = m.alloc(batch * net.Classes)
-	m.losses = make([]float64, batch)
-	m.labels = make([]uint8, batch)
-	m.cols = make([][]float32, threads)
-	m.gemmS = make([][]float32, threads)
-	m.bpack = make([][]float32, threads)
-	for w := range threads {
+}
+
+// allocScratch allocates the loss buffers and every worker's scratch.
+func (m *model) allocScratch(colsMax, bpackMax int) {
+	m.probs = m.alloc(m.batch * m.net.Classes)
+	m.losses = make([]float64, m.batch)
+	m.labels = make([]uint8, m.batch)
+	m.cols = make([][]float32, m.threads)
+	m.gemmS = make([][]float32, m.threads)
+	m.bpack = make([][]float32, m.threads)
+	for w := range m.threads {
 		m.cols[w] = m.alloc(colsMax)
 		m.gemmS[w] = m.alloc(gemmScratch)
 		m.bpack[w] = m.alloc(bpackMax)
 	}
-	return m, nil
 }
 
 func (m *model) chunkBufs(n, nw, nb int) (w, b [][]float32) {

@@ -14,36 +14,7 @@ func (m *model) bnForward(n *node, nb int, train bool) {
 	in, _, sz := m.inOut(n.in[0])
 	c := n.shape.C
 	if train {
-		nc := chunks(nb)
-		par(m.threads, nc, func(_, t int) {
-			lo, hi := span(t, nb)
-			s := n.partial[t]
-			clear(s)
-			for p := lo * sz; p < hi*sz; p += c {
-				for ch, v := range in[p : p+c] {
-					s[ch] += float64(v)
-					s[c+ch] += float64(v) * float64(v)
-				}
-			}
-		})
-		cnt := float64(nb * sz / c)
-		for ch := range c {
-			var s, q float64
-			for _, p := range n.partial[:nc] {
-				s += p[ch]
-				q += p[c+ch]
-			}
-			mean := s / cnt
-			v := max(q/cnt-mean*mean, 0)
-			n.mean[ch] = float32(mean)
-			n.invStd[ch] = float32(1 / math.Sqrt(v+bnEps))
-			unbiased := v
-			if cnt > 1 {
-				unbiased = v * cnt / (cnt - 1)
-			}
-			n.runMean[ch] = float32((1-bnMomentum)*float64(n.runMean[ch]) + bnMomentum*mean)
-			n.runVar[ch] = float32((1-bnMomentum)*float64(n.runVar[ch]) + bnMomentum*unbiased)
-		}
+		m.bnBatchStats(n, in, nb, sz)
 	} else {
 		for ch := range c {
 			n.mean[ch] = n.runMean[ch]
@@ -74,41 +45,55 @@ func (m *model) bnForward(n *node, nb int, train bool) {
 	})
 }
 
-// bnBackward uses the batch statistics of the last training forward:
-// dx = invStd/N · (N·dy·γ − Σdy·γ − x̂·Σ(dy·γ·x̂)).
-func (m *model) bnBackward(n *node, nb int) {
-	in, dIn, sz := m.inOut(n.in[0])
+// bnBatchStats sets n's batch mean and inverse standard deviation from the
+// first nb images of in (sz values each) and updates its running statistics.
+func (m *model) bnBatchStats(n *node, in []float32, nb, sz int) {
 	c := n.shape.C
 	nc := chunks(nb)
 	par(m.threads, nc, func(_, t int) {
 		lo, hi := span(t, nb)
 		s := n.partial[t]
 		clear(s)
-		if n.relu && !n.consumerMasks {
-			maskReLU(n.grad[lo*sz:hi*sz], n.out[lo*sz:hi*sz])
-		}
-		mean, invStd := n.mean[:c], n.invStd[:c]
 		for p := lo * sz; p < hi*sz; p += c {
-			x := in[p : p+c][:c]
-			for ch, g := range n.grad[p : p+c][:c] {
-				xh := (x[ch] - mean[ch]) * invStd[ch]
-				s[ch] += float64(g)
-				s[c+ch] += float64(g) * float64(xh)
+			for ch, v := range in[p : p+c] {
+				s[ch] += float64(v)
+				s[c+ch] += float64(v) * float64(v)
 			}
 		}
 	})
-	sumG := make([]float32, c)
-	sumGX := make([]float32, c)
+	cnt := float64(nb * sz / c)
 	for ch := range c {
-		var a, b float64
-		for _, p := range n.partial[:nc] {
-			a += p[ch]
-			b += p[c+ch]
+		s, q := n.partialSums(ch, nc)
+		mean := s / cnt
+		v := max(q/cnt-mean*mean, 0)
+		n.mean[ch] = float32(mean)
+		n.invStd[ch] = float32(1 / math.Sqrt(v+bnEps))
+		unbiased := v
+		if cnt > 1 {
+			unbiased = v * cnt / (cnt - 1)
 		}
-		n.b.g[ch] = float32(a)
-		n.w.g[ch] = float32(b)
-		sumG[ch], sumGX[ch] = float32(a), float32(b)
+		n.runMean[ch] = float32((1-bnMomentum)*float64(n.runMean[ch]) + bnMomentum*mean)
+		n.runVar[ch] = float32((1-bnMomentum)*float64(n.runVar[ch]) + bnMomentum*unbiased)
 	}
+}
+
+// partialSums adds up, in chunk order, the two per-chunk sums of channel ch
+// over the first nc chunks.
+func (n *node) partialSums(ch, nc int) (a, b float64) {
+	c := n.shape.C
+	for _, p := range n.partial[:nc] {
+		a += p[ch]
+		b += p[c+ch]
+	}
+	return a, b
+}
+
+// bnBackward uses the batch statistics of the last training forward:
+// dx = invStd/N · (N·dy·γ − Σdy·γ − x̂·Σ(dy·γ·x̂)).
+func (m *model) bnBackward(n *node, nb int) {
+	in, dIn, sz := m.inOut(n.in[0])
+	c := n.shape.C
+	sumG, sumGX := m.bnParamGrads(n, in, nb, sz)
 	if dIn == nil {
 		return
 	}
@@ -137,4 +122,37 @@ func (m *model) bnBackward(n *node, nb int) {
 			}
 		}
 	})
+}
+
+// bnParamGrads applies n's ReLU mask to its gradient, sets the gradients of
+// its shift (Σg) and scale (Σg·x̂) and returns them.
+func (m *model) bnParamGrads(n *node, in []float32, nb, sz int) (sumG, sumGX []float32) {
+	c := n.shape.C
+	nc := chunks(nb)
+	par(m.threads, nc, func(_, t int) {
+		lo, hi := span(t, nb)
+		s := n.partial[t]
+		clear(s)
+		if n.relu && !n.consumerMasks {
+			maskReLU(n.grad[lo*sz:hi*sz], n.out[lo*sz:hi*sz])
+		}
+		mean, invStd := n.mean[:c], n.invStd[:c]
+		for p := lo * sz; p < hi*sz; p += c {
+			x := in[p : p+c][:c]
+			for ch, g := range n.grad[p : p+c][:c] {
+				xh := (x[ch] - mean[ch]) * invStd[ch]
+				s[ch] += float64(g)
+				s[c+ch] += float64(g) * float64(xh)
+			}
+		}
+	})
+	sumG = make([]float32, c)
+	sumGX = make([]float32, c)
+	for ch := range c {
+		a, b := n.partialSums(ch, nc)
+		n.b.g[ch] = float32(a)
+		n.w.g[ch] = float32(b)
+		sumG[ch], sumGX[ch] = float32(a), float32(b)
+	}
+	return sumG, sumGX
 }

@@ -8,68 +8,91 @@ import "math"
 
 func (m *model) poolForward(n *node, nb int) {
 	in, _, isz := m.inOut(n.in[0])
-	ih, iw, c := n.inShape.H, n.inShape.W, n.inShape.C
-	oh, ow := n.shape.H, n.shape.W
-	osz := oh * ow * c
+	osz := n.shape.H * n.shape.W * n.inShape.C
 	par(m.threads, chunks(nb), func(_, t int) {
 		lo, hi := span(t, nb)
 		for img := lo; img < hi; img++ {
 			x := in[img*isz : (img+1)*isz]
 			y := n.out[img*osz : (img+1)*osz]
+			var arg []int32
+			if n.kind == kMaxPool {
+				arg = n.arg[img*osz : (img+1)*osz]
+			}
 			if n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 && n.padAfter == 0 {
-				maxPool2(x, y, n.arg[img*osz:(img+1)*osz], iw, c, oh, ow)
+				maxPool2(x, y, arg, n.inShape.W, n.inShape.C, n.shape.H, n.shape.W)
 				continue
 			}
-			for oy := range oh {
-				y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
-				for ox := range ow {
-					x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
-					o := y[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
-					if y0 >= y1 || x0 >= x1 { // a window wholly in the padding sees nothing
-						clear(o)
-						if n.kind == kMaxPool {
-							for i := range o {
-								n.arg[img*osz+(oy*ow+ox)*c+i] = -1
-							}
-						}
-						continue
-					}
-					if n.kind == kMaxPool {
-						arg := n.arg[img*osz+(oy*ow+ox)*c : img*osz+(oy*ow+ox+1)*c]
-						for ch := range o {
-							first := int32((y0*iw+x0)*c + ch)
-							best, a := x[first], first
-							for iy := y0; iy < y1; iy++ {
-								for ix := x0; ix < x1; ix++ {
-									i := int32((iy*iw+ix)*c + ch)
-									v := x[i]
-									if v > best { // locals only: compiled to CMOV, no branch
-										a = i
-									}
-									best = max(best, v)
-								}
-							}
-							o[ch], arg[ch] = best, a
-						}
-						continue
-					}
-					clear(o)
-					for iy := y0; iy < y1; iy++ {
-						for ix := x0; ix < x1; ix++ {
-							base := (iy*iw + ix) * c
-							for ch, v := range x[base : base+c] {
-								o[ch] += v
-							}
-						}
-					}
-					inv := 1 / float32((y1-y0)*(x1-x0))
-					for ch := range o {
-						o[ch] *= inv
-					}
-				}
-			}
+			n.poolImage(x, y, arg)
 		}
 	})
+}
+
+// poolImage pools one image x into y, any window, stride and padding; arg
+// receives the argmax of a max pool (-1 for a window wholly in the padding).
+func (n *node) poolImage(x, y []float32, arg []int32) {
+	ih, iw, c := n.inShape.H, n.inShape.W, n.inShape.C
+	oh, ow := n.shape.H, n.shape.W
+	for oy := range oh {
+		y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
+		for ox := range ow {
+			x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
+			o := y[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
+			if y0 >= y1 || x0 >= x1 { // a window wholly in the padding sees nothing
+				clear(o)
+				if n.kind == kMaxPool {
+					for i := range o {
+						arg[(oy*ow+ox)*c+i] = -1
+					}
+				}
+				continue
+			}
+			if n.kind == kMaxPool {
+				maxWindow(x, o, arg[(oy*ow+ox)*c:(oy*ow+ox+1)*c], iw, y0, y1, x0, x1)
+				continue
+			}
+			avgWindow(x, o, iw, y0, y1, x0, x1)
+		}
+	}
+}
+
+// maxWindow sets o to the per-channel maximum of the window [y0, y1)×[x0, x1)
+// of the image x, iw wide with len(o) channels, and arg to where it is.
+func maxWindow(x, o []float32, arg []int32, iw, y0, y1, x0, x1 int) {
+	c := len(o)
+	for ch := range o {
+		first := int32((y0*iw+x0)*c + ch)
+		best, a := x[first], first
+		for iy := y0; iy < y1; iy++ {
+			for ix := x0; ix < x1; ix++ {
+				i := int32((iy*iw+ix)*c + ch)
+				v := x[i]
+				if v > best { // locals only: compiled to CMOV, no branch
+					a = i
+				}
+				best = max(best, v)
+			}
+		}
+		o[ch], arg[ch] = best, a
+	}
+}
+
+// avgWindow sets o to the per-channel mean of the window [y0, y1)×[x0, x1)
+// of the image x, iw wide with len(o) channels.
+func avgWindow(x, o []float32, iw, y0, y1, x0, x1 int) {
+	c := len(o)
+	clear(o)
+	for iy := y0; iy < y1; iy++ {
+		for ix := x0; ix < x1; ix++ {
+			base := (iy*iw + ix) * c
+			for ch, v := range x[base : base+c] {
+				o[ch] += v
+			}
+		}
+	}
+	inv := 1 / float32((y1-y0)*(x1-x0))
+	for ch := range o {
+		o[ch] *= inv
+	}
 }
 
 // maxPool2 is max pooling over 2×2 windows with stride 2, the common case.

@@ -182,31 +182,63 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	if err := cfg.fill(); err != nil {
 		return res, fmt.Errorf("training setup: %w", err)
 	}
+	if err := checkSets(net, train, val, test); err != nil {
+		return res, err
+	}
+	m, err := newModel(net, train, &cfg, &res)
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	tr := trainer{m: m, cfg: &cfg, set: train, res: &res}
+	if err := tr.run(ctx); err != nil {
+		return res, err
+	}
+	tr.flushLoss()
+	res.TrainTime = time.Since(start)
+	if res.ValAccuracy, err = m.accuracy(ctx, val); err != nil {
+		return res, fmt.Errorf("validation: %w", err)
+	}
+	if res.TestAccuracy, err = m.accuracy(ctx, test); err != nil {
+		return res, fmt.Errorf("test: %w", err)
+	}
+	return res, nil
+}
+
+// checkSets checks that net and the data sets fit each other.
+func checkSets(net *arch.Network, train, val, test *data.Set) error {
 	if train == nil || train.Len() == 0 {
-		return res, fmt.Errorf("training set is empty")
+		return fmt.Errorf("training set is empty")
 	}
 	if err := net.Infer(); err != nil {
-		return res, fmt.Errorf("network: %w", err)
+		return fmt.Errorf("network: %w", err)
 	}
 	for _, s := range []struct {
 		role string
 		set  *data.Set
 	}{{"training", train}, {"validation", val}, {"test", test}} {
 		if err := checkSet(s.role, s.set, net); err != nil {
-			return res, err
+			return err
 		}
 	}
+	return nil
+}
+
+// newModel builds the model of net that cfg trains, once its dry run fits
+// the memory limit, initialised from the seed and with train's statistics
+// when cfg normalises. It sets res.Params and res.MemoryBytes.
+func newModel(net *arch.Network, train *data.Set, cfg *Config, res *Result) (*model, error) {
 	dry, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, true)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	res.Params = net.Params()
 	if cfg.MemoryLimitBytes > 0 && dry.bytes > cfg.MemoryLimitBytes {
-		return res, &MemoryError{Need: dry.bytes, Limit: cfg.MemoryLimitBytes, Batch: cfg.Batch, Params: res.Params}
+		return nil, &MemoryError{Need: dry.bytes, Limit: cfg.MemoryLimitBytes, Batch: cfg.Batch, Params: res.Params}
 	}
 	m, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, false)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	res.MemoryBytes = m.bytes
 	m.init(cfg.Seed)
@@ -217,68 +249,85 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 			m.invStd[i] = 1 / max(s, 1e-6)
 		}
 	}
+	return m, nil
+}
 
-	n := train.Len()
+// trainer runs the training steps of Train and records their losses.
+type trainer struct {
+	m     *model
+	cfg   *Config
+	set   *data.Set
+	res   *Result
+	total int // steps in all
+	t     int // steps done
+
+	window  float64 // sum of the losses not yet recorded
+	windowN int
+}
+
+// run trains for cfg.Epochs epochs or cfg.MaxSteps steps, whichever ends first.
+func (tr *trainer) run(ctx context.Context) error {
+	cfg := tr.cfg
+	n := tr.set.Len()
 	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
-	total := perEpoch * cfg.Epochs
+	tr.total = perEpoch * cfg.Epochs
 	if cfg.MaxSteps > 0 {
-		total = min(total, cfg.MaxSteps)
+		tr.total = min(tr.total, cfg.MaxSteps)
 	}
-	start := time.Now()
-	var window float64
-	var windowN int
-	t := 0
-train:
 	for epoch := range cfg.Epochs {
 		order := data.Permutation(n, cfg.Seed^uint64(epoch+1)*0x9e3779b97f4a7c15)
 		for b0 := 0; b0 < n; b0 += cfg.Batch {
-			if t == total {
-				break train
+			if tr.t == tr.total {
+				return nil
 			}
 			if err := ctx.Err(); err != nil {
-				return res, err
+				return err
 			}
-			idx := order[b0:min(b0+cfg.Batch, n)]
-			nb := len(idx)
-			train.Gather(idx, m.input, m.labels)
-			m.normalize(nb)
-			m.forward(nb, true, cfg.Seed, uint64(t))
-			m.zeroGrads(nb)
-			loss := m.softmaxLoss(nb, m.labels, true)
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return res, fmt.Errorf("%w: loss is %g at epoch %d, step %d (learning rate %g)", ErrDiverged, loss, epoch+1, t+1, lrAt(&cfg, t, total))
-			}
-			m.backward(nb)
-			t++
-			m.step(&cfg, lrAt(&cfg, t-1, total), t)
-			res.Images += int64(nb)
-			res.Steps = t
-			window += loss
-			windowN++
-			if cfg.LossEvery > 0 && windowN == cfg.LossEvery {
-				res.Loss = append(res.Loss, float32(window/float64(windowN)))
-				window, windowN = 0, 0
-			}
-			if cfg.Progress != nil {
-				cfg.Progress(Progress{Epoch: epoch + 1, Epochs: cfg.Epochs, Step: t, Steps: total, Loss: float32(loss), Images: res.Images})
+			if err := tr.step(epoch, order[b0:min(b0+cfg.Batch, n)]); err != nil {
+				return err
 			}
 		}
-		if cfg.LossEvery == 0 && windowN > 0 {
-			res.Loss = append(res.Loss, float32(window/float64(windowN)))
-			window, windowN = 0, 0
+		if cfg.LossEvery == 0 {
+			tr.flushLoss()
 		}
 	}
-	if windowN > 0 {
-		res.Loss = append(res.Loss, float32(window/float64(windowN)))
+	return nil
+}
+
+// step trains on the images idx of the training set.
+func (tr *trainer) step(epoch int, idx []int) error {
+	m, cfg, res := tr.m, tr.cfg, tr.res
+	nb := len(idx)
+	tr.set.Gather(idx, m.input, m.labels)
+	m.normalize(nb)
+	m.forward(nb, true, cfg.Seed, uint64(tr.t))
+	m.zeroGrads(nb)
+	loss := m.softmaxLoss(nb, m.labels, true)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return fmt.Errorf("%w: loss is %g at epoch %d, step %d (learning rate %g)", ErrDiverged, loss, epoch+1, tr.t+1, lrAt(cfg, tr.t, tr.total))
 	}
-	res.TrainTime = time.Since(start)
-	if res.ValAccuracy, err = m.accuracy(ctx, val); err != nil {
-		return res, fmt.Errorf("validation: %w", err)
+	m.backward(nb)
+	tr.t++
+	m.step(cfg, lrAt(cfg, tr.t-1, tr.total), tr.t)
+	res.Images += int64(nb)
+	res.Steps = tr.t
+	tr.window += loss
+	tr.windowN++
+	if cfg.LossEvery > 0 && tr.windowN == cfg.LossEvery {
+		tr.flushLoss()
 	}
-	if res.TestAccuracy, err = m.accuracy(ctx, test); err != nil {
-		return res, fmt.Errorf("test: %w", err)
+	if cfg.Progress != nil {
+		cfg.Progress(Progress{Epoch: epoch + 1, Epochs: cfg.Epochs, Step: tr.t, Steps: tr.total, Loss: float32(loss), Images: res.Images})
 	}
-	return res, nil
+	return nil
+}
+
+// flushLoss records the mean loss of the steps since the last record, if any.
+func (tr *trainer) flushLoss() {
+	if tr.windowN > 0 {
+		tr.res.Loss = append(tr.res.Loss, float32(tr.window/float64(tr.windowN)))
+		tr.window, tr.windowN = 0, 0
+	}
 }
 
 // normalize standardises the first nb input images when Config.Normalize is set.

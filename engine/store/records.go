@@ -29,7 +29,7 @@ type Experiment struct {
 	ID      int64
 	Name    string
 	Spec    string // the spec text the experiment came from
-	Hash    string // canonical hash of the spec
+	Hash    string // the hash that identifies the spec (with Name and Seed, the experiment)
 	Seed    int64
 	Meta    string // engine data as JSON (objectives, constraints), set by SetMeta
 	Created time.Time

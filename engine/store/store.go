@@ -8,10 +8,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DefaultDir is where a store lives when no path is given: `.hwnas/` in the
@@ -68,14 +68,11 @@ func (s *Store) Close() error {
 	return errors.Join(s.w.Close(), s.r.Close())
 }
 
-// busy reports whether err is SQLite saying another connection holds a lock.
+// busy reports whether err is SQLite saying another connection holds a
+// lock: SQLITE_BUSY or one of its extended codes (SQLITE_BUSY_SNAPSHOT, ...).
 func busy(err error) bool {
-	if err == nil {
-		return false
-	}
-	m := err.Error()
-	return strings.Contains(m, "SQLITE_BUSY") || strings.Contains(m, "database is locked") ||
-		strings.Contains(m, "(5)") || strings.Contains(m, "(517)")
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // write runs f in one IMMEDIATE transaction on the writer connection,

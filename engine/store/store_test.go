@@ -325,6 +325,54 @@ func TestTwoProcesses(t *testing.T) {
 	}
 }
 
+// TestBusy: the driver's busy error is recognised by its code, wrapped or
+// not, and a write that finds the store locked waits for the lock rather
+// than failing.
+func TestBusy(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rawOpen := func() *sql.DB {
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, FileName)+"?_pragma=busy_timeout(0)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	holder := rawOpen()
+	if _, err := holder.Exec("BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	_, lockErr := rawOpen().Exec("BEGIN IMMEDIATE")
+	if lockErr == nil {
+		t.Fatal("a second writer got the lock")
+	}
+	_, syntaxErr := holder.Exec("NOT SQL")
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{lockErr, true},
+		{fmt.Errorf("put trial: %w", lockErr), true},
+		{syntaxErr, false},
+		{nil, false},
+	} {
+		if got := busy(c.err); got != c.want {
+			t.Errorf("busy(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+
+	time.AfterFunc(200*time.Millisecond, func() { holder.Exec("COMMIT") })
+	if _, err := s.Experiment("busy", "", "", 0); err != nil {
+		t.Fatalf("writing to a store locked for 200 ms: %v", err)
+	}
+}
+
 func BenchmarkPutTrial(b *testing.B) {
 	s, err := Open(b.TempDir())
 	if err != nil {
