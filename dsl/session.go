@@ -2,7 +2,6 @@ package dsl
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,7 +61,7 @@ func (s *Session) Add(src string) (*CellResult, error) {
 // AddNamed is Add with the name errors show for the cell, such as "In [7]".
 func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 	s.cells++
-	l := &loader{read: os.ReadFile, seen: map[string]bool{}, rootDir: s.dir}
+	l := &loader{read: ReadFile, seen: map[string]bool{}, rootDir: s.dir}
 	l.file(name, src)
 	if len(l.errs) > 0 {
 		return nil, l.errs.Err()

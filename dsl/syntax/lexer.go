@@ -265,7 +265,7 @@ var symbols = func() map[string]lexer.TokenType {
 func (d lexDefinition) Symbols() map[string]lexer.TokenType { return d.symbols }
 
 func (d lexDefinition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, MaxSourceBytes+1)) // unused by Parse, bounded all the same
 	if err != nil {
 		return nil, err
 	}
