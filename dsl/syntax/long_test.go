@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/hwnas/hwnas/internal/golden"
 )
 
 // longString is a spec whose one string literal has n characters, escapes
@@ -44,4 +46,38 @@ func BenchmarkLongString(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestPrintLongLine: an error in a long line shows a window of the line
+// around the problem, "…" where it is cut, and the caret under the
+// problem; a long message loses its middle. Before, an error at the end of
+// a 480 KB line printed the line and 480,000 spaces before the caret.
+func TestPrintLongLine(t *testing.T) {
+	convs := strings.Repeat("conv { filters = 8 } ", 23_000) // 483,000 bytes
+	atEnd := "space s { input 8x8x1 " + convs + "head gap, dense(10) } $\n"
+	atStart := "$ space s { input 8x8x1 " + convs + "}\n"
+	inMiddle := "space s { input 8x8x1 " + convs + "\t\x1b[31m$ " + convs + "}\n"
+	var out strings.Builder
+	for _, c := range []struct{ name, src string }{{"end.hwnas", atEnd}, {"start.hwnas", atStart}, {"middle.hwnas", inMiddle}} {
+		_, err := Parse(c.name, c.src)
+		if err == nil {
+			t.Fatalf("%s parses", c.name)
+		}
+		r := render(err)
+		if len(r) > 1000 {
+			t.Errorf("%s: the error of a %d-byte line printed %d bytes", c.name, len(c.src), len(r))
+		}
+		out.WriteString(r + "\n")
+	}
+	// A problem as wide as a 300,000-character string literal, whose value
+	// the message repeats.
+	lit := `"` + strings.Repeat("z", 300_000) + `"`
+	src := `platform p from ` + lit + "\n"
+	e := NewError(src, Pos{Filename: "lit.hwnas", Offset: 16, Line: 1, Column: 17}, Pos{Line: 1, Column: 17 + len(lit)},
+		"unknown catalog platform "+lit+" (`hwnas platforms` lists them)")
+	if r := render(e); len(r) > 1000 {
+		t.Errorf("the error of a 300,000-character literal printed %d bytes", len(r))
+	}
+	out.WriteString(render(e))
+	golden.Check(t, "long_line.golden", out.String())
 }
