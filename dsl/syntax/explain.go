@@ -19,14 +19,15 @@ func syntaxError(src string, err error) *Error {
 	var ut *participle.UnexpectedTokenError
 	if errors.As(err, &ut) {
 		t := tokenOf(ut.Unexpected)
+		b := tokensAround(src, t)
+		if e := b.mistake(src, t); e != nil {
+			return e
+		}
 		msg := "unexpected " + describe(t)
 		if ut.Expect != "" {
 			msg += ", expected " + ut.Expect
 		}
-		if u, ok := strayUnit(src, t); ok {
-			return errorf(src, u.Pos, u.end(), "unexpected name %s after a number%s", u.Text, unknownUnit(u.Text))
-		}
-		msg += hint(src, t)
+		msg += b.hint(t)
 		if t.Kind == EOF {
 			return NewError(src, t.Pos, Pos{}, msg)
 		}
@@ -71,30 +72,88 @@ func unknownUnit(word string) string {
 	return ": unknown unit " + word + "; units are " + strings.Join(units, " ")
 }
 
-// tokensBefore returns the tokens of src before the bad token, without
-// whitespace and comments.
-func tokensBefore(src string, bad Token) []Token {
-	var out []Token
-	for _, t := range tokens(bad.Pos.Filename, src) {
-		if t.Pos.Offset >= bad.Pos.Offset {
-			break
-		}
-		out = append(out, t)
+// before is what surrounds a bad token: the tokens before it and from it
+// on, without whitespace and comments; the token just before it; the last
+// statement keyword that takes its value without = (budget, require, …);
+// and the brackets still open, each with the block it opens.
+type before struct {
+	toks, after []Token
+	prev, stmt  Token
+	open        []int    // indices in toks
+	blocks      []string // for each open bracket: the keyword of its block, "set", or ""
+}
+
+func tokensAround(src string, bad Token) before {
+	var b before
+	all := tokens(bad.Pos.Filename, src)
+	i := 0
+	for i < len(all) && all[i].Pos.Offset < bad.Pos.Offset {
+		i++
 	}
-	return out
+	b.toks, b.after = all[:i], all[i:]
+	block := "" // the last block keyword since the last bracket
+	for j, t := range b.toks {
+		if t.Kind == Ident && noEquals[t.Text] != "" {
+			b.stmt = t
+		}
+		switch {
+		case t.Kind == Ident && blockKeywords[t.Text]:
+			block = t.Text
+		case t.Text == "{" || t.Text == "(":
+			if t.Text == "{" && j > 0 && (valueStart[b.toks[j-1].Text] || b.toks[j-1].Text == "{") {
+				block = "set"
+			}
+			b.open, b.blocks, block = append(b.open, j), append(b.blocks, block), ""
+		case t.Text == "}" || t.Text == ")":
+			if n := len(b.open); n > 0 {
+				b.open, b.blocks = b.open[:n-1], b.blocks[:n-1]
+			}
+			block = ""
+		}
+		b.prev = t
+	}
+	return b
+}
+
+// blockKeywords are the keywords whose statement opens a block.
+var blockKeywords = map[string]bool{"experiment": true, "space": true, "repeat": true, "cell": true, "choice": true,
+	"platform": true, "pool": true, "dataset": true, "evaluator": true, "strategy": true, "reward": true, "hardware": true}
+
+// valueStart are the tokens a value follows: a "{" after one opens a set.
+var valueStart = map[string]bool{"=": true, "in": true, ",": true, "(": true}
+
+// innermost returns the innermost open bracket, or a zero Token, and the
+// keyword of its block.
+func (b before) innermost() (Token, string) {
+	if n := len(b.open); n > 0 {
+		return b.toks[b.open[n-1]], b.blocks[n-1]
+	}
+	return Token{}, ""
+}
+
+// mistake finds the mistake behind a syntax error at bad and returns an
+// error at that mistake, or nil: a name after a number that is not a unit,
+// a misspelt keyword, or a string written without its quotes.
+func (b before) mistake(src string, bad Token) *Error {
+	if u, ok := b.strayUnit(bad); ok {
+		return errorf(src, u.Pos, u.end(), "unexpected name %s after a number%s", u.Text, unknownUnit(u.Text))
+	}
+	if w, kw, ok := b.misspelt(bad); ok {
+		return errorf(src, w.Pos, w.end(), "unexpected name %s (did you mean %s?)", w.Text, kw)
+	}
+	return b.unquoted(src, bad)
 }
 
 // strayUnit finds the mistake behind an error at the start of a line: a
 // number followed on its line by a name that is not a unit (`<= 5 kg`) is
 // read by the grammar as the start of a new setting `kg = …`, so the parse
 // fails one token later. It returns that name so the error points at it.
-func strayUnit(src string, bad Token) (Token, bool) {
+func (b before) strayUnit(bad Token) (Token, bool) {
 	if bad.Kind == EOF || bad.Text == "=" || bad.Text == "in" {
 		return Token{}, false
 	}
-	toks := tokensBefore(src, bad)
-	if n := len(toks); n >= 2 {
-		prev2, prev := toks[n-2], toks[n-1]
+	if n := len(b.toks); n >= 2 {
+		prev2, prev := b.toks[n-2], b.toks[n-1]
 		if prev.Kind == Ident && !keywords[prev.Text] && prev2.Kind == Number && prev2.Pos.Line == prev.Pos.Line {
 			return prev, true
 		}
@@ -102,45 +161,103 @@ func strayUnit(src string, bad Token) (Token, bool) {
 	return Token{}, false
 }
 
-// before is what precedes a bad token: the token just before it, the last
-// statement keyword that takes its value without = (budget, require, …),
-// and the brackets still open.
-type before struct {
-	prev, stmt Token
-	open       []Token
+// statements are the keywords that start a statement in a block, by the
+// keyword of the block ("" for the top level).
+var statements = map[string][]string{
+	"":           sortedKeys(declarations),
+	"experiment": {"budget", "hardware", "maximize", "minimize", "parallel", "require", "reward", "seed", "strategy"},
+	"space":      {"cell", "choice", "head", "input", "optional", "repeat"},
+	"repeat":     {"cell", "choice", "head", "input", "optional", "repeat"},
+	"cell":       {"edge"},
 }
 
-func tokensAround(src string, bad Token) before {
-	var b before
-	for _, t := range tokensBefore(src, bad) {
-		if t.Kind == Ident && noEquals[t.Text] != "" {
-			b.stmt = t
+// misspelt finds a statement keyword written wrong: a name at the top
+// level, or a name at the start of a statement in a block that the grammar
+// read as a setting (`maximise accuracy` lacks its =), which is a typo of a
+// keyword that starts a statement there. It returns the name and the
+// keyword.
+func (b before) misspelt(bad Token) (Token, string, bool) {
+	word, block := bad, ""
+	if len(b.open) > 0 {
+		o, blk := b.innermost()
+		if o.Text != "{" || b.prev.Kind != Ident || keywords[b.prev.Text] || bad.Text == "=" || bad.Text == "in" {
+			return Token{}, "", false
 		}
-		switch {
-		case t.Text == "{" || t.Text == "(":
-			b.open = append(b.open, t)
-		case (t.Text == "}" || t.Text == ")") && len(b.open) > 0:
-			b.open = b.open[:len(b.open)-1]
-		}
-		b.prev = t
+		word, block = b.prev, blk
 	}
-	return b
+	if word.Kind != Ident || keywords[word.Text] || statements[block] == nil {
+		return Token{}, "", false
+	}
+	kw, ok := suggest.Closest(word.Text, statements[block])
+	return word, kw, ok
 }
 
-// innermost returns the innermost open bracket, or a zero Token.
-func (b before) innermost() Token {
-	if len(b.open) == 0 {
-		return Token{}
+// unquoted finds a string written without its quotes, which the grammar
+// reads as a name that stops at the first "-" or "/": `platform = PYNQ-Z1`,
+// `idx(data/mnist)`, `from Alveo-U50`. It returns an error over the whole
+// word saying how to write it.
+func (b before) unquoted(src string, bad Token) *Error {
+	if !wordPart(bad) {
+		return nil
 	}
-	return b.open[len(b.open)-1]
+	j := len(b.toks) // the word is toks[j:], bad and what follows it unspaced
+	for at := bad.Pos.Offset; j > 0 && wordPart(b.toks[j-1]) && b.toks[j-1].end().Offset == at; j-- {
+		at = b.toks[j-1].Pos.Offset
+	}
+	start, end := bad, bad.end()
+	if j < len(b.toks) {
+		start = b.toks[j]
+	}
+	for _, t := range b.after[1:] {
+		if t.Pos.Offset != end.Offset || !wordPart(t) {
+			break
+		}
+		end = t.end()
+	}
+	word := src[start.Pos.Offset:end.Offset]
+	afterFrom := j > 0 && b.toks[j-1].Text == "from"
+	switch {
+	case afterFrom && (start.Kind == Ident || start.Kind == Number):
+		return errorf(src, start.Pos, end, "unexpected name %s: write the catalog name in quotes, from %q", word, word)
+	case start.Kind != Ident || keywords[start.Text] || !strings.ContainsAny(word, "-/"):
+		return nil
+	case b.boardValue(j):
+		return errorf(src, start.Pos, end, "board names are strings: write %q", word)
+	case strings.Contains(word, "/"):
+		return errorf(src, start.Pos, end, "paths are strings: write %q", word)
+	}
+	return errorf(src, start.Pos, end, "names cannot contain \"-\": write the string %q", word)
+}
+
+// wordPart reports whether t can be part of a string written without its
+// quotes: `PYNQ-Z1`, `Arty-A7-50T`, `data/mnist`.
+func wordPart(t Token) bool {
+	return t.Kind == Ident || t.Kind == Number || t.Kind == Dims || t.Text == "-" || t.Text == "/"
+}
+
+// boardValue reports whether a value starting at toks[j] names a board: it
+// is in a pool, or the value of platform or devices.
+func (b before) boardValue(j int) bool {
+	_, block := b.innermost()
+	if block == "pool" {
+		return true
+	}
+	key := -1 // index in toks of the setting's name
+	switch {
+	case j >= 2 && (b.toks[j-1].Text == "=" || b.toks[j-1].Text == "in"):
+		key = j - 2
+	case block == "set" && b.open[len(b.open)-1] >= 2:
+		key = b.open[len(b.open)-1] - 2
+	}
+	return key >= 0 && (b.toks[key].Text == "platform" || b.toks[key].Text == "devices")
 }
 
 // hint explains a syntax error from the tokens before it: what the grammar
 // expects at the top level, after a setting's name or a number, and which
 // brace an early end of file leaves open.
-func hint(src string, bad Token) string {
-	b := tokensAround(src, bad)
-	prev, stmt, o := b.prev, b.stmt, b.innermost()
+func (b before) hint(bad Token) string {
+	prev, stmt := b.prev, b.stmt
+	o, _ := b.innermost()
 	isIdent := bad.Kind == Ident
 	switch {
 	case bad.Kind == EOF && len(b.open) > 0:
@@ -153,8 +270,6 @@ func hint(src string, bad Token) string {
 		// the block ends before the statement's value is complete:
 		// `budget 5 }`, `require latency < }`, `maximize }`
 		return fmt.Sprintf(": %s is not complete; write it as in %s", stmt.Text, noEquals[stmt.Text])
-	case prev.Text == "from" && isIdent:
-		return fmt.Sprintf(": write the catalog name in quotes, from %q", bad.Text)
 	case bad.Text == "=" && noEquals[prev.Text] != "":
 		return fmt.Sprintf(": %s takes its value without =, as in %s", prev.Text, noEquals[prev.Text])
 	case len(b.open) == 0 && isIdent:
