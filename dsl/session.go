@@ -203,6 +203,17 @@ func (s *Session) Doc(word string) string {
 	return Doc(word)
 }
 
+// DocAt documents the word at byte offset offset of src, a cell, as it is
+// meant there: a strategy parameter as its block's strategy has it (see the
+// package-level DocAt), any other word as Doc does.
+func (s *Session) DocAt(src string, offset int) string {
+	word, block := wordAt(src, offset)
+	if d, ok := paramIn(block, word); ok {
+		return d
+	}
+	return s.Doc(word)
+}
+
 // humanCount writes a count with thousands separators.
 func humanCount(n int64) string {
 	s := strconv.FormatInt(n, 10)
