@@ -107,19 +107,14 @@ func (l *loader) file(name, src string) {
 		l.errs = append(l.errs, err.(syntax.ErrorList)...) // Parse's errors are an ErrorList
 		return
 	}
+	if l.depth == 0 {
+		f.Dir = l.rootDir
+	}
 	for _, d := range f.Decls {
 		if d.Import == nil {
 			continue
 		}
-		path := d.Import.Path
-		if !filepath.IsAbs(path) {
-			base := filepath.Dir(name)
-			if l.depth == 0 && l.rootDir != "" {
-				base = l.rootDir
-			}
-			path = filepath.Join(base, path)
-		}
-		path = filepath.Clean(path)
+		path := resolvePath(f, d.Import.Path)
 		if l.seen[path] {
 			continue // imported already (or an import cycle): its declarations are in
 		}
@@ -141,6 +136,19 @@ func (l *loader) file(name, src string) {
 		l.depth--
 	}
 	l.files = append(l.files, f)
+}
+
+// resolvePath resolves a path written in file f, as imports and data set
+// directories are: relative to f's directory (see syntax.File.Dir).
+func resolvePath(f *syntax.File, path string) string {
+	if !filepath.IsAbs(path) {
+		dir := f.Dir
+		if dir == "" {
+			dir = filepath.Dir(f.Name)
+		}
+		path = filepath.Join(dir, path)
+	}
+	return filepath.Clean(path)
 }
 
 func unwrapPathErr(err error) error {

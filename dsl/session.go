@@ -143,14 +143,14 @@ func checkEntries(live []*entry, runs []*syntax.Decl, cell *syntax.File) (*Spec,
 	for _, e := range live {
 		g, ok := byFile[e.file]
 		if !ok {
-			g = &syntax.File{Name: e.file.Name, Src: e.file.Src}
+			g = &syntax.File{Name: e.file.Name, Src: e.file.Src, Dir: e.file.Dir}
 			byFile[e.file] = g
 			files = append(files, g)
 		}
 		g.Decls = append(g.Decls, e.decl)
 	}
 	if len(runs) > 0 {
-		files = append(files, &syntax.File{Name: cell.Name, Src: cell.Src, Decls: runs})
+		files = append(files, &syntax.File{Name: cell.Name, Src: cell.Src, Dir: cell.Dir, Decls: runs})
 	}
 	return Check(files...)
 }
