@@ -72,19 +72,19 @@ func unknownUnit(word string) string {
 	return ": unknown unit " + word + "; units are " + strings.Join(units, " ")
 }
 
-// before is what surrounds a bad token: the tokens before it and from it
+// around is what surrounds a bad token: the tokens before it and from it
 // on, without whitespace and comments; the token just before it; the last
 // statement keyword that takes its value without = (budget, require, …);
 // and the brackets still open, each with the block it opens.
-type before struct {
+type around struct {
 	toks, after []Token
 	prev, stmt  Token
 	open        []int    // indices in toks
 	blocks      []string // for each open bracket: the keyword of its block, "set", or ""
 }
 
-func tokensAround(src string, bad Token) before {
-	var b before
+func tokensAround(src string, bad Token) around {
+	var b around
 	all := tokens(bad.Pos.Filename, src)
 	i := 0
 	for i < len(all) && all[i].Pos.Offset < bad.Pos.Offset {
@@ -124,7 +124,7 @@ var valueStart = map[string]bool{"=": true, "in": true, ",": true, "(": true}
 
 // innermost returns the innermost open bracket, or a zero Token, and the
 // keyword of its block.
-func (b before) innermost() (Token, string) {
+func (b around) innermost() (Token, string) {
 	if n := len(b.open); n > 0 {
 		return b.toks[b.open[n-1]], b.blocks[n-1]
 	}
@@ -134,7 +134,7 @@ func (b before) innermost() (Token, string) {
 // mistake finds the mistake behind a syntax error at bad and returns an
 // error at that mistake, or nil: a name after a number that is not a unit,
 // a misspelt keyword, or a string written without its quotes.
-func (b before) mistake(src string, bad Token) *Error {
+func (b around) mistake(src string, bad Token) *Error {
 	if u, ok := b.strayUnit(bad); ok {
 		return errorf(src, u.Pos, u.end(), "unexpected name %s after a number%s", u.Text, unknownUnit(u.Text))
 	}
@@ -148,7 +148,7 @@ func (b before) mistake(src string, bad Token) *Error {
 // number followed on its line by a name that is not a unit (`<= 5 kg`) is
 // read by the grammar as the start of a new setting `kg = …`, so the parse
 // fails one token later. It returns that name so the error points at it.
-func (b before) strayUnit(bad Token) (Token, bool) {
+func (b around) strayUnit(bad Token) (Token, bool) {
 	if bad.Kind == EOF || bad.Text == "=" || bad.Text == "in" {
 		return Token{}, false
 	}
@@ -176,7 +176,7 @@ var statements = map[string][]string{
 // read as a setting (`maximise accuracy` lacks its =), which is a typo of a
 // keyword that starts a statement there. It returns the name and the
 // keyword.
-func (b before) misspelt(bad Token) (Token, string, bool) {
+func (b around) misspelt(bad Token) (Token, string, bool) {
 	word, block := bad, ""
 	if len(b.open) > 0 {
 		o, blk := b.innermost()
@@ -196,8 +196,8 @@ func (b before) misspelt(bad Token) (Token, string, bool) {
 // reads as a name that stops at the first "-" or "/": `platform = PYNQ-Z1`,
 // `idx(data/mnist)`, `from Alveo-U50`. It returns an error over the whole
 // word saying how to write it.
-func (b before) unquoted(src string, bad Token) *Error {
-	if !wordPart(bad) {
+func (b around) unquoted(src string, bad Token) *Error {
+	if !wordPart(bad) || len(b.after) == 0 {
 		return nil
 	}
 	j := len(b.toks) // the word is toks[j:], bad and what follows it unspaced
@@ -237,7 +237,7 @@ func wordPart(t Token) bool {
 
 // boardValue reports whether a value starting at toks[j] names a board: it
 // is in a pool, or the value of platform or devices.
-func (b before) boardValue(j int) bool {
+func (b around) boardValue(j int) bool {
 	_, block := b.innermost()
 	if block == "pool" {
 		return true
@@ -255,7 +255,7 @@ func (b before) boardValue(j int) bool {
 // hint explains a syntax error from the tokens before it: what the grammar
 // expects at the top level, after a setting's name or a number, and which
 // brace an early end of file leaves open.
-func (b before) hint(bad Token) string {
+func (b around) hint(bad Token) string {
 	prev, stmt := b.prev, b.stmt
 	o, _ := b.innermost()
 	isIdent := bad.Kind == Ident
