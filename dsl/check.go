@@ -31,16 +31,17 @@ type decl struct {
 }
 
 type checker struct {
-	errs  syntax.ErrorList
-	srcs  map[string]string
-	decls map[string]*decl
-	order []*decl
-	runs  []*syntax.RunDecl
-	spec  *Spec
+	errs     syntax.ErrorList
+	srcs     map[string]string
+	dataDirs map[*Dataset]*syntax.Value // data set directories not yet checked, where they are written
+	decls    map[string]*decl
+	order    []*decl
+	runs     []*syntax.RunDecl
+	spec     *Spec
 }
 
 func newChecker(files []*syntax.File) *checker {
-	c := &checker{srcs: map[string]string{}, decls: map[string]*decl{}, spec: &Spec{
+	c := &checker{srcs: map[string]string{}, decls: map[string]*decl{}, dataDirs: map[*Dataset]*syntax.Value{}, spec: &Spec{
 		Platforms: map[string]*Platform{}, Pools: map[string]*Pool{}, Spaces: map[string]*Space{},
 		Datasets: map[string]*Dataset{}, Evaluators: map[string]*Evaluator{}, Experiments: map[string]*Experiment{},
 	}}
@@ -118,7 +119,7 @@ func (c *checker) run() {
 					c.spec.Spaces[s.Name] = s
 				}
 			case "dataset":
-				if ds := c.dataset(d.d.Dataset); ds != nil {
+				if ds := c.dataset(d.d.Dataset, d.file); ds != nil {
 					c.spec.Datasets[ds.Name] = ds
 				}
 			case "evaluator":

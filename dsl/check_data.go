@@ -1,7 +1,10 @@
 package dsl
 
 import (
+	"errors"
+	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -20,12 +23,12 @@ var Optimizers = []string{"adam", "sgd", "rmsprop"}
 
 // dataset checks `dataset NAME { source = builtin("mnist")  train = 6000 … }`.
 // Defaults: 1 epoch, batch 64, adam, lr 0.001, whole splits.
-func (c *checker) dataset(d *syntax.DatasetDecl) *Dataset {
+func (c *checker) dataset(d *syntax.DatasetDecl, file *syntax.File) *Dataset {
 	ds := &Dataset{Name: d.Name.Text, Epochs: 1, Batch: 64, Optimizer: "adam", LR: 0.001, Pos: d.Name.Pos}
 	fs := c.fieldSet(d.Body, "dataset "+ds.Name, datasetKeys)
 	n := len(c.errs)
 	if f := fs["source"]; f != nil {
-		c.source(ds, f.Value)
+		c.source(ds, f.Value, file)
 	} else {
 		c.errorf(d.Name.Pos, d.Name.EndPos, "dataset %s needs a source: builtin(\"mnist\"), idx(\"dir\") or cifar10(\"dir\")", ds.Name)
 	}
@@ -50,8 +53,10 @@ func (c *checker) dataset(d *syntax.DatasetDecl) *Dataset {
 	return ds
 }
 
-// source reads `builtin("mnist")`, `idx("dir")` or `cifar10("dir")`.
-func (c *checker) source(ds *Dataset, v *syntax.Value) {
+// source reads `builtin("mnist")`, `idx("dir")` or `cifar10("dir")`, in
+// file. A directory is resolved as imports are; whether it exists is
+// checked when an experiment trains on the data set (dataDir).
+func (c *checker) source(ds *Dataset, v *syntax.Value, file *syntax.File) {
 	kinds := []string{"builtin", "idx", "cifar10"}
 	if v.Ref == nil || !v.Ref.Call {
 		c.errAt(v, "source is builtin(\"mnist\"), idx(\"dir\") or cifar10(\"dir\"), not %s", describeValue(v))
@@ -79,7 +84,33 @@ func (c *checker) source(ds *Dataset, v *syntax.Value) {
 		c.errAt(v.Ref.Args[0], "the path is empty")
 		return
 	}
-	ds.Path = arg
+	ds.Path, ds.written = resolvePath(file, arg), arg
+	c.dataDirs[ds] = v.Ref.Args[0]
+}
+
+// dataDir checks, once per data set, that the directory of a data set an
+// experiment trains on exists: otherwise check passes and every trial
+// fails. A data set no experiment trains on may name a directory that is
+// not there (a library may declare CIFAR-10 for those who download it).
+func (c *checker) dataDir(ds *Dataset, experiment string) {
+	v, ok := c.dataDirs[ds]
+	if !ok {
+		return // built in, or checked already
+	}
+	delete(c.dataDirs, ds)
+	where := ""
+	if ds.Path != ds.written {
+		where = " (looked for " + ds.Path + ")"
+	}
+	fi, err := os.Stat(ds.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.errAt(v, "directory %q does not exist%s; experiment %s trains on dataset %s", ds.written, where, experiment, ds.Name)
+	case err != nil:
+		c.errAt(v, "directory %q%s: %v", ds.written, where, unwrapPathErr(err))
+	case !fi.IsDir():
+		c.errAt(v, "%q is not a directory%s; experiment %s trains on dataset %s", ds.written, where, experiment, ds.Name)
+	}
 }
 
 // EvaluatorKinds are the kinds an evaluator declaration may name.

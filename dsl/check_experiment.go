@@ -228,6 +228,9 @@ func (x *expCheck) useEvaluatorAndData() {
 		if e.Dataset != nil && e.Space != nil {
 			x.datasetFits(f.Value)
 		}
+		if e.Dataset != nil && e.Evaluator != nil && e.Evaluator.Kind == "train" {
+			x.dataDir(e.Dataset, e.Name)
+		}
 	case e.Evaluator != nil && e.Evaluator.Kind == "train":
 		x.missing = append(x.missing, "a dataset to train on (dataset = NAME, or evaluator = table for a benchmark)")
 	}

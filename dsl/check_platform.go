@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -13,14 +14,26 @@ import (
 var platformKeys = []string{"clock", "precision", "dsp", "bram", "uram", "lut", "ff", "bandwidth", "ports", "static", "family"}
 
 // catalog looks a board up in the fpga catalog, reporting an unknown name
-// with the catalog's suggestions.
+// with the name it is a typo of or else the catalog's nearest boards.
 func (c *checker) catalog(v *syntax.Value, name string) (fpga.Platform, bool) {
 	p, err := fpga.Lookup(name)
 	if err != nil {
-		c.errAt(v, "unknown catalog platform %q%s (`hwnas platforms` lists them)", name, didYouMean(name, catalogNames()))
+		c.errAt(v, "unknown catalog platform %q%s", name, nearestBoards(name))
 		return fpga.Platform{}, false
 	}
 	return p, true
+}
+
+// nearestBoards suggests catalog boards for an unknown one: the board
+// whose name or alias it is a typo of, or else the three nearest that
+// fpga.Closest ranks (so the checker and fpga.Lookup suggest alike), and
+// where to see them all.
+func nearestBoards(name string) string {
+	all := fmt.Sprintf(" (`hwnas platforms` lists all %d)", len(fpga.Names()))
+	if s := didYouMean(name, catalogNames()); s != "" {
+		return s + all
+	}
+	return "; the nearest are " + strings.Join(fpga.Closest(name, 3), ", ") + all
 }
 
 // catalogNames lists the catalog names and aliases.

@@ -3,6 +3,7 @@ package dsl
 import (
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -367,6 +368,13 @@ func TestLayerSizeLimit(t *testing.T) {
 // set of known shape is an error at check time, not a run whose every trial
 // fails.
 func TestDatasetShape(t *testing.T) {
+	dir := t.TempDir() // the data directories must exist: t.hwnas's are relative to the working directory
+	for _, d := range []string{"data/cifar", "data/other"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
 	const data = `dataset m { source = builtin("mnist") }
 dataset c { source = cifar10("data/cifar") }
 dataset i { source = idx("data/other") }

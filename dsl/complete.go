@@ -101,6 +101,7 @@ func complete(src string, offset int, extra map[string][]string) []Completion {
 type suggestions struct {
 	prefix     string // the word so far, lower case
 	start, end int
+	block      string // the block the word is in, for docIn
 	out        []Completion
 }
 
@@ -108,7 +109,7 @@ type suggestions struct {
 func (s *suggestions) add(kind string, words ...string) {
 	for _, w := range words {
 		if strings.HasPrefix(strings.ToLower(w), s.prefix) {
-			s.out = append(s.out, Completion{Text: w, Kind: kind, Doc: Doc(strings.Trim(w, `"`)), Start: s.start, End: s.end})
+			s.out = append(s.out, Completion{Text: w, Kind: kind, Doc: docIn(s.block, strings.Trim(w, `"`)), Start: s.start, End: s.end})
 		}
 	}
 }
@@ -117,6 +118,7 @@ func (s *suggestions) add(kind string, words ...string) {
 // innermost open block.
 func (s *suggestions) after(toks []syntax.Token, names map[string][]string) {
 	block := innermostBlock(toks)
+	s.block = block
 	var prev, prev2 syntax.Token
 	if n := len(toks); n > 0 {
 		prev = toks[n-1]
@@ -310,12 +312,12 @@ func completeInString(src string, offset int) ([]Completion, bool) {
 // wordStart returns where the name that ends at offset begins.
 func wordStart(src string, offset int) int {
 	start := offset
-	for start > 0 {
-		c := src[start-1]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			break
-		}
+	for start > 0 && isNameByte(src[start-1]) {
 		start--
 	}
 	return start
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }

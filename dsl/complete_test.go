@@ -122,3 +122,50 @@ func TestIsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestDocFollowsBlock: a strategy parameter is documented as the strategy
+// whose block the cursor is in has it. population is 20 for evolution and 50
+// for nsga2; hidden is a parameter of reinforce and of coexplore. Before,
+// help showed the first strategy in name order that had the word.
+func TestDocFollowsBlock(t *testing.T) {
+	src := `experiment e {
+  strategy nsga2 { crossover = 0.8  popu|lation = 60 }
+}
+experiment f {
+  strategy reinforce { hid|den = 32 }
+}
+experiment g {
+  strategy evolution { population = 10 }
+  budget 3 tri|als
+}
+`
+	var offs []int
+	for strings.Contains(src, "|") {
+		offs = append(offs, strings.Index(src, "|"))
+		src = strings.Replace(src, "|", "", 1)
+	}
+	for i, want := range []string{
+		"population (strategy nsga2, default 50) — parents kept per generation",
+		"hidden (strategy reinforce, default 32) — LSTM units",
+		Doc("trials"),
+	} {
+		if got := DocAt(src, offs[i]); !strings.HasPrefix(got, want) {
+			t.Errorf("DocAt(%q) = %q, want %q…", src[offs[i]-4:offs[i]+4], got, want)
+		}
+		if got := NewSession(".").DocAt(src, offs[i]); !strings.HasPrefix(got, want) {
+			t.Errorf("Session.DocAt(%q) = %q, want %q…", src[offs[i]-4:offs[i]+4], got, want)
+		}
+	}
+	// A completion's doc follows the block too.
+	cs := Complete("experiment e { strategy nsga2 { pop", 35)
+	if want := "population (strategy nsga2, default 50)"; len(cs) != 1 || !strings.HasPrefix(cs[0].Doc, want) {
+		t.Errorf("completions %+v, want population with doc %s…", cs, want)
+	}
+	// Without a block, a parameter of several strategies names them all.
+	if got := Doc("population"); !strings.Contains(got, "evolution (default 20)") || !strings.Contains(got, "nsga2 (default 50)") {
+		t.Errorf("Doc(population) = %q", got)
+	}
+	if got, want := Doc("hidden"), "hidden (strategy coexplore, reinforce; default 32) — LSTM units (FNAS 32; NAS 35)"; got != want {
+		t.Errorf("Doc(hidden) = %q, want %q", got, want)
+	}
+}

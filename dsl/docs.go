@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
@@ -87,12 +88,8 @@ func Doc(word string) string {
 		}
 		return fmt.Sprintf("strategy %s — %s; parameters: %s", k.Name, k.Doc, orNone(ps))
 	}
-	for _, k := range search.Kinds() {
-		for _, p := range k.Params {
-			if p.Name == word {
-				return fmt.Sprintf("%s (strategy %s, default %g) — %s", p.Name, k.Name, p.Default, p.Doc)
-			}
-		}
+	if d := strategyParamDoc(word); d != "" {
+		return d
 	}
 	if slices.Contains(arch.CellOps, word) {
 		return word + " — a cell edge op"
@@ -101,6 +98,80 @@ func Doc(word string) string {
 		return platformDoc(p)
 	}
 	return ""
+}
+
+// DocAt documents the word at byte offset offset of src as it is meant
+// there: a strategy parameter as the strategy of its block has it (nsga2's
+// population, not evolution's), any other word as Doc does.
+func DocAt(src string, offset int) string {
+	word, block := wordAt(src, offset)
+	return docIn(block, word)
+}
+
+// wordAt returns the name around byte offset offset of src and the block
+// it is in, as completion names blocks ("strategy:nsga2").
+func wordAt(src string, offset int) (word, block string) {
+	if offset < 0 || offset > len(src) {
+		return "", ""
+	}
+	start, end := wordStart(src, offset), offset
+	for end < len(src) && isNameByte(src[end]) {
+		end++
+	}
+	return src[start:end], innermostBlock(syntax.Tokens(src[:start]))
+}
+
+// docIn documents word written in block.
+func docIn(block, word string) string {
+	if d, ok := paramIn(block, word); ok {
+		return d
+	}
+	return Doc(word)
+}
+
+// paramIn documents word as a parameter of the strategy whose block
+// ("strategy:KIND") it is in, if it is one.
+func paramIn(block, word string) (string, bool) {
+	kind, ok := strings.CutPrefix(block, "strategy:")
+	k, known := search.Kind(kind)
+	if !ok || !known {
+		return "", false
+	}
+	for _, p := range k.Params {
+		if p.Name == word {
+			return fmt.Sprintf("%s (strategy %s, default %g) — %s", p.Name, k.Name, p.Default, p.Doc), true
+		}
+	}
+	return "", false
+}
+
+// strategyParamDoc documents a parameter of one or more strategies out of
+// any block: its strategies with its default, or each strategy's default
+// and doc when they differ (population is 20 for evolution, 50 for nsga2).
+func strategyParamDoc(word string) string {
+	var kinds, each []string
+	var first search.Param
+	same := true
+	for _, k := range search.Kinds() {
+		for _, p := range k.Params {
+			if p.Name != word {
+				continue
+			}
+			if len(kinds) == 0 {
+				first = p
+			}
+			same = same && p.Default == first.Default && p.Doc == first.Doc
+			kinds = append(kinds, k.Name)
+			each = append(each, fmt.Sprintf("%s (default %g): %s", k.Name, p.Default, p.Doc))
+		}
+	}
+	switch {
+	case len(kinds) == 0:
+		return ""
+	case same:
+		return fmt.Sprintf("%s (strategy %s; default %g) — %s", word, strings.Join(kinds, ", "), first.Default, first.Doc)
+	}
+	return fmt.Sprintf("%s — a parameter of strategy %s", word, strings.Join(each, "; "))
 }
 
 func platformDoc(p fpga.Platform) string {

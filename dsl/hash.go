@@ -21,7 +21,8 @@ const hashVersion = "hwnas-spec-1"
 // source text, so layout and comments do not change it. Declaration names
 // are blanked (the experiment's, its space's, dataset's and evaluator's and
 // a lone platform's), but the devices of a pool or a hardware search keep
-// their names, which for a custom platform is its declared name. The budget,
+// their names, which for a custom platform is its declared name. A data
+// set's directory is hashed as written, relative to the spec. The budget,
 // parallelism and executor are left out: trials do not depend on them (the
 // engine asks in fixed batches), so raising the budget continues the same
 // experiment.
@@ -46,6 +47,7 @@ func experimentHash(e *Experiment) string {
 	if e.Dataset != nil {
 		d := *e.Dataset
 		d.Name, d.Pos = "", syntax.Pos{}
+		d.Path = d.written // not where the spec is checked from
 		ds = &d
 	}
 	ev := *e.Evaluator

@@ -2,8 +2,10 @@ package dsl
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/hwnas/hwnas/dsl/syntax"
 )
@@ -11,16 +13,63 @@ import (
 // MaxImports bounds the files one spec may pull in through imports.
 const MaxImports = 64
 
-// ReadFunc reads an imported file; os.ReadFile by default.
+// ReadFunc reads an imported file; ReadFile by default.
 type ReadFunc func(path string) ([]byte, error)
 
 // Load reads, parses and checks a file and the files it imports.
 func Load(path string) (*Spec, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	return LoadSource(path, string(b), os.ReadFile)
+	return LoadSource(path, string(b), ReadFile)
+}
+
+// ReadError is a spec file refused before it is read: a directory, a
+// device or pipe, or a file larger than syntax.MaxSourceBytes.
+type ReadError struct {
+	Path    string // the file as named, or "standard input"
+	Problem string // "is not a regular file"
+}
+
+func (e *ReadError) Error() string { return e.Path + " " + e.Problem }
+
+// ReadFile reads a spec file, as Load and imports do: a regular file of at
+// most syntax.MaxSourceBytes bytes. Anything else is refused before it is
+// read, so that `import "/dev/zero"`, a pipe or a huge file can neither
+// hang the reader nor exhaust memory. (The file is opened non-blocking: a
+// pipe without a writer would otherwise block the open itself.)
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case fi.IsDir():
+		return nil, &ReadError{path, "is a directory"}
+	case !fi.Mode().IsRegular():
+		return nil, &ReadError{path, "is not a regular file"}
+	case fi.Size() > syntax.MaxSourceBytes:
+		return nil, &ReadError{path, fmt.Sprintf("is %d bytes, more than the limit of %d for a spec", fi.Size(), syntax.MaxSourceBytes)}
+	}
+	return ReadSource(path, f) // bounded still: the file may grow after Stat
+}
+
+// ReadSource reads spec text from r, such as standard input, named name in
+// its error: at most syntax.MaxSourceBytes bytes, and an error after that.
+func ReadSource(name string, r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, syntax.MaxSourceBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > syntax.MaxSourceBytes {
+		return nil, &ReadError{name, fmt.Sprintf("is more than the limit of %d bytes for a spec", syntax.MaxSourceBytes)}
+	}
+	return b, nil
 }
 
 // LoadSource parses and checks src (named filename) and its imports, which
@@ -58,19 +107,14 @@ func (l *loader) file(name, src string) {
 		l.errs = append(l.errs, err.(syntax.ErrorList)...) // Parse's errors are an ErrorList
 		return
 	}
+	if l.depth == 0 {
+		f.Dir = l.rootDir
+	}
 	for _, d := range f.Decls {
 		if d.Import == nil {
 			continue
 		}
-		path := d.Import.Path
-		if !filepath.IsAbs(path) {
-			base := filepath.Dir(name)
-			if l.depth == 0 && l.rootDir != "" {
-				base = l.rootDir
-			}
-			path = filepath.Join(base, path)
-		}
-		path = filepath.Clean(path)
+		path := resolvePath(f, d.Import.Path)
 		if l.seen[path] {
 			continue // imported already (or an import cycle): its declarations are in
 		}
@@ -92,6 +136,19 @@ func (l *loader) file(name, src string) {
 		l.depth--
 	}
 	l.files = append(l.files, f)
+}
+
+// resolvePath resolves a path written in file f, as imports and data set
+// directories are: relative to f's directory (see syntax.File.Dir).
+func resolvePath(f *syntax.File, path string) string {
+	if !filepath.IsAbs(path) {
+		dir := f.Dir
+		if dir == "" {
+			dir = filepath.Dir(f.Name)
+		}
+		path = filepath.Join(dir, path)
+	}
+	return filepath.Clean(path)
 }
 
 func unwrapPathErr(err error) error {

@@ -2,7 +2,6 @@ package dsl
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,7 +61,7 @@ func (s *Session) Add(src string) (*CellResult, error) {
 // AddNamed is Add with the name errors show for the cell, such as "In [7]".
 func (s *Session) AddNamed(name, src string) (*CellResult, error) {
 	s.cells++
-	l := &loader{read: os.ReadFile, seen: map[string]bool{}, rootDir: s.dir}
+	l := &loader{read: ReadFile, seen: map[string]bool{}, rootDir: s.dir}
 	l.file(name, src)
 	if len(l.errs) > 0 {
 		return nil, l.errs.Err()
@@ -144,14 +143,14 @@ func checkEntries(live []*entry, runs []*syntax.Decl, cell *syntax.File) (*Spec,
 	for _, e := range live {
 		g, ok := byFile[e.file]
 		if !ok {
-			g = &syntax.File{Name: e.file.Name, Src: e.file.Src}
+			g = &syntax.File{Name: e.file.Name, Src: e.file.Src, Dir: e.file.Dir}
 			byFile[e.file] = g
 			files = append(files, g)
 		}
 		g.Decls = append(g.Decls, e.decl)
 	}
 	if len(runs) > 0 {
-		files = append(files, &syntax.File{Name: cell.Name, Src: cell.Src, Decls: runs})
+		files = append(files, &syntax.File{Name: cell.Name, Src: cell.Src, Dir: cell.Dir, Decls: runs})
 	}
 	return Check(files...)
 }
@@ -202,6 +201,17 @@ func (s *Session) Doc(word string) string {
 		return fmt.Sprintf("experiment %s — space %s, %s, strategy %s, hash %s", word, e.Space.Name, strings.Join(objs, ", "), e.Strategy.Kind, e.Hash())
 	}
 	return Doc(word)
+}
+
+// DocAt documents the word at byte offset offset of src, a cell, as it is
+// meant there: a strategy parameter as its block's strategy has it (see the
+// package-level DocAt), any other word as Doc does.
+func (s *Session) DocAt(src string, offset int) string {
+	word, block := wordAt(src, offset)
+	if d, ok := paramIn(block, word); ok {
+		return d
+	}
+	return s.Doc(word)
 }
 
 // humanCount writes a count with thousands separators.

@@ -50,7 +50,7 @@ type Dataset struct {
 	Name      string
 	Source    string // "builtin", "idx" or "cifar10"
 	Builtin   string // the built-in data set's name ("mnist") when Source is builtin
-	Path      string // directory of the files for idx and cifar10
+	Path      string // directory of the files for idx and cifar10, resolved as imports are (relative to the spec file)
 	Train     int    // training images; 0 = the whole training split
 	Val       int    // validation images taken from the training split; 0 = none
 	Test      int    // test images; 0 = the whole test split
@@ -59,6 +59,8 @@ type Dataset struct {
 	Optimizer string // "adam", "sgd" or "rmsprop"
 	LR        float64
 	Pos       syntax.Pos
+
+	written string // Path as the spec writes it, which the hash takes
 }
 
 // Evaluator says how a candidate's accuracy is obtained.

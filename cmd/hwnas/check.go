@@ -55,9 +55,20 @@ func specErr(path string, err error) error {
 	case errors.As(err, &el):
 		return printedErrors{el}
 	case err != nil:
-		return fmt.Errorf("%s: %w", path, unwrapRead(err))
+		return readErr(path, err)
 	}
 	return nil
+}
+
+// readErr names the file in an error reading it: dsl's refusals name it
+// already ("/dev/zero is not a regular file"); the system's say
+// "missing.hwnas: no such file or directory".
+func readErr(path string, err error) error {
+	var re *dsl.ReadError
+	if errors.As(err, &re) {
+		return re
+	}
+	return fmt.Errorf("%s: %w", path, unwrapRead(err))
 }
 
 // printedErrors renders its list through syntax.PrintError.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/spf13/cobra"
 )
@@ -44,9 +45,9 @@ func fmtStdin(cmd *cobra.Command, f fmtFlags) error {
 	if f.write {
 		return &exitError{code: 2, msg: "hwnas fmt: -w needs files to rewrite"}
 	}
-	src, err := io.ReadAll(cmd.InOrStdin())
+	src, err := dsl.ReadSource("standard input", cmd.InOrStdin())
 	if err != nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("hwnas fmt: read standard input: %v", err)}
+		return &exitError{code: 1, msg: fmt.Sprintf("hwnas fmt: %v", err)}
 	}
 	out, err := formatSource("<stdin>", string(src))
 	if err != nil {
@@ -69,9 +70,9 @@ func fmtFiles(w io.Writer, paths []string, f fmtFlags) error {
 	var msgs []string
 	changed := false
 	for _, path := range paths {
-		src, err := os.ReadFile(path)
+		src, err := dsl.ReadFile(path)
 		if err != nil {
-			msgs = append(msgs, fmt.Sprintf("%s: %v", path, unwrapRead(err)))
+			msgs = append(msgs, readErr(path, err).Error())
 			continue
 		}
 		out, err := formatSource(path, string(src))

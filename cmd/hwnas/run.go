@@ -87,7 +87,7 @@ every network that meets the spec.`,
 // built-in demo for "".
 func loadRunSpec(path string) (*dsl.Spec, error) {
 	if path == "" {
-		return dsl.LoadSource(demoName, demoSpec, os.ReadFile)
+		return dsl.LoadSource(demoName, demoSpec, dsl.ReadFile)
 	}
 	return loadSpec(path)
 }

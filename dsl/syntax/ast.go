@@ -15,6 +15,10 @@ type File struct {
 	Name     string  // file name as given to Parse
 	Src      string  // the source text
 	Comments []Token // every comment, in order (kept by the formatter)
+	// Dir is the directory that relative paths in the file (imports, data
+	// set directories) resolve against; "" means the directory of Name.
+	// Package dsl's loader sets it for a notebook cell, which has no file.
+	Dir string
 }
 
 // Decl is one top-level declaration.

@@ -30,11 +30,22 @@ type Error struct {
 // NewError returns the problem msg at pos..end of src, the text of the file
 // pos refers to (PrintError shows the line of src that holds pos).
 func NewError(src string, pos, end Pos, msg string) *Error {
-	return &Error{Pos: pos, End: end, Msg: msg, line: lineAt(src, pos.Offset), withLine: true}
+	return &Error{Pos: pos, End: end, Msg: shorten(msg), line: lineAt(src, pos.Offset), withLine: true}
 }
 
 func errorf(src string, pos, end Pos, format string, args ...any) *Error {
 	return NewError(src, pos, end, fmt.Sprintf(format, args...))
+}
+
+// shorten cuts the middle out of a message longer than maxMessage runes,
+// keeping its start (what is wrong) and its end (the hint).
+func shorten(msg string) string {
+	n := utf8.RuneCountInString(msg)
+	if n <= maxMessage {
+		return msg
+	}
+	keep := maxMessage / 2
+	return runeSlice(msg, 0, keep) + "…" + runeSlice(msg, n-keep+1, n)
 }
 
 // lineAt returns the line of src containing byte offset off, without its newline.
@@ -65,24 +76,72 @@ func (e *Error) Error() string {
 // print writes the error, its source line and a caret under the problem
 // (as wide as the problem, on that line), without a final newline. Tabs,
 // control characters and invalid bytes of the line print as one character
-// each, so the caret lines up and no terminal escape reaches the screen.
+// each, so the caret lines up and no terminal escape reaches the screen. A
+// line longer than maxShownLine shows only a window around the problem.
 func (e *Error) print(w io.Writer) {
 	io.WriteString(w, e.Error())
 	if e.Pos.Line < 1 || !e.withLine {
 		return
 	}
-	line := printable(strings.TrimRight(e.line, "\r"))
-	num := strconv.Itoa(e.Pos.Line)
-	fmt.Fprintf(w, "\n  %s | %s\n  %s | ", num, line, strings.Repeat(" ", len(num)))
-	col := max(e.Pos.Column, 1)
 	width := 1
 	if e.End.Line == e.Pos.Line && e.End.Column > e.Pos.Column {
 		width = e.End.Column - e.Pos.Column
 	}
-	if rest := utf8.RuneCountInString(line) - (col - 1); width > rest && rest > 0 {
+	line, col, width := window(strings.TrimRight(e.line, "\r"), max(e.Pos.Column, 1)-1, width)
+	num := strconv.Itoa(e.Pos.Line)
+	fmt.Fprintf(w, "\n  %s | %s\n  %s | ", num, line, strings.Repeat(" ", len(num)))
+	io.WriteString(w, strings.Repeat(" ", col)+"^"+strings.Repeat("~", width-1))
+}
+
+// How much of a long source line and of a long message an error shows: a
+// line or a message that repeats a 300,000-character string literal would
+// otherwise make the error as big as the input.
+const (
+	maxShownLine = 160 // runes of the source line, around the problem
+	shownBefore  = 60  // of them, at most this many before the problem
+	maxMessage   = 300 // runes of a message; longer ones lose their middle
+)
+
+// window returns what PrintError shows of line for a problem at rune
+// column from (from 0), width runes wide: the line made printable, cut to
+// maxShownLine runes around the problem with "…" where it is cut, and the
+// problem's column and width in what it returns (at least 1 wide, and not
+// past its end).
+func window(line string, from, width int) (shown string, col, w int) {
+	n := utf8.RuneCountInString(line)
+	start, end := 0, n
+	if n > maxShownLine {
+		start = max(0, min(from-shownBefore, n-maxShownLine))
+		end = start + maxShownLine
+	}
+	shown = printable(runeSlice(line, start, end))
+	col = from - start
+	if start > 0 {
+		shown, col = "…"+shown, col+1
+	}
+	if end < n {
+		shown += "…"
+	}
+	if rest := end - from; width > rest && rest > 0 {
 		width = rest
 	}
-	io.WriteString(w, strings.Repeat(" ", col-1)+"^"+strings.Repeat("~", width-1))
+	return shown, col, width
+}
+
+// runeSlice returns the runes [i, j) of s, counting an invalid byte as one
+// rune, as Pos does.
+func runeSlice(s string, i, j int) string {
+	from, k := len(s), 0
+	for off := range s {
+		if k == i {
+			from = off
+		}
+		if k == j {
+			return s[from:off]
+		}
+		k++
+	}
+	return s[from:]
 }
 
 // ErrorList is every problem of a parse or a check.

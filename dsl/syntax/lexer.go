@@ -169,6 +169,14 @@ func scanString(s string, i int) (Kind, int) {
 	return BadString, lineEnd(s, i)
 }
 
+// errBadEscape is the message for a string that does not unquote.
+const errBadEscape = `bad escape in string (write \\ for a backslash)`
+
+// unquote returns the value of a String token: Go's double-quoted string
+// syntax, with Go's escapes. It is strconv.Unquote, which builds the value
+// in one growing buffer: linear in the literal's length.
+func unquote(quoted string) (string, error) { return strconv.Unquote(quoted) }
+
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
 func isSpace(c byte) bool  { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -206,8 +214,8 @@ func scan(filename, src string) (comments []Token, errs ErrorList) {
 		case BadString:
 			errs.Add(errorf(src, t.Pos, t.end(), "unterminated string: add the closing \""))
 		case String:
-			if _, err := strconv.Unquote(t.Text); err != nil {
-				errs.Add(errorf(src, t.Pos, t.end(), "bad escape in string (write \\\\ for a backslash)"))
+			if _, err := unquote(t.Text); err != nil {
+				errs.Add(errorf(src, t.Pos, t.end(), "%s", errBadEscape))
 			}
 		case Invalid:
 			hint := ""
@@ -257,7 +265,7 @@ var symbols = func() map[string]lexer.TokenType {
 func (d lexDefinition) Symbols() map[string]lexer.TokenType { return d.symbols }
 
 func (d lexDefinition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, MaxSourceBytes+1)) // unused by Parse, bounded all the same
 	if err != nil {
 		return nil, err
 	}
