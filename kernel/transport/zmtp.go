@@ -1,0 +1,133 @@
+package transport
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// ZMTP 3 framing (https://rfc.zeromq.org/spec/23/): a 64-byte greeting, then
+// frames of a flags byte, a 1- or 8-byte big-endian size and the body.
+const (
+	zmtpGreeting = 64
+	flagMore     = 0x1
+	flagLong     = 0x2
+	flagCommand  = 0x4
+	// maxCommand caps a command frame (READY, PING, ERROR: all small).
+	maxCommand = 64 << 10
+)
+
+// zmtpParser follows the frames a peer sends, byte by byte as zmq4 reads
+// them, and fails as soon as a header declares a frame or message over max
+// or a command is malformed in a way zmq4 does not check.
+type zmtpParser struct {
+	max int64
+
+	greeting   int     // greeting bytes seen
+	hdr        [9]byte // flags and size of the frame being read
+	hdrN       int     // bytes of hdr seen
+	body       int64   // body bytes still to come
+	inBody     bool
+	flags      byte
+	msg        int64  // bytes of the message so far
+	cmd        []byte // body of the command frame being read
+	handshaken bool   // the first command (READY) has arrived whole
+}
+
+// feed checks the next bytes the peer sent.
+func (z *zmtpParser) feed(p []byte) error {
+	for len(p) > 0 {
+		switch {
+		case z.greeting < zmtpGreeting:
+			n := min(len(p), zmtpGreeting-z.greeting)
+			z.greeting += n
+			p = p[n:]
+		case z.inBody:
+			n := int(min(int64(len(p)), z.body))
+			if z.flags&flagCommand != 0 {
+				z.cmd = append(z.cmd, p[:n]...)
+			}
+			z.body -= int64(n)
+			p = p[n:]
+			if z.body == 0 {
+				if err := z.endFrame(); err != nil {
+					return err
+				}
+			}
+		default:
+			z.hdr[z.hdrN] = p[0]
+			z.hdrN++
+			p = p[1:]
+			if err := z.header(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// header acts on a header once its last byte has arrived.
+func (z *zmtpParser) header() error {
+	long := z.hdr[0]&flagLong != 0
+	if z.hdrN < 2 || long && z.hdrN < 9 {
+		return nil
+	}
+	z.flags, z.hdrN = z.hdr[0], 0
+	size := uint64(z.hdr[1])
+	if long {
+		size = binary.BigEndian.Uint64(z.hdr[1:])
+	}
+	if size > uint64(z.max) || uint64(z.msg)+size > uint64(z.max) {
+		return fmt.Errorf("a frame of %d bytes (message so far %d) exceeds the %d-byte limit", size, z.msg, z.max)
+	}
+	if z.flags&flagCommand != 0 && size > maxCommand {
+		return fmt.Errorf("a command of %d bytes exceeds the %d-byte limit", size, maxCommand)
+	}
+	z.msg += int64(size)
+	z.body, z.inBody = int64(size), true
+	z.cmd = z.cmd[:0]
+	if size == 0 {
+		return z.endFrame()
+	}
+	return nil
+}
+
+// endFrame acts on a frame whose body has arrived whole.
+func (z *zmtpParser) endFrame() error {
+	z.inBody = false
+	if z.flags&flagMore == 0 {
+		z.msg = 0
+	}
+	if z.flags&flagCommand == 0 {
+		return nil
+	}
+	if err := checkCommand(z.cmd); err != nil {
+		return err
+	}
+	z.handshaken = true
+	return nil
+}
+
+// checkCommand rejects a command whose name or READY metadata overruns its
+// frame, which zmq4 v0.17.0 would index out of range on.
+func checkCommand(b []byte) error {
+	if len(b) == 0 || int(b[0]) > len(b)-1 {
+		return fmt.Errorf("a malformed ZMTP command")
+	}
+	name, props := string(b[1:1+b[0]]), b[1+b[0]:]
+	if name != "READY" {
+		return nil
+	}
+	for len(props) > 0 {
+		k := int(props[0])
+		if len(props) < 1+k+4 {
+			return fmt.Errorf("a malformed READY property")
+		}
+		v := binary.BigEndian.Uint32(props[1+k:])
+		props = props[1+k+4:]
+		if uint64(v) > uint64(len(props)) {
+			return fmt.Errorf("a malformed READY property value")
+		}
+		props = props[v:]
+	}
+	return nil
+}
