@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-zeromq/zmq4"
 	"github.com/hwnas/hwnas/kernel/internal/kerneltest"
 	"github.com/hwnas/hwnas/kernel/transport"
 )
@@ -53,5 +54,77 @@ func TestHugeFrameFromUnauthenticatedPeer(t *testing.T) {
 		many.Write(kerneltest.FrameHeader(0, half))
 		kerneltest.WaitClosed(t, many, 10*time.Second)
 		checkServing(t, c)
+	}
+}
+
+// A subscriber that never reads, and a heartbeat peer that sends pings but
+// never reads the echoes, must not hold up the real client: they used to
+// stop all IOPub output and the heartbeat once their socket buffers filled.
+func TestStalledPeersDoNotBlockOthers(t *testing.T) {
+	lim := transport.DefaultLimits
+	lim.MaxQueue, lim.WriteTimeout = 16<<20, time.Second
+	k, c := startKernelLimits(t, lim)
+	conn := k.srv.Conn()
+	sub := kerneltest.RawPeer(t, conn, conn.IOPubPort, "SUB")
+	sub.Write(kerneltest.Frame(0, []byte{1})) // subscribe to everything
+	hb := kerneltest.RawPeer(t, conn, conn.HBPort, "REQ")
+	go func() {
+		ping := append(kerneltest.Frame(1, nil), kerneltest.Frame(0, make([]byte, 64<<10))...)
+		for range 1000 {
+			if _, err := hb.Write(ping); err != nil {
+				return
+			}
+		}
+	}()
+	time.Sleep(100 * time.Millisecond) // let the subscription arrive
+	start := time.Now()
+	for i := range 4 {
+		code := "%%go\nimport \"strings\"\nfor i := 0; i < 10000; i++ { fmt.Println(strings.Repeat(\"x\", 1000)) }"
+		r, out := c.Execute(code, nil)
+		if kerneltest.Decode(t, r)["status"] != "ok" {
+			t.Fatalf("cell %d: %v", i, kerneltest.Decode(t, r))
+		}
+		if n := streamBytes(t, out); n != 10000*1001 {
+			t.Fatalf("cell %d: %d bytes of stdout, want %d", i, n, 10000*1001)
+		}
+	}
+	checkHeartbeat(t, c)
+	t.Logf("40 MB of output in %v", time.Since(start))
+	time.Sleep(2 * lim.WriteTimeout) // then they have been dropped, unread
+	kerneltest.WaitClosed(t, sub, 20*time.Second)
+	kerneltest.WaitClosed(t, hb, 20*time.Second)
+}
+
+// streamBytes is the length of the stdout text in out.
+func streamBytes(t *testing.T, out []*transport.Message) int {
+	n := 0
+	for _, m := range out {
+		if m.Header.MsgType == "stream" {
+			s, _ := kerneltest.Decode(t, m)["text"].(string)
+			n += len(s)
+		}
+	}
+	return n
+}
+
+// checkHeartbeat fails the test unless the heartbeat echoes within 2 s.
+func checkHeartbeat(t *testing.T, c *kerneltest.Client) {
+	t.Helper()
+	echo := make(chan error, 1)
+	go func() {
+		if err := c.HB.Send(zmq4.NewMsgString("ping")); err != nil {
+			echo <- err
+			return
+		}
+		_, err := c.HB.Recv()
+		echo <- err
+	}()
+	select {
+	case err := <-echo:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no heartbeat echo within 2s")
 	}
 }
