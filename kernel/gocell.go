@@ -55,6 +55,9 @@ func (g *goSession) reset() error {
 	if err := i.Use(stdlib.Symbols); err != nil {
 		return fmt.Errorf("go cells: load the standard library: %w", err)
 	}
+	if err := i.Use(g.stdio()); err != nil {
+		return fmt.Errorf("go cells: bind os.Stdout and os.Stderr: %w", err)
+	}
 	if err := i.Use(displayExports(g.disp)); err != nil {
 		return fmt.Errorf("go cells: load the display package: %w", err)
 	}
@@ -73,6 +76,20 @@ func (g *goSession) reset() error {
 	g.blocks = 0
 	g.known = map[string]bool{"display": true, "fmt": true, "hwnas": true}
 	return nil
+}
+
+// stdio replaces os.Stdin, os.Stdout and os.Stderr of the cells with the
+// session's streams. yaegi binds them only when they are *os.File, so by
+// default a cell's os.Stderr was the kernel's own; here they are an
+// io.Reader and io.Writers (documented in docs/kernel.md).
+func (g *goSession) stdio() interp.Exports {
+	var in io.Reader = g.stdin
+	var out, errw io.Writer = g.stdout, g.stderr
+	return interp.Exports{"os/os": {
+		"Stdin":  reflect.ValueOf(&in).Elem(),
+		"Stdout": reflect.ValueOf(&out).Elem(),
+		"Stderr": reflect.ValueOf(&errw).Elem(),
+	}}
 }
 
 // execute runs one %%go cell body; firstLine is the cell line the body starts on.
