@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-zeromq/zmq4"
 	"github.com/hwnas/hwnas/kernel/internal/kerneltest"
 	"github.com/hwnas/hwnas/kernel/transport"
 )
@@ -88,7 +87,7 @@ func TestStalledPeersDoNotBlockOthers(t *testing.T) {
 			t.Fatalf("cell %d: %d bytes of stdout, want %d", i, n, 10000*1001)
 		}
 	}
-	checkHeartbeat(t, c)
+	c.CheckHeartbeat(2 * time.Second)
 	t.Logf("40 MB of output in %v", time.Since(start))
 	time.Sleep(2 * lim.WriteTimeout) // then they have been dropped, unread
 	kerneltest.WaitClosed(t, sub, 20*time.Second)
@@ -105,26 +104,4 @@ func streamBytes(t *testing.T, out []*transport.Message) int {
 		}
 	}
 	return n
-}
-
-// checkHeartbeat fails the test unless the heartbeat echoes within 2 s.
-func checkHeartbeat(t *testing.T, c *kerneltest.Client) {
-	t.Helper()
-	echo := make(chan error, 1)
-	go func() {
-		if err := c.HB.Send(zmq4.NewMsgString("ping")); err != nil {
-			echo <- err
-			return
-		}
-		_, err := c.HB.Recv()
-		echo <- err
-	}()
-	select {
-	case err := <-echo:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("no heartbeat echo within 2s")
-	}
 }

@@ -184,6 +184,11 @@ func (c *guardConn) Read(p []byte) (int, error) {
 			return 0, c.dropped()
 		}
 	}
+	if err != nil && !c.rd.handshaken {
+		// zmq4 neither closes a connection whose handshake failed nor
+		// reads it again.
+		c.drop(fmt.Sprintf("handshake: %v", err))
+	}
 	if err != nil {
 		if derr := c.dropped(); derr != nil {
 			return n, derr

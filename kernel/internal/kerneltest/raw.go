@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-zeromq/zmq4"
 	"github.com/hwnas/hwnas/kernel/transport"
 )
 
@@ -79,4 +80,34 @@ func WaitClosed(t testing.TB, c net.Conn, timeout time.Duration) {
 			return
 		}
 	}
+}
+
+// CheckHeartbeat fails the test unless the kernel echoes a ping within timeout.
+func (c *Client) CheckHeartbeat(timeout time.Duration) {
+	c.t.Helper()
+	echo := make(chan error, 1)
+	go func() {
+		if err := c.HB.Send(zmq4.NewMsgString("ping")); err != nil {
+			echo <- err
+			return
+		}
+		_, err := c.HB.Recv()
+		echo <- err
+	}()
+	select {
+	case err := <-echo:
+		if err != nil {
+			c.t.Fatal(err)
+		}
+	case <-time.After(timeout):
+		c.t.Fatalf("no heartbeat echo within %v", timeout)
+	}
+}
+
+// For returns the client reporting to t, for use inside a fuzz target of
+// a client dialled with the *testing.F.
+func (c *Client) For(t testing.TB) *Client {
+	cc := *c
+	cc.t = t
+	return &cc
 }
