@@ -101,6 +101,8 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 		return nil, &core.CellError{Name: "SyntaxError", Value: err.Error()}
 	}
 	defer g.attach(out)()
+	ctx, unguard := stackGuard(ctx)
+	defer unguard()
 	var result reflect.Value
 	show := false
 	for n, c := range chunks {
@@ -284,6 +286,9 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	g.stdout.Flush()
 	var p interp.Panic
 	switch {
+	case context.Cause(ctx) == errStackOverflow:
+		msg := fmt.Sprintf("the cell was stopped: its goroutine stacks passed %d MiB (endless recursion?); values assigned before are kept", cellStackLimit>>20)
+		return v, &core.CellError{Name: "StackOverflow", Value: msg, Traceback: []string{"StackOverflow: " + msg}}
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return v, &core.CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
 	case errors.As(err, &p):

@@ -26,3 +26,17 @@ func TestGoCellStdio(t *testing.T) {
 		t.Errorf("streams %q, want stderr %q and stdout %q", got, "to stderr\nlogged\n", "to stdout\n")
 	}
 }
+
+// A %%go cell that recurses without end is stopped with an error; it used
+// to kill the kernel (fatal error: stack overflow).
+func TestGoCellEndlessRecursion(t *testing.T) {
+	_, c := startKernel(t)
+	r, _ := c.Execute("%%go\nfunc down(n int) int { return down(n+1) + 1 }\ndown(0)", nil)
+	if v := kerneltest.Decode(t, r); v["status"] != "error" || v["ename"] != "StackOverflow" {
+		t.Fatalf("reply %v, want a StackOverflow error", v)
+	}
+	r, _ = c.Execute("%%go\n6 * 7", nil)
+	if v := kerneltest.Decode(t, r); v["status"] != "ok" {
+		t.Fatalf("after the overflow: reply %v", v)
+	}
+}
