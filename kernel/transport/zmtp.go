@@ -3,6 +3,8 @@ package transport
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // ZMTP 3 framing (https://rfc.zeromq.org/spec/23/): a 64-byte greeting, then
@@ -107,8 +109,9 @@ func (z *zmtpParser) endFrame() error {
 	return nil
 }
 
-// checkCommand rejects a command whose name or READY metadata overruns its
-// frame, which zmq4 v0.17.0 would index out of range on.
+// checkCommand rejects a command that zmq4 v0.17.0 would panic on: a name
+// or READY property that overruns its frame (an index out of range), or a
+// READY without a known Socket-Type ("unknown socket-type").
 func checkCommand(b []byte) error {
 	if len(b) == 0 || int(b[0]) > len(b)-1 {
 		return fmt.Errorf("a malformed ZMTP command")
@@ -117,17 +120,41 @@ func checkCommand(b []byte) error {
 	if name != "READY" {
 		return nil
 	}
+	sockType, keys := "", 0
 	for len(props) > 0 {
 		k := int(props[0])
 		if len(props) < 1+k+4 {
 			return fmt.Errorf("a malformed READY property")
 		}
+		key := string(props[1 : 1+k])
 		v := binary.BigEndian.Uint32(props[1+k:])
 		props = props[1+k+4:]
 		if uint64(v) > uint64(len(props)) {
 			return fmt.Errorf("a malformed READY property value")
 		}
+		if strings.EqualFold(key, "Socket-Type") {
+			keys++
+			if isSocketTypeKey(key) {
+				sockType = string(props[:v])
+			}
+		}
 		props = props[v:]
 	}
+	if keys != 1 || !slices.Contains(socketTypes, sockType) {
+		return fmt.Errorf("a READY with socket type %q", sockType)
+	}
 	return nil
+}
+
+// socketTypes are the ZMTP socket types zmq4 knows.
+var socketTypes = []string{"PAIR", "PUB", "SUB", "XPUB", "XSUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH"}
+
+// isSocketTypeKey reports whether zmq4, which title-cases each word of a
+// property name and leaves the other letters, reads key as Socket-Type. It
+// is conservative: a READY must have exactly one key equal to Socket-Type
+// under case folding (which also catches "ſocket-type", title-cased "S"),
+// and of this form.
+func isSocketTypeKey(key string) bool {
+	return len(key) == 11 && (key[0] == 's' || key[0] == 'S') && key[1:7] == "ocket-" &&
+		(key[7] == 't' || key[7] == 'T') && key[8:] == "ype"
 }
