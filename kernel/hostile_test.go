@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -104,4 +106,30 @@ func streamBytes(t *testing.T, out []*transport.Message) int {
 		}
 	}
 	return n
+}
+
+// A peer that connects and then says nothing, or only its greeting, must
+// not keep new clients out: zmq4 runs each handshake inside its accept
+// loop, so it used to hold every later connection until it was dropped.
+func TestSilentPeerDoesNotBlockNewClients(t *testing.T) {
+	k, _ := startKernel(t)
+	conn := k.srv.Conn()
+	for _, p := range kernelPorts(conn) {
+		kerneltest.RawPeer(t, conn, p.port, "")
+		silent, err := net.Dial("tcp", net.JoinHostPort(conn.IP, strconv.Itoa(p.port)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer silent.Close()
+	}
+	time.Sleep(100 * time.Millisecond)
+	dialed := make(chan *kerneltest.Client, 1)
+	go func() { dialed <- kerneltest.Dial(t, conn) }()
+	select {
+	case c := <-dialed:
+		checkServing(t, c)
+		c.CheckHeartbeat(3 * time.Second)
+	case <-time.After(3 * time.Second):
+		t.Fatal("a new client could not connect within 3s")
+	}
 }

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -89,20 +90,54 @@ func (t guardTransport) Listen(ctx context.Context, addr string) (net.Listener, 
 	if err != nil {
 		return nil, err
 	}
-	return guardListener{l, g}, nil
+	gl := &guardListener{Listener: l, g: g, ready: make(chan net.Conn), done: make(chan struct{})}
+	go gl.acceptLoop()
+	return gl, nil
 }
 
+// guardListener accepts connections and hands zmq4 only those whose
+// greeting and READY have arrived (see handshake): zmq4 handshakes inside
+// its own accept loop, where one silent peer would keep out every later one.
 type guardListener struct {
 	net.Listener
-	g *guard
+	g     *guard
+	ready chan net.Conn
+	done  chan struct{}
 }
 
-func (l guardListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+func (l *guardListener) acceptLoop() {
+	defer close(l.done)
+	for {
+		c, err := l.Listener.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if err != nil {
+			l.g.log.Printf("%s: accept: %v", l.g.socket, err)
+			time.Sleep(10 * time.Millisecond) // out of file descriptors: let some close
+			continue
+		}
+		go func() {
+			gc := newGuardConn(c, l.g)
+			if !gc.handshake() {
+				return
+			}
+			select {
+			case l.ready <- gc:
+			case <-l.done:
+				gc.Close()
+			}
+		}()
 	}
-	return newGuardConn(c, l.g), nil
+}
+
+func (l *guardListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.ready:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
 }
 
 // dropError is what reads and writes of a dropped peer return. It is a
@@ -124,8 +159,10 @@ type guardConn struct {
 	net.Conn
 	g *guard
 
-	rd        zmtpParser // used only by the one zmq4 reader
-	handshake *time.Timer
+	rd      zmtpParser  // used by handshake, then by the one zmq4 reader
+	replay  []byte      // what handshake read, for zmq4 to read again
+	timer   *time.Timer // drops a peer that has not finished its handshake
+	swallow int         // bytes of zmq4's greeting still to drop from writes
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -137,7 +174,7 @@ type guardConn struct {
 func newGuardConn(c net.Conn, g *guard) *guardConn {
 	gc := &guardConn{Conn: c, g: g, rd: zmtpParser{max: g.limits.MaxMessage}}
 	gc.cond = sync.NewCond(&gc.mu)
-	gc.handshake = time.AfterFunc(g.limits.HandshakeTimeout, func() {
+	gc.timer = time.AfterFunc(g.limits.HandshakeTimeout, func() {
 		gc.drop(fmt.Sprintf("no ZMTP handshake within %v", g.limits.HandshakeTimeout))
 	})
 	go gc.flush()
@@ -169,11 +206,42 @@ func (c *guardConn) dropped() error {
 	return c.err
 }
 
-func (c *guardConn) Read(p []byte) (int, error) {
-	if c.rd.handshaken {
-		// zmq4 reads again only once it has accepted the handshake.
-		c.handshake.Stop()
+// handshake sends the kernel's ZMTP greeting and reads the peer's greeting
+// and READY command, keeping them for zmq4 to read; zmq4's own greeting,
+// the same bytes, is dropped when it writes it. It reports whether the peer
+// may be handed to zmq4.
+func (c *guardConn) handshake() bool {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.g.limits.HandshakeTimeout))
+	if _, err := c.Conn.Write(nullGreeting()); err != nil {
+		c.drop(fmt.Sprintf("handshake: %v", err))
+		return false
 	}
+	buf := make([]byte, 4096)
+	for !c.rd.handshaken {
+		n, err := c.Conn.Read(buf) // ends with an error when the timer drops the peer
+		if perr := c.rd.feed(buf[:n]); perr != nil {
+			c.drop(perr.Error())
+			return false
+		}
+		c.replay = append(c.replay, buf[:n]...)
+		if err != nil && !c.rd.handshaken {
+			c.drop(fmt.Sprintf("handshake: %v", err))
+			return false
+		}
+	}
+	c.swallow = zmtpGreeting
+	return true
+}
+
+func (c *guardConn) Read(p []byte) (int, error) {
+	if len(c.replay) > 0 {
+		n := copy(p, c.replay)
+		c.replay = c.replay[n:]
+		return n, nil
+	}
+	// zmq4 reads past the handshake only once it has accepted it (it
+	// neither closes nor reads again a connection whose handshake failed).
+	c.timer.Stop()
 	if err := c.dropped(); err != nil {
 		return 0, err
 	}
@@ -183,11 +251,6 @@ func (c *guardConn) Read(p []byte) (int, error) {
 			c.drop(perr.Error())
 			return 0, c.dropped()
 		}
-	}
-	if err != nil && !c.rd.handshaken {
-		// zmq4 neither closes a connection whose handshake failed nor
-		// reads it again.
-		c.drop(fmt.Sprintf("handshake: %v", err))
 	}
 	if err != nil {
 		if derr := c.dropped(); derr != nil {
@@ -209,10 +272,13 @@ func (c *guardConn) Write(p []byte) (int, error) {
 		c.drop(fmt.Sprintf("more than %d bytes wait for it to read", c.g.limits.MaxQueue))
 		return 0, c.dropped()
 	}
-	c.queue = append(c.queue, p...)
+	n := len(p)
+	k := min(c.swallow, len(p))
+	c.swallow -= k
+	c.queue = append(c.queue, p[k:]...)
 	c.cond.Signal()
 	c.mu.Unlock()
-	return len(p), nil
+	return n, nil
 }
 
 // flushChunk is the most written under one write deadline.
@@ -249,7 +315,7 @@ func (c *guardConn) flush() {
 // Close lets the flush goroutine send what is queued and close the
 // connection, and ends any read in progress now.
 func (c *guardConn) Close() error {
-	c.handshake.Stop()
+	c.timer.Stop()
 	c.mu.Lock()
 	c.closing = true
 	c.cond.Broadcast()

@@ -18,6 +18,14 @@ const (
 	maxCommand = 64 << 10
 )
 
+// nullGreeting is the greeting zmq4 sends: ZMTP 3.0, NULL, not as-server.
+func nullGreeting() []byte {
+	g := make([]byte, zmtpGreeting)
+	g[0], g[9], g[10] = 0xff, 0x7f, 3
+	copy(g[12:], "NULL")
+	return g
+}
+
 // zmtpParser follows the frames a peer sends, byte by byte as zmq4 reads
 // them, and fails as soon as a header declares a frame or message over max
 // or a command is malformed in a way zmq4 does not check.
