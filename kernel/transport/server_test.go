@@ -134,3 +134,20 @@ func TestHeartbeatSurvivesMalformedPing(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	c.CheckHeartbeat(3 * time.Second)
 }
+
+// The guarded transport serves ipc connection files too.
+func TestIPC(t *testing.T) {
+	conn := transport.ConnectionInfo{Transport: "ipc", IP: t.TempDir() + "/kernel", Key: "k", SignatureScheme: "hmac-sha256",
+		ShellPort: 1, IOPubPort: 2, StdinPort: 3, ControlPort: 4, HBPort: 5}
+	srv, err := transport.Listen(conn, log.New(io.Discard, "", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c := kerneltest.Dial(t, srv.Conn())
+	c.CheckHeartbeat(3 * time.Second)
+	id := c.Send(c.Shell, "kernel_info_request", map[string]any{})
+	if m := recv(t, srv, transport.Shell); m.Header.MsgID != id {
+		t.Fatalf("received %s, want %s", m.Header.MsgID, id)
+	}
+}
