@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bytes"
 	"net"
 	"strconv"
 	"testing"
@@ -132,4 +133,22 @@ func TestSilentPeerDoesNotBlockNewClients(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("a new client could not connect within 3s")
 	}
+}
+
+// IOPub takes only (un)subscriptions from its peers: zmq4 queued any other
+// message for a Recv that a PUB socket never does, so a few peers sending
+// big ones pinned memory for good (3 peers, 32 MiB messages: 512 MiB).
+func TestIOPubTakesOnlySubscriptions(t *testing.T) {
+	k, c := startKernel(t)
+	conn := k.srv.Conn()
+	for _, msg := range [][]byte{
+		kerneltest.Frame(0, bytes.Repeat([]byte("x"), 1000)),
+		append(kerneltest.Frame(1, []byte{1}), kerneltest.Frame(0, []byte{1})...),
+	} {
+		sub := kerneltest.RawPeer(t, conn, conn.IOPubPort, "SUB")
+		sub.Write(kerneltest.Frame(0, []byte{1})) // a subscription is fine
+		sub.Write(msg)
+		kerneltest.WaitClosed(t, sub, 3*time.Second)
+	}
+	checkServing(t, c)
 }

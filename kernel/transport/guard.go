@@ -71,9 +71,10 @@ type guardKey struct{}
 
 // guard is what the connections of one socket are held to.
 type guard struct {
-	socket string
-	limits Limits
-	log    *log.Logger
+	socket  string
+	limits  Limits
+	log     *log.Logger
+	subOnly bool // a PUB socket: peers may send only subscriptions
 }
 
 // guardTransport is a zmq4 transport whose listeners guard what they accept.
@@ -172,7 +173,7 @@ type guardConn struct {
 }
 
 func newGuardConn(c net.Conn, g *guard) *guardConn {
-	gc := &guardConn{Conn: c, g: g, rd: zmtpParser{max: g.limits.MaxMessage}}
+	gc := &guardConn{Conn: c, g: g, rd: zmtpParser{max: g.limits.MaxMessage, subOnly: g.subOnly}}
 	gc.cond = sync.NewCond(&gc.mu)
 	gc.timer = time.AfterFunc(g.limits.HandshakeTimeout, func() {
 		gc.drop(fmt.Sprintf("no ZMTP handshake within %v", g.limits.HandshakeTimeout))

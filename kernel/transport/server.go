@@ -86,7 +86,7 @@ func ListenLimits(conn ConnectionInfo, lg *log.Logger, lim Limits) (*Server, err
 // Each socket listens through the guarded transport (guard.go).
 func (s *Server) bindAll(lim Limits) error {
 	guarded := func(name string) context.Context {
-		return context.WithValue(s.ctx, guardKey{}, &guard{socket: name, limits: lim, log: s.log})
+		return context.WithValue(s.ctx, guardKey{}, &guard{socket: name, limits: lim, log: s.log, subOnly: name == "iopub"})
 	}
 	bind := func(sock zmq4.Socket, port *int, name string) error {
 		if err := sock.Listen(guardScheme + s.conn.Endpoint(*port)); err != nil {

@@ -31,6 +31,10 @@ func nullGreeting() []byte {
 // or a command is malformed in a way zmq4 does not check.
 type zmtpParser struct {
 	max int64
+	// subOnly admits only (un)subscriptions after the handshake, as a PUB
+	// socket receives: zmq4 queues any other message for a Recv that PUB
+	// never does, pinning up to 10 messages plus one per connection.
+	subOnly bool
 
 	greeting   int     // greeting bytes seen
 	hdr        [9]byte // flags and size of the frame being read
@@ -53,7 +57,7 @@ func (z *zmtpParser) feed(p []byte) error {
 			p = p[n:]
 		case z.inBody:
 			n := int(min(int64(len(p)), z.body))
-			if z.flags&flagCommand != 0 {
+			if z.collect() {
 				z.cmd = append(z.cmd, p[:n]...)
 			}
 			z.body -= int64(n)
@@ -89,8 +93,11 @@ func (z *zmtpParser) header() error {
 	if size > uint64(z.max) || uint64(z.msg)+size > uint64(z.max) {
 		return fmt.Errorf("a frame of %d bytes (message so far %d) exceeds the %d-byte limit", size, z.msg, z.max)
 	}
-	if z.flags&flagCommand != 0 && size > maxCommand {
-		return fmt.Errorf("a command of %d bytes exceeds the %d-byte limit", size, maxCommand)
+	if z.collect() && size > maxCommand {
+		return fmt.Errorf("a command or subscription of %d bytes exceeds the %d-byte limit", size, maxCommand)
+	}
+	if z.subOnly && z.handshaken && z.flags&(flagCommand|flagMore) == flagMore {
+		return fmt.Errorf("a message of more than one frame where only subscriptions are taken")
 	}
 	z.msg += int64(size)
 	z.body, z.inBody = int64(size), true
@@ -108,6 +115,9 @@ func (z *zmtpParser) endFrame() error {
 		z.msg = 0
 	}
 	if z.flags&flagCommand == 0 {
+		if z.collect() && (len(z.cmd) == 0 || z.cmd[0] > 1) {
+			return fmt.Errorf("a message that is not a subscription where only subscriptions are taken")
+		}
 		return nil
 	}
 	if err := checkCommand(z.cmd); err != nil {
@@ -115,6 +125,12 @@ func (z *zmtpParser) endFrame() error {
 	}
 	z.handshaken = true
 	return nil
+}
+
+// collect reports whether the body of the current frame is kept to check:
+// a command's, or a subscription's where only those are taken.
+func (z *zmtpParser) collect() bool {
+	return z.flags&flagCommand != 0 || z.subOnly && z.handshaken
 }
 
 // checkCommand rejects a command that zmq4 v0.17.0 would panic on: a name
