@@ -152,3 +152,16 @@ func TestIOPubTakesOnlySubscriptions(t *testing.T) {
 	}
 	checkServing(t, c)
 }
+
+func TestLimitsFromEnv(t *testing.T) {
+	t.Setenv("HWNAS_KERNEL_MAX_MESSAGE", "1048576")
+	if lim, err := limitsFromEnv(); err != nil || lim.MaxMessage != 1<<20 || lim.MaxQueue != transport.DefaultLimits.MaxQueue {
+		t.Errorf("limits %+v, %v", lim, err)
+	}
+	for _, bad := range []string{"0", "-1", "64MiB"} {
+		t.Setenv("HWNAS_KERNEL_MAX_MESSAGE", bad)
+		if _, err := limitsFromEnv(); err == nil {
+			t.Errorf("HWNAS_KERNEL_MAX_MESSAGE=%s: no error", bad)
+		}
+	}
+}
