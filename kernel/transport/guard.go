@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"sync"
@@ -217,15 +218,17 @@ func (c *guardConn) handshake() bool {
 		c.drop(fmt.Sprintf("handshake: %v", err))
 		return false
 	}
-	buf := make([]byte, 4096)
+	// Read no further than the READY, so that zmq4 reading past the replay
+	// means it has accepted the handshake.
 	for !c.rd.handshaken {
-		n, err := c.Conn.Read(buf) // ends with an error when the timer drops the peer
+		buf := make([]byte, c.rd.want())
+		n, err := io.ReadFull(c.Conn, buf) // fails when the timer drops the peer
 		if perr := c.rd.feed(buf[:n]); perr != nil {
 			c.drop(perr.Error())
 			return false
 		}
 		c.replay = append(c.replay, buf[:n]...)
-		if err != nil && !c.rd.handshaken {
+		if err != nil {
 			c.drop(fmt.Sprintf("handshake: %v", err))
 			return false
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"testing"
 	"time"
 
@@ -149,5 +150,43 @@ func TestIPC(t *testing.T) {
 	id := c.Send(c.Shell, "kernel_info_request", map[string]any{})
 	if m := recv(t, srv, transport.Shell); m.Header.MsgID != id {
 		t.Fatalf("received %s, want %s", m.Header.MsgID, id)
+	}
+}
+
+// A client that sends requests right behind its READY, while the kernel is
+// not reading them yet, stays connected past the handshake timeout: the
+// guard used to read ahead of the READY, so zmq4, busy with those requests,
+// never read past the guard's replay and the handshake timer dropped it.
+func TestRequestsBehindReadyKeepConnection(t *testing.T) {
+	conn := transport.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "k", SignatureScheme: "hmac-sha256"}
+	lim := transport.DefaultLimits
+	lim.HandshakeTimeout = 300 * time.Millisecond
+	srv, err := transport.ListenLimits(conn, log.New(io.Discard, "", 0), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	signer, _ := transport.NewSigner("hmac-sha256", "k")
+	var reqs []byte
+	for range 20 {
+		frames, _ := signer.Encode(nil, transport.NewHeader("s", "kernel_info_request"), nil, nil, map[string]any{})
+		for i, f := range frames {
+			reqs = append(reqs, kerneltest.Frame(byte(min(1, len(frames)-1-i)), f)...)
+		}
+	}
+	raw := kerneltest.RawPeer(t, srv.Conn(), srv.Conn().ShellPort, "")
+	raw.Write(append(kerneltest.Ready("DEALER"), reqs...))
+	time.Sleep(4 * lim.HandshakeTimeout)
+	raw.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	for {
+		if _, err := raw.Read(make([]byte, 4096)); err != nil {
+			if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+				t.Fatalf("the kernel closed a client that had sent requests: %v", err)
+			}
+			break
+		}
+	}
+	for range 20 {
+		recv(t, srv, transport.Shell)
 	}
 }

@@ -79,6 +79,21 @@ func (z *zmtpParser) feed(p []byte) error {
 	return nil
 }
 
+// want is how many bytes can be read next without passing the end of the
+// greeting, a header or a frame.
+func (z *zmtpParser) want() int {
+	switch {
+	case z.greeting < zmtpGreeting:
+		return zmtpGreeting - z.greeting
+	case z.inBody:
+		return int(z.body)
+	case z.hdrN > 0 && z.hdr[0]&flagLong != 0:
+		return 9 - z.hdrN
+	default:
+		return 2 - z.hdrN
+	}
+}
+
 // header acts on a header once its last byte has arrived.
 func (z *zmtpParser) header() error {
 	long := z.hdr[0]&flagLong != 0
@@ -92,6 +107,9 @@ func (z *zmtpParser) header() error {
 	}
 	if size > uint64(z.max) || uint64(z.msg)+size > uint64(z.max) {
 		return fmt.Errorf("a frame of %d bytes (message so far %d) exceeds the %d-byte limit", size, z.msg, z.max)
+	}
+	if !z.handshaken && z.flags&flagCommand == 0 {
+		return fmt.Errorf("a message before the READY command")
 	}
 	if z.collect() && size > maxCommand {
 		return fmt.Errorf("a command or subscription of %d bytes exceeds the %d-byte limit", size, maxCommand)
