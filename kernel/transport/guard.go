@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -26,6 +27,9 @@ type Limits struct {
 	WriteTimeout time.Duration
 	// HandshakeTimeout is how long a new peer has for the ZMTP handshake.
 	HandshakeTimeout time.Duration
+	// MaxPeers caps the connections of one socket; more are closed at once,
+	// so that peers cannot use up the kernel's file descriptors.
+	MaxPeers int
 }
 
 // DefaultLimits are the limits of Listen.
@@ -34,6 +38,7 @@ var DefaultLimits = Limits{
 	MaxQueue:         64 << 20,
 	WriteTimeout:     10 * time.Second,
 	HandshakeTimeout: 10 * time.Second,
+	MaxPeers:         64,
 }
 
 // withDefaults fills the zero fields of l from DefaultLimits.
@@ -49,6 +54,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.HandshakeTimeout <= 0 {
 		l.HandshakeTimeout = DefaultLimits.HandshakeTimeout
+	}
+	if l.MaxPeers <= 0 {
+		l.MaxPeers = DefaultLimits.MaxPeers
 	}
 	return l
 }
@@ -105,6 +113,7 @@ type guardListener struct {
 	g     *guard
 	ready chan net.Conn
 	done  chan struct{}
+	peers atomic.Int64 // connections not yet closed
 }
 
 func (l *guardListener) acceptLoop() {
@@ -119,8 +128,14 @@ func (l *guardListener) acceptLoop() {
 			time.Sleep(10 * time.Millisecond) // out of file descriptors: let some close
 			continue
 		}
+		if l.peers.Load() >= int64(l.g.limits.MaxPeers) {
+			l.g.log.Printf("%s: refused peer %s: already %d connections", l.g.socket, c.RemoteAddr(), l.g.limits.MaxPeers)
+			c.Close()
+			continue
+		}
+		l.peers.Add(1)
 		go func() {
-			gc := newGuardConn(c, l.g)
+			gc := newGuardConn(c, l.g, func() { l.peers.Add(-1) })
 			if !gc.handshake() {
 				return
 			}
@@ -173,13 +188,17 @@ type guardConn struct {
 	err     *dropError
 }
 
-func newGuardConn(c net.Conn, g *guard) *guardConn {
+// newGuardConn guards c; closed is called once c has been closed.
+func newGuardConn(c net.Conn, g *guard, closed func()) *guardConn {
 	gc := &guardConn{Conn: c, g: g, rd: zmtpParser{max: g.limits.MaxMessage, subOnly: g.subOnly}}
 	gc.cond = sync.NewCond(&gc.mu)
 	gc.timer = time.AfterFunc(g.limits.HandshakeTimeout, func() {
 		gc.drop(fmt.Sprintf("no ZMTP handshake within %v", g.limits.HandshakeTimeout))
 	})
-	go gc.flush()
+	go func() {
+		defer closed()
+		gc.flush()
+	}()
 	return gc
 }
 

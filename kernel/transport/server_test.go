@@ -190,3 +190,36 @@ func TestRequestsBehindReadyKeepConnection(t *testing.T) {
 		recv(t, srv, transport.Shell)
 	}
 }
+
+// A socket takes at most MaxPeers connections, so that peers cannot use up
+// the kernel's file descriptors; a slot frees when its peer is dropped.
+func TestMaxPeers(t *testing.T) {
+	conn := transport.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "k", SignatureScheme: "hmac-sha256"}
+	lim := transport.DefaultLimits
+	lim.MaxPeers, lim.HandshakeTimeout = 3, 500*time.Millisecond
+	srv, err := transport.ListenLimits(conn, log.New(io.Discard, "", 0), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c := kerneltest.Dial(t, srv.Conn()) // one connection on each socket
+	port := srv.Conn().ShellPort
+	kerneltest.RawPeer(t, srv.Conn(), port, "")
+	kerneltest.RawPeer(t, srv.Conn(), port, "")
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	kerneltest.WaitClosed(t, kerneltest.RawPeer(t, srv.Conn(), port, ""), 5*time.Second)
+	if d := time.Since(start); d > lim.HandshakeTimeout/2 {
+		t.Errorf("the connection over the limit was closed after %v, want at once", d)
+	}
+	id := c.Send(c.Shell, "kernel_info_request", map[string]any{})
+	if m := recv(t, srv, transport.Shell); m.Header.MsgID != id {
+		t.Fatalf("received %s, want %s", m.Header.MsgID, id)
+	}
+	time.Sleep(2 * lim.HandshakeTimeout) // the silent peers are dropped
+	c2 := kerneltest.Dial(t, srv.Conn())
+	id = c2.Send(c2.Shell, "kernel_info_request", map[string]any{})
+	if m := recv(t, srv, transport.Shell); m.Header.MsgID != id {
+		t.Fatalf("received %s, want %s", m.Header.MsgID, id)
+	}
+}
