@@ -55,6 +55,9 @@ func (g *goSession) reset() error {
 	if err := i.Use(stdlib.Symbols); err != nil {
 		return fmt.Errorf("go cells: load the standard library: %w", err)
 	}
+	if err := i.Use(g.stdio()); err != nil {
+		return fmt.Errorf("go cells: bind os.Stdout and os.Stderr: %w", err)
+	}
 	if err := i.Use(displayExports(g.disp)); err != nil {
 		return fmt.Errorf("go cells: load the display package: %w", err)
 	}
@@ -75,6 +78,20 @@ func (g *goSession) reset() error {
 	return nil
 }
 
+// stdio replaces os.Stdin, os.Stdout and os.Stderr of the cells with the
+// session's streams. yaegi binds them only when they are *os.File, so by
+// default a cell's os.Stderr was the kernel's own; here they are an
+// io.Reader and io.Writers (documented in docs/kernel.md).
+func (g *goSession) stdio() interp.Exports {
+	var in io.Reader = g.stdin
+	var out, errw io.Writer = g.stdout, g.stderr
+	return interp.Exports{"os/os": {
+		"Stdin":  reflect.ValueOf(&in).Elem(),
+		"Stdout": reflect.ValueOf(&out).Elem(),
+		"Stderr": reflect.ValueOf(&errw).Elem(),
+	}}
+}
+
 // execute runs one %%go cell body; firstLine is the cell line the body starts on.
 func (g *goSession) execute(ctx context.Context, body string, firstLine int, out *core.Output) (*core.ExecResult, error) {
 	g.mu.Lock()
@@ -84,6 +101,8 @@ func (g *goSession) execute(ctx context.Context, body string, firstLine int, out
 		return nil, &core.CellError{Name: "SyntaxError", Value: err.Error()}
 	}
 	defer g.attach(out)()
+	ctx, unguard := stackGuard(ctx)
+	defer unguard()
 	var result reflect.Value
 	show := false
 	for n, c := range chunks {
@@ -267,6 +286,9 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	g.stdout.Flush()
 	var p interp.Panic
 	switch {
+	case context.Cause(ctx) == errStackOverflow:
+		msg := fmt.Sprintf("the cell was stopped: its goroutine stacks passed %d MiB (endless recursion?); values assigned before are kept", cellStackLimit>>20)
+		return v, &core.CellError{Name: "StackOverflow", Value: msg, Traceback: []string{"StackOverflow: " + msg}}
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return v, &core.CellError{Name: "Interrupted", Value: "the cell was interrupted; values assigned before the interrupt are kept", Traceback: []string{"Interrupted: the cell was interrupted"}}
 	case errors.As(err, &p):

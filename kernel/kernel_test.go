@@ -26,13 +26,19 @@ type testKernel struct {
 // the test's cleanup stops both.
 func startKernel(t testing.TB) (*testKernel, *kerneltest.Client) {
 	t.Helper()
+	return startKernelLimits(t, transport.DefaultLimits)
+}
+
+// startKernelLimits is startKernel holding peers to lim.
+func startKernelLimits(t testing.TB, lim transport.Limits) (*testKernel, *kerneltest.Client) {
+	t.Helper()
 	conn := transport.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key-" + transport.NewUUID(), SignatureScheme: "hmac-sha256"}
 	sess, err := NewSession(SessionOptions{StoreDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	lg := log.New(io.Discard, "", 0)
-	srv, err := transport.Listen(conn, lg)
+	srv, err := transport.ListenLimits(conn, lg, lim)
 	if err != nil {
 		t.Fatal(err)
 	}

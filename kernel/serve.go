@@ -26,7 +26,11 @@ func Serve(connectionFile string, o SessionOptions, lg *log.Logger) error {
 	if err != nil {
 		return fmt.Errorf("start the interpreter: %w", err)
 	}
-	srv, err := transport.Listen(conn, lg)
+	lim, err := limitsFromEnv()
+	if err != nil {
+		return err
+	}
+	srv, err := transport.ListenLimits(conn, lg, lim)
 	if err != nil {
 		return err
 	}
@@ -69,4 +73,18 @@ func watchParent(ctx context.Context, stop func()) {
 			}
 		}
 	}
+}
+
+// limitsFromEnv returns the transport limits, with HWNAS_KERNEL_MAX_MESSAGE
+// (bytes) capping a message from any peer when set.
+func limitsFromEnv() (transport.Limits, error) {
+	lim := transport.DefaultLimits
+	if v := os.Getenv("HWNAS_KERNEL_MAX_MESSAGE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return lim, fmt.Errorf("HWNAS_KERNEL_MAX_MESSAGE=%q: want a positive number of bytes", v)
+		}
+		lim.MaxMessage = n
+	}
+	return lim, nil
 }

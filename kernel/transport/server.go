@@ -58,15 +58,21 @@ type Server struct {
 }
 
 // Listen binds every socket of the connection and starts the publisher and
-// the heartbeat. Ports given as 0 are chosen by the system; Conn reports them.
+// the heartbeat, holding peers to DefaultLimits. Ports given as 0 are chosen
+// by the system; Conn reports them.
 func Listen(conn ConnectionInfo, lg *log.Logger) (*Server, error) {
+	return ListenLimits(conn, lg, DefaultLimits)
+}
+
+// ListenLimits is Listen holding each peer to lim (zero fields: the default).
+func ListenLimits(conn ConnectionInfo, lg *log.Logger, lim Limits) (*Server, error) {
 	signer, err := NewSigner(conn.SignatureScheme, conn.Key)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{conn: conn, signer: signer, session: NewUUID(), log: lg, ctx: ctx, cancel: cancel, pub: make(chan pubMsg, 1024)}
-	if err := s.bindAll(); err != nil {
+	if err := s.bindAll(lim.withDefaults()); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -77,9 +83,13 @@ func Listen(conn ConnectionInfo, lg *log.Logger) (*Server, error) {
 }
 
 // bindAll creates and binds the sockets, writing chosen ports into s.conn.
-func (s *Server) bindAll() error {
+// Each socket listens through the guarded transport (guard.go).
+func (s *Server) bindAll(lim Limits) error {
+	guarded := func(name string) context.Context {
+		return context.WithValue(s.ctx, guardKey{}, &guard{socket: name, limits: lim, log: s.log, subOnly: name == "iopub"})
+	}
 	bind := func(sock zmq4.Socket, port *int, name string) error {
-		if err := sock.Listen(s.conn.Endpoint(*port)); err != nil {
+		if err := sock.Listen(guardScheme + s.conn.Endpoint(*port)); err != nil {
 			return fmt.Errorf("bind %s socket on %s: %w", name, s.conn.Endpoint(*port), err)
 		}
 		if a, ok := sock.Addr().(*net.TCPAddr); ok && *port == 0 {
@@ -90,16 +100,16 @@ func (s *Server) bindAll() error {
 	ports := [3]*int{&s.conn.ShellPort, &s.conn.ControlPort, &s.conn.StdinPort}
 	for i := range s.routers {
 		ch := Channel(i)
-		s.routers[i] = zmq4.NewRouter(s.ctx, zmq4.WithID(zmq4.SocketIdentity("hwnas-"+ch.String())))
+		s.routers[i] = zmq4.NewRouter(guarded(ch.String()), zmq4.WithID(zmq4.SocketIdentity("hwnas-"+ch.String())), zmq4.WithLogger(s.log))
 		if err := bind(s.routers[i], ports[i], ch.String()); err != nil {
 			return err
 		}
 	}
-	s.iopub = zmq4.NewPub(s.ctx)
+	s.iopub = zmq4.NewPub(guarded("iopub"), zmq4.WithLogger(s.log))
 	if err := bind(s.iopub, &s.conn.IOPubPort, "iopub"); err != nil {
 		return err
 	}
-	s.hb = zmq4.NewRep(s.ctx)
+	s.hb = zmq4.NewRep(guarded("heartbeat"), zmq4.WithLogger(s.log))
 	return bind(s.hb, &s.conn.HBPort, "heartbeat")
 }
 
@@ -193,16 +203,18 @@ func (s *Server) Flush() {
 	}
 }
 
-// heartbeat echoes every ping unchanged.
+// heartbeat echoes every ping unchanged. A malformed ping is logged and
+// skipped: only closing the server stops the heartbeat.
 func (s *Server) heartbeat() {
 	defer s.wg.Done()
 	for {
 		m, err := s.hb.Recv()
-		if err != nil {
-			if s.ctx.Err() == nil {
-				s.log.Printf("heartbeat: %v", err)
-			}
+		if s.ctx.Err() != nil {
 			return
+		}
+		if err != nil {
+			s.log.Printf("heartbeat: %v", err)
+			continue
 		}
 		if err := s.hb.Send(m); err != nil && s.ctx.Err() == nil {
 			s.log.Printf("heartbeat: echo: %v", err)

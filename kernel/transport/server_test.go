@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"testing"
 	"time"
 
@@ -122,5 +123,103 @@ func TestReplyAndPublish(t *testing.T) {
 			t.Fatalf("iopub message %d: %v with parent %s", i, v, m.Parent)
 		}
 		i++
+	}
+}
+
+// A ping without the REQ envelope's empty frame used to end the heartbeat
+// goroutine, for every client.
+func TestHeartbeatSurvivesMalformedPing(t *testing.T) {
+	srv, c := listen(t)
+	raw := kerneltest.RawPeer(t, srv.Conn(), srv.Conn().HBPort, "REQ")
+	raw.Write(kerneltest.Frame(0, []byte("no envelope")))
+	time.Sleep(100 * time.Millisecond)
+	c.CheckHeartbeat(3 * time.Second)
+}
+
+// The guarded transport serves ipc connection files too.
+func TestIPC(t *testing.T) {
+	conn := transport.ConnectionInfo{Transport: "ipc", IP: t.TempDir() + "/kernel", Key: "k", SignatureScheme: "hmac-sha256",
+		ShellPort: 1, IOPubPort: 2, StdinPort: 3, ControlPort: 4, HBPort: 5}
+	srv, err := transport.Listen(conn, log.New(io.Discard, "", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c := kerneltest.Dial(t, srv.Conn())
+	c.CheckHeartbeat(3 * time.Second)
+	id := c.Send(c.Shell, "kernel_info_request", map[string]any{})
+	if m := recv(t, srv, transport.Shell); m.Header.MsgID != id {
+		t.Fatalf("received %s, want %s", m.Header.MsgID, id)
+	}
+}
+
+// A client that sends requests right behind its READY, while the kernel is
+// not reading them yet, stays connected past the handshake timeout: the
+// guard used to read ahead of the READY, so zmq4, busy with those requests,
+// never read past the guard's replay and the handshake timer dropped it.
+func TestRequestsBehindReadyKeepConnection(t *testing.T) {
+	conn := transport.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "k", SignatureScheme: "hmac-sha256"}
+	lim := transport.DefaultLimits
+	lim.HandshakeTimeout = 300 * time.Millisecond
+	srv, err := transport.ListenLimits(conn, log.New(io.Discard, "", 0), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	signer, _ := transport.NewSigner("hmac-sha256", "k")
+	var reqs []byte
+	for range 20 {
+		frames, _ := signer.Encode(nil, transport.NewHeader("s", "kernel_info_request"), nil, nil, map[string]any{})
+		for i, f := range frames {
+			reqs = append(reqs, kerneltest.Frame(byte(min(1, len(frames)-1-i)), f)...)
+		}
+	}
+	raw := kerneltest.RawPeer(t, srv.Conn(), srv.Conn().ShellPort, "")
+	raw.Write(append(kerneltest.Ready("DEALER"), reqs...))
+	time.Sleep(4 * lim.HandshakeTimeout)
+	raw.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	for {
+		if _, err := raw.Read(make([]byte, 4096)); err != nil {
+			if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+				t.Fatalf("the kernel closed a client that had sent requests: %v", err)
+			}
+			break
+		}
+	}
+	for range 20 {
+		recv(t, srv, transport.Shell)
+	}
+}
+
+// A socket takes at most MaxPeers connections, so that peers cannot use up
+// the kernel's file descriptors; a slot frees when its peer is dropped.
+func TestMaxPeers(t *testing.T) {
+	conn := transport.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "k", SignatureScheme: "hmac-sha256"}
+	lim := transport.DefaultLimits
+	lim.MaxPeers, lim.HandshakeTimeout = 3, 500*time.Millisecond
+	srv, err := transport.ListenLimits(conn, log.New(io.Discard, "", 0), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	c := kerneltest.Dial(t, srv.Conn()) // one connection on each socket
+	port := srv.Conn().ShellPort
+	kerneltest.RawPeer(t, srv.Conn(), port, "")
+	kerneltest.RawPeer(t, srv.Conn(), port, "")
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	kerneltest.WaitClosed(t, kerneltest.RawPeer(t, srv.Conn(), port, ""), 5*time.Second)
+	if d := time.Since(start); d > lim.HandshakeTimeout/2 {
+		t.Errorf("the connection over the limit was closed after %v, want at once", d)
+	}
+	id := c.Send(c.Shell, "kernel_info_request", map[string]any{})
+	if m := recv(t, srv, transport.Shell); m.Header.MsgID != id {
+		t.Fatalf("received %s, want %s", m.Header.MsgID, id)
+	}
+	time.Sleep(2 * lim.HandshakeTimeout) // the silent peers are dropped
+	c2 := kerneltest.Dial(t, srv.Conn())
+	id = c2.Send(c2.Shell, "kernel_info_request", map[string]any{})
+	if m := recv(t, srv, transport.Shell); m.Header.MsgID != id {
+		t.Fatalf("received %s, want %s", m.Header.MsgID, id)
 	}
 }
