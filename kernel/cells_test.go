@@ -246,6 +246,22 @@ func TestMagicsAndCompletion(t *testing.T) {
 			t.Errorf("Inspect(%q) found nothing", word)
 		}
 	}
+	// A strategy's parameter is documented by the strategy block it is in
+	// (nsga2's population defaults to 50, evolution's to 20).
+	for code, want := range map[string]string{
+		"experiment e {\n  strategy nsga2 { population = 10 }":     "strategy nsga2, default 50",
+		"experiment e {\n  strategy evolution { population = 10 }": "strategy evolution, default 20",
+		"experiment e {\n  strategy reinforce { hidden = 10 }":     "strategy reinforce",
+	} {
+		word := "population"
+		if !strings.Contains(code, word) {
+			word = "hidden"
+		}
+		d, ok := s.Inspect(code, strings.Index(code, word)+2, 0)
+		if got, _ := d["text/plain"].(string); !ok || !strings.Contains(got, want) {
+			t.Errorf("Inspect at %s in %q = %q, want it to say %q", word, code, got, want)
+		}
+	}
 }
 
 func TestDSLCompletionAndDocs(t *testing.T) {
