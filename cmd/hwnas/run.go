@@ -1,11 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -183,9 +186,12 @@ func runExperiments(ctx context.Context, cmd *cobra.Command, spec *dsl.Spec, f *
 
 // runAll runs each experiment in turn, or with --rescore re-scores it,
 // printing its outcome as it ends, or with --json all outcomes at the end.
-// Interrupted, it says what the store keeps and exits 130.
+// Interrupted, it says what the store keeps and exits 130. An experiment
+// whose every trial failed makes it exit 1 after all have run (not a
+// re-score: there a failure is a network never trained at this fidelity).
 func runAll(ctx context.Context, st *store.Store, exps []engine.Experiment, f *runFlags, stdout, stderr io.Writer) error {
 	var outs []report.JSONOutcome
+	var failed []string
 	for _, e := range exps {
 		var out *engine.Outcome
 		var err error
@@ -215,11 +221,44 @@ func runAll(ctx context.Context, st *store.Store, exps []engine.Experiment, f *r
 			}
 			return err
 		}
+		if msg := allFailed(out); msg != "" && !f.rescore { // a re-score's failures are the trials never trained
+			failed = append(failed, msg)
+		}
 	}
 	if f.json {
-		return writeJSONOutcomes(stdout, outs)
+		if err := writeJSONOutcomes(stdout, outs); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// allFailed says, for an outcome whose every trial failed, how many failed
+// for each reason (the first line of its error), most frequent first; "" when
+// any trial did not fail or there were none.
+func allFailed(out *engine.Outcome) string {
+	if out == nil || len(out.Trials) == 0 {
+		return ""
+	}
+	reasons := map[string]int{}
+	for _, t := range out.Trials {
+		if t.Status != store.Failed {
+			return ""
+		}
+		first, _, _ := strings.Cut(t.Error, "\n")
+		reasons[first]++
+	}
+	keys := slices.SortedFunc(maps.Keys(reasons), func(a, b string) int {
+		return cmp.Or(reasons[b]-reasons[a], strings.Compare(a, b))
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d × %s", reasons[k], k)
+	}
+	return fmt.Sprintf("%s: all %d trials failed: %s", out.Experiment, len(out.Trials), strings.Join(parts, "; "))
 }
 
 func writeJSONOutcomes(w io.Writer, outs []report.JSONOutcome) error {

@@ -161,3 +161,33 @@ func TestRunSpecExecutor(t *testing.T) {
 		t.Fatalf("--executor local: %v\n%s", err, out)
 	}
 }
+
+// failSpec's evaluator is a program that is not there: every trial fails.
+const failSpec = `
+space nb201 = benchmark("nasbench201")
+evaluator broken command { run = "/nonexistent/trainer --epochs 1" }
+dataset cifar { source = builtin("mnist") }
+experiment doomed {
+  space = nb201
+  evaluator = broken
+  dataset = cifar
+  platform = "ZCU102"
+  maximize accuracy
+  budget 5 trials
+}
+`
+
+// A run whose every trial failed exits 1 and says why, counted by reason.
+func TestRunAllTrialsFailed(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "fail.hwnas")
+	os.WriteFile(spec, []byte(failSpec), 0o644)
+	out, err := runCLI(t, "run", spec, "-e", "doomed", "--store", filepath.Join(dir, "store"))
+	if exitCode(err) != 1 || !strings.Contains(err.Error(), "doomed: all 5 trials failed: 5 × command:/nonexistent/trainer --epochs 1 evaluator: ") ||
+		!strings.Contains(err.Error(), "no such file") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("exit %d (%v), want 1 with the reasons counted on one line\n%s", exitCode(err), err, out)
+	}
+	if !strings.Contains(out, "5 failed") {
+		t.Fatalf("the summary is not printed before the error:\n%s", out)
+	}
+}
