@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hwnas/hwnas/metric"
@@ -24,7 +25,9 @@ import (
 // CommandRequest as JSON on the program's stdin and reads one JSON object of
 // metrics from its stdout, e.g. {"accuracy": 0.97, "test_accuracy": 0.96}.
 // A non-zero exit, a timeout or output that is not such an object fails the
-// trial with the tail of the program's stderr.
+// trial with the tail of the program's stderr. The program runs in a process
+// group of its own, killed whole on a timeout or Ctrl-C; stdout may hold at
+// most 16 MiB and only the last 64 KiB of stderr are kept.
 type CommandEvaluator struct {
 	Argv    []string      // program and arguments, run without a shell
 	Timeout time.Duration // 0: none (the experiment's trial timeout still applies)
@@ -107,34 +110,109 @@ func (c CommandEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, 
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("command request: %w", err)
 	}
-	if c.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
-		defer cancel()
-	}
-	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
-	cmd.Dir = c.Dir
-	cmd.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 2 * time.Second
-	threads := strconv.Itoa(max(r.Threads, 1))
-	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS="+threads, "HWNAS_THREADS="+threads)
 	t0 := time.Now()
-	err = cmd.Run()
+	out, err := c.run(ctx, in, max(r.Threads, 1))
 	wall := time.Since(t0)
-	if ctx.Err() != nil {
-		return Evaluation{}, fmt.Errorf("%s: %w%s", c.Argv[0], ctx.Err(), stderrTail(stderr.Bytes()))
-	}
 	if err != nil {
-		return Evaluation{}, fmt.Errorf("%s: %v%s", c.Argv[0], err, stderrTail(stderr.Bytes()))
+		return Evaluation{}, err
 	}
-	m, err := ParseMetrics(stdout.Bytes())
+	m, err := ParseMetrics(out.stdout.b.Bytes())
 	if err != nil {
-		return Evaluation{}, fmt.Errorf("%s: %v%s", c.Argv[0], err, stderrTail(stderr.Bytes()))
+		return Evaluation{}, fmt.Errorf("%s: %v%s", c.Argv[0], err, stderrTail(out.stderr.Bytes()))
 	}
 	return Evaluation{Metrics: m, ChargedS: wall.Seconds()}, nil
 }
+
+// Bounds on what a command evaluator may print: its metrics on stdout are
+// one small JSON object; of its stderr only the tail is kept for errors.
+const (
+	maxCommandStdout = 16 << 20
+	maxCommandStderr = 64 << 10
+)
+
+// commandOutput is what a run of the program printed.
+type commandOutput struct {
+	stdout limitedBuffer
+	stderr tailBuffer
+}
+
+// run runs the program with in on its stdin, in a process group of its own
+// that is killed whole on the evaluator's timeout, on ctx's end and when
+// stdout passes maxCommandStdout, so no grandchild outlives the trial.
+func (c CommandEvaluator) run(ctx context.Context, in []byte, threads int) (*commandOutput, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	own := ctx // the evaluator's own timeout ends own but not the caller's ctx
+	if c.Timeout > 0 {
+		var cancelT context.CancelFunc
+		own, cancelT = context.WithTimeout(ctx, c.Timeout)
+		defer cancelT()
+	}
+	out := &commandOutput{stdout: limitedBuffer{max: maxCommandStdout, full: cancel}, stderr: tailBuffer{max: maxCommandStderr}}
+	cmd := exec.CommandContext(own, c.Argv[0], c.Argv[1:]...)
+	cmd.Dir = c.Dir
+	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stdout, cmd.Stderr = &out.stdout, &out.stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
+	n := strconv.Itoa(threads)
+	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS="+n, "HWNAS_THREADS="+n)
+	err := cmd.Run()
+	tail := stderrTail(out.stderr.Bytes())
+	switch {
+	case out.stdout.over:
+		return nil, fmt.Errorf("%s: printed more than %d MiB on stdout; want one JSON object of metrics%s", c.Argv[0], maxCommandStdout>>20, tail)
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("%s: %w%s", c.Argv[0], ctx.Err(), tail)
+	case own.Err() != nil:
+		return nil, fmt.Errorf("%s: timed out after %s (the evaluator's timeout setting)%s", c.Argv[0], c.Timeout, tail)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %v%s", c.Argv[0], err, tail)
+	}
+	return out, nil
+}
+
+// limitedBuffer keeps up to max bytes; past that it keeps nothing more,
+// sets over and calls full (once), so the program is stopped.
+type limitedBuffer struct {
+	b    bytes.Buffer
+	max  int
+	over bool
+	full func()
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if !l.over && l.b.Len()+len(p) > l.max {
+		l.over = true
+		l.full()
+	}
+	if !l.over {
+		l.b.Write(p)
+	}
+	return len(p), nil
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	b   []byte
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) >= t.max {
+		t.b = append(t.b[:0], p[len(p)-t.max:]...)
+		return n, nil
+	}
+	if drop := len(t.b) + len(p) - t.max; drop > 0 {
+		t.b = append(t.b[:0], t.b[drop:]...)
+	}
+	t.b = append(t.b, p...)
+	return n, nil
+}
+
+func (t *tailBuffer) Bytes() []byte { return t.b }
 
 // stderrTail is the last lines of a program's stderr, for error messages.
 func stderrTail(b []byte) string {

@@ -410,8 +410,8 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 		return "", errUnfinished
 	case errors.Is(err, errUntrained):
 		return "", errors.New(Untrained)
-	case err != nil && (errors.Is(err, context.DeadlineExceeded) || ectx.Err() != nil):
-		return "", fmt.Errorf("%s evaluator timed out after %s: %v", name, e.TrialTimeout, err)
+	case err != nil && ectx.Err() != nil: // the trial timeout, not one of the evaluator's own
+		return "", fmt.Errorf("%s evaluator timed out after %s (--trial-timeout): %v", name, e.TrialTimeout, err)
 	case err != nil:
 		return "", fmt.Errorf("%s evaluator: %v", name, err)
 	}

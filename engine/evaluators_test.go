@@ -3,10 +3,14 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,7 +101,7 @@ func TestCommandEvaluator(t *testing.T) {
 		{"bad json", CommandEvaluator{Argv: []string{"sh", "-c", "cat >/dev/null; echo 'accuracy: 0.9'"}}, "",
 			nil, "not a JSON object"},
 		{"timeout", CommandEvaluator{Argv: []string{"sh", "-c", "exec sleep 5"}, Timeout: 100 * time.Millisecond}, "",
-			nil, "deadline exceeded"},
+			nil, "timed out after 100ms (the evaluator's timeout setting)"},
 		{"missing program", CommandEvaluator{Argv: []string{"/nonexistent/trainer"}}, "", nil, "no such file"},
 	}
 	for _, c := range cases {
@@ -206,5 +210,61 @@ func TestPyTorchTrainer(t *testing.T) {
 	}
 	if a := got.Metrics[metric.Accuracy]; a < 0 || a > 1 || got.Metrics[metric.TestAccuracy] <= 0 {
 		t.Fatalf("metrics %v", got.Metrics)
+	}
+}
+
+// A command evaluator's timeout kills its whole process group: a grandchild
+// it started in the background does not outlive the trial.
+func TestCommandEvaluatorKillsGrandchildren(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	ev := CommandEvaluator{Argv: []string{"sh", "-c", "sleep 300 & echo $! >" + pidFile + "; exec sleep 300"},
+		Timeout: 300 * time.Millisecond}
+	net, _ := fnasSpace().Decode([]int{0, 0, 0, 1, 0, 2, 0, 2})
+	_, err := ev.Evaluate(context.Background(), Request{Network: net})
+	if err == nil || !strings.Contains(err.Error(), "timed out after 300ms (the evaluator's timeout setting)") ||
+		errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the evaluator's own timeout named", err)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(3 * time.Second); syscall.Kill(pid, 0) == nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("grandchild %d outlived the evaluator's timeout", pid)
+		}
+	}
+}
+
+// What a command evaluator prints is bounded: only a tail of its stderr is
+// kept, and stdout past its limit fails the trial instead of filling memory.
+func TestCommandEvaluatorBoundsOutput(t *testing.T) {
+	net, _ := fnasSpace().Decode([]int{0, 0, 0, 1, 0, 2, 0, 2})
+	req := Request{Network: net}
+	noisy := CommandEvaluator{Argv: []string{"sh", "-c", "cat >/dev/null; head -c 50000000 /dev/zero | tr '\\0' x >&2; echo; echo last line >&2; exit 1"}}
+	_, err := noisy.Evaluate(context.Background(), req)
+	if err == nil || !strings.HasSuffix(err.Error(), "last line") || len(err.Error()) > 4000 {
+		n := 0
+		if err != nil {
+			n = len(err.Error())
+		}
+		t.Fatalf("err (%d bytes) does not end in a short stderr tail", n)
+	}
+	tb := tailBuffer{max: 8}
+	for _, s := range []string{"abc", "defghij", "klmnopqrstu", "vw"} {
+		tb.Write([]byte(s))
+	}
+	if string(tb.Bytes()) != "pqrstuvw" {
+		t.Fatalf("tail = %q, want %q", tb.Bytes(), "pqrstuvw")
+	}
+	flood := CommandEvaluator{Argv: []string{"sh", "-c", "cat >/dev/null; printf '{\"accuracy\": 0.5, \"pad\": \"'; exec cat /dev/zero"}}
+	_, err = flood.Evaluate(context.Background(), req)
+	if err == nil || !strings.Contains(err.Error(), "printed more than 16 MiB on stdout") {
+		t.Fatalf("err = %v, want the stdout limit", err)
 	}
 }
