@@ -42,6 +42,9 @@ type Trial struct {
 	HardwareS  float64
 	EvalS      float64
 	Resumed    bool // taken whole from an earlier run
+	// Note is a remark on a trial that did not fail, for the progress line
+	// (not stored): which FPGA-model metrics its evaluator replaced.
+	Note string
 	// LookedUp marks a trained trial whose evaluator read its metrics from a
 	// benchmark table (TablePrefix) instead of training: it is stored as
 	// trained, shown as "looked up" and counted in Counts.LookedUp.
@@ -349,7 +352,7 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		return "", err
 	}
 	if ok {
-		t.Metrics.merge(am)
+		t.Note = t.Metrics.mergeEvaluated(am)
 		t.Status = store.Cached
 		return TrialCached, nil
 	}
@@ -418,6 +421,9 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	if _, ok := ev.Metrics[metric.Accuracy]; !ok {
 		return "", fmt.Errorf("%s evaluator returned no %q metric", name, metric.Accuracy)
 	}
+	if err := ev.Metrics.validate(); err != nil {
+		return "", fmt.Errorf("%s evaluator: %v", name, err)
+	}
 	if ev.ChargedS == 0 {
 		ev.ChargedS = wall.Seconds()
 	}
@@ -425,7 +431,7 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 		return "", err
 	}
 	t.EvalS = ev.ChargedS
-	t.Metrics.merge(ev.Metrics)
+	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
 	t.Status = store.Trained
 	if isTable(name) {
 		t.LookedUp = true
@@ -480,7 +486,7 @@ func (r *runner) finish(t *Trial, kind EventKind) {
 	}
 	r.finished = append(r.finished, *t)
 	r.emitLocked(Event{Kind: kind, Trial: t.ID, Genome: t.Genome, Network: t.Network, Design: t.Design,
-		Metrics: t.Metrics, Error: t.Error})
+		Metrics: t.Metrics, Error: t.Error, Note: t.Note})
 }
 
 func better(ob Objective, a, b float64) bool {

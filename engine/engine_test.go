@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -416,6 +418,53 @@ func TestCountsAgree(t *testing.T) {
 			out.Counts.Trained, out.Counts.Pruned, out.Counts.Failed, out.Counts.Cached)
 		if got := out.Counts.String(); got != want || !strings.Contains(last.Line(), fmt.Sprintf("%d resumed", out.Counts.Resumed)) {
 			t.Errorf("summary %q, live %q; want %q", got, last.Line(), want)
+		}
+	}
+}
+
+// fixedEval reports the same metrics for every network.
+type fixedEval struct{ m Metrics }
+
+func (f fixedEval) Name() string { return "fixed" }
+
+func (f fixedEval) Evaluate(ctx context.Context, r Request) (Evaluation, error) {
+	return Evaluation{Metrics: maps.Clone(f.m), ChargedS: 1}, nil
+}
+
+// An evaluator's metrics are checked against package metric's table: an
+// impossible value fails the trial naming the metric, and a hardware metric
+// that replaces the FPGA model's is kept and said so in the progress line.
+func TestEvaluatorMetricsValidated(t *testing.T) {
+	cases := []struct {
+		m    Metrics
+		want string // the failure; "" for a trained trial
+	}{
+		{Metrics{metric.Accuracy: 0.9, metric.DSP: -5}, `fixed evaluator: metric "dsp" = -5 is negative; a count cannot be`},
+		{Metrics{metric.Accuracy: 0.9, metric.PowerW: math.NaN()}, `metric "power_w" = NaN is not finite`},
+		{Metrics{metric.Accuracy: 0.9, metric.TestAccuracy: 1.5}, `metric "test_accuracy" = 1.5 is not a fraction in [0, 1]`},
+		{Metrics{metric.Accuracy: 0.9, metric.LatencyMs: -1}, `metric "latency_ms" = -1 is negative; a time cannot be`},
+		{Metrics{metric.Accuracy: 0.9, "loss": -2.5, metric.LatencyMs: 1.25}, ""},
+	}
+	for _, c := range cases {
+		e := demoExperiment(fixedEval{c.m}, 1)
+		e.Constraints = nil
+		var lines []string
+		out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir()),
+			Progress: func(ev Event) { lines = append(lines, ev.Line()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := out.Trials[0]
+		if c.want != "" {
+			if tr.Status != store.Failed || !strings.Contains(tr.Error, c.want) {
+				t.Errorf("%v: %s, want failed with %q", c.m, trialLine(&tr), c.want)
+			}
+			continue
+		}
+		note := "the evaluator's metrics replace the FPGA model's: latency_ms "
+		if tr.Status != store.Trained || tr.Metrics[metric.LatencyMs] != 1.25 || !strings.Contains(tr.Note, note) ||
+			!strings.Contains(strings.Join(lines, "\n"), note) {
+			t.Errorf("%v: %s note %q, want trained, latency 1.25 and a note\n%s", c.m, trialLine(&tr), tr.Note, strings.Join(lines, "\n"))
 		}
 	}
 }

@@ -32,6 +32,7 @@ type Event struct {
 	Design  string
 	Metrics Metrics
 	Error   string // reason for a failure or a pruning
+	Note    string // a remark on a finished trial (see Trial.Note)
 
 	Done, Total int // finished trials, and the trial budget (0 when time-bounded)
 	Counts      Counts
@@ -71,6 +72,9 @@ func (ev Event) Line() string {
 	}
 	if ev.Error != "" {
 		fmt.Fprintf(&b, " (%s)", ev.Error)
+	}
+	if ev.Note != "" {
+		fmt.Fprintf(&b, " (%s)", ev.Note)
 	}
 	if ev.BestTrial >= 0 {
 		fmt.Fprintf(&b, " | best %s %s (#%d)", ev.BestMetric, metric.Format(ev.BestMetric, ev.Best), ev.BestTrial)
