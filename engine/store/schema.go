@@ -74,6 +74,9 @@ func (s *Store) migrate() error {
 		case err != nil:
 			return fmt.Errorf("schema version: %w", err)
 		}
+		if v < 0 { // migrations[v] would panic
+			return fmt.Errorf("schema version %d is not one hwnas wrote (they run 0 to %d)", v, len(migrations))
+		}
 		if v > len(migrations) {
 			return fmt.Errorf("schema version %d is newer than this hwnas understands (%d): upgrade hwnas", v, len(migrations))
 		}

@@ -230,6 +230,16 @@ func TestMigratesForward(t *testing.T) {
 	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "schema version 99 is newer") {
 		t.Fatalf("err = %v, want a newer-schema error", err)
 	}
+
+	// A version no hwnas wrote is refused, not a panic.
+	db, _ = sql.Open("sqlite", filepath.Join(dir, FileName))
+	if _, err := db.Exec(`UPDATE schema_version SET version = -3`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "store "+filepath.Join(dir, FileName)+": schema version -3 is not one hwnas wrote") {
+		t.Fatalf("err = %v, want a clear error for schema version -3", err)
+	}
 }
 
 // TestKillLosesNothing kills a writer with SIGKILL mid-run: every trial it
