@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -232,8 +231,8 @@ func stderrTail(b []byte) string {
 	return "; stderr ends:\n" + s
 }
 
-// ParseMetrics reads a command evaluator's answer: one JSON object whose
-// values are finite numbers, with "accuracy" a fraction in [0, 1].
+// ParseMetrics reads a command evaluator's answer: one JSON object of numbers,
+// with an "accuracy", each valid for its metric (Metrics.validate).
 func ParseMetrics(out []byte) (Metrics, error) {
 	trimmed := bytes.TrimSpace(out)
 	if len(trimmed) == 0 {
@@ -253,15 +252,10 @@ func ParseMetrics(out []byte) (Metrics, error) {
 		if err := json.Unmarshal(raw[k], &v); err != nil {
 			return nil, fmt.Errorf("metric %q is %s, want a number", k, head(raw[k]))
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("metric %q is not finite", k)
-		}
 		m[k] = v
 	}
-	for _, k := range []string{metric.Accuracy, metric.TestAccuracy} {
-		if v, ok := m[k]; ok && (v < 0 || v > 1) {
-			return nil, fmt.Errorf("metric %q = %g is not a fraction in [0, 1]", k, v)
-		}
+	if err := m.validate(); err != nil {
+		return nil, err
 	}
 	if _, ok := m[metric.Accuracy]; !ok {
 		return nil, fmt.Errorf("no %q metric in %s", metric.Accuracy, head(trimmed))

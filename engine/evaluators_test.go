@@ -143,6 +143,8 @@ func TestParseMetrics(t *testing.T) {
 		{`[0.9]`, "not a JSON object"},
 		{`{"accuracy": "high"}`, `metric "accuracy" is "high", want a number`},
 		{`{"accuracy": 97.5}`, "not a fraction in [0, 1]"},
+		{`{"accuracy": 0.9, "dsp": -5}`, `metric "dsp" = -5 is negative; a count cannot be`},
+		{`{"accuracy": 0.9, "loss": -5}`, ""},
 		{`{"loss": 0.1}`, `no "accuracy" metric`},
 		{`{"accuracy": 0.9} {"accuracy": 0.8}`, "more than one JSON value"},
 	}
