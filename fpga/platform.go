@@ -176,3 +176,23 @@ func Closest(name string, n int) []string {
 	}
 	return out
 }
+
+// Line names the product line of p's device from its part number, for
+// people who search the catalog by it: "Zynq-7000" (XC7Z…, DS190), "Zynq
+// UltraScale+" (XCZU…, DS891), "Virtex-7" (XC7V…), "Artix-7" (XC7A…),
+// "Kintex UltraScale" (XCKU…), "Virtex UltraScale+" (XCVU…), "Alveo"
+// (XCU…), "Arria 10" (10A…) and "Stratix 10" (1S…); "" when unknown.
+func (p Platform) Line() string {
+	lines := []struct{ prefix, line string }{
+		{"XC7Z", "Zynq-7000"}, {"XCZU", "Zynq UltraScale+"}, {"XC7V", "Virtex-7"}, {"XC7A", "Artix-7"},
+		{"XCKU", "Kintex UltraScale"}, {"XCVU", "Virtex UltraScale+"}, {"XCU", "Alveo"},
+		{"10A", "Arria 10"}, {"1S", "Stratix 10"},
+	}
+	d := strings.ToUpper(p.Device)
+	for _, l := range lines {
+		if strings.HasPrefix(d, l.prefix) {
+			return l.line
+		}
+	}
+	return ""
+}

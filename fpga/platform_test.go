@@ -88,3 +88,16 @@ func TestPool(t *testing.T) {
 		t.Errorf("unknown pool device error = %v", err)
 	}
 }
+
+// TestEveryPlatformHasALine: the catalog can be searched by product line
+// (%platforms zynq), so every entry must have one.
+func TestEveryPlatformHasALine(t *testing.T) {
+	for _, p := range Catalog() {
+		if p.Line() == "" {
+			t.Errorf("%s (%s): no product line", p.Name, p.Device)
+		}
+	}
+	if p, _ := Lookup("ZCU102"); p.Line() != "Zynq UltraScale+" {
+		t.Errorf("ZCU102 is %q, want Zynq UltraScale+", p.Line())
+	}
+}

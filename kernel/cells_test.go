@@ -202,6 +202,9 @@ func TestMagicsAndCompletion(t *testing.T) {
 	s := newTestSession(t)
 	for _, tt := range []struct{ code, want, err string }{
 		{"%platforms pynq", "PYNQ-Z1", ""},
+		{"%platforms zynq", "PYNQ-Z1", ""}, // the product line, as docs/kernel.md and notebook 01 say
+		{"%platforms zynq", "ZCU102", ""},
+		{"%platforms z7020", "PYNQ-Z1", ""}, // an alias
 		{"%platforms nosuchboard", "", "no platform matches"},
 		{"%platfroms", "", "did you mean %platforms"},
 		{"%estimate alexnet on ZCU102", "latency", ""},

@@ -111,12 +111,12 @@ func (s *Session) magicEstimate(ctx context.Context, args string, out *core.Outp
 }
 
 // magicPlatforms lists the catalog, optionally filtered by a substring of
-// the name, device or family.
+// the name, an alias, the device, its product line (zynq) or the family.
 func (s *Session) magicPlatforms(_ context.Context, args string, _ *core.Output) (*core.ExecResult, error) {
 	var ps []fpga.Platform
 	f := strings.ToLower(args)
 	for _, p := range fpga.Catalog() {
-		if f == "" || strings.Contains(strings.ToLower(p.Name+" "+p.Device+" "+string(p.Family)), f) {
+		if f == "" || strings.Contains(strings.ToLower(strings.Join(append([]string{p.Name, p.Device, p.Line(), string(p.Family)}, p.Aliases...), " ")), f) {
 			ps = append(ps, p)
 		}
 	}
