@@ -60,7 +60,13 @@ const progressEvery = 150 * time.Millisecond
 func (d *dslCells) execute(ctx context.Context, code string, out *core.Output) (*core.ExecResult, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	res, err := d.sess.Add(code)
+	var res *dsl.CellResult
+	var err error
+	if out.Count > 0 {
+		res, err = d.sess.AddNamed(fmt.Sprintf("In [%d]", out.Count), code) // as the frontend names the cell
+	} else {
+		res, err = d.sess.Add(code)
+	}
 	if err != nil {
 		return nil, specError(err)
 	}

@@ -161,3 +161,16 @@ func TestDSLExecutorEmbedded(t *testing.T) {
 		t.Errorf("outcome %v, %v: want 6 trials", o, err)
 	}
 }
+
+// TestDSLErrorNamesTheCellAsThePrompt: a DSL error in the cell the frontend
+// shows as In [7] says In [7], not the session's own cell number.
+func TestDSLErrorNamesTheCellAsThePrompt(t *testing.T) {
+	s := newTestSession(t)
+	var r record
+	out := r.output()
+	out.Count = 7
+	_, err := s.Execute(context.Background(), "experiment e { space = nope }", out)
+	if err == nil || !strings.Contains(err.Error(), "In [7]:1:") {
+		t.Fatalf("error %v, want it to name In [7]:1:", err)
+	}
+}

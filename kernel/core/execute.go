@@ -35,6 +35,7 @@ func (k *Kernel) execute(ch transport.Channel, m *transport.Message) (any, error
 	}
 	publish("execute_input", map[string]any{"code": req.Code, "execution_count": count})
 	out := NewOutput(publish)
+	out.Count = count
 	if req.AllowStdin {
 		out.input = func(prompt string, password bool) (string, error) { return k.requestInput(ctx, m, prompt, password) }
 	}

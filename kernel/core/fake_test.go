@@ -224,6 +224,8 @@ func (f *fakeInterp) Execute(ctx context.Context, code string, out *Output) (*Ex
 		out.Stream("stdout", arg)
 	case "result":
 		return &ExecResult{Data: map[string]any{"text/plain": arg}}, nil
+	case "count":
+		return &ExecResult{Data: map[string]any{"text/plain": fmt.Sprint(out.Count)}}, nil
 	case "fail":
 		return nil, &CellError{Name: "Fail", Value: arg}
 	case "error":

@@ -360,3 +360,20 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("first message %v, want the starting status", s)
 	}
 }
+
+// TestInterpreterSeesTheCount: the interpreter is told the cell's execution
+// count, so that its errors can name the cell In [N] as the frontend does.
+func TestInterpreterSeesTheCount(t *testing.T) {
+	_, w, _ := startFake(t)
+	w.execute("ok", nil)
+	w.execute("ok", nil)
+	for _, m := range w.execute("count", nil) {
+		if m.msgType == "execute_result" {
+			if got := m.content["data"].(map[string]any)["text/plain"]; got != "3" {
+				t.Errorf("third cell sees count %v, want 3", got)
+			}
+			return
+		}
+	}
+	t.Error("no execute_result")
+}

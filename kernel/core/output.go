@@ -4,6 +4,11 @@ import "errors"
 
 // Output publishes a cell's output on IOPub, parented to the request.
 type Output struct {
+	// Count is the cell's execution count, the N of the frontend's In [N]
+	// (0 for a cell that is not counted), so errors can name the cell as
+	// the user sees it.
+	Count int
+
 	send  func(msgType string, content any)
 	input func(prompt string, password bool) (string, error)
 }
