@@ -389,7 +389,7 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 		}
 	}
 	t.Design = design
-	t.Metrics.merge(hm)
+	maps.Copy(t.Metrics, hm)
 	return false, nil
 }
 

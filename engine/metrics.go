@@ -14,10 +14,6 @@ import (
 // Metrics are a trial's measured values by stored key (see package metric).
 type Metrics map[string]float64
 
-func (m Metrics) clone() Metrics { return maps.Clone(m) }
-
-func (m Metrics) merge(o Metrics) { maps.Copy(m, o) }
-
 // validate checks what an evaluator reported against package metric's
 // table: every value finite, fractions (accuracies) in [0, 1], and counts,
 // times, rates, power and energy not negative. Keys the table does not know
@@ -51,7 +47,7 @@ func (m Metrics) mergeEvaluated(ev Metrics) string {
 			over = append(over, fmt.Sprintf("%s %s → %s", k, strconv.FormatFloat(old, 'g', 4, 64), strconv.FormatFloat(ev[k], 'g', 4, 64)))
 		}
 	}
-	m.merge(ev)
+	maps.Copy(m, ev)
 	if over == nil {
 		return ""
 	}

@@ -129,10 +129,10 @@ func (s *Session) Inspect(code string, cursor, detail int) (map[string]any, bool
 	if word == "" {
 		return nil, false
 	}
-	text, ok := dsl.DocAt(code, cursor), true // a setting is documented by the block it is in
-	if text == "" {
-		text, ok = s.doc(word)
+	if text := dsl.DocAt(code, cursor); text != "" { // a setting is documented by the block it is in
+		return map[string]any{"text/plain": text}, true
 	}
+	text, ok := s.doc(word)
 	if !ok {
 		return nil, false
 	}
