@@ -237,3 +237,23 @@ func TestPNG(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestHTMLShowsWhyATrialFailed: a failed trial's row shows its reason as
+// text (not only on hover), told apart from a pruned trial's, whose reason
+// is on its status's hover.
+func TestHTMLShowsWhyATrialFailed(t *testing.T) {
+	out := fixture()
+	out.Trials[3].Error = "dataset <x>: no such file"
+	var b bytes.Buffer
+	if err := WriteHTML(&b, out, out.Trials); err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(b.String(), "<tr")
+	failed, pruned := rows[5], rows[3] // header row, then trials 0, 1, 2, 3
+	if !strings.Contains(failed, ">failed<") || !strings.Contains(failed, `class="hwnas-error"`) || !strings.Contains(failed, "error: dataset &lt;x&gt;: no such file</div>") {
+		t.Errorf("failed row does not show the reason:\n%s", failed)
+	}
+	if !strings.Contains(pruned, `title="latency_ms = 75.26 breaks latency_ms &lt;= 8">pruned<`) || strings.Contains(pruned, "hwnas-error") {
+		t.Errorf("pruned row:\n%s", pruned)
+	}
+}
