@@ -77,19 +77,33 @@ func cmpOr(a, b string) string {
 }
 
 // drawAxes draws the grid at the ticks, the tick marks and labels, and the
-// frame round the data area.
+// frame round the data area. The grid lines are one path, the tick marks
+// another.
 func drawAxes(s *scene, fr *frame) {
+	grid := item{kind: pathItem, stroke: gridColor, width: 1}
+	marks := item{kind: pathItem, stroke: frameColor, width: 1}
+	segment := func(it *item, a, b pt) {
+		if len(it.pts) > 0 {
+			it.breaks = append(it.breaks, len(it.pts))
+		}
+		it.pts = append(it.pts, a, b)
+	}
 	for _, t := range fr.xa.ticks {
 		x := fr.x0 + (t.At-fr.xa.lo)/(fr.xa.hi-fr.xa.lo)*(fr.x1-fr.x0)
-		s.path([]pt{{x, fr.y0}, {x, fr.y1}}, gridColor, 1, false)
-		s.path([]pt{{x, fr.y1}, {x, fr.y1 + tickLen}}, frameColor, 1, false)
+		segment(&grid, pt{x, fr.y0}, pt{x, fr.y1})
+		segment(&marks, pt{x, fr.y1}, pt{x, fr.y1 + tickLen})
 		s.text(x, fr.y1+tickLen+tickTextH-3, t.Label, "middle", fontSize, false)
 	}
 	for _, t := range fr.ya.ticks {
 		y := fr.y1 - (t.At-fr.ya.lo)/(fr.ya.hi-fr.ya.lo)*(fr.y1-fr.y0)
-		s.path([]pt{{fr.x0, y}, {fr.x1, y}}, gridColor, 1, false)
-		s.path([]pt{{fr.x0 - tickLen, y}, {fr.x0, y}}, frameColor, 1, false)
+		segment(&grid, pt{fr.x0, y}, pt{fr.x1, y})
+		segment(&marks, pt{fr.x0 - tickLen, y}, pt{fr.x0, y})
 		s.text(fr.x0-tickLen-3, y+4, t.Label, "end", fontSize, false)
+	}
+	for _, it := range []item{grid, marks} {
+		if len(it.pts) > 0 {
+			s.items = append(s.items, it)
+		}
 	}
 	s.items = append(s.items, item{kind: pathItem, pts: []pt{{fr.x0, fr.y0}, {fr.x1, fr.y0}, {fr.x1, fr.y1}, {fr.x0, fr.y1}},
 		closed: true, stroke: frameColor, width: 1})

@@ -68,8 +68,9 @@ func unmeasured(t *engine.Trial, y string) bool {
 	return !ok
 }
 
-// trialTitle is a trial's hover text: id, status, network, the table's
-// metrics and, for a failed or pruned trial, why.
+// trialTitle is a trial's hover text: id, status, network, the metrics the
+// experiment optimises and constrains and, for a failed or pruned trial,
+// why. (The table has the rest; a plot of hundreds of trials stays small.)
 func trialTitle(out *engine.Outcome, t *engine.Trial) string {
 	lines := []string{fmt.Sprintf("trial %d: %s", t.ID, trialClassOf(t).label)}
 	if slices.Contains(out.Pareto, t.ID) {
@@ -78,13 +79,29 @@ func trialTitle(out *engine.Outcome, t *engine.Trial) string {
 	if t.Network != "" {
 		lines = append(lines, t.Network)
 	}
-	for _, c := range columns(out, []engine.Trial{*t}) {
-		lines = append(lines, metric.Label(c)+" "+metric.Format(c, t.Metrics[c]))
+	for _, c := range titleMetrics(out) {
+		if v, ok := t.Metrics[c]; ok {
+			lines = append(lines, metric.Label(c)+" "+metric.Format(c, v))
+		}
 	}
 	if t.Error != "" && (t.Status == store.Failed || t.Status == store.Pruned) {
 		lines = append(lines, string(t.Status)+": "+strings.ReplaceAll(t.Error, "\n", " "))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// titleMetrics are the metrics of out's objectives (with the front's
+// implied one) and constraints, each once.
+func titleMetrics(out *engine.Outcome) []string {
+	var ms []string
+	for _, o := range engine.FrontObjectives(out.Objectives, out.Constraints) {
+		ms = append(ms, o.Metric)
+	}
+	for _, c := range out.Constraints {
+		ms = append(ms, c.Metric)
+	}
+	slices.Sort(ms)
+	return slices.Compact(ms)
 }
 
 // WritePlot renders TrialsPlot(out) as "svg" or "png".

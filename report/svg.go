@@ -13,15 +13,23 @@ func writeSVG(b *strings.Builder, s *scene) {
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="sans-serif" font-size="%s">`+"\n",
 		num(s.w), num(s.h), num(s.w), num(s.h), num(fontSize))
 	fmt.Fprintf(b, `<rect width="%s" height="%s" fill="white"/>`+"\n", num(s.w), num(s.h))
+	group := "" // the style of the open group of markers, if any
 	for _, it := range s.items {
+		if it.kind != markerItem && group != "" {
+			b.WriteString("</g>\n")
+			group = ""
+		}
 		switch it.kind {
 		case pathItem:
 			svgPath(b, it)
 		case markerItem:
-			svgMarker(b, it)
+			group = svgMarker(b, it, group)
 		case textItem:
 			svgText(b, it)
 		}
+	}
+	if group != "" {
+		b.WriteString("</g>\n")
 	}
 	b.WriteString("</svg>\n")
 }
@@ -69,30 +77,44 @@ func num2(v float64) string {
 }
 
 // svgMarker draws a marker; its shapes match the PNG writer's (markerPath).
-func svgMarker(b *strings.Builder, it item) {
+// Markers of one style share a <g> that carries it, so that a plot of
+// hundreds of trials stays small: group is the style of the open group,
+// and svgMarker returns the style open after it.
+func svgMarker(b *strings.Builder, it item, group string) string {
 	p, r, c := it.pts[0], it.r, it.stroke
-	op := ""
-	if it.opacity > 0 {
-		op = ` opacity="` + num2(it.opacity) + `"` // a faint marker
-	}
-	tag, shape := "circle", ""
+	var tag, geom, style string
 	switch it.marker {
 	case "ring":
-		shape = fmt.Sprintf(`cx="%s" cy="%s" r="%s" fill="white" fill-opacity="0.6" stroke="%s" stroke-width="1.5"`, num(p.x), num(p.y), num(r), c)
+		tag, geom = "circle", fmt.Sprintf(`cx="%s" cy="%s" r="%s"`, num(p.x), num(p.y), num(r))
+		style = fmt.Sprintf(`fill="white" fill-opacity="0.6" stroke="%s" stroke-width="1.5"`, c)
 	case "circle":
-		shape = fmt.Sprintf(`cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.8" stroke="%s" stroke-width="0.8"`, num(p.x), num(p.y), num(r), c, c)
+		tag, geom = "circle", fmt.Sprintf(`cx="%s" cy="%s" r="%s"`, num(p.x), num(p.y), num(r))
+		style = fmt.Sprintf(`fill="%s" fill-opacity="0.8" stroke="%s" stroke-width="0.8"`, c, c)
 	default:
-		tag, shape = "path", svgMarkerPath(it.marker, p, r, c)
+		tag, geom, style = "path", svgMarkerPath(it.marker, p, r), fmt.Sprintf(`fill="%s" stroke="%s" stroke-width="0.8"`, c, c)
+		if it.marker == "cross" || it.marker == "x" {
+			style = fmt.Sprintf(`fill="none" stroke="%s" stroke-width="2"`, c)
+		}
+	}
+	if it.opacity > 0 {
+		style += ` opacity="` + num2(it.opacity) + `"` // a faint marker
+	}
+	if style != group {
+		if group != "" {
+			b.WriteString("</g>\n")
+		}
+		fmt.Fprintf(b, "<g %s>\n", style)
 	}
 	if it.title == "" {
-		fmt.Fprintf(b, "<%s %s%s/>\n", tag, shape, op)
-		return
+		fmt.Fprintf(b, "<%s %s/>\n", tag, geom)
+	} else {
+		fmt.Fprintf(b, "<%s %s><title>%s</title></%s>\n", tag, geom, html.EscapeString(it.title), tag)
 	}
-	fmt.Fprintf(b, "<%s %s%s><title>%s</title></%s>\n", tag, shape, op, html.EscapeString(it.title), tag)
+	return style
 }
 
-// svgMarkerPath is the d, fill and stroke of a square, triangle, cross or x.
-func svgMarkerPath(marker string, p pt, r float64, c string) string {
+// svgMarkerPath is the d attribute of a square, triangle, cross or x.
+func svgMarkerPath(marker string, p pt, r float64) string {
 	cross := marker == "cross" || marker == "x"
 	var d strings.Builder
 	for i, q := range markerPath(marker, p, r) {
@@ -102,10 +124,10 @@ func svgMarkerPath(marker string, p pt, r float64, c string) string {
 		}
 		fmt.Fprintf(&d, "%s%s %s", op, num(q.x), num(q.y))
 	}
-	if cross {
-		return fmt.Sprintf(`d="%s" fill="none" stroke="%s" stroke-width="2"`, d.String(), c)
+	if !cross {
+		d.WriteString("Z")
 	}
-	return fmt.Sprintf(`d="%sZ" fill="%s" stroke="%s" stroke-width="0.8"`, d.String(), c, c)
+	return `d="` + d.String() + `"`
 }
 
 // markerPath returns the outline of a square or triangle marker at p, or
