@@ -137,14 +137,19 @@ func (d *dslCells) find(name string) (*engine.Outcome, error) {
 	return o, nil
 }
 
-// decisions returns the decisions of the space of the experiment called
-// name as this session declares it, or nil.
+// decisions returns the decisions of the genome of the experiment called
+// name as this session declares it — its space's, then its hardware genes
+// (co-exploration) — or nil.
 func (d *dslCells) decisions(name string) []arch.Decision {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	spec := d.sess.Spec()
-	if spec == nil || spec.Experiments[name] == nil || spec.Experiments[name].Space == nil || spec.Experiments[name].Space.Space == nil {
+	d.mu.Unlock()
+	if spec == nil || spec.Experiments[name] == nil {
 		return nil
 	}
-	return spec.Experiments[name].Space.Space.Decisions()
+	e, err := engine.FromSpec(spec, name)
+	if err != nil || e.Space == nil {
+		return nil
+	}
+	return append(slices.Clone(e.Space.Decisions()), e.Hardware.Genes...)
 }

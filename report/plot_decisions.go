@@ -59,7 +59,9 @@ func DecisionsPlot(out *engine.Outcome, decisions []arch.Decision) *Figure {
 	}
 	f := c.Figure()
 	f.Title = fmt.Sprintf("%s: the choices of %s", out.Experiment, count(len(out.Trials), "trial"))
-	f.Width = max(520, float64(len(ax))*math.Min(math.Max(float64(widest)*charW+12, 70), 150)+60)
+	// room for each axis's name, within a notebook's width (names stagger
+	// on two rows when they do not fit side by side)
+	f.Width = min(max(520, float64(len(ax))*math.Min(math.Max(float64(widest)*charW+12, 70), 150)+60), 1100)
 	return f
 }
 

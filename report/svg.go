@@ -10,9 +10,10 @@ import (
 // writeSVG writes s as a standalone SVG document. Markers carry their
 // hover text as a <title> child, which browsers and Jupyter show on hover.
 // Attributes are in single quotes: a notebook stores the SVG as JSON,
-// which would escape every double one.
+// which would escape every double one. A picture wider than the page
+// shrinks to fit it (max-width), keeping its proportions (the viewBox).
 func writeSVG(b *strings.Builder, s *scene) {
-	fmt.Fprintf(b, `<svg xmlns='http://www.w3.org/2000/svg' width='%s' height='%s' viewBox='0 0 %s %s' font-family='sans-serif' font-size='%s'>`+"\n",
+	fmt.Fprintf(b, `<svg xmlns='http://www.w3.org/2000/svg' width='%s' height='%s' viewBox='0 0 %s %s' style='max-width:100%%;height:auto' font-family='sans-serif' font-size='%s'>`+"\n",
 		num(s.w), num(s.h), num(s.w), num(s.h), num(fontSize))
 	fmt.Fprintf(b, `<rect width='%s' height='%s' fill='white'/>`+"\n", num(s.w), num(s.h))
 	group := "" // the style of the open group of markers, if any
