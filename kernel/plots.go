@@ -12,8 +12,8 @@ import (
 
 // plotExports are the plot functions of the display package: the
 // experiment plots by experiment name (this session's results first, then
-// the store's), and Plot and NewChart for a reader's own data. Each shows
-// an SVG whose points carry their trial on hover.
+// the store's), and NewChart and Plot for a reader's own data.
+// Each shows an SVG whose points carry their trial on hover.
 func plotExports(d *displayState) map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Plot":     reflect.ValueOf(d.plot),
@@ -32,24 +32,16 @@ func plotExports(d *displayState) map[string]reflect.Value {
 
 		"Chart":  reflect.ValueOf((*report.Chart)(nil)),
 		"Series": reflect.ValueOf((*report.Series)(nil)),
-		"Figure": reflect.ValueOf((*report.Figure)(nil)),
 	}
 }
 
-// plot shows a *report.Chart or *report.Figure as SVG.
-func (d *displayState) plot(v any) error {
-	var f *report.Figure
-	switch p := v.(type) {
-	case *report.Chart:
-		f = p.Figure()
-	case *report.Figure:
-		f = p
+// plot shows a chart as SVG; a nil chart is said on stderr.
+func (d *displayState) plot(c *report.Chart) {
+	if c == nil {
+		d.output().Stream("stderr", "display.Plot: the chart is nil (make one with display.NewChart)\n")
+		return
 	}
-	if f == nil {
-		return fmt.Errorf("display.Plot: want a chart (display.NewChart) or a figure, got %T", v)
-	}
-	d.showFigure(f)
-	return nil
+	d.showFigure(c.Figure())
 }
 
 // showFigure publishes f as SVG with a line of text beside it.
