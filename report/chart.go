@@ -13,6 +13,8 @@ import (
 type Chart struct {
 	Title, XLabel, YLabel string
 	LogX, LogY            bool // logarithmic axes: non-positive values are left out
+	// IntegerX says x values are counts (trials): ticks at whole numbers.
+	IntegerX bool
 	Series                []*Series
 	Rules                 []Rule
 	Notes                 []Note
