@@ -15,9 +15,9 @@ type Chart struct {
 	LogX, LogY            bool // logarithmic axes: non-positive values are left out
 	// IntegerX says x values are counts (trials): ticks at whole numbers.
 	IntegerX bool
-	Series                []*Series
-	Rules                 []Rule
-	Notes                 []Note
+	Series   []*Series
+	Rules    []Rule
+	Notes    []Note
 	// XTicks, when set, replaces the x axis's round-valued ticks (named
 	// categories); HideYTicks draws the y axis without ticks.
 	XTicks     []Tick
