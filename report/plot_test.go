@@ -222,6 +222,9 @@ func TestTrialsPlotTellsStatusesApart(t *testing.T) {
 	if n := strings.Count(TrialsPlot(threeObjectives()).SVG(), `<path d='M`); n == 0 {
 		t.Error("3-objective plot draws nothing")
 	}
+	if dec := DecisionsPlot(out, nil).SVG(); !strings.Contains(dec, ">pruned<") || !strings.Contains(dec, ">failed<") {
+		t.Error("the decisions plot does not tell pruned from failed")
+	}
 	if f := TrialsPlot(threeObjectives()); len(f.Charts) != 3 {
 		t.Errorf("3 objectives: %d panels, want 3 projections", len(f.Charts))
 	}
