@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // errReadOnly is what a write to a store opened by OpenReadOnly returns.
@@ -95,4 +96,36 @@ func (s *Store) checkVersion() error {
 		return fmt.Errorf("schema version %d is newer than this hwnas understands (%d): upgrade hwnas", v, SchemaVersion)
 	}
 	return nil
+}
+
+// Activity is how far a stored experiment has got: its trials and when the
+// last one was stored.
+type Activity struct {
+	Trials int
+	Last   time.Time
+}
+
+// Activities returns the Activity of every experiment with a trial, by id,
+// in one query: what a dashboard polls to see runs progress.
+func (s *Store) Activities() (map[int64]Activity, error) {
+	rows, err := s.r.Query(`SELECT experiment, count(*), max(created) FROM trials GROUP BY experiment`)
+	if err != nil {
+		return nil, fmt.Errorf("trial counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]Activity{}
+	for rows.Next() {
+		var id int64
+		var a Activity
+		var last string
+		if err := rows.Scan(&id, &a.Trials, &last); err != nil {
+			return nil, fmt.Errorf("trial counts: %w", err)
+		}
+		a.Last, _ = time.Parse(timeFormat, last)
+		out[id] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("trial counts: %w", err)
+	}
+	return out, nil
 }

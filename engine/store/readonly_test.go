@@ -91,6 +91,9 @@ func TestReadOnlyWritesNothing(t *testing.T) {
 	if err != nil || len(ts) != 3 {
 		t.Fatalf("Trials = %d, %v; want 3", len(ts), err)
 	}
+	if acts, err := r.Activities(); err != nil || acts[e.ID].Trials != 3 || acts[e.ID].Last.Before(e.Created) {
+		t.Errorf("Activities = %v, %v; want 3 trials after %v", acts, err, e.Created)
+	}
 	if err := r.PutTrial(Trial{Experiment: e.ID, Seq: 9, Status: Trained}); !errors.Is(err, errReadOnly) {
 		t.Errorf("PutTrial on a read-only store: err = %v, want %v", err, errReadOnly)
 	}
