@@ -77,7 +77,9 @@ func TestResultsReadOnlyStore(t *testing.T) {
 		return b.String()
 	}
 	filepath.WalkDir(st, func(p string, d fs.DirEntry, err error) error { return os.Chmod(p, 0o555) })
-	t.Cleanup(func() { filepath.WalkDir(st, func(p string, d fs.DirEntry, err error) error { return os.Chmod(p, 0o755) }) })
+	t.Cleanup(func() {
+		filepath.WalkDir(st, func(p string, d fs.DirEntry, err error) error { return os.Chmod(p, 0o755) })
+	})
 	before := listing()
 	for args, want := range map[string]string{"results --store " + st: "other", "results other --format csv --store " + st: "0,trained,"} {
 		out, err := runCLI(t, strings.Fields(args)...)
