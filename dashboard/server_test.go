@@ -3,10 +3,10 @@ package dashboard
 import (
 	"flag"
 	"fmt"
-	"os"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
