@@ -241,7 +241,7 @@ func (s *server) trial(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer st.Close()
-	ru, out, _, ok := s.loadRun(w, r, st)
+	ru, out, rec, ok := s.loadRun(w, r, st)
 	if !ok {
 		return
 	}
@@ -258,7 +258,8 @@ func (s *server) trial(w http.ResponseWriter, r *http.Request) {
 		Metrics []metricLine
 		Genome  string
 		Trial   *engine.Trial
-	}{Run: ru, Row: rowOf(out, t, nil), Genome: strings.Trim(fmt.Sprint(t.Genome), "[]"), Trial: t}
+		Detail  detail
+	}{Run: ru, Row: rowOf(out, t, nil), Genome: strings.Trim(fmt.Sprint(t.Genome), "[]"), Trial: t, Detail: details(rec, t)}
 	for _, k := range slices.Sorted(maps.Keys(t.Metrics)) {
 		body.Metrics = append(body.Metrics, metricLine{metric.Label(k), metric.Format(k, t.Metrics[k])})
 	}

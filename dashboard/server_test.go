@@ -69,13 +69,15 @@ func TestPages(t *testing.T) {
 	}{
 		{"/", 200, []string{`<a href="/experiments/1">nb201_zcu102</a>`, `<td class="num trial-count">64</td>`, "finished",
 			"63 looked up, 0 pruned, 1 failed", "table:nasbench201:cifar10"}},
-		{"/experiments/1", 200, []string{`<span id="trial-count">64</span>`, "<svg", "experiment nb201_zcu102 {",
+		{"/experiments/1", 200, []string{`<span id="trial-count">64</span>`, "<svg", "experiment nb201_zcu102 {", "space nb201 = benchmark(&#34;nasbench201&#34;)",
 			`<option value="failed">failed</option>`, `data-status="failed"`,
 			// the reason is shown, escaped
 			`<div class="reason">evaluator: exit status 1: &lt;out of memory&gt;</div>`,
 			`<a href="/experiments/1/trials/63">63</a>`, "maximize accuracy, minimize latency_ms; subject to dsp &lt;= 2000"}},
 		{"/experiments/1/trials/5", 200, []string{"trial 5", "failed: evaluator: exit status 1: &lt;out of memory&gt;", `<code id="genome">`}},
-		{"/experiments/1/trials/0", 200, []string{`<code id="genome">`, "latency (ms)", "fpga-model/"}},
+		// the network and the FPGA report, derived again from the stored spec
+		{"/experiments/1/trials/0", 200, []string{`<code id="genome">`, "latency (ms)", "fpga-model/", `<table id="layers"`,
+			`<table id="fpga-layers"`, "ZCU102 · shared · int16", `<td class="bound compute">compute</td>`}},
 		{"/experiments/9", 404, []string{`no stored run "9"`}},
 		{"/experiments/x", 404, []string{`no stored run "x"`}},
 		{"/experiments/1/trials/640", 404, []string{`run nb201_zcu102 has no trial "640"`}},
