@@ -17,7 +17,7 @@ import (
 	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
-var screenshot = flag.String("screenshot", "", "save the browser test's screenshot of a run's page to this file (docs/img/dashboard.png)")
+var screenshot = flag.String("screenshot", "", "save the browser test's screenshot of a run's page to this file, relative to the package (../docs/img/dashboard.png)")
 
 // nb201Spec is the run the browser test watches: NAS-Bench-201 accuracy
 // from its table, latency from the FPGA model, so that it takes no time.

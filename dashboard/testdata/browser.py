@@ -70,7 +70,7 @@ def check(d, url, docs_shot):
     grown = retry(d, count)
     print("trials later:", grown)
     if docs_shot:
-        d.save_screenshot(docs_shot)
+        assert d.save_screenshot(docs_shot), "could not write " + docs_shot
     rows = retry(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#trials tbody tr"))
     assert len(rows) >= grown, "the table shows %d rows for %d trials" % (len(rows), grown)
 
