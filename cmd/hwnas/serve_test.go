@@ -6,9 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // startServe runs hwnas serve with f until the test ends and returns the
@@ -96,5 +101,61 @@ func TestServeErrors(t *testing.T) {
 		if exitCode(err) != c.code || err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%v: %v (exit %d), want exit %d and %q", c.args, err, exitCode(err), c.code, c.msg)
 		}
+	}
+}
+
+// TestServeFollowsWorkers: a run whose evaluations happen on NATS workers
+// (the embedded executor: a NATS server in the run and worker processes)
+// shows on the dashboard as it goes, its trial count growing, and in full
+// when it is over: workers report to the run's process, which stores.
+func TestServeFollowsWorkers(t *testing.T) {
+	helperWorkers(t)
+	dir := t.TempDir()
+	st := hwnastest.OpenStore(t, dir)
+	u := startServe(t, serveFlags{store: dir, addr: "127.0.0.1:0", poll: time.Second})
+	const trials = 40
+	e := nb201TableExperiment(trials)
+	cleanup, err := applyExecutor(context.Background(), &e, "embedded", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	count := regexp.MustCompile(`<td class="num trial-count">(\d+)</td>`)
+	seen := map[int]bool{}
+	look := func() {
+		r, err := http.Get(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if m := count.FindSubmatch(b); m != nil {
+			n, _ := strconv.Atoi(string(m[1]))
+			seen[n] = true
+		}
+	}
+	done := make(chan error, 1)
+	go func() { _, err := engine.Run(context.Background(), e, engine.Options{Store: st}); done <- err }()
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		case <-time.After(20 * time.Millisecond):
+			look()
+		}
+	}
+	look()
+	between := 0
+	for n := range seen {
+		if n > 0 && n < trials {
+			between++
+		}
+	}
+	t.Logf("trial counts seen: %d distinct, %d between", len(seen), between)
+	if !seen[trials] || between == 0 {
+		t.Fatalf("trial counts the dashboard showed: %v; want some between 0 and %d, then %d", seen, trials, trials)
 	}
 }
