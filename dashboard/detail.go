@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -30,9 +31,11 @@ type layerRow struct {
 	MACs, Params           int64
 }
 
-// details derives t's network and FPGA report from rec's stored spec.
-func details(rec store.Experiment, t *engine.Trial) detail {
-	e, err := experimentOf(rec)
+// details derives t's network and FPGA report from rec's stored spec; the
+// spec's relative paths (data set directories) are read from dir, the
+// directory a store of the default name .hwnas sits in, beside its specs.
+func details(rec store.Experiment, t *engine.Trial, dir string) detail {
+	e, err := experimentOf(rec, dir)
 	if err != nil {
 		return detail{Note: err.Error()}
 	}
@@ -66,9 +69,10 @@ func details(rec store.Experiment, t *engine.Trial) detail {
 	return d
 }
 
-// experimentOf rebuilds the experiment rec stored from its spec text.
-func experimentOf(rec store.Experiment) (engine.Experiment, error) {
-	spec, err := dsl.LoadSource(rec.Name+".hwnas", rec.Spec, nil)
+// experimentOf rebuilds the experiment rec stored from its spec text, as
+// if written in directory dir.
+func experimentOf(rec store.Experiment, dir string) (engine.Experiment, error) {
+	spec, err := dsl.LoadSource(filepath.Join(dir, rec.Name+".hwnas"), rec.Spec, nil)
 	if err != nil {
 		return engine.Experiment{}, fmt.Errorf("the stored spec does not check on its own: %v (an older hwnas stored only the experiment's own text; or a data set directory is elsewhere)", firstLine(err.Error()))
 	}

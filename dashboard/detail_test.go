@@ -22,7 +22,7 @@ func TestDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := &out.Trials[0]
-	d := details(es[0], tr)
+	d := details(es[0], tr, ".")
 	if d.Note != "" || d.Report == nil || len(d.Layers) == 0 || len(d.Report.Layers) == 0 {
 		t.Fatalf("details: note %q, report %v, %d layers", d.Note, d.Report != nil, len(d.Layers))
 	}
@@ -38,17 +38,17 @@ func TestDetails(t *testing.T) {
 	old := es[0]
 	_, old.Spec, _ = strings.Cut(old.Spec, "experiment ")
 	old.Spec = "experiment " + old.Spec
-	if d := details(old, tr); !strings.Contains(d.Note, "the stored spec does not check on its own") || d.Layers != nil {
+	if d := details(old, tr, "."); !strings.Contains(d.Note, "the stored spec does not check on its own") || d.Layers != nil {
 		t.Errorf("experiment alone: note %q, %d layers", d.Note, len(d.Layers))
 	}
 	short := *tr
 	short.Genome = short.Genome[:2]
-	if d := details(es[0], &short); !strings.Contains(d.Note, "the genome has 2 genes, the space 6 decisions") {
+	if d := details(es[0], &short, "."); !strings.Contains(d.Note, "the genome has 2 genes, the space 6 decisions") {
 		t.Errorf("short genome: note %q", d.Note)
 	}
 	moved := *tr
 	moved.Design = "fpga-model/0 something else"
-	if d := details(es[0], &moved); !d.Mismatch || d.Report == nil {
+	if d := details(es[0], &moved, "."); !d.Mismatch || d.Report == nil {
 		t.Errorf("another stored design: mismatch %v", d.Mismatch)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"maps"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -259,7 +260,7 @@ func (s *server) trial(w http.ResponseWriter, r *http.Request) {
 		Genome  string
 		Trial   *engine.Trial
 		Detail  detail
-	}{Run: ru, Row: rowOf(out, t, nil), Genome: strings.Trim(fmt.Sprint(t.Genome), "[]"), Trial: t, Detail: details(rec, t)}
+	}{Run: ru, Row: rowOf(out, t, nil), Genome: strings.Trim(fmt.Sprint(t.Genome), "[]"), Trial: t, Detail: details(rec, t, filepath.Dir(filepath.Clean(st.Dir())))}
 	for _, k := range slices.Sorted(maps.Keys(t.Metrics)) {
 		body.Metrics = append(body.Metrics, metricLine{metric.Label(k), metric.Format(k, t.Metrics[k])})
 	}

@@ -76,6 +76,9 @@ function wire() {
 
 let stamp = null;
 let polling = false;
+let lastPick = 0; // when the reader last opened or changed a menu
+document.addEventListener("focusin", (e) => { if (e.target.tagName === "SELECT") lastPick = Date.now(); });
+document.addEventListener("change", () => { lastPick = Date.now(); });
 
 function setLive(ok) {
   const el = document.getElementById("live");
@@ -103,7 +106,11 @@ async function poll() {
     const r = await fetch("/api/stamp", { cache: "no-store", credentials: "same-origin" });
     if (!r.ok) throw new Error("polling: " + r.status);
     const s = (await r.json()).stamp;
-    if (stamp !== null && s !== stamp) await refresh();
+    if (stamp !== null && s !== stamp) {
+      // Not while the reader is picking in a menu: a later poll refreshes.
+      if (Date.now() - lastPick < 3000) return;
+      await refresh();
+    }
     stamp = s;
     setLive(true);
   } catch (e) {
