@@ -268,9 +268,9 @@ func (s *server) trial(w http.ResponseWriter, r *http.Request) {
 		Crumbs: []link{{"/", "runs"}, {fmt.Sprintf("/experiments/%d", ru.ID), ru.Name}}, Body: body})
 }
 
-// figure is one plot, inline SVG from the report package, or why there is none.
+// figure is one plot: inline SVG from the report package, which escapes
+// every text it draws, and a title for the figure's label.
 type figure struct {
 	Title string
 	SVG   template.HTML
-	Error string
 }

@@ -1,33 +1,25 @@
 package dashboard
 
 import (
-	"bytes"
 	"html/template"
-	"strings"
 
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/report"
 )
 
-// plots are the figures of an experiment's page, as inline SVG. This is the
-// one place the dashboard calls the report package's renderer: the CLI,
-// the kernel and the dashboard draw the same plots.
+// plots are the figures of an experiment's page, as inline SVG with hover
+// titles: its trials and Pareto front, its best value so far and, with two
+// or more objectives to trade, its hypervolume, against trials. This is the
+// one place the dashboard calls the report package's renderer, so the CLI
+// (hwnas plot), the notebook and the dashboard draw the same pictures.
 func plots(out *engine.Outcome) []figure {
-	var b bytes.Buffer
-	f := figure{Title: "Pareto front"}
-	if err := report.WritePlot(&b, out, "svg"); err != nil {
-		f.Error = err.Error()
-	} else {
-		f.SVG = template.HTML(inlineSVG(b.String()))
+	figs := []figure{
+		{Title: "trials and Pareto front", SVG: template.HTML(report.TrialsPlot(out).SVG())},
+		{Title: "best so far", SVG: template.HTML(report.BestSoFarPlot(out).SVG())},
 	}
-	return []figure{f}
-}
-
-// inlineSVG drops what precedes the <svg> element of an SVG document (the
-// XML declaration, a doctype), which HTML does not take inline.
-func inlineSVG(doc string) string {
-	if i := strings.Index(doc, "<svg"); i > 0 {
-		return doc[i:]
+	if len(engine.FrontObjectives(out.Objectives, out.Constraints)) >= 2 {
+		hv := report.HypervolumePlot(map[string][]*engine.Outcome{out.Experiment: {out}})
+		figs = append(figs, figure{Title: "hypervolume", SVG: template.HTML(hv.SVG())})
 	}
-	return doc
+	return figs
 }

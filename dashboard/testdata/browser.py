@@ -25,7 +25,7 @@ def driver(profile):
     opts.binary_location = os.environ.get("HWNAS_CHROMIUM", "/usr/bin/chromium")
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1280,1000",
+                 "--disable-sync", "--no-first-run", "--window-size=1400,1200",
                  "--user-data-dir=" + profile):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -89,9 +89,10 @@ def check(d, url, docs_shot):
     assert shown, "no failed trial shown"
     retry(d, lambda d: Select(d.find_element(By.ID, "status-filter")).select_by_value("") or True)
 
-    # Hover details on the plot: every point has an SVG <title>.
-    titles = retry(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".plots svg title")) + 1) - 1
-    print("plot titles:", titles)
+    # Hover details on the plots: the points carry SVG <title>s.
+    titles = retry(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".plots svg title")))
+    hover = retry(d, lambda d: d.find_element(By.CSS_SELECTOR, ".plots svg title").get_attribute("textContent"))
+    print("plot titles:", titles, "e.g.", hover)
 
     # Open a trial on the Pareto front.
     retry(d, lambda d: d.find_element(By.CSS_SELECTOR, "#trials tr.pareto td a").click() or True)
