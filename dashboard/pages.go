@@ -109,31 +109,57 @@ func (s *server) fail(w http.ResponseWriter, err error) {
 	http.Error(w, "hwnas serve: "+err.Error(), http.StatusInternalServerError)
 }
 
-// loadRun reads the run named by the request's {id}, answering 404 when
-// there is none.
-func (s *server) loadRun(w http.ResponseWriter, r *http.Request, st *store.Store) (run, *engine.Outcome, store.Experiment, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	es, lerr := st.Experiments("")
-	if lerr != nil {
-		s.fail(w, lerr)
-		return run{}, nil, store.Experiment{}, false
+// runData is one stored run as the pages of a run need it.
+type runData struct {
+	Run   run
+	Out   *engine.Outcome
+	Rec   store.Experiment
+	Store *store.Store
+}
+
+// withRun opens the store, reads the run named by the request's {id} (or
+// answers 404) and calls f with it.
+func (s *server) withRun(f func(http.ResponseWriter, *http.Request, *runData)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st, ok := s.open(w)
+		if !ok {
+			return
+		}
+		defer st.Close()
+		d, err := loadRun(st, r.PathValue("id"))
+		if err != nil {
+			if d == nil {
+				http.Error(w, "hwnas serve: "+err.Error(), http.StatusNotFound)
+			} else {
+				s.fail(w, err)
+			}
+			return
+		}
+		f(w, r, d)
 	}
-	i := slices.IndexFunc(es, func(e store.Experiment) bool { return e.ID == id })
-	if err != nil || i < 0 {
-		http.Error(w, fmt.Sprintf("hwnas serve: no stored run %q (the list is at /)", r.PathValue("id")), http.StatusNotFound)
-		return run{}, nil, store.Experiment{}, false
+}
+
+// loadRun reads the stored run with id; a nil *runData with the error
+// means there is no such run.
+func loadRun(st *store.Store, id string) (*runData, error) {
+	es, err := st.Experiments("")
+	if err != nil {
+		return &runData{}, err
+	}
+	n, perr := strconv.ParseInt(id, 10, 64)
+	i := slices.IndexFunc(es, func(e store.Experiment) bool { return e.ID == n })
+	if perr != nil || i < 0 {
+		return nil, fmt.Errorf("no stored run %q (the list is at /)", id)
 	}
 	out, err := engine.LoadRun(st, es[i])
 	if err != nil {
-		s.fail(w, err)
-		return run{}, nil, store.Experiment{}, false
+		return &runData{}, err
 	}
 	acts, err := st.Activities()
 	if err != nil {
-		s.fail(w, err)
-		return run{}, nil, store.Experiment{}, false
+		return &runData{}, err
 	}
-	return runOf(es[i], out, acts[es[i].ID], time.Now()), out, es[i], true
+	return &runData{runOf(es[i], out, acts[es[i].ID], time.Now()), out, es[i], st}, nil
 }
 
 // column is a metric column of the trials table.
@@ -193,16 +219,8 @@ func rowOf(out *engine.Outcome, t *engine.Trial, cols []column) trialRow {
 }
 
 // experiment shows one run: its header, plots, spec and trials.
-func (s *server) experiment(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.open(w)
-	if !ok {
-		return
-	}
-	defer st.Close()
-	ru, out, rec, ok := s.loadRun(w, r, st)
-	if !ok {
-		return
-	}
+func (s *server) experiment(w http.ResponseWriter, r *http.Request, d *runData) {
+	ru, out, rec := d.Run, d.Out, d.Rec
 	cols := columns(out)
 	body := struct {
 		Run         run
@@ -236,16 +254,8 @@ func (s *server) experiment(w http.ResponseWriter, r *http.Request) {
 type metricLine struct{ Label, Value string }
 
 // trial shows one trial: its metrics, genome, network and design.
-func (s *server) trial(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.open(w)
-	if !ok {
-		return
-	}
-	defer st.Close()
-	ru, out, rec, ok := s.loadRun(w, r, st)
-	if !ok {
-		return
-	}
+func (s *server) trial(w http.ResponseWriter, r *http.Request, d *runData) {
+	ru, out, rec := d.Run, d.Out, d.Rec
 	seq, err := strconv.Atoi(r.PathValue("seq"))
 	i := slices.IndexFunc(out.Trials, func(t engine.Trial) bool { return t.ID == seq })
 	if err != nil || i < 0 {
@@ -260,7 +270,7 @@ func (s *server) trial(w http.ResponseWriter, r *http.Request) {
 		Genome  string
 		Trial   *engine.Trial
 		Detail  detail
-	}{Run: ru, Row: rowOf(out, t, nil), Genome: strings.Trim(fmt.Sprint(t.Genome), "[]"), Trial: t, Detail: details(rec, t, filepath.Dir(filepath.Clean(st.Dir())))}
+	}{Run: ru, Row: rowOf(out, t, nil), Genome: strings.Trim(fmt.Sprint(t.Genome), "[]"), Trial: t, Detail: details(rec, t, filepath.Dir(filepath.Clean(d.Store.Dir())))}
 	for _, k := range slices.Sorted(maps.Keys(t.Metrics)) {
 		body.Metrics = append(body.Metrics, metricLine{metric.Label(k), metric.Format(k, t.Metrics[k])})
 	}

@@ -55,8 +55,8 @@ func New(o Options) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.index)
-	mux.HandleFunc("GET /experiments/{id}", s.experiment)
-	mux.HandleFunc("GET /experiments/{id}/trials/{seq}", s.trial)
+	mux.HandleFunc("GET /experiments/{id}", s.withRun(s.experiment))
+	mux.HandleFunc("GET /experiments/{id}/trials/{seq}", s.withRun(s.trial))
 	mux.HandleFunc("GET /api/stamp", s.stamp)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	var h http.Handler = mux
