@@ -6,7 +6,8 @@ Opens the list of runs, opens the run, waits until its trial count grows
 (the page follows the store), sorts and filters the trials table, opens a
 trial, and fails on any console error. On failure it saves a screenshot of
 the page to SHOTS_DIR; DOCS_SHOT, when given, receives a screenshot of the
-run's page for the documentation.
+run's page for the documentation, and DOCS_SHOT with -trial before .png one
+of the trial's page.
 """
 import os
 import sys
@@ -99,6 +100,10 @@ def check(d, url, docs_shot):
     assert retry(d, lambda d: d.find_element(By.ID, "genome").text.strip()), "the trial page shows no genome"
     assert retry(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#metrics tr")), "the trial page shows no metrics"
     time.sleep(1.5)  # a poll or two on this page too
+    if docs_shot:
+        retry(d, lambda d: d.find_element(By.ID, "fpga-layers"))
+        trial_shot = docs_shot.replace(".png", "-trial.png")
+        assert d.save_screenshot(trial_shot), "could not write " + trial_shot
     errs = console_errors(d)
     assert not errs, "console errors: %s" % errs
     print("ok")
