@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -81,7 +82,7 @@ func runServe(ctx context.Context, w io.Writer, f *serveFlags) error {
 	if err != nil {
 		return &exitError{1, "hwnas serve: " + err.Error()}
 	}
-	u := url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
+	u := url.URL{Scheme: "http", Host: reachable(ln.Addr()), Path: "/"}
 	if f.token != "" {
 		u.RawQuery = url.Values{"token": {f.token}}.Encode()
 	}
@@ -97,4 +98,18 @@ func runServe(ctx context.Context, w io.Writer, f *serveFlags) error {
 		return &exitError{1, "hwnas serve: " + err.Error()}
 	}
 	return nil
+}
+
+// reachable is where a browser finds a listener: on every interface
+// (0.0.0.0, ::) this machine's name, as Jupyter prints it.
+func reachable(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		return a.String()
+	}
+	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
