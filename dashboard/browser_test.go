@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,9 +59,11 @@ func runNB201(t *testing.T, dir string) *store.Store {
 }
 
 // replay writes the run stored in src into dst as a live run would: the
-// experiment, then one trial every step, then its wall time. Every ninth
-// trial is stored as failed, with a reason, as an evaluator's crash would be.
-func replay(ctx context.Context, t *testing.T, src, dst *store.Store, first int, step time.Duration) {
+// experiment, its first trials, then (once watched is closed, so that a
+// slow browser start cannot miss the run) one trial every step, then its
+// wall time. Every ninth trial is stored as failed, with a reason, as an
+// evaluator's crash would be.
+func replay(ctx context.Context, t *testing.T, src, dst *store.Store, first int, watched <-chan struct{}, step time.Duration) {
 	es, err := src.Experiments("")
 	if err != nil || len(es) != 1 {
 		t.Errorf("source run: %v %v", es, err)
@@ -90,6 +95,13 @@ func replay(ctx context.Context, t *testing.T, src, dst *store.Store, first int,
 			t.Error(err)
 			return
 		}
+		if i == first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-watched:
+			}
+		}
 		if i >= first {
 			select {
 			case <-ctx.Done():
@@ -114,14 +126,21 @@ func TestBrowser(t *testing.T) {
 	dst := hwnastest.OpenStore(t, liveDir)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); replay(ctx, t, src, dst, 6, 250*time.Millisecond) }()
+	watched := make(chan struct{})
+	go func() { defer close(done); replay(ctx, t, src, dst, 6, watched, 250*time.Millisecond) }()
 	defer func() { cancel(); <-done }()
 
 	h, err := New(Options{Store: liveDir, Poll: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/experiments/") {
+			once.Do(func() { close(watched) }) // the browser opened the run
+		}
+		h.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 	shots := filepath.Join(os.TempDir(), "hwnas-dashboard-screenshots")
 	args := []string{"testdata/browser.py", srv.URL + "/", shots}

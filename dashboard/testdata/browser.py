@@ -71,6 +71,7 @@ def check(d, url, docs_shot):
     grown = retry(d, count)
     print("trials later:", grown)
     if docs_shot:
+        retry(d, lambda d: count(d) >= 30, 30)  # enough trials for a telling picture
         assert d.save_screenshot(docs_shot), "could not write " + docs_shot
     rows = retry(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#trials tbody tr"))
     assert len(rows) >= grown, "the table shows %d rows for %d trials" % (len(rows), grown)
