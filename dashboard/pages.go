@@ -32,7 +32,7 @@ type run struct {
 	ID        int64
 	Name      string
 	Seed      int64
-	Status    string // finished, running or stopped
+	Status    string // ended, running or stopped
 	Trials    int
 	Front     int
 	Counts    string
@@ -58,7 +58,7 @@ func runOf(rec store.Experiment, out *engine.Outcome, a store.Activity, now time
 	}
 	switch {
 	case out.Wall > 0:
-		r.Status, r.Wall = "finished", out.Wall.Round(100*time.Millisecond).String()
+		r.Status, r.Wall = "ended", out.Wall.Round(100*time.Millisecond).String()
 	case now.Sub(last) < runningWindow:
 		r.Status = "running"
 	default:

@@ -67,7 +67,7 @@ func TestPages(t *testing.T) {
 		code   int
 		want   []string
 	}{
-		{"/", 200, []string{`<a href="/experiments/1">nb201_zcu102</a>`, `<td class="num trial-count">64</td>`, "finished",
+		{"/", 200, []string{`<a href="/experiments/1">nb201_zcu102</a>`, `<td class="num trial-count">64</td>`, `<span class="status ended">ended</span>`,
 			"63 looked up, 0 pruned, 1 failed", "table:nasbench201:cifar10"}},
 		{"/experiments/1", 200, []string{`<span id="trial-count">64</span>`, "<svg", "<title>trial 0: ", "Best accuracy so far", "Hypervolume against trials", "experiment nb201_zcu102 {", "space nb201 = benchmark(&#34;nasbench201&#34;)",
 			`<option value="failed">failed</option>`, `data-status="failed"`,
