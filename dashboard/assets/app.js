@@ -55,11 +55,14 @@ function wire() {
   const table = document.getElementById("trials");
   if (!table) return;
   Array.from(table.tHead.rows[0].cells).forEach((th, i) => {
-    th.addEventListener("click", () => {
+    const sort = () => {
       state.dir = state.col === i ? -state.dir : 1;
       state.col = i;
       sortRows(table);
-    });
+    };
+    th.tabIndex = 0; // sortable from the keyboard too
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
   });
   const sel = document.getElementById("status-filter");
   if (sel) {
