@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/internal/golden"
 )
 
 var (
@@ -234,4 +236,24 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(fixtureDir)
 	}
 	os.Exit(code)
+}
+
+// TestGolden compares the list of runs and a trial's page with
+// testdata/*.golden (go test ./dashboard -update rewrites them), times and
+// the store's temporary path blanked.
+func TestGolden(t *testing.T) {
+	dir := fixture(t)
+	h, err := New(Options{Store: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blank := strings.NewReplacer(dir, "STORE")
+	times := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|<td>[0-9.]+(ms|s)</td>|hardware model</th><td>[^<]*`)
+	for name, target := range map[string]string{"index.html": "/", "trial.html": "/experiments/1/trials/0", "failed.html": "/experiments/1/trials/5"} {
+		code, body, _ := get(t, h, target, nil)
+		if code != 200 {
+			t.Fatalf("GET %s: %d\n%s", target, code, body)
+		}
+		golden.Check(t, name+".golden", times.ReplaceAllString(blank.Replace(body), "TIME"))
+	}
 }
