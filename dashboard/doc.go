@@ -1,8 +1,10 @@
 // Package dashboard serves hwnas's result store as a live web page: the
 // stored experiments with their status, counts, spec hash and wall time; for
 // each, its trials (sortable, filterable by status, failed trials with their
-// reason), its Pareto plot, its progress and the spec it ran; and for each
-// trial its metrics, genome, network and design.
+// reason), its trials plot with the Pareto front, its best value so far and
+// hypervolume against trials, and the spec it ran; and for each trial its
+// metrics, genome, design, network layer by layer and the FPGA model's
+// per-layer report, derived again from the spec the store keeps.
 //
 // The store is opened read-only (store.OpenReadOnly) afresh for each request,
 // so the page shows whatever any writer has committed: a CLI run, a
