@@ -49,7 +49,7 @@ func New(o Options) (http.Handler, error) {
 		}
 		s.pages[p] = t
 	}
-	static, err := fs.Sub(assets, "assets")
+	static, err := fs.Sub(assets, "assets/static") // the templates are not served
 	if err != nil {
 		return nil, err
 	}
