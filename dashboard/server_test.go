@@ -86,6 +86,7 @@ func TestPages(t *testing.T) {
 		{"/static/app.js", 200, []string{"function poll"}},
 		{"/static/style.css", 200, []string{"table.data"}},
 		{"/nothing", 404, nil},
+		{"/static/layout.html", 404, nil}, // templates are not served
 	}
 	for _, c := range cases {
 		code, body, hdr := get(t, h, c.target, nil)
