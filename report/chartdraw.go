@@ -56,7 +56,7 @@ func drawChart(s *scene, c *Chart, x0, y0, w, h float64) *frame {
 			if n.Below {
 				dy = fontSize + 3
 			}
-			s.text(p.x, p.y+dy, n.Text, cmpOr(n.Anchor, "middle"), fontSize-1, false)
+			s.text(p.x, p.y+dy, n.Text, cmpOr(n.Anchor, "middle"), fontSize-1, false).halo = true
 		}
 	}
 	return fr

@@ -35,6 +35,7 @@ type item struct {
 	anchor  string // start, middle, end
 	rotate  bool   // text read bottom to top
 	bold    bool
+	halo    bool   // a white outline, for a text over lines
 	title   string // hover text
 	legend  bool   // a legend swatch, outside the data
 }

@@ -13,17 +13,18 @@ type axis struct {
 	ticks  []Tick
 }
 
-// niceStep returns a step of 1, 2, 2.5 or 5 times a power of ten that cuts
-// span into at most about n intervals.
+// niceStep returns the step of 1, 2, 2.5 or 5 times a power of ten nearest
+// (on a log scale) to cutting span into n intervals.
 func niceStep(span float64, n int) float64 {
 	raw := span / float64(n)
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	for _, m := range []float64{1, 2, 2.5, 5} {
-		if raw <= m*mag*(1+1e-9) {
-			return m * mag
+	best := mag
+	for _, m := range []float64{2, 2.5, 5, 10} {
+		if math.Abs(math.Log(m*mag/raw)) < math.Abs(math.Log(best/raw)) {
+			best = m * mag
 		}
 	}
-	return 10 * mag
+	return best
 }
 
 // linearAxis makes an axis over the values vs: their range with a margin of
