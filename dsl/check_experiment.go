@@ -304,6 +304,7 @@ func (x *expCheck) goal(items expItems) {
 	if len(items.reward) > 0 {
 		e.Reward = x.reward(last(items.reward).Reward, hasHW)
 	}
+	x.needBench(items)
 	if len(items.strategy) > 0 {
 		x.strategy(e, last(items.strategy).Strategy)
 	}
@@ -312,16 +313,45 @@ func (x *expCheck) goal(items expItems) {
 // needHardware reports the objectives and constraints that read a metric
 // measured on an FPGA, in an experiment without hardware.
 func (x *expCheck) needHardware(items expItems) {
+	metricUses(items, func(m metric.Metric, pos, end syntax.Pos) {
+		if m.HW {
+			x.errorf(pos, end, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+		}
+	})
+}
+
+// needBench reports the objectives and constraints that read a metric of
+// HW-NAS-Bench in an experiment whose evaluator trains (it cannot know it).
+func (x *expCheck) needBench(items expItems) {
+	if x.e.Evaluator == nil || x.e.Evaluator.Kind != "train" {
+		return
+	}
+	report := func(m metric.Metric, pos, end syntax.Pos) {
+		if m.Bench {
+			x.errorf(pos, end, "%s is HW-NAS-Bench's measurement, read from the NAS-Bench-201 table; use evaluator = table (or a command evaluator that reports %s)", m.Name, m.Key)
+		}
+	}
+	metricUses(items, report)
+	if r := x.e.Reward; r != nil {
+		m, _ := metric.ByName(r.Metric)
+		it := last(items.reward)
+		report(m, it.Pos, it.EndPos)
+	}
+}
+
+// metricUses calls f for every known metric an objective or a constraint
+// names, with where it is written.
+func metricUses(items expItems, f func(m metric.Metric, pos, end syntax.Pos)) {
 	for _, it := range items.objectives {
 		for _, v := range append(slices.Clone(it.Maximize), it.Minimize...) {
-			if m, ok := metric.ByName(refText(v)); ok && m.HW {
-				x.errAt(v, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+			if m, ok := metric.ByName(refText(v)); ok {
+				f(m, v.Pos, v.EndPos)
 			}
 		}
 	}
 	for _, it := range items.requires {
-		if m, ok := metric.ByName(it.Require.Metric.Text); ok && m.HW {
-			x.errorf(it.Require.Metric.Pos, it.Require.Metric.EndPos, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+		if m, ok := metric.ByName(it.Require.Metric.Text); ok {
+			f(m, it.Require.Metric.Pos, it.Require.Metric.EndPos)
 		}
 	}
 }

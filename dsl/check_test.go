@@ -172,6 +172,18 @@ evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
 		}, ""},
 		{"executor unknown", `space = s dataset = d maximize accuracy budget 3 trials executor = "pigeon"`, nil, `executor "pigeon": want "local", "embedded" or "nats://HOST:PORT"`},
 		{"executor not a string", `space = s dataset = d maximize accuracy budget 3 trials executor = embedded`, nil, "executor must be a string in quotes"},
+		{"bench metrics", "space = nb evaluator = table minimize bench_fpga_latency, bench_pixel3_latency require bench_raspi4_latency <= 20 ms require bench_fpga_energy < 30 mJ budget 5 trials", func(e *Experiment) bool {
+			return len(e.Objectives) == 2 && e.Objectives[1].Metric == "bench_pixel3_latency" && e.Constraints[0].Limit == 20 && e.Constraints[1].Metric == "bench_fpga_energy"
+		}, ""},
+		{"bench metric by command", "space = s evaluator = cmd minimize bench_eyeriss_latency budget 5 trials", func(e *Experiment) bool {
+			return e.Objectives[0].Metric == "bench_eyeriss_latency"
+		}, ""},
+		{"bench reward", "space = nb evaluator = table maximize accuracy reward mnasnet { metric = bench_raspi4_latency target = 20 ms } budget 5 trials", func(e *Experiment) bool {
+			return e.Reward.Metric == "bench_raspi4_latency" && e.Reward.Target == 20
+		}, ""},
+		{"bench metric when training", "space = s dataset = d minimize bench_fpga_latency budget 3 trials", nil, "bench_fpga_latency is HW-NAS-Bench's measurement, read from the NAS-Bench-201 table; use evaluator = table"},
+		{"bench reward when training", "space = s dataset = d maximize accuracy reward mnasnet { metric = bench_fpga_latency target = 2 ms } budget 3 trials", nil, "use evaluator = table"},
+		{"bench limit unit", "space = nb evaluator = table maximize accuracy require bench_fpga_energy <= 2 ms budget 3 trials", nil, "needs a unit of energy"},
 		{"table with train space", "space = s evaluator = table maximize accuracy budget 3 trials", nil, "needs the space benchmark"},
 		{"no dataset", "space = s maximize accuracy budget 3 trials", nil, "needs a dataset"},
 		{"no objective", "space = s dataset = d budget 3 trials", nil, "needs an objective"},

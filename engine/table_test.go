@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
@@ -107,5 +108,58 @@ func TestTableTrialsAreLookedUp(t *testing.T) {
 	}
 	if kinds[TrialLookedUp] != ran.Counts.LookedUp || kinds[TrialFinished] != 0 {
 		t.Errorf("events %v, want %d looked-up and no finished", kinds, ran.Counts.LookedUp)
+	}
+}
+
+// HW-NAS-Bench's device measurements are metrics a spec optimises and
+// constrains without a platform; each trial carries its cell's row.
+func TestTableBenchMetricsFromSpec(t *testing.T) {
+	spec, err := dsl.LoadSource("t.hwnas", `
+space nb = benchmark("nasbench201")
+experiment e {
+  space = nb  evaluator = table
+  maximize accuracy
+  minimize bench_fpga_latency
+  require bench_raspi4_latency <= 12 ms
+  strategy nsga2  budget 40 trials  seed 2
+}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := FromSpec(spec, "e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feasible, infeasible := 0, 0
+	for _, tr := range out.Trials {
+		row, err := nb201.LookupGenome(tr.Genome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range map[string]float64{metric.BenchFPGALatencyMs: row.FPGALatencyMs, metric.BenchFPGAEnergyMJ: row.FPGAEnergyMJ,
+			metric.BenchEyerissLatencyMs: row.EyerissLatencyMs, metric.BenchRaspi4LatencyMs: row.Raspi4LatencyMs, metric.BenchPixel3LatencyMs: row.Pixel3LatencyMs} {
+			if got, ok := tr.Metrics[key]; !ok || got != want {
+				t.Errorf("trial %s: %s = %v (%v), the table says %v", trialLine(&tr), key, got, ok, want)
+			}
+		}
+		if tr.Feasible != (row.Raspi4LatencyMs <= 12) {
+			t.Errorf("trial %s: feasible %v with raspi4 latency %v ms", trialLine(&tr), tr.Feasible, row.Raspi4LatencyMs)
+		}
+		if tr.Feasible {
+			feasible++
+		} else {
+			infeasible++
+		}
+	}
+	if feasible == 0 || infeasible == 0 {
+		t.Fatalf("%d feasible, %d infeasible trials: the constraint is not tested", feasible, infeasible)
+	}
+	if len(out.Pareto) == 0 {
+		t.Fatal("no Pareto front")
 	}
 }
