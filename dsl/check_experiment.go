@@ -4,13 +4,14 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 )
 
-var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "executor"}
+var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "executor", "quantize"}
 
 // RewardKinds are the soft rewards `reward KIND { … }` names.
 var RewardKinds = []string{"fnas", "mnasnet"}
@@ -33,6 +34,7 @@ func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experime
 	x.useHardware(items.hardware)
 	x.useEvaluatorAndData()
 	x.executor()
+	x.quantize()
 	x.goal(items)
 	x.budgetAndSeed(items)
 	if len(x.missing) > 0 {
@@ -287,6 +289,29 @@ func (x *expCheck) executor() {
 		} else {
 			x.errAt(f.Value, "executor %q: want \"local\", \"embedded\" or \"nats://HOST:PORT\" (\"tls://HOST:PORT\")", s)
 		}
+	}
+}
+
+// quantize reads `quantize = true` (to the precision of each trial's
+// design), `quantize = int8` (or int16, int4) or `quantize = false`.
+func (x *expCheck) quantize() {
+	f := x.fs["quantize"]
+	if f == nil {
+		return
+	}
+	s, ok := x.oneOf(f.Value, "quantize", []string{"true", "false", "int16", "int8", "int4"})
+	e := x.e
+	switch {
+	case !ok || s == "false":
+		return
+	case e.Evaluator != nil && e.Evaluator.Kind != "train":
+		x.errAt(f.Value, "quantize measures the accuracy of a network the train evaluator trained; evaluator %s does not train", e.Evaluator.Name)
+	case s == "true" && x.fs["platform"] == nil && e.Platform == nil && e.Pool == nil && e.HardwareSearch == nil:
+		x.errAt(f.Value, "quantize = true takes the precision of the design; give the hardware (platform = NAME), or a width: quantize = int8")
+	case s == "true":
+		e.Quantize = QuantizeDesign
+	default:
+		e.Quantize, _ = strconv.Atoi(strings.TrimPrefix(s, "int"))
 	}
 }
 

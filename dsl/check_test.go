@@ -184,6 +184,18 @@ evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
 		{"bench metric when training", "space = s dataset = d minimize bench_fpga_latency budget 3 trials", nil, "bench_fpga_latency is HW-NAS-Bench's measurement, read from the NAS-Bench-201 table; use evaluator = table"},
 		{"bench reward when training", "space = s dataset = d maximize accuracy reward mnasnet { metric = bench_fpga_latency target = 2 ms } budget 3 trials", nil, "use evaluator = table"},
 		{"bench limit unit", "space = nb evaluator = table maximize accuracy require bench_fpga_energy <= 2 ms budget 3 trials", nil, "needs a unit of energy"},
+		{"quantize design", "space = s dataset = d platform = p maximize accuracy quantize = true budget 3 trials", func(e *Experiment) bool {
+			return e.Quantize == QuantizeDesign
+		}, ""},
+		{"quantize int4", "space = s dataset = d maximize accuracy quantize = int4 budget 3 trials", func(e *Experiment) bool {
+			return e.Quantize == 4
+		}, ""},
+		{"quantize false", "space = s dataset = d maximize accuracy quantize = false budget 3 trials", func(e *Experiment) bool {
+			return e.Quantize == 0
+		}, ""},
+		{"quantize without hardware", "space = s dataset = d maximize accuracy quantize = true budget 3 trials", nil, "quantize = true takes the precision of the design; give the hardware"},
+		{"quantize table", "space = nb evaluator = table maximize accuracy quantize = int8 budget 3 trials", nil, "evaluator table does not train"},
+		{"quantize width", "space = s dataset = d maximize accuracy quantize = int2 budget 3 trials", nil, "unknown quantize int2"},
 		{"table with train space", "space = s evaluator = table maximize accuracy budget 3 trials", nil, "needs the space benchmark"},
 		{"no dataset", "space = s maximize accuracy budget 3 trials", nil, "needs a dataset"},
 		{"no objective", "space = s dataset = d budget 3 trials", nil, "needs an objective"},

@@ -139,6 +139,11 @@ type Experiment struct {
 	Parallel int     // evaluations at once (at least 1)
 	Seed     int64
 
+	// Quantize is post-training quantization of every trained network
+	// (quantize = …): 0 none, QuantizeDesign to the precision of the
+	// trial's design, or a width in bits (16, 8, 4).
+	Quantize int
+
 	// Executor is where evaluations run: "" or "local" (this process),
 	// "embedded" (an in-process NATS server and local workers) or
 	// "nats://HOST:PORT". Results do not depend on it, so Hash leaves it out.
@@ -153,6 +158,9 @@ type Experiment struct {
 	Deps       []string // the declarations it uses, by name
 	hash       string
 }
+
+// QuantizeDesign is Experiment.Quantize for quantize = true.
+const QuantizeDesign = -1
 
 // Hash returns a hash of the checked values of the experiment and of the
 // declarations it uses: layout, comments, most names (see experimentHash),

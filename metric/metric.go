@@ -32,6 +32,10 @@ const (
 const (
 	Accuracy      = "accuracy"       // validation accuracy: the value searched on
 	TestAccuracy  = "test_accuracy"  // test accuracy: the value to report
+	// The float accuracies of a network whose accuracy and test_accuracy
+	// were measured after post-training quantization (quantize = …).
+	AccuracyFP32     = "accuracy_fp32"
+	TestAccuracyFP32 = "test_accuracy_fp32"
 	LatencyMs     = "latency_ms"     // inference latency per image
 	ThroughputFPS = "throughput_fps" // images per second
 	EnergyMJ      = "energy_mj"      // energy per image
@@ -69,6 +73,8 @@ type Metric struct {
 var All = []Metric{
 	{"accuracy", Accuracy, Fraction, "", "top-1 accuracy, a fraction in [0, 1] (write 0.92 or 92 %)", false, false},
 	{"", TestAccuracy, Fraction, "", "top-1 accuracy on the test split, reported beside the searched accuracy", false, false},
+	{"accuracy_fp32", AccuracyFP32, Fraction, "", "accuracy before post-training quantization (with quantize = …; accuracy is then the quantized one)", false, false},
+	{"", TestAccuracyFP32, Fraction, "", "test accuracy before post-training quantization", false, false},
 	{"latency", LatencyMs, Time, "ms", "inference latency of one image", true, false},
 	{"throughput", ThroughputFPS, Rate, "fps", "images per second", true, false},
 	{"energy", EnergyMJ, Energy, "mJ", "energy of one inference", true, false},
@@ -138,7 +144,7 @@ func Label(key string) string {
 // Format renders a value stored under key the way every table shows it.
 func Format(key string, v float64) string {
 	switch key {
-	case Accuracy, TestAccuracy:
+	case Accuracy, TestAccuracy, AccuracyFP32, TestAccuracyFP32:
 		return strconv.FormatFloat(v, 'f', 4, 64)
 	case DSP, BRAM18, LUT, Params, MACs:
 		return strconv.FormatFloat(v, 'f', 0, 64)

@@ -18,7 +18,7 @@ import (
 )
 
 // tableMetrics are the metric columns tables show, in order, when present.
-var tableMetrics = []string{metric.Accuracy, metric.TestAccuracy, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
+var tableMetrics = []string{metric.Accuracy, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
 
 // columns returns the metric columns for trials: tableMetrics present in
 // any trial, then the objectives and the constraints' metrics not among them.
