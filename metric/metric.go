@@ -30,21 +30,17 @@ const (
 
 // The keys trial values are stored under. Accuracies are fractions in [0, 1].
 const (
-	Accuracy     = "accuracy"      // validation accuracy: the value searched on
-	TestAccuracy = "test_accuracy" // test accuracy: the value to report
-	// The float accuracies of a network whose accuracy and test_accuracy
-	// were measured after post-training quantization (quantize = …).
-	AccuracyFP32     = "accuracy_fp32"
-	TestAccuracyFP32 = "test_accuracy_fp32"
-	LatencyMs        = "latency_ms"     // inference latency per image
-	ThroughputFPS    = "throughput_fps" // images per second
-	EnergyMJ         = "energy_mj"      // energy per image
-	PowerW           = "power_w"
-	DSP              = "dsp"
-	BRAM18           = "bram18"
-	LUT              = "lut"
-	Params           = "params"
-	MACs             = "macs"
+	Accuracy      = "accuracy"       // validation accuracy: the value searched on
+	TestAccuracy  = "test_accuracy"  // test accuracy: the value to report
+	LatencyMs     = "latency_ms"     // inference latency per image
+	ThroughputFPS = "throughput_fps" // images per second
+	EnergyMJ      = "energy_mj"      // energy per image
+	PowerW        = "power_w"
+	DSP           = "dsp"
+	BRAM18        = "bram18"
+	LUT           = "lut"
+	Params        = "params"
+	MACs          = "macs"
 
 	// HW-NAS-Bench's measurements of the NAS-Bench-201 cells (Li et al.,
 	// ICLR 2021), read from the table arch/nb201 embeds.
@@ -53,6 +49,11 @@ const (
 	BenchEyerissLatencyMs = "bench_eyeriss_latency_ms"
 	BenchRaspi4LatencyMs  = "bench_raspi4_latency_ms"
 	BenchPixel3LatencyMs  = "bench_pixel3_latency_ms"
+
+	// The float accuracies of a network whose accuracy and test_accuracy
+	// were measured after post-training quantization (quantize = …).
+	AccuracyFP32     = "accuracy_fp32"
+	TestAccuracyFP32 = "test_accuracy_fp32"
 )
 
 // Metric describes one metric.
