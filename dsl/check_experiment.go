@@ -330,6 +330,7 @@ func (x *expCheck) goal(items expItems) {
 		e.Reward = x.reward(last(items.reward).Reward, hasHW)
 	}
 	x.needBench(items)
+	x.useDeclaredMetrics(items)
 	if len(items.strategy) > 0 {
 		x.strategy(e, last(items.strategy).Strategy)
 	}

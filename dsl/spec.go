@@ -5,6 +5,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/metric"
 )
 
 // Spec is a checked set of declarations: everything the engine needs, with
@@ -15,9 +16,20 @@ type Spec struct {
 	Spaces      map[string]*Space
 	Datasets    map[string]*Dataset
 	Evaluators  map[string]*Evaluator
+	Metrics     map[string]*Metric // declared by `metric NAME { … }`
 	Experiments map[string]*Experiment
 	Order       []string // experiment names in declaration order
 	Runs        []string // experiments named by run statements, in order
+}
+
+// Metric is a metric the spec declares: a command evaluator reports it
+// under its name, in its unit.
+type Metric struct {
+	Name string
+	Dim  metric.Dimension
+	Unit string // the canonical unit of Dim ("" for a count or a fraction)
+	Goal string // "minimize", "maximize", or "" when either is sensible
+	Pos  syntax.Pos
 }
 
 // Platform is one FPGA: a catalog entry with overrides, or a custom device.

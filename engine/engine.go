@@ -425,6 +425,9 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	if err := ev.Metrics.validate(); err != nil {
 		return "", fmt.Errorf("%s evaluator: %v", name, err)
 	}
+	if k := ev.Metrics.unreported(e); k != "" {
+		return "", fmt.Errorf("%s evaluator reported no %q, which the experiment reads", name, k)
+	}
 	if ev.ChargedS == 0 {
 		ev.ChargedS = wall.Seconds()
 	}
