@@ -109,7 +109,7 @@ func (c *checker) run() {
 			}
 			switch kind {
 			case "platform":
-				if p := c.platform(d.d.Platform); p != nil {
+				if p := c.platform(d.d.Platform, d.file); p != nil {
 					c.spec.Platforms[p.Name] = p
 				}
 			case "pool":

@@ -467,3 +467,38 @@ metric top5 { unit = fraction  goal = maximize }
 		}
 	}
 }
+
+func TestPlatformCalibration(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cal.json"), []byte(`{"compute": 1.5, "fixed_ms": 0.2}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"compute": -1}`), 0o644)
+	spec := func(file string) (*Spec, error) {
+		return LoadSource(filepath.Join(dir, "s.hwnas"), `platform z from "ZC706" { calibration = "`+file+`" }
+space nb = benchmark("nasbench201")
+experiment e { space = nb  evaluator = table  platform = z  minimize latency  budget 3 trials }
+`, nil)
+	}
+	s, err := spec("cal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Platforms["z"].Calibration
+	if c == nil || c.Compute != 1.5 || c.FixedMs != 0.2 {
+		t.Fatalf("calibration %+v", c)
+	}
+	plain, err := LoadSource(filepath.Join(dir, "s.hwnas"), `platform z from "ZC706"
+space nb = benchmark("nasbench201")
+experiment e { space = nb  evaluator = table  platform = z  minimize latency  budget 3 trials }
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Experiments["e"].Hash() == s.Experiments["e"].Hash() {
+		t.Error("the calibration does not change the experiment's hash")
+	}
+	for file, want := range map[string]string{"bad.json": "compute = -1", "none.json": "no such file"} {
+		if _, err := spec(file); err == nil || !strings.Contains(render(err), want) || !strings.Contains(render(err), "s.hwnas:1:") {
+			t.Errorf("calibration %s: err %v, want %q at line 1", file, err, want)
+		}
+	}
+}

@@ -205,7 +205,7 @@ func blockKeys(block string) []string {
 	case "layer":
 		return arch.LayerKinds[arg]
 	case "platform":
-		return platformKeys
+		return append(slices.Clone(platformKeys), "calibration")
 	case "dataset":
 		return datasetKeys
 	case "metric":

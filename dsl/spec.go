@@ -38,7 +38,10 @@ type Platform struct {
 	Catalog   string        // the catalog entry it derives from, "" for a custom device
 	Device    fpga.Platform // overrides applied; ClockMHz in MHz, BandwidthGBs in GB/s, StaticW in W
 	Precision fpga.Precision
-	Pos       syntax.Pos
+	// Calibration, when the platform has calibration = "file.json", maps
+	// the model's latency to the board's (hwnas calibrate).
+	Calibration *fpga.Calibration
+	Pos         syntax.Pos
 }
 
 // Pool is a set of FPGAs working as one multi-FPGA pipeline.

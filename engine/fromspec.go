@@ -105,6 +105,8 @@ func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 // search, or none.
 func hardwareOf(se *dsl.Experiment) Hardware {
 	switch {
+	case se.Platform != nil && se.Platform.Calibration != nil:
+		return CalibratedHardware(se.Platform.Device, fpga.Options{Precision: se.Platform.Precision}, *se.Platform.Calibration)
 	case se.Platform != nil:
 		return PlatformHardware(se.Platform.Device, fpga.Options{Precision: se.Platform.Precision})
 	case se.Pool != nil:

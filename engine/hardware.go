@@ -38,6 +38,23 @@ func scoreBy(report func(*arch.Network, []int) (fpga.Design, fpga.Report, error)
 	}
 }
 
+// CalibratedHardware is PlatformHardware with the model's latency mapped to
+// the board's by c (fpga.Calibration.Apply): its version is the model's, so
+// another calibration re-scores, and every design it returns names it.
+func CalibratedHardware(p fpga.Platform, o fpga.Options, c fpga.Calibration) Hardware {
+	return Hardware{
+		Key:   p.Name + " " + digest(p, o),
+		Model: c.Version(),
+		Score: func(n *arch.Network, _ []int) (string, Metrics, error) {
+			d, rep, err := fpga.Optimize(n, p, o)
+			if err != nil {
+				return "", nil, hardwareError(err)
+			}
+			return d.String() + " cal=" + c.ID(), ReportMetrics(c.Apply(rep)), nil
+		},
+	}
+}
+
 func hardwareError(err error) error {
 	var fe *fpga.FitError
 	if errors.As(err, &fe) {

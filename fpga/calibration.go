@@ -1,7 +1,7 @@
 package fpga
 
 // Calibration of the analytical model to a board's measured latencies
-// (docs/fpga-model.md §11): one efficiency factor per bound of the MAC-array
+// (docs/fpga-model.md §12): one efficiency factor per bound of the MAC-array
 // layers (conv, dense), one for pools and one for the other vector layers
 // (adds, global pools), a time per multiply-accumulate, a per-layer overhead
 // for each of the three kinds, and a fixed per-image overhead, fitted by non-negative weighted least
