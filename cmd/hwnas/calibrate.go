@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -145,22 +142,22 @@ func measuredReports(path string, p fpga.Platform, opt fpga.Options) (measured, 
 		return measured{}, calibrateErr("%v", err)
 	}
 	defer file.Close()
-	rows, err := parseMeasurements(file)
+	rows, err := fpga.ParseMeasurements(file)
 	if err != nil {
 		return measured{}, calibrateErr("%s: %v", path, err)
 	}
 	var m measured
 	for _, r := range rows {
-		n, err := measuredNetwork(r.network)
+		n, err := measuredNetwork(r.Network)
 		if err != nil {
-			return measured{}, calibrateErr("%s line %d: %v", path, r.line, err)
+			return measured{}, calibrateErr("%s line %d: %v", path, r.Line, err)
 		}
 		_, rep, err := fpga.Optimize(n, p, opt)
 		if err != nil {
-			return measured{}, calibrateErr("%s line %d: %v", path, r.line, err)
+			return measured{}, calibrateErr("%s line %d: %v", path, r.Line, err)
 		}
 		m.reports = append(m.reports, rep)
-		m.latency, m.energy = append(m.latency, r.latencyMs), append(m.energy, r.energyMJ)
+		m.latency, m.energy = append(m.latency, r.LatencyMs), append(m.energy, r.EnergyMJ)
 	}
 	return m, nil
 }
@@ -182,68 +179,4 @@ func measuredNetwork(s string) (*arch.Network, error) {
 		return queue.NetworkFromJSON(j)
 	}
 	return arch.Zoo(s)
-}
-
-// measurement is one row of a measurements file.
-type measurement struct {
-	line      int
-	network   string
-	latencyMs float64
-	energyMJ  float64 // 0 when not measured
-}
-
-// parseMeasurements reads a measurements CSV: the header network,latency_ms
-// (and optionally ,energy_mj), then a row per network. Lines starting with #
-// are comments.
-func parseMeasurements(r io.Reader) ([]measurement, error) {
-	cr := csv.NewReader(r)
-	cr.Comment, cr.FieldsPerRecord, cr.TrimLeadingSpace = '#', -1, true
-	head, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	cols := strings.Join(head, ",")
-	if cols != "network,latency_ms" && cols != "network,latency_ms,energy_mj" {
-		return nil, fmt.Errorf("header %q, want network,latency_ms or network,latency_ms,energy_mj", cols)
-	}
-	var out []measurement
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		m, err := measurementRow(rec, len(head), line)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
-		}
-		out = append(out, m)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no measurements after the header")
-	}
-	return out, nil
-}
-
-// measurementRow checks one record of a measurements file with cols columns.
-func measurementRow(rec []string, cols, line int) (measurement, error) {
-	if len(rec) != cols {
-		return measurement{}, fmt.Errorf("%d fields, want %d", len(rec), cols)
-	}
-	m := measurement{line: line, network: strings.TrimSpace(rec[0])}
-	if m.network == "" {
-		return m, errors.New("no network")
-	}
-	names := []string{"latency_ms", "energy_mj"}
-	for i, dst := range []*float64{&m.latencyMs, &m.energyMJ}[:cols-1] {
-		v, err := strconv.ParseFloat(strings.TrimSpace(rec[i+1]), 64)
-		if err != nil || !(v > 0) || v > 1e9 {
-			return m, fmt.Errorf("%s %q: want a positive number", names[i], rec[i+1])
-		}
-		*dst = v
-	}
-	return m, nil
 }
