@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/arch/nb201"
-	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
@@ -28,31 +26,17 @@ func TestCalibratedPlatform(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	run := func() (*Outcome, *dsl.Spec) {
-		spec, err := dsl.LoadSource(filepath.Join(dir, "c.hwnas"), `
+	src := `
 platform z from "ZC706" { calibration = "cal.json" }
 space nb = benchmark("nasbench201")
 experiment e { space = nb  evaluator = table  platform = z  maximize accuracy  minimize latency  budget 5 trials  seed 3 }
-`, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := FromSpec(spec, "e")
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := Run(context.Background(), e, Options{Store: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out, spec
-	}
+`
 	slow := fpga.Identity()
 	slow.Compute, slow.Weight, slow.IFM, slow.OFM, slow.Bandwidth, slow.Pool, slow.Eltwise, slow.FixedMs = 2, 2, 2, 2, 2, 2, 2, 1
 	before := map[string]float64{} // network key → latency under the identity
 	for pass, c := range []fpga.Calibration{fpga.Identity(), slow} {
 		write(c)
-		out, spec := run()
+		out, spec := runSpec(t, st, filepath.Join(dir, "c.hwnas"), src, "e")
 		for _, tr := range out.Trials {
 			if !strings.HasSuffix(tr.Design, " cal="+c.ID()) {
 				t.Errorf("trial %d design %q does not name calibration %s", tr.ID, tr.Design, c.ID())

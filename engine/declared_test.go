@@ -1,12 +1,10 @@
 package engine
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 )
@@ -25,23 +23,9 @@ evaluator board command { run = "SELF" }
 experiment e { space = s  evaluator = board  maximize accuracy  minimize layers  require layers <= 3  strategy grid  budget 12 trials }
 experiment missing { space = s  evaluator = board  minimize board_latency  budget 2 trials }
 `
-	spec, err := dsl.LoadSource("d.hwnas", strings.ReplaceAll(src, "SELF", os.Args[0]), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src = strings.ReplaceAll(src, "SELF", os.Args[0])
 	st := hwnastest.OpenStore(t, t.TempDir())
-	run := func(name string) *Outcome {
-		e, err := FromSpec(spec, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := Run(context.Background(), e, Options{Store: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	out := run("e")
+	out, _ := runSpec(t, st, "d.hwnas", src, "e")
 	feasible, infeasible := 0, 0
 	for _, tr := range out.Trials {
 		n, ok := tr.Metrics["layers"]
@@ -60,7 +44,8 @@ experiment missing { space = s  evaluator = board  minimize board_latency  budge
 	if feasible == 0 || infeasible == 0 || len(out.Pareto) == 0 {
 		t.Fatalf("%d feasible, %d infeasible, front %v: the constraint and front are not tested", feasible, infeasible, out.Pareto)
 	}
-	for _, tr := range run("missing").Trials {
+	missing, _ := runSpec(t, st, "d.hwnas", src, "missing")
+	for _, tr := range missing.Trials {
 		if tr.Status != store.Failed || !strings.Contains(tr.Error, `reported no "board_latency", which the experiment reads`) {
 			t.Errorf("trial %s: want failed for the unreported metric", trialLine(&tr))
 		}

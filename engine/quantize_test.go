@@ -11,6 +11,25 @@ import (
 	"github.com/hwnas/hwnas/metric"
 )
 
+// runSpec checks the spec src (read as the file path) and runs its
+// experiment name on st.
+func runSpec(t *testing.T, st *store.Store, path, src, name string) (*Outcome, *dsl.Spec) {
+	t.Helper()
+	spec, err := dsl.LoadSource(path, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := FromSpec(spec, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Run(context.Background(), e, Options{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, spec
+}
+
 func TestDesignBits(t *testing.T) {
 	for design, want := range map[string]int{
 		"fpga-model/3 mode=shared tmpl=x combine=y prec=int8 clk=100": 8,
@@ -35,26 +54,11 @@ dataset d { source = builtin("mnist")  train = 600  test = 300  epochs = 1  batc
 experiment q { space = s  dataset = d  platform = p8  maximize accuracy  quantize = QUANT  strategy grid  budget 2 trials  seed 1 }
 `
 	st := hwnastest.OpenStore(t, t.TempDir())
-	run := func(quant string) *Outcome {
-		spec, err := dsl.LoadSource("q.hwnas", strings.ReplaceAll(src, "QUANT", quant), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := FromSpec(spec, "q")
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := Run(context.Background(), e, Options{Store: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
 	for _, c := range []struct {
 		quant  string
 		status store.Status
 	}{{"true", store.Trained}, {"int8", store.Cached}, {"int4", store.Trained}} {
-		out := run(c.quant)
+		out, _ := runSpec(t, st, "q.hwnas", strings.ReplaceAll(src, "QUANT", c.quant), "q")
 		if len(out.Trials) != 2 {
 			t.Fatalf("quantize = %s: %d trials", c.quant, len(out.Trials))
 		}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
@@ -114,7 +113,7 @@ func TestTableTrialsAreLookedUp(t *testing.T) {
 // HW-NAS-Bench's device measurements are metrics a spec optimises and
 // constrains without a platform; each trial carries its cell's row.
 func TestTableBenchMetricsFromSpec(t *testing.T) {
-	spec, err := dsl.LoadSource("t.hwnas", `
+	out, _ := runSpec(t, hwnastest.OpenStore(t, t.TempDir()), "t.hwnas", `
 space nb = benchmark("nasbench201")
 experiment e {
   space = nb  evaluator = table
@@ -123,18 +122,7 @@ experiment e {
   require bench_raspi4_latency <= 12 ms
   strategy nsga2  budget 40 trials  seed 2
 }
-`, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := FromSpec(spec, "e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, "e")
 	feasible, infeasible := 0, 0
 	for _, tr := range out.Trials {
 		row, err := nb201.LookupGenome(tr.Genome)
