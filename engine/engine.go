@@ -18,6 +18,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/search"
 )
 
@@ -256,7 +257,7 @@ func (r *runner) splitRepeats(cands []search.Candidate, jobs []int) (firsts, rep
 		key := fmt.Sprint("genome", cands[i].Genome)
 		if g := cands[i].Genome; len(g) >= r.nArch {
 			if n, err := r.e.Space.Decode(g[:r.nArch]); err == nil {
-				key = r.accuracyKey(n, g[:r.nArch]).Network
+				key = r.accuracyKey(n, g[:r.nArch], r.e.Fidelity).Network
 			}
 		}
 		if seen[key] {
@@ -346,7 +347,8 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 			return TrialPruned, nil
 		}
 	}
-	akey := r.accuracyKey(net, t.Genome[:r.nArch])
+	fid := r.fidelity(t)
+	akey := r.accuracyKey(net, t.Genome[:r.nArch], fid)
 	am, _, ok, err := r.o.Store.Accuracy(akey)
 	if err != nil {
 		return "", err
@@ -356,7 +358,7 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		t.Status = store.Cached
 		return TrialCached, nil
 	}
-	return r.evaluateAccuracy(ctx, t, net, akey, threads)
+	return r.evaluateAccuracy(ctx, t, net, akey, fid, threads)
 }
 
 // scoreHardware adds the hardware metrics and design of net with t's
@@ -395,13 +397,12 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 
 // evaluateAccuracy gets the accuracy of net from the evaluator, within the trial
 // timeout, and caches it under akey.
-func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, threads int) (EventKind, error) {
+func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, fid Fidelity, threads int) (EventKind, error) {
 	e := r.e
 	ectx, cancel := ctx, context.CancelFunc(func() {})
 	if e.TrialTimeout > 0 {
 		ectx, cancel = context.WithTimeout(ctx, e.TrialTimeout)
 	}
-	fid := e.Fidelity
 	fid.Seed = e.Seed
 	t0 := time.Now()
 	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: threads})
@@ -424,6 +425,9 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	if err := ev.Metrics.validate(); err != nil {
 		return "", fmt.Errorf("%s evaluator: %v", name, err)
 	}
+	if k := ev.Metrics.unreported(e); k != "" {
+		return "", fmt.Errorf("%s evaluator reported no %q, which the experiment reads", name, k)
+	}
 	if ev.ChargedS == 0 {
 		ev.ChargedS = wall.Seconds()
 	}
@@ -442,11 +446,37 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 
 // accuracyKey is where the accuracy of net, decoded from the architecture
 // genes, is cached (see CacheNetworkKey).
-func (r *runner) accuracyKey(net *arch.Network, genes []int) store.AccuracyKey {
+func (r *runner) accuracyKey(net *arch.Network, genes []int, fid Fidelity) store.AccuracyKey {
 	e := r.e
 	name := e.Evaluator.Name()
-	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: e.Fidelity.Dataset,
-		Fidelity: name + " " + e.Fidelity.Key(), Seed: e.Seed}
+	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: fid.Dataset,
+		Fidelity: name + " " + fid.Key(), Seed: e.Seed}
+}
+
+// fidelity is the training setup of t: the experiment's, quantized to the
+// precision of t's design when the experiment says so.
+func (r *runner) fidelity(t *Trial) Fidelity {
+	f := r.e.Fidelity
+	switch q := r.e.Quantize; {
+	case q == QuantizeDesign:
+		f.QuantBits = designBits(t.Design)
+	case q > 0:
+		f.QuantBits = q
+	}
+	return f
+}
+
+// designBits is the integer width of a design (fpga.Design.String's
+// prec=…), or 0 for a float one.
+func designBits(design string) int {
+	for _, w := range strings.Fields(design) {
+		if s, ok := strings.CutPrefix(w, "prec="); ok {
+			if p, err := fpga.ParsePrecision(s); err == nil && (p == fpga.Int16 || p == fpga.Int8) {
+				return p.Bits()
+			}
+		}
+	}
+	return 0
 }
 
 func genesKey(g []int) string {

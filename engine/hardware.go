@@ -38,6 +38,25 @@ func scoreBy(report func(*arch.Network, []int) (fpga.Design, fpga.Report, error)
 	}
 }
 
+// CalibratedHardware is PlatformHardware with the model's latency mapped to
+// the board's by c (fpga.Calibration.Apply): its version is the model's, so
+// another calibration re-scores, and every design it returns names it.
+func CalibratedHardware(p fpga.Platform, o fpga.Options, c fpga.Calibration) Hardware {
+	report := func(n *arch.Network, _ []int) (fpga.Design, fpga.Report, error) {
+		d, rep, err := fpga.Optimize(n, p, o)
+		return d, c.Apply(rep), err
+	}
+	score := scoreBy(report)
+	return Hardware{Key: p.Name + " " + digest(p, o), Model: c.Version(), Report: report,
+		Score: func(n *arch.Network, genes []int) (string, Metrics, error) {
+			design, m, err := score(n, genes)
+			if err != nil {
+				return "", nil, err
+			}
+			return design + " cal=" + c.ID(), m, nil
+		}}
+}
+
 func hardwareError(err error) error {
 	var fe *fpga.FitError
 	if errors.As(err, &fe) {

@@ -18,6 +18,9 @@ import (
 // accuracy is the validation accuracy (the test accuracy when Val is 0) and
 // test_accuracy the accuracy on Test images of the test split. Every random
 // draw (subsets, initialisation, shuffles) comes from the fidelity's seed.
+// With the fidelity's QuantBits, accuracy and test_accuracy are those of the
+// network after post-training quantization to that width, and
+// accuracy_fp32 and test_accuracy_fp32 those before.
 type TrainEvaluator struct {
 	Source string // what Load reads, for the cache key: "mnist", "idx:DIR", "cifar10:DIR"
 	Load   func() (train, test *data.Set, err error)
@@ -118,14 +121,24 @@ func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, e
 		return Evaluation{}, err
 	}
 	f := r.Fidelity
-	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR,
-		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads})
+	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads}
+	if f.QuantBits > 0 {
+		cfg.Quantize = []int{f.QuantBits}
+	}
+	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, cfg)
 	if err != nil {
 		return Evaluation{}, err
 	}
-	acc := res.ValAccuracy
-	if p.val == nil {
-		acc = res.TestAccuracy
+	searched := func(val, test float64) float64 {
+		if p.val == nil {
+			return test
+		}
+		return val
 	}
-	return Evaluation{Metrics: Metrics{metric.Accuracy: acc, metric.TestAccuracy: res.TestAccuracy, "train_s": res.TrainTime.Seconds()}}, nil
+	m := Metrics{metric.Accuracy: searched(res.ValAccuracy, res.TestAccuracy), metric.TestAccuracy: res.TestAccuracy, "train_s": res.TrainTime.Seconds()}
+	for _, q := range res.Quantized {
+		m[metric.AccuracyFP32], m[metric.TestAccuracyFP32] = m[metric.Accuracy], m[metric.TestAccuracy]
+		m[metric.Accuracy], m[metric.TestAccuracy] = searched(q.ValAccuracy, q.TestAccuracy), q.TestAccuracy
+	}
+	return Evaluation{Metrics: m}, nil
 }

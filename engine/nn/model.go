@@ -102,6 +102,10 @@ type model struct {
 
 	bytes int64 // bytes allocated (or, in a dry run, that would be)
 	dry   bool
+
+	// actQ, while measuring a quantized accuracy, quantizes the network
+	// input (index 0) and the output of node i (index i+1) where not nil.
+	actQ []*ActQuant
 }
 
 func (m *model) alloc(n int) []float32 {

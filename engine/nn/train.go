@@ -32,6 +32,10 @@ type Config struct {
 	MemoryLimitBytes int64  // refuse a network needing more; 0 means no limit
 	LossEvery        int    // record the mean loss every LossEvery steps; 0 means once per epoch
 	MaxSteps         int    // stop after this many steps in all (a fidelity knob); 0 means no limit
+	// Quantize lists integer widths (of QuantBits, or any of 2 to 16) at
+	// which to measure the trained network's accuracy again after
+	// post-training quantization (quantize.go); Result.Quantized has them.
+	Quantize []int
 	// Progress, when set, is called after every step, on the training goroutine.
 	Progress func(Progress)
 }
@@ -61,6 +65,9 @@ type Result struct {
 	Steps        int
 	Params       int64 // trainable values
 	MemoryBytes  int64 // bytes the model allocated for its batch
+	// Quantized are the accuracies after post-training quantization to
+	// each width of Config.Quantize, in its order.
+	Quantized []QuantResult
 }
 
 // ErrDiverged is wrapped by the error of a run whose loss became NaN or infinite.
@@ -133,6 +140,11 @@ func (c *Config) fill() error {
 	case c.Momentum >= 1:
 		return fmt.Errorf("momentum %g: want below 1", c.Momentum)
 	}
+	for _, b := range c.Quantize {
+		if err := checkBits(b); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -201,6 +213,11 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	}
 	if res.TestAccuracy, err = m.accuracy(ctx, test); err != nil {
 		return res, fmt.Errorf("test: %w", err)
+	}
+	if len(cfg.Quantize) > 0 {
+		if res.Quantized, err = m.quantized(ctx, cfg.Quantize, train, val, test, cfg.Seed); err != nil {
+			return res, fmt.Errorf("post-training quantization: %w", err)
+		}
 	}
 	return res, nil
 }
