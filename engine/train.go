@@ -21,7 +21,12 @@ import (
 type TrainEvaluator struct {
 	Source string // what Load reads, for the cache key: "mnist", "idx:DIR", "cifar10:DIR"
 	Load   func() (train, test *data.Set, err error)
+	// MemoryLimit is the memory all its trainings at once may take: a
+	// network needing more fails, and concurrent trainings wait for each
+	// other's memory. 0 means nn.MachineMemoryLimit; negative, no limit.
+	MemoryLimit int64
 
+	mem   memoryBudget
 	mu    sync.Mutex
 	sets  map[string]*prepared
 	load  sync.Once
@@ -111,6 +116,17 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 	return p, nil
 }
 
+// memoryLimit is the limit MemoryLimit sets, and where it comes from.
+func (t *TrainEvaluator) memoryLimit() (int64, string) {
+	switch {
+	case t.MemoryLimit < 0:
+		return 0, ""
+	case t.MemoryLimit > 0:
+		return t.MemoryLimit, ""
+	}
+	return nn.MachineMemoryLimit()
+}
+
 // Evaluate trains r.Network.
 func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, error) {
 	p, err := t.prepare(r.Fidelity)
@@ -118,8 +134,14 @@ func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, e
 		return Evaluation{}, err
 	}
 	f := r.Fidelity
-	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR,
-		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads})
+	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads}
+	cfg.MemoryLimitBytes, cfg.MemoryLimitFrom = t.memoryLimit()
+	release, err := t.mem.reserve(ctx, r.Network, cfg)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, cfg)
+	release()
 	if err != nil {
 		return Evaluation{}, err
 	}
