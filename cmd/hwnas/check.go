@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwnas/hwnas/dsl"
-	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/dsl/syntax"
+	"github.com/hwnas/hwnas/engine"
 )
 
 func init() {
