@@ -27,7 +27,7 @@ func MachineMemoryLimit() (limit int64, from string) {
 	if from == "" {
 		return 0, ""
 	}
-	return limit / 4 * 3, fmt.Sprintf("3/4 of %s %s", from, bytesHuman(limit))
+	return limit / 4 * 3, fmt.Sprintf("3/4 of %s %s", from, BytesHuman(limit))
 }
 
 // memoryBound is one limit the system puts on the process's memory.

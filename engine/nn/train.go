@@ -77,14 +77,15 @@ type MemoryError struct {
 
 func (e *MemoryError) Error() string {
 	s := fmt.Sprintf("network needs %s for batch %d (%s parameters with gradients and optimiser state, activations, gradients and scratch), over the memory limit of %s",
-		bytesHuman(e.Need), e.Batch, arch.Human(e.Params), bytesHuman(e.Limit))
+		BytesHuman(e.Need), e.Batch, arch.Human(e.Params), BytesHuman(e.Limit))
 	if e.From != "" {
 		s += " (" + e.From + ")"
 	}
 	return s
 }
 
-func bytesHuman(b int64) string {
+// BytesHuman writes a size in bytes as people read it: "1.5 GiB".
+func BytesHuman(b int64) string {
 	switch {
 	case b == math.MaxInt64:
 		return "more than 8 EiB"
