@@ -82,10 +82,10 @@ func runWorker(cmd *cobra.Command, f *workerFlags) error {
 	o := queue.ConnFromEnv(f.conn)
 	o.DisconnectErrHandler = func(err error) {
 		if err != nil {
-			lg.Printf("disconnected from %s: %v; reconnecting", o.URL, err)
+			lg.Printf("disconnected from %s: %v; reconnecting", queue.Redact(o.URL), err)
 		}
 	}
-	o.ReconnectedHandler = func() { lg.Printf("reconnected to %s", o.URL) }
+	o.ReconnectedHandler = func() { lg.Printf("reconnected to %s", queue.Redact(o.URL)) }
 	nc, err := queue.Connect(o)
 	if err != nil {
 		return &exitError{1, "hwnas worker: " + err.Error()}

@@ -71,13 +71,13 @@ func ApplyExecutor(ctx context.Context, e *engine.Experiment, executor string, o
 		qe, err := NewEvaluator(ctx, nc, e.Evaluator, Config{})
 		if err != nil {
 			nc.Close()
-			return nothing, fmt.Errorf("executor %s: %w", executor, err)
+			return nothing, fmt.Errorf("executor %s: %w", Redact(executor), err)
 		}
 		e.Evaluator = qe
 		e.Parallel = max(e.Parallel, o.Workers)
 		return func() { qe.Close(); nc.Close() }, nil
 	}
-	return nothing, fmt.Errorf("unknown executor %q (valid: local, embedded, nats://HOST:PORT, tls://HOST:PORT)", executor)
+	return nothing, fmt.Errorf("unknown executor %q (valid: local, embedded, nats://HOST:PORT, tls://HOST:PORT)", Redact(executor))
 }
 
 // WorkerProcess is the command of a local worker process: this executable
@@ -161,6 +161,7 @@ func startLocalWorker(command func(...string) (*exec.Cmd, error), token string, 
 	}
 	w.cmd.Env = append(w.cmd.Env, EnvToken+"="+token)
 	w.cmd.Stdout, w.cmd.Stderr = nil, &w.stderr
+	w.cmd.SysProcAttr = workerProcAttr()
 	if err := w.cmd.Start(); err != nil {
 		return nil, err
 	}

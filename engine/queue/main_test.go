@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 	if url := os.Getenv(workerEnv); url != "" {
 		os.Exit(testWorker(url))
 	}
+	if os.Getenv(parentEnv) != "" {
+		os.Exit(embeddedParent())
+	}
 	os.Exit(m.Run())
 }
 
@@ -91,7 +94,7 @@ func fakeCommand() int {
 	}
 	if dir := os.Getenv(marksEnv); dir != "" {
 		mark := filepath.Join(dir, fmt.Sprintf("%d.%s", os.Getppid(), q.NetworkKey))
-		os.WriteFile(mark, nil, 0o644)
+		os.WriteFile(mark, []byte(strconv.Itoa(os.Getpid())), 0o644)
 		defer os.Remove(mark)
 	}
 	if path := os.Getenv(startsEnv); path != "" {
