@@ -65,7 +65,7 @@ func testWorker(url string) int {
 	}
 	defer nc.Close()
 	var mu sync.Mutex
-	err = Work(ctx, nc, WorkerConfig{Concurrency: 1, Threads: 1, Name: strconv.Itoa(os.Getpid()),
+	err = Work(ctx, nc, WorkerConfig{Concurrency: 1, Threads: 1, Name: strconv.Itoa(os.Getpid()), AllowCommand: []string{"*"},
 		Log: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) },
 		Evaluated: func(key string, err error) {
 			mu.Lock()

@@ -2,8 +2,11 @@ package queue
 
 import (
 	"context"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // A password or token in a server URL is not printed: it used to appear in
@@ -24,5 +27,43 @@ func TestCredentialsRedacted(t *testing.T) {
 	_, err := ApplyExecutor(context.Background(), &e, "nats://alice:s3cret@127.0.0.1:1", ExecutorOptions{})
 	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "alice:xxxxx@127.0.0.1:1") {
 		t.Fatalf("error %v: want the URL without its password", err)
+	}
+}
+
+// workerAllowing runs an in-process worker that runs only the programs
+// allow lists, until stop is called or the test ends.
+func workerAllowing(t *testing.T, url string, allow []string) (stop func()) {
+	nc, err := Connect(ConnOptions{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Work(ctx, nc, WorkerConfig{Threads: 1, Name: "restricted", AllowCommand: allow})
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done; nc.Close() }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// Anyone who can publish on the server could make every worker run any
+// program: a worker now runs only the command evaluators it is allowed.
+func TestWorkerRefusesCommands(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", fakeCommandEvaluator(), Config{MaxDeliver: 5, Poll: 100 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	stop := workerAllowing(t, srv.URL(), []string{"/usr/bin/python3"})
+	_, err := qe.Evaluate(ctx, nb201Request(t, []int{1, 2, 3, 4, 0, 1}))
+	if err == nil || !strings.Contains(err.Error(), "does not run the program") || !strings.Contains(err.Error(), "after 1 deliveries") {
+		t.Fatalf("error %v: want the command refused at once", err)
+	}
+	stop()
+	workerAllowing(t, srv.URL(), []string{os.Args[0]})
+	if _, err := qe.Evaluate(ctx, nb201Request(t, []int{1, 2, 3, 4, 0, 2})); err != nil {
+		t.Fatalf("allowed program: %v", err)
 	}
 }
