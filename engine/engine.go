@@ -283,12 +283,21 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	threads := max(1, r.o.Cores/max(workers, 1))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var others []int // jobs another process has claimed
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
+				if !r.claim(base + i) {
+					mu.Lock()
+					others = append(others, i)
+					mu.Unlock()
+					continue
+				}
 				if t, ok := r.trial(ctx, base+i, cands[i].Genome, threads); ok {
 					out[i] = &t
 				}
+				r.release(base + i)
 			}
 		})
 	}
@@ -300,6 +309,7 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	}
 	close(next)
 	wg.Wait()
+	r.awaitOthers(ctx, base, cands, others, out, threads)
 }
 
 func (r *runner) fromStored(s store.Trial) Trial {
