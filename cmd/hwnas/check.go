@@ -94,7 +94,7 @@ func readErr(path string, err error) error {
 	if errors.As(err, &re) {
 		return re
 	}
-	return fmt.Errorf("%s: %w", path, unwrapRead(err))
+	return fmt.Errorf("%s: %w", syntax.DisplayName(path), unwrapRead(err))
 }
 
 // printedErrors renders its list through syntax.PrintError.

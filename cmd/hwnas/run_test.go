@@ -125,7 +125,7 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"run", spec, "-e", "nbz", "--budget", "0", "--store", st}, 2, "--budget 0"},
 		{[]string{"run", spec, "-e", "nbz", "--executor", "carrier-pigeon", "--store", st}, 2, `unknown executor "carrier-pigeon"`},
 		{[]string{"run", spec, "-e", "nbz", "--executor", "embedded", "--workers", "-1", "--store", st}, 2, "--workers -1"},
-		{[]string{"run", filepath.Join(dir, "missing.hwnas"), "--store", st}, 2, "no such file"},
+		{[]string{"run", filepath.Join(dir, "missing.hwnas"), "--store", st}, 1, "no such file"},
 		{[]string{"results", "nbz", "--store", filepath.Join(dir, "nostore")}, 1, "no result store"},
 		{[]string{"results", "nbz", "--store", st, "--format", "xml"}, 2, `--format "xml"`},
 		{[]string{"plot", "nbz", "--store", st, "-o", filepath.Join(dir, "x.gif")}, 1, ""},
