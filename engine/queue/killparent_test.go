@@ -93,3 +93,29 @@ func TestKilledParentLeavesNothing(t *testing.T) {
 		t.Errorf("the next embedded server left %s (%v)", left[0], err)
 	}
 }
+
+// A request that kills every worker that takes it (a poison message) used
+// to leave the embedded executor without workers and the run waiting
+// forever: the dead worker is started again, the request fails after its
+// deliveries, and the next request is evaluated.
+func TestPoisonRequestFailsAndRunGoesOn(t *testing.T) {
+	poison := nb201Request(t, []int{4, 3, 2, 1, 0, 1})
+	t.Setenv(poisonEnv, poison.Network.Key())
+	e := tableExperiment()
+	e.Evaluator = fakeCommandEvaluator()
+	cleanup, err := ApplyExecutor(context.Background(), &e, "embedded", ExecutorOptions{Workers: 1, WorkerCommand: testWorkerCommand,
+		Queue: Config{AckWait: 500 * time.Millisecond, MaxDeliver: 2, Poll: 100 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = e.Evaluator.Evaluate(ctx, poison)
+	if err == nil || !strings.Contains(err.Error(), "no worker acknowledged the evaluation") || !strings.Contains(err.Error(), "2 deliveries") {
+		t.Fatalf("poison request: %v", err)
+	}
+	if _, err := e.Evaluator.Evaluate(ctx, nb201Request(t, []int{4, 3, 2, 1, 0, 2})); err != nil {
+		t.Fatalf("the next request: %v", err)
+	}
+}

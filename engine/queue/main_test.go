@@ -33,6 +33,7 @@ const (
 	sleepEnv  = "HWNAS_QUEUE_TEST_SLEEP_MS"
 	marksEnv  = "HWNAS_QUEUE_TEST_MARKS"
 	startsEnv = "HWNAS_QUEUE_TEST_STARTS" // file the command appends a line to when it starts
+	poisonEnv = "HWNAS_QUEUE_TEST_POISON" // network key whose evaluation kills the worker
 	evalArg   = "queue-test-eval"
 )
 
@@ -96,6 +97,10 @@ func fakeCommand() int {
 		mark := filepath.Join(dir, fmt.Sprintf("%d.%s", os.Getppid(), q.NetworkKey))
 		os.WriteFile(mark, []byte(strconv.Itoa(os.Getpid())), 0o644)
 		defer os.Remove(mark)
+	}
+	if q.NetworkKey == os.Getenv(poisonEnv) { // a request that kills its worker
+		syscall.Kill(os.Getppid(), syscall.SIGKILL)
+		return 1
 	}
 	if path := os.Getenv(startsEnv); path != "" {
 		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
