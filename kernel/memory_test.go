@@ -83,3 +83,26 @@ func TestGoroutinePanic(t *testing.T) {
 	}
 	checkServing(t, c)
 }
+
+// The rewrites that guard make and go statements keep what cells mean.
+func TestGoCellGuardKeepsMeaning(t *testing.T) {
+	_, c := startKernel(t)
+	for code, want := range map[string]string{
+		"%%go\nlat := []float64{1, 2}\nidx := make([]int, len(lat))\nlen(idx)":              "2",
+		"%%go\nm := make(map[string]int, 4)\nm[\"a\"] = 1\nlen(m)":                          "1",
+		"%%go\ntype pt struct{ x, y int }\nps := make([]pt, 3, 10)\ncap(ps)":                "10",
+		"%%go\nfunc mk(n uint8) []byte { return make([]byte, n) }\nlen(mk(7))":              "7",
+		"%%go\nch := make(chan int, 2)\nx := 5\ngo func(v int) { ch <- v }(x)\nx = 6\n<-ch": "5",
+	} {
+		r, out := c.Execute(code, nil)
+		got := ""
+		for _, m := range out {
+			if m.Header.MsgType == "execute_result" {
+				got = fmt.Sprint(kerneltest.Decode(t, m)["data"].(map[string]any)["text/plain"])
+			}
+		}
+		if v := kerneltest.Decode(t, r); v["status"] != "ok" || got != want {
+			t.Errorf("%q: %v, result %q, want %q", code, v, got, want)
+		}
+	}
+}
