@@ -16,6 +16,19 @@ import (
 // (a duplicate only overwrites a result with an equal one).
 const ClaimTTL = time.Hour
 
+// claimsTable records which process is evaluating a trial. It is made by
+// the first Claim rather than by a migration: only runs use it, so a store
+// keeps its schema version and older builds and read-only opens read it.
+const claimsTable = `CREATE TABLE IF NOT EXISTS claims (
+	experiment INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+	seq INTEGER NOT NULL,
+	host TEXT NOT NULL,
+	pid INTEGER NOT NULL,
+	owner TEXT NOT NULL,
+	at TEXT NOT NULL,
+	PRIMARY KEY(experiment, seq)
+)`
+
 // claimer is who this open store claims trials for: the process, and the
 // Store value, since one process may open a store twice.
 type claimer struct {
@@ -39,6 +52,9 @@ func newClaimer() claimer {
 func (s *Store) Claim(id int64, seq int) (holder string, err error) {
 	err = s.write(func(tx *sql.Tx) error {
 		holder = ""
+		if _, err := tx.Exec(claimsTable); err != nil {
+			return err
+		}
 		var host, owner, at string
 		var pid int
 		err := tx.QueryRow(`SELECT host, pid, owner, at FROM claims WHERE experiment=? AND seq=?`, id, seq).Scan(&host, &pid, &owner, &at)

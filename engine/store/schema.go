@@ -54,17 +54,6 @@ var migrations = []string{
 	// v3: what the engine needs to re-read results without the spec's
 	// dependencies (objectives, constraints), as JSON.
 	`ALTER TABLE experiments ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
-	// v4: which process is evaluating a trial (Claim), so that two runs of
-	// one experiment on one store share the work instead of doing it twice.
-	`CREATE TABLE claims (
-		experiment INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
-		seq INTEGER NOT NULL,
-		host TEXT NOT NULL,
-		pid INTEGER NOT NULL,
-		owner TEXT NOT NULL,
-		at TEXT NOT NULL,
-		PRIMARY KEY(experiment, seq)
-	);`,
 }
 
 // SchemaVersion is the schema version this build writes.
