@@ -280,7 +280,7 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 		}
 	}()
 	g.stderr.Hold(true)
-	v, err = g.i.EvalWithContext(ctx, guardCell(src, decl))
+	v, err = g.i.EvalWithContext(ctx, guardCell(src, decl, line))
 	held := g.stderr.Hold(false)
 	if err == nil {
 		io.WriteString(g.stderr, held)

@@ -31,9 +31,10 @@ const guardName = "hwnasCellGuard"
 //     after it could run. Each size of a make is passed through a check of
 //     its bytes against the memory limit (nn.MachineMemoryLimit).
 //
-// The rewrites add no line breaks, so positions keep their lines. A chunk
-// that does not parse is returned as it is, for yaegi to report.
-func guardCell(src string, decl bool) string {
+// The rewrites add no line breaks, so positions keep their lines; line is
+// the cell line src starts on, which a goroutine's panic report names. A
+// chunk that does not parse is returned as it is, for yaegi to report.
+func guardCell(src string, decl bool, line int) string {
 	prefix := "package p;"
 	suffix := ""
 	if !decl {
@@ -59,7 +60,7 @@ func guardCell(src string, decl bool) string {
 	if len(targets) == 0 {
 		return src
 	}
-	r := &rewriter{src: prefix + src + suffix, base: fset.File(f.Pos()).Base(), targets: targets}
+	r := &rewriter{src: prefix + src + suffix, base: fset.File(f.Pos()).Base(), targets: targets, fset: fset, line: line}
 	out := r.render(len(prefix), len(prefix)+len(src))
 	return out
 }
@@ -71,6 +72,8 @@ type rewriter struct {
 	base    int
 	targets []ast.Node // in source order, outer before inner
 	n       int        // go statements rewritten so far, for unique names
+	fset    *token.FileSet
+	line    int // the cell line of the chunk's first line
 }
 
 func (r *rewriter) off(p token.Pos) int { return int(p) - r.base }
@@ -87,7 +90,7 @@ func (r *rewriter) render(lo, hi int) string {
 		b.WriteString(r.src[at:s])
 		switch t := t.(type) {
 		case *ast.GoStmt:
-			b.WriteString(r.goStmt(t.Call))
+			b.WriteString(r.goStmt(t.Call, r.line+r.fset.Position(t.Pos()).Line-1))
 		case *ast.CallExpr:
 			b.WriteString(r.makeCall(t))
 		}
@@ -105,7 +108,7 @@ var builtins = []string{"append", "cap", "clear", "close", "complex", "copy", "d
 
 // goStmt is the replacement of `go call`: the function and its arguments
 // evaluated here, the call on a goroutine that recovers a panic.
-func (r *rewriter) goStmt(c *ast.CallExpr) string {
+func (r *rewriter) goStmt(c *ast.CallExpr, line int) string {
 	r.n++
 	var names, values, args []string
 	fun := r.text(c.Fun)
@@ -131,7 +134,7 @@ func (r *rewriter) goStmt(c *ast.CallExpr) string {
 	if len(names) > 0 {
 		bind = strings.Join(names, ", ") + " := " + strings.Join(values, ", ") + "; "
 	}
-	return "{ " + bind + "go func() { defer func() { " + guardName + ".GoPanic(recover()) }(); " + call + " }() }"
+	return fmt.Sprintf("{ %sgo func() { defer func() { %s.GoPanic(recover(), %d) }(); %s }() }", bind, guardName, line, call)
 }
 
 // singleCall reports whether c's only argument is itself a call, whose
@@ -159,9 +162,9 @@ func (r *rewriter) makeCall(c *ast.CallExpr) string {
 // bytes of a make.
 func guardExports(w io.Writer) interp.Exports {
 	return interp.Exports{"hwnas/cellguard/cellguard": {
-		"GoPanic": reflect.ValueOf(func(v any) {
+		"GoPanic": reflect.ValueOf(func(v any, line int) {
 			if v != nil {
-				fmt.Fprintf(w, "panic in a goroutine a cell started: %v (the goroutine ended; the kernel goes on)\n", v)
+				fmt.Fprintf(w, "panic in a goroutine a cell started (its go statement is on line %d): %v (the goroutine ended; the kernel goes on)\n", line, v)
 			}
 		}),
 		"Size": reflect.ValueOf(checkMake),

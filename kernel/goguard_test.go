@@ -16,7 +16,7 @@ func FuzzGuardCell(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, src string, decl bool) {
-		out := guardCell(src, decl)
+		out := guardCell(src, decl, 1)
 		if strings.Count(out, "\n") != strings.Count(src, "\n") {
 			t.Fatalf("lines changed:\n%s\n---\n%s", src, out)
 		}

@@ -76,7 +76,8 @@ func TestGoroutinePanic(t *testing.T) {
 			text.WriteString(fmt.Sprint(kerneltest.Decode(t, m)["text"]))
 		}
 	}
-	for _, want := range []string{"got 7", "panic in a goroutine a cell started: boom", "panic in a goroutine a cell started: reflect: slice index out of range"} {
+	for _, want := range []string{"got 7", "panic in a goroutine a cell started (its go statement is on line 4): boom",
+		"panic in a goroutine a cell started (its go statement is on line 5): reflect: slice index out of range"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, text.String())
 		}
