@@ -131,10 +131,13 @@ func Run(ctx context.Context, e Experiment, o Options) (*Outcome, error) {
 		o.Cores = runtime.NumCPU()
 	}
 	r := &runner{e: &e, o: o, start: time.Now(), nArch: len(e.Space.Decisions()), best: -1}
-	if err := r.run(ctx); err != nil {
-		return r.outcome(), err
+	ctx, r.stop = context.WithCancelCause(ctx)
+	defer r.stop(nil)
+	err := r.run(ctx)
+	if werr := r.writeFailure(); werr != nil {
+		err = werr
 	}
-	return r.outcome(), nil
+	return r.outcome(), err
 }
 
 type runner struct {
@@ -151,6 +154,10 @@ type runner struct {
 	best     int // index in finished of the best feasible trial, -1 if none
 	charged  float64
 	finished []Trial // every finished trial of this run, by completion
+
+	stop     context.CancelCauseFunc // ends the run at the first store write error
+	writeErr error                   // that error
+	unstored int                     // finished trials the store does not have
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -277,12 +284,21 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	threads := max(1, r.o.Cores/max(workers, 1))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var others []int // jobs another process has claimed
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
+				if !r.claim(base + i) {
+					mu.Lock()
+					others = append(others, i)
+					mu.Unlock()
+					continue
+				}
 				if t, ok := r.trial(ctx, base+i, cands[i].Genome, threads); ok {
 					out[i] = &t
 				}
+				r.release(base + i)
 			}
 		})
 	}
@@ -294,6 +310,7 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	}
 	close(next)
 	wg.Wait()
+	r.awaitOthers(ctx, base, cands, others, out, threads)
 }
 
 func (r *runner) fromStored(s store.Trial) Trial {
@@ -387,7 +404,7 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 			return false, fmt.Errorf("hardware model: %v", err)
 		}
 		if err := r.o.Store.PutHardware(key, design, hm); err != nil {
-			return false, err
+			r.storeFailed(err) // the trial goes on; the run stops after it
 		}
 	}
 	t.Design = design
@@ -432,7 +449,7 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 		ev.ChargedS = wall.Seconds()
 	}
 	if err := r.o.Store.PutAccuracy(akey, ev.Metrics, ev.ChargedS); err != nil {
-		return "", err
+		r.storeFailed(err) // keep the trained result; the run stops after it
 	}
 	t.EvalS = ev.ChargedS
 	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
@@ -494,8 +511,11 @@ func (r *runner) record(t *Trial, kind EventKind) Trial {
 	err := r.o.Store.PutTrial(store.Trial{Experiment: r.rec.ID, Seq: t.ID, Genome: t.Genome, NetworkKey: t.NetworkKey,
 		Network: t.Network, Design: t.Design, Metrics: t.Metrics, Status: t.Status, HardwareS: t.HardwareS,
 		EvalS: t.EvalS, Error: t.Error})
-	if err != nil && t.Status != store.Failed {
-		t.Status, t.Error, t.Feasible, kind = store.Failed, err.Error(), false, TrialFailed
+	if err != nil {
+		r.storeFailed(err)
+		r.mu.Lock()
+		r.unstored++
+		r.mu.Unlock()
 	}
 	r.finish(t, kind)
 	return *t

@@ -128,7 +128,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		path = args[0]
 	}
 	spec, err := loadRunSpec(path)
-	if err != nil {
+	var specErrs printedErrors
+	switch {
+	case err != nil && !errors.As(err, &specErrs): // a file that cannot be read: 1, as check says it
+		return &exitError{1, err.Error()}
+	case err != nil:
 		return &exitError{2, err.Error()}
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
