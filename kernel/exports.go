@@ -29,6 +29,9 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"Platforms": reflect.ValueOf(fpga.Catalog),
 		// Pareto returns the Pareto-optimal trials of an outcome.
 		"Pareto": reflect.ValueOf(paretoTrials),
+		// StatusOf says how a trial ended in the words tables use
+		// ("looked up" for a trial read from a benchmark table).
+		"StatusOf": reflect.ValueOf(engine.StatusOf),
 
 		// Zoo returns a network of the model zoo by name; ZooNames lists them.
 		"Zoo":      reflect.ValueOf(arch.Zoo),
@@ -56,6 +59,7 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"LayerReport": reflect.ValueOf((*fpga.LayerReport)(nil)),
 		"Outcome":     reflect.ValueOf((*engine.Outcome)(nil)),
 		"Trial":       reflect.ValueOf((*engine.Trial)(nil)),
+		"Status":      reflect.ValueOf((*engine.Status)(nil)),
 		"Metrics":     reflect.ValueOf((*engine.Metrics)(nil)),
 		"Objective":   reflect.ValueOf((*engine.Objective)(nil)),
 		"Platform":    reflect.ValueOf((*fpga.Platform)(nil)),

@@ -33,7 +33,7 @@ func WriteHTML(w io.Writer, out *engine.Outcome, trials []engine.Trial) error {
 		} else {
 			b.WriteString("<tr><td>" + strconv.Itoa(t.ID) + "</td><td></td>")
 		}
-		b.WriteString("<td>" + html.EscapeString(engine.StatusLabel(&t)) + "</td>")
+		b.WriteString("<td>" + html.EscapeString(string(engine.StatusOf(&t))) + "</td>")
 		for _, c := range cols {
 			cell := "-"
 			if v, ok := t.Metrics[c]; ok {
