@@ -72,3 +72,6 @@ func (c Counts) String() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// StatusLabel is StatusOf as a string, for renderers.
+func StatusLabel(t *Trial) string { return string(StatusOf(t)) }

@@ -308,19 +308,7 @@ func savePlot(st *store.Store, out *engine.Outcome) (string, error) {
 }
 
 func writePlotFile(path string, out *engine.Outcome) error {
-	format := strings.TrimPrefix(filepath.Ext(path), ".")
-	if format != "svg" && format != "png" {
-		return fmt.Errorf("plot file %s: the name must end in .svg or .png", path)
-	}
-	fh, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := report.WritePlot(fh, out, format); err != nil {
-		fh.Close()
-		return err
-	}
-	return fh.Close()
+	return writeFigureFile(path, report.TrialsPlot(out))
 }
 
 // progress renders run events: a bar on a terminal, plain lines otherwise.
