@@ -73,5 +73,6 @@ func (c Counts) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// StatusLabel is StatusOf as a string, for renderers.
+// StatusLabel is StatusOf as a string, for renderers and %%go cells
+// (hwnas.StatusLabel).
 func StatusLabel(t *Trial) string { return string(StatusOf(t)) }

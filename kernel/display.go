@@ -135,4 +135,4 @@ are named: this session's last run, else the store's latest.
       c.Scatter(name, xs, ys) / c.Line(…) / c.Band(name, xs, ys, lo, hi) return a
       *Series (set Color, Marker, Dash, Titles); c.VLine(x, label), c.HLine(y, label);
       c.LogX, c.LogY = true, true
-  display.Plot(c) error                   show a *Chart (or *Figure)`
+  display.Plot(c)                         show a *Chart`

@@ -29,9 +29,9 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"Platforms": reflect.ValueOf(fpga.Catalog),
 		// Pareto returns the Pareto-optimal trials of an outcome.
 		"Pareto": reflect.ValueOf(paretoTrials),
-		// StatusOf says how a trial ended in the words tables use
-		// ("looked up" for a trial read from a benchmark table).
-		"StatusOf": reflect.ValueOf(engine.StatusOf),
+		// StatusLabel is the word tables and plots show for a trial's
+		// status: trained, looked up, cached, pruned or failed.
+		"StatusLabel": reflect.ValueOf(engine.StatusLabel),
 
 		// Zoo returns a network of the model zoo by name; ZooNames lists them.
 		"Zoo":      reflect.ValueOf(arch.Zoo),

@@ -12,8 +12,8 @@ import (
 
 // plotExports are the plot functions of the display package: the
 // experiment plots by experiment name (this session's results first, then
-// the store's), and Plot and NewChart for a reader's own data. Each shows
-// an SVG whose points carry their trial on hover.
+// the store's), and NewChart and Plot for a reader's own data.
+// Each shows an SVG whose points carry their trial on hover.
 func plotExports(d *displayState) map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Plot":     reflect.ValueOf(d.plot),
@@ -32,24 +32,16 @@ func plotExports(d *displayState) map[string]reflect.Value {
 
 		"Chart":  reflect.ValueOf((*report.Chart)(nil)),
 		"Series": reflect.ValueOf((*report.Series)(nil)),
-		"Figure": reflect.ValueOf((*report.Figure)(nil)),
 	}
 }
 
-// plot shows a *report.Chart or *report.Figure as SVG.
-func (d *displayState) plot(v any) error {
-	var f *report.Figure
-	switch p := v.(type) {
-	case *report.Chart:
-		f = p.Figure()
-	case *report.Figure:
-		f = p
+// plot shows a chart as SVG; a nil chart is said on stderr.
+func (d *displayState) plot(c *report.Chart) {
+	if c == nil {
+		d.output().Stream("stderr", "display.Plot: the chart is nil (make one with display.NewChart)\n")
+		return
 	}
-	if f == nil {
-		return fmt.Errorf("display.Plot: want a chart (display.NewChart) or a figure, got %T", v)
-	}
-	d.showFigure(f)
-	return nil
+	d.showFigure(c.Figure())
 }
 
 // showFigure publishes f as SVG with a line of text beside it.
@@ -137,14 +129,19 @@ func (d *dslCells) find(name string) (*engine.Outcome, error) {
 	return o, nil
 }
 
-// decisions returns the decisions of the space of the experiment called
-// name as this session declares it, or nil.
+// decisions returns the decisions of the genome of the experiment called
+// name as this session declares it — its space's, then its hardware genes
+// (co-exploration) — or nil.
 func (d *dslCells) decisions(name string) []arch.Decision {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	spec := d.sess.Spec()
-	if spec == nil || spec.Experiments[name] == nil || spec.Experiments[name].Space == nil || spec.Experiments[name].Space.Space == nil {
+	d.mu.Unlock()
+	if spec == nil || spec.Experiments[name] == nil {
 		return nil
 	}
-	return spec.Experiments[name].Space.Space.Decisions()
+	e, err := engine.FromSpec(spec, name)
+	if err != nil || e.Space == nil {
+		return nil
+	}
+	return append(slices.Clone(e.Space.Decisions()), e.Hardware.Genes...)
 }

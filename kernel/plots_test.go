@@ -30,7 +30,7 @@ func TestDisplayPlots(t *testing.T) {
 		{"c := display.NewChart(\"mine\", \"x\", \"y\")\ns := c.Scatter(\"pts\", []float64{1, 2}, []float64{3, 4})\ns.Titles = []string{\"a\", \"b\"}\nc.LogY = true\nc.VLine(1.5, \"limit\")\ndisplay.Plot(c)", `<title>b</title>`, ""},
 		{`display.Trials("nosuch")`, "", `display.Trials: no results for experiment "nosuch"`},
 		{`display.Pareto()`, "", "display.Pareto: name at least one experiment"},
-		{`display.Plot(3)`, "", "display.Plot: want a chart (display.NewChart) or a figure, got int"},
+		{"var none *display.Chart\ndisplay.Plot(none)", "stderr", ""},
 	} {
 		var r record
 		cell := "%%go\n" + tt.code
@@ -45,6 +45,12 @@ func TestDisplayPlots(t *testing.T) {
 		if tt.err != "" {
 			if res == nil || !strings.Contains(strings.ReplaceAll(stringOf(res.Data), `\"`, `"`), tt.err) {
 				t.Errorf("%s: %v, want the error %q", tt.code, res, tt.err)
+			}
+			continue
+		}
+		if tt.want == "stderr" {
+			if !strings.Contains(all, "display.Plot: the chart is nil") {
+				t.Errorf("%s: no message on stderr in:\n%s", tt.code, all)
 			}
 			continue
 		}

@@ -27,6 +27,9 @@ func drawChart(s *scene, c *Chart, x0, y0, w, h float64) *frame {
 	if c.XLabel != "" {
 		fr.y1 -= axisLabelH
 	}
+	if fr.stagger = crowded(xa.ticks, fr.x1-fr.x0, xa); fr.stagger {
+		fr.y1 -= tickTextH
+	}
 	if n := len(xa.ticks); n > 0 {
 		fr.x1 = min(fr.x1, x0+w-textW(xa.ticks[n-1].Label, fontSize)/2-4)
 	}
@@ -56,7 +59,7 @@ func drawChart(s *scene, c *Chart, x0, y0, w, h float64) *frame {
 			if n.Below {
 				dy = fontSize + 3
 			}
-			s.text(p.x, p.y+dy, n.Text, cmpOr(n.Anchor, "middle"), fontSize-1, false)
+			s.text(p.x, p.y+dy, n.Text, cmpOr(n.Anchor, "middle"), fontSize-1, false).halo = true
 		}
 	}
 	return fr
@@ -88,11 +91,15 @@ func drawAxes(s *scene, fr *frame) {
 		}
 		it.pts = append(it.pts, a, b)
 	}
-	for _, t := range fr.xa.ticks {
+	for i, t := range fr.xa.ticks {
 		x := fr.x0 + (t.At-fr.xa.lo)/(fr.xa.hi-fr.xa.lo)*(fr.x1-fr.x0)
 		segment(&grid, pt{x, fr.y0}, pt{x, fr.y1})
-		segment(&marks, pt{x, fr.y1}, pt{x, fr.y1 + tickLen})
-		s.text(x, fr.y1+tickLen+tickTextH-3, t.Label, "middle", fontSize, false)
+		y := fr.y1 + tickLen + tickTextH - 3
+		if fr.stagger && i%2 == 1 {
+			y += tickTextH
+		}
+		segment(&marks, pt{x, fr.y1}, pt{x, y - tickTextH + 3})
+		s.text(x, y, t.Label, "middle", fontSize, false)
 	}
 	for _, t := range fr.ya.ticks {
 		y := fr.y1 - (t.At-fr.ya.lo)/(fr.ya.hi-fr.ya.lo)*(fr.y1-fr.y0)
@@ -107,6 +114,18 @@ func drawAxes(s *scene, fr *frame) {
 	}
 	s.items = append(s.items, item{kind: pathItem, pts: []pt{{fr.x0, fr.y0}, {fr.x1, fr.y0}, {fr.x1, fr.y1}, {fr.x0, fr.y1}},
 		closed: true, stroke: frameColor, width: 1})
+}
+
+// crowded reports whether two neighbouring x tick labels would overlap on
+// an axis width pixels wide: their labels then go on two rows.
+func crowded(ticks []Tick, width float64, a axis) bool {
+	for i := 1; i < len(ticks); i++ {
+		gap := (ticks[i].At - ticks[i-1].At) / (a.hi - a.lo) * width
+		if (textW(ticks[i].Label, fontSize)+textW(ticks[i-1].Label, fontSize))/2+6 > gap {
+			return true
+		}
+	}
+	return false
 }
 
 // drawBand shades the band of sr between Lo and Hi, if it has one.

@@ -35,6 +35,7 @@ type item struct {
 	anchor  string // start, middle, end
 	rotate  bool   // text read bottom to top
 	bold    bool
+	halo    bool   // a white outline, for a text over lines
 	title   string // hover text
 	legend  bool   // a legend swatch, outside the data
 }
@@ -146,6 +147,7 @@ func (s *scene) path(pts []pt, stroke string, width float64, dash bool) {
 type frame struct {
 	x0, y0, x1, y1 float64 // the data area, pixels
 	xa, ya         axis
+	stagger        bool // x tick labels on two rows, every other one lower
 }
 
 // px maps a data point to pixels; ok is false for a value a log axis cannot show.

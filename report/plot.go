@@ -90,6 +90,18 @@ func trialTitle(out *engine.Outcome, t *engine.Trial) string {
 	return strings.Join(lines, "\n")
 }
 
+// shortTitle is the hover text of a faint point among hundreds: the
+// trial's id, status and the metrics drawn.
+func shortTitle(t *engine.Trial, metrics ...string) string {
+	s := fmt.Sprintf("trial %d: %s", t.ID, trialClassOf(t).label)
+	for _, m := range metrics {
+		if v, ok := t.Metrics[m]; ok {
+			s += ", " + metric.Label(m) + " " + metric.Format(m, v)
+		}
+	}
+	return s
+}
+
 // titleMetrics are the metrics of out's objectives (with the front's
 // implied one) and constraints, each once.
 func titleMetrics(out *engine.Outcome) []string {

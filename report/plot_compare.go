@@ -13,8 +13,12 @@ import (
 )
 
 // ParetoPlot overlays the Pareto fronts of several experiments on the axes
-// PlotAxes picks for the first: each experiment's trials faint, its front
-// as a line with markers, in its own colour.
+// PlotAxes picks for the first: each front as a line with markers in its
+// experiment's colour, and the experiment's other trials near the fronts
+// as faint dots (one per distinct point, its hover text the trial's id).
+// The axes fit the fronts with a margin; trials far outside it are counted
+// in the caption, not drawn, so that the fronts are not squashed into a
+// corner by a few very bad networks.
 func ParetoPlot(outs ...*engine.Outcome) *Figure {
 	if len(outs) == 0 {
 		return NewChart("no experiment", "", "").Figure()
@@ -22,29 +26,69 @@ func ParetoPlot(outs ...*engine.Outcome) *Figure {
 	x, y := PlotAxes(outs[0])
 	c := NewChart("", metric.Label(x), metric.Label(y))
 	names := runNames(outs)
+	var fronts []*Series
 	for i, out := range outs {
-		color := palette[i%len(palette)]
-		all := &Series{Color: color, Marker: "circle", Size: 2.5, Faint: true}
-		front := &Series{Name: names[i] + " front", Color: color, Marker: "circle", Line: true}
+		front := &Series{Name: names[i] + " front", Color: palette[i%len(palette)], Marker: "circle", Line: true}
 		for _, t := range frontSorted(out, x) {
 			front.X, front.Y = append(front.X, t.Metrics[x]), append(front.Y, t.Metrics[y])
 			front.Titles = append(front.Titles, out.Experiment+": "+trialTitle(out, &t))
 		}
-		for j := range out.Trials {
-			t := &out.Trials[j]
-			xv, okx := t.Metrics[x]
-			yv, oky := t.Metrics[y]
-			if okx && oky && !slices.Contains(out.Pareto, t.ID) {
-				all.X, all.Y = append(all.X, xv), append(all.Y, yv)
-				all.Titles = append(all.Titles, out.Experiment+": "+trialTitle(out, t))
-			}
-		}
-		c.Series = append(c.Series, all, front)
+		fronts = append(fronts, front)
 	}
+	box := nearBox(fronts)
+	away := 0
+	for i, out := range outs {
+		faint, n := otherTrials(out, x, y, box, names[i])
+		faint.Color, away = fronts[i].Color, away+n
+		c.Series = append(c.Series, faint)
+	}
+	c.Series = append(c.Series, fronts...)
 	f := c.Figure()
 	f.Title = "Pareto fronts: " + strings.Join(names, ", ")
-	f.Caption = "faint dots: the other trials with both metrics, in their experiment's colour"
+	f.Caption = "faint dots: the other trials, in their experiment's colour"
+	if away > 0 {
+		f.Caption += fmt.Sprintf("; %s far from the fronts not drawn", count(away, "trial"))
+	}
 	return f
+}
+
+// nearBox is the range of the fronts' points, widened by half its span
+// each way: [xlo, xhi, ylo, yhi]. With no front it is unbounded.
+func nearBox(fronts []*Series) [4]float64 {
+	var xs, ys []float64
+	for _, f := range fronts {
+		xs, ys = append(xs, f.X...), append(ys, f.Y...)
+	}
+	xlo, xhi, okx := bounds(xs)
+	ylo, yhi, oky := bounds(ys)
+	if !okx || !oky {
+		return [4]float64{math.Inf(-1), math.Inf(1), math.Inf(-1), math.Inf(1)}
+	}
+	dx, dy := max((xhi-xlo)/2, math.Abs(xhi)/10), max((yhi-ylo)/2, math.Abs(yhi)/10)
+	return [4]float64{xlo - dx, xhi + dx, ylo - dy, yhi + dy}
+}
+
+// otherTrials are the distinct points of out's trials off its front inside
+// box, and the number of trials outside it.
+func otherTrials(out *engine.Outcome, x, y string, box [4]float64, name string) (*Series, int) {
+	s := &Series{Marker: "circle", Size: 2.5, Faint: true}
+	seen := map[[2]float64]bool{}
+	away := 0
+	for j := range out.Trials {
+		t := &out.Trials[j]
+		xv, okx := t.Metrics[x]
+		yv, oky := t.Metrics[y]
+		switch {
+		case !okx || !oky || slices.Contains(out.Pareto, t.ID) || seen[[2]float64{xv, yv}]:
+		case xv < box[0] || xv > box[1] || yv < box[2] || yv > box[3]:
+			away++
+		default:
+			seen[[2]float64{xv, yv}] = true
+			s.X, s.Y = append(s.X, xv), append(s.Y, yv)
+			s.Titles = append(s.Titles, fmt.Sprintf("%s: trial %d", name, t.ID))
+		}
+	}
+	return s, away
 }
 
 // runNames names each outcome by its experiment, numbering repeats
@@ -72,8 +116,9 @@ func frontSorted(out *engine.Outcome, x string) []engine.Trial {
 }
 
 // BestSoFarPlot draws, for each experiment, its first objective's best
-// feasible value after each trial (a line) over every trial's value (dots):
-// the optimisation history of Optuna and of NAS papers.
+// feasible value after each trial as a line, and for a single experiment
+// every trial's value as a dot under it: the optimisation history of Optuna
+// and of NAS papers.
 func BestSoFarPlot(outs ...*engine.Outcome) *Figure {
 	y, maximize := metric.Accuracy, true
 	if len(outs) > 0 && len(outs[0].Objectives) > 0 {
@@ -98,11 +143,17 @@ func BestSoFarPlot(outs ...*engine.Outcome) *Figure {
 			}
 			best.X, best.Y = append(best.X, float64(n+1)), append(best.Y, cur)
 		}
-		c.Series = append(c.Series, dots, best)
+		if len(outs) == 1 {
+			c.Series = append(c.Series, dots)
+		}
+		c.Series = append(c.Series, best)
 	}
 	f := c.Figure()
 	f.Title = "Best " + y + " so far: " + strings.Join(names, ", ")
-	f.Caption = "dots: each trial's " + y + " (pruned and failed trials have none); line: the best feasible one so far"
+	f.Caption = "line: the best feasible " + y + " after each trial"
+	if len(outs) == 1 {
+		f.Caption = "dots: each trial's " + y + " (pruned and failed trials have none); " + f.Caption
+	}
 	return f
 }
 

@@ -20,6 +20,8 @@ type pcAxis struct {
 	choices []string
 	metric  string
 	lo, hi  float64
+	clipLo  bool // values under lo are drawn at lo
+	clipHi  bool
 }
 
 // DecisionsPlot draws what the search chose as parallel coordinates: one
@@ -28,7 +30,8 @@ type pcAxis struct {
 // genes, are "gene N") and one per objective, and one line per trial
 // through its choices and metrics. Pareto trials are drawn over the others;
 // pruned and failed trials, which have no accuracy, stop before it. The
-// marker on the first objective's axis carries the trial's hover text.
+// marker on the first objective's axis carries the trial's id, status and
+// metrics as hover text.
 func DecisionsPlot(out *engine.Outcome, decisions []arch.Decision) *Figure {
 	ax := pcAxes(out, decisions)
 	c := NewChart("", "", "")
@@ -56,7 +59,9 @@ func DecisionsPlot(out *engine.Outcome, decisions []arch.Decision) *Figure {
 	}
 	f := c.Figure()
 	f.Title = fmt.Sprintf("%s: the choices of %s", out.Experiment, count(len(out.Trials), "trial"))
-	f.Width = max(520, float64(len(ax))*math.Min(math.Max(float64(widest)*charW+12, 70), 150)+60)
+	// room for each axis's name, within a notebook's width (names stagger
+	// on two rows when they do not fit side by side)
+	f.Width = min(max(520, float64(len(ax))*math.Min(math.Max(float64(widest)*charW+12, 70), 150)+60), 1100)
 	return f
 }
 
@@ -91,8 +96,9 @@ func pcAxes(out *engine.Outcome, decisions []arch.Decision) []pcAxis {
 				vs = append(vs, v)
 			}
 		}
-		lo, hi, _ := bounds(vs)
-		ax = append(ax, pcAxis{name: metric.Label(o.Metric), gene: -1, metric: o.Metric, lo: lo, hi: hi})
+		a := pcAxis{name: metric.Label(o.Metric), gene: -1, metric: o.Metric}
+		a.lo, a.hi, a.clipLo, a.clipHi = robustRange(vs)
+		ax = append(ax, a)
 	}
 	return ax
 }
@@ -115,7 +121,27 @@ func pcValue(t *engine.Trial, a pcAxis) float64 {
 	case a.hi == a.lo:
 		return 0.5
 	}
-	return (v - a.lo) / (a.hi - a.lo)
+	return min(max((v-a.lo)/(a.hi-a.lo), 0), 1)
+}
+
+// robustRange is the range of a metric's axis: from the lowest to the
+// highest value inside Tukey's far fences (3 interquartile ranges beyond
+// the quartiles), so that a few outliers (networks that do not learn) do
+// not squash every other line into a corner; the outliers are drawn at
+// the axis's ends.
+func robustRange(vs []float64) (lo, hi float64, clipLo, clipHi bool) {
+	lo, hi, ok := bounds(vs)
+	if !ok || len(vs) < 8 {
+		return lo, hi, false, false
+	}
+	s := slices.Sorted(slices.Values(vs))
+	q1, q3 := s[len(s)/4], s[3*len(s)/4]
+	iqr := q3 - q1
+	if iqr == 0 {
+		return lo, hi, false, false
+	}
+	in := slices.DeleteFunc(s, func(v float64) bool { return v < q1-3*iqr || v > q3+3*iqr })
+	return in[0], in[len(in)-1], in[0] > lo, in[len(in)-1] < hi
 }
 
 // pcAxisNotes labels an axis: its choices at their heights, or its
@@ -126,8 +152,14 @@ func pcAxisNotes(k int, a pcAxis) []Note {
 		if math.IsNaN(a.lo) || a.lo == 0 && a.hi == 0 {
 			return nil
 		}
-		return []Note{{X: x, Y: 0, Text: metric.Format(a.metric, a.lo), Below: true},
-			{X: x, Y: 1, Text: metric.Format(a.metric, a.hi)}}
+		lo, hi := metric.Format(a.metric, a.lo), metric.Format(a.metric, a.hi)
+		if a.clipLo {
+			lo = "≤ " + lo
+		}
+		if a.clipHi {
+			hi = "≥ " + hi
+		}
+		return []Note{{X: x, Y: 0, Text: lo, Below: true}, {X: x, Y: 1, Text: hi}}
 	}
 	var ns []Note
 	for i, ch := range a.choices {
@@ -141,10 +173,12 @@ func pcAxisNotes(k int, a pcAxis) []Note {
 }
 
 // addPCClass adds a line per trial that pick selects, and markers with the
-// trials' hover text on the first objective's axis.
+// trials' hover text on the first objective's axis. A trial whose line is
+// already drawn (a network visited again) adds nothing.
 func addPCClass(c *Chart, out *engine.Outcome, ax []pcAxis, name, color string, pick func(*engine.Trial) bool) {
 	first := slices.IndexFunc(ax, func(a pcAxis) bool { return a.gene < 0 })
 	marks := &Series{Color: color, Marker: "circle", Size: 3}
+	drawn := map[string]bool{}
 	for i := range out.Trials {
 		t := &out.Trials[i]
 		if !pick(t) {
@@ -157,10 +191,15 @@ func addPCClass(c *Chart, out *engine.Outcome, ax []pcAxis, name, color string, 
 		for k, a := range ax {
 			s.X, s.Y = append(s.X, float64(k)), append(s.Y, pcValue(t, a))
 		}
+		if key := fmt.Sprint(s.Y); drawn[key] {
+			continue
+		} else {
+			drawn[key] = true
+		}
 		c.Series = append(c.Series, s)
 		if first >= 0 && !math.IsNaN(s.Y[first]) {
 			marks.X, marks.Y = append(marks.X, float64(first)), append(marks.Y, s.Y[first])
-			marks.Titles = append(marks.Titles, trialTitle(out, t))
+			marks.Titles = append(marks.Titles, shortTitle(t, titleMetrics(out)...))
 		}
 	}
 	c.Series = append(c.Series, marks)

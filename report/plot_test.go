@@ -210,7 +210,7 @@ func TestTrialsPlotTellsStatusesApart(t *testing.T) {
 	if !strings.Contains(svg, "failed: train evaluator: training diverged") {
 		t.Error("the failed trial's reason is not in its hover text")
 	}
-	if n := strings.Count(TrialsPlot(threeObjectives()).SVG(), `<path d="M`); n == 0 {
+	if n := strings.Count(TrialsPlot(threeObjectives()).SVG(), `<path d='M`); n == 0 {
 		t.Error("3-objective plot draws nothing")
 	}
 	if f := TrialsPlot(threeObjectives()); len(f.Charts) != 3 {

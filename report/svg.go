@@ -9,10 +9,13 @@ import (
 
 // writeSVG writes s as a standalone SVG document. Markers carry their
 // hover text as a <title> child, which browsers and Jupyter show on hover.
+// Attributes are in single quotes: a notebook stores the SVG as JSON,
+// which would escape every double one. A picture wider than the page
+// shrinks to fit it (max-width), keeping its proportions (the viewBox).
 func writeSVG(b *strings.Builder, s *scene) {
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="sans-serif" font-size="%s">`+"\n",
+	fmt.Fprintf(b, `<svg xmlns='http://www.w3.org/2000/svg' width='%s' height='%s' viewBox='0 0 %s %s' style='max-width:100%%;height:auto' font-family='sans-serif' font-size='%s'>`+"\n",
 		num(s.w), num(s.h), num(s.w), num(s.h), num(fontSize))
-	fmt.Fprintf(b, `<rect width="%s" height="%s" fill="white"/>`+"\n", num(s.w), num(s.h))
+	fmt.Fprintf(b, `<rect width='%s' height='%s' fill='white'/>`+"\n", num(s.w), num(s.h))
 	group := "" // the style of the open group of markers, if any
 	for _, it := range s.items {
 		if it.kind != markerItem && group != "" {
@@ -56,20 +59,20 @@ func svgPath(b *strings.Builder, it item) {
 	if it.closed {
 		d.WriteString("Z")
 	}
-	attrs := `fill="none"`
+	attrs := `fill='none'`
 	if it.fill != "" {
-		attrs = `fill="` + it.fill + `"`
+		attrs = `fill='` + it.fill + `'`
 		if it.opacity > 0 {
-			attrs += ` fill-opacity="` + num2(it.opacity) + `"`
+			attrs += ` fill-opacity='` + num2(it.opacity) + `'`
 		}
 	}
 	if it.stroke != "" {
-		attrs += fmt.Sprintf(` stroke="%s" stroke-width="%s"`, it.stroke, num(it.width))
+		attrs += fmt.Sprintf(` stroke='%s' stroke-width='%s'`, it.stroke, num(it.width))
 	}
 	if it.dash {
-		attrs += ` stroke-dasharray="6 4"`
+		attrs += ` stroke-dasharray='6 4'`
 	}
-	fmt.Fprintf(b, `<path d="%s" %s/>`+"\n", d.String(), attrs)
+	fmt.Fprintf(b, `<path d='%s' %s/>`+"\n", d.String(), attrs)
 }
 
 func num2(v float64) string {
@@ -85,19 +88,19 @@ func svgMarker(b *strings.Builder, it item, group string) string {
 	var tag, geom, style string
 	switch it.marker {
 	case "ring":
-		tag, geom = "circle", fmt.Sprintf(`cx="%s" cy="%s" r="%s"`, num(p.x), num(p.y), num(r))
-		style = fmt.Sprintf(`fill="white" fill-opacity="0.6" stroke="%s" stroke-width="1.5"`, c)
+		tag, geom = "circle", fmt.Sprintf(`cx='%s' cy='%s' r='%s'`, num(p.x), num(p.y), num(r))
+		style = fmt.Sprintf(`fill='white' fill-opacity='0.6' stroke='%s' stroke-width='1.5'`, c)
 	case "circle":
-		tag, geom = "circle", fmt.Sprintf(`cx="%s" cy="%s" r="%s"`, num(p.x), num(p.y), num(r))
-		style = fmt.Sprintf(`fill="%s" fill-opacity="0.8" stroke="%s" stroke-width="0.8"`, c, c)
+		tag, geom = "circle", fmt.Sprintf(`cx='%s' cy='%s' r='%s'`, num(p.x), num(p.y), num(r))
+		style = fmt.Sprintf(`fill='%s' fill-opacity='0.8' stroke='%s' stroke-width='0.8'`, c, c)
 	default:
-		tag, geom, style = "path", svgMarkerPath(it.marker, p, r), fmt.Sprintf(`fill="%s" stroke="%s" stroke-width="0.8"`, c, c)
+		tag, geom, style = "path", svgMarkerPath(it.marker, p, r), fmt.Sprintf(`fill='%s' stroke='%s' stroke-width='0.8'`, c, c)
 		if it.marker == "cross" || it.marker == "x" {
-			style = fmt.Sprintf(`fill="none" stroke="%s" stroke-width="2"`, c)
+			style = fmt.Sprintf(`fill='none' stroke='%s' stroke-width='2'`, c)
 		}
 	}
 	if it.opacity > 0 {
-		style += ` opacity="` + num2(it.opacity) + `"` // a faint marker
+		style += ` opacity='` + num2(it.opacity) + `'` // a faint marker
 	}
 	if style != group {
 		if group != "" {
@@ -127,7 +130,7 @@ func svgMarkerPath(marker string, p pt, r float64) string {
 	if !cross {
 		d.WriteString("Z")
 	}
-	return `d="` + d.String() + `"`
+	return `d='` + d.String() + `'`
 }
 
 // markerPath returns the outline of a square or triangle marker at p, or
@@ -151,17 +154,20 @@ func svgText(b *strings.Builder, it item) {
 	p := it.pts[0]
 	attrs := ""
 	if it.anchor != "start" {
-		attrs += ` text-anchor="` + it.anchor + `"`
+		attrs += ` text-anchor='` + it.anchor + `'`
 	}
 	if it.size != fontSize {
-		attrs += ` font-size="` + num(it.size) + `"`
+		attrs += ` font-size='` + num(it.size) + `'`
 	}
 	if it.bold {
-		attrs += ` font-weight="bold"`
+		attrs += ` font-weight='bold'`
+	}
+	if it.halo {
+		attrs += ` stroke='white' stroke-width='3' paint-order='stroke'`
 	}
 	if it.rotate {
-		fmt.Fprintf(b, `<text transform="translate(%s %s) rotate(-90)"%s>%s</text>`+"\n", num(p.x), num(p.y), attrs, html.EscapeString(it.text))
+		fmt.Fprintf(b, `<text transform='translate(%s %s) rotate(-90)'%s>%s</text>`+"\n", num(p.x), num(p.y), attrs, html.EscapeString(it.text))
 		return
 	}
-	fmt.Fprintf(b, `<text x="%s" y="%s"%s>%s</text>`+"\n", num(p.x), num(p.y), attrs, html.EscapeString(it.text))
+	fmt.Fprintf(b, `<text x='%s' y='%s'%s>%s</text>`+"\n", num(p.x), num(p.y), attrs, html.EscapeString(it.text))
 }
