@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/internal/hwnastest"
@@ -72,5 +73,29 @@ func TestSmallSpaceExhausted(t *testing.T) {
 	again := demoExperiment(&fakeEval{}, 3)
 	if o, err := Run(context.Background(), again, Options{Store: hwnastest.OpenStore(t, t.TempDir())}); err != nil || o.Exhausted || o.ExhaustedNote() != "" {
 		t.Fatalf("a budget smaller than the space: exhausted %v, %v", o.Exhausted, err)
+	}
+}
+
+// TestETAWaitsForATrainedTrial: pruned trials cost next to nothing, so no
+// time left is estimated from them; once a trial was trained it is.
+func TestETAWaitsForATrainedTrial(t *testing.T) {
+	ev := &fakeEval{delay: 20 * time.Millisecond}
+	e := demoExperiment(ev, 12)
+	var evs []Event
+	if _, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir()), Progress: func(x Event) { evs = append(evs, x) }}); err != nil {
+		t.Fatal(err)
+	}
+	trained, withETA := false, 0
+	for _, x := range evs {
+		trained = trained || x.Counts.Trained > 0 // the counts include the event's own trial
+		if !trained && x.ETA != 0 {
+			t.Fatalf("event %s of trial %d has ETA %s before any trial was trained", x.Kind, x.Trial, x.ETA)
+		}
+		if x.ETA > 0 {
+			withETA++
+		}
+	}
+	if !trained || withETA == 0 {
+		t.Fatalf("trained %v, %d events with an ETA: the test proves nothing", trained, withETA)
 	}
 }
