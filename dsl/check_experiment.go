@@ -45,8 +45,25 @@ func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experime
 		return nil
 	}
 	e.Deps = slices.Sorted(maps.Keys(x.deps))
+	e.Standalone = c.standalone(e)
 	e.hash = experimentHash(e)
 	return e
+}
+
+// standalone is the source text of the declarations e uses and of every
+// platform (a pool's or a hardware search's devices may name one), in
+// declaration order, then e's own: a spec that checks on its own, so that a
+// store keeps everything its results came from.
+func (c *checker) standalone(e *Experiment) string {
+	var b strings.Builder
+	for _, d := range c.order {
+		src := d.file.Src
+		if d.kind != "platform" && !slices.Contains(e.Deps, d.name.Text) || d.d.Pos.Offset < 0 || d.d.EndPos.Offset > len(src) {
+			continue
+		}
+		b.WriteString(strings.TrimSpace(src[d.d.Pos.Offset:d.d.EndPos.Offset]) + "\n\n")
+	}
+	return b.String() + e.Source
 }
 
 // hardwareGenes reports a coexplore strategy (at kind) whose hardware search

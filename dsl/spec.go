@@ -145,9 +145,13 @@ type Experiment struct {
 	Executor string
 
 	Source string // the experiment's source text
-	Pos    syntax.Pos
-	Deps   []string // the declarations it uses, by name
-	hash   string
+	// Standalone is the source of the declarations the experiment uses,
+	// then Source: a spec that checks on its own (if its data directories
+	// are where it says), which the engine stores with the results.
+	Standalone string
+	Pos        syntax.Pos
+	Deps       []string // the declarations it uses, by name
+	hash       string
 }
 
 // Hash returns a hash of the checked values of the experiment and of the

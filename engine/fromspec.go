@@ -59,7 +59,11 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 	// Batch follows the spec's parallel, not a command-line override of it,
 	// so that --parallel never changes the results.
-	e := Experiment{Name: name, Spec: se.Source, Hash: se.Hash(), Parallel: se.Parallel, Batch: max(4, se.Parallel), Seed: se.Seed,
+	spec := se.Standalone // what the store keeps: it checks on its own
+	if spec == "" {
+		spec = se.Source
+	}
+	e := Experiment{Name: name, Spec: spec, Hash: se.Hash(), Parallel: se.Parallel, Batch: max(4, se.Parallel), Seed: se.Seed,
 		Strategy: StrategySpec{Kind: se.Strategy.Kind, Params: se.Strategy.Params},
 		Budget:   Budget{Trials: se.Trials, Time: time.Duration(se.TimeMs * float64(time.Millisecond))}}
 	if se.Space == nil || se.Space.Space == nil {

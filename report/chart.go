@@ -13,9 +13,11 @@ import (
 type Chart struct {
 	Title, XLabel, YLabel string
 	LogX, LogY            bool // logarithmic axes: non-positive values are left out
-	Series                []*Series
-	Rules                 []Rule
-	Notes                 []Note
+	// IntegerX says x values are counts (trials): ticks at whole numbers.
+	IntegerX bool
+	Series   []*Series
+	Rules    []Rule
+	Notes    []Note
 	// XTicks, when set, replaces the x axis's round-valued ticks (named
 	// categories); HideYTicks draws the y axis without ticks.
 	XTicks     []Tick

@@ -191,6 +191,9 @@ func axes(c *Chart) (xa, ya axis) {
 		xs = append(xs, t.At)
 	}
 	xa, ya = linearAxis(xs), linearAxis(ys)
+	if c.IntegerX {
+		xa = integerAxis(xs)
+	}
 	if c.LogX {
 		xa = logAxis(xs)
 	}

@@ -125,6 +125,7 @@ func BestSoFarPlot(outs ...*engine.Outcome) *Figure {
 		y, maximize = outs[0].Objectives[0].Metric, outs[0].Objectives[0].Maximize
 	}
 	c := NewChart("", "trials", metric.Label(y))
+	c.IntegerX = true
 	names := runNames(outs)
 	for i, out := range outs {
 		color := palette[i%len(palette)]
@@ -177,6 +178,7 @@ func HypervolumePlot(groups map[string][]*engine.Outcome) *Figure {
 	}
 	senses, ref := hvReference(groups, objs)
 	c := NewChart("", "trials", "hypervolume")
+	c.IntegerX = true
 	for _, n := range names {
 		addHVGroup(c, n, groups[n], objs, senses, ref)
 	}

@@ -29,7 +29,8 @@ type pcAxis struct {
 // space's, when given; genes past them, such as co-exploration's hardware
 // genes, are "gene N") and one per objective, and one line per trial
 // through its choices and metrics. Pareto trials are drawn over the others;
-// pruned and failed trials, which have no accuracy, stop before it. The
+// pruned (grey) and failed (pink) trials, which have no accuracy, stop
+// before it. The
 // marker on the first objective's axis carries the trial's id, status and
 // metrics as hover text.
 func DecisionsPlot(out *engine.Outcome, decisions []arch.Decision) *Figure {
@@ -48,7 +49,8 @@ func DecisionsPlot(out *engine.Outcome, decisions []arch.Decision) *Figure {
 		name, color string
 		pick        func(*engine.Trial) bool
 	}{
-		{"pruned or failed", "#bbbbbb", func(t *engine.Trial) bool { return t.Status == store.Pruned || t.Status == store.Failed }},
+		{string(store.Pruned), "#bbbbbb", func(t *engine.Trial) bool { return t.Status == store.Pruned }},
+		{string(store.Failed), "#f4a6a6", func(t *engine.Trial) bool { return t.Status == store.Failed }},
 		{"other trials", "#6baed6", func(t *engine.Trial) bool {
 			return t.Status != store.Pruned && t.Status != store.Failed && !slices.Contains(out.Pareto, t.ID)
 		}},

@@ -180,6 +180,15 @@ func TestTicks(t *testing.T) {
 			}
 		}
 	}
+	for _, vs := range [][]float64{{1, 12}, {1, 4}, {1}, {1, 30}, {1, 200}} {
+		a := integerAxis(vs)
+		checkTicks(t, fmt.Sprint("integer ", vs), a, true)
+		for _, tk := range a.ticks {
+			if tk.At != math.Round(tk.At) {
+				t.Errorf("integer axis over %v: tick %s", vs, tk.Label)
+			}
+		}
+	}
 	l := logAxis([]float64{0.1, 1000})
 	checkTicks(t, "log", l, true)
 	if got := l.ticks[0].Label + " " + l.ticks[len(l.ticks)-1].Label; got != "0.1 1k" {
@@ -212,6 +221,9 @@ func TestTrialsPlotTellsStatusesApart(t *testing.T) {
 	}
 	if n := strings.Count(TrialsPlot(threeObjectives()).SVG(), `<path d='M`); n == 0 {
 		t.Error("3-objective plot draws nothing")
+	}
+	if dec := DecisionsPlot(out, nil).SVG(); !strings.Contains(dec, ">pruned<") || !strings.Contains(dec, ">failed<") {
+		t.Error("the decisions plot does not tell pruned from failed")
 	}
 	if f := TrialsPlot(threeObjectives()); len(f.Charts) != 3 {
 		t.Errorf("3 objectives: %d panels, want 3 projections", len(f.Charts))

@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -51,7 +52,7 @@ func trialsChart(out *engine.Outcome, x, y string, line bool) (*Chart, string) {
 	series := map[string]*Series{}
 	var front [][2]float64
 	var frontTitles []string
-	noX, bottom := 0, 0
+	noX, bottom := 0, map[string]int{}
 	for i := range out.Trials {
 		t := &out.Trials[i]
 		xv, ok := t.Metrics[x]
@@ -61,7 +62,8 @@ func trialsChart(out *engine.Outcome, x, y string, line bool) (*Chart, string) {
 		}
 		yv := t.Metrics[y]
 		if unmeasured(t, y) {
-			yv, bottom = floor, bottom+1
+			yv = floor
+			bottom[engine.StatusLabel(t)]++
 		}
 		cl := trialClassOf(t)
 		s := series[cl.label]
@@ -166,11 +168,21 @@ func addLimits(c *Chart, cons []engine.Constraint, x, y string) {
 	}
 }
 
-// caption says what a trials chart leaves out or draws apart.
-func caption(x, y string, noX, bottom int) string {
-	var parts []string
-	if bottom > 0 {
-		parts = append(parts, fmt.Sprintf("%s without %s (pruned or failed: never trained) on the bottom row", count(bottom, "trial"), y))
+// caption says what a trials chart leaves out or draws apart: the trials
+// without y by status ("14 pruned and 1 failed trial without accuracy")
+// and the number without x.
+func caption(x, y string, noX int, bottom map[string]int) string {
+	var parts, sts []string
+	n := 0
+	for _, st := range slices.Sorted(maps.Keys(bottom)) {
+		sts, n = append(sts, fmt.Sprintf("%d %s", bottom[st], st)), n+bottom[st]
+	}
+	if n > 0 {
+		trials := "trials"
+		if n == 1 {
+			trials = "trial"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s without %s (never trained) on the bottom row", strings.Join(sts, " and "), trials, y))
 	}
 	if noX > 0 {
 		parts = append(parts, fmt.Sprintf("%s without %s not drawn", count(noX, "trial"), x))

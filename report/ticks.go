@@ -57,6 +57,30 @@ func linearAxis(vs []float64) axis {
 	return a
 }
 
+// integerAxis is linearAxis for counts: its ticks fall on whole numbers,
+// never on 0.5 or 2.5 (a step of 2.5 times a power of ten becomes 2 times).
+func integerAxis(vs []float64) axis {
+	a := linearAxis(vs)
+	if len(a.ticks) < 2 {
+		return a
+	}
+	step := a.ticks[1].At - a.ticks[0].At
+	mag := math.Pow(10, math.Floor(math.Log10(step)))
+	switch {
+	case step < 1:
+		step = 1
+	case math.Abs(step/mag-2.5) < 1e-9:
+		step = 2 * mag
+	default:
+		return a
+	}
+	a.ticks = nil
+	for k := math.Ceil(a.lo / step); k*step <= a.hi; k++ {
+		a.ticks = append(a.ticks, Tick{At: k * step, Label: tickLabel(k*step, step)})
+	}
+	return a
+}
+
 // logAxis makes a logarithmic axis over the positive values of vs (lo and
 // hi are their log10), with ticks at powers of ten, and at 2 and 5 times
 // them when the range spans less than three decades.

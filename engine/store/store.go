@@ -65,6 +65,9 @@ func (s *Store) Dir() string { return s.dir }
 
 // Close closes the store.
 func (s *Store) Close() error {
+	if s.w == nil { // OpenReadOnly
+		return s.r.Close()
+	}
 	return errors.Join(s.w.Close(), s.r.Close())
 }
 
@@ -78,6 +81,9 @@ func busy(err error) bool {
 // write runs f in one IMMEDIATE transaction on the writer connection,
 // retrying when another process holds the write lock beyond busy_timeout.
 func (s *Store) write(f func(tx *sql.Tx) error) error {
+	if s.w == nil {
+		return errReadOnly
+	}
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
 		err = s.writeOnce(f)
