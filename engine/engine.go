@@ -48,18 +48,18 @@ type Trial struct {
 	Note string
 	// LookedUp marks a trained trial whose evaluator read its metrics from a
 	// benchmark table (TablePrefix) instead of training: it is stored as
-	// trained, shown as "looked up" and counted in Counts.LookedUp.
+	// trained, shown as "looked up" (StatusOf) and counted in Counts.LookedUp.
 	LookedUp bool
 }
 
-// Counts tallies trials by how they ended in this run. A trial resumed
-// whole from an earlier run is counted in Resumed only, not under its stored
-// status, so the counts add up to the number of trials and the live progress
-// agrees with the summary. LookedUp is the part of Trained whose metrics a
-// table evaluator looked up rather than trained.
+// Counts tallies trials by how they ended in this run (StatusOf). A trial
+// resumed whole from an earlier run is counted in Resumed only, not under its
+// stored status, so the counts add up to the number of trials and the live
+// progress agrees with the summary. Trained and LookedUp are apart: a trial a
+// table evaluator looked up was not trained.
 type Counts struct {
 	Trained, Pruned, Failed, Cached, Resumed int
-	LookedUp                                 int
+	LookedUp, Untrained                      int
 }
 
 // Add counts t under how it ended.
@@ -68,18 +68,19 @@ func (c *Counts) Add(t *Trial) {
 		c.Resumed++
 		return
 	}
-	switch t.Status {
-	case store.Trained:
+	switch StatusOf(t) {
+	case Trained:
 		c.Trained++
-		if t.LookedUp {
-			c.LookedUp++
-		}
-	case store.Pruned:
+	case LookedUp:
+		c.LookedUp++
+	case Pruned:
 		c.Pruned++
-	case store.Failed:
+	case Failed:
 		c.Failed++
-	case store.Cached:
+	case Cached:
 		c.Cached++
+	case Untrained:
+		c.Untrained++
 	}
 }
 
@@ -96,6 +97,10 @@ type Outcome struct {
 	Pareto      []int // ids of the feasible trials on the Pareto front
 	Counts      Counts
 	Wall        time.Duration
+	// Exhausted is set by Run when the strategy had no new network to try
+	// before the budget ran out: a small space (or grid) fully searched. It
+	// is not stored: an outcome read back with Load leaves it false.
+	Exhausted bool
 }
 
 // SpecHash is a short hash of a spec's text as written: unlike dsl's
@@ -158,6 +163,8 @@ type runner struct {
 	stop     context.CancelCauseFunc // ends the run at the first store write error
 	writeErr error                   // that error
 	unstored int                     // finished trials the store does not have
+	// exhausted: the strategy had no new candidate before the budget ran out
+	exhausted bool
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -196,7 +203,8 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		cands := strat.Ask(n)
 		if len(cands) == 0 {
-			return nil // the strategy has nothing left to try
+			r.exhausted = true // the strategy has nothing left to try
+			return nil
 		}
 		batch, complete := r.evaluate(ctx, cands, stored)
 		if !complete {
@@ -233,7 +241,7 @@ func (r *runner) evaluate(ctx context.Context, cands []search.Candidate, stored 
 	base := len(r.trials)
 	var jobs []int
 	for i, c := range cands {
-		if s, ok := stored[base+i]; ok && s.Status != store.Failed && slices.Equal(s.Genome, c.Genome) {
+		if s, ok := stored[base+i]; ok && s.Status != store.Failed && s.Status != store.Untrained && slices.Equal(s.Genome, c.Genome) {
 			t := r.fromStored(s)
 			out[i] = &t
 			r.finish(&t, TrialResumed)
@@ -329,6 +337,10 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 	if errors.Is(err, errUnfinished) {
 		return Trial{}, false // cancelled: the trial did not finish, keep nothing of it
 	}
+	if errors.Is(err, errUntrained) {
+		t.Status, t.Error = store.Untrained, UntrainedReason
+		return r.record(&t, TrialUntrained), true
+	}
 	if err != nil {
 		t.Status, t.Error = store.Failed, err.Error()
 		return r.record(&t, TrialFailed), true
@@ -353,6 +365,9 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		return "", fmt.Errorf("decoding genome %v: %v", t.Genome, err)
 	}
 	t.Network, t.NetworkKey = net.Summary(), net.Key()
+	if d, ok := e.Space.(arch.Describer); ok {
+		t.Network = d.Describe(t.Genome[:r.nArch]) + " (" + t.Network + ")"
+	}
 	t.Metrics[metric.Params], t.Metrics[metric.MACs] = float64(net.Params()), float64(net.MACs())
 	if pruned, err := r.scoreHardware(t, net); pruned || err != nil {
 		return TrialPruned, err
@@ -430,7 +445,7 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	case ctx.Err() != nil:
 		return "", errUnfinished
 	case errors.Is(err, errUntrained):
-		return "", errors.New(Untrained)
+		return "", errUntrained
 	case err != nil && ectx.Err() != nil: // the trial timeout, not one of the evaluator's own
 		return "", fmt.Errorf("%s evaluator timed out after %s (--trial-timeout): %v", name, e.TrialTimeout, err)
 	case err != nil:
@@ -570,16 +585,26 @@ func (r *runner) emitLocked(ev Event) {
 		b := r.finished[r.best]
 		ev.Best, ev.BestTrial = b.Metrics[ev.BestMetric], b.ID
 	}
-	if ev.Total > 0 && ev.Done > 0 && ev.Done < ev.Total {
-		ev.ETA = time.Duration(float64(ev.Elapsed) / float64(ev.Done) * float64(ev.Total-ev.Done))
-	}
+	ev.ETA = r.eta(ev.Done, ev.Total, ev.Elapsed)
 	r.o.Progress(ev)
+}
+
+// eta estimates the time left from the time per trial so far, once that
+// means something: after a trial was trained (or looked up). Until then the
+// finished trials were pruned, cached or failed, which costs next to nothing
+// against a training, so any estimate would be far too low, or, taken on a
+// first trial that loaded the data, far too high. 0 means unknown.
+func (r *runner) eta(done, total int, elapsed time.Duration) time.Duration {
+	if total <= 0 || done <= 0 || done >= total || r.counts.Trained+r.counts.LookedUp == 0 {
+		return 0
+	}
+	return time.Duration(float64(elapsed) / float64(done) * float64(total-done))
 }
 
 func (r *runner) outcome() *Outcome {
 	e := r.e
 	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
-		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start)}
+		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted}
 	for i := range r.trials {
 		out.Counts.Add(&r.trials[i])
 	}

@@ -63,8 +63,11 @@ func TestRunResultsPlot(t *testing.T) {
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &j); err != nil {
 		t.Fatalf("run --json: %v\n%s", err, out)
 	}
-	c := j.Counts
-	if len(j.Trials) != 16 || c["trained"]+c["pruned"]+c["cached"]+c["failed"] != 16 || len(j.Pareto) == 0 || j.SpecHash == "" {
+	c, sum := j.Counts, 0
+	for _, n := range c {
+		sum += n // every status and resumed: they add up to the trials
+	}
+	if len(j.Trials) != 16 || sum != 16 || c["looked_up"] != 16 || len(j.Pareto) == 0 || j.SpecHash == "" {
 		t.Fatalf("run --json: %d trials, counts %v, pareto %v, hash %q", len(j.Trials), c, j.Pareto, j.SpecHash)
 	}
 	if acc := j.Trials[0].Metrics["accuracy"]; acc <= 0 || acc > 1 {
