@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,10 +191,13 @@ func (e *Experiment) Cardinalities() []int {
 	return out
 }
 
-// hardwareOnly is co-exploration's fast check: does a full genome's hardware
-// meet every hard constraint on the metrics the hardware model gives?
+// hardwareOnly is the fast check of co-exploration and bananas: does a full
+// genome's hardware meet every hard constraint on the metrics the hardware
+// model gives? It is nil without hardware, and without hardware genes or
+// hard constraints (nothing to check).
 func (e *Experiment) hardwareOnly() search.HardwareFunc {
-	if len(e.Hardware.Genes) == 0 || e.Hardware.Score == nil {
+	hard := slices.ContainsFunc(e.Constraints, func(c Constraint) bool { return c.Hard })
+	if e.Hardware.Score == nil || (len(e.Hardware.Genes) == 0 && !hard) {
 		return nil
 	}
 	nArch := len(e.Space.Decisions())
