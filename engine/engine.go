@@ -346,6 +346,9 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 			return TrialPruned, nil
 		}
 	}
+	if e.ASHA.On() {
+		return r.ladder(ctx, t, net, threads)
+	}
 	akey := r.accuracyKey(net, t.Genome[:r.nArch])
 	am, _, ok, err := r.o.Store.Accuracy(akey)
 	if err != nil {
@@ -356,7 +359,9 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		t.Status = store.Cached
 		return TrialCached, nil
 	}
-	return r.evaluateAccuracy(ctx, t, net, akey, threads)
+	fid := e.Fidelity
+	fid.Seed = e.Seed
+	return r.evaluateAccuracy(ctx, t, net, akey, Request{Fidelity: fid, Threads: threads})
 }
 
 // scoreHardware adds the hardware metrics and design of net with t's
@@ -394,17 +399,17 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 }
 
 // evaluateAccuracy gets the accuracy of net from the evaluator, within the trial
-// timeout, and caches it under akey.
-func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, threads int) (EventKind, error) {
+// timeout, and caches it under akey. req gives the fidelity, threads and
+// checkpoint; the rest of it is filled in.
+func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, req Request) (EventKind, error) {
 	e := r.e
 	ectx, cancel := ctx, context.CancelFunc(func() {})
 	if e.TrialTimeout > 0 {
 		ectx, cancel = context.WithTimeout(ctx, e.TrialTimeout)
 	}
-	fid := e.Fidelity
-	fid.Seed = e.Seed
+	req.Network, req.Space, req.Genome = net, e.Space.Name(), t.Genome[:r.nArch]
 	t0 := time.Now()
-	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: threads})
+	ev, err := e.Evaluator.Evaluate(ectx, req)
 	wall := time.Since(t0)
 	cancel()
 	name := e.Evaluator.Name()
@@ -443,10 +448,14 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 // accuracyKey is where the accuracy of net, decoded from the architecture
 // genes, is cached (see CacheNetworkKey).
 func (r *runner) accuracyKey(net *arch.Network, genes []int) store.AccuracyKey {
-	e := r.e
-	name := e.Evaluator.Name()
-	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: e.Fidelity.Dataset,
-		Fidelity: name + " " + e.Fidelity.Key(), Seed: e.Seed}
+	return r.accuracyKeyAt(net, genes, r.e.Fidelity)
+}
+
+// accuracyKeyAt is accuracyKey at the fidelity f.
+func (r *runner) accuracyKeyAt(net *arch.Network, genes []int, f Fidelity) store.AccuracyKey {
+	name := r.e.Evaluator.Name()
+	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: f.Dataset,
+		Fidelity: name + " " + f.Key(), Seed: r.e.Seed}
 }
 
 func genesKey(g []int) string {

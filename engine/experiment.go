@@ -21,6 +21,7 @@ type Experiment struct {
 	Hardware  Hardware
 	Evaluator Evaluator
 	Fidelity  Fidelity
+	ASHA      ASHA // a multi-fidelity schedule; the zero value trains every child at Fidelity
 
 	Objectives  []Objective  // the first is the one "best so far" reports
 	Constraints []Constraint // hard ones prune before training
@@ -126,12 +127,19 @@ type Fidelity struct {
 	LR        float64
 	Optimizer string // "adam", "sgd", ...; "" for the trainer's default
 	Seed      int64
+	// Stop, when between 1 and Epochs, ends training after Stop epochs of a
+	// schedule that spans Epochs: a rung of a fidelity schedule (ASHA).
+	Stop int
 }
 
 // Key is the canonical form of f used in the accuracy cache (the evaluator's
 // name is added by the engine; seed is keyed apart).
 func (f Fidelity) Key() string {
-	return fmt.Sprintf("train=%d val=%d test=%d epochs=%d batch=%d lr=%g opt=%s", f.Train, f.Val, f.Test, f.Epochs, f.Batch, f.LR, f.Optimizer)
+	k := fmt.Sprintf("train=%d val=%d test=%d epochs=%d batch=%d lr=%g opt=%s", f.Train, f.Val, f.Test, f.Epochs, f.Batch, f.LR, f.Optimizer)
+	if f.Stop > 0 {
+		k += fmt.Sprintf(" stop=%d", f.Stop)
+	}
+	return k
 }
 
 // Validate reports what is missing or inconsistent in e.
@@ -157,6 +165,9 @@ func (e *Experiment) Validate() error {
 	}
 	if e.Parallel < 0 || e.Batch < 0 {
 		errs = append(errs, "parallel and batch must not be negative")
+	}
+	if err := e.ASHA.check(e.Evaluator); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if e.Hardware.Score == nil && len(e.Hardware.Genes) > 0 {
 		errs = append(errs, "hardware genes without a hardware model")

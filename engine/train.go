@@ -119,7 +119,7 @@ func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, e
 	}
 	f := r.Fidelity
 	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR,
-		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads})
+		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads, StopEpoch: f.Stop, Checkpoint: r.Checkpoint})
 	if err != nil {
 		return Evaluation{}, err
 	}
