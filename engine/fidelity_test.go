@@ -48,8 +48,8 @@ func TestGoesOn(t *testing.T) {
 		{1, 0.9, false}, // 2 seen
 		{2, 0.9, true},  // 3 seen: the top 1 goes on
 		{2, 0.6, false},
-		{4, 0.9, true},  // 4 seen (the trial without the rung does not count)
-		{4, 0.7, true},  // a tie with the best goes on
+		{4, 0.9, true}, // 4 seen (the trial without the rung does not count)
+		{4, 0.7, true}, // a tie with the best goes on
 		{4, 0.65, false},
 	} {
 		if got := goesOn(earlier[:c.n], rung, c.acc, 3); got != c.want {
@@ -130,4 +130,3 @@ func checkWhole(t *testing.T, e Experiment, tr *Trial) {
 		t.Errorf("trial %s: 3 epochs at once give accuracy %v", trialLine(tr), ev.Metrics[metric.Accuracy])
 	}
 }
-
