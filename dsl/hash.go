@@ -63,7 +63,8 @@ func experimentHash(e *Experiment) string {
 		Reward      *Reward
 		Strategy    Strategy
 		Seed        int64
-	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward, e.Strategy, e.Seed}
+		Fidelity    *Fidelity `json:",omitempty"` // left out when unset: older hashes stay
+	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward, e.Strategy, e.Seed, e.Fidelity}
 	b, err := json.Marshal(canon)
 	if err != nil {
 		// Every field is plain data; a failure here is a bug in this file.
