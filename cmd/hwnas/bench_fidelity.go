@@ -72,9 +72,7 @@ trained to --max-epochs (and among all children, at their last rung).`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(b)
+				return printJSON(cmd.OutOrStdout(), b)
 			}
 			writeFidelityBench(cmd.OutOrStdout(), b)
 			return nil
@@ -89,11 +87,7 @@ trained to --max-epochs (and among all children, at their last rung).`,
 }
 
 func benchFidelity(ctx context.Context, budget time.Duration, sched engine.ASHA, log io.Writer) (*fidelityBench, error) {
-	spec, err := loadRunSpec("")
-	if err != nil {
-		return nil, err
-	}
-	plain, err := engine.FromSpec(spec, "fnas")
+	plain, err := demoExperiment()
 	if err != nil {
 		return nil, err
 	}
@@ -125,23 +119,46 @@ func benchFidelity(ctx context.Context, budget time.Duration, sched engine.ASHA,
 	return b, nil
 }
 
-// fidelityRun runs e in a fresh store, removed afterwards, and sums up its outcome.
+// demoExperiment is the built-in demo's experiment, fnas.
+func demoExperiment() (engine.Experiment, error) {
+	spec, err := loadRunSpec("")
+	if err != nil {
+		return engine.Experiment{}, err
+	}
+	return engine.FromSpec(spec, "fnas")
+}
+
+// fidelityRun runs e in a fresh store and sums up its outcome.
 func fidelityRun(ctx context.Context, e engine.Experiment, log io.Writer) (fidelityArm, error) {
-	dir, err := os.MkdirTemp("", "hwnas-bench-fidelity-")
-	if err != nil {
-		return fidelityArm{}, err
-	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(dir)
-	if err != nil {
-		return fidelityArm{}, err
-	}
-	defer st.Close()
-	out, err := runOne(ctx, st, e, log)
+	out, err := runFresh(ctx, e, log)
 	if err != nil {
 		return fidelityArm{}, err
 	}
 	return fidelityArmOf(e, out), nil
+}
+
+// runFresh runs e in a fresh store, removed afterwards, so that a benchmark
+// shares nothing between its runs.
+func runFresh(ctx context.Context, e engine.Experiment, log io.Writer) (*engine.Outcome, error) {
+	dir, err := os.MkdirTemp("", "hwnas-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	st, err := store.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return runOne(ctx, st, e, log)
+}
+
+// printJSON writes v as one indented JSON object.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 // fidelityArmOf counts the children of a run and finds its best ones that

@@ -12,8 +12,8 @@ import (
 func TestFidelityBenchRendering(t *testing.T) {
 	a, b, c := 0.91, 0.93, 0.95
 	fb := &fidelityBench{Spec: "latency_ms <= 3", Seed: 1, TimeS: 600, Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3},
-		Plain: fidelityArm{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 601, Best: &a, BestAny: &a},
-		ASHA:  fidelityArm{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 603, Best: &b, BestAny: &c},
+		Plain:    fidelityArm{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 601, Best: &a, BestAny: &a},
+		ASHA:     fidelityArm{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 603, Best: &b, BestAny: &c},
 		Children: 5, LoadAverage: "1.00 1.00 1.00"}
 	var sb strings.Builder
 	writeFidelityBench(&sb, fb)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -71,9 +70,7 @@ every smaller one. bananas gets the path encoding, as in a run.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(b)
+				return printJSON(cmd.OutOrStdout(), b)
 			}
 			writeNB201Bench(cmd.OutOrStdout(), b)
 			return nil
