@@ -72,7 +72,9 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 	if t.err != nil {
 		return nil, fmt.Errorf("loading %s: %w", t.Source, t.err)
 	}
-	key := fmt.Sprintf("%s seed=%d", f.Key(), f.Seed)
+	whole := f
+	whole.Stop = 0 // the rungs of a fidelity schedule share their data
+	key := fmt.Sprintf("%s seed=%d", whole.Key(), f.Seed)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if p, ok := t.sets[key]; ok {
