@@ -33,6 +33,7 @@ type nb201Cell struct {
 type nb201Bench struct {
 	Seeds       int         `json:"seeds"`
 	Batch       int         `json:"batch"`
+	Encoding    string      `json:"encoding"` // what bananas sees: "path" or "one-hot"
 	Optimum     float64     `json:"optimum_test_acc"` // test accuracy of the table's best cell by validation
 	Results     []nb201Cell `json:"results"`
 	LoadAverage string      `json:"load_average,omitempty"`
@@ -43,6 +44,7 @@ func init() {
 		seeds, batch int
 		evals, kinds string
 		asJSON       bool
+		oneHot       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "nb201",
@@ -54,7 +56,7 @@ child with the best validation accuracy so far and reads its CIFAR-10 test accur
 (c10_test_acc). Prints the mean over seeds with its standard error, and the time
 the strategy itself took per evaluation (Ask and Tell, no table lookups). A
 strategy never knows the budget, so one search of the largest budget gives
-every smaller one. bananas gets the path encoding, as in a run.`,
+every smaller one. bananas gets the path encoding, as in a run (--one-hot: one-hot genes).`,
 		Example: `  hwnas bench nb201 --seeds 30
   hwnas bench nb201 --strategies bananas,evolution --evals 100 --json`,
 		Args: cobra.NoArgs,
@@ -65,7 +67,7 @@ every smaller one. bananas gets the path encoding, as in a run.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			b, err := benchNB201(ctx, names, budgets, seeds, batch)
+			b, err := benchNB201(ctx, names, budgets, seeds, batch, oneHot)
 			if err != nil {
 				return err
 			}
@@ -80,6 +82,7 @@ every smaller one. bananas gets the path encoding, as in a run.`,
 	cmd.Flags().IntVar(&batch, "batch", 4, "candidates asked at a time (the engine's default batch)")
 	cmd.Flags().StringVar(&evals, "evals", "50,100,200", "budgets, comma-separated")
 	cmd.Flags().StringVar(&kinds, "strategies", "bananas,evolution,reinforce,random", "strategy kinds, comma-separated")
+	cmd.Flags().BoolVar(&oneHot, "one-hot", false, "bananas sees one-hot genes instead of the path encoding")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	benchCmd.AddCommand(cmd)
 }
@@ -109,8 +112,12 @@ func nb201Flags(evals, kinds string, seeds, batch int) ([]int, []string, error) 
 	return slices.Compact(budgets), names, nil
 }
 
-func benchNB201(ctx context.Context, kinds []string, budgets []int, seeds, batch int) (*nb201Bench, error) {
-	b := &nb201Bench{Seeds: seeds, Batch: batch, Optimum: nb201Optimum()}
+func benchNB201(ctx context.Context, kinds []string, budgets []int, seeds, batch int, oneHot bool) (*nb201Bench, error) {
+	b := &nb201Bench{Seeds: seeds, Batch: batch, Optimum: nb201Optimum(), Encoding: "path"}
+	encode := nb201.PathEncoding
+	if oneHot {
+		b.Encoding, encode = "one-hot", nil
+	}
 	for _, kind := range kinds {
 		accs := make([][]float64, len(budgets)) // [budget][seed]
 		var took time.Duration
@@ -118,7 +125,7 @@ func benchNB201(ctx context.Context, kinds []string, budgets []int, seeds, batch
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			got, d, err := searchNB201(kind, seed, budgets, batch)
+			got, d, err := searchNB201(kind, seed, budgets, batch, encode)
 			if err != nil {
 				return nil, err
 			}
@@ -140,9 +147,9 @@ func benchNB201(ctx context.Context, kinds []string, budgets []int, seeds, batch
 // searchNB201 runs one search up to the largest budget and returns, at each
 // budget, the test accuracy of the best child by validation, and the time
 // spent in Ask and Tell.
-func searchNB201(kind string, seed int64, budgets []int, batch int) ([]float64, time.Duration, error) {
+func searchNB201(kind string, seed int64, budgets []int, batch int, encode func([]int) []float64) ([]float64, time.Duration, error) {
 	s, err := search.New(kind, search.Config{Cards: arch.Cardinalities(nb201.Space{}), Senses: []search.Sense{search.Maximize},
-		Seed: seed, Encode: nb201.PathEncoding})
+		Seed: seed, Encode: encode})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -208,7 +215,7 @@ func meanSE(xs []float64) (float64, float64) {
 }
 
 func writeNB201Bench(w io.Writer, b *nb201Bench) {
-	fmt.Fprintf(w, "NAS-Bench-201, CIFAR-10 test accuracy (%%) of the best child by validation: mean ± standard error over %d seeds, batch %d\n", b.Seeds, b.Batch)
+	fmt.Fprintf(w, "NAS-Bench-201, CIFAR-10 test accuracy (%%) of the best child by validation: mean ± standard error over %d seeds, batch %d, bananas on the %s encoding\n", b.Seeds, b.Batch, b.Encoding)
 	fmt.Fprintf(w, "%-10s %6s %16s %14s\n", "strategy", "evals", "test accuracy", "ask+tell/eval")
 	for _, c := range b.Results {
 		fmt.Fprintf(w, "%-10s %6d %9.3f ± %.3f %12.2f ms\n", c.Strategy, c.Evals, c.Mean, c.SE, c.AskTellS*1000)

@@ -9,7 +9,7 @@ import (
 )
 
 func TestNB201BenchRendering(t *testing.T) {
-	b := &nb201Bench{Seeds: 30, Batch: 4, Optimum: 94.373, LoadAverage: "1.00 1.00 1.00", Results: []nb201Cell{
+	b := &nb201Bench{Seeds: 30, Batch: 4, Encoding: "path", Optimum: 94.373, LoadAverage: "1.00 1.00 1.00", Results: []nb201Cell{
 		{Strategy: "bananas", Evals: 100, Mean: 94.3712, SE: 0.0021, AskTellS: 0.0312},
 		{Strategy: "random", Evals: 100, Mean: 93.71, SE: 0.05, AskTellS: 0.00001},
 	}}
@@ -21,7 +21,7 @@ func TestNB201BenchRendering(t *testing.T) {
 // A small run: every strategy and budget gets a figure within the range of
 // the table's test accuracies.
 func TestBenchNB201Small(t *testing.T) {
-	b, err := benchNB201(context.Background(), []string{"random", "evolution"}, []int{8, 20}, 3, 4)
+	b, err := benchNB201(context.Background(), []string{"random", "evolution"}, []int{8, 20}, 3, 4, false)
 	if err != nil {
 		t.Fatal(err)
 	}
