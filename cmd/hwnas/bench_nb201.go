@@ -33,7 +33,7 @@ type nb201Cell struct {
 type nb201Bench struct {
 	Seeds       int         `json:"seeds"`
 	Batch       int         `json:"batch"`
-	Encoding    string      `json:"encoding"` // what bananas sees: "path" or "one-hot"
+	Encoding    string      `json:"encoding"`         // what bananas sees: "path" or "one-hot"
 	Optimum     float64     `json:"optimum_test_acc"` // test accuracy of the table's best cell by validation
 	Results     []nb201Cell `json:"results"`
 	LoadAverage string      `json:"load_average,omitempty"`
