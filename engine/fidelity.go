@@ -30,7 +30,9 @@ import (
 // One schedule is one bracket of Hyperband; a sweep of MinEpochs gives the
 // others.
 type ASHA struct {
-	MinEpochs, MaxEpochs, Eta int
+	MinEpochs int `json:"min_epochs"`
+	MaxEpochs int `json:"max_epochs"`
+	Eta       int `json:"eta"`
 }
 
 // On reports whether the schedule is set.
