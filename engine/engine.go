@@ -379,6 +379,9 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 			return TrialPruned, nil
 		}
 	}
+	if e.ASHA.On() {
+		return r.ladder(ctx, t, net, threads)
+	}
 	fid := r.fidelity(t)
 	akey := r.accuracyKey(net, t.Genome[:r.nArch], fid)
 	am, _, ok, err := r.o.Store.Accuracy(akey)
@@ -390,7 +393,8 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		t.Status = store.Cached
 		return TrialCached, nil
 	}
-	return r.evaluateAccuracy(ctx, t, net, akey, fid, threads)
+	fid.Seed = e.Seed
+	return r.evaluateAccuracy(ctx, t, net, akey, Request{Fidelity: fid, Threads: threads})
 }
 
 // scoreHardware adds the hardware metrics and design of net with t's
@@ -428,16 +432,17 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 }
 
 // evaluateAccuracy gets the accuracy of net from the evaluator, within the trial
-// timeout, and caches it under akey.
-func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, fid Fidelity, threads int) (EventKind, error) {
+// timeout, and caches it under akey. req gives the fidelity, threads and
+// checkpoint; the rest of it is filled in.
+func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, req Request) (EventKind, error) {
 	e := r.e
 	ectx, cancel := ctx, context.CancelFunc(func() {})
 	if e.TrialTimeout > 0 {
 		ectx, cancel = context.WithTimeout(ctx, e.TrialTimeout)
 	}
-	fid.Seed = e.Seed
+	req.Network, req.Space, req.Genome = net, e.Space.Name(), t.Genome[:r.nArch]
 	t0 := time.Now()
-	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: threads})
+	ev, err := e.Evaluator.Evaluate(ectx, req)
 	wall := time.Since(t0)
 	cancel()
 	name := e.Evaluator.Name()

@@ -17,6 +17,9 @@ type Request struct {
 	Genome   []int // architecture genes only
 	Fidelity Fidelity
 	Threads  int // cores this evaluation may use; the engine shares them between concurrent ones
+	// Checkpoint, when set, is a file a training evaluator resumes from and
+	// saves to between the rungs of a fidelity schedule (see ASHA).
+	Checkpoint string
 }
 
 // Evaluation is what an evaluator measured.

@@ -80,7 +80,9 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 	if t.err != nil {
 		return nil, fmt.Errorf("loading %s: %w", t.Source, t.err)
 	}
-	key := fmt.Sprintf("%s seed=%d", f.Key(), f.Seed)
+	whole := f
+	whole.Stop = 0 // the rungs of a fidelity schedule share their data
+	key := fmt.Sprintf("%s seed=%d", whole.Key(), f.Seed)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if p, ok := t.sets[key]; ok {
@@ -137,7 +139,8 @@ func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, e
 		return Evaluation{}, err
 	}
 	f := r.Fidelity
-	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads}
+	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads,
+		StopEpoch: f.Stop, Checkpoint: r.Checkpoint}
 	if f.QuantBits > 0 {
 		cfg.Quantize = []int{f.QuantBits}
 	}

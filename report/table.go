@@ -17,8 +17,9 @@ import (
 	"github.com/hwnas/hwnas/engine/store"
 )
 
-// tableMetrics are the metric columns tables show, in order, when present.
-var tableMetrics = []string{metric.Accuracy, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
+// tableMetrics are the metric columns tables show, in order, when present;
+// epochs is the fidelity a trial of a fidelity schedule reached.
+var tableMetrics = []string{metric.Accuracy, engine.EpochsMetric, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
 
 // columns returns the metric columns for trials: tableMetrics present in
 // any trial, then the objectives and the constraints' metrics not among them.

@@ -37,6 +37,15 @@ type Config struct {
 	// which to measure the trained network's accuracy again after
 	// post-training quantization (quantize.go); Result.Quantized has them.
 	Quantize []int
+	// StopEpoch, when between 1 and Epochs, ends training after that many
+	// epochs in all while the schedule still spans Epochs, so that a later
+	// call resuming from Checkpoint continues the same run (successive
+	// halving's rungs).
+	StopEpoch int
+	// Checkpoint, when set, is a file: training resumes from it when it holds
+	// this network and setup at or before StopEpoch (otherwise it starts
+	// afresh), and writes the state to it when it stops.
+	Checkpoint string
 	// Progress, when set, is called after every step, on the training goroutine.
 	Progress func(Progress)
 }
@@ -214,8 +223,16 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	}
 	start := time.Now()
 	tr := trainer{m: m, cfg: &cfg, set: train, res: &res}
+	if err := tr.resume(); err != nil {
+		return res, err
+	}
 	if err := tr.run(ctx); err != nil {
 		return res, err
+	}
+	if cfg.Checkpoint != "" {
+		if err := tr.saveCheckpoint(cfg.Checkpoint); err != nil {
+			return res, err
+		}
 	}
 	tr.flushLoss()
 	res.TrainTime = time.Since(start)
@@ -288,6 +305,7 @@ type trainer struct {
 	res   *Result
 	total int // steps in all
 	t     int // steps done
+	epoch int // epochs done
 
 	window  float64 // sum of the losses not yet recorded
 	windowN int
@@ -302,7 +320,8 @@ func (tr *trainer) run(ctx context.Context) error {
 	if cfg.MaxSteps > 0 {
 		tr.total = min(tr.total, cfg.MaxSteps)
 	}
-	for epoch := range cfg.Epochs {
+	for epoch := tr.epoch; epoch < tr.stop(); epoch++ {
+		tr.epoch = epoch
 		order := data.Permutation(n, cfg.Seed^uint64(epoch+1)*0x9e3779b97f4a7c15)
 		for b0 := 0; b0 < n; b0 += cfg.Batch {
 			if tr.t == tr.total {
@@ -318,6 +337,27 @@ func (tr *trainer) run(ctx context.Context) error {
 		if cfg.LossEvery == 0 {
 			tr.flushLoss()
 		}
+		tr.epoch = epoch + 1
+	}
+	return nil
+}
+
+// stop is the number of epochs this call trains up to.
+func (tr *trainer) stop() int {
+	if s := tr.cfg.StopEpoch; s > 0 && s < tr.cfg.Epochs {
+		return s
+	}
+	return tr.cfg.Epochs
+}
+
+// resume loads Config.Checkpoint when it has one to resume; a stale one is
+// ignored, and training starts from the model as built.
+func (tr *trainer) resume() error {
+	if tr.cfg.Checkpoint == "" {
+		return nil
+	}
+	if err := tr.loadCheckpoint(tr.cfg.Checkpoint); err != nil && !errors.Is(err, errStale) {
+		return err
 	}
 	return nil
 }
