@@ -15,6 +15,13 @@ type Space interface {
 	Decode(genome []int) (*Network, error)
 }
 
+// Describer is a Space whose genomes have a name of their own that results
+// show beside the network's summary, such as a benchmark's index and cell
+// string.
+type Describer interface {
+	Describe(genome []int) string
+}
+
 // Cardinalities returns the number of choices of every decision of s.
 func Cardinalities(s Space) []int {
 	ds := s.Decisions()

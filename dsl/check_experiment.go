@@ -37,6 +37,9 @@ func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experime
 	x.quantize()
 	x.goal(items)
 	x.budgetAndSeed(items)
+	if len(items.fidelity) > 0 {
+		x.fidelity(items.fidelity[0].Fidelity)
+	}
 	if len(x.missing) > 0 {
 		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs %s", e.Name, andList(x.missing))
 	}
@@ -85,6 +88,7 @@ type expItems struct {
 	fields                                             []*syntax.Field
 	objectives, requires                               []*syntax.ExpItem // maximize and minimize; require
 	strategy, reward, budget, parallel, seed, hardware []*syntax.ExpItem // each given once
+	fidelity                                           []*syntax.ExpItem
 }
 
 func sortItems(d *syntax.ExperimentDecl) expItems {
@@ -99,6 +103,8 @@ func sortItems(d *syntax.ExperimentDecl) expItems {
 			items.requires = append(items.requires, it)
 		case it.Strategy != nil:
 			items.strategy = append(items.strategy, it)
+		case it.Fidelity != nil:
+			items.fidelity = append(items.fidelity, it)
 		case it.Reward != nil:
 			items.reward = append(items.reward, it)
 		case it.Budget != nil:
@@ -122,7 +128,7 @@ func (c *checker) givenOnce(items expItems) {
 		what  string
 		items []*syntax.ExpItem
 	}{{"strategy", items.strategy}, {"reward", items.reward}, {"budget", items.budget}, {"parallel", items.parallel},
-		{"seed", items.seed}, {"the hardware", items.hardware}} {
+		{"seed", items.seed}, {"the hardware", items.hardware}, {"fidelity", items.fidelity}} {
 		for i, it := range k.items {
 			if i > 0 {
 				c.errorf(it.Pos, it.EndPos, "%s is given twice (first at line %d)", k.what, k.items[0].Pos.Line)

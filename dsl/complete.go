@@ -62,6 +62,8 @@ func blockOf(toks []syntax.Token, i int) string {
 		return "strategy:" + prev(1)
 	case prev(2) == "reward":
 		return "reward:" + prev(1)
+	case prev(2) == "fidelity":
+		return "fidelity"
 	case prev(3) == "evaluator":
 		return "evaluator:" + prev(1)
 	case prev(1) == "cell" || prev(1) == "choice" || prev(1) == "stem" || prev(1) == "stage":
@@ -137,6 +139,8 @@ func (s *suggestions) after(toks []syntax.Token, names map[string][]string) {
 		}
 	case prev.Text == "reward":
 		s.add("keyword", RewardKinds...)
+	case prev.Text == "fidelity":
+		s.add("keyword", FidelityKinds...)
 	case prev.Text == "run":
 		s.add("name", names["experiment"]...)
 	case prev.Text == "from":

@@ -165,7 +165,10 @@ experiment g {
 	if got := Doc("population"); !strings.Contains(got, "evolution (default 20)") || !strings.Contains(got, "nsga2 (default 50)") {
 		t.Errorf("Doc(population) = %q", got)
 	}
-	if got, want := Doc("hidden"), "hidden (strategy coexplore, reinforce; default 32) — LSTM units (FNAS 32; NAS 35)"; got != want {
-		t.Errorf("Doc(hidden) = %q, want %q", got, want)
+	if got, want := Doc("embed"), "embed (strategy coexplore, reinforce; default 20) — embedding size per decision (FNAS 20)"; got != want {
+		t.Errorf("Doc(embed) = %q, want %q", got, want)
+	}
+	if got := Doc("hidden"); !strings.Contains(got, "bananas (default 20)") || !strings.Contains(got, "reinforce (default 32)") {
+		t.Errorf("Doc(hidden) = %q", got)
 	}
 }

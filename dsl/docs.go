@@ -38,6 +38,8 @@ var keywordDocs = map[string]string{
 	"require":    `require METRIC <= LIMIT UNIT — a hard constraint; hardware violators are pruned before training`,
 	"reward":     `reward mnasnet { target = 8 ms  below = -0.07  above = -0.07 } or reward fnas { target = 8 ms } — a soft reward`,
 	"strategy":   `strategy KIND { param = value … } — the search strategy`,
+	"fidelity":   `fidelity asha { min_epochs = 1  max_epochs = 9  eta = 3 } — train children in rungs of epochs; only the top 1/eta of a rung go on (ASHA)`,
+	"asha":       `fidelity asha { … } — asynchronous successive halving (Li et al. MLSys 2020)`,
 	"budget":     `budget 60 trials [2 h] — when the search stops`,
 	"parallel":   `parallel N — evaluations at once`,
 	"executor":   `executor = "local" | "embedded" | "nats://HOST:PORT" — where evaluations run (results do not change)`,
@@ -91,6 +93,11 @@ func Doc(word string) string {
 	}
 	if d := strategyParamDoc(word); d != "" {
 		return d
+	}
+	for _, p := range FidelityParams {
+		if p.Name == word {
+			return fmt.Sprintf("%s (fidelity asha, default %d) — %s", p.Name, p.Default, p.Doc)
+		}
 	}
 	if slices.Contains(arch.CellOps, word) {
 		return word + " — a cell edge op"
@@ -195,7 +202,7 @@ func blockKeys(block string) []string {
 		return []string{"import", "platform", "pool", "space", "dataset", "evaluator", "metric", "experiment", "run"}
 	case "experiment":
 		return []string{"space", "platform", "hardware", "dataset", "evaluator", "maximize", "minimize", "require",
-			"reward", "strategy", "budget", "parallel", "seed", "executor", "quantize"}
+			"reward", "strategy", "fidelity", "budget", "parallel", "seed", "executor", "quantize"}
 	case "space":
 		return append([]string{"input", "repeat", "optional", "choice", "head", "cell", "stem", "stage", "batchnorm"}, layerKinds()...)
 	case "repeat":
@@ -216,6 +223,12 @@ func blockKeys(block string) []string {
 		k, _ := search.Kind(arg)
 		var out []string
 		for _, p := range k.Params {
+			out = append(out, p.Name)
+		}
+		return out
+	case "fidelity":
+		var out []string
+		for _, p := range FidelityParams {
 			out = append(out, p.Name)
 		}
 		return out

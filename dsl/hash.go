@@ -67,8 +67,9 @@ func experimentHash(e *Experiment) string {
 		Reward      *Reward
 		Strategy    Strategy
 		Seed        int64
-		Quantize    int `json:",omitempty"` // left out when 0, so older hashes stand
-	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward, e.Strategy, e.Seed, e.Quantize}
+		Quantize    int       `json:",omitempty"` // left out when 0, so older hashes stand
+		Fidelity    *Fidelity `json:",omitempty"` // left out when unset: older hashes stay
+	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward, e.Strategy, e.Seed, e.Quantize, e.Fidelity}
 	b, err := json.Marshal(canon)
 	if err != nil {
 		// Every field is plain data; a failure here is a bug in this file.

@@ -119,6 +119,14 @@ type Strategy struct {
 	Params map[string]float64
 }
 
+// Fidelity is a multi-fidelity schedule, `fidelity asha { … }`: children
+// train MinEpochs, MinEpochs·Eta, … up to MaxEpochs epochs, going on only in
+// the top 1/Eta (asynchronous successive halving, Li et al. MLSys 2020).
+type Fidelity struct {
+	Kind                      string // "asha"
+	MinEpochs, MaxEpochs, Eta int
+}
+
 // HardwareSearch puts the hardware into the genome: which devices of a pool
 // are used, how layers are partitioned over them, the tiling and the
 // precision are searched with the network.
@@ -149,9 +157,10 @@ type Experiment struct {
 	Reward      *Reward
 
 	Strategy Strategy
-	Trials   int     // trial budget; 0 = none
-	TimeMs   float64 // wall-clock budget in ms; 0 = none
-	Parallel int     // evaluations at once (at least 1)
+	Fidelity *Fidelity // nil: every child trains the dataset's epochs
+	Trials   int       // trial budget; 0 = none
+	TimeMs   float64   // wall-clock budget in ms; 0 = none
+	Parallel int       // evaluations at once (at least 1)
 	Seed     int64
 
 	// Quantize is post-training quantization of every trained network

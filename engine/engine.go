@@ -48,18 +48,18 @@ type Trial struct {
 	Note string
 	// LookedUp marks a trained trial whose evaluator read its metrics from a
 	// benchmark table (TablePrefix) instead of training: it is stored as
-	// trained, shown as "looked up" and counted in Counts.LookedUp.
+	// trained, shown as "looked up" (StatusOf) and counted in Counts.LookedUp.
 	LookedUp bool
 }
 
-// Counts tallies trials by how they ended in this run. A trial resumed
-// whole from an earlier run is counted in Resumed only, not under its stored
-// status, so the counts add up to the number of trials and the live progress
-// agrees with the summary. LookedUp is the part of Trained whose metrics a
-// table evaluator looked up rather than trained.
+// Counts tallies trials by how they ended in this run (StatusOf). A trial
+// resumed whole from an earlier run is counted in Resumed only, not under its
+// stored status, so the counts add up to the number of trials and the live
+// progress agrees with the summary. Trained and LookedUp are apart: a trial a
+// table evaluator looked up was not trained.
 type Counts struct {
 	Trained, Pruned, Failed, Cached, Resumed int
-	LookedUp                                 int
+	LookedUp, Untrained                      int
 }
 
 // Add counts t under how it ended.
@@ -68,18 +68,19 @@ func (c *Counts) Add(t *Trial) {
 		c.Resumed++
 		return
 	}
-	switch t.Status {
-	case store.Trained:
+	switch StatusOf(t) {
+	case Trained:
 		c.Trained++
-		if t.LookedUp {
-			c.LookedUp++
-		}
-	case store.Pruned:
+	case LookedUp:
+		c.LookedUp++
+	case Pruned:
 		c.Pruned++
-	case store.Failed:
+	case Failed:
 		c.Failed++
-	case store.Cached:
+	case Cached:
 		c.Cached++
+	case Untrained:
+		c.Untrained++
 	}
 }
 
@@ -96,6 +97,10 @@ type Outcome struct {
 	Pareto      []int // ids of the feasible trials on the Pareto front
 	Counts      Counts
 	Wall        time.Duration
+	// Exhausted is set by Run when the strategy had no new network to try
+	// before the budget ran out: a small space (or grid) fully searched. It
+	// is not stored: an outcome read back with Load leaves it false.
+	Exhausted bool
 }
 
 // SpecHash is a short hash of a spec's text as written: unlike dsl's
@@ -131,10 +136,13 @@ func Run(ctx context.Context, e Experiment, o Options) (*Outcome, error) {
 		o.Cores = runtime.NumCPU()
 	}
 	r := &runner{e: &e, o: o, start: time.Now(), nArch: len(e.Space.Decisions()), best: -1}
-	if err := r.run(ctx); err != nil {
-		return r.outcome(), err
+	ctx, r.stop = context.WithCancelCause(ctx)
+	defer r.stop(nil)
+	err := r.run(ctx)
+	if werr := r.writeFailure(); werr != nil {
+		err = werr
 	}
-	return r.outcome(), nil
+	return r.outcome(), err
 }
 
 type runner struct {
@@ -151,6 +159,12 @@ type runner struct {
 	best     int // index in finished of the best feasible trial, -1 if none
 	charged  float64
 	finished []Trial // every finished trial of this run, by completion
+
+	stop     context.CancelCauseFunc // ends the run at the first store write error
+	writeErr error                   // that error
+	unstored int                     // finished trials the store does not have
+	// exhausted: the strategy had no new candidate before the budget ran out
+	exhausted bool
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -189,7 +203,8 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		cands := strat.Ask(n)
 		if len(cands) == 0 {
-			return nil // the strategy has nothing left to try
+			r.exhausted = true // the strategy has nothing left to try
+			return nil
 		}
 		batch, complete := r.evaluate(ctx, cands, stored)
 		if !complete {
@@ -226,7 +241,7 @@ func (r *runner) evaluate(ctx context.Context, cands []search.Candidate, stored 
 	base := len(r.trials)
 	var jobs []int
 	for i, c := range cands {
-		if s, ok := stored[base+i]; ok && s.Status != store.Failed && slices.Equal(s.Genome, c.Genome) {
+		if s, ok := stored[base+i]; ok && s.Status != store.Failed && s.Status != store.Untrained && slices.Equal(s.Genome, c.Genome) {
 			t := r.fromStored(s)
 			out[i] = &t
 			r.finish(&t, TrialResumed)
@@ -277,12 +292,21 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	threads := max(1, r.o.Cores/max(workers, 1))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var others []int // jobs another process has claimed
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
+				if !r.claim(base + i) {
+					mu.Lock()
+					others = append(others, i)
+					mu.Unlock()
+					continue
+				}
 				if t, ok := r.trial(ctx, base+i, cands[i].Genome, threads); ok {
 					out[i] = &t
 				}
+				r.release(base + i)
 			}
 		})
 	}
@@ -294,6 +318,7 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	}
 	close(next)
 	wg.Wait()
+	r.awaitOthers(ctx, base, cands, others, out, threads)
 }
 
 func (r *runner) fromStored(s store.Trial) Trial {
@@ -311,6 +336,10 @@ func (r *runner) trial(ctx context.Context, seq int, genome []int, threads int) 
 	kind, err := r.runTrial(ctx, &t, threads)
 	if errors.Is(err, errUnfinished) {
 		return Trial{}, false // cancelled: the trial did not finish, keep nothing of it
+	}
+	if errors.Is(err, errUntrained) {
+		t.Status, t.Error = store.Untrained, UntrainedReason
+		return r.record(&t, TrialUntrained), true
 	}
 	if err != nil {
 		t.Status, t.Error = store.Failed, err.Error()
@@ -336,6 +365,9 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		return "", fmt.Errorf("decoding genome %v: %v", t.Genome, err)
 	}
 	t.Network, t.NetworkKey = net.Summary(), net.Key()
+	if d, ok := e.Space.(arch.Describer); ok {
+		t.Network = d.Describe(t.Genome[:r.nArch]) + " (" + t.Network + ")"
+	}
 	t.Metrics[metric.Params], t.Metrics[metric.MACs] = float64(net.Params()), float64(net.MACs())
 	if pruned, err := r.scoreHardware(t, net); pruned || err != nil {
 		return TrialPruned, err
@@ -346,6 +378,9 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 			t.Error = fmt.Sprintf("%s = %s breaks %s", c.Metric, strconv.FormatFloat(v, 'g', 4, 64), c)
 			return TrialPruned, nil
 		}
+	}
+	if e.ASHA.On() {
+		return r.ladder(ctx, t, net, threads)
 	}
 	fid := r.fidelity(t)
 	akey := r.accuracyKey(net, t.Genome[:r.nArch], fid)
@@ -358,7 +393,8 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		t.Status = store.Cached
 		return TrialCached, nil
 	}
-	return r.evaluateAccuracy(ctx, t, net, akey, fid, threads)
+	fid.Seed = e.Seed
+	return r.evaluateAccuracy(ctx, t, net, akey, Request{Fidelity: fid, Threads: threads})
 }
 
 // scoreHardware adds the hardware metrics and design of net with t's
@@ -387,7 +423,7 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 			return false, fmt.Errorf("hardware model: %v", err)
 		}
 		if err := r.o.Store.PutHardware(key, design, hm); err != nil {
-			return false, err
+			r.storeFailed(err) // the trial goes on; the run stops after it
 		}
 	}
 	t.Design = design
@@ -396,16 +432,17 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 }
 
 // evaluateAccuracy gets the accuracy of net from the evaluator, within the trial
-// timeout, and caches it under akey.
-func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, fid Fidelity, threads int) (EventKind, error) {
+// timeout, and caches it under akey. req gives the fidelity, threads and
+// checkpoint; the rest of it is filled in.
+func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, req Request) (EventKind, error) {
 	e := r.e
 	ectx, cancel := ctx, context.CancelFunc(func() {})
 	if e.TrialTimeout > 0 {
 		ectx, cancel = context.WithTimeout(ctx, e.TrialTimeout)
 	}
-	fid.Seed = e.Seed
+	req.Network, req.Space, req.Genome = net, e.Space.Name(), t.Genome[:r.nArch]
 	t0 := time.Now()
-	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: threads})
+	ev, err := e.Evaluator.Evaluate(ectx, req)
 	wall := time.Since(t0)
 	cancel()
 	name := e.Evaluator.Name()
@@ -413,7 +450,7 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	case ctx.Err() != nil:
 		return "", errUnfinished
 	case errors.Is(err, errUntrained):
-		return "", errors.New(Untrained)
+		return "", errUntrained
 	case err != nil && ectx.Err() != nil: // the trial timeout, not one of the evaluator's own
 		return "", fmt.Errorf("%s evaluator timed out after %s (--trial-timeout): %v", name, e.TrialTimeout, err)
 	case err != nil:
@@ -432,7 +469,7 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 		ev.ChargedS = wall.Seconds()
 	}
 	if err := r.o.Store.PutAccuracy(akey, ev.Metrics, ev.ChargedS); err != nil {
-		return "", err
+		r.storeFailed(err) // keep the trained result; the run stops after it
 	}
 	t.EvalS = ev.ChargedS
 	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
@@ -494,8 +531,11 @@ func (r *runner) record(t *Trial, kind EventKind) Trial {
 	err := r.o.Store.PutTrial(store.Trial{Experiment: r.rec.ID, Seq: t.ID, Genome: t.Genome, NetworkKey: t.NetworkKey,
 		Network: t.Network, Design: t.Design, Metrics: t.Metrics, Status: t.Status, HardwareS: t.HardwareS,
 		EvalS: t.EvalS, Error: t.Error})
-	if err != nil && t.Status != store.Failed {
-		t.Status, t.Error, t.Feasible, kind = store.Failed, err.Error(), false, TrialFailed
+	if err != nil {
+		r.storeFailed(err)
+		r.mu.Lock()
+		r.unstored++
+		r.mu.Unlock()
 	}
 	r.finish(t, kind)
 	return *t
@@ -550,16 +590,26 @@ func (r *runner) emitLocked(ev Event) {
 		b := r.finished[r.best]
 		ev.Best, ev.BestTrial = b.Metrics[ev.BestMetric], b.ID
 	}
-	if ev.Total > 0 && ev.Done > 0 && ev.Done < ev.Total {
-		ev.ETA = time.Duration(float64(ev.Elapsed) / float64(ev.Done) * float64(ev.Total-ev.Done))
-	}
+	ev.ETA = r.eta(ev.Done, ev.Total, ev.Elapsed)
 	r.o.Progress(ev)
+}
+
+// eta estimates the time left from the time per trial so far, once that
+// means something: after a trial was trained (or looked up). Until then the
+// finished trials were pruned, cached or failed, which costs next to nothing
+// against a training, so any estimate would be far too low, or, taken on a
+// first trial that loaded the data, far too high. 0 means unknown.
+func (r *runner) eta(done, total int, elapsed time.Duration) time.Duration {
+	if total <= 0 || done <= 0 || done >= total || r.counts.Trained+r.counts.LookedUp == 0 {
+		return 0
+	}
+	return time.Duration(float64(elapsed) / float64(done) * float64(total-done))
 }
 
 func (r *runner) outcome() *Outcome {
 	e := r.e
 	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
-		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start)}
+		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted}
 	for i := range r.trials {
 		out.Counts.Add(&r.trials[i])
 	}

@@ -344,12 +344,17 @@ func TestRescoreChangesOnlyHardware(t *testing.T) {
 			if nt.Status != store.Cached || nt.Metrics[metric.Accuracy] != old.Metrics[metric.Accuracy] {
 				t.Errorf("trial %d: %s, want its cached accuracy", i, trialLine(&nt))
 			}
-		case nt.Status == store.Failed:
+		case nt.Status == store.Untrained:
 			untrained++
-			if nt.Error != Untrained {
-				t.Errorf("trial %d error %q", i, nt.Error)
+			if nt.Error != UntrainedReason || nt.Feasible || StatusOf(&nt) != Untrained {
+				t.Errorf("trial %d: %s, want untrained and infeasible", i, trialLine(&nt))
 			}
+		case nt.Status == store.Failed:
+			t.Errorf("trial %d: %s: re-scoring fails no trial", i, trialLine(&nt))
 		}
+	}
+	if re.Counts.Untrained != untrained || re.Counts.Failed != 0 {
+		t.Errorf("counts %+v, want %d untrained and none failed", re.Counts, untrained)
 	}
 	if untrained == 0 {
 		t.Error("no pruned trial became feasible on the faster board; the test proves less than it should")

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hwnas/hwnas/engine/store"
-
 	"github.com/hwnas/hwnas/arch"
 )
 
@@ -19,6 +17,9 @@ type Request struct {
 	Genome   []int // architecture genes only
 	Fidelity Fidelity
 	Threads  int // cores this evaluation may use; the engine shares them between concurrent ones
+	// Checkpoint, when set, is a file a training evaluator resumes from and
+	// saves to between the rungs of a fidelity schedule (see ASHA).
+	Checkpoint string
 }
 
 // Evaluation is what an evaluator measured.
@@ -44,15 +45,6 @@ type Evaluator interface {
 const TablePrefix = "table:"
 
 func isTable(evaluator string) bool { return strings.HasPrefix(evaluator, TablePrefix) }
-
-// StatusLabel is how tables show a trial's status: its stored status, or
-// "looked up" for a trial a table evaluator looked up rather than trained.
-func StatusLabel(t *Trial) string {
-	if t.LookedUp && t.Status == store.Trained {
-		return "looked up"
-	}
-	return string(t.Status)
-}
 
 // CacheNetworkKey is the network part of the accuracy cache key of r
 // evaluated by the evaluator called evaluator: the network's key, and for

@@ -13,14 +13,16 @@ type EventKind string
 
 // The kinds of progress event.
 const (
-	TrialStarted  EventKind = "started"
-	TrialPruned   EventKind = "pruned"
-	TrialFinished EventKind = "finished"  // trained by its evaluator
-	TrialLookedUp EventKind = "looked-up" // metrics read from a benchmark table (stored as trained)
-	TrialFailed   EventKind = "failed"
-	TrialCached   EventKind = "cached"  // accuracy from the accuracy cache
-	TrialResumed  EventKind = "resumed" // the whole trial came from an earlier run in the store
-	RunDone       EventKind = "done"
+	TrialStarted EventKind = "started"
+	TrialPruned            = EventKind(Pruned)
+	// The kinds of a finished trial are its Status words.
+	TrialFinished            = EventKind(Trained)   // trained by its evaluator
+	TrialLookedUp            = EventKind(LookedUp)  // metrics read from a benchmark table (stored as trained)
+	TrialFailed              = EventKind(Failed)    // Event.Error says why
+	TrialCached              = EventKind(Cached)    // accuracy from the accuracy cache
+	TrialUntrained           = EventKind(Untrained) // re-scored, meets the constraints, never trained
+	TrialResumed   EventKind = "resumed"            // the whole trial came from an earlier run in the store
+	RunDone        EventKind = "done"
 )
 
 // Event is one progress report, plain data for any renderer.

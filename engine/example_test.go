@@ -42,7 +42,7 @@ func ExampleRun() {
 		log.Fatal(err)
 	}
 	for _, t := range out.Trials {
-		fmt.Printf("trial %d %v %s accuracy %s\n", t.ID, t.Genome, engine.StatusLabel(&t), metric.Format(metric.Accuracy, t.Metrics[metric.Accuracy]))
+		fmt.Printf("trial %d %v %s accuracy %s\n", t.ID, t.Genome, engine.StatusOf(&t), metric.Format(metric.Accuracy, t.Metrics[metric.Accuracy]))
 	}
 	fmt.Println("counts:", out.Counts.String())
 	fmt.Println("pareto front:", out.Pareto)

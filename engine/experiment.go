@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ type Experiment struct {
 	Hardware  Hardware
 	Evaluator Evaluator
 	Fidelity  Fidelity
+	ASHA      ASHA // a multi-fidelity schedule; the zero value trains every child at Fidelity
 
 	Objectives  []Objective  // the first is the one "best so far" reports
 	Constraints []Constraint // hard ones prune before training
@@ -143,6 +145,9 @@ type Fidelity struct {
 	// this many bits (engine/nn), the float accuracy kept as accuracy_fp32;
 	// 0 is float.
 	QuantBits int `json:",omitempty"`
+	// Stop, when between 1 and Epochs, ends training after Stop epochs of a
+	// schedule that spans Epochs: a rung of a fidelity schedule (ASHA).
+	Stop int
 }
 
 // Key is the canonical form of f used in the accuracy cache (the evaluator's
@@ -151,6 +156,9 @@ func (f Fidelity) Key() string {
 	k := fmt.Sprintf("train=%d val=%d test=%d epochs=%d batch=%d lr=%g opt=%s", f.Train, f.Val, f.Test, f.Epochs, f.Batch, f.LR, f.Optimizer)
 	if f.QuantBits > 0 {
 		k += fmt.Sprintf(" quant=int%d", f.QuantBits)
+	}
+	if f.Stop > 0 {
+		k += fmt.Sprintf(" stop=%d", f.Stop)
 	}
 	return k
 }
@@ -178,6 +186,9 @@ func (e *Experiment) Validate() error {
 	}
 	if e.Parallel < 0 || e.Batch < 0 {
 		errs = append(errs, "parallel and batch must not be negative")
+	}
+	if err := e.ASHA.check(e.Evaluator); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if e.Hardware.Score == nil && len(e.Hardware.Genes) > 0 {
 		errs = append(errs, "hardware genes without a hardware model")
@@ -212,10 +223,13 @@ func (e *Experiment) Cardinalities() []int {
 	return out
 }
 
-// hardwareOnly is co-exploration's fast check: does a full genome's hardware
-// meet every hard constraint on the metrics the hardware model gives?
+// hardwareOnly is the fast check of co-exploration and bananas: does a full
+// genome's hardware meet every hard constraint on the metrics the hardware
+// model gives? It is nil without hardware, and without hardware genes or
+// hard constraints (nothing to check).
 func (e *Experiment) hardwareOnly() search.HardwareFunc {
-	if len(e.Hardware.Genes) == 0 || e.Hardware.Score == nil {
+	hard := slices.ContainsFunc(e.Constraints, func(c Constraint) bool { return c.Hard })
+	if e.Hardware.Score == nil || (len(e.Hardware.Genes) == 0 && !hard) {
 		return nil
 	}
 	nArch := len(e.Space.Decisions())

@@ -71,6 +71,9 @@ func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 	}
 	e.Space = se.Space.Space
 	e.Hardware = hardwareOf(se)
+	if f := se.Fidelity; f != nil {
+		e.ASHA = ASHA{MinEpochs: f.MinEpochs, MaxEpochs: f.MaxEpochs, Eta: f.Eta}
+	}
 	var load func() (train, test *data.Set, err error)
 	if d := se.Dataset; d != nil {
 		src, l, err := DatasetLoader(d.Source, d.Builtin, d.Path)

@@ -75,7 +75,7 @@ func LoadRun(st *store.Store, rec store.Experiment) (*Outcome, error) {
 // feasible reports whether every constraint holds and every objective was
 // measured; an unmeasured metric does not hold.
 func feasible(t *Trial, cons []Constraint, objs []Objective) bool {
-	if t.Status == store.Pruned || t.Status == store.Failed {
+	if t.Status == store.Pruned || t.Status == store.Failed || t.Status == store.Untrained {
 		return false
 	}
 	for _, c := range cons {
@@ -103,14 +103,4 @@ func (o *Outcome) Front() []Trial {
 		}
 	}
 	return out
-}
-
-// String is the counts as a summary says them: trials a table evaluator looked
-// up are "looked up", not "trained".
-func (c Counts) String() string {
-	s := fmt.Sprintf("%d trained", c.Trained-c.LookedUp)
-	if c.LookedUp > 0 {
-		s += fmt.Sprintf(", %d looked up", c.LookedUp)
-	}
-	return s + fmt.Sprintf(", %d pruned, %d failed, %d cached", c.Pruned, c.Failed, c.Cached)
 }

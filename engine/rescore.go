@@ -7,16 +7,17 @@ import (
 	"time"
 )
 
-// Untrained is the error of a re-scored trial whose network now meets the
-// hard constraints but was never trained; running the experiment trains it.
-const Untrained = "untrained: the network meets the constraints on this hardware but was never trained at this fidelity"
+// UntrainedReason is the Error of a re-scored trial whose network now meets
+// the hard constraints but was never trained (status Untrained); running the
+// experiment trains it.
+const UntrainedReason = "the network meets the constraints on this hardware but was never trained at this fidelity"
 
 // Rescore re-scores the hardware of every stored trial of the latest run of
 // experiment from on e's hardware (a changed platform, pool or precision)
 // and stores the result as a run of e. Accuracy comes only from the
 // accuracy cache: nothing is trained. A trial that now breaks a hard
 // constraint is pruned; one that now meets them but has no cached accuracy
-// is recorded as failed with the reason Untrained (a later Run retries it).
+// is recorded as Untrained (a later Run trains it).
 func Rescore(ctx context.Context, e Experiment, from string, o Options) (*Outcome, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
@@ -63,4 +64,4 @@ func (c cacheOnly) Evaluate(context.Context, Request) (Evaluation, error) {
 	return Evaluation{}, errUntrained
 }
 
-var errUntrained = errors.New(Untrained)
+var errUntrained = errors.New(UntrainedReason)

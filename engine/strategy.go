@@ -49,12 +49,27 @@ func newStrategy(e *Experiment) (*strategy, error) {
 		return nil, err
 	}
 	st, err := search.New(kind, search.Config{Cards: e.Cardinalities(), Senses: s.senses, Seed: e.Seed,
-		Params: e.Strategy.Params, Reward: reward, HardwareGenes: len(e.Hardware.Genes), Hardware: e.hardwareOnly()})
+		Params: e.Strategy.Params, Reward: reward, HardwareGenes: len(e.Hardware.Genes), Hardware: e.hardwareOnly(), Encode: e.encoder()})
 	if err != nil {
 		return nil, err
 	}
 	s.Strategy = st
 	return s, nil
+}
+
+// encoder is the predictor features of a genome when the space has its own
+// encoding (NAS-Bench-201's path encoding): the space's features, then
+// one-hot hardware genes. It is nil (one-hot everything) otherwise.
+func (e *Experiment) encoder() func([]int) []float64 {
+	enc, ok := e.Space.(interface{ Encode(genome []int) []float64 })
+	if !ok {
+		return nil
+	}
+	cards := e.Cardinalities()
+	nArch := len(e.Space.Decisions())
+	return func(g []int) []float64 {
+		return append(enc.Encode(g[:nArch]), search.OneHot(g[nArch:], cards[nArch:])...)
+	}
 }
 
 // add appends metric m, with its sense, to the objective vectors.

@@ -24,7 +24,12 @@ import (
 type TrainEvaluator struct {
 	Source string // what Load reads, for the cache key: "mnist", "idx:DIR", "cifar10:DIR"
 	Load   func() (train, test *data.Set, err error)
+	// MemoryLimit is the memory all its trainings at once may take: a
+	// network needing more fails, and concurrent trainings wait for each
+	// other's memory. 0 means nn.MachineMemoryLimit; negative, no limit.
+	MemoryLimit int64
 
+	mem   memoryBudget
 	mu    sync.Mutex
 	sets  map[string]*prepared
 	load  sync.Once
@@ -75,7 +80,9 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 	if t.err != nil {
 		return nil, fmt.Errorf("loading %s: %w", t.Source, t.err)
 	}
-	key := fmt.Sprintf("%s seed=%d", f.Key(), f.Seed)
+	whole := f
+	whole.Stop = 0 // the rungs of a fidelity schedule share their data
+	key := fmt.Sprintf("%s seed=%d", whole.Key(), f.Seed)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if p, ok := t.sets[key]; ok {
@@ -114,6 +121,17 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 	return p, nil
 }
 
+// memoryLimit is the limit MemoryLimit sets, and where it comes from.
+func (t *TrainEvaluator) memoryLimit() (int64, string) {
+	switch {
+	case t.MemoryLimit < 0:
+		return 0, ""
+	case t.MemoryLimit > 0:
+		return t.MemoryLimit, ""
+	}
+	return nn.MachineMemoryLimit()
+}
+
 // Evaluate trains r.Network.
 func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, error) {
 	p, err := t.prepare(r.Fidelity)
@@ -121,11 +139,18 @@ func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, e
 		return Evaluation{}, err
 	}
 	f := r.Fidelity
-	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads}
+	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads,
+		StopEpoch: f.Stop, Checkpoint: r.Checkpoint}
 	if f.QuantBits > 0 {
 		cfg.Quantize = []int{f.QuantBits}
 	}
+	cfg.MemoryLimitBytes, cfg.MemoryLimitFrom = t.memoryLimit()
+	release, err := t.mem.reserve(ctx, r.Network, cfg)
+	if err != nil {
+		return Evaluation{}, err
+	}
 	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, cfg)
+	release()
 	if err != nil {
 		return Evaluation{}, err
 	}

@@ -59,6 +59,7 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"LayerReport": reflect.ValueOf((*fpga.LayerReport)(nil)),
 		"Outcome":     reflect.ValueOf((*engine.Outcome)(nil)),
 		"Trial":       reflect.ValueOf((*engine.Trial)(nil)),
+		"Status":      reflect.ValueOf((*engine.Status)(nil)),
 		"Metrics":     reflect.ValueOf((*engine.Metrics)(nil)),
 		"Objective":   reflect.ValueOf((*engine.Objective)(nil)),
 		"Platform":    reflect.ValueOf((*fpga.Platform)(nil)),

@@ -102,7 +102,8 @@ func userDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "jupyter"), nil
 }
 
-// Install writes the kernelspec (kernel.json and logos) and returns its directory.
+// Install writes the kernelspec (kernel.json, kernel.js and logos) and
+// returns its directory.
 func Install(o InstallOptions) (string, error) {
 	bin := o.Binary
 	if bin == "" {
@@ -131,7 +132,11 @@ func Install(o InstallOptions) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("kernel install: encode kernel.json: %w", err)
 	}
-	files := map[string][]byte{"kernel.json": append(spec, '\n'), "logo-svg.svg": []byte(logoSVG)}
+	js, err := KernelJS()
+	if err != nil {
+		return "", err
+	}
+	files := map[string][]byte{"kernel.json": append(spec, '\n'), "logo-svg.svg": []byte(logoSVG), "kernel.js": js}
 	for _, size := range []int{32, 64} {
 		files[fmt.Sprintf("logo-%dx%d.png", size, size)] = logoPNG(size)
 	}

@@ -55,8 +55,15 @@ func summaryLine(o *engine.Outcome) string {
 	for i := range o.Trials {
 		now.Add(&o.Trials[i])
 	}
-	return fmt.Sprintf("experiment %s: %d trials, %d evaluated in this run (%s), %d resumed from the store; %d on the Pareto front; %s",
+	line := fmt.Sprintf("experiment %s: %d trials, %d evaluated in this run (%s), %d resumed from the store; %d on the Pareto front; %s",
 		o.Experiment, len(o.Trials), len(o.Trials)-now.Resumed, now.String(), now.Resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
+	if note := o.ExhaustedNote(); note != "" {
+		line += "; " + note
+	}
+	for _, m := range o.NearestMisses() {
+		line += "; " + m
+	}
+	return line
 }
 
 // resultsText renders an outcome as a plain-text table (the engine's table).
@@ -113,8 +120,8 @@ func progressBundle(name string, ev engine.Event, state string) map[string]any {
 		best = fmt.Sprintf("best %s %s (trial %d)", ev.BestMetric, metric.Format(ev.BestMetric, ev.Best), ev.BestTrial)
 	}
 	c := ev.Counts
-	line := fmt.Sprintf("%s %s: %d/%s trials, %d trained, %d pruned, %d cached, %d resumed, %d failed; %s; %s elapsed",
-		name, state, ev.Done, total, c.Trained, c.Pruned, c.Cached, c.Resumed, c.Failed, best, ev.Elapsed.Round(100*time.Millisecond))
+	line := fmt.Sprintf("%s %s: %d/%s trials, %s, %d resumed; %s; %s elapsed",
+		name, state, ev.Done, total, c, c.Resumed, best, ev.Elapsed.Round(100*time.Millisecond))
 	if ev.ETA > 0 && state == "running" {
 		line += fmt.Sprintf(", about %s left", ev.ETA.Round(time.Second))
 	}

@@ -48,7 +48,7 @@ func (s *Session) Info() core.LanguageInfo {
 		Mimetype:      "text/x-hwnas",
 		FileExtension: ".hwnas",
 		Pygments:      "text",
-		CodeMirror:    "text/plain",
+		CodeMirror:    "hwnas", // the mode kernel.js defines (see KernelJS)
 		Banner: "hwnas " + core.Version + ": hardware-aware NAS and NAS/FPGA co-design.\n" +
 			"Cells hold DSL declarations, `run NAME`, %%go code or %magics; %help lists them.",
 	}

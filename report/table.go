@@ -17,8 +17,9 @@ import (
 	"github.com/hwnas/hwnas/engine/store"
 )
 
-// tableMetrics are the metric columns tables show, in order, when present.
-var tableMetrics = []string{metric.Accuracy, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
+// tableMetrics are the metric columns tables show, in order, when present;
+// epochs is the fidelity a trial of a fidelity schedule reached.
+var tableMetrics = []string{metric.Accuracy, engine.EpochsMetric, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
 
 // columns returns the metric columns for trials: tableMetrics present in
 // any trial, then the objectives and the constraints' metrics not among them.
@@ -50,14 +51,45 @@ func columns(out *engine.Outcome, trials []engine.Trial) []string {
 	return cols
 }
 
+// trainTimeLabel heads the column of Trial.EvalS: "" when no trial has an
+// evaluation time, "train time (s)" for the seconds evaluations took, and
+// "simulated train (s)" when every timed trial was looked up in NAS-Bench-201,
+// whose table gives the simulated time of training it (c10valid_train_time_s).
+func trainTimeLabel(trials []engine.Trial) string {
+	label := ""
+	for _, t := range trials {
+		switch {
+		case t.EvalS <= 0:
+		case t.LookedUp && label == "":
+			label = "simulated train (s)"
+		case !t.LookedUp:
+			return "train time (s)"
+		}
+	}
+	return label
+}
+
+// trainTime formats t's evaluation time for the text table.
+func trainTime(t *engine.Trial) string {
+	if t.EvalS <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(t.EvalS, 'f', 1, 64)
+}
+
 // WriteTable writes trials as an aligned text table: id, status, the metric
-// columns and the network. Trials on the Pareto front are marked with *.
+// columns, the training time (when any trial has one) and the network.
+// Trials on the Pareto front are marked with *.
 func WriteTable(w io.Writer, out *engine.Outcome, trials []engine.Trial) error {
 	cols := columns(out, trials)
+	timeLabel := trainTimeLabel(trials)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{"id", "status"}
 	for _, c := range cols {
 		head = append(head, metric.Label(c))
+	}
+	if timeLabel != "" {
+		head = append(head, timeLabel)
 	}
 	head = append(head, "network")
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
@@ -66,13 +98,16 @@ func WriteTable(w io.Writer, out *engine.Outcome, trials []engine.Trial) error {
 		if slices.Contains(out.Pareto, t.ID) {
 			id += "*"
 		}
-		row := []string{id, engine.StatusLabel(&t)}
+		row := []string{id, string(engine.StatusOf(&t))}
 		for _, c := range cols {
 			if v, ok := t.Metrics[c]; ok {
 				row = append(row, metric.Format(c, v))
 			} else {
 				row = append(row, "-")
 			}
+		}
+		if timeLabel != "" {
+			row = append(row, trainTime(&t))
 		}
 		net := t.Network
 		if t.Status == store.Failed && t.Error != "" {
@@ -97,6 +132,9 @@ func WriteSummary(w io.Writer, out *engine.Outcome) error {
 		fmt.Fprintf(w, " in %s", out.Wall.Round(100_000_000))
 	}
 	fmt.Fprintln(w)
+	if note := out.ExhaustedNote(); note != "" {
+		fmt.Fprintln(w, note)
+	}
 	var objs []string
 	for _, o := range engine.FrontObjectives(out.Objectives, out.Constraints) {
 		objs = append(objs, o.String())
@@ -111,14 +149,19 @@ func WriteSummary(w io.Writer, out *engine.Outcome) error {
 	}
 	fmt.Fprintf(w, "): %d of %d trials\n", len(out.Pareto), len(out.Trials))
 	if len(out.Pareto) == 0 {
-		_, err := fmt.Fprintln(w, "  no feasible trial")
-		return err
+		fmt.Fprintln(w, "  no feasible trial")
+		for _, m := range out.NearestMisses() {
+			fmt.Fprintln(w, "  "+m)
+		}
+		return nil
 	}
 	return WriteTable(w, out, out.Front())
 }
 
 // WriteCSV writes every trial as CSV: id, status, feasible, pareto, genome,
-// network, design, error, then every metric that any trial has, by name.
+// network, design, error, eval_s (the seconds its evaluation took or, looked
+// up, the benchmark's simulated training time; empty for none), then every
+// metric that any trial has, by name.
 func WriteCSV(w io.Writer, out *engine.Outcome) error {
 	var metrics []string
 	seen := map[string]bool{}
@@ -132,14 +175,18 @@ func WriteCSV(w io.Writer, out *engine.Outcome) error {
 	}
 	slices.Sort(metrics)
 	cw := csv.NewWriter(w)
-	cw.Write(append([]string{"id", "status", "feasible", "pareto", "genome", "network", "design", "error"}, metrics...))
+	cw.Write(append([]string{"id", "status", "feasible", "pareto", "genome", "network", "design", "error", "eval_s"}, metrics...))
 	for _, t := range out.Trials {
 		g := make([]string, len(t.Genome))
 		for i, x := range t.Genome {
 			g[i] = strconv.Itoa(x)
 		}
-		row := []string{strconv.Itoa(t.ID), string(t.Status), strconv.FormatBool(t.Feasible),
-			strconv.FormatBool(slices.Contains(out.Pareto, t.ID)), strings.Join(g, " "), t.Network, t.Design, t.Error}
+		evalS := ""
+		if t.EvalS > 0 {
+			evalS = strconv.FormatFloat(t.EvalS, 'g', -1, 64)
+		}
+		row := []string{strconv.Itoa(t.ID), string(engine.StatusOf(&t)), strconv.FormatBool(t.Feasible),
+			strconv.FormatBool(slices.Contains(out.Pareto, t.ID)), strings.Join(g, " "), t.Network, t.Design, t.Error, evalS}
 		for _, m := range metrics {
 			if v, ok := t.Metrics[m]; ok {
 				row = append(row, strconv.FormatFloat(v, 'g', -1, 64))
@@ -161,10 +208,10 @@ type JSONTrial struct {
 	NetworkKey string             `json:"network_key"`
 	Design     string             `json:"design"`
 	Metrics    map[string]float64 `json:"metrics"`
-	Status     string             `json:"status"`
-	LookedUp   bool               `json:"looked_up,omitempty"` // trained by looking the metrics up in a table
+	Status     string             `json:"status"` // an engine.Status: "trained", "looked up", "pruned", "failed", "cached" or "untrained"
 	Feasible   bool               `json:"feasible"`
 	Error      string             `json:"error,omitempty"`
+	EvalS      float64            `json:"eval_s,omitempty"` // seconds of evaluation; looked up: the benchmark's simulated training time
 }
 
 // JSONOutcome is the JSON rendering of an outcome (`hwnas run --json`).
@@ -176,7 +223,7 @@ type JSONOutcome struct {
 	Constraints []string       `json:"constraints"`
 	Trials      []JSONTrial    `json:"trials"`
 	Pareto      []int          `json:"pareto"`
-	Counts      map[string]int `json:"counts"` // trained, pruned, failed, cached, resumed add up to the trials; looked_up is the part of trained a table evaluator looked up
+	Counts      map[string]int `json:"counts"` // by engine.Status.Key (looked_up for "looked up"), and resumed: they add up to the trials
 	WallS       float64        `json:"wall_s"`
 }
 
@@ -184,8 +231,10 @@ type JSONOutcome struct {
 func ToJSON(out *engine.Outcome) JSONOutcome {
 	j := JSONOutcome{Experiment: out.Experiment, SpecHash: out.Hash, Seed: out.Seed, Objectives: []string{},
 		Constraints: []string{}, Trials: []JSONTrial{}, Pareto: out.Pareto, WallS: out.Wall.Seconds(),
-		Counts: map[string]int{"trained": out.Counts.Trained, "pruned": out.Counts.Pruned, "failed": out.Counts.Failed,
-			"cached": out.Counts.Cached, "resumed": out.Counts.Resumed, "looked_up": out.Counts.LookedUp}}
+		Counts: map[string]int{"resumed": out.Counts.Resumed}}
+	for _, s := range engine.Statuses {
+		j.Counts[s.Key()] = out.Counts.Of(s)
+	}
 	if j.Pareto == nil {
 		j.Pareto = []int{}
 	}
@@ -201,7 +250,7 @@ func ToJSON(out *engine.Outcome) JSONOutcome {
 			m = engine.Metrics{}
 		}
 		j.Trials = append(j.Trials, JSONTrial{ID: t.ID, Genome: t.Genome, Network: t.Network, NetworkKey: t.NetworkKey,
-			Design: t.Design, Metrics: m, Status: string(t.Status), LookedUp: t.LookedUp, Feasible: t.Feasible, Error: t.Error})
+			Design: t.Design, Metrics: m, Status: string(engine.StatusOf(&t)), Feasible: t.Feasible, Error: t.Error, EvalS: t.EvalS})
 	}
 	return j
 }

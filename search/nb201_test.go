@@ -133,3 +133,26 @@ func TestNB201Pareto(t *testing.T) {
 		t.Errorf("NSGA-II %.4f does not beat random %.4f", mean["nsga2"], mean["random"])
 	}
 }
+
+// TestNB201Bananas: over 10 seeds at 100 evaluations, asked 10 at a time
+// as in the BANANAS paper, bananas ends with a higher mean CIFAR-10 test
+// accuracy than random search on the same seeds.
+func TestNB201Bananas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 20 searches")
+	}
+	const seeds, budget, batch = 10, 100, 10
+	means := map[string]float64{}
+	for _, kind := range []string{"random", "bananas"} {
+		var accs []float64
+		for seed := range int64(seeds) {
+			accs = append(accs, runNB201(t, kind, seed, budget, batch, nil))
+		}
+		m, sd := meanStd(accs)
+		means[kind] = m
+		t.Logf("%-7s c10_test_acc over %d seeds, %d evaluations: mean %.3f%%, std %.3f", kind, seeds, budget, m, sd)
+	}
+	if means["bananas"] <= means["random"] {
+		t.Errorf("bananas mean %.3f%% does not beat random %.3f%%", means["bananas"], means["random"])
+	}
+}

@@ -41,8 +41,12 @@ type Config struct {
 	Reward Reward
 	// HardwareGenes is how many trailing genes are hardware genes (coexplore).
 	HardwareGenes int
-	// Hardware judges a full genome's hardware genes without training (coexplore).
+	// Hardware judges a full genome's hardware genes without training
+	// (coexplore); bananas, when it is set, proposes only genomes it accepts.
 	Hardware HardwareFunc
+	// Encode turns a genome into the features of a performance predictor
+	// (bananas); nil means one-hot per gene.
+	Encode func(genome []int) []float64
 }
 
 // HardwareFunc is co-exploration's fast, hardware-only evaluation: it reports
@@ -78,6 +82,20 @@ var kinds = []KindInfo{
 			Param{Name: "arch_tries", Default: 100, Min: 1, Max: 1e6, Integer: true, Doc: "architectures sampled per returned candidate before Ask gives up"},
 			Param{Name: "hw_penalty", Default: -1, Min: -1e9, Max: 1e9, Doc: "reward of an architecture/hardware pair without a feasible design (rl_interface: -1)"},
 		)},
+	{Name: "bananas", Doc: "BANANAS (White, Neiswanger & Savani, AAAI 2021): an ensemble of neural predictors trained on the results, candidates mutated from the best, chosen by independent Thompson sampling",
+		Params: []Param{
+			{Name: "initial", Default: 10, Min: 1, Max: 1e6, Integer: true, Doc: "random genomes asked before the predictor is used (BANANAS 10)"},
+			{Name: "candidates", Default: 100, Min: 1, Max: 1e6, Integer: true, Doc: "mutated genomes scored by the predictor per ask (BANANAS 100)"},
+			{Name: "parents", Default: 10, Min: 1, Max: 1e6, Integer: true, Doc: "best results the candidates are mutated from"},
+			{Name: "edits", Default: 1, Min: 1, Max: 1e6, Integer: true, Doc: "at most this many genes changed per mutation (uniform in 1..edits)"},
+			{Name: "ensemble", Default: 5, Min: 1, Max: 100, Integer: true, Doc: "predictors in the ensemble (BANANAS 5)"},
+			{Name: "hidden", Default: 20, Min: 1, Max: 4096, Integer: true, Doc: "units per hidden layer (BANANAS 20)"},
+			{Name: "layers", Default: 3, Min: 1, Max: 32, Integer: true, Doc: "hidden layers (BANANAS 10; 3 trains faster and predicts as well on these budgets)"},
+			{Name: "epochs", Default: 100, Min: 1, Max: 1e5, Integer: true, Doc: "passes over the results per retraining"},
+			{Name: "lr", Default: 0.01, Min: 0, Max: 10, Doc: "Adam learning rate (BANANAS 0.01)"},
+			{Name: "batch", Default: 32, Min: 1, Max: 1e6, Integer: true, Doc: "results per Adam step"},
+			{Name: "steps", Default: 300, Min: 1, Max: 1e9, Integer: true, Doc: "at most this many Adam steps per predictor and retraining, so an ask stays fast as results accumulate"},
+		}},
 }
 
 func reinforceParams() []Param {
@@ -226,6 +244,8 @@ func New(kind string, cfg Config) (Strategy, error) {
 		return newReinforce(cfg)
 	case "coexplore":
 		return newCoexplore(cfg)
+	case "bananas":
+		return newBananas(cfg), nil
 	}
 	return nil, fmt.Errorf("strategy %s is registered but not built", kind)
 }

@@ -51,6 +51,9 @@ func allKinds(t *testing.T, seed int64, cards []int) map[string]Strategy {
 	out := map[string]Strategy{}
 	for _, k := range Kinds() {
 		cfg := Config{Cards: cards, Senses: []Sense{Maximize}, Seed: seed}
+		if k.Name == "bananas" { // a lighter predictor: these tests ask hundreds of times
+			cfg.Params = map[string]float64{"ensemble": 3, "hidden": 10, "layers": 2, "steps": 60}
+		}
 		if k.NeedsHardware {
 			cfg.HardwareGenes = 1
 			cfg.Hardware = func(g []int) bool { return g[len(g)-1] != 0 }

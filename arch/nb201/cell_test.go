@@ -102,3 +102,21 @@ func FuzzParseCell(f *testing.F) {
 		}
 	})
 }
+
+// TestDescribe: results name a cell by its benchmark index and cell string,
+// the two handles NAS-Bench-201 users look a cell up by.
+func TestDescribe(t *testing.T) {
+	g := []int{3, 0, 1, 3, 3, 1}
+	row, err := LookupGenome(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "#3477 |nor_conv_3x3~0|+|none~0|skip_connect~1|+|nor_conv_3x3~0|nor_conv_3x3~1|skip_connect~2|"
+	cell, _ := CellString(g)
+	if got := (Space{}).Describe(g); got != want || row.Idx != 3477 || "#3477 "+cell != want {
+		t.Errorf("Describe = %q (row %d, cell %s), want %q", got, row.Idx, cell, want)
+	}
+	if got := (Space{}).Describe([]int{9}); !strings.Contains(got, "genome") {
+		t.Errorf("invalid genome described as %q", got)
+	}
+}

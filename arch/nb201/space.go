@@ -26,3 +26,16 @@ func (Space) Decisions() []arch.Decision {
 
 // Decode builds the network of a genome (see Network).
 func (Space) Decode(g []int) (*arch.Network, error) { return NetworkOf(g) }
+
+var _ arch.Describer = Space{}
+
+// Describe names a genome's cell as NAS-Bench-201 does: its benchmark index
+// and cell string, "#1462 |nor_conv_3x3~0|+|…|". An invalid genome gets
+// its error's text.
+func (Space) Describe(g []int) string {
+	row, err := LookupGenome(g)
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("#%d %s", row.Idx, row.Arch)
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwnas/hwnas/engine"
-	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/metric"
 )
 
@@ -100,11 +99,7 @@ FNAS (DAC 2019) reports searches up to 11.13x faster than plain NAS.`,
 }
 
 func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, error) {
-	spec, err := loadRunSpec("")
-	if err != nil {
-		return nil, err
-	}
-	fnas, err := engine.FromSpec(spec, "fnas")
+	fnas, err := demoExperiment()
 	if err != nil {
 		return nil, err
 	}
@@ -137,17 +132,7 @@ func benchFNAS(ctx context.Context, budget int, log io.Writer) (*fnasBench, erro
 // benchArm runs e in a fresh store, removed afterwards, and sums up its
 // outcome against specCons.
 func benchArm(ctx context.Context, e engine.Experiment, specCons []engine.Constraint, log io.Writer) (fnasArm, error) {
-	dir, err := os.MkdirTemp("", "hwnas-bench-fnas-")
-	if err != nil {
-		return fnasArm{}, err
-	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(dir)
-	if err != nil {
-		return fnasArm{}, err
-	}
-	defer st.Close()
-	out, err := runOne(ctx, st, e, log)
+	out, err := runFresh(ctx, e, log)
 	if err != nil {
 		return fnasArm{}, err
 	}

@@ -81,7 +81,7 @@ func TestResultsReadOnlyStore(t *testing.T) {
 		filepath.WalkDir(st, func(p string, d fs.DirEntry, err error) error { return os.Chmod(p, 0o755) })
 	})
 	before := listing()
-	for args, want := range map[string]string{"results --store " + st: "other", "results other --format csv --store " + st: "0,trained,"} {
+	for args, want := range map[string]string{"results --store " + st: "other", "results other --format csv --store " + st: "0,looked up,"} {
 		out, err := runCLI(t, strings.Fields(args)...)
 		if err != nil || !strings.Contains(out, want) {
 			t.Fatalf("%s: %v\n%s", args, err, out)

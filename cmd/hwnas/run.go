@@ -128,7 +128,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		path = args[0]
 	}
 	spec, err := loadRunSpec(path)
-	if err != nil {
+	var specErrs printedErrors
+	switch {
+	case err != nil && !errors.As(err, &specErrs): // a file that cannot be read: 1, as check says it
+		return &exitError{1, err.Error()}
+	case err != nil:
 		return &exitError{2, err.Error()}
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -331,7 +335,7 @@ func newProgress(w io.Writer, e engine.Experiment) *runProgress {
 			max = -1
 		}
 		p.bar = progressbar.NewOptions64(max, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(e.Name),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(false), progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSetWidth(24), progressbar.OptionClearOnFinish())
 	}
 	return p
@@ -362,13 +366,12 @@ func (p *runProgress) event(ev engine.Event) {
 	case engine.TrialStarted, engine.RunDone:
 		return
 	}
-	c := ev.Counts
-	desc := fmt.Sprintf("%d trained %d pruned %d cached %d failed", c.Trained-c.LookedUp, c.Pruned, c.Cached, c.Failed)
-	if c.LookedUp > 0 {
-		desc = fmt.Sprintf("%d looked up ", c.LookedUp) + desc
-	}
+	desc := ev.Counts.String()
 	if ev.BestTrial >= 0 {
 		desc += fmt.Sprintf(" | best %s %s", ev.BestMetric, metric.Format(ev.BestMetric, ev.Best))
+	}
+	if ev.ETA > 0 { // the engine's estimate, not the bar's: it waits for a trained trial
+		desc += fmt.Sprintf(" | eta %s", ev.ETA.Round(time.Second))
 	}
 	p.bar.Describe(desc)
 	p.bar.Add(1)

@@ -207,6 +207,7 @@ type ExpItem struct {
 	Require  *Require  `parser:"| @@"`
 	Reward   *Block    `parser:"| 'reward' @@"`
 	Strategy *Block    `parser:"| 'strategy' @@"`
+	Fidelity *Block    `parser:"| 'fidelity' @@"`
 	Budget   []*Amount `parser:"| 'budget' @@+"`
 	Parallel *Value    `parser:"| 'parallel' @@"`
 	Seed     *Value    `parser:"| 'seed' @@"`

@@ -117,7 +117,7 @@ func tokensAround(src string, bad Token) around {
 
 // blockKeywords are the keywords whose statement opens a block.
 var blockKeywords = map[string]bool{"experiment": true, "space": true, "repeat": true, "cell": true, "choice": true,
-	"platform": true, "pool": true, "dataset": true, "evaluator": true, "metric": true, "strategy": true, "reward": true, "hardware": true}
+	"platform": true, "pool": true, "dataset": true, "evaluator": true, "metric": true, "strategy": true, "reward": true, "hardware": true, "fidelity": true}
 
 // valueStart are the tokens a value follows: a "{" after one opens a set.
 var valueStart = map[string]bool{"=": true, "in": true, ",": true, "(": true}
@@ -165,7 +165,7 @@ func (b around) strayUnit(bad Token) (Token, bool) {
 // keyword of the block ("" for the top level).
 var statements = map[string][]string{
 	"":           sortedKeys(declarations),
-	"experiment": {"budget", "hardware", "maximize", "minimize", "parallel", "require", "reward", "seed", "strategy"},
+	"experiment": {"budget", "fidelity", "hardware", "maximize", "minimize", "parallel", "require", "reward", "seed", "strategy"},
 	"space":      {"cell", "choice", "head", "input", "optional", "repeat"},
 	"repeat":     {"cell", "choice", "head", "input", "optional", "repeat"},
 	"cell":       {"edge"},
@@ -292,5 +292,5 @@ var noEquals = map[string]string{
 	"seed": "seed 1", "parallel": "parallel 4", "budget": "budget 30 trials", "maximize": "maximize accuracy",
 	"minimize": "minimize latency", "require": "require latency <= 8 ms", "input": "input 28x28x1",
 	"head": "head gap, dense(10)", "repeat": "repeat 4 { … }", "strategy": "strategy reinforce { lr = 0.1 }",
-	"reward": "reward mnasnet { target = 8 ms }", "run": "run fnas",
+	"reward": "reward mnasnet { target = 8 ms }", "run": "run fnas", "fidelity": "fidelity asha { max_epochs = 9 }",
 }

@@ -328,6 +328,8 @@ func (p *printer) expItem(it *ExpItem) {
 		p.inlineOrBlock(it.Pos, it.EndPos, it.Reward.Body, "reward "+it.Reward.Kind.Text)
 	case it.Strategy != nil:
 		p.inlineOrBlock(it.Pos, it.EndPos, it.Strategy.Body, "strategy "+it.Strategy.Kind.Text)
+	case it.Fidelity != nil:
+		p.inlineOrBlock(it.Pos, it.EndPos, it.Fidelity.Body, "fidelity "+it.Fidelity.Kind.Text)
 	case it.Budget != nil:
 		parts := make([]string, len(it.Budget))
 		for i, a := range it.Budget {

@@ -30,12 +30,22 @@ type Config struct {
 	Seed             uint64 // every random draw (init, shuffles, dropout) comes from it
 	Threads          int    // goroutines; 0 means GOMAXPROCS
 	MemoryLimitBytes int64  // refuse a network needing more; 0 means no limit
+	MemoryLimitFrom  string // where the limit comes from, for MemoryError (MachineMemoryLimit's from)
 	LossEvery        int    // record the mean loss every LossEvery steps; 0 means once per epoch
 	MaxSteps         int    // stop after this many steps in all (a fidelity knob); 0 means no limit
 	// Quantize lists integer widths (of QuantBits, or any of 2 to 16) at
 	// which to measure the trained network's accuracy again after
 	// post-training quantization (quantize.go); Result.Quantized has them.
 	Quantize []int
+	// StopEpoch, when between 1 and Epochs, ends training after that many
+	// epochs in all while the schedule still spans Epochs, so that a later
+	// call resuming from Checkpoint continues the same run (successive
+	// halving's rungs).
+	StopEpoch int
+	// Checkpoint, when set, is a file: training resumes from it when it holds
+	// this network and setup at or before StopEpoch (otherwise it starts
+	// afresh), and writes the state to it when it stops.
+	Checkpoint string
 	// Progress, when set, is called after every step, on the training goroutine.
 	Progress func(Progress)
 }
@@ -78,15 +88,25 @@ type MemoryError struct {
 	Need, Limit int64
 	Batch       int
 	Params      int64
+	From        string // where Limit comes from (MachineMemoryLimit), or ""
 }
 
 func (e *MemoryError) Error() string {
-	return fmt.Sprintf("network needs %s for batch %d (%s parameters with gradients and optimiser state, activations, gradients and scratch), over the memory limit of %s",
-		bytesHuman(e.Need), e.Batch, arch.Human(e.Params), bytesHuman(e.Limit))
+	s := fmt.Sprintf("network needs %s for batch %d (%s parameters with gradients and optimiser state, activations, gradients and scratch), over the memory limit of %s",
+		BytesHuman(e.Need), e.Batch, arch.Human(e.Params), BytesHuman(e.Limit))
+	if e.From != "" {
+		s += " (" + e.From + ")"
+	}
+	return s
 }
 
-func bytesHuman(b int64) string {
+// BytesHuman writes a size in bytes as people read it: "1.5 GiB".
+func BytesHuman(b int64) string {
 	switch {
+	case b == math.MaxInt64:
+		return "more than 8 EiB"
+	case b >= 1<<40:
+		return fmt.Sprintf("%.1f TiB", float64(b)/(1<<40))
 	case b >= 1<<30:
 		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
 	case b >= 1<<20:
@@ -203,8 +223,16 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	}
 	start := time.Now()
 	tr := trainer{m: m, cfg: &cfg, set: train, res: &res}
+	if err := tr.resume(); err != nil {
+		return res, err
+	}
 	if err := tr.run(ctx); err != nil {
 		return res, err
+	}
+	if cfg.Checkpoint != "" {
+		if err := tr.saveCheckpoint(cfg.Checkpoint); err != nil {
+			return res, err
+		}
 	}
 	tr.flushLoss()
 	res.TrainTime = time.Since(start)
@@ -251,7 +279,7 @@ func newModel(net *arch.Network, train *data.Set, cfg *Config, res *Result) (*mo
 	}
 	res.Params = net.Params()
 	if cfg.MemoryLimitBytes > 0 && dry.bytes > cfg.MemoryLimitBytes {
-		return nil, &MemoryError{Need: dry.bytes, Limit: cfg.MemoryLimitBytes, Batch: cfg.Batch, Params: res.Params}
+		return nil, &MemoryError{Need: dry.bytes, Limit: cfg.MemoryLimitBytes, Batch: cfg.Batch, Params: res.Params, From: cfg.MemoryLimitFrom}
 	}
 	m, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, false)
 	if err != nil {
@@ -277,6 +305,7 @@ type trainer struct {
 	res   *Result
 	total int // steps in all
 	t     int // steps done
+	epoch int // epochs done
 
 	window  float64 // sum of the losses not yet recorded
 	windowN int
@@ -291,7 +320,8 @@ func (tr *trainer) run(ctx context.Context) error {
 	if cfg.MaxSteps > 0 {
 		tr.total = min(tr.total, cfg.MaxSteps)
 	}
-	for epoch := range cfg.Epochs {
+	for epoch := tr.epoch; epoch < tr.stop(); epoch++ {
+		tr.epoch = epoch
 		order := data.Permutation(n, cfg.Seed^uint64(epoch+1)*0x9e3779b97f4a7c15)
 		for b0 := 0; b0 < n; b0 += cfg.Batch {
 			if tr.t == tr.total {
@@ -307,6 +337,27 @@ func (tr *trainer) run(ctx context.Context) error {
 		if cfg.LossEvery == 0 {
 			tr.flushLoss()
 		}
+		tr.epoch = epoch + 1
+	}
+	return nil
+}
+
+// stop is the number of epochs this call trains up to.
+func (tr *trainer) stop() int {
+	if s := tr.cfg.StopEpoch; s > 0 && s < tr.cfg.Epochs {
+		return s
+	}
+	return tr.cfg.Epochs
+}
+
+// resume loads Config.Checkpoint when it has one to resume; a stale one is
+// ignored, and training starts from the model as built.
+func (tr *trainer) resume() error {
+	if tr.cfg.Checkpoint == "" {
+		return nil
+	}
+	if err := tr.loadCheckpoint(tr.cfg.Checkpoint); err != nil && !errors.Is(err, errStale) {
+		return err
 	}
 	return nil
 }

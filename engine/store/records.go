@@ -17,11 +17,16 @@ const (
 	Pruned  Status = "pruned"  // violated a hard constraint: never trained
 	Failed  Status = "failed"  // its evaluation or hardware model failed; Error says why
 	Cached  Status = "cached"  // its accuracy came from the accuracy cache
+	// Untrained is a re-scored trial (hwnas run --rescore) that meets the hard
+	// constraints on the new hardware but whose network was never trained at
+	// this fidelity: it has hardware metrics and no accuracy, and a later run
+	// of the experiment trains it.
+	Untrained Status = "untrained"
 )
 
 // Valid reports whether s is one of the known statuses.
 func (s Status) Valid() bool {
-	return s == Trained || s == Pruned || s == Failed || s == Cached
+	return s == Trained || s == Pruned || s == Failed || s == Cached || s == Untrained
 }
 
 // Experiment is one stored experiment: a spec, by name, at a seed.

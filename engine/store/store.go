@@ -27,6 +27,7 @@ type Store struct {
 	dir string
 	w   *sql.DB // the single writer connection
 	r   *sql.DB // readers
+	me  claimer // who Claim claims for
 }
 
 // Open opens (creating if needed) the store in directory dir, or DefaultDir
@@ -52,7 +53,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{dir: dir, w: w, r: r}
+	s := &Store{dir: dir, w: w, r: r, me: newClaimer()}
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)

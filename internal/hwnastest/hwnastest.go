@@ -113,3 +113,16 @@ func InstallKernel(dir string) (env []string, err error) {
 		"PYTHONDONTWRITEBYTECODE=1",
 	), nil
 }
+
+// Need skips t when an external component it drives is missing (err is not
+// nil), and fails it under CI=true, where .ci/run installs every one.
+func Need(t testing.TB, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true and %s is missing: %v", what, err)
+	}
+	t.Skipf("%s not available: %v", what, err)
+}

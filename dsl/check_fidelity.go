@@ -1,0 +1,55 @@
+package dsl
+
+import (
+	"github.com/hwnas/hwnas/dsl/syntax"
+)
+
+// FidelityKinds are the schedules `fidelity KIND { … }` names.
+var FidelityKinds = []string{"asha"}
+
+// FidelityParams are asha's settings with their defaults and meanings.
+var FidelityParams = []struct {
+	Name    string
+	Default int
+	Min     int
+	Doc     string
+}{
+	{"min_epochs", 1, 1, "epochs of the first rung, which every child trains"},
+	{"max_epochs", 9, 2, "epochs of the last rung; the learning-rate schedule spans them (replaces the dataset's epochs)"},
+	{"eta", 3, 2, "rungs grow by this factor and the top 1/eta of a rung go on (Li et al. 3)"},
+}
+
+// fidelity checks `fidelity asha { min_epochs = 1  max_epochs = 9  eta = 3 }`.
+func (x *expCheck) fidelity(b *syntax.Block) {
+	kind := b.Kind.Text
+	if kind != "asha" {
+		x.errorf(b.Kind.Pos, b.Kind.EndPos, "unknown fidelity schedule %s%s; want asha", kind, didYouMean(kind, FidelityKinds))
+		return
+	}
+	var names []string
+	for _, p := range FidelityParams {
+		names = append(names, p.Name)
+	}
+	fs := x.fieldSet(b.Body, "fidelity asha", names)
+	vals := map[string]int{}
+	for _, p := range FidelityParams {
+		vals[p.Name] = p.Default
+		if f := fs[p.Name]; f != nil {
+			n, ok := x.integer(f.Value, p.Name, p.Min)
+			if !ok {
+				return
+			}
+			vals[p.Name] = n
+		}
+	}
+	f := &Fidelity{Kind: kind, MinEpochs: vals["min_epochs"], MaxEpochs: vals["max_epochs"], Eta: vals["eta"]}
+	if f.MaxEpochs <= f.MinEpochs {
+		x.errorf(b.Kind.Pos, b.Kind.EndPos, "fidelity asha: max_epochs %d must exceed min_epochs %d", f.MaxEpochs, f.MinEpochs)
+		return
+	}
+	if ev := x.e.Evaluator; ev != nil && ev.Kind != "train" {
+		x.errorf(b.Kind.Pos, b.Kind.EndPos, "fidelity asha stops and resumes training, so it needs the train evaluator, not %s", ev.Kind)
+		return
+	}
+	x.e.Fidelity = f
+}

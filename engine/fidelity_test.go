@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/internal/hwnastest"
+	"github.com/hwnas/hwnas/metric"
+)
+
+func TestASHARungs(t *testing.T) {
+	for _, c := range []struct {
+		a    ASHA
+		want []int
+	}{
+		{ASHA{1, 9, 3}, []int{1, 3, 9}},
+		{ASHA{1, 10, 3}, []int{1, 3, 9, 10}},
+		{ASHA{2, 3, 2}, []int{2, 3}},
+		{ASHA{1, 27, 3}, []int{1, 3, 9, 27}},
+	} {
+		if got := c.a.Rungs(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%+v: rungs %v, want %v", c.a, got, c.want)
+		}
+	}
+	for _, a := range []ASHA{{0, 9, 3}, {3, 3, 3}, {1, 9, 1}} {
+		if a.check(nil) == nil {
+			t.Errorf("%+v: no error", a)
+		}
+	}
+	if err := (ASHA{1, 9, 3}).check(TableEvaluator{}); err == nil {
+		t.Error("asha with a table evaluator: no error")
+	}
+}
+
+func TestGoesOn(t *testing.T) {
+	rung := RungMetric(1)
+	earlier := []Trial{{Metrics: Metrics{rung: 0.5}}, {Metrics: Metrics{rung: 0.7}}, {Metrics: Metrics{}}, {Metrics: Metrics{rung: 0.6}}}
+	for _, c := range []struct {
+		n    int
+		acc  float64
+		want bool
+	}{
+		{0, 0.9, false}, // alone: ⌊1/3⌋ = 0 go on
+		{1, 0.9, false}, // 2 seen
+		{2, 0.9, true},  // 3 seen: the top 1 goes on
+		{2, 0.6, false},
+		{4, 0.9, true}, // 4 seen (the trial without the rung does not count)
+		{4, 0.7, true}, // a tie with the best goes on
+		{4, 0.65, false},
+	} {
+		if got := goesOn(earlier[:c.n], rung, c.acc, 3); got != c.want {
+			t.Errorf("%d earlier, accuracy %v: goes on %v, want %v", c.n, c.acc, got, c.want)
+		}
+	}
+}
+
+// ashaExperiment searches a 16-network MNIST space with the rungs 1 and 3 epochs.
+func ashaExperiment(parallel int) Experiment {
+	space := &arch.ChainSpace{SpaceName: "mini", Input: arch.Shape{H: 28, W: 28, C: 1},
+		Blocks: []arch.ChainBlock{{MinRepeat: 2, MaxRepeat: 2, Layers: []arch.ChainLayer{{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{
+			{Name: "kernel", Values: []int{3, 5}}, {Name: "filters", Values: []int{4, 8}}, {Name: "stride", Values: []int{2}}}}}}}}},
+		Head: []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
+	return Experiment{Name: "asha", Spec: "experiment asha (test)", Space: space,
+		Evaluator:  &TrainEvaluator{Source: "mnist", Load: data.MNIST},
+		Fidelity:   Fidelity{Dataset: "mnist", Train: 600, Val: 200, Test: 200, Batch: 32, LR: 0.01, Optimizer: "adam"},
+		ASHA:       ASHA{MinEpochs: 1, MaxEpochs: 3, Eta: 3},
+		Objectives: []Objective{{metric.Accuracy, true}}, Strategy: StrategySpec{Kind: "random"},
+		Budget: Budget{Trials: 12}, Parallel: parallel, Seed: 2}
+}
+
+// A run with a fidelity schedule: every trial records the rungs it reached,
+// some stop at 1 epoch and some go on to 3, a child that reaches 3 epochs
+// has the accuracy of training 3 epochs at once, no checkpoint is left, and
+// the trials do not depend on Parallel.
+func TestASHARun(t *testing.T) {
+	var want []string
+	for _, p := range []int{1, 2} {
+		dir := t.TempDir()
+		e := ashaExperiment(p)
+		out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, dir), Cores: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reached := map[float64]int{}
+		for _, tr := range out.Trials {
+			ep := tr.Metrics[EpochsMetric]
+			reached[ep]++
+			if tr.Metrics[RungMetric(int(ep))] != tr.Metrics[metric.Accuracy] {
+				t.Errorf("trial %s: accuracy is not that of its last rung", trialLine(&tr))
+			}
+			if ep == 3 && p == 1 {
+				checkWhole(t, e, &tr)
+			}
+		}
+		if reached[1] == 0 || reached[3] == 0 || reached[1]+reached[3] != len(out.Trials) {
+			t.Errorf("parallel %d: epochs reached %v, want some 1 and some 3", p, reached)
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) > 0 {
+			t.Errorf("checkpoints left: %v", left)
+		}
+		for _, tr := range out.Trials {
+			delete(tr.Metrics, "train_s") // wall time
+		}
+		if got := summary(out); want == nil {
+			want = got
+		} else if !reflect.DeepEqual(got, want) {
+			t.Errorf("parallel %d differs from parallel 1:\n%v\n%v", p, got, want)
+		}
+	}
+}
+
+// checkWhole trains tr's network for the schedule's last rung at once.
+func checkWhole(t *testing.T, e Experiment, tr *Trial) {
+	t.Helper()
+	net, err := e.Space.Decode(tr.Genome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Epochs, f.Seed = 3, e.Seed
+	ev, err := e.Evaluator.Evaluate(context.Background(), Request{Network: net, Fidelity: f, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Metrics[metric.Accuracy] != tr.Metrics[metric.Accuracy] {
+		t.Errorf("trial %s: 3 epochs at once give accuracy %v", trialLine(tr), ev.Metrics[metric.Accuracy])
+	}
+}

@@ -1,0 +1,254 @@
+package search
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
+
+// Bananas is BANANAS (White, Neiswanger & Savani, "BANANAS: Bayesian
+// Optimization with Neural Architectures for Neural Architecture Search",
+// AAAI 2021). It asks "initial" random genomes; then, at every Ask, it trains
+// an ensemble of small neural networks on the rewards told so far (each
+// network from its own random start and batch order), mutates the best told
+// genomes into a pool of new candidates, and returns the candidates with the
+// highest independent Thompson samples: for each candidate one draw from a
+// normal distribution with the ensemble's mean and standard deviation (the
+// paper's ITS acquisition). The ensemble is retrained only when new results
+// have arrived.
+//
+// Features are Config.Encode's, or one-hot per gene. Rewards come from
+// Config.Reward, so several objectives are scalarised as for evolution (a
+// weighted sum, MnasNet or FNAS). With Config.Hardware set, candidates it
+// rejects are never proposed (no genome is checked twice); pruned results are
+// learnt from with the reward's penalty.
+type Bananas struct {
+	book
+	cards    []int
+	rng      *rand.Rand
+	reward   Reward
+	encode   func([]int) []float64
+	feasible HardwareFunc
+	verdicts map[string]bool // Hardware's answer per genome checked
+
+	initial, candidates, parents, edits int
+	ensemble, hidden, layers, epochs    int
+	batch, steps                        int
+	lr                                  float64
+
+	genomes [][]int // told (not failed), in tell order
+	xs      [][]float64
+	ys      []float64 // rewards
+	nets    []*mlp
+	trained int // len(ys) when nets were trained
+	yMean   float64
+	yStd    float64
+	mutable []int
+	issued  int
+}
+
+func newBananas(c Config) *Bananas {
+	b := &Bananas{book: newBook(), cards: c.Cards, rng: newRand(c.Seed), reward: c.Reward, encode: c.Encode,
+		feasible: c.Hardware, verdicts: map[string]bool{}}
+	p := func(n string) int { return int(c.Params[n]) }
+	b.initial, b.candidates, b.parents, b.edits = p("initial"), p("candidates"), p("parents"), p("edits")
+	b.ensemble, b.hidden, b.layers, b.epochs, b.batch = p("ensemble"), p("hidden"), p("layers"), p("epochs"), p("batch")
+	b.steps = p("steps")
+	b.lr = c.Params["lr"]
+	if b.encode == nil {
+		b.encode = func(g []int) []float64 { return OneHot(g, b.cards) }
+	}
+	for i, k := range c.Cards {
+		if k > 1 {
+			b.mutable = append(b.mutable, i)
+		}
+	}
+	return b
+}
+
+// OneHot encodes a genome as one indicator per gene value, in gene order.
+func OneHot(g []int, cards []int) []float64 {
+	n := 0
+	for _, c := range cards {
+		n += c
+	}
+	x := make([]float64, n)
+	off := 0
+	for i, c := range cards {
+		if i < len(g) && g[i] >= 0 && g[i] < c {
+			x[off+g[i]] = 1
+		}
+		off += c
+	}
+	return x
+}
+
+// Ask implements Strategy.
+func (b *Bananas) Ask(n int) []Candidate {
+	out := make([]Candidate, 0, max(n, 0))
+	if n > 0 && b.issued >= b.initial && len(b.ys) >= 2 {
+		for _, g := range b.acquire(n) {
+			out = append(out, b.issue(g))
+		}
+	}
+	for len(out) < n {
+		out = append(out, b.issue(b.random()))
+	}
+	b.issued += len(out)
+	return out
+}
+
+// ok reports whether g may be proposed: never asked, and accepted by the
+// hardware check when there is one (asked once per genome).
+func (b *Bananas) ok(g []int) bool {
+	k := genomeKey(g)
+	if b.seen[k] || b.feasible == nil {
+		return !b.seen[k]
+	}
+	v, done := b.verdicts[k]
+	if !done {
+		v = b.feasible(g)
+		b.verdicts[k] = v
+	}
+	return v
+}
+
+// random draws a genome that may be proposed, giving up after a number of
+// tries (the last draw is returned then, as for the other strategies).
+func (b *Bananas) random() []int {
+	var g []int
+	for range 1000 {
+		if g = randomGenome(b.rng, b.cards); b.ok(g) {
+			return g
+		}
+	}
+	return g
+}
+
+// acquire returns up to n pool candidates with the highest Thompson samples.
+func (b *Bananas) acquire(n int) [][]int {
+	if b.trained != len(b.ys) {
+		b.train()
+	}
+	pool := b.pool()
+	type scored struct {
+		g []int
+		s float64
+	}
+	ss := make([]scored, len(pool))
+	for i, g := range pool {
+		mu, sd := b.predict(b.encode(g))
+		ss[i] = scored{g, mu + sd*b.rng.NormFloat64()}
+	}
+	sort.SliceStable(ss, func(i, j int) bool { return ss[i].s > ss[j].s })
+	var out [][]int
+	for _, s := range ss[:min(n, len(ss))] {
+		out = append(out, s.g)
+	}
+	return out
+}
+
+// pool mutates the best told genomes into distinct candidates that may be
+// proposed, trying at most ten times the pool size.
+func (b *Bananas) pool() [][]int {
+	best := make([]int, len(b.ys))
+	for i := range best {
+		best[i] = i
+	}
+	sort.SliceStable(best, func(i, j int) bool { return b.ys[best[i]] > b.ys[best[j]] })
+	best = best[:min(b.parents, len(best))]
+	in := map[string]bool{}
+	var pool [][]int
+	for try := 0; len(pool) < b.candidates && try < 10*b.candidates; try++ {
+		g := b.mutate(b.genomes[best[try%len(best)]])
+		if k := genomeKey(g); !in[k] && b.ok(g) {
+			in[k] = true
+			pool = append(pool, g)
+		}
+	}
+	return pool
+}
+
+// mutate changes between 1 and edits distinct genes of parent to other values.
+func (b *Bananas) mutate(parent []int) []int {
+	g := slices.Clone(parent)
+	genes := slices.Clone(b.mutable)
+	b.rng.Shuffle(len(genes), func(i, j int) { genes[i], genes[j] = genes[j], genes[i] })
+	for _, k := range genes[:min(1+b.rng.IntN(b.edits), len(genes))] {
+		v := b.rng.IntN(b.cards[k] - 1)
+		if v >= g[k] {
+			v++
+		}
+		g[k] = v
+	}
+	return g
+}
+
+// train fits every network of the ensemble from scratch on the standardised rewards.
+func (b *Bananas) train() {
+	b.trained = len(b.ys)
+	b.yMean, b.yStd = meanStd(b.ys)
+	ys := make([]float64, len(b.ys))
+	for i, y := range b.ys {
+		ys[i] = (y - b.yMean) / b.yStd
+	}
+	b.nets = b.nets[:0]
+	for range b.ensemble {
+		net := newMLP(b.rng, len(b.xs[0]), b.hidden, b.layers)
+		net.fit(b.rng, b.xs, ys, b.epochs, b.batch, b.steps, b.lr)
+		b.nets = append(b.nets, net)
+	}
+}
+
+// predict returns the ensemble's mean and standard deviation for x, in reward units.
+func (b *Bananas) predict(x []float64) (mu, sd float64) {
+	ps := make([]float64, len(b.nets))
+	for i, net := range b.nets {
+		ps[i] = net.predict(x)*b.yStd + b.yMean
+	}
+	for _, p := range ps {
+		mu += p
+	}
+	mu /= float64(len(ps))
+	for _, p := range ps {
+		sd += (p - mu) * (p - mu)
+	}
+	return mu, math.Sqrt(sd / float64(len(ps)))
+}
+
+// meanStd returns the mean of ys and their standard deviation, 1 when it is 0.
+func meanStd(ys []float64) (float64, float64) {
+	m := 0.0
+	for _, y := range ys {
+		m += y
+	}
+	m /= float64(len(ys))
+	v := 0.0
+	for _, y := range ys {
+		v += (y - m) * (y - m)
+	}
+	s := math.Sqrt(v / float64(len(ys)))
+	if s == 0 || math.IsNaN(s) {
+		s = 1
+	}
+	return m, s
+}
+
+// Tell implements Strategy. Failed results and results whose reward is NaN
+// teach the predictor nothing.
+func (b *Bananas) Tell(rs []Result) {
+	for i := range rs {
+		g, ok := b.take(&rs[i])
+		if !ok || rs[i].Failed {
+			continue
+		}
+		y := b.reward.Reward(rs[i])
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			continue
+		}
+		b.genomes = append(b.genomes, g)
+		b.xs = append(b.xs, b.encode(g))
+		b.ys = append(b.ys, y)
+	}
+}
