@@ -4,7 +4,8 @@ headless Chromium driven by Selenium. Run by notebooks/browser_test.go as
     python3 browser_check.py WORKDIR BUDGET SHOTS NOTEBOOK.ipynb...
 
 WORKDIR is a scratch directory (the notebooks are copied there, shrunk by
-BUDGET as run_notebook.py does, so the repository's copies are untouched);
+BUDGET as run_notebook.py does, so the repository's copies are untouched,
+with the .csv and .json data files beside them);
 the hwnas kernelspec must be on JUPYTER_PATH. For every notebook it runs all
 cells from the page and checks: no error output and no stderr text, an
 experiment's progress is one display updated in place (not a line per
@@ -188,7 +189,16 @@ def prepare(workdir, notebooks, budget):
         name = os.path.basename(nb)
         nbformat.write(doc, os.path.join(workdir, name))
         names.append(name)
+        copy_data(os.path.dirname(os.path.abspath(nb)), workdir)
     return names
+
+
+def copy_data(src, workdir):
+    """Copies the data files a notebook reads beside it (08's calibration and
+    measurements: .csv, .json) into the scratch directory the kernel runs in."""
+    for f in os.listdir(src):
+        if f.endswith((".csv", ".json")) and os.path.isfile(os.path.join(src, f)):
+            shutil.copy(os.path.join(src, f), workdir)
 
 
 def main():
