@@ -34,6 +34,8 @@ type Config struct {
 	MaxSteps         int    // stop after this many steps in all (a fidelity knob); 0 means no limit
 	// Progress, when set, is called after every step, on the training goroutine.
 	Progress func(Progress)
+	// Keep, when set, receives a copy of the trained weights (for export).
+	Keep *Weights
 }
 
 // Defaults returns the setup the zero fields of a Config take: 1 epoch,
@@ -196,6 +198,9 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	}
 	tr.flushLoss()
 	res.TrainTime = time.Since(start)
+	if cfg.Keep != nil {
+		*cfg.Keep = *m.weights()
+	}
 	if res.ValAccuracy, err = m.accuracy(ctx, val); err != nil {
 		return res, fmt.Errorf("validation: %w", err)
 	}
