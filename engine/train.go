@@ -30,7 +30,10 @@ type TrainEvaluator struct {
 	err   error
 }
 
-type prepared struct{ train, val, test *data.Set }
+type prepared struct {
+	train, val, test *data.Set
+	mean, std        []float32 // the training subset's statistics, which normalised the sets
+}
 
 // DatasetLoader returns the loader of a data source: "builtin" with name
 // "mnist", "idx" (train-images-idx3-ubyte… in dir) or "cifar10" (the binary
@@ -97,6 +100,7 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 		}
 	}
 	mean, std := p.train.Stats()
+	p.mean, p.std = mean, std
 	for _, s := range []**data.Set{&p.train, &p.val, &p.test} {
 		if *s != nil {
 			if *s, err = (*s).Normalize(mean, std); err != nil {
@@ -113,19 +117,25 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 
 // Evaluate trains r.Network.
 func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, error) {
+	ev, _, err := t.trainKeep(ctx, r, nil)
+	return ev, err
+}
+
+// trainKeep trains r.Network, copying the trained weights into keep when set.
+func (t *TrainEvaluator) trainKeep(ctx context.Context, r Request, keep *nn.Weights) (Evaluation, *prepared, error) {
 	p, err := t.prepare(r.Fidelity)
 	if err != nil {
-		return Evaluation{}, err
+		return Evaluation{}, nil, err
 	}
 	f := r.Fidelity
 	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR,
-		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads})
+		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads, Keep: keep})
 	if err != nil {
-		return Evaluation{}, err
+		return Evaluation{}, nil, err
 	}
 	acc := res.ValAccuracy
 	if p.val == nil {
 		acc = res.TestAccuracy
 	}
-	return Evaluation{Metrics: Metrics{metric.Accuracy: acc, metric.TestAccuracy: res.TestAccuracy, "train_s": res.TrainTime.Seconds()}}, nil
+	return Evaluation{Metrics: Metrics{metric.Accuracy: acc, metric.TestAccuracy: res.TestAccuracy, "train_s": res.TrainTime.Seconds()}}, p, nil
 }
