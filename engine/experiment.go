@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/search"
 )
 
@@ -111,6 +112,9 @@ type Hardware struct {
 	// Score returns the canonical design and hardware metrics of n with the
 	// given hardware genes.
 	Score func(n *arch.Network, genes []int) (design string, m Metrics, err error)
+	// Design returns the design Score scores and the devices it runs on
+	// (one for a single platform), for export.
+	Design func(n *arch.Network, genes []int) (fpga.Design, fpga.Pool, error)
 }
 
 // Fidelity is the training setup: everything accuracy depends on besides the

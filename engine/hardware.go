@@ -32,6 +32,10 @@ func PlatformHardware(p fpga.Platform, o fpga.Options) Hardware {
 			}
 			return d.String(), ReportMetrics(rep), nil
 		},
+		Design: func(n *arch.Network, _ []int) (fpga.Design, fpga.Pool, error) {
+			d, _, err := fpga.Optimize(n, p, o)
+			return d, fpga.Pool{Devices: []fpga.Platform{p}}, err
+		},
 	}
 }
 
@@ -74,6 +78,10 @@ func PoolHardware(pool fpga.Pool, o fpga.Options) Hardware {
 			}
 			return d.String(), ReportMetrics(rep), nil
 		},
+		Design: func(n *arch.Network, _ []int) (fpga.Design, fpga.Pool, error) {
+			d, _, err := fpga.OptimizePool(n, pool, o)
+			return d, pool, err
+		},
 	}
 }
 
@@ -95,6 +103,10 @@ func SpaceHardware(s fpga.HWSpace) Hardware {
 				return "", nil, hardwareError(err)
 			}
 			return d.String(), ReportMetrics(rep), nil
+		},
+		Design: func(n *arch.Network, genes []int) (fpga.Design, fpga.Pool, error) {
+			d, err := s.Decode(genes, n)
+			return d, s.Pool, err
 		},
 	}
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/export"
+	"github.com/hwnas/hwnas/export/onnx"
+)
+
+type exportFlags struct {
+	spec, store, onnx, hls string
+}
+
+func init() {
+	var f exportFlags
+	cmd := &cobra.Command{
+		Use:   "export EXPERIMENT TRIAL_ID",
+		Short: "Export a stored trial as an ONNX model and/or an HLS C++ accelerator",
+		Long: `Export trial TRIAL_ID (the id hwnas results shows) of the latest stored run of
+EXPERIMENT. --onnx FILE writes the network as an ONNX model (opset 13) with
+its trained weights: the trial is trained again with the run's seed and
+fidelity, and the export fails unless the accuracy comes out bit for bit as
+stored. A trial the built-in trainer did not train is written with its
+initial weights. --hls DIR writes the trial's FPGA design as C++ for an HLS
+tool, with a C testbench (make -C DIR csim) and a design report.
+
+The store keeps only the experiment's own declaration, so export reads the
+spec the run came from (--spec, by default the built-in demo) and checks
+that its hash is the stored run's.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExport(cmd, args, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.spec, "spec", "", "the spec file the run came from (default: the built-in demo)")
+	fl.StringVar(&f.store, "store", store.DefaultDir, "directory of the result store")
+	fl.StringVar(&f.onnx, "onnx", "", "write the network as an ONNX model to this file")
+	rootCmd.AddCommand(cmd)
+}
+
+func runExport(cmd *cobra.Command, args []string, f *exportFlags) error {
+	if f.onnx == "" && f.hls == "" {
+		return &exitError{2, "hwnas export: nothing to write: give --onnx FILE, --hls DIR or both"}
+	}
+	id, err := strconv.Atoi(args[1])
+	if err != nil || id < 0 {
+		return &exitError{2, fmt.Sprintf("hwnas export: trial id %q: want a number as hwnas results shows it", args[1])}
+	}
+	spec, err := loadRunSpec(f.spec)
+	if err != nil {
+		return &exitError{2, err.Error()}
+	}
+	e, err := engine.FromSpec(spec, args[0])
+	if err != nil {
+		return &exitError{2, "hwnas export: " + err.Error()}
+	}
+	st, err := openExisting(f.store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w := cmd.OutOrStdout()
+	start := time.Now()
+	t, err := export.Load(cmd.Context(), st, e, id, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return &exitError{1, "hwnas export: " + err.Error()}
+	}
+	describeTrial(w, t, time.Since(start))
+	if f.onnx != "" {
+		if err := writeONNX(w, t, f.onnx); err != nil {
+			return &exitError{1, "hwnas export: " + err.Error()}
+		}
+	}
+	return nil
+}
+
+// describeTrial says which trial is exported and where its weights came from.
+func describeTrial(w io.Writer, t *export.Trial, took time.Duration) {
+	fmt.Fprintf(w, "trial %d of %s: %s\n", t.ID, t.Experiment, t.Network.Summary())
+	if t.Trained {
+		fmt.Fprintf(w, "weights: trained again with the run's seed in %.1f s; accuracy %v, as stored\n", took.Seconds(), t.Metrics["accuracy"])
+	} else {
+		fmt.Fprintln(w, "weights: initial (the built-in trainer did not train this trial)")
+	}
+}
+
+func writeONNX(w io.Writer, t *export.Trial, path string) error {
+	b, err := onnx.Encode(t.Network, t.Weights, onnx.Options{Mean: t.Mean, Std: t.Std, Name: t.Experiment,
+		Doc: fmt.Sprintf("hwnas trial %d of experiment %s", t.ID, t.Experiment)})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote %s: ONNX opset 13, %d bytes\n", path, len(b))
+	return nil
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/export/onnx"
+	"github.com/hwnas/hwnas/internal/hwnastest"
+)
+
+// exportSpec trains small networks on a little MNIST, on one board.
+const exportSpec = `
+platform pynq from "PYNQ-Z1" { precision = int16 }
+space tinyspace {
+  input 28x28x1
+  batchnorm = true
+  repeat 2 {
+    conv { kernel in {3, 5}  filters in {4, 8}  stride = 1 }
+  }
+  head gap, dense(10)
+}
+dataset small {
+  source = builtin("mnist")
+  train = 300  val = 100  test = 100
+  epochs = 1  batch = 32
+}
+experiment tiny {
+  space = tinyspace  platform = pynq  dataset = small
+  maximize accuracy
+  minimize latency
+  budget 2 trials
+  seed 2
+}
+`
+
+// runTiny runs exportSpec into a new store and returns the spec and store paths.
+func runTiny(t *testing.T) (spec, st string) {
+	t.Helper()
+	dir := t.TempDir()
+	spec, st = filepath.Join(dir, "tiny.hwnas"), filepath.Join(dir, "store")
+	os.WriteFile(spec, []byte(exportSpec), 0o644)
+	if out, err := runCLI(t, "run", spec, "--store", st); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	return spec, st
+}
+
+// TestExportONNX: a trained trial is exported with its weights retrained
+// bit for bit (export checks the accuracy), python3-onnx's checker accepts
+// the file, and the reference evaluator runs it on MNIST images.
+func TestExportONNX(t *testing.T) {
+	spec, st := runTiny(t)
+	path := filepath.Join(t.TempDir(), "t1.onnx")
+	out, err := runCLI(t, "export", "tiny", "1", "--spec", spec, "--store", st, "--onnx", path)
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "trained again with the run's seed") || !strings.Contains(out, "as stored") {
+		t.Errorf("export did not say the weights were retrained:\n%s", out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := onnx.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, test, _ := data.MNIST()
+	x := test.X[:20*784]
+	if _, dims, err := m.Run(x, []int{20, 1, 28, 28}); err != nil || dims[0] != 20 || dims[1] != 10 {
+		t.Fatalf("running the export: %v, output %v", err, dims)
+	}
+	py, err := hwnastest.FindPython("onnx")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and python3-onnx is missing: %v", err)
+		}
+		t.Skipf("python3-onnx not available: %v", err)
+	}
+	if o, err := exec.Command(py, "-c", "import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput(); err != nil {
+		t.Fatalf("onnx checker: %v\n%s", err, o)
+	}
+}
+
+// TestExportErrors: every bad request is one clear line.
+func TestExportErrors(t *testing.T) {
+	spec, st := runTiny(t)
+	other := filepath.Join(t.TempDir(), "other.hwnas")
+	os.WriteFile(other, []byte(strings.Replace(exportSpec, "train = 300", "train = 200", 1)), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tiny", "0", "--spec", spec, "--store", st}, "nothing to write"},
+		{[]string{"tiny", "x", "--spec", spec, "--store", st, "--onnx", "a.onnx"}, `trial id "x"`},
+		{[]string{"tiny", "7", "--spec", spec, "--store", st, "--onnx", "a.onnx"}, "has no trial 7 (stored: 2 trials, ids 0 to 1)"},
+		{[]string{"tiny", "0", "--spec", other, "--store", st, "--onnx", "a.onnx"}, "not the one the stored run came from"},
+		{[]string{"nope", "0", "--spec", spec, "--store", st, "--onnx", "a.onnx"}, `no experiment "nope"`},
+	} {
+		out, err := runCLI(t, append([]string{"export"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error()+out, c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("export %v: %v %s, want one line with %q", c.args, err, out, c.want)
+		}
+	}
+}

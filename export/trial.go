@@ -1,0 +1,125 @@
+// Package export rebuilds a stored trial for export: its network from the
+// genome, its weights by training it again exactly as the run did, and its
+// FPGA design from the hardware model; export/onnx and export/hls write
+// them out.
+//
+// The store keeps a trial's genome, network key, design string and metrics,
+// not its weights. Training is deterministic for a seed (engine/nn), so the
+// weights are recovered by training the network again with the run's seed
+// and fidelity, and checked: the retrained accuracy must equal the stored
+// one bit for bit, or Load fails.
+package export
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/nn"
+	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/metric"
+)
+
+// Trial is a stored trial ready to export.
+type Trial struct {
+	Experiment string
+	ID         int
+	Network    *arch.Network
+	Metrics    engine.Metrics // as stored
+	// Weights are the trained weights when the built-in trainer trained the
+	// trial (Trained), else the initial weights from the run's seed.
+	Weights *nn.Weights
+	Trained bool
+	// Mean and Std normalise the network's inputs, (x − Mean)/Std, when
+	// Trained; nil otherwise.
+	Mean, Std []float32
+	// Design is the trial's FPGA design and Pool the devices it runs on
+	// (one device unless Design.Mode is Multi); HasDesign is false when the
+	// experiment names no hardware or the trial has no design.
+	Design    fpga.Design
+	Pool      fpga.Pool
+	HasDesign bool
+}
+
+// Load finds trial id of the latest stored run of e in st and rebuilds it.
+// e must be the experiment the run came from (engine.FromSpec of its spec):
+// its hash must match the stored run's. threads bounds the retraining.
+func Load(ctx context.Context, st *store.Store, e engine.Experiment, id, threads int) (*Trial, error) {
+	out, err := engine.Load(st, e.Name)
+	if err != nil {
+		return nil, err
+	}
+	if out.Hash != e.Hash {
+		return nil, fmt.Errorf("experiment %s: the spec given is not the one the stored run came from (spec hash %s, stored %s)", e.Name, e.Hash, out.Hash)
+	}
+	i := slices.IndexFunc(out.Trials, func(t engine.Trial) bool { return t.ID == id })
+	if i < 0 {
+		return nil, fmt.Errorf("experiment %s has no trial %d (stored: %d trials, ids 0 to %d)", e.Name, id, len(out.Trials), len(out.Trials)-1)
+	}
+	st0 := out.Trials[i]
+	nArch := len(e.Space.Decisions())
+	if len(st0.Genome) < nArch {
+		return nil, fmt.Errorf("trial %d: stored genome %v is shorter than the space's %d decisions", id, st0.Genome, nArch)
+	}
+	net, err := e.Space.Decode(st0.Genome[:nArch])
+	if err == nil {
+		err = net.Infer()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trial %d: decoding genome %v: %w", id, st0.Genome, err)
+	}
+	if net.Key() != st0.NetworkKey {
+		return nil, fmt.Errorf("trial %d: the genome decodes to network %s, the store says %s: the space has changed", id, net.Key(), st0.NetworkKey)
+	}
+	t := &Trial{Experiment: e.Name, ID: id, Network: net, Metrics: st0.Metrics}
+	if err := t.design(e, &st0, nArch); err != nil {
+		return nil, err
+	}
+	if err := t.weights(ctx, e, &st0, out.Seed, threads); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// design rebuilds the stored trial's design and checks it is the one stored.
+func (t *Trial) design(e engine.Experiment, st *engine.Trial, nArch int) error {
+	if e.Hardware.Design == nil || st.Design == "" {
+		return nil
+	}
+	d, pool, err := e.Hardware.Design(t.Network, st.Genome[nArch:])
+	if err != nil {
+		return fmt.Errorf("trial %d: design: %w", t.ID, err)
+	}
+	if d.String() != st.Design {
+		return fmt.Errorf("trial %d: the hardware model now gives design %q, the store has %q (re-run with --rescore)", t.ID, d, st.Design)
+	}
+	t.Design, t.Pool, t.HasDesign = d, pool, true
+	return nil
+}
+
+// weights trains the network again when the built-in trainer trained it,
+// and checks the accuracy is the stored one; otherwise it takes the initial
+// weights of the run's seed.
+func (t *Trial) weights(ctx context.Context, e engine.Experiment, st *engine.Trial, seed int64, threads int) error {
+	te, ok := e.Evaluator.(*engine.TrainEvaluator)
+	acc, hasAcc := st.Metrics[metric.Accuracy]
+	if !ok || !hasAcc || (st.Status != store.Trained && st.Status != store.Cached) {
+		w, err := nn.Init(t.Network, uint64(seed))
+		t.Weights = w
+		return err
+	}
+	f := e.Fidelity
+	f.Seed = seed
+	r, err := te.Retrain(ctx, engine.Request{Network: t.Network, Space: e.Space.Name(), Genome: st.Genome[:len(e.Space.Decisions())], Fidelity: f, Threads: threads})
+	if err != nil {
+		return fmt.Errorf("trial %d: retraining: %w", t.ID, err)
+	}
+	if got := r.Metrics[metric.Accuracy]; got != acc {
+		return fmt.Errorf("trial %d: retraining gave accuracy %v, the store has %v: the weights cannot be reproduced on this machine (another training kernel, AVX2 or portable, or another hwnas version)", t.ID, got, acc)
+	}
+	t.Weights, t.Trained, t.Mean, t.Std = r.Weights, true, r.Mean, r.Std
+	return nil
+}
