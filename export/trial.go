@@ -17,8 +17,10 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/export/hls"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/metric"
 )
@@ -42,6 +44,9 @@ type Trial struct {
 	Design    fpga.Design
 	Pool      fpga.Pool
 	HasDesign bool
+	// Train and Test are the experiment's data set, raw (not normalised),
+	// when it trains with the built-in trainer; nil otherwise.
+	Train, Test *data.Set
 }
 
 // Load finds trial id of the latest stored run of e in st and rebuilds it.
@@ -105,6 +110,12 @@ func (t *Trial) design(e engine.Experiment, st *engine.Trial, nArch int) error {
 // weights of the run's seed.
 func (t *Trial) weights(ctx context.Context, e engine.Experiment, st *engine.Trial, seed int64, threads int) error {
 	te, ok := e.Evaluator.(*engine.TrainEvaluator)
+	if ok && te.Load != nil {
+		var err error
+		if t.Train, t.Test, err = te.Load(); err != nil {
+			return fmt.Errorf("loading the data set: %w", err)
+		}
+	}
 	acc, hasAcc := st.Metrics[metric.Accuracy]
 	if !ok || !hasAcc || (st.Status != store.Trained && st.Status != store.Cached) {
 		w, err := nn.Init(t.Network, uint64(seed))
@@ -122,4 +133,21 @@ func (t *Trial) weights(ctx context.Context, e engine.Experiment, st *engine.Tri
 	}
 	t.Weights, t.Trained, t.Mean, t.Std = r.Weights, true, r.Mean, r.Std
 	return nil
+}
+
+// HLS writes the trial's design as an HLS C++ accelerator into dir (package
+// hls), calibrated on calib training images and checked by its testbench
+// on tests test images.
+func (t *Trial) HLS(dir string, calib, tests int) (*hls.Summary, error) {
+	if !t.HasDesign {
+		return nil, fmt.Errorf("trial %d has no FPGA design (the experiment names no hardware, or the trial failed before its design)", t.ID)
+	}
+	if t.Train == nil || t.Test == nil {
+		return nil, fmt.Errorf("trial %d: the HLS export needs the experiment's images (to set the fixed-point scales and test), and only the built-in trainer's data sets are read", t.ID)
+	}
+	size := int(t.Network.Input.Size())
+	calib, tests = min(calib, t.Train.Len()), min(tests, t.Test.Len())
+	return hls.Write(dir, hls.Input{Name: fmt.Sprintf("trial %d of %s", t.ID, t.Experiment), Network: t.Network,
+		Weights: t.Weights, Mean: t.Mean, Std: t.Std, Design: t.Design, Pool: t.Pool,
+		Calib: t.Train.X[:calib*size], Test: t.Test.X[:tests*size], Labels: t.Test.Y[:tests]})
 }

@@ -45,6 +45,7 @@ that its hash is the stored run's.`,
 	fl.StringVar(&f.spec, "spec", "", "the spec file the run came from (default: the built-in demo)")
 	fl.StringVar(&f.store, "store", store.DefaultDir, "directory of the result store")
 	fl.StringVar(&f.onnx, "onnx", "", "write the network as an ONNX model to this file")
+	fl.StringVar(&f.hls, "hls", "", "write the HLS C++ accelerator, testbench and report into this directory")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -81,6 +82,11 @@ func runExport(cmd *cobra.Command, args []string, f *exportFlags) error {
 			return &exitError{1, "hwnas export: " + err.Error()}
 		}
 	}
+	if f.hls != "" {
+		if err := writeHLS(w, t, f.hls); err != nil {
+			return &exitError{1, "hwnas export: " + err.Error()}
+		}
+	}
 	return nil
 }
 
@@ -104,5 +110,18 @@ func writeONNX(w io.Writer, t *export.Trial, path string) error {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s: ONNX opset 13, %d bytes\n", path, len(b))
+	return nil
+}
+
+// HLS calibration and testbench images: a few, so that csim stays quick.
+const hlsCalib, hlsTests = 64, 10
+
+func writeHLS(w io.Writer, t *export.Trial, dir string) error {
+	sum, err := t.HLS(dir, hlsCalib, hlsTests)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote %s: %s design, %d-bit fixed point, %d conv engine(s) on %d device(s), testbench on %d images; check it with make -C %s csim\n",
+		dir, t.Design.Mode, sum.Bits, sum.Engines, sum.Devices, sum.Images, dir)
 	return nil
 }

@@ -49,15 +49,31 @@ func runTiny(t *testing.T) (spec, st string) {
 	return spec, st
 }
 
-// TestExportONNX: a trained trial is exported with its weights retrained
-// bit for bit (export checks the accuracy), python3-onnx's checker accepts
-// the file, and the reference evaluator runs it on MNIST images.
-func TestExportONNX(t *testing.T) {
+// TestExportTrial: a trained trial is exported with its weights retrained
+// bit for bit (export checks the accuracy); its HLS C++ passes C simulation;
+// python3-onnx's checker accepts the ONNX file, and the reference evaluator
+// runs it on MNIST images.
+func TestExportTrial(t *testing.T) {
 	spec, st := runTiny(t)
-	path := filepath.Join(t.TempDir(), "t1.onnx")
-	out, err := runCLI(t, "export", "tiny", "1", "--spec", spec, "--store", st, "--onnx", path)
+	path, hlsDir := filepath.Join(t.TempDir(), "t1.onnx"), filepath.Join(t.TempDir(), "hls")
+	out, err := runCLI(t, "export", "tiny", "1", "--spec", spec, "--store", st, "--onnx", path, "--hls", hlsDir)
 	if err != nil {
 		t.Fatalf("export: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "16-bit fixed point") {
+		t.Errorf("export --hls did not say what it wrote:\n%s", out)
+	}
+	if _, err := exec.LookPath("g++"); err != nil && os.Getenv("CI") == "true" {
+		t.Fatal("CI=true and g++ is missing")
+	} else if err == nil {
+		if o, err := exec.Command("make", "-s", "-C", hlsDir, "csim").CombinedOutput(); err != nil || !strings.Contains(string(o), "10 images, 0 outputs differ") {
+			t.Fatalf("make csim: %v\n%s", err, o)
+		}
+	}
+	for _, f := range []string{"README.md", "design.json", "hwnas_engine.h"} {
+		if _, err := os.Stat(filepath.Join(hlsDir, f)); err != nil {
+			t.Error(err)
+		}
 	}
 	if !strings.Contains(out, "trained again with the run's seed") || !strings.Contains(out, "as stored") {
 		t.Errorf("export did not say the weights were retrained:\n%s", out)
