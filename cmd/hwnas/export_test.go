@@ -91,13 +91,7 @@ func TestExportTrial(t *testing.T) {
 	if _, dims, err := m.Run(x, []int{20, 1, 28, 28}); err != nil || dims[0] != 20 || dims[1] != 10 {
 		t.Fatalf("running the export: %v, output %v", err, dims)
 	}
-	py, err := hwnastest.FindPython("onnx")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and python3-onnx is missing: %v", err)
-		}
-		t.Skipf("python3-onnx not available: %v", err)
-	}
+	py := hwnastest.NeedPython(t, "onnx")
 	if o, err := exec.Command(py, "-c", "import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput(); err != nil {
 		t.Fatalf("onnx checker: %v\n%s", err, o)
 	}

@@ -2,7 +2,6 @@ package hls
 
 import (
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // net uses every op the C++ has: conv with BN and ReLU, a depthwise conv, a
@@ -37,28 +37,6 @@ func net() *arch.Network {
 	return n
 }
 
-func weights(t testing.TB, n *arch.Network) *nn.Weights {
-	w, err := nn.Init(n, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range w.Layers {
-		l := &w.Layers[i]
-		for _, v := range [][]float32{l.B, l.Beta, l.Mean} {
-			for k := range v {
-				v[k] = float32(r.NormFloat64() * 0.1)
-			}
-		}
-		for _, v := range [][]float32{l.Gamma, l.Var} {
-			for k := range v {
-				v[k] = float32(0.5 + r.Float64())
-			}
-		}
-	}
-	return w
-}
-
 var mean, std = []float32{0.1307}, []float32{0.3081}
 
 func mnist(t testing.TB, n int, seed uint64) ([]float32, []uint8) {
@@ -77,7 +55,7 @@ func mnist(t testing.TB, n int, seed uint64) ([]float32, []uint8) {
 // within 2% of the largest output of the float network on 50 images.
 func TestQuantizedNearFloat(t *testing.T) {
 	n := net()
-	w := weights(t, n)
+	w := hwnastest.Weights(t, n)
 	calib, _ := mnist(t, 20, 1)
 	q, err := Quantize(n, w, mean, std, calib, 20, 16)
 	if err != nil {
@@ -153,7 +131,7 @@ func csim(t *testing.T, dir string) (string, error) {
 // MNIST images; and a changed expected output makes csim fail.
 func TestCSim(t *testing.T) {
 	n := net()
-	w := weights(t, n)
+	w := hwnastest.Weights(t, n)
 	calib, _ := mnist(t, 16, 1)
 	test, labels := mnist(t, 6, 2)
 	for _, c := range []struct {
@@ -208,11 +186,11 @@ func TestRefuses(t *testing.T) {
 	d, pool := design(t, n, fpga.Shared, fpga.Int16)
 	d.Precision = fpga.FP32
 	calib, labels := mnist(t, 2, 1)
-	if _, err := Write(t.TempDir(), Input{Network: n, Weights: weights(t, n), Design: d, Pool: pool, Calib: calib, Test: calib, Labels: labels}); err == nil || !strings.Contains(err.Error(), "fp32") {
+	if _, err := Write(t.TempDir(), Input{Network: n, Weights: hwnastest.Weights(t, n), Design: d, Pool: pool, Calib: calib, Test: calib, Labels: labels}); err == nil || !strings.Contains(err.Error(), "fp32") {
 		t.Errorf("fp32 design: %v", err)
 	}
 	n.Layers[4].BN = true // the average pool
-	if _, err := Quantize(n, weights(t, net()), nil, nil, calib, 2, 16); err == nil || !strings.Contains(err.Error(), "cannot be folded") {
+	if _, err := Quantize(n, hwnastest.Weights(t, net()), nil, nil, calib, 2, 16); err == nil || !strings.Contains(err.Error(), "cannot be folded") {
 		t.Errorf("BN after a pool: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 func ft(dims []int64, vs ...float32) Tensor { return Tensor{Dims: dims, Float: vs} }
@@ -99,7 +100,7 @@ func FuzzDecode(f *testing.F) {
 	y = small.Append(arch.Layer{Op: arch.Dense, Out: 3}, y)
 	small.Append(arch.Layer{Op: arch.Add}, y, y)
 	for _, net := range []*arch.Network{small, nets()["conv-head"]} {
-		b, err := Encode(net, weights(f, net), Options{Mean: []float32{0.5}, Std: []float32{2}})
+		b, err := Encode(net, hwnastest.Weights(f, net), Options{Mean: []float32{0.5}, Std: []float32{2}})
 		if err != nil {
 			f.Fatal(err)
 		}

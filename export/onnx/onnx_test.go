@@ -42,31 +42,6 @@ func nets() map[string]*arch.Network {
 	return out
 }
 
-// weights are seeded initial weights with batch normalisation statistics
-// moved away from 0 and 1, so that every tensor matters.
-func weights(t testing.TB, net *arch.Network) *nn.Weights {
-	t.Helper()
-	w, err := nn.Init(net, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range w.Layers {
-		l := &w.Layers[i]
-		for _, v := range [][]float32{l.B, l.Beta, l.Mean} {
-			for k := range v {
-				v[k] = float32(r.NormFloat64() * 0.1)
-			}
-		}
-		for _, v := range [][]float32{l.Gamma, l.Var} {
-			for k := range v {
-				v[k] = float32(0.5 + r.Float64())
-			}
-		}
-	}
-	return w
-}
-
 // images returns n MNIST test images, raw and normalised with mean and std.
 func images(t *testing.T, n int, mean, std []float32) (raw, norm []float32) {
 	t.Helper()
@@ -93,7 +68,7 @@ func TestMatchesEngine(t *testing.T) {
 	raw, norm := images(t, 100, mean, std)
 	for name, net := range nets() {
 		t.Run(name, func(t *testing.T) {
-			w := weights(t, net)
+			w := hwnastest.Weights(t, net)
 			want, err := nn.Forward(net, w, norm, 100)
 			if err != nil {
 				t.Fatal(err)
@@ -128,7 +103,7 @@ func TestChannelsLayout(t *testing.T) {
 	net := &arch.Network{Input: arch.Shape{H: 6, W: 5, C: 3}, Classes: 4}
 	x := net.Append(arch.Layer{Op: arch.Conv, Kernel: 3, Stride: 1, Pad: 1, Out: 6, Groups: 3, Act: arch.ReLU}, arch.Input)
 	net.Append(arch.Layer{Op: arch.Dense, Out: 4}, x)
-	w := weights(t, net)
+	w := hwnastest.Weights(t, net)
 	r := rand.New(rand.NewPCG(3, 4))
 	nhwc := make([]float32, 2*6*5*3)
 	for i := range nhwc {
@@ -170,13 +145,7 @@ func TestChannelsLayout(t *testing.T) {
 // inference) accepts every exported model. Without python3-onnx it skips,
 // and fails under CI=true.
 func TestChecker(t *testing.T) {
-	py, err := hwnastest.FindPython("onnx")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and python3-onnx is missing: %v", err)
-		}
-		t.Skipf("python3-onnx not available: %v", err)
-	}
+	py := hwnastest.NeedPython(t, "onnx")
 	dir := t.TempDir()
 	var paths []string
 	for name, net := range nets() {
@@ -185,7 +154,7 @@ func TestChecker(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Write(f, net, weights(t, net), Options{Mean: []float32{0.1307}, Std: []float32{0.3081}, Name: name}); err != nil {
+		if err := Write(f, net, hwnastest.Weights(t, net), Options{Mean: []float32{0.1307}, Std: []float32{0.3081}, Name: name}); err != nil {
 			t.Fatal(err)
 		}
 		f.Close()
