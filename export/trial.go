@@ -13,7 +13,9 @@ package export
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine"
@@ -21,6 +23,7 @@ import (
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/export/hls"
+	"github.com/hwnas/hwnas/export/onnx"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/metric"
 )
@@ -151,3 +154,50 @@ func (t *Trial) HLS(dir string, calib, tests int) (*hls.Summary, error) {
 		Weights: t.Weights, Mean: t.Mean, Std: t.Std, Design: t.Design, Pool: t.Pool,
 		Calib: t.Train.X[:calib*size], Test: t.Test.X[:tests*size], Labels: t.Test.Y[:tests]})
 }
+
+// WriteONNX writes the trial's network and weights as an ONNX model to path
+// (package onnx) and returns its size in bytes.
+func (t *Trial) WriteONNX(path string) (int, error) {
+	b, err := onnx.Encode(t.Network, t.Weights, onnx.Options{Mean: t.Mean, Std: t.Std, Name: t.Experiment,
+		Doc: fmt.Sprintf("hwnas trial %d of experiment %s", t.ID, t.Experiment)})
+	if err != nil {
+		return 0, err
+	}
+	return len(b), os.WriteFile(path, b, 0o644)
+}
+
+// Describe says which trial this is and where its weights come from.
+func (t *Trial) Describe() string {
+	s := fmt.Sprintf("trial %d of %s: %s\n", t.ID, t.Experiment, t.Network.Summary())
+	if t.Trained {
+		return s + fmt.Sprintf("weights: trained again with the run's seed; accuracy %v, as stored\n", t.Metrics[metric.Accuracy])
+	}
+	return s + "weights: initial (the built-in trainer did not train this trial)\n"
+}
+
+// Files writes the ONNX model to onnxPath and the HLS accelerator into
+// hlsDir (either may be empty) and says what it wrote, one line each.
+func (t *Trial) Files(onnxPath, hlsDir string) (string, error) {
+	var b strings.Builder
+	if onnxPath != "" {
+		n, err := t.WriteONNX(onnxPath)
+		if err != nil {
+			return b.String(), err
+		}
+		fmt.Fprintf(&b, "wrote %s: ONNX opset 13, %d bytes\n", onnxPath, n)
+	}
+	if hlsDir != "" {
+		sum, err := t.HLS(hlsDir, HLSCalib, HLSTests)
+		if err != nil {
+			return b.String(), err
+		}
+		fmt.Fprintf(&b, "wrote %s: %s design, %d-bit fixed point, %d conv engine(s) on %d device(s), testbench on %d images; check it with make -C %s csim\n",
+			hlsDir, t.Design.Mode, sum.Bits, sum.Engines, sum.Devices, sum.Images, hlsDir)
+	}
+	return b.String(), nil
+}
+
+// HLSCalib and HLSTests are the training images that set the fixed-point
+// scales of an HLS export and the test images its testbench runs: a few,
+// so that C simulation stays quick.
+const HLSCalib, HLSTests = 64, 10

@@ -2,18 +2,14 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"runtime"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/export"
-	"github.com/hwnas/hwnas/export/onnx"
 )
 
 type exportFlags struct {
@@ -70,58 +66,15 @@ func runExport(cmd *cobra.Command, args []string, f *exportFlags) error {
 		return err
 	}
 	defer st.Close()
-	w := cmd.OutOrStdout()
-	start := time.Now()
 	t, err := export.Load(cmd.Context(), st, e, id, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return &exitError{1, "hwnas export: " + err.Error()}
 	}
-	describeTrial(w, t, time.Since(start))
-	if f.onnx != "" {
-		if err := writeONNX(w, t, f.onnx); err != nil {
-			return &exitError{1, "hwnas export: " + err.Error()}
-		}
-	}
-	if f.hls != "" {
-		if err := writeHLS(w, t, f.hls); err != nil {
-			return &exitError{1, "hwnas export: " + err.Error()}
-		}
-	}
-	return nil
-}
-
-// describeTrial says which trial is exported and where its weights came from.
-func describeTrial(w io.Writer, t *export.Trial, took time.Duration) {
-	fmt.Fprintf(w, "trial %d of %s: %s\n", t.ID, t.Experiment, t.Network.Summary())
-	if t.Trained {
-		fmt.Fprintf(w, "weights: trained again with the run's seed in %.1f s; accuracy %v, as stored\n", took.Seconds(), t.Metrics["accuracy"])
-	} else {
-		fmt.Fprintln(w, "weights: initial (the built-in trainer did not train this trial)")
-	}
-}
-
-func writeONNX(w io.Writer, t *export.Trial, path string) error {
-	b, err := onnx.Encode(t.Network, t.Weights, onnx.Options{Mean: t.Mean, Std: t.Std, Name: t.Experiment,
-		Doc: fmt.Sprintf("hwnas trial %d of experiment %s", t.ID, t.Experiment)})
+	fmt.Fprint(cmd.OutOrStdout(), t.Describe())
+	wrote, err := t.Files(f.onnx, f.hls)
+	fmt.Fprint(cmd.OutOrStdout(), wrote)
 	if err != nil {
-		return err
+		return &exitError{1, "hwnas export: " + err.Error()}
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "wrote %s: ONNX opset 13, %d bytes\n", path, len(b))
-	return nil
-}
-
-// HLS calibration and testbench images: a few, so that csim stays quick.
-const hlsCalib, hlsTests = 64, 10
-
-func writeHLS(w io.Writer, t *export.Trial, dir string) error {
-	sum, err := t.HLS(dir, hlsCalib, hlsTests)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "wrote %s: %s design, %d-bit fixed point, %d conv engine(s) on %d device(s), testbench on %d images; check it with make -C %s csim\n",
-		dir, t.Design.Mode, sum.Bits, sum.Engines, sum.Devices, sum.Images, dir)
 	return nil
 }
