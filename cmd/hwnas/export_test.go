@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -116,5 +117,64 @@ func TestExportErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error()+out, c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("export %v: %v %s, want one line with %q", c.args, err, out, c.want)
 		}
+	}
+}
+
+// coexploreSpec searches two boards, their partition, tiling and
+// precision with the network.
+const coexploreSpec = `
+space tinyspace {
+  input 28x28x1
+  batchnorm = true
+  repeat 3 {
+    conv { kernel in {3, 5}  filters in {4, 8}  stride in {1, 2} }
+  }
+  head flatten, dense(10)
+}
+dataset small {
+  source = builtin("mnist")
+  train = 300  val = 100  test = 100
+  epochs = 1  batch = 32
+}
+experiment co {
+  space = tinyspace  dataset = small
+  hardware search {
+    devices in {"ZCU102", "ZC706"}
+    link = 10 Gb/s
+    precision in {int8, int16}
+    partition = true
+    tiling = true
+  }
+  maximize accuracy
+  maximize throughput
+  reward mnasnet { metric = latency  target = 1 ms }
+  strategy coexplore { hidden = 8  hw_tries = 4 }
+  budget 4 trials
+  seed 5
+}
+`
+
+// TestExportCoexplore: a co-exploration trial, whose design comes from its
+// hardware genes, exports as HLS C++ that passes C simulation.
+func TestExportCoexplore(t *testing.T) {
+	dir := t.TempDir()
+	spec, st := filepath.Join(dir, "co.hwnas"), filepath.Join(dir, "store")
+	os.WriteFile(spec, []byte(coexploreSpec), 0o644)
+	if out, err := runCLI(t, "run", spec, "--store", st); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	hlsDir := filepath.Join(dir, "hls")
+	var out string
+	var err error
+	for id := range 4 {
+		if out, err = runCLI(t, "export", "co", strconv.Itoa(id), "--spec", spec, "--store", st, "--hls", hlsDir); err == nil && strings.Contains(out, "trained again") {
+			break
+		}
+	}
+	if err != nil || !strings.Contains(out, "trained again") {
+		t.Fatalf("no trial exported with trained weights: %v\n%s", err, out)
+	}
+	if o, err := exec.Command("make", "-s", "-C", hlsDir, "csim").CombinedOutput(); err != nil || !strings.Contains(string(o), "0 outputs differ") {
+		t.Fatalf("make csim: %v\n%s\n%s", err, out, o)
 	}
 }
