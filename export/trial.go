@@ -200,4 +200,4 @@ func (t *Trial) Files(onnxPath, hlsDir string) (string, error) {
 // HLSCalib and HLSTests are the training images that set the fixed-point
 // scales of an HLS export and the test images its testbench runs: a few,
 // so that C simulation stays quick.
-const HLSCalib, HLSTests = 64, 10
+const HLSCalib, HLSTests = 16, 10

@@ -121,7 +121,9 @@ func (q *QNet) acc(li int, r *run) ([]int64, int) {
 	return out, f
 }
 
-// conv is the exact accumulator of conv layer li on x (CHW).
+// conv is the exact accumulator of conv layer li on x (CHW): each weight
+// is applied to a whole output plane in turn (integer sums do not depend
+// on their order).
 func (q *QNet) conv(li int, x []int64) []int64 {
 	l := &q.Net.Layers[li]
 	ql := &q.Layers[li]
@@ -130,27 +132,39 @@ func (q *QNet) conv(li int, x []int64) []int64 {
 	ng, mg, k := in.C/g, l.Out/g, l.Kernel
 	out := make([]int64, sh.Size())
 	for m := range l.Out {
-		gi := m / mg
-		for oy := range sh.H {
-			for ox := range sh.W {
-				s := ql.B[m]
-				for n := range ng {
-					for ky := range k {
-						iy := oy*l.Stride - l.Pad + ky
-						for kx := range k {
-							ix := ox*l.Stride - l.Pad + kx
-							if iy < 0 || iy >= in.H || ix < 0 || ix >= in.W {
-								continue
-							}
-							s += x[((gi*ng+n)*in.H+iy)*in.W+ix] * ql.W[((m*ng+n)*k+ky)*k+kx]
-						}
+		plane := out[m*sh.H*sh.W : (m+1)*sh.H*sh.W]
+		for i := range plane {
+			plane[i] = ql.B[m]
+		}
+		for n := range ng {
+			xin := x[(m/mg*ng+n)*in.H*in.W : (m/mg*ng+n+1)*in.H*in.W]
+			for ky := range k {
+				for kx := range k {
+					if w := ql.W[((m*ng+n)*k+ky)*k+kx]; w != 0 {
+						addShifted(plane, xin, w, in, sh, l.Stride, ky-l.Pad, kx-l.Pad)
 					}
 				}
-				out[(m*sh.H+oy)*sh.W+ox] = s
 			}
 		}
 	}
 	return out
+}
+
+// addShifted adds w·x[oy·s+dy][ox·s+dx] to every output position whose
+// input lies inside the map.
+func addShifted(plane, xin []int64, w int64, in, sh arch.Shape, s, dy, dx int) {
+	for oy := range sh.H {
+		iy := oy*s + dy
+		if iy < 0 || iy >= in.H {
+			continue
+		}
+		row, orow := xin[iy*in.W:(iy+1)*in.W], plane[oy*sh.W:(oy+1)*sh.W]
+		for ox := range orow {
+			if ix := ox*s + dx; ix >= 0 && ix < in.W {
+				orow[ox] += row[ix] * w
+			}
+		}
+	}
 }
 
 // pool is max, average (rounded division by the window's elements inside

@@ -3,6 +3,9 @@ package hls
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/nn"
@@ -101,8 +104,10 @@ func (q *QNet) calibrate(li int, lw *nn.LayerWeights, runs []*run) error {
 	}
 	accs := make([][]int64, len(runs))
 	var peak int64
-	for i, r := range runs {
-		accs[i], ql.FAcc = q.acc(li, r)
+	fAcc := make([]int, len(runs))
+	each(len(runs), func(i int) { accs[i], fAcc[i] = q.acc(li, runs[i]) })
+	ql.FAcc = fAcc[0]
+	for i := range runs {
 		for _, v := range accs[i] {
 			if l.Act == arch.ReLU {
 				v = max(v, 0)
@@ -246,4 +251,19 @@ func divRound(s, c int64) int64 {
 		return (2*s + c) / (2 * c)
 	}
 	return -((-2*s + c) / (2 * c))
+}
+
+// each calls fn(i) for i in [0, n) on GOMAXPROCS goroutines; the results
+// do not depend on the order (each i writes only its own slot).
+func each(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -71,9 +71,7 @@ func Write(dir string, in Input) (*Summary, error) {
 		return nil, err
 	}
 	expected := make([][]int64, len(images))
-	for i, im := range images {
-		expected[i] = q.Forward(im)
-	}
+	each(len(images), func(i int) { expected[i] = q.Forward(images[i]) })
 	files := map[string]string{
 		"hwnas_config.h": s.config(), "hwnas_net.h": s.header(), "hwnas_net.cpp": s.net(),
 		"hwnas_weights.h": s.weights(), "testbench_data.h": testData(images, expected, in.Labels),
