@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/export/onnx"
 	"github.com/hwnas/hwnas/internal/hwnastest"
+	"github.com/hwnas/hwnas/report"
 )
 
 // exportSpec trains small networks on a little MNIST, on one board.
@@ -87,10 +89,41 @@ func TestExportTrial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The run measured test_accuracy on the test subset the engine draws
+	// with the seed + 2 (engine.TrainEvaluator); the exported model, given
+	// those raw images, must classify them the same.
 	_, test, _ := data.MNIST()
-	x := test.X[:20*784]
-	if _, dims, err := m.Run(x, []int{20, 1, 28, 28}); err != nil || dims[0] != 20 || dims[1] != 10 {
+	sub, err := test.Subset(100, 2+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, dims, err := m.Run(sub.X, []int{100, 1, 28, 28})
+	if err != nil || dims[0] != 100 || dims[1] != 10 {
 		t.Fatalf("running the export: %v, output %v", err, dims)
+	}
+	correct := 0
+	for i := range 100 {
+		z := logits[i*10 : (i+1)*10]
+		best := 0
+		for k, v := range z {
+			if v > z[best] {
+				best = k
+			}
+		}
+		if best == int(sub.Y[i]) {
+			correct++
+		}
+	}
+	res, err := runCLI(t, "results", "tiny", "--store", st, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j report.JSONOutcome
+	if err := json.Unmarshal([]byte(res), &j); err != nil || len(j.Trials) != 2 {
+		t.Fatalf("results --format json: %v\n%s", err, res)
+	}
+	if got, want := float64(correct)/100, j.Trials[1].Metrics["test_accuracy"]; got != want {
+		t.Errorf("the exported model classifies %v of the run's test images right; the run measured %v", got, want)
 	}
 	py := hwnastest.NeedPython(t, "onnx")
 	if o, err := exec.Command(py, "-c", "import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput(); err != nil {
