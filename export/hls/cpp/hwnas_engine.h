@@ -111,12 +111,17 @@ template <int ENGINE, int TM, int TN, int TR, int TC, int KMAX, int SMAX>
 void conv_engine(const data_t *in, const wgt_t *wts, const acc_t *bias, data_t *out, const ConvLayer &L) {
 #pragma HLS INLINE off
   const int IR = (TR - 1) * SMAX + KMAX, IC = (TC - 1) * SMAX + KMAX;
-  static data_t in_buf[2][TN][IR][IC];
-  static wgt_t w_buf[2][TM][TN][KMAX][KMAX];
+  // Two halves of each buffer as distinct arrays, so that the tool sees the
+  // load of one and the compute on the other as independent.
+  static data_t in_a[TN][IR][IC], in_b[TN][IR][IC];
+  static wgt_t w_a[TM][TN][KMAX][KMAX], w_b[TM][TN][KMAX][KMAX];
   static acc_t out_buf[TM][TR][TC];
-#pragma HLS ARRAY_PARTITION variable=in_buf complete dim=2
-#pragma HLS ARRAY_PARTITION variable=w_buf complete dim=2
-#pragma HLS ARRAY_PARTITION variable=w_buf complete dim=3
+#pragma HLS ARRAY_PARTITION variable=in_a complete dim=1
+#pragma HLS ARRAY_PARTITION variable=in_b complete dim=1
+#pragma HLS ARRAY_PARTITION variable=w_a complete dim=1
+#pragma HLS ARRAY_PARTITION variable=w_a complete dim=2
+#pragma HLS ARRAY_PARTITION variable=w_b complete dim=1
+#pragma HLS ARRAY_PARTITION variable=w_b complete dim=2
 #pragma HLS ARRAY_PARTITION variable=out_buf complete dim=1
   const int Mg = L.M / L.groups, Ng = L.N / L.groups;
   for (int g = 0; g < L.groups; g++)
@@ -133,12 +138,17 @@ void conv_engine(const data_t *in, const wgt_t *wts, const acc_t *bias, data_t *
             }
           // Double buffering: tile ti+TN loads into one half while tile ti
           // is computed from the other.
-          load_tile<TM, TN, IR, IC, KMAX>(in_buf[0], w_buf[0], in, wts, g, row, col, to, 0, L);
+          load_tile<TM, TN, IR, IC, KMAX>(in_a, w_a, in, wts, g, row, col, to, 0, L);
           int p = 0;
           for (int ti = 0; ti < Ng; ti += TN) {
-            if (ti + TN < Ng)
-              load_tile<TM, TN, IR, IC, KMAX>(in_buf[1 - p], w_buf[1 - p], in, wts, g, row, col, to, ti + TN, L);
-            compute_tile<TM, TN, IR, IC, KMAX, TR, TC>(in_buf[p], w_buf[p], out_buf, L);
+            bool next = ti + TN < Ng;
+            if (p == 0) {
+              if (next) load_tile<TM, TN, IR, IC, KMAX>(in_b, w_b, in, wts, g, row, col, to, ti + TN, L);
+              compute_tile<TM, TN, IR, IC, KMAX, TR, TC>(in_a, w_a, out_buf, L);
+            } else {
+              if (next) load_tile<TM, TN, IR, IC, KMAX>(in_a, w_a, in, wts, g, row, col, to, ti + TN, L);
+              compute_tile<TM, TN, IR, IC, KMAX, TR, TC>(in_b, w_b, out_buf, L);
+            }
             p = 1 - p;
           }
           for (int too = 0; too < TM; too++)
