@@ -20,13 +20,29 @@ func size(dims []int) int {
 	return s
 }
 
+// maxWork bounds the multiply-adds (or window reads) of one node, so that
+// a hostile model cannot make Run take hours; the fuzz test lowers it.
+var maxWork int64 = 1 << 40
+
+func checkWork(dims ...int) error {
+	w := int64(1)
+	for _, d := range dims {
+		w *= int64(d)
+		if w > maxWork {
+			return fmt.Errorf("%v multiply-adds are more than the reference evaluator does (%d)", dims, maxWork)
+		}
+	}
+	return nil
+}
+
 // maxKernel bounds the kernels Run accepts; pads must be smaller than the kernel.
 const maxKernel = 64
 
 // maxRun bounds the elements of any value Run makes.
 const maxRun = 1 << 26
 
-// checkDims refuses a shape with a negative dimension or over maxRun elements.
+// checkDims refuses a shape with a negative dimension or over maxRun
+// elements (or maxWork).
 func checkDims(dims []int) error {
 	s := 1
 	for _, d := range dims {
@@ -35,7 +51,7 @@ func checkDims(dims []int) error {
 		}
 		s *= d
 	}
-	return nil
+	return checkWork(dims...)
 }
 
 // Run evaluates the model's one input x of shape dims and returns its first
@@ -236,6 +252,9 @@ func (n *Node) conv(in []value) (value, error) {
 	if err := checkDims([]int{nb, m, oh, ow}); err != nil {
 		return value{}, err
 	}
+	if err := checkWork(nb, m, oh, ow, cg, k[0], k[1]); err != nil {
+		return value{}, err
+	}
 	out := value{[]int{nb, m, oh, ow}, make([]float32, nb*m*oh*ow)}
 	for b := range nb {
 		for o := range m {
@@ -302,6 +321,9 @@ func (n *Node) pool(x value) (value, error) {
 		return value{}, err
 	}
 	nb, c, h, w := x.dims[0], x.dims[1], x.dims[2], x.dims[3]
+	if err := checkWork(nb, c, oh, ow, k[0], k[1]); err != nil {
+		return value{}, err
+	}
 	out := value{[]int{nb, c, oh, ow}, make([]float32, nb*c*oh*ow)}
 	for bc := range nb * c {
 		src := x.data[bc*h*w : (bc+1)*h*w]
@@ -371,6 +393,9 @@ func (n *Node) gemm(in []value) (value, error) {
 		return value{}, fmt.Errorf("shapes %v and %v do not multiply", a.dims, b.dims)
 	}
 	rows, kk, cols := a.dims[0], a.dims[1], b.dims[1]
+	if err := checkWork(rows, kk, cols); err != nil {
+		return value{}, err
+	}
 	out := value{[]int{rows, cols}, make([]float32, rows*cols)}
 	for r := range rows {
 		for c := range cols {

@@ -107,6 +107,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte{0x3a, 0x02, 0x0a, 0x00})
+	maxWork = 1 << 20 // every run stays short
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b)
 		if err != nil || len(b) > 1<<16 {
