@@ -6,33 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// exportCell trains two small networks on a little MNIST, on one board.
-const exportCell = `
-platform pynq from "PYNQ-Z1" { precision = int16 }
-space tinyspace {
-  input 28x28x1
-  batchnorm = true
-  repeat 2 {
-    conv { kernel in {3, 5}  filters in {4, 8}  stride = 1 }
-  }
-  head gap, dense(10)
-}
-dataset small {
-  source = builtin("mnist")
-  train = 300  val = 100  test = 100
-  epochs = 1  batch = 32
-}
-experiment tiny {
-  space = tinyspace  platform = pynq  dataset = small
-  maximize accuracy
-  minimize latency
-  budget 2 trials
-  seed 2
-}
-run tiny
-`
+	"github.com/hwnas/hwnas/internal/hwnastest"
+)
 
 // TestExportMagic: %export and hwnas.Export write a trial of an experiment
 // run in the session; bad calls are one-line errors with the usage.
@@ -40,7 +16,7 @@ func TestExportMagic(t *testing.T) {
 	s := newTestSession(t)
 	ctx := context.Background()
 	var r record
-	if _, err := s.Execute(ctx, exportCell, r.output()); err != nil {
+	if _, err := s.Execute(ctx, hwnastest.ExportSpec+"run tiny\n", r.output()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	dir := t.TempDir()

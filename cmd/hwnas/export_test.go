@@ -9,43 +9,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/export/onnx"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/report"
 )
-
-// exportSpec trains small networks on a little MNIST, on one board.
-const exportSpec = `
-platform pynq from "PYNQ-Z1" { precision = int16 }
-space tinyspace {
-  input 28x28x1
-  batchnorm = true
-  repeat 2 {
-    conv { kernel in {3, 5}  filters in {4, 8}  stride = 1 }
-  }
-  head gap, dense(10)
-}
-dataset small {
-  source = builtin("mnist")
-  train = 300  val = 100  test = 100
-  epochs = 1  batch = 32
-}
-experiment tiny {
-  space = tinyspace  platform = pynq  dataset = small
-  maximize accuracy
-  minimize latency
-  budget 2 trials
-  seed 2
-}
-`
 
 // runTiny runs exportSpec into a new store and returns the spec and store paths.
 func runTiny(t *testing.T) (spec, st string) {
 	t.Helper()
 	dir := t.TempDir()
 	spec, st = filepath.Join(dir, "tiny.hwnas"), filepath.Join(dir, "store")
-	os.WriteFile(spec, []byte(exportSpec), 0o644)
+	os.WriteFile(spec, []byte(hwnastest.ExportSpec), 0o644)
 	if out, err := runCLI(t, "run", spec, "--store", st); err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
@@ -92,11 +66,7 @@ func TestExportTrial(t *testing.T) {
 	// The run measured test_accuracy on the test subset the engine draws
 	// with the seed + 2 (engine.TrainEvaluator); the exported model, given
 	// those raw images, must classify them the same.
-	_, test, _ := data.MNIST()
-	sub, err := test.Subset(100, 2+2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub := hwnastest.MNISTTest(t, 100, 2+2)
 	logits, dims, err := m.Run(sub.X, []int{100, 1, 28, 28})
 	if err != nil || dims[0] != 100 || dims[1] != 10 {
 		t.Fatalf("running the export: %v, output %v", err, dims)
@@ -135,7 +105,7 @@ func TestExportTrial(t *testing.T) {
 func TestExportErrors(t *testing.T) {
 	spec, st := runTiny(t)
 	other := filepath.Join(t.TempDir(), "other.hwnas")
-	os.WriteFile(other, []byte(strings.Replace(exportSpec, "train = 300", "train = 200", 1)), 0o644)
+	os.WriteFile(other, []byte(strings.Replace(hwnastest.ExportSpec, "train = 300", "train = 200", 1)), 0o644)
 	for _, c := range []struct {
 		args []string
 		want string

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
-	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/internal/hwnastest"
@@ -40,14 +39,7 @@ func net() *arch.Network {
 var mean, std = []float32{0.1307}, []float32{0.3081}
 
 func mnist(t testing.TB, n int, seed uint64) ([]float32, []uint8) {
-	_, test, err := data.MNIST()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := test.Subset(n, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := hwnastest.MNISTTest(t, n, seed)
 	return s.X, s.Y
 }
 

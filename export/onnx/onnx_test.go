@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
-	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 )
@@ -45,14 +44,7 @@ func nets() map[string]*arch.Network {
 // images returns n MNIST test images, raw and normalised with mean and std.
 func images(t *testing.T, n int, mean, std []float32) (raw, norm []float32) {
 	t.Helper()
-	_, test, err := data.MNIST()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := test.Subset(n, 9)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub := hwnastest.MNISTTest(t, n, 9)
 	ns, err := sub.Normalize(mean, std)
 	if err != nil {
 		t.Fatal(err)

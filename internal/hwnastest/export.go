@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
 )
 
@@ -49,3 +50,43 @@ func Weights(t testing.TB, net *arch.Network) *nn.Weights {
 	}
 	return w
 }
+
+// MNISTTest returns n images of the MNIST test set, drawn with seed.
+func MNISTTest(t testing.TB, n int, seed uint64) *data.Set {
+	t.Helper()
+	_, test, err := data.MNIST()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := test.Subset(n, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// ExportSpec trains two small networks on a little MNIST on one board:
+// experiment tiny, for the export tests of the command line and the kernel.
+const ExportSpec = `
+platform pynq from "PYNQ-Z1" { precision = int16 }
+space tinyspace {
+  input 28x28x1
+  batchnorm = true
+  repeat 2 {
+    conv { kernel in {3, 5}  filters in {4, 8}  stride = 1 }
+  }
+  head gap, dense(10)
+}
+dataset small {
+  source = builtin("mnist")
+  train = 300  val = 100  test = 100
+  epochs = 1  batch = 32
+}
+experiment tiny {
+  space = tinyspace  platform = pynq  dataset = small
+  maximize accuracy
+  minimize latency
+  budget 2 trials
+  seed 2
+}
+`
