@@ -11,6 +11,7 @@ import (
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/internal/golden"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
@@ -184,5 +185,26 @@ func TestRefuses(t *testing.T) {
 	n.Layers[4].BN = true // the average pool
 	if _, err := Quantize(n, hwnastest.Weights(t, net()), nil, nil, calib, 2, 16); err == nil || !strings.Contains(err.Error(), "cannot be folded") {
 		t.Errorf("BN after a pool: %v", err)
+	}
+}
+
+// TestGolden: the schedule, the configuration and the README of the shared
+// design are as reviewed (go test ./export/hls -update rewrites them).
+func TestGolden(t *testing.T) {
+	n := net()
+	d, pool := design(t, n, fpga.Shared, fpga.Int16)
+	calib, _ := mnist(t, 4, 1)
+	test, labels := mnist(t, 2, 2)
+	dir := t.TempDir()
+	if _, err := Write(dir, Input{Name: "golden", Network: n, Weights: hwnastest.Weights(t, n), Mean: mean, Std: std,
+		Design: d, Pool: pool, Calib: calib, Test: test, Labels: labels}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"README.md", "hwnas_net.cpp", "hwnas_config.h"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden.Check(t, "shared_"+f, string(b))
 	}
 }
