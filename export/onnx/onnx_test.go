@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 )
@@ -166,5 +167,60 @@ for p in sys.argv[1:]:
 	}
 	if got := strings.Count(string(out), " 13 ['N', 10]"); got != len(paths) {
 		t.Errorf("checker output:\n%s\nwant %d models at opset 13 with output [N, 10]", out, len(paths))
+	}
+}
+
+// TestZooAndCells: a NAS-Bench-201 cell network (3-channel input, residual
+// adds of several inputs, average pools, 1×1 and 3×3 convs with BN) and
+// LeNet-5 export, pass the checker, and match the engine on random images.
+func TestZooAndCells(t *testing.T) {
+	cell, err := nb201.Network("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lenet, err := arch.Zoo("lenet5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	py := hwnastest.NeedPython(t, "onnx")
+	for name, net := range map[string]*arch.Network{"nb201": cell, "lenet5": lenet} {
+		t.Run(name, func(t *testing.T) {
+			w := hwnastest.Weights(t, net)
+			in := net.Input
+			r := rand.New(rand.NewPCG(7, 8))
+			nhwc := make([]float32, 2*in.Size())
+			nchw := make([]float32, len(nhwc))
+			for i := range nhwc {
+				nhwc[i] = float32(r.NormFloat64())
+				img, pos, ch := i/int(in.Size()), (i%int(in.Size()))/in.C, i%in.C
+				nchw[img*int(in.Size())+ch*in.H*in.W+pos] = nhwc[i]
+			}
+			want, err := nn.Forward(net, w, nhwc, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := Encode(net, w, Options{Name: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := m.Run(nchw, []int{2, in.C, in.H, in.W})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); !(d <= 1e-4*max(1, math.Abs(float64(want[i])))) {
+					t.Fatalf("output %d: ONNX %g, engine %g", i, got[i], want[i])
+				}
+			}
+			p := filepath.Join(t.TempDir(), name+".onnx")
+			os.WriteFile(p, b, 0o644)
+			if out, err := exec.Command(py, "-c", "import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", p).CombinedOutput(); err != nil {
+				t.Fatalf("onnx checker: %v\n%s", err, out)
+			}
+		})
 	}
 }
