@@ -12,6 +12,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -27,6 +28,10 @@ import (
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/metric"
 )
+
+// ErrOtherSpec is wrapped by Load's error when the experiment given is not
+// the one the stored run came from.
+var ErrOtherSpec = errors.New("the spec given is not the one the stored run came from")
 
 // Trial is a stored trial ready to export.
 type Trial struct {
@@ -61,7 +66,7 @@ func Load(ctx context.Context, st *store.Store, e engine.Experiment, id, threads
 		return nil, err
 	}
 	if out.Hash != e.Hash {
-		return nil, fmt.Errorf("experiment %s: the spec given is not the one the stored run came from (spec hash %s, stored %s)", e.Name, e.Hash, out.Hash)
+		return nil, fmt.Errorf("experiment %s: %w (spec hash %s, stored %s)", e.Name, ErrOtherSpec, e.Hash, out.Hash)
 	}
 	i := slices.IndexFunc(out.Trials, func(t engine.Trial) bool { return t.ID == id })
 	if i < 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -67,6 +68,9 @@ func runExport(cmd *cobra.Command, args []string, f *exportFlags) error {
 	}
 	defer st.Close()
 	t, err := export.Load(cmd.Context(), st, e, id, runtime.GOMAXPROCS(0))
+	if errors.Is(err, export.ErrOtherSpec) && f.spec == "" {
+		return &exitError{1, "hwnas export: " + err.Error() + "; without --spec, export reads the built-in demo"}
+	}
 	if err != nil {
 		return &exitError{1, "hwnas export: " + err.Error()}
 	}

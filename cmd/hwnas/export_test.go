@@ -106,10 +106,19 @@ func TestExportErrors(t *testing.T) {
 	spec, st := runTiny(t)
 	other := filepath.Join(t.TempDir(), "other.hwnas")
 	os.WriteFile(other, []byte(strings.Replace(hwnastest.ExportSpec, "train = 300", "train = 200", 1)), 0o644)
+	// A run of another experiment called fnas, exported without --spec,
+	// meets the built-in demo's fnas.
+	fnasSpec := filepath.Join(t.TempDir(), "fnas.hwnas")
+	os.WriteFile(fnasSpec, []byte(strings.Replace(hwnastest.ExportSpec, "experiment tiny", "experiment fnas", 1)), 0o644)
+	if out, err := runCLI(t, "run", fnasSpec, "--store", st); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"fnas", "0", "--store", st, "--onnx", "a.onnx"}, "not the one the stored run came from (spec hash"},
+		{[]string{"fnas", "0", "--store", st, "--onnx", "a.onnx"}, "without --spec, export reads the built-in demo"},
 		{[]string{"tiny", "0", "--spec", spec, "--store", st}, "nothing to write"},
 		{[]string{"tiny", "x", "--spec", spec, "--store", st, "--onnx", "a.onnx"}, `trial id "x"`},
 		{[]string{"tiny", "7", "--spec", spec, "--store", st, "--onnx", "a.onnx"}, "has no trial 7 (stored: 2 trials, ids 0 to 1)"},
