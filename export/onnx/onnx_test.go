@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -223,4 +224,58 @@ func TestZooAndCells(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTorch: PyTorch, running the model as the onnx package parses it
+// (testdata/torch_eval.py), gives the training engine's outputs on 100
+// MNIST images within 1e-4: a check of the export independent of Run.
+// Without python3-onnx and python3-torch it skips, and fails under CI=true.
+func TestTorch(t *testing.T) {
+	py := hwnastest.NeedPython(t, "onnx", "torch")
+	mean, std := []float32{0.1307}, []float32{0.3081}
+	raw, norm := images(t, 100, mean, std)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.f32")
+	if err := os.WriteFile(in, f32bytes(raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, net := range nets() {
+		t.Run(name, func(t *testing.T) {
+			w := hwnastest.Weights(t, net)
+			want, err := nn.Forward(net, w, norm, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			model, out := filepath.Join(dir, name+".onnx"), filepath.Join(dir, name+".out")
+			f, err := os.Create(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Write(f, net, w, Options{Mean: mean, Std: std}); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			if o, err := exec.Command(py, "testdata/torch_eval.py", model, in, "100", "1", "28", "28", out).CombinedOutput(); err != nil {
+				t.Fatalf("torch_eval.py: %v\n%s", err, o)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil || len(b) != 4*len(want) {
+				t.Fatalf("torch output: %v, %d bytes for %d values", err, len(b), len(want))
+			}
+			for i := range want {
+				got := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+				if d := math.Abs(float64(got - want[i])); !(d <= 1e-4) {
+					t.Fatalf("image %d class %d: torch %g, engine %g", i/10, i%10, got, want[i])
+				}
+			}
+		})
+	}
+}
+
+func f32bytes(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
 }
