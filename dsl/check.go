@@ -24,7 +24,7 @@ func Check(files ...*syntax.File) (*Spec, error) {
 
 // decl is a declaration with the file it comes from.
 type decl struct {
-	kind string // "platform", "pool", "space", "dataset", "evaluator", "experiment"
+	kind string // "platform", "pool", "space", "dataset", "evaluator", "metric", "experiment"
 	name *syntax.Name
 	d    *syntax.Decl
 	file *syntax.File
@@ -44,6 +44,7 @@ func newChecker(files []*syntax.File) *checker {
 	c := &checker{srcs: map[string]string{}, decls: map[string]*decl{}, dataDirs: map[*Dataset]*syntax.Value{}, spec: &Spec{
 		Platforms: map[string]*Platform{}, Pools: map[string]*Pool{}, Spaces: map[string]*Space{},
 		Datasets: map[string]*Dataset{}, Evaluators: map[string]*Evaluator{}, Experiments: map[string]*Experiment{},
+		Metrics: map[string]*Metric{},
 	}}
 	for _, f := range files {
 		c.srcs[f.Name] = f.Src
@@ -88,6 +89,8 @@ func declared(d *syntax.Decl) (kind string, name *syntax.Name) {
 		return "dataset", d.Dataset.Name
 	case d.Evaluator != nil:
 		return "evaluator", d.Evaluator.Name
+	case d.Metric != nil:
+		return "metric", d.Metric.Name
 	case d.Experiment != nil:
 		return "experiment", d.Experiment.Name
 	}
@@ -99,14 +102,14 @@ func short(p syntax.Pos) string {
 }
 
 func (c *checker) run() {
-	for _, kind := range []string{"platform", "pool", "space", "dataset", "evaluator", "experiment"} {
+	for _, kind := range []string{"metric", "platform", "pool", "space", "dataset", "evaluator", "experiment"} {
 		for _, d := range c.order {
 			if d.kind != kind {
 				continue
 			}
 			switch kind {
 			case "platform":
-				if p := c.platform(d.d.Platform); p != nil {
+				if p := c.platform(d.d.Platform, d.file); p != nil {
 					c.spec.Platforms[p.Name] = p
 				}
 			case "pool":
@@ -125,6 +128,10 @@ func (c *checker) run() {
 			case "evaluator":
 				if ev := c.evaluator(d.d.Evaluator); ev != nil {
 					c.spec.Evaluators[ev.Name] = ev
+				}
+			case "metric":
+				if m := c.metricDecl(d.d.Metric); m != nil {
+					c.spec.Metrics[m.Name] = m
 				}
 			case "experiment":
 				if e := c.experiment(d.d.Experiment, d.file); e != nil {

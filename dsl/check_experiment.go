@@ -4,13 +4,14 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hwnas/hwnas/dsl/syntax"
 	"github.com/hwnas/hwnas/metric"
 )
 
-var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "executor"}
+var experimentKeys = []string{"space", "platform", "dataset", "evaluator", "executor", "quantize"}
 
 // RewardKinds are the soft rewards `reward KIND { … }` names.
 var RewardKinds = []string{"fnas", "mnasnet"}
@@ -33,6 +34,7 @@ func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experime
 	x.useHardware(items.hardware)
 	x.useEvaluatorAndData()
 	x.executor()
+	x.quantize()
 	x.goal(items)
 	x.budgetAndSeed(items)
 	if len(x.missing) > 0 {
@@ -45,8 +47,25 @@ func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experime
 		return nil
 	}
 	e.Deps = slices.Sorted(maps.Keys(x.deps))
+	e.Standalone = c.standalone(e)
 	e.hash = experimentHash(e)
 	return e
+}
+
+// standalone is the source text of the declarations e uses and of every
+// platform (a pool's or a hardware search's devices may name one), in
+// declaration order, then e's own: a spec that checks on its own, so that a
+// store keeps everything its results came from.
+func (c *checker) standalone(e *Experiment) string {
+	var b strings.Builder
+	for _, d := range c.order {
+		src := d.file.Src
+		if d.kind != "platform" && !slices.Contains(e.Deps, d.name.Text) || d.d.Pos.Offset < 0 || d.d.EndPos.Offset > len(src) {
+			continue
+		}
+		b.WriteString(strings.TrimSpace(src[d.d.Pos.Offset:d.d.EndPos.Offset]) + "\n\n")
+	}
+	return b.String() + e.Source
 }
 
 // hardwareGenes reports a coexplore strategy (at kind) whose hardware search
@@ -273,6 +292,29 @@ func (x *expCheck) executor() {
 	}
 }
 
+// quantize reads `quantize = true` (to the precision of each trial's
+// design), `quantize = int8` (or int16, int4) or `quantize = false`.
+func (x *expCheck) quantize() {
+	f := x.fs["quantize"]
+	if f == nil {
+		return
+	}
+	s, ok := x.oneOf(f.Value, "quantize", []string{"true", "false", "int16", "int8", "int4"})
+	e := x.e
+	switch {
+	case !ok || s == "false":
+		return
+	case e.Evaluator != nil && e.Evaluator.Kind != "train":
+		x.errAt(f.Value, "quantize measures the accuracy of a network the train evaluator trained; evaluator %s does not train", e.Evaluator.Name)
+	case s == "true" && x.fs["platform"] == nil && e.Platform == nil && e.Pool == nil && e.HardwareSearch == nil:
+		x.errAt(f.Value, "quantize = true takes the precision of the design; give the hardware (platform = NAME), or a width: quantize = int8")
+	case s == "true":
+		e.Quantize = QuantizeDesign
+	default:
+		e.Quantize, _ = strconv.Atoi(strings.TrimPrefix(s, "int"))
+	}
+}
+
 // goal checks that the experiment has an objective, that the metrics it
 // reads can be measured on its hardware, and its reward and strategy.
 func (x *expCheck) goal(items expItems) {
@@ -287,6 +329,8 @@ func (x *expCheck) goal(items expItems) {
 	if len(items.reward) > 0 {
 		e.Reward = x.reward(last(items.reward).Reward, hasHW)
 	}
+	x.needBench(items)
+	x.useDeclaredMetrics(items)
 	if len(items.strategy) > 0 {
 		x.strategy(e, last(items.strategy).Strategy)
 	}
@@ -295,16 +339,45 @@ func (x *expCheck) goal(items expItems) {
 // needHardware reports the objectives and constraints that read a metric
 // measured on an FPGA, in an experiment without hardware.
 func (x *expCheck) needHardware(items expItems) {
+	metricUses(items, func(m metric.Metric, pos, end syntax.Pos) {
+		if m.HW {
+			x.errorf(pos, end, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+		}
+	})
+}
+
+// needBench reports the objectives and constraints that read a metric of
+// HW-NAS-Bench in an experiment whose evaluator trains (it cannot know it).
+func (x *expCheck) needBench(items expItems) {
+	if x.e.Evaluator == nil || x.e.Evaluator.Kind != "train" {
+		return
+	}
+	report := func(m metric.Metric, pos, end syntax.Pos) {
+		if m.Bench {
+			x.errorf(pos, end, "%s is HW-NAS-Bench's measurement, read from the NAS-Bench-201 table; use evaluator = table (or a command evaluator that reports %s)", m.Name, m.Key)
+		}
+	}
+	metricUses(items, report)
+	if r := x.e.Reward; r != nil {
+		m, _ := metric.ByName(r.Metric)
+		it := last(items.reward)
+		report(m, it.Pos, it.EndPos)
+	}
+}
+
+// metricUses calls f for every known metric an objective or a constraint
+// names, with where it is written.
+func metricUses(items expItems, f func(m metric.Metric, pos, end syntax.Pos)) {
 	for _, it := range items.objectives {
 		for _, v := range append(slices.Clone(it.Maximize), it.Minimize...) {
-			if m, ok := metric.ByName(refText(v)); ok && m.HW {
-				x.errAt(v, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+			if m, ok := metric.ByName(refText(v)); ok {
+				f(m, v.Pos, v.EndPos)
 			}
 		}
 	}
 	for _, it := range items.requires {
-		if m, ok := metric.ByName(it.Require.Metric.Text); ok && m.HW {
-			x.errorf(it.Require.Metric.Pos, it.Require.Metric.EndPos, "%s is measured on an FPGA; give the hardware: platform = NAME", m.Name)
+		if m, ok := metric.ByName(it.Require.Metric.Text); ok {
+			f(m, it.Require.Metric.Pos, it.Require.Metric.EndPos)
 		}
 	}
 }

@@ -4,6 +4,7 @@ package dsl
 // strategy and the budget.
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -13,17 +14,24 @@ import (
 	"github.com/hwnas/hwnas/search"
 )
 
-// metric reads a metric name.
+// metric reads a metric name: one of the table's or one the spec declares.
 func (c *checker) metric(v *syntax.Value) (metric.Metric, bool) {
 	s, ok := c.name(v, "metric")
 	if !ok {
 		return metric.Metric{}, false
 	}
-	m, ok := metric.ByName(s)
-	if !ok {
-		c.errAt(v, "unknown metric %s%s; metrics are %s", s, didYouMean(s, metric.Names()), strings.Join(metric.Names(), ", "))
+	if m, ok := metric.ByName(s); ok {
+		return m, true
 	}
-	return m, ok
+	if d, ok := c.spec.Metrics[s]; ok {
+		return d.declaredMetric(), true
+	}
+	if d, ok := c.decls[s]; ok && d.kind == "metric" {
+		return metric.Metric{}, false // its declaration has reported its error
+	}
+	names := append(metric.Names(), slices.Sorted(maps.Keys(c.spec.Metrics))...)
+	c.errAt(v, "unknown metric %s%s; metrics are %s (or declare it: metric %s { unit = ms })", s, didYouMean(s, names), strings.Join(names, ", "), s)
+	return metric.Metric{}, false
 }
 
 // require checks `require METRIC OP LIMIT` with the limit in the metric's dimension.

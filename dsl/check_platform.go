@@ -48,10 +48,13 @@ func catalogNames() []string {
 
 var families = map[string]fpga.Family{"series7": fpga.Series7, "ultrascale": fpga.UltraScale, "intel": fpga.Intel}
 
-// platform checks `platform NAME [from "BOARD"] { … }`.
-func (c *checker) platform(d *syntax.PlatformDecl) *Platform {
+// platform checks `platform NAME [from "BOARD"] { … }` of file.
+func (c *checker) platform(d *syntax.PlatformDecl, file *syntax.File) *Platform {
 	p := &Platform{Name: d.Name.Text, Precision: defaultPrecision, Pos: d.Name.Pos}
-	fs := c.fieldSet(d.Body, "platform "+p.Name, platformKeys)
+	fs := c.fieldSet(d.Body, "platform "+p.Name, append(slices.Clone(platformKeys), "calibration"))
+	if f := fs["calibration"]; f != nil {
+		p.Calibration = c.calibration(f.Value, file)
+	}
 	n := len(c.errs)
 	if d.From != nil && !c.fromCatalog(p, d.From, fs["family"]) || d.From == nil && !c.customDevice(p, d.Name, fs) {
 		return nil
@@ -315,3 +318,18 @@ func (c *checker) searchDevices(h *HardwareSearch, fs *syntax.Fields, f *syntax.
 // defaultPrecision is the data precision when a platform names none: 16-bit
 // fixed point, as in FNAS (DAC 2019).
 const defaultPrecision = fpga.Int16
+
+// calibration reads `calibration = "file.json"`, a file `hwnas calibrate`
+// wrote, relative to the spec.
+func (c *checker) calibration(v *syntax.Value, file *syntax.File) *fpga.Calibration {
+	path, ok := c.str(v, "calibration")
+	if !ok {
+		return nil
+	}
+	cal, err := fpga.ReadCalibration(resolvePath(file, path))
+	if err != nil {
+		c.errAt(v, "%v", err)
+		return nil
+	}
+	return &cal
+}

@@ -126,6 +126,8 @@ space s { input 28x28x1 conv { filters in {2, 4} } head gap, dense(10) }
 space nb = benchmark("nasbench201")
 dataset d { source = builtin("mnist") }
 evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
+metric board_latency { unit = ms  goal = minimize }
+metric board_score { }
 `
 	tests := []struct {
 		name, body string
@@ -172,6 +174,41 @@ evaluator cmd command { run = "./train.sh --fast"  timeout = 2 min }
 		}, ""},
 		{"executor unknown", `space = s dataset = d maximize accuracy budget 3 trials executor = "pigeon"`, nil, `executor "pigeon": want "local", "embedded" or "nats://HOST:PORT"`},
 		{"executor not a string", `space = s dataset = d maximize accuracy budget 3 trials executor = embedded`, nil, "executor must be a string in quotes"},
+		{"bench metrics", "space = nb evaluator = table minimize bench_fpga_latency, bench_pixel3_latency require bench_raspi4_latency <= 20 ms require bench_fpga_energy < 30 mJ budget 5 trials", func(e *Experiment) bool {
+			return len(e.Objectives) == 2 && e.Objectives[1].Metric == "bench_pixel3_latency" && e.Constraints[0].Limit == 20 && e.Constraints[1].Metric == "bench_fpga_energy"
+		}, ""},
+		{"bench metric by command", "space = s evaluator = cmd minimize bench_eyeriss_latency budget 5 trials", func(e *Experiment) bool {
+			return e.Objectives[0].Metric == "bench_eyeriss_latency"
+		}, ""},
+		{"bench reward", "space = nb evaluator = table maximize accuracy reward mnasnet { metric = bench_raspi4_latency target = 20 ms } budget 5 trials", func(e *Experiment) bool {
+			return e.Reward.Metric == "bench_raspi4_latency" && e.Reward.Target == 20
+		}, ""},
+		{"bench metric when training", "space = s dataset = d minimize bench_fpga_latency budget 3 trials", nil, "bench_fpga_latency is HW-NAS-Bench's measurement, read from the NAS-Bench-201 table; use evaluator = table"},
+		{"bench reward when training", "space = s dataset = d maximize accuracy reward mnasnet { metric = bench_fpga_latency target = 2 ms } budget 3 trials", nil, "use evaluator = table"},
+		{"bench limit unit", "space = nb evaluator = table maximize accuracy require bench_fpga_energy <= 2 ms budget 3 trials", nil, "needs a unit of energy"},
+		{"quantize design", "space = s dataset = d platform = p maximize accuracy quantize = true budget 3 trials", func(e *Experiment) bool {
+			return e.Quantize == QuantizeDesign
+		}, ""},
+		{"quantize int4", "space = s dataset = d maximize accuracy quantize = int4 budget 3 trials", func(e *Experiment) bool {
+			return e.Quantize == 4
+		}, ""},
+		{"quantize false", "space = s dataset = d maximize accuracy quantize = false budget 3 trials", func(e *Experiment) bool {
+			return e.Quantize == 0
+		}, ""},
+		{"quantize without hardware", "space = s dataset = d maximize accuracy quantize = true budget 3 trials", nil, "quantize = true takes the precision of the design; give the hardware"},
+		{"quantize table", "space = nb evaluator = table maximize accuracy quantize = int8 budget 3 trials", nil, "evaluator table does not train"},
+		{"quantize width", "space = s dataset = d maximize accuracy quantize = int2 budget 3 trials", nil, "unknown quantize int2"},
+		{"declared metric", "space = s evaluator = cmd maximize accuracy minimize board_latency require board_latency <= 20 ms require board_score > 3 budget 3 trials", func(e *Experiment) bool {
+			return e.Objectives[1].Metric == "board_latency" && e.Constraints[0].Limit == 20 && e.Constraints[1].Limit == 3 &&
+				slices.Contains(e.Deps, "board_latency") && slices.Contains(e.Deps, "board_score")
+		}, ""},
+		{"declared metric reward", "space = s evaluator = cmd maximize accuracy reward mnasnet { metric = board_latency target = 5 ms } budget 3 trials", func(e *Experiment) bool {
+			return e.Reward.Metric == "board_latency" && e.Reward.Target == 5
+		}, ""},
+		{"declared metric goal", "space = s evaluator = cmd maximize board_latency budget 3 trials", nil, "metric board_latency has goal = minimize; write minimize board_latency"},
+		{"declared metric unit", "space = s evaluator = cmd minimize board_latency require board_latency <= 3 W budget 3 trials", nil, "board_latency limit needs a unit of time"},
+		{"declared metric when training", "space = s dataset = d minimize board_latency budget 3 trials", nil, "board_latency is declared by the spec and only a command evaluator reports it; evaluator train does not"},
+		{"undeclared metric", "space = s evaluator = cmd minimize board_temp budget 3 trials", nil, "or declare it: metric board_temp { unit = ms }"},
 		{"table with train space", "space = s evaluator = table maximize accuracy budget 3 trials", nil, "needs the space benchmark"},
 		{"no dataset", "space = s maximize accuracy budget 3 trials", nil, "needs a dataset"},
 		{"no objective", "space = s dataset = d budget 3 trials", nil, "needs an objective"},
@@ -396,6 +433,72 @@ dataset i { source = idx("data/other") }
 		_, err := load(t, src)
 		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(render(err), tt.err)) {
 			t.Errorf("%s on %s: err %v, want %q", tt.input, tt.dataset, err, tt.err)
+		}
+	}
+}
+
+func TestMetricDeclarations(t *testing.T) {
+	s, err := load(t, `metric board_energy { unit = mJ  goal = minimize }
+metric link { unit = "GB/s" }
+metric top5 { unit = fraction  goal = maximize }
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := s.Metrics["board_energy"]; m == nil || m.Dim != "energy" || m.Unit != "mJ" || m.Goal != "minimize" {
+		t.Errorf("board_energy = %+v", m)
+	}
+	if m := s.Metrics["link"]; m == nil || m.Dim != "bandwidth" || m.Goal != "" {
+		t.Errorf("link = %+v", m)
+	}
+	if m := s.Metrics["top5"]; m == nil || m.Dim != "fraction" || m.Unit != "" {
+		t.Errorf("top5 = %+v", m)
+	}
+	for src, want := range map[string]string{
+		"metric latency { unit = ms }":           "metric latency is built in",
+		"metric latency_ms { unit = ms }":        "latency_ms is the stored key of a built-in metric",
+		"metric t { unit = us }":                 "a metric's unit is one of ms, mJ, W, fps, MHz, GB/s, count, fraction (the evaluator reports the value in it), not the name us",
+		"metric t { goal = lower }":              "unknown goal lower",
+		"metric t { unit = ms  direction = up }": "no setting direction",
+		"metric t { }\nmetric t { }":             "metric t is already declared",
+	} {
+		if _, err := load(t, src+"\n"); err == nil || !strings.Contains(render(err), want) {
+			t.Errorf("%q: err %v, want %q", src, err, want)
+		}
+	}
+}
+
+func TestPlatformCalibration(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cal.json"), []byte(`{"compute": 1.5, "fixed_ms": 0.2}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"compute": -1}`), 0o644)
+	spec := func(file string) (*Spec, error) {
+		return LoadSource(filepath.Join(dir, "s.hwnas"), `platform z from "ZC706" { calibration = "`+file+`" }
+space nb = benchmark("nasbench201")
+experiment e { space = nb  evaluator = table  platform = z  minimize latency  budget 3 trials }
+`, nil)
+	}
+	s, err := spec("cal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Platforms["z"].Calibration
+	if c == nil || c.Compute != 1.5 || c.FixedMs != 0.2 {
+		t.Fatalf("calibration %+v", c)
+	}
+	plain, err := LoadSource(filepath.Join(dir, "s.hwnas"), `platform z from "ZC706"
+space nb = benchmark("nasbench201")
+experiment e { space = nb  evaluator = table  platform = z  minimize latency  budget 3 trials }
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Experiments["e"].Hash() == s.Experiments["e"].Hash() {
+		t.Error("the calibration does not change the experiment's hash")
+	}
+	for file, want := range map[string]string{"bad.json": "compute = -1", "none.json": "no such file"} {
+		if _, err := spec(file); err == nil || !strings.Contains(render(err), want) || !strings.Contains(render(err), "s.hwnas:1:") {
+			t.Errorf("calibration %s: err %v, want %q at line 1", file, err, want)
 		}
 	}
 }

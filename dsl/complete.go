@@ -35,7 +35,7 @@ func Complete(src string, offset int) []Completion { return complete(src, offset
 func declaredNames(toks []syntax.Token, into map[string][]string) {
 	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i].Text {
-		case "platform", "pool", "space", "dataset", "evaluator", "experiment":
+		case "platform", "pool", "space", "dataset", "evaluator", "metric", "experiment":
 			if toks[i+1].Kind == syntax.Ident && (i == 0 || toks[i-1].Text == "}" || toks[i-1].Kind != syntax.Punct) {
 				into[toks[i].Text] = append(into[toks[i].Text], toks[i+1].Text)
 			}
@@ -66,7 +66,7 @@ func blockOf(toks []syntax.Token, i int) string {
 		return "evaluator:" + prev(1)
 	case prev(1) == "cell" || prev(1) == "choice" || prev(1) == "stem" || prev(1) == "stage":
 		return prev(1)
-	case prev(2) == "experiment" || prev(2) == "space" || prev(2) == "dataset":
+	case prev(2) == "experiment" || prev(2) == "space" || prev(2) == "dataset" || prev(2) == "metric":
 		return prev(2)
 	case prev(4) == "platform" && prev(2) == "from", prev(2) == "platform":
 		return "platform"
@@ -126,7 +126,7 @@ func (s *suggestions) after(toks []syntax.Token, names map[string][]string) {
 			prev2 = toks[n-2]
 		}
 	}
-	metrics := metric.Names()
+	metrics := append(metric.Names(), names["metric"]...)
 	switch {
 	case prev.Text == "maximize" || prev.Text == "minimize" || prev.Text == "require" ||
 		prev.Text == "," && (prev2.Kind == syntax.Ident && slices.Contains(metrics, prev2.Text)):
@@ -241,6 +241,13 @@ func (s *suggestions) values(key string, names map[string][]string) {
 		s.add("value", slices.Sorted(maps.Keys(families))...)
 	case "metric":
 		s.add("metric", metric.Names()...)
+		s.add("metric", names["metric"]...)
+	case "unit":
+		s.add("value", metricUnits...)
+	case "goal":
+		s.add("value", "minimize", "maximize")
+	case "quantize":
+		s.add("value", "true", "false", "int16", "int8", "int4")
 	case "devices":
 		s.add("platform", quoted(fpga.Names())...)
 		s.add("name", names["platform"]...)

@@ -20,6 +20,7 @@ var keywordDocs = map[string]string{
 	"space":      `space NAME { input 28x28x1 … head gap, dense(10) } or space NAME = benchmark("nasbench201") — a search space`,
 	"dataset":    `dataset NAME { source = builtin("mnist")  train = 6000  epochs = 1 } — data and training fidelity`,
 	"evaluator":  `evaluator NAME train|table|command { … } — how accuracy is obtained`,
+	"metric":     `metric NAME { unit = ms  goal = minimize } — a metric a command evaluator reports (a measured board latency)`,
 	"experiment": `experiment NAME { space = …  platform = …  maximize accuracy  budget 30 trials } — one search`,
 	"run":        `run NAME — run an experiment`,
 	"input":      `input HxWxC — the input shape of a space, e.g. input 28x28x1`,
@@ -191,10 +192,10 @@ func blockKeys(block string) []string {
 	kind, arg, _ := strings.Cut(block, ":")
 	switch kind {
 	case "":
-		return []string{"import", "platform", "pool", "space", "dataset", "evaluator", "experiment", "run"}
+		return []string{"import", "platform", "pool", "space", "dataset", "evaluator", "metric", "experiment", "run"}
 	case "experiment":
 		return []string{"space", "platform", "hardware", "dataset", "evaluator", "maximize", "minimize", "require",
-			"reward", "strategy", "budget", "parallel", "seed", "executor"}
+			"reward", "strategy", "budget", "parallel", "seed", "executor", "quantize"}
 	case "space":
 		return append([]string{"input", "repeat", "optional", "choice", "head", "cell", "stem", "stage", "batchnorm"}, layerKinds()...)
 	case "repeat":
@@ -204,9 +205,11 @@ func blockKeys(block string) []string {
 	case "layer":
 		return arch.LayerKinds[arg]
 	case "platform":
-		return platformKeys
+		return append(slices.Clone(platformKeys), "calibration")
 	case "dataset":
 		return datasetKeys
+	case "metric":
+		return []string{"unit", "goal"}
 	case "evaluator":
 		return evaluatorKeys[arg]
 	case "strategy":

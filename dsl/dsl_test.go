@@ -62,6 +62,13 @@ func TestExamples(t *testing.T) {
 				if e.Space == nil || e.Evaluator == nil || e.Trials+int(e.TimeMs) == 0 {
 					t.Errorf("%s: incomplete %+v", n, e)
 				}
+				// What the store keeps checks on its own, to the same experiment.
+				alone, err := LoadSource(filepath.Join(filepath.Dir(f), "standalone.hwnas"), e.Standalone, nil)
+				if err != nil {
+					t.Errorf("%s: the standalone spec does not check: %v\n%s", n, err, e.Standalone)
+				} else if a := alone.Experiments[n]; a == nil || a.Hash() != e.Hash() || a.Standalone != e.Standalone {
+					t.Errorf("%s: the standalone spec checks to another experiment\n%s", n, e.Standalone)
+				}
 			}
 		})
 	}

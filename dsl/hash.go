@@ -30,6 +30,7 @@ func experimentHash(e *Experiment) string {
 	type hw struct {
 		Device    *fpga.Platform `json:",omitempty"`
 		Precision fpga.Precision `json:",omitempty"`
+		Cal       string         `json:",omitempty"` // the calibration's ID
 		Pool      *fpga.Pool     `json:",omitempty"`
 		Search    *HardwareSearch
 	}
@@ -38,6 +39,9 @@ func experimentHash(e *Experiment) string {
 		d := e.Platform.Device
 		d.Name, d.Aliases = "", nil
 		h.Device, h.Precision = &d, e.Platform.Precision
+		if c := e.Platform.Calibration; c != nil {
+			h.Cal = c.ID()
+		}
 	}
 	if e.Pool != nil {
 		h.Pool, h.Precision = &e.Pool.Pool, e.Pool.Precision
@@ -63,7 +67,8 @@ func experimentHash(e *Experiment) string {
 		Reward      *Reward
 		Strategy    Strategy
 		Seed        int64
-	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward, e.Strategy, e.Seed}
+		Quantize    int `json:",omitempty"` // left out when 0, so older hashes stand
+	}{hashVersion, spaceCanon(e.Space), h, ds, ev, e.Objectives, e.Constraints, e.Reward, e.Strategy, e.Seed, e.Quantize}
 	b, err := json.Marshal(canon)
 	if err != nil {
 		// Every field is plain data; a failure here is a bug in this file.

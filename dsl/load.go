@@ -32,7 +32,7 @@ type ReadError struct {
 	Problem string // "is not a regular file"
 }
 
-func (e *ReadError) Error() string { return e.Path + " " + e.Problem }
+func (e *ReadError) Error() string { return syntax.DisplayName(e.Path) + " " + e.Problem }
 
 // ReadFile reads a spec file, as Load and imports do: a regular file of at
 // most syntax.MaxSourceBytes bytes. Anything else is refused before it is
@@ -104,7 +104,11 @@ func (l *loader) file(name, src string) {
 	l.seen[filepath.Clean(name)] = true
 	f, err := syntax.Parse(name, src)
 	if err != nil {
-		l.errs = append(l.errs, err.(syntax.ErrorList)...) // Parse's errors are an ErrorList
+		el := err.(syntax.ErrorList) // Parse's errors are an ErrorList
+		if l.depth > 0 && len(el) > 0 {
+			el = importedErrors(el)
+		}
+		l.errs = append(l.errs, el...)
 		return
 	}
 	if l.depth == 0 {
@@ -136,6 +140,19 @@ func (l *loader) file(name, src string) {
 		l.depth--
 	}
 	l.files = append(l.files, f)
+}
+
+// importedErrors are the errors shown for an imported file that does not
+// parse: its first only, since it may not be a spec at all (import
+// "/etc/shadow" would otherwise print every line of the file), and without
+// its source line when that is the file's first line, where a file that is
+// not a spec fails.
+func importedErrors(el syntax.ErrorList) syntax.ErrorList {
+	first := el[0]
+	if first.Pos.Line > 1 {
+		return el[:1]
+	}
+	return syntax.ErrorList{{Pos: first.Pos, End: first.End, Msg: first.Msg + " (is this file a spec?)"}}
 }
 
 // resolvePath resolves a path written in file f, as imports and data set

@@ -188,6 +188,16 @@ func (s *Session) Doc(word string) string {
 		return fmt.Sprintf("dataset %s — %s, %d epoch(s), batch %d, %s lr %g", word, src, d.Epochs, d.Batch, d.Optimizer, d.LR)
 	case sp.Evaluators[word] != nil:
 		return fmt.Sprintf("evaluator %s — %s", word, sp.Evaluators[word].Kind)
+	case sp.Metrics[word] != nil:
+		m := sp.Metrics[word]
+		d := string(m.Dim)
+		if m.Unit != "" {
+			d += " in " + m.Unit
+		}
+		if m.Goal != "" {
+			d += ", goal " + m.Goal
+		}
+		return fmt.Sprintf("metric %s — %s, reported by a command evaluator", word, d)
 	case sp.Experiments[word] != nil:
 		e := sp.Experiments[word]
 		var objs []string

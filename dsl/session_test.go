@@ -79,3 +79,13 @@ func TestSession(t *testing.T) {
 }
 
 func eq(a, b []string) bool { return len(a) == len(b) && (len(a) == 0 || reflect.DeepEqual(a, b)) }
+
+func TestSessionDocOfDeclaredMetric(t *testing.T) {
+	s := NewSession("")
+	if _, err := s.Add("metric board_latency { unit = ms  goal = minimize }"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Doc("board_latency"), "metric board_latency — time in ms, goal minimize, reported by a command evaluator"; got != want {
+		t.Errorf("Doc = %q, want %q", got, want)
+	}
+}

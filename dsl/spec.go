@@ -5,6 +5,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/metric"
 )
 
 // Spec is a checked set of declarations: everything the engine needs, with
@@ -15,9 +16,20 @@ type Spec struct {
 	Spaces      map[string]*Space
 	Datasets    map[string]*Dataset
 	Evaluators  map[string]*Evaluator
+	Metrics     map[string]*Metric // declared by `metric NAME { … }`
 	Experiments map[string]*Experiment
 	Order       []string // experiment names in declaration order
 	Runs        []string // experiments named by run statements, in order
+}
+
+// Metric is a metric the spec declares: a command evaluator reports it
+// under its name, in its unit.
+type Metric struct {
+	Name string
+	Dim  metric.Dimension
+	Unit string // the canonical unit of Dim ("" for a count or a fraction)
+	Goal string // "minimize", "maximize", or "" when either is sensible
+	Pos  syntax.Pos
 }
 
 // Platform is one FPGA: a catalog entry with overrides, or a custom device.
@@ -26,7 +38,10 @@ type Platform struct {
 	Catalog   string        // the catalog entry it derives from, "" for a custom device
 	Device    fpga.Platform // overrides applied; ClockMHz in MHz, BandwidthGBs in GB/s, StaticW in W
 	Precision fpga.Precision
-	Pos       syntax.Pos
+	// Calibration, when the platform has calibration = "file.json", maps
+	// the model's latency to the board's (hwnas calibrate).
+	Calibration *fpga.Calibration
+	Pos         syntax.Pos
 }
 
 // Pool is a set of FPGAs working as one multi-FPGA pipeline.
@@ -139,16 +154,28 @@ type Experiment struct {
 	Parallel int     // evaluations at once (at least 1)
 	Seed     int64
 
+	// Quantize is post-training quantization of every trained network
+	// (quantize = …): 0 none, QuantizeDesign to the precision of the
+	// trial's design, or a width in bits (16, 8, 4).
+	Quantize int
+
 	// Executor is where evaluations run: "" or "local" (this process),
 	// "embedded" (an in-process NATS server and local workers) or
 	// "nats://HOST:PORT". Results do not depend on it, so Hash leaves it out.
 	Executor string
 
 	Source string // the experiment's source text
-	Pos    syntax.Pos
-	Deps   []string // the declarations it uses, by name
-	hash   string
+	// Standalone is the source of the declarations the experiment uses,
+	// then Source: a spec that checks on its own (if its data directories
+	// are where it says), which the engine stores with the results.
+	Standalone string
+	Pos        syntax.Pos
+	Deps       []string // the declarations it uses, by name
+	hash       string
 }
+
+// QuantizeDesign is Experiment.Quantize for quantize = true.
+const QuantizeDesign = -1
 
 // Hash returns a hash of the checked values of the experiment and of the
 // declarations it uses: layout, comments, most names (see experimentHash),

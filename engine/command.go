@@ -152,7 +152,7 @@ func (c CommandEvaluator) run(ctx context.Context, in []byte, threads int) (*com
 	cmd.Dir = c.Dir
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Stdout, cmd.Stderr = &out.stdout, &out.stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = evaluatorProcAttr()
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
 	n := strconv.Itoa(threads)

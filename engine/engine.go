@@ -18,6 +18,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/search"
 )
 
@@ -130,10 +131,13 @@ func Run(ctx context.Context, e Experiment, o Options) (*Outcome, error) {
 		o.Cores = runtime.NumCPU()
 	}
 	r := &runner{e: &e, o: o, start: time.Now(), nArch: len(e.Space.Decisions()), best: -1}
-	if err := r.run(ctx); err != nil {
-		return r.outcome(), err
+	ctx, r.stop = context.WithCancelCause(ctx)
+	defer r.stop(nil)
+	err := r.run(ctx)
+	if werr := r.writeFailure(); werr != nil {
+		err = werr
 	}
-	return r.outcome(), nil
+	return r.outcome(), err
 }
 
 type runner struct {
@@ -150,6 +154,10 @@ type runner struct {
 	best     int // index in finished of the best feasible trial, -1 if none
 	charged  float64
 	finished []Trial // every finished trial of this run, by completion
+
+	stop     context.CancelCauseFunc // ends the run at the first store write error
+	writeErr error                   // that error
+	unstored int                     // finished trials the store does not have
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -256,7 +264,7 @@ func (r *runner) splitRepeats(cands []search.Candidate, jobs []int) (firsts, rep
 		key := fmt.Sprint("genome", cands[i].Genome)
 		if g := cands[i].Genome; len(g) >= r.nArch {
 			if n, err := r.e.Space.Decode(g[:r.nArch]); err == nil {
-				key = r.accuracyKey(n, g[:r.nArch]).Network
+				key = r.accuracyKey(n, g[:r.nArch], r.e.Fidelity).Network
 			}
 		}
 		if seen[key] {
@@ -276,12 +284,21 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	threads := max(1, r.o.Cores/max(workers, 1))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var others []int // jobs another process has claimed
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
+				if !r.claim(base + i) {
+					mu.Lock()
+					others = append(others, i)
+					mu.Unlock()
+					continue
+				}
 				if t, ok := r.trial(ctx, base+i, cands[i].Genome, threads); ok {
 					out[i] = &t
 				}
+				r.release(base + i)
 			}
 		})
 	}
@@ -293,6 +310,7 @@ func (r *runner) runJobs(ctx context.Context, base int, cands []search.Candidate
 	}
 	close(next)
 	wg.Wait()
+	r.awaitOthers(ctx, base, cands, others, out, threads)
 }
 
 func (r *runner) fromStored(s store.Trial) Trial {
@@ -346,7 +364,8 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 			return TrialPruned, nil
 		}
 	}
-	akey := r.accuracyKey(net, t.Genome[:r.nArch])
+	fid := r.fidelity(t)
+	akey := r.accuracyKey(net, t.Genome[:r.nArch], fid)
 	am, _, ok, err := r.o.Store.Accuracy(akey)
 	if err != nil {
 		return "", err
@@ -356,7 +375,7 @@ func (r *runner) runTrial(ctx context.Context, t *Trial, threads int) (EventKind
 		t.Status = store.Cached
 		return TrialCached, nil
 	}
-	return r.evaluateAccuracy(ctx, t, net, akey, threads)
+	return r.evaluateAccuracy(ctx, t, net, akey, fid, threads)
 }
 
 // scoreHardware adds the hardware metrics and design of net with t's
@@ -385,7 +404,7 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 			return false, fmt.Errorf("hardware model: %v", err)
 		}
 		if err := r.o.Store.PutHardware(key, design, hm); err != nil {
-			return false, err
+			r.storeFailed(err) // the trial goes on; the run stops after it
 		}
 	}
 	t.Design = design
@@ -395,13 +414,12 @@ func (r *runner) scoreHardware(t *Trial, net *arch.Network) (bool, error) {
 
 // evaluateAccuracy gets the accuracy of net from the evaluator, within the trial
 // timeout, and caches it under akey.
-func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, threads int) (EventKind, error) {
+func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Network, akey store.AccuracyKey, fid Fidelity, threads int) (EventKind, error) {
 	e := r.e
 	ectx, cancel := ctx, context.CancelFunc(func() {})
 	if e.TrialTimeout > 0 {
 		ectx, cancel = context.WithTimeout(ctx, e.TrialTimeout)
 	}
-	fid := e.Fidelity
 	fid.Seed = e.Seed
 	t0 := time.Now()
 	ev, err := e.Evaluator.Evaluate(ectx, Request{Network: net, Space: e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: threads})
@@ -424,11 +442,14 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	if err := ev.Metrics.validate(); err != nil {
 		return "", fmt.Errorf("%s evaluator: %v", name, err)
 	}
+	if k := ev.Metrics.unreported(e); k != "" {
+		return "", fmt.Errorf("%s evaluator reported no %q, which the experiment reads", name, k)
+	}
 	if ev.ChargedS == 0 {
 		ev.ChargedS = wall.Seconds()
 	}
 	if err := r.o.Store.PutAccuracy(akey, ev.Metrics, ev.ChargedS); err != nil {
-		return "", err
+		r.storeFailed(err) // keep the trained result; the run stops after it
 	}
 	t.EvalS = ev.ChargedS
 	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
@@ -442,11 +463,37 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 
 // accuracyKey is where the accuracy of net, decoded from the architecture
 // genes, is cached (see CacheNetworkKey).
-func (r *runner) accuracyKey(net *arch.Network, genes []int) store.AccuracyKey {
+func (r *runner) accuracyKey(net *arch.Network, genes []int, fid Fidelity) store.AccuracyKey {
 	e := r.e
 	name := e.Evaluator.Name()
-	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: e.Fidelity.Dataset,
-		Fidelity: name + " " + e.Fidelity.Key(), Seed: e.Seed}
+	return store.AccuracyKey{Network: CacheNetworkKey(name, Request{Network: net, Genome: genes}), Dataset: fid.Dataset,
+		Fidelity: name + " " + fid.Key(), Seed: e.Seed}
+}
+
+// fidelity is the training setup of t: the experiment's, quantized to the
+// precision of t's design when the experiment says so.
+func (r *runner) fidelity(t *Trial) Fidelity {
+	f := r.e.Fidelity
+	switch q := r.e.Quantize; {
+	case q == QuantizeDesign:
+		f.QuantBits = designBits(t.Design)
+	case q > 0:
+		f.QuantBits = q
+	}
+	return f
+}
+
+// designBits is the integer width of a design (fpga.Design.String's
+// prec=…), or 0 for a float one.
+func designBits(design string) int {
+	for _, w := range strings.Fields(design) {
+		if s, ok := strings.CutPrefix(w, "prec="); ok {
+			if p, err := fpga.ParsePrecision(s); err == nil && (p == fpga.Int16 || p == fpga.Int8) {
+				return p.Bits()
+			}
+		}
+	}
+	return 0
 }
 
 func genesKey(g []int) string {
@@ -464,8 +511,11 @@ func (r *runner) record(t *Trial, kind EventKind) Trial {
 	err := r.o.Store.PutTrial(store.Trial{Experiment: r.rec.ID, Seq: t.ID, Genome: t.Genome, NetworkKey: t.NetworkKey,
 		Network: t.Network, Design: t.Design, Metrics: t.Metrics, Status: t.Status, HardwareS: t.HardwareS,
 		EvalS: t.EvalS, Error: t.Error})
-	if err != nil && t.Status != store.Failed {
-		t.Status, t.Error, t.Feasible, kind = store.Failed, err.Error(), false, TrialFailed
+	if err != nil {
+		r.storeFailed(err)
+		r.mu.Lock()
+		r.unstored++
+		r.mu.Unlock()
 	}
 	r.finish(t, kind)
 	return *t

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/search"
 )
@@ -32,7 +33,16 @@ type Experiment struct {
 	Batch        int           // candidates asked per round; fixed so results do not depend on Parallel (default 4)
 	TrialTimeout time.Duration // per evaluation; 0 means none
 	Seed         int64
+
+	// Quantize measures accuracy after post-training quantization: 0 not,
+	// QuantizeDesign at the precision of each trial's design (int16, int8;
+	// a float design is not quantized), or a width in bits. It sets
+	// Fidelity.QuantBits per trial.
+	Quantize int
 }
+
+// QuantizeDesign is Experiment.Quantize for the precision of the design.
+const QuantizeDesign = dsl.QuantizeDesign
 
 // Objective is a metric to maximise or minimise.
 type Objective struct {
@@ -112,9 +122,12 @@ type Hardware struct {
 	// Score returns the canonical design and hardware metrics of n with the
 	// given hardware genes.
 	Score func(n *arch.Network, genes []int) (design string, m Metrics, err error)
-	// Design returns the design Score scores and the devices it runs on
-	// (one for a single platform), for export.
-	Design func(n *arch.Network, genes []int) (fpga.Design, fpga.Pool, error)
+	// Report, when set (the FPGA model's hardware), returns the design and
+	// the model's full report, layer by layer, that Score summarises.
+	Report func(n *arch.Network, genes []int) (fpga.Design, fpga.Report, error)
+	// Pool is the devices the designs run on (one for a single
+	// platform), for export.
+	Pool fpga.Pool
 }
 
 // Fidelity is the training setup: everything accuracy depends on besides the
@@ -129,12 +142,20 @@ type Fidelity struct {
 	LR        float64
 	Optimizer string // "adam", "sgd", ...; "" for the trainer's default
 	Seed      int64
+	// QuantBits: accuracy is measured after post-training quantization to
+	// this many bits (engine/nn), the float accuracy kept as accuracy_fp32;
+	// 0 is float.
+	QuantBits int `json:",omitempty"`
 }
 
 // Key is the canonical form of f used in the accuracy cache (the evaluator's
 // name is added by the engine; seed is keyed apart).
 func (f Fidelity) Key() string {
-	return fmt.Sprintf("train=%d val=%d test=%d epochs=%d batch=%d lr=%g opt=%s", f.Train, f.Val, f.Test, f.Epochs, f.Batch, f.LR, f.Optimizer)
+	k := fmt.Sprintf("train=%d val=%d test=%d epochs=%d batch=%d lr=%g opt=%s", f.Train, f.Val, f.Test, f.Epochs, f.Batch, f.LR, f.Optimizer)
+	if f.QuantBits > 0 {
+		k += fmt.Sprintf(" quant=int%d", f.QuantBits)
+	}
+	return k
 }
 
 // Validate reports what is missing or inconsistent in e.

@@ -59,9 +59,13 @@ func FromSpec(spec *dsl.Spec, name string) (Experiment, error) {
 func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 	// Batch follows the spec's parallel, not a command-line override of it,
 	// so that --parallel never changes the results.
-	e := Experiment{Name: name, Spec: se.Source, Hash: se.Hash(), Parallel: se.Parallel, Batch: max(4, se.Parallel), Seed: se.Seed,
+	spec := se.Standalone // what the store keeps: it checks on its own
+	if spec == "" {
+		spec = se.Source
+	}
+	e := Experiment{Name: name, Spec: spec, Hash: se.Hash(), Parallel: se.Parallel, Batch: max(4, se.Parallel), Seed: se.Seed,
 		Strategy: StrategySpec{Kind: se.Strategy.Kind, Params: se.Strategy.Params},
-		Budget:   Budget{Trials: se.Trials, Time: time.Duration(se.TimeMs * float64(time.Millisecond))}}
+		Budget:   Budget{Trials: se.Trials, Time: time.Duration(se.TimeMs * float64(time.Millisecond))}, Quantize: se.Quantize}
 	if se.Space == nil || se.Space.Space == nil {
 		return e, errors.New("no search space")
 	}
@@ -101,6 +105,8 @@ func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 // search, or none.
 func hardwareOf(se *dsl.Experiment) Hardware {
 	switch {
+	case se.Platform != nil && se.Platform.Calibration != nil:
+		return CalibratedHardware(se.Platform.Device, fpga.Options{Precision: se.Platform.Precision}, *se.Platform.Calibration)
 	case se.Platform != nil:
 		return PlatformHardware(se.Platform.Device, fpga.Options{Precision: se.Platform.Precision})
 	case se.Pool != nil:

@@ -22,21 +22,41 @@ var ErrNoDesign = errors.New("no design fits the hardware")
 // fpga.Optimize finds under o. The cache key covers every field of the
 // platform and the options, so an edited platform re-scores.
 func PlatformHardware(p fpga.Platform, o fpga.Options) Hardware {
-	return Hardware{
-		Key:   p.Name + " " + digest(p, o),
-		Model: fpga.ModelVersion,
-		Score: func(n *arch.Network, _ []int) (string, Metrics, error) {
-			d, rep, err := fpga.Optimize(n, p, o)
-			if err != nil {
-				return "", nil, hardwareError(err)
-			}
-			return d.String(), ReportMetrics(rep), nil
-		},
-		Design: func(n *arch.Network, _ []int) (fpga.Design, fpga.Pool, error) {
-			d, _, err := fpga.Optimize(n, p, o)
-			return d, fpga.Pool{Devices: []fpga.Platform{p}}, err
-		},
+	report := func(n *arch.Network, _ []int) (fpga.Design, fpga.Report, error) { return fpga.Optimize(n, p, o) }
+	return Hardware{Key: p.Name + " " + digest(p, o), Model: fpga.ModelVersion, Report: report, Score: scoreBy(report),
+		Pool: fpga.Pool{Devices: []fpga.Platform{p}}}
+}
+
+// scoreBy is the Score of a hardware whose full report is report: the
+// design's canonical string and the report's metrics.
+func scoreBy(report func(*arch.Network, []int) (fpga.Design, fpga.Report, error)) func(*arch.Network, []int) (string, Metrics, error) {
+	return func(n *arch.Network, genes []int) (string, Metrics, error) {
+		d, rep, err := report(n, genes)
+		if err != nil {
+			return "", nil, hardwareError(err)
+		}
+		return d.String(), ReportMetrics(rep), nil
 	}
+}
+
+// CalibratedHardware is PlatformHardware with the model's latency mapped to
+// the board's by c (fpga.Calibration.Apply): its version is the model's, so
+// another calibration re-scores, and every design it returns names it.
+func CalibratedHardware(p fpga.Platform, o fpga.Options, c fpga.Calibration) Hardware {
+	report := func(n *arch.Network, _ []int) (fpga.Design, fpga.Report, error) {
+		d, rep, err := fpga.Optimize(n, p, o)
+		return d, c.Apply(rep), err
+	}
+	score := scoreBy(report)
+	return Hardware{Key: p.Name + " " + digest(p, o), Model: c.Version(), Report: report,
+		Pool: fpga.Pool{Devices: []fpga.Platform{p}},
+		Score: func(n *arch.Network, genes []int) (string, Metrics, error) {
+			design, m, err := score(n, genes)
+			if err != nil {
+				return "", nil, err
+			}
+			return design + " cal=" + c.ID(), m, nil
+		}}
 }
 
 func hardwareError(err error) error {
@@ -68,45 +88,23 @@ func digest(vs ...any) string {
 // PoolHardware scores networks on a pool of FPGAs with fpga.OptimizePool
 // (Mode Multi partitions the network into pipeline stages over the pool).
 func PoolHardware(pool fpga.Pool, o fpga.Options) Hardware {
-	return Hardware{
-		Key:   pool.String() + " " + digest(pool, o),
-		Model: fpga.ModelVersion,
-		Score: func(n *arch.Network, _ []int) (string, Metrics, error) {
-			d, rep, err := fpga.OptimizePool(n, pool, o)
-			if err != nil {
-				return "", nil, hardwareError(err)
-			}
-			return d.String(), ReportMetrics(rep), nil
-		},
-		Design: func(n *arch.Network, _ []int) (fpga.Design, fpga.Pool, error) {
-			d, _, err := fpga.OptimizePool(n, pool, o)
-			return d, pool, err
-		},
-	}
+	report := func(n *arch.Network, _ []int) (fpga.Design, fpga.Report, error) { return fpga.OptimizePool(n, pool, o) }
+	return Hardware{Key: pool.String() + " " + digest(pool, o), Model: fpga.ModelVersion, Report: report, Score: scoreBy(report),
+		Pool: pool}
 }
 
 // SpaceHardware searches the hardware with the network (co-exploration):
 // the space's decisions become genes after the architecture's, and each
 // candidate's design is decoded from them and estimated on the pool.
 func SpaceHardware(s fpga.HWSpace) Hardware {
-	return Hardware{
-		Key:   s.Pool.String() + " hwspace " + digest(s),
-		Model: fpga.ModelVersion,
-		Genes: s.Decisions(),
-		Score: func(n *arch.Network, genes []int) (string, Metrics, error) {
-			d, err := s.Decode(genes, n)
-			if err != nil {
-				return "", nil, err
-			}
-			rep, err := fpga.EstimatePool(n, s.Pool, d)
-			if err != nil {
-				return "", nil, hardwareError(err)
-			}
-			return d.String(), ReportMetrics(rep), nil
-		},
-		Design: func(n *arch.Network, genes []int) (fpga.Design, fpga.Pool, error) {
-			d, err := s.Decode(genes, n)
-			return d, s.Pool, err
-		},
+	report := func(n *arch.Network, genes []int) (fpga.Design, fpga.Report, error) {
+		d, err := s.Decode(genes, n)
+		if err != nil {
+			return d, fpga.Report{}, err
+		}
+		rep, err := fpga.EstimatePool(n, s.Pool, d)
+		return d, rep, err
 	}
+	return Hardware{Key: s.Pool.String() + " hwspace " + digest(s), Model: fpga.ModelVersion, Genes: s.Decisions(),
+		Report: report, Score: scoreBy(report), Pool: s.Pool}
 }

@@ -53,3 +53,21 @@ func (m Metrics) mergeEvaluated(ev Metrics) string {
 	}
 	return "the evaluator's metrics replace the FPGA model's: " + strings.Join(over, ", ")
 }
+
+// unreported returns the first metric the experiment e reads (objectives,
+// constraints, reward) that the metric table does not know, such as one a
+// spec declares for a command evaluator, and m lacks; or "".
+func (m Metrics) unreported(e *Experiment) string {
+	keys := append(objectiveMetrics(e.Objectives), constraintMetrics(e.Constraints)...)
+	if e.Reward.Kind != "" {
+		keys = append(keys, e.Reward.Metric)
+	}
+	for _, k := range keys {
+		if _, known := metric.ByKey(k); !known {
+			if _, ok := m[k]; !ok {
+				return k
+			}
+		}
+	}
+	return ""
+}

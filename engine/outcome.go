@@ -44,10 +44,14 @@ func Load(st *store.Store, name string) (*Outcome, error) {
 		}
 		return nil, fmt.Errorf("no experiment %q in the store %s (stored: %v)", name, st.Dir(), names)
 	}
-	rec := es[0]
+	return LoadRun(st, es[0])
+}
+
+// LoadRun reads the stored run rec (one of st.Experiments).
+func LoadRun(st *store.Store, rec store.Experiment) (*Outcome, error) {
 	var m meta
 	if err := json.Unmarshal([]byte(rec.Meta), &m); err != nil {
-		return nil, fmt.Errorf("experiment %s: stored meta %q: %w", name, rec.Meta, err)
+		return nil, fmt.Errorf("experiment %s: stored meta %q: %w", rec.Name, rec.Meta, err)
 	}
 	trials, err := st.Trials(rec.ID)
 	if err != nil {

@@ -19,8 +19,9 @@ import (
 // splits have only a test accuracy in the table, used for both. Every
 // evaluation is charged the table's simulated training time
 // (c10valid_train_time_s) so that time budgets mean what they would with
-// real training. HW-NAS-Bench's measured FPGA latency and energy come along
-// as bench_fpga_latency_ms and bench_fpga_energy_mj.
+// real training. HW-NAS-Bench's measurements come along as the bench_*
+// metrics of package metric (FPGA latency and energy, Eyeriss, Raspberry Pi 4
+// and Pixel 3 latency).
 type TableEvaluator struct {
 	Split string
 }
@@ -48,7 +49,9 @@ func (t TableEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, er
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("nasbench201 table: %w", err)
 	}
-	m := Metrics{"bench_fpga_latency_ms": row.FPGALatencyMs, "bench_fpga_energy_mj": row.FPGAEnergyMJ}
+	m := Metrics{metric.BenchFPGALatencyMs: row.FPGALatencyMs, metric.BenchFPGAEnergyMJ: row.FPGAEnergyMJ,
+		metric.BenchEyerissLatencyMs: row.EyerissLatencyMs, metric.BenchRaspi4LatencyMs: row.Raspi4LatencyMs,
+		metric.BenchPixel3LatencyMs: row.Pixel3LatencyMs}
 	switch t.split() {
 	case "cifar10":
 		m[metric.Accuracy], m[metric.TestAccuracy] = row.C10ValidValidAcc/100, row.C10TestAcc/100

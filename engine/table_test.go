@@ -109,3 +109,45 @@ func TestTableTrialsAreLookedUp(t *testing.T) {
 		t.Errorf("events %v, want %d looked-up and no finished", kinds, ran.Counts.LookedUp)
 	}
 }
+
+// HW-NAS-Bench's device measurements are metrics a spec optimises and
+// constrains without a platform; each trial carries its cell's row.
+func TestTableBenchMetricsFromSpec(t *testing.T) {
+	out, _ := runSpec(t, hwnastest.OpenStore(t, t.TempDir()), "t.hwnas", `
+space nb = benchmark("nasbench201")
+experiment e {
+  space = nb  evaluator = table
+  maximize accuracy
+  minimize bench_fpga_latency
+  require bench_raspi4_latency <= 12 ms
+  strategy nsga2  budget 40 trials  seed 2
+}
+`, "e")
+	feasible, infeasible := 0, 0
+	for _, tr := range out.Trials {
+		row, err := nb201.LookupGenome(tr.Genome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range map[string]float64{metric.BenchFPGALatencyMs: row.FPGALatencyMs, metric.BenchFPGAEnergyMJ: row.FPGAEnergyMJ,
+			metric.BenchEyerissLatencyMs: row.EyerissLatencyMs, metric.BenchRaspi4LatencyMs: row.Raspi4LatencyMs, metric.BenchPixel3LatencyMs: row.Pixel3LatencyMs} {
+			if got, ok := tr.Metrics[key]; !ok || got != want {
+				t.Errorf("trial %s: %s = %v (%v), the table says %v", trialLine(&tr), key, got, ok, want)
+			}
+		}
+		if tr.Feasible != (row.Raspi4LatencyMs <= 12) {
+			t.Errorf("trial %s: feasible %v with raspi4 latency %v ms", trialLine(&tr), tr.Feasible, row.Raspi4LatencyMs)
+		}
+		if tr.Feasible {
+			feasible++
+		} else {
+			infeasible++
+		}
+	}
+	if feasible == 0 || infeasible == 0 {
+		t.Fatalf("%d feasible, %d infeasible trials: the constraint is not tested", feasible, infeasible)
+	}
+	if len(out.Pareto) == 0 {
+		t.Fatal("no Pareto front")
+	}
+}

@@ -18,10 +18,18 @@ import (
 // accuracy is the validation accuracy (the test accuracy when Val is 0) and
 // test_accuracy the accuracy on Test images of the test split. Every random
 // draw (subsets, initialisation, shuffles) comes from the fidelity's seed.
+// With the fidelity's QuantBits, accuracy and test_accuracy are those of the
+// network after post-training quantization to that width, and
+// accuracy_fp32 and test_accuracy_fp32 those before.
 type TrainEvaluator struct {
 	Source string // what Load reads, for the cache key: "mnist", "idx:DIR", "cifar10:DIR"
 	Load   func() (train, test *data.Set, err error)
+	// MemoryLimit is the memory all its trainings at once may take: a
+	// network needing more fails, and concurrent trainings wait for each
+	// other's memory. 0 means nn.MachineMemoryLimit; negative, no limit.
+	MemoryLimit int64
 
+	mem   memoryBudget
 	mu    sync.Mutex
 	sets  map[string]*prepared
 	load  sync.Once
@@ -115,6 +123,17 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 	return p, nil
 }
 
+// memoryLimit is the limit MemoryLimit sets, and where it comes from.
+func (t *TrainEvaluator) memoryLimit() (int64, string) {
+	switch {
+	case t.MemoryLimit < 0:
+		return 0, ""
+	case t.MemoryLimit > 0:
+		return t.MemoryLimit, ""
+	}
+	return nn.MachineMemoryLimit()
+}
+
 // Evaluate trains r.Network.
 func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, error) {
 	ev, _, err := t.trainKeep(ctx, r, nil)
@@ -128,14 +147,30 @@ func (t *TrainEvaluator) trainKeep(ctx context.Context, r Request, keep *nn.Weig
 		return Evaluation{}, nil, err
 	}
 	f := r.Fidelity
-	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR,
-		Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads, Keep: keep})
+	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads, Keep: keep}
+	if f.QuantBits > 0 {
+		cfg.Quantize = []int{f.QuantBits}
+	}
+	cfg.MemoryLimitBytes, cfg.MemoryLimitFrom = t.memoryLimit()
+	release, err := t.mem.reserve(ctx, r.Network, cfg)
 	if err != nil {
 		return Evaluation{}, nil, err
 	}
-	acc := res.ValAccuracy
-	if p.val == nil {
-		acc = res.TestAccuracy
+	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, cfg)
+	release()
+	if err != nil {
+		return Evaluation{}, nil, err
 	}
-	return Evaluation{Metrics: Metrics{metric.Accuracy: acc, metric.TestAccuracy: res.TestAccuracy, "train_s": res.TrainTime.Seconds()}}, p, nil
+	searched := func(val, test float64) float64 {
+		if p.val == nil {
+			return test
+		}
+		return val
+	}
+	m := Metrics{metric.Accuracy: searched(res.ValAccuracy, res.TestAccuracy), metric.TestAccuracy: res.TestAccuracy, "train_s": res.TrainTime.Seconds()}
+	for _, q := range res.Quantized {
+		m[metric.AccuracyFP32], m[metric.TestAccuracyFP32] = m[metric.Accuracy], m[metric.TestAccuracy]
+		m[metric.Accuracy], m[metric.TestAccuracy] = searched(q.ValAccuracy, q.TestAccuracy), q.TestAccuracy
+	}
+	return Evaluation{Metrics: m}, p, nil
 }

@@ -97,19 +97,25 @@ func Load(ctx context.Context, st *store.Store, e engine.Experiment, id, threads
 	return t, nil
 }
 
-// design rebuilds the stored trial's design and checks it is the one stored.
+// design rebuilds the stored trial's design and checks it is the one stored
+// (Score gives the string the run stored, with a calibration's name).
 func (t *Trial) design(e engine.Experiment, st *engine.Trial, nArch int) error {
-	if e.Hardware.Design == nil || st.Design == "" {
+	if e.Hardware.Report == nil || e.Hardware.Score == nil || st.Design == "" {
 		return nil
 	}
-	d, pool, err := e.Hardware.Design(t.Network, st.Genome[nArch:])
+	genes := st.Genome[nArch:]
+	d, _, err := e.Hardware.Report(t.Network, genes)
 	if err != nil {
 		return fmt.Errorf("trial %d: design: %w", t.ID, err)
 	}
-	if d.String() != st.Design {
-		return fmt.Errorf("trial %d: the hardware model now gives design %q, the store has %q (re-run with --rescore)", t.ID, d, st.Design)
+	s, _, err := e.Hardware.Score(t.Network, genes)
+	if err != nil {
+		return fmt.Errorf("trial %d: design: %w", t.ID, err)
 	}
-	t.Design, t.Pool, t.HasDesign = d, pool, true
+	if s != st.Design {
+		return fmt.Errorf("trial %d: the hardware model now gives design %q, the store has %q (re-run with --rescore)", t.ID, s, st.Design)
+	}
+	t.Design, t.Pool, t.HasDesign = d, e.Hardware.Pool, true
 	return nil
 }
 

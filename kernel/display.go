@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"sync"
 
@@ -15,9 +16,10 @@ import (
 // displayState binds the display helpers exported to %%go cells to the cell
 // being run.
 type displayState struct {
-	mu  sync.Mutex
-	out *core.Output
-	n   int
+	mu      sync.Mutex
+	out     *core.Output
+	n       int
+	results *dslCells // where the plot functions find experiments by name
 }
 
 func (d *displayState) bind(out *core.Output) {
@@ -79,7 +81,7 @@ func jsonBundle(v any) (map[string]any, string, error) {
 // functions take strings, bytes or any, never interpreted named types, which
 // yaegi v0.16.1 cannot pass through host interfaces.
 func displayExports(d *displayState) interp.Exports {
-	return interp.Exports{"hwnas/display/display": {
+	syms := map[string]reflect.Value{
 		"HTML":     reflect.ValueOf(func(s string) { d.show("text/html", s, plainOf("text/html", s)) }),
 		"SVG":      reflect.ValueOf(func(s string) { d.show("image/svg+xml", s, plainOf("image/svg+xml", s)) }),
 		"Markdown": reflect.ValueOf(func(s string) { d.show("text/markdown", s, s) }),
@@ -99,7 +101,9 @@ func displayExports(d *displayState) interp.Exports {
 		"Input":  reflect.ValueOf(func(prompt string) (string, error) { return d.output().Input(prompt, false) }),
 		"Open":   reflect.ValueOf(d.open),
 		"Update": reflect.ValueOf(d.update),
-	}}
+	}
+	maps.Copy(syms, plotExports(d))
+	return interp.Exports{"hwnas/display/display": syms}
 }
 
 // displayDoc documents the display package for %help and inspection.
@@ -114,4 +118,21 @@ const displayDoc = `package display (imported in every %%go cell)
   display.Clear()                  clear the cell's output
   display.Input(prompt string) (string, error)  ask the user for a line (fmt.Scan works too)
   display.Open(mime, s string) string     show s and return a display id
-  display.Update(id, mime, s string)      replace that display in place`
+  display.Update(id, mime, s string)      replace that display in place
+
+Plots (SVG; hover a point for its trial, network and metrics). Experiments
+are named: this session's last run, else the store's latest.
+  display.Trials(name) error              every trial by status (trained, looked up, cached,
+                                          pruned, failed), the front, the constraints;
+                                          3+ objectives: a matrix of 2-D projections
+  display.Pareto(names ...string) error   Pareto fronts of several experiments overlaid
+  display.BestSoFar(names ...string) error  best first objective against trials
+  display.Hypervolume(groups map[string][]string) error
+                                          hypervolume against trials; a group's runs
+                                          (seeds) as a mean line and a min-max band
+  display.Decisions(name) error           parallel coordinates of the choices made
+  display.NewChart(title, x, y string) *Chart   your own data:
+      c.Scatter(name, xs, ys) / c.Line(…) / c.Band(name, xs, ys, lo, hi) return a
+      *Series (set Color, Marker, Dash, Titles); c.VLine(x, label), c.HLine(y, label);
+      c.LogX, c.LogY = true, true
+  display.Plot(c)                         show a *Chart`

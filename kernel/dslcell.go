@@ -34,8 +34,11 @@ type dslCells struct {
 	st       *store.Store
 	results  map[string]*engine.Outcome
 	stale    map[string]bool
-	views    map[string][]string // display ids of the results tables shown for each experiment, with their outcomes
-	shown    map[string]*engine.Outcome
+	// interrupted marks the experiments whose last run was interrupted:
+	// not stale (their inputs did not change), only unfinished.
+	interrupted map[string]bool
+	views       map[string][]string // display ids of the results tables shown for each experiment, with their outcomes
+	shown       map[string]*engine.Outcome
 }
 
 // StoreEnv names the environment variable that sets the default store directory.
@@ -48,7 +51,7 @@ func newDSLCells(storeDir string) *dslCells {
 	if storeDir == "" {
 		storeDir = store.DefaultDir
 	}
-	return &dslCells{storeDir: storeDir, sess: dsl.NewSession("."), results: map[string]*engine.Outcome{}, stale: map[string]bool{}, views: map[string][]string{}, shown: map[string]*engine.Outcome{}}
+	return &dslCells{storeDir: storeDir, sess: dsl.NewSession("."), results: map[string]*engine.Outcome{}, stale: map[string]bool{}, interrupted: map[string]bool{}, views: map[string][]string{}, shown: map[string]*engine.Outcome{}}
 }
 
 // progressEvery is the shortest interval between two progress updates, so
@@ -152,7 +155,7 @@ func (d *dslCells) run(ctx context.Context, spec *dsl.Spec, name string, out *co
 	p.finish(state)
 	if outcome != nil && len(outcome.Trials) > 0 {
 		d.results[name] = outcome
-		d.stale[name] = interrupted
+		d.stale[name], d.interrupted[name] = false, interrupted
 		id := showOutcome(outcome, out)
 		d.views[name] = append(d.views[name], id)
 		d.shown[id] = outcome
@@ -282,8 +285,11 @@ func (d *dslCells) cache(_ context.Context, args string, out *core.Output) (*cor
 	var names []string
 	for n := range d.results {
 		s := n
-		if d.stale[n] {
+		switch {
+		case d.stale[n]:
 			s += " (stale)"
+		case d.interrupted[n]:
+			s += " (interrupted: run it again to finish)"
 		}
 		names = append(names, s)
 	}

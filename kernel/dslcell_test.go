@@ -62,6 +62,17 @@ func TestDSLInterruptKeepsTrials(t *testing.T) {
 		t.Fatalf("no trial finished in 1.5s")
 	}
 	out := c.Outputs(id)
+	// Nothing was redeclared: %cache used to call the experiment stale.
+	_, cache := c.Execute("%cache", nil)
+	var listed string
+	for _, m := range cache {
+		if m.Header.MsgType == "execute_result" {
+			listed = string(m.Content)
+		}
+	}
+	if !strings.Contains(listed, "big (interrupted: run it again to finish)") {
+		t.Errorf("%%cache after an interrupt: %s", listed)
+	}
 	updates := 0
 	for _, o := range out {
 		if o.Header.MsgType == "update_display_data" {

@@ -36,6 +36,9 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"Export": reflect.ValueOf(func(experiment string, id int, onnx, hls string) (string, error) {
 			return d.exportFiles(context.Background(), experiment, id, onnx, hls)
 		}),
+		// StatusLabel is the word tables and plots show for a trial's
+		// status: trained, looked up, cached, pruned or failed.
+		"StatusLabel": reflect.ValueOf(engine.StatusLabel),
 
 		// Zoo returns a network of the model zoo by name; ZooNames lists them.
 		"Zoo":      reflect.ValueOf(arch.Zoo),

@@ -61,6 +61,12 @@ func (g *goSession) reset() error {
 	if err := i.Use(displayExports(g.disp)); err != nil {
 		return fmt.Errorf("go cells: load the display package: %w", err)
 	}
+	if err := i.Use(guardExports(g.stderr)); err != nil {
+		return fmt.Errorf("go cells: load the cell guard: %w", err)
+	}
+	if _, err := i.Eval(`import ` + guardName + ` "hwnas/cellguard"`); err != nil {
+		return fmt.Errorf("go cells: import the cell guard: %w", err)
+	}
 	if g.extra != nil {
 		if err := i.Use(g.extra); err != nil {
 			return fmt.Errorf("go cells: load the hwnas packages: %w", err)
@@ -274,7 +280,7 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 		}
 	}()
 	g.stderr.Hold(true)
-	v, err = g.i.EvalWithContext(ctx, src)
+	v, err = g.i.EvalWithContext(ctx, guardCell(src, decl, line))
 	held := g.stderr.Hold(false)
 	if err == nil {
 		io.WriteString(g.stderr, held)
@@ -286,6 +292,8 @@ func (g *goSession) eval(ctx context.Context, src string, line int, decl bool) (
 	g.stdout.Flush()
 	var p interp.Panic
 	switch {
+	case context.Cause(ctx) == errOutOfMemory:
+		return v, g.outOfMemory()
 	case context.Cause(ctx) == errStackOverflow:
 		msg := fmt.Sprintf("the cell was stopped: its goroutine stacks passed %d MiB (endless recursion?); values assigned before are kept", cellStackLimit>>20)
 		return v, &core.CellError{Name: "StackOverflow", Value: msg, Traceback: []string{"StackOverflow: " + msg}}

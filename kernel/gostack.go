@@ -3,8 +3,14 @@ package kernel
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"time"
+
+	"github.com/hwnas/hwnas/engine/nn"
+	"github.com/hwnas/hwnas/kernel/core"
 )
 
 // A %%go cell that recurses without end would grow its goroutine's stack to
@@ -18,28 +24,65 @@ import (
 // watched and still kills the kernel (docs/kernel.md).
 const cellStackLimit = 192 << 20
 
-// errStackOverflow is the cause of a cell stopped by stackGuard.
+// errStackOverflow is the cause of a cell stopped by stackGuard for its stacks.
 var errStackOverflow = errors.New("stack overflow")
 
+// errOutOfMemory is the cause of a cell stopped by stackGuard because the
+// heap passed the memory limit (nn.MachineMemoryLimit): a cell that keeps
+// allocating would otherwise have the kernel killed by the system.
+var errOutOfMemory = errors.New("out of memory")
+
 // stackGuard returns ctx, cancelled with errStackOverflow when goroutine
-// stacks exceed cellStackLimit, and the function that ends the watch.
+// stacks exceed cellStackLimit or with errOutOfMemory when the heap's
+// objects exceed the memory limit, and the function that ends the watch.
 func stackGuard(ctx context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(ctx)
+	heapLimit, _ := nn.MachineMemoryLimit()
 	go func() {
 		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
-		s := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
+		s := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
-			if metrics.Read(s); s[0].Value.Uint64() > cellStackLimit {
+			metrics.Read(s)
+			switch {
+			case s[0].Value.Uint64() > cellStackLimit:
 				cancel(errStackOverflow)
+				return
+			case heapLimit > 0 && s[1].Value.Uint64() > uint64(heapLimit):
+				cancel(errOutOfMemory)
 				return
 			}
 		}
 	}()
 	return ctx, func() { cancel(nil) }
+}
+
+// heapBytes is the memory the heap's objects take now.
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// outOfMemory is the error of a cell stopped by errOutOfMemory. It frees
+// what it can; when the values the cells keep still hold more than half the
+// limit, it resets the Go session, which frees them, and says so.
+func (g *goSession) outOfMemory() *core.CellError {
+	limit, from := nn.MachineMemoryLimit()
+	msg := fmt.Sprintf("the cell was stopped: the heap passed the memory limit of %s (%s)", nn.BytesHuman(limit), from)
+	runtime.GC()
+	debug.FreeOSMemory()
+	if heapBytes() > uint64(limit/2) {
+		if err := g.reset(); err == nil {
+			msg += "; the Go session was reset to free what its values held (their values are gone)"
+		}
+	} else {
+		msg += "; values assigned before are kept"
+	}
+	return &core.CellError{Name: "OutOfMemory", Value: msg, Traceback: []string{"OutOfMemory: " + msg}}
 }

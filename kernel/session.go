@@ -36,6 +36,7 @@ func NewSession(o SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.disp.results = d
 	return &Session{goS: g, dsl: d}, nil
 }
 

@@ -41,6 +41,19 @@ const (
 	LUT           = "lut"
 	Params        = "params"
 	MACs          = "macs"
+
+	// HW-NAS-Bench's measurements of the NAS-Bench-201 cells (Li et al.,
+	// ICLR 2021), read from the table arch/nb201 embeds.
+	BenchFPGALatencyMs    = "bench_fpga_latency_ms"
+	BenchFPGAEnergyMJ     = "bench_fpga_energy_mj"
+	BenchEyerissLatencyMs = "bench_eyeriss_latency_ms"
+	BenchRaspi4LatencyMs  = "bench_raspi4_latency_ms"
+	BenchPixel3LatencyMs  = "bench_pixel3_latency_ms"
+
+	// The float accuracies of a network whose accuracy and test_accuracy
+	// were measured after post-training quantization (quantize = …).
+	AccuracyFP32     = "accuracy_fp32"
+	TestAccuracyFP32 = "test_accuracy_fp32"
 )
 
 // Metric describes one metric.
@@ -51,21 +64,32 @@ type Metric struct {
 	Unit string    // canonical unit, "" for counts and fractions
 	Doc  string
 	HW   bool // computed by the FPGA model (needs hardware)
+	// Bench: measured by HW-NAS-Bench on a real device and read from the
+	// NAS-Bench-201 table (needs the table evaluator or a command that
+	// reports it, no platform).
+	Bench bool
 }
 
 // All lists every metric, in the order tables show them.
 var All = []Metric{
-	{"accuracy", Accuracy, Fraction, "", "top-1 accuracy, a fraction in [0, 1] (write 0.92 or 92 %)", false},
-	{"", TestAccuracy, Fraction, "", "top-1 accuracy on the test split, reported beside the searched accuracy", false},
-	{"latency", LatencyMs, Time, "ms", "inference latency of one image", true},
-	{"throughput", ThroughputFPS, Rate, "fps", "images per second", true},
-	{"energy", EnergyMJ, Energy, "mJ", "energy of one inference", true},
-	{"power", PowerW, Power, "W", "average power while inferring", true},
-	{"dsp", DSP, Count, "", "DSP blocks used", true},
-	{"bram", BRAM18, Count, "", "18 Kb block RAMs used", true},
-	{"lut", LUT, Count, "", "LUTs used", true},
-	{"params", Params, Count, "", "network parameters", false},
-	{"macs", MACs, Count, "", "multiply-accumulates of one inference", false},
+	{"accuracy", Accuracy, Fraction, "", "top-1 accuracy, a fraction in [0, 1] (write 0.92 or 92 %)", false, false},
+	{"", TestAccuracy, Fraction, "", "top-1 accuracy on the test split, reported beside the searched accuracy", false, false},
+	{"accuracy_fp32", AccuracyFP32, Fraction, "", "accuracy before post-training quantization (with quantize = …; accuracy is then the quantized one)", false, false},
+	{"", TestAccuracyFP32, Fraction, "", "test accuracy before post-training quantization", false, false},
+	{"latency", LatencyMs, Time, "ms", "inference latency of one image", true, false},
+	{"throughput", ThroughputFPS, Rate, "fps", "images per second", true, false},
+	{"energy", EnergyMJ, Energy, "mJ", "energy of one inference", true, false},
+	{"power", PowerW, Power, "W", "average power while inferring", true, false},
+	{"dsp", DSP, Count, "", "DSP blocks used", true, false},
+	{"bram", BRAM18, Count, "", "18 Kb block RAMs used", true, false},
+	{"lut", LUT, Count, "", "LUTs used", true, false},
+	{"params", Params, Count, "", "network parameters", false, false},
+	{"macs", MACs, Count, "", "multiply-accumulates of one inference", false, false},
+	{"bench_fpga_latency", BenchFPGALatencyMs, Time, "ms", "HW-NAS-Bench's measured FPGA latency of one image (NAS-Bench-201 table)", false, true},
+	{"bench_fpga_energy", BenchFPGAEnergyMJ, Energy, "mJ", "HW-NAS-Bench's FPGA energy of one image (NAS-Bench-201 table)", false, true},
+	{"bench_eyeriss_latency", BenchEyerissLatencyMs, Time, "ms", "HW-NAS-Bench's Eyeriss ASIC latency of one image (NAS-Bench-201 table)", false, true},
+	{"bench_raspi4_latency", BenchRaspi4LatencyMs, Time, "ms", "HW-NAS-Bench's measured Raspberry Pi 4 latency (NAS-Bench-201 table)", false, true},
+	{"bench_pixel3_latency", BenchPixel3LatencyMs, Time, "ms", "HW-NAS-Bench's measured Pixel 3 latency (NAS-Bench-201 table)", false, true},
 }
 
 // ByName returns the metric a spec calls name.
@@ -121,7 +145,7 @@ func Label(key string) string {
 // Format renders a value stored under key the way every table shows it.
 func Format(key string, v float64) string {
 	switch key {
-	case Accuracy, TestAccuracy:
+	case Accuracy, TestAccuracy, AccuracyFP32, TestAccuracyFP32:
 		return strconv.FormatFloat(v, 'f', 4, 64)
 	case DSP, BRAM18, LUT, Params, MACs:
 		return strconv.FormatFloat(v, 'f', 0, 64)

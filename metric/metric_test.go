@@ -1,6 +1,10 @@
 package metric
 
-import "testing"
+import (
+	"os"
+	"strings"
+	"testing"
+)
 
 func TestTableIsConsistent(t *testing.T) {
 	names, keys := map[string]bool{}, map[string]bool{}
@@ -38,6 +42,30 @@ func TestLabelAndFormat(t *testing.T) {
 	for got, want := range map[string]string{Format(LatencyMs, 4.8125): "4.812", Format(Accuracy, 0.96124): "0.9612", Format(DSP, 178.4): "178"} {
 		if got != want {
 			t.Errorf("Format = %q, want %q", got, want)
+		}
+	}
+}
+
+// docs/language.md's table of metrics lists every metric a spec can name,
+// with its unit.
+func TestLanguageDocListsEveryMetric(t *testing.T) {
+	doc, err := os.ReadFile("../docs/language.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range All {
+		if m.Name == "" {
+			continue
+		}
+		unit := m.Unit
+		switch {
+		case m.Dim == Count:
+			unit = "count"
+		case m.Dim == Fraction:
+			unit = "fraction"
+		}
+		if row := "| `" + m.Name + "` | " + unit + " |"; !strings.Contains(string(doc), row) {
+			t.Errorf("docs/language.md lacks the row %q", row)
 		}
 	}
 }

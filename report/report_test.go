@@ -101,7 +101,7 @@ func TestPlot(t *testing.T) {
 			break
 		}
 	}
-	for _, want := range []string{"latency (ms)", "accuracy", "pruned (never trained)", "Pareto front", "latency_ms &lt;= 8"} {
+	for _, want := range []string{"latency (ms)", "accuracy", ">pruned<", ">failed<", "Pareto front", "latency_ms &lt;= 8"} {
 		if !strings.Contains(svg.String(), want) {
 			t.Errorf("SVG lacks %q", want)
 		}

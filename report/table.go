@@ -18,10 +18,10 @@ import (
 )
 
 // tableMetrics are the metric columns tables show, in order, when present.
-var tableMetrics = []string{metric.Accuracy, metric.TestAccuracy, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
+var tableMetrics = []string{metric.Accuracy, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
 
 // columns returns the metric columns for trials: tableMetrics present in
-// any trial, then the objectives not among them.
+// any trial, then the objectives and the constraints' metrics not among them.
 func columns(out *engine.Outcome, trials []engine.Trial) []string {
 	have := map[string]bool{}
 	for _, t := range trials {
@@ -35,9 +35,16 @@ func columns(out *engine.Outcome, trials []engine.Trial) []string {
 			cols = append(cols, m)
 		}
 	}
+	more := make([]string, 0, len(out.Objectives)+len(out.Constraints))
 	for _, o := range out.Objectives {
-		if have[o.Metric] && !slices.Contains(cols, o.Metric) {
-			cols = append(cols, o.Metric)
+		more = append(more, o.Metric)
+	}
+	for _, c := range out.Constraints {
+		more = append(more, c.Metric)
+	}
+	for _, m := range more {
+		if have[m] && !slices.Contains(cols, m) {
+			cols = append(cols, m)
 		}
 	}
 	return cols

@@ -118,6 +118,22 @@ func live(g []int) (edges [NumEdges]bool, reachable bool) {
 	return edges, fromIn[3]
 }
 
+// FullyLive reports whether every non-none edge of a valid genome is in its
+// network (none is left out as dead): the cells whose network computes every
+// op HW-NAS-Bench's latencies count. It is false for an invalid genome.
+func FullyLive(g []int) bool {
+	if CheckGenome(g) != nil {
+		return false
+	}
+	edges, _ := live(g)
+	for i, op := range g {
+		if op != OpNone && !edges[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // Reachable reports whether a valid genome's cell output depends on its input,
 // i.e. a path of non-none edges leads from node 0 to node 3. It is false
 // for an invalid genome.

@@ -171,3 +171,23 @@ func BenchmarkNetwork(b *testing.B) {
 		}
 	}
 }
+
+func TestFullyLive(t *testing.T) {
+	for cell, want := range map[string]bool{
+		"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|": true,
+		"|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|":                                 false, // node 1 reaches nothing
+		"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|":                                                 true,  // no op at all
+		"|none~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|none~0|none~1|none~2|":                                 false, // dead cell
+	} {
+		g, err := ParseCell(cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := FullyLive(g); got != want {
+			t.Errorf("FullyLive(%s) = %v, want %v", cell, got, want)
+		}
+	}
+	if FullyLive([]int{9}) {
+		t.Error("an invalid genome is fully live")
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/dsl/syntax"
+	"github.com/hwnas/hwnas/engine"
 )
 
 func init() {
@@ -18,13 +19,21 @@ func init() {
 		Short: "Check specs: print every error with its position, or nothing when they are valid",
 		Long: `check parses and checks each spec file and the files it imports. A valid spec
 prints nothing and exits 0; otherwise every error is printed to stderr as
-file:line:col, the source line and a caret, and check exits 1.`,
+file:line:col, the source line and a caret, and check exits 1. A valid
+experiment whose every trial would fail because even its space's smallest
+network needs more memory to train than this machine allows gets a warning
+on stderr (exit 0).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var msgs []string
 			for _, path := range args {
-				if _, err := loadSpec(path); err != nil {
+				spec, err := loadSpec(path)
+				if err != nil {
 					msgs = append(msgs, err.Error())
+					continue
+				}
+				for _, w := range memoryWarnings(spec) {
+					fmt.Fprintln(cmd.ErrOrStderr(), w)
 				}
 			}
 			if len(msgs) > 0 {
@@ -33,6 +42,23 @@ file:line:col, the source line and a caret, and check exits 1.`,
 			return nil
 		},
 	})
+}
+
+// memoryWarnings warn of the experiments of spec whose every trial would
+// fail because even the space's smallest network needs more memory to train
+// than this machine allows (engine.SmallestTooLarge).
+func memoryWarnings(spec *dsl.Spec) []string {
+	var out []string
+	for _, name := range spec.Order {
+		e, err := engine.FromSpec(spec, name)
+		if err != nil {
+			continue
+		}
+		if err := engine.SmallestTooLarge(e); err != nil {
+			out = append(out, fmt.Sprintf("%s: warning: experiment %s: every trial will fail: its smallest %v", spec.Experiments[name].Pos, name, err))
+		}
+	}
+	return out
 }
 
 // loadSpec loads and checks a spec file. It never panics, whatever the
@@ -68,7 +94,7 @@ func readErr(path string, err error) error {
 	if errors.As(err, &re) {
 		return re
 	}
-	return fmt.Errorf("%s: %w", path, unwrapRead(err))
+	return fmt.Errorf("%s: %w", syntax.DisplayName(path), unwrapRead(err))
 }
 
 // printedErrors renders its list through syntax.PrintError.

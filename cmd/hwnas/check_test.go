@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -80,3 +81,27 @@ func TestFmtCommand(t *testing.T) {
 		t.Errorf("a file with errors was rewritten: %q", b)
 	}
 }
+
+// A spec whose smallest network cannot train on this machine (here: under
+// GOMEMLIMIT 1 GiB) checks with a warning saying so with both numbers.
+func TestCheckWarnsTooLarge(t *testing.T) {
+	old := debug.SetMemoryLimit(1 << 30)
+	defer debug.SetMemoryLimit(old)
+	spec := filepath.Join(t.TempDir(), "wide.hwnas")
+	os.WriteFile(spec, []byte(wideSpec), 0o644)
+	out, err := runCLI(t, "check", spec)
+	want := "wide.hwnas:7:12: warning: experiment widex: every trial will fail: its smallest network needs 24.60 GiB for batch 64"
+	if err != nil || !strings.Contains(out, want) || !strings.Contains(out, "over the memory limit of 768.0 MiB (3/4 of GOMEMLIMIT 1.00 GiB)") {
+		t.Fatalf("exit %d (%v), want 0 with %q\n%s", exitCode(err), err, want, out)
+	}
+}
+
+// wideSpec's one layer has 65535 or 65536 filters: tens of GiB to train.
+const wideSpec = `space wide {
+  input 28x28x1
+  conv { kernel = 3  filters in {65535, 65536}  stride = 1 }
+  head gap, dense(10)
+}
+dataset mnist { source = builtin("mnist")  train = 200  test = 100  epochs = 1  batch = 64 }
+experiment widex { space = wide  dataset = mnist  maximize accuracy  budget 2 trials  seed 1 }
+`

@@ -17,6 +17,7 @@ import (
 // estimateFlags are the options of `hwnas estimate`.
 type estimateFlags struct {
 	model, cell, platform, precision, mode, tiling, goal, template string
+	calibration                                                    string
 	clock                                                          float64
 	json                                                           bool
 }
@@ -49,6 +50,7 @@ Platforms: hwnas platforms.`,
 	fl.StringVar(&f.goal, "goal", "latency", "what the search optimises: latency or throughput")
 	fl.StringVar(&f.template, "template", "hwnas", "cycle model: hwnas or fnas (FNAS PARA.py, pipeline only)")
 	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
+	fl.StringVar(&f.calibration, "calibration", "", "calibrate the latency with this file (hwnas calibrate --out)")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -75,6 +77,13 @@ func runEstimate(w io.Writer, f *estimateFlags) error {
 	d, r, err := estimateDesign(n, p, f.tiling, opt)
 	if err != nil {
 		return err
+	}
+	if f.calibration != "" {
+		c, err := fpga.ReadCalibration(f.calibration)
+		if err != nil {
+			return usageErr("--calibration: %v", err)
+		}
+		r = c.Apply(r)
 	}
 	if f.json {
 		out := struct {
@@ -185,6 +194,9 @@ func writeReport(w io.Writer, n *arch.Network, label string, p fpga.Platform, r 
 	fmt.Fprintf(w, "throughput  %.2f fps, %.2f GOPS\n", r.ThroughputFPS, r.GOPS)
 	fmt.Fprintf(w, "power       %.2f W, %.3f mJ per image\n", r.PowerW, r.EnergyMJ)
 	fmt.Fprintf(w, "resources   DSP %d (%.1f%%), BRAM18 %d (%.1f%%), LUT %d (%.1f%%)\n", r.DSP, r.DSPPct, r.BRAM18, r.BRAMPct, r.LUT, r.LUTPct)
+	if r.ModelVersion != fpga.ModelVersion {
+		fmt.Fprintf(w, "model       %s (calibrated: the latency, throughput and energy; the layer rows are the model's)\n", r.ModelVersion)
+	}
 	fmt.Fprintf(w, "bound       %s\n\n", r.Bound)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "#\tLAYER\tOP\tTm,Tn,Tr,Tc\tMACs\tCYCLES\tms\tGOPS\tDSP\tBRAM18\tBOUND\t")

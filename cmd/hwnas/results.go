@@ -116,10 +116,16 @@ func listRuns(w io.Writer, st *store.Store, format string) error {
 	return tw.Flush()
 }
 
-// openExisting opens a store that must already exist.
+// openExisting opens a store that must already exist, read-only: reading
+// results writes nothing, so a store on read-only media or one another
+// process is writing reads as well.
 func openExisting(dir string) (*store.Store, error) {
 	if _, err := osStat(dir); err != nil {
 		return nil, &exitError{1, fmt.Sprintf("hwnas: no result store at %s (run an experiment first, or pass --store)", dir)}
 	}
-	return store.Open(dir)
+	st, err := store.OpenReadOnly(dir)
+	if err != nil {
+		return nil, &exitError{1, "hwnas: " + err.Error()}
+	}
+	return st, nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,5 +53,41 @@ func TestResultsListFormats(t *testing.T) {
 	os.Mkdir(empty, 0o755)
 	if out, err := runCLI(t, "results", "--store", empty, "--format", "json"); err != nil || strings.TrimSpace(out) != "[]" {
 		t.Fatalf("empty store as json: %v %q", err, out)
+	}
+}
+
+// TestResultsReadOnlyStore: hwnas results reads a store made read-only
+// (chmod -R a-w, as on read-only media) and writes nothing to it: no
+// migration, no -wal or -shm file, even as root, whom the mode does not stop.
+func TestResultsReadOnlyStore(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "nb.hwnas")
+	os.WriteFile(spec, []byte(tableSpec), 0o644)
+	st := filepath.Join(dir, "store")
+	if out, err := runCLI(t, "run", spec, "-e", "other", "--store", st); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	listing := func() string {
+		var b strings.Builder
+		filepath.WalkDir(st, func(p string, d fs.DirEntry, err error) error {
+			info, _ := d.Info()
+			fmt.Fprintf(&b, "%s %v %d %v\n", p, info.Mode(), info.Size(), info.ModTime())
+			return nil
+		})
+		return b.String()
+	}
+	filepath.WalkDir(st, func(p string, d fs.DirEntry, err error) error { return os.Chmod(p, 0o555) })
+	t.Cleanup(func() {
+		filepath.WalkDir(st, func(p string, d fs.DirEntry, err error) error { return os.Chmod(p, 0o755) })
+	})
+	before := listing()
+	for args, want := range map[string]string{"results --store " + st: "other", "results other --format csv --store " + st: "0,trained,"} {
+		out, err := runCLI(t, strings.Fields(args)...)
+		if err != nil || !strings.Contains(out, want) {
+			t.Fatalf("%s: %v\n%s", args, err, out)
+		}
+	}
+	if after := listing(); after != before {
+		t.Fatalf("hwnas results wrote to the store:\nbefore\n%s\nafter\n%s", before, after)
 	}
 }

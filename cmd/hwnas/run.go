@@ -128,7 +128,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags) error {
 		path = args[0]
 	}
 	spec, err := loadRunSpec(path)
-	if err != nil {
+	var specErrs printedErrors
+	switch {
+	case err != nil && !errors.As(err, &specErrs): // a file that cannot be read: 1, as check says it
+		return &exitError{1, err.Error()}
+	case err != nil:
 		return &exitError{2, err.Error()}
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -308,19 +312,7 @@ func savePlot(st *store.Store, out *engine.Outcome) (string, error) {
 }
 
 func writePlotFile(path string, out *engine.Outcome) error {
-	format := strings.TrimPrefix(filepath.Ext(path), ".")
-	if format != "svg" && format != "png" {
-		return fmt.Errorf("plot file %s: the name must end in .svg or .png", path)
-	}
-	fh, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := report.WritePlot(fh, out, format); err != nil {
-		fh.Close()
-		return err
-	}
-	return fh.Close()
+	return writeFigureFile(path, report.TrialsPlot(out))
 }
 
 // progress renders run events: a bar on a terminal, plain lines otherwise.

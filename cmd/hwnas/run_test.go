@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -124,7 +125,7 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"run", spec, "-e", "nbz", "--budget", "0", "--store", st}, 2, "--budget 0"},
 		{[]string{"run", spec, "-e", "nbz", "--executor", "carrier-pigeon", "--store", st}, 2, `unknown executor "carrier-pigeon"`},
 		{[]string{"run", spec, "-e", "nbz", "--executor", "embedded", "--workers", "-1", "--store", st}, 2, "--workers -1"},
-		{[]string{"run", filepath.Join(dir, "missing.hwnas"), "--store", st}, 2, "no such file"},
+		{[]string{"run", filepath.Join(dir, "missing.hwnas"), "--store", st}, 1, "no such file"},
 		{[]string{"results", "nbz", "--store", filepath.Join(dir, "nostore")}, 1, "no result store"},
 		{[]string{"results", "nbz", "--store", st, "--format", "xml"}, 2, `--format "xml"`},
 		{[]string{"plot", "nbz", "--store", st, "-o", filepath.Join(dir, "x.gif")}, 1, ""},
@@ -189,5 +190,21 @@ func TestRunAllTrialsFailed(t *testing.T) {
 	}
 	if !strings.Contains(out, "5 failed") {
 		t.Fatalf("the summary is not printed before the error:\n%s", out)
+	}
+}
+
+// A spec that passes check but whose networks cannot train on this machine
+// (here: under GOMEMLIMIT 1 GiB) fails every trial with both numbers and
+// exits 1, rather than dying out of memory.
+func TestRunTooLargeNetworks(t *testing.T) {
+	old := debug.SetMemoryLimit(1 << 30)
+	defer debug.SetMemoryLimit(old)
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "wide.hwnas")
+	os.WriteFile(spec, []byte(strings.Replace(wideSpec, "batch = 64", "batch = 1000000000", 1)), 0o644)
+	out, err := runCLI(t, "run", spec, "--store", filepath.Join(dir, "store"))
+	if exitCode(err) != 1 || !strings.Contains(err.Error(), "all 2 trials failed") ||
+		!strings.Contains(err.Error(), "TiB for batch 1000000000") || !strings.Contains(err.Error(), "over the memory limit of 768.0 MiB") {
+		t.Fatalf("exit %d (%v)\n%s", exitCode(err), err, out)
 	}
 }

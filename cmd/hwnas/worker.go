@@ -28,6 +28,7 @@ type workerFlags struct {
 	concurrency int
 	threads     int
 	quiet       bool
+	allow       []string
 }
 
 func init() {
@@ -46,6 +47,10 @@ Credentials: --token, or --user and --password, or the environment variables
 HWNAS_NATS_TOKEN, HWNAS_NATS_USER, HWNAS_NATS_PASSWORD; TLS files with
 --tls-ca (the server's CA) and --tls-cert/--tls-key (a client certificate),
 or HWNAS_NATS_TLS_CA, HWNAS_NATS_TLS_CERT, HWNAS_NATS_TLS_KEY.
+
+Anyone who can publish on the server (who has its token) can ask a worker
+to run a command evaluator: a program, as the worker's user. A worker runs
+none unless allowed with --allow-command PROGRAM (repeat it; '*' for any).
 See docs/distributed.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runWorker(cmd, &f) },
@@ -62,6 +67,7 @@ See docs/distributed.md.`,
 	fl.StringVar(&f.conn.TLSCert, "tls-cert", "", "client certificate PEM file (or $"+envNATSCert+")")
 	fl.StringVar(&f.conn.TLSKey, "tls-key", "", "client key PEM file (or $"+envNATSKey+")")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "log only errors")
+	fl.StringArrayVar(&f.allow, "allow-command", nil, "run command evaluators of this program (repeat for several; '*' for any); without it, none")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -82,10 +88,10 @@ func runWorker(cmd *cobra.Command, f *workerFlags) error {
 	o := queue.ConnFromEnv(f.conn)
 	o.DisconnectErrHandler = func(err error) {
 		if err != nil {
-			lg.Printf("disconnected from %s: %v; reconnecting", o.URL, err)
+			lg.Printf("disconnected from %s: %v; reconnecting", queue.Redact(o.URL), err)
 		}
 	}
-	o.ReconnectedHandler = func() { lg.Printf("reconnected to %s", o.URL) }
+	o.ReconnectedHandler = func() { lg.Printf("reconnected to %s", queue.Redact(o.URL)) }
 	nc, err := queue.Connect(o)
 	if err != nil {
 		return &exitError{1, "hwnas worker: " + err.Error()}
@@ -93,7 +99,7 @@ func runWorker(cmd *cobra.Command, f *workerFlags) error {
 	defer nc.Close()
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	wc := queue.WorkerConfig{Concurrency: f.concurrency, Threads: f.threads, Name: f.conn.Name}
+	wc := queue.WorkerConfig{Concurrency: f.concurrency, Threads: f.threads, Name: f.conn.Name, AllowCommand: f.allow}
 	if !f.quiet {
 		wc.Log = func(format string, args ...any) { lg.Printf(format, args...) }
 	}

@@ -31,6 +31,7 @@ type Decl struct {
 	Space      *SpaceDecl      `parser:"| @@"`
 	Dataset    *DatasetDecl    `parser:"| @@"`
 	Evaluator  *EvaluatorDecl  `parser:"| @@"`
+	Metric     *MetricDecl     `parser:"| @@"`
 	Experiment *ExperimentDecl `parser:"| @@"`
 	Run        *RunDecl        `parser:"| @@"`
 }
@@ -178,6 +179,15 @@ type EvaluatorDecl struct {
 	Name   *Name   `parser:"'evaluator' @@"`
 	Kind   *Name   `parser:"@@"`
 	Body   *Fields `parser:"@@?"`
+}
+
+// MetricDecl is `metric NAME { unit = ms  goal = minimize }`: a metric an
+// evaluator reports that the metric table does not know.
+type MetricDecl struct {
+	Pos    Pos
+	EndPos Pos
+	Name   *Name   `parser:"'metric' @@"`
+	Body   *Fields `parser:"@@"`
 }
 
 // ExperimentDecl is `experiment NAME { … }`.

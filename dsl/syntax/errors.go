@@ -66,7 +66,7 @@ func lineAt(src string, off int) string {
 // Error returns "file:line:col: error: message" ("<input>" for a file
 // without a name).
 func (e *Error) Error() string {
-	name := e.Pos.Filename
+	name := DisplayName(e.Pos.Filename)
 	if name == "" {
 		name = "<input>"
 	}

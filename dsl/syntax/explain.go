@@ -117,7 +117,7 @@ func tokensAround(src string, bad Token) around {
 
 // blockKeywords are the keywords whose statement opens a block.
 var blockKeywords = map[string]bool{"experiment": true, "space": true, "repeat": true, "cell": true, "choice": true,
-	"platform": true, "pool": true, "dataset": true, "evaluator": true, "strategy": true, "reward": true, "hardware": true}
+	"platform": true, "pool": true, "dataset": true, "evaluator": true, "metric": true, "strategy": true, "reward": true, "hardware": true}
 
 // valueStart are the tokens a value follows: a "{" after one opens a set.
 var valueStart = map[string]bool{"=": true, "in": true, ",": true, "(": true}
@@ -285,7 +285,7 @@ func (b around) hint(bad Token) string {
 // declarations are the keywords that start a top-level declaration; one
 // followed by its name inside a block means a "}" is missing above it.
 var declarations = map[string]bool{"import": true, "platform": true, "pool": true, "space": true,
-	"dataset": true, "evaluator": true, "experiment": true, "run": true}
+	"dataset": true, "evaluator": true, "metric": true, "experiment": true, "run": true}
 
 // noEquals are the keywords followed directly by their value, with an example.
 var noEquals = map[string]string{

@@ -172,6 +172,8 @@ func (p *printer) decl(d *Decl) {
 		p.close(d.EndPos)
 	case d.Dataset != nil:
 		p.fieldBlock(d.Pos, d.Dataset.Body, "dataset "+d.Dataset.Name.Text)
+	case d.Metric != nil:
+		p.fieldBlock(d.Pos, d.Metric.Body, "metric "+d.Metric.Name.Text)
 	case d.Evaluator != nil:
 		ev := d.Evaluator
 		head := "evaluator " + ev.Name.Text + " " + ev.Kind.Text

@@ -3,6 +3,7 @@ package syntax
 import (
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -173,9 +174,41 @@ func scanString(s string, i int) (Kind, int) {
 const errBadEscape = `bad escape in string (write \\ for a backslash)`
 
 // unquote returns the value of a String token: Go's double-quoted string
-// syntax, with Go's escapes. It is strconv.Unquote, which builds the value
-// in one growing buffer: linear in the literal's length.
-func unquote(quoted string) (string, error) { return strconv.Unquote(quoted) }
+// syntax, with Go's escapes, in one growing buffer (linear in the literal's
+// length). Unlike strconv.Unquote it keeps bytes that are not UTF-8 as they
+// are: a file name need not be UTF-8, and import "<raw bytes>" must name it.
+func unquote(quoted string) (string, error) {
+	if len(quoted) < 2 || quoted[0] != '"' || quoted[len(quoted)-1] != '"' {
+		return "", strconv.ErrSyntax
+	}
+	s := quoted[1 : len(quoted)-1]
+	if !strings.ContainsAny(s, "\\\"\n") {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for len(s) > 0 {
+		switch s[0] {
+		case '"', '\n':
+			return "", strconv.ErrSyntax
+		case '\\':
+			v, multibyte, tail, err := strconv.UnquoteChar(s, '"')
+			if err != nil {
+				return "", err
+			}
+			if v < utf8.RuneSelf || !multibyte {
+				b.WriteByte(byte(v)) // \xff is one byte, as in Go
+			} else {
+				b.WriteRune(v)
+			}
+			s = tail
+		default:
+			b.WriteByte(s[0])
+			s = s[1:]
+		}
+	}
+	return b.String(), nil
+}
 
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }

@@ -69,7 +69,7 @@ var keywords = map[string]bool{}
 
 func init() {
 	for _, k := range strings.Fields(`import run platform from pool space input repeat shared optional choice head
-		cell edge dataset evaluator experiment maximize minimize require reward strategy budget parallel seed
+		cell edge dataset evaluator metric experiment maximize minimize require reward strategy budget parallel seed
 		hardware search in step trials trial x`) {
 		keywords[k] = true
 	}

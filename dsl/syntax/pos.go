@@ -1,6 +1,9 @@
 package syntax
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Pos is a position in a source file. Its fields are those of participle's
 // lexer.Position, in the same order, so the parser fills the Pos and EndPos
@@ -17,7 +20,17 @@ func (p Pos) String() string {
 	if p.Filename == "" {
 		return fmt.Sprintf("%d:%d", p.Line, p.Column)
 	}
-	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+	return fmt.Sprintf("%s:%d:%d", DisplayName(p.Filename), p.Line, p.Column)
+}
+
+// DisplayName is a file name as messages print it: as it is, or quoted with
+// Go's escapes when it holds a control character or bytes that are not
+// UTF-8, so that no terminal escape sequence in a name reaches the screen.
+func DisplayName(name string) string {
+	if printable(name) == name {
+		return name
+	}
+	return strconv.Quote(name)
 }
 
 // advance moves p over text: lines count newlines, columns count runes.

@@ -3,7 +3,10 @@
 // groups, max, average and global average pooling, dense, ReLU, batch
 // normalisation, residual add, concat, dropout), trains it with softmax
 // cross-entropy under SGD with momentum, Adam or AdamW and a cosine schedule,
-// and reports its validation and test accuracy (Train).
+// and reports its validation and test accuracy (Train), in float and, on
+// request, after post-training quantization to int16, int8 or int4
+// (Config.Quantize; QuantizeWeights and CalibrateActivation are the
+// quantizers, for anything else that needs integer weights).
 //
 // Activations are NHWC, one image after another. Convolution and dense
 // layers are im2col plus a packed GEMM with AVX2+FMA micro-kernels on amd64

@@ -102,14 +102,36 @@ type model struct {
 
 	bytes int64 // bytes allocated (or, in a dry run, that would be)
 	dry   bool
+
+	// actQ, while measuring a quantized accuracy, quantizes the network
+	// input (index 0) and the output of node i (index i+1) where not nil.
+	actQ []*ActQuant
 }
 
 func (m *model) alloc(n int) []float32 {
-	m.bytes += 4 * int64(n)
+	m.count(4, n)
 	if m.dry {
 		return nil
 	}
 	return make([]float32, n)
+}
+
+// prod is a·b for sizes, or -1 when it overflows (count saturates on it).
+func prod(a, b int) int {
+	if a < 0 || b < 0 || (a > 0 && b > math.MaxInt/a) {
+		return -1
+	}
+	return a * b
+}
+
+// count adds n values of size bytes each to m.bytes, saturating rather
+// than overflowing: a dry run of an absurd network must say it is too large.
+func (m *model) count(size, n int) {
+	add := int64(math.MaxInt64)
+	if n >= 0 && int64(n) <= math.MaxInt64/int64(size) {
+		add = int64(size) * int64(n)
+	}
+	m.bytes = min(m.bytes, math.MaxInt64-add) + add
 }
 
 func (m *model) newParam(n int, decay bool, state int) *param {
@@ -144,7 +166,7 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 	}
 	m := &model{net: net, batch: batch, threads: threads, dry: dry}
 	m.inSize = int(net.Input.Size())
-	m.input = m.alloc(batch * m.inSize)
+	m.input = m.alloc(prod(batch, m.inSize))
 	b := &builder{m: m, state: optState(opt), nChunks: chunks(batch), dropout: dropout,
 		layerOut: make([]int, len(net.Layers))}
 	for li := range net.Layers {
@@ -191,7 +213,7 @@ func (b *builder) layer(li int) error {
 		b.dense(n, l)
 	case arch.MaxPool:
 		n.kind = kMaxPool
-		m.bytes += 4 * int64(m.batch) * l.Shape.Size()
+		m.count(4, prod(m.batch, int(l.Shape.Size())))
 		if !m.dry {
 			n.arg = make([]int32, m.batch*int(l.Shape.Size()))
 		}
@@ -236,7 +258,7 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 	if !n.isPointwise() {
 		b.colsMax = max(b.colsMax, hw*n.kkc)
 		if 4*int64(m.batch)*int64(hw*n.kkc) <= colCacheBytes {
-			n.colCache = m.alloc(m.batch * hw * n.kkc)
+			n.colCache = m.alloc(prod(m.batch, prod(hw, n.kkc)))
 		}
 	}
 	if !useAsm { // gemmRowB packs the patches only without the AVX2 kernel
@@ -251,7 +273,7 @@ func (b *builder) dense(n *node, l *arch.Layer) {
 	inSh := n.inShape
 	if b.dropout > 0 {
 		d := &node{kind: kDropout, layer: n.layer, in: n.in, inShape: inSh, shape: inSh, rate: b.dropout}
-		d.mask = m.alloc(m.batch * int(inSh.Size()))
+		d.mask = m.alloc(prod(m.batch, int(inSh.Size())))
 		n.in = []int{m.addNode(d)}
 	}
 	n.kind = kDense
@@ -275,9 +297,9 @@ func (b *builder) batchNorm(li, last int, sh arch.Shape) int {
 	bn.runMean, bn.runVar = m.alloc(c), m.alloc(c)
 	bn.mean, bn.invStd = m.alloc(c), m.alloc(c)
 	bn.scale, bn.shift = m.alloc(c), m.alloc(c)
-	bn.partial = make([][]float64, b.nChunks)
-	m.bytes += int64(b.nChunks) * 16 * int64(c)
-	if !m.dry {
+	m.count(16*c, b.nChunks)
+	if !m.dry { // a dry run of a huge batch must not allocate a slice per chunk
+		bn.partial = make([][]float64, b.nChunks)
 		for i := range bn.partial {
 			bn.partial[i] = make([]float64, 2*c)
 		}
@@ -295,8 +317,8 @@ func (m *model) shapeOf(i int) arch.Shape {
 
 // addNode allocates n's output and gradient, appends it and returns its index.
 func (m *model) addNode(n *node) int {
-	n.out = m.alloc(m.batch * int(n.shape.Size()))
-	n.grad = m.alloc(m.batch * int(n.shape.Size()))
+	n.out = m.alloc(prod(m.batch, int(n.shape.Size())))
+	n.grad = m.alloc(prod(m.batch, int(n.shape.Size())))
 	m.nodes = append(m.nodes, n)
 	return len(m.nodes) - 1
 }
@@ -325,9 +347,12 @@ func (m *model) markConsumers() {
 
 // allocScratch allocates the loss buffers and every worker's scratch.
 func (m *model) allocScratch(colsMax, bpackMax int) {
-	m.probs = m.alloc(m.batch * m.net.Classes)
-	m.losses = make([]float64, m.batch)
-	m.labels = make([]uint8, m.batch)
+	m.probs = m.alloc(prod(m.batch, m.net.Classes))
+	m.count(9, m.batch) // losses and labels
+	if !m.dry {
+		m.losses = make([]float64, m.batch)
+		m.labels = make([]uint8, m.batch)
+	}
 	m.cols = make([][]float32, m.threads)
 	m.gemmS = make([][]float32, m.threads)
 	m.bpack = make([][]float32, m.threads)
@@ -338,7 +363,13 @@ func (m *model) allocScratch(colsMax, bpackMax int) {
 	}
 }
 
+// chunkBufs allocates n chunks' weight and bias gradient buffers; a dry
+// run only counts them.
 func (m *model) chunkBufs(n, nw, nb int) (w, b [][]float32) {
+	if m.dry {
+		m.count(4*nw+4*nb, n)
+		return nil, nil
+	}
 	w, b = make([][]float32, n), make([][]float32, n)
 	for i := range n {
 		w[i], b[i] = m.alloc(nw), m.alloc(nb)

@@ -2,6 +2,9 @@ package nn
 
 // forward runs every node on the first nb images of m.input.
 func (m *model) forward(nb int, train bool, seed, step uint64) {
+	if m.actQ != nil && m.actQ[0] != nil {
+		m.actQ[0].Apply(m.input[:nb*m.inSize])
+	}
 	for id, n := range m.nodes {
 		switch n.kind {
 		case kConv:
@@ -23,6 +26,9 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 		}
 		if n.relu && !fusesReLU(n.kind) {
 			m.reluInPlace(n, nb)
+		}
+		if m.actQ != nil && m.actQ[id+1] != nil {
+			m.actQ[id+1].Apply(n.out[:nb*int(n.shape.Size())])
 		}
 	}
 }

@@ -30,8 +30,13 @@ type Config struct {
 	Seed             uint64 // every random draw (init, shuffles, dropout) comes from it
 	Threads          int    // goroutines; 0 means GOMAXPROCS
 	MemoryLimitBytes int64  // refuse a network needing more; 0 means no limit
+	MemoryLimitFrom  string // where the limit comes from, for MemoryError (MachineMemoryLimit's from)
 	LossEvery        int    // record the mean loss every LossEvery steps; 0 means once per epoch
 	MaxSteps         int    // stop after this many steps in all (a fidelity knob); 0 means no limit
+	// Quantize lists integer widths (of QuantBits, or any of 2 to 16) at
+	// which to measure the trained network's accuracy again after
+	// post-training quantization (quantize.go); Result.Quantized has them.
+	Quantize []int
 	// Progress, when set, is called after every step, on the training goroutine.
 	Progress func(Progress)
 	// Keep, when set, receives a copy of the trained weights (for export).
@@ -63,6 +68,9 @@ type Result struct {
 	Steps        int
 	Params       int64 // trainable values
 	MemoryBytes  int64 // bytes the model allocated for its batch
+	// Quantized are the accuracies after post-training quantization to
+	// each width of Config.Quantize, in its order.
+	Quantized []QuantResult
 }
 
 // ErrDiverged is wrapped by the error of a run whose loss became NaN or infinite.
@@ -73,15 +81,25 @@ type MemoryError struct {
 	Need, Limit int64
 	Batch       int
 	Params      int64
+	From        string // where Limit comes from (MachineMemoryLimit), or ""
 }
 
 func (e *MemoryError) Error() string {
-	return fmt.Sprintf("network needs %s for batch %d (%s parameters with gradients and optimiser state, activations, gradients and scratch), over the memory limit of %s",
-		bytesHuman(e.Need), e.Batch, arch.Human(e.Params), bytesHuman(e.Limit))
+	s := fmt.Sprintf("network needs %s for batch %d (%s parameters with gradients and optimiser state, activations, gradients and scratch), over the memory limit of %s",
+		BytesHuman(e.Need), e.Batch, arch.Human(e.Params), BytesHuman(e.Limit))
+	if e.From != "" {
+		s += " (" + e.From + ")"
+	}
+	return s
 }
 
-func bytesHuman(b int64) string {
+// BytesHuman writes a size in bytes as people read it: "1.5 GiB".
+func BytesHuman(b int64) string {
 	switch {
+	case b == math.MaxInt64:
+		return "more than 8 EiB"
+	case b >= 1<<40:
+		return fmt.Sprintf("%.1f TiB", float64(b)/(1<<40))
 	case b >= 1<<30:
 		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
 	case b >= 1<<20:
@@ -134,6 +152,11 @@ func (c *Config) fill() error {
 		return fmt.Errorf("weight decay %g: want at least 0", c.WeightDecay)
 	case c.Momentum >= 1:
 		return fmt.Errorf("momentum %g: want below 1", c.Momentum)
+	}
+	for _, b := range c.Quantize {
+		if err := checkBits(b); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -207,6 +230,11 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	if res.TestAccuracy, err = m.accuracy(ctx, test); err != nil {
 		return res, fmt.Errorf("test: %w", err)
 	}
+	if len(cfg.Quantize) > 0 {
+		if res.Quantized, err = m.quantized(ctx, cfg.Quantize, train, val, test, cfg.Seed); err != nil {
+			return res, fmt.Errorf("post-training quantization: %w", err)
+		}
+	}
 	return res, nil
 }
 
@@ -239,7 +267,7 @@ func newModel(net *arch.Network, train *data.Set, cfg *Config, res *Result) (*mo
 	}
 	res.Params = net.Params()
 	if cfg.MemoryLimitBytes > 0 && dry.bytes > cfg.MemoryLimitBytes {
-		return nil, &MemoryError{Need: dry.bytes, Limit: cfg.MemoryLimitBytes, Batch: cfg.Batch, Params: res.Params}
+		return nil, &MemoryError{Need: dry.bytes, Limit: cfg.MemoryLimitBytes, Batch: cfg.Batch, Params: res.Params, From: cfg.MemoryLimitFrom}
 	}
 	m, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, false)
 	if err != nil {

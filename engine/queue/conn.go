@@ -64,7 +64,7 @@ func Connect(o ConnOptions) (*nats.Conn, error) {
 	}
 	nc, err := nats.Connect(o.URL, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to NATS at %s: %w", o.URL, err)
+		return nil, fmt.Errorf("connecting to NATS at %s: %w", Redact(o.URL), err)
 	}
 	return nc, nil
 }

@@ -30,6 +30,9 @@ type ExecutorOptions struct {
 	// WorkerCommand returns the command of one local worker process of the
 	// embedded executor, given its arguments; nil means WorkerProcess.
 	WorkerCommand func(args ...string) (*exec.Cmd, error)
+	// Queue is the delivery policy of the embedded executor (zero fields:
+	// Config's defaults).
+	Queue Config
 }
 
 // ApplyExecutor makes e's evaluations run where executor (an experiment's
@@ -71,13 +74,13 @@ func ApplyExecutor(ctx context.Context, e *engine.Experiment, executor string, o
 		qe, err := NewEvaluator(ctx, nc, e.Evaluator, Config{})
 		if err != nil {
 			nc.Close()
-			return nothing, fmt.Errorf("executor %s: %w", executor, err)
+			return nothing, fmt.Errorf("executor %s: %w", Redact(executor), err)
 		}
 		e.Evaluator = qe
 		e.Parallel = max(e.Parallel, o.Workers)
 		return func() { qe.Close(); nc.Close() }, nil
 	}
-	return nothing, fmt.Errorf("unknown executor %q (valid: local, embedded, nats://HOST:PORT, tls://HOST:PORT)", executor)
+	return nothing, fmt.Errorf("unknown executor %q (valid: local, embedded, nats://HOST:PORT, tls://HOST:PORT)", Redact(executor))
 }
 
 // WorkerProcess is the command of a local worker process: this executable
@@ -108,7 +111,7 @@ func embedded(ctx context.Context, e *engine.Experiment, o ExecutorOptions) (fun
 		srv.Shutdown()
 		return nothing, fmt.Errorf("executor embedded: %w", err)
 	}
-	qe, err := NewEvaluator(ctx, nc, e.Evaluator, Config{})
+	qe, err := NewEvaluator(ctx, nc, e.Evaluator, o.Queue)
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
@@ -126,7 +129,7 @@ func embedded(ctx context.Context, e *engine.Experiment, o ExecutorOptions) (fun
 	threads := max(1, runtime.NumCPU()/o.Workers)
 	for i := range o.Workers {
 		p, err := startLocalWorker(o.WorkerCommand, token, "worker", "--nats", srv.URL(), "--threads", strconv.Itoa(threads),
-			"--name", "local-"+strconv.Itoa(i+1), "--quiet")
+			"--name", "local-"+strconv.Itoa(i+1), "--quiet", "--allow-command", "*") // the spec is the user's own
 		if err != nil {
 			stop()
 			return nothing, fmt.Errorf("executor embedded: starting worker %d: %w", i+1, err)
@@ -139,51 +142,102 @@ func embedded(ctx context.Context, e *engine.Experiment, o ExecutorOptions) (fun
 }
 
 // localWorker is a worker process of the embedded executor. Its stderr is
-// kept and shown only if it dies on its own.
+// kept and shown only if it dies on its own; it is then started again, so
+// that a request that kills its worker (a poison message) ends failed after
+// its deliveries instead of leaving the run without workers, waiting.
 type localWorker struct {
-	cmd      *exec.Cmd
+	command  func(...string) (*exec.Cmd, error)
+	args     []string
+	token    string
 	stderr   tailBuffer
 	done     chan struct{}
 	stopping sync.Once
 	quit     atomic.Bool
+
+	mu  sync.Mutex
+	cmd *exec.Cmd // the process running now
 }
 
+// maxWorkerRestarts bounds how often a local worker that keeps dying is
+// started again.
+const maxWorkerRestarts = 20
+
 // startLocalWorker starts command(args...) with the server's token in its
-// environment.
+// environment, and keeps it running until stop.
 func startLocalWorker(command func(...string) (*exec.Cmd, error), token string, args ...string) (*localWorker, error) {
-	cmd, err := command(args...)
-	if err != nil {
+	w := &localWorker{command: command, args: args, token: token, done: make(chan struct{})}
+	if err := w.start(); err != nil {
 		return nil, err
 	}
-	w := &localWorker{cmd: cmd, done: make(chan struct{})}
-	if w.cmd.Env == nil {
-		w.cmd.Env = os.Environ()
-	}
-	w.cmd.Env = append(w.cmd.Env, EnvToken+"="+token)
-	w.cmd.Stdout, w.cmd.Stderr = nil, &w.stderr
-	if err := w.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() {
-		err := w.cmd.Wait()
-		if !w.quit.Load() && err != nil {
-			fmt.Fprintf(os.Stderr, "hwnas: local worker %d exited: %v\n%s", w.cmd.Process.Pid, err, w.stderr.String())
-		}
-		close(w.done)
-	}()
+	go w.supervise()
 	return w, nil
+}
+
+// start starts the worker's process.
+func (w *localWorker) start() error {
+	cmd, err := w.command(w.args...)
+	if err != nil {
+		return err
+	}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, EnvToken+"="+w.token)
+	cmd.Stdout, cmd.Stderr = nil, &w.stderr
+	cmd.SysProcAttr = workerProcAttr()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cmd = cmd
+	if w.quit.Load() { // stop came while it started: it has this process to wait for
+		cmd.Process.Signal(syscall.SIGTERM)
+	}
+	return nil
+}
+
+// supervise waits for the process and starts it again when it died on its
+// own, up to maxWorkerRestarts times.
+func (w *localWorker) supervise() {
+	defer close(w.done)
+	for restarts := 0; ; restarts++ {
+		w.mu.Lock()
+		cmd := w.cmd
+		w.mu.Unlock()
+		err := cmd.Wait()
+		if w.quit.Load() {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "hwnas: local worker %d exited: %v\n%s", cmd.Process.Pid, err, w.stderr.String())
+		if restarts == maxWorkerRestarts {
+			fmt.Fprintf(os.Stderr, "hwnas: local worker restarted %d times; not again\n", restarts)
+			return
+		}
+		time.Sleep(time.Duration(restarts+1) * 100 * time.Millisecond)
+		if w.quit.Load() {
+			return
+		}
+		if err := w.start(); err != nil {
+			fmt.Fprintf(os.Stderr, "hwnas: restarting a local worker: %v\n", err)
+			return
+		}
+	}
 }
 
 // stop asks the worker to finish (SIGTERM: it hands back what it holds) and
 // kills it if it has not within 5s.
 func (w *localWorker) stop() {
 	w.stopping.Do(func() {
+		w.mu.Lock()
 		w.quit.Store(true)
-		w.cmd.Process.Signal(syscall.SIGTERM)
+		p := w.cmd.Process
+		w.mu.Unlock()
+		p.Signal(syscall.SIGTERM)
 		select {
 		case <-w.done:
 		case <-time.After(5 * time.Second):
-			w.cmd.Process.Kill()
+			p.Kill()
 			<-w.done
 		}
 	})

@@ -33,6 +33,7 @@ const (
 	sleepEnv  = "HWNAS_QUEUE_TEST_SLEEP_MS"
 	marksEnv  = "HWNAS_QUEUE_TEST_MARKS"
 	startsEnv = "HWNAS_QUEUE_TEST_STARTS" // file the command appends a line to when it starts
+	poisonEnv = "HWNAS_QUEUE_TEST_POISON" // network key whose evaluation kills the worker
 	evalArg   = "queue-test-eval"
 )
 
@@ -42,6 +43,9 @@ func TestMain(m *testing.M) {
 	}
 	if url := os.Getenv(workerEnv); url != "" {
 		os.Exit(testWorker(url))
+	}
+	if os.Getenv(parentEnv) != "" {
+		os.Exit(embeddedParent())
 	}
 	os.Exit(m.Run())
 }
@@ -62,7 +66,7 @@ func testWorker(url string) int {
 	}
 	defer nc.Close()
 	var mu sync.Mutex
-	err = Work(ctx, nc, WorkerConfig{Concurrency: 1, Threads: 1, Name: strconv.Itoa(os.Getpid()),
+	err = Work(ctx, nc, WorkerConfig{Concurrency: 1, Threads: 1, Name: strconv.Itoa(os.Getpid()), AllowCommand: []string{"*"},
 		Log: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) },
 		Evaluated: func(key string, err error) {
 			mu.Lock()
@@ -91,8 +95,12 @@ func fakeCommand() int {
 	}
 	if dir := os.Getenv(marksEnv); dir != "" {
 		mark := filepath.Join(dir, fmt.Sprintf("%d.%s", os.Getppid(), q.NetworkKey))
-		os.WriteFile(mark, nil, 0o644)
+		os.WriteFile(mark, []byte(strconv.Itoa(os.Getpid())), 0o644)
 		defer os.Remove(mark)
+	}
+	if q.NetworkKey == os.Getenv(poisonEnv) { // a request that kills its worker
+		syscall.Kill(os.Getppid(), syscall.SIGKILL)
+		return 1
 	}
 	if path := os.Getenv(startsEnv); path != "" {
 		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {

@@ -2,10 +2,14 @@ package queue
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -42,7 +46,8 @@ func StartServer(c ServerConfig) (*Server, error) {
 	}
 	s := &Server{dir: c.Dir}
 	if s.dir == "" {
-		d, err := os.MkdirTemp("", "hwnas-nats-")
+		removeStaleDirs()
+		d, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", tempPrefix, os.Getpid()))
 		if err != nil {
 			return nil, fmt.Errorf("embedded NATS server: %w", err)
 		}
@@ -112,6 +117,31 @@ func (s *Server) Stop() {
 func (s *Server) Shutdown() {
 	s.Stop()
 	s.cleanup()
+}
+
+// tempPrefix starts the name of a temporary store, followed by the pid of
+// the process that made it.
+const tempPrefix = "hwnas-nats-"
+
+// removeStaleDirs removes the temporary stores that processes now dead left
+// behind (killed with SIGKILL, they could not remove their own). A store
+// of a process that lives, or that may be another user's, is kept.
+func removeStaleDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*-*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(filepath.Base(d), tempPrefix), "-", 2)[0])
+		if err != nil || pid <= 0 || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(d)
+	}
+}
+
+// processAlive reports whether process pid exists (a process of another
+// user counts as alive).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func (s *Server) cleanup() {

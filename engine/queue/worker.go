@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,11 @@ type WorkerConfig struct {
 	Concurrency int    // evaluations at once (default 1)
 	Threads     int    // cores each evaluation may use (default: all cores / Concurrency)
 	Name        string // shown in results and logs (default host:pid)
+	// AllowCommand lists the programs (a command evaluator's first word,
+	// exactly as the spec writes it) the worker runs; "*" allows any. Empty,
+	// the worker refuses command evaluators: a spec could otherwise make it
+	// run any program as its user.
+	AllowCommand []string
 	// Log receives one line per event worth telling (may be nil).
 	Log func(format string, args ...any)
 	// Evaluated, when set, is called after each result is published.
@@ -288,6 +294,10 @@ var buildEvaluator = EvaluatorSpec.Build
 
 // evaluator builds (once per spec) the local evaluator a request names.
 func (w *worker) evaluator(s EvaluatorSpec) (engine.Evaluator, error) {
+	if s.Kind == "command" && len(s.Argv) > 0 && !slices.Contains(w.cfg.AllowCommand, "*") && !slices.Contains(w.cfg.AllowCommand, s.Argv[0]) {
+		return nil, fmt.Errorf("worker %s does not run the program %q: start it with --allow-command %s (or --allow-command '*')",
+			w.cfg.Name, s.Argv[0], s.Argv[0])
+	}
 	b, _ := json.Marshal(s)
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -27,6 +27,7 @@ type Store struct {
 	dir string
 	w   *sql.DB // the single writer connection
 	r   *sql.DB // readers
+	me  claimer // who Claim claims for
 }
 
 // Open opens (creating if needed) the store in directory dir, or DefaultDir
@@ -52,7 +53,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{dir: dir, w: w, r: r}
+	s := &Store{dir: dir, w: w, r: r, me: newClaimer()}
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -65,6 +66,9 @@ func (s *Store) Dir() string { return s.dir }
 
 // Close closes the store.
 func (s *Store) Close() error {
+	if s.w == nil { // OpenReadOnly
+		return s.r.Close()
+	}
 	return errors.Join(s.w.Close(), s.r.Close())
 }
 
@@ -78,6 +82,9 @@ func busy(err error) bool {
 // write runs f in one IMMEDIATE transaction on the writer connection,
 // retrying when another process holds the write lock beyond busy_timeout.
 func (s *Store) write(f func(tx *sql.Tx) error) error {
+	if s.w == nil {
+		return errReadOnly
+	}
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
 		err = s.writeOnce(f)
