@@ -127,6 +127,9 @@ type Hardware struct {
 	// Report, when set (the FPGA model's hardware), returns the design and
 	// the model's full report, layer by layer, that Score summarises.
 	Report func(n *arch.Network, genes []int) (fpga.Design, fpga.Report, error)
+	// Pool is the devices the designs run on (one for a single
+	// platform), for export.
+	Pool fpga.Pool
 }
 
 // Fidelity is the training setup: everything accuracy depends on besides the

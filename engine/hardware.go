@@ -23,7 +23,8 @@ var ErrNoDesign = errors.New("no design fits the hardware")
 // platform and the options, so an edited platform re-scores.
 func PlatformHardware(p fpga.Platform, o fpga.Options) Hardware {
 	report := func(n *arch.Network, _ []int) (fpga.Design, fpga.Report, error) { return fpga.Optimize(n, p, o) }
-	return Hardware{Key: p.Name + " " + digest(p, o), Model: fpga.ModelVersion, Report: report, Score: scoreBy(report)}
+	return Hardware{Key: p.Name + " " + digest(p, o), Model: fpga.ModelVersion, Report: report, Score: scoreBy(report),
+		Pool: fpga.Pool{Devices: []fpga.Platform{p}}}
 }
 
 // scoreBy is the Score of a hardware whose full report is report: the
@@ -48,6 +49,7 @@ func CalibratedHardware(p fpga.Platform, o fpga.Options, c fpga.Calibration) Har
 	}
 	score := scoreBy(report)
 	return Hardware{Key: p.Name + " " + digest(p, o), Model: c.Version(), Report: report,
+		Pool: fpga.Pool{Devices: []fpga.Platform{p}},
 		Score: func(n *arch.Network, genes []int) (string, Metrics, error) {
 			design, m, err := score(n, genes)
 			if err != nil {
@@ -87,7 +89,8 @@ func digest(vs ...any) string {
 // (Mode Multi partitions the network into pipeline stages over the pool).
 func PoolHardware(pool fpga.Pool, o fpga.Options) Hardware {
 	report := func(n *arch.Network, _ []int) (fpga.Design, fpga.Report, error) { return fpga.OptimizePool(n, pool, o) }
-	return Hardware{Key: pool.String() + " " + digest(pool, o), Model: fpga.ModelVersion, Report: report, Score: scoreBy(report)}
+	return Hardware{Key: pool.String() + " " + digest(pool, o), Model: fpga.ModelVersion, Report: report, Score: scoreBy(report),
+		Pool: pool}
 }
 
 // SpaceHardware searches the hardware with the network (co-exploration):
@@ -103,5 +106,5 @@ func SpaceHardware(s fpga.HWSpace) Hardware {
 		return d, rep, err
 	}
 	return Hardware{Key: s.Pool.String() + " hwspace " + digest(s), Model: fpga.ModelVersion, Genes: s.Decisions(),
-		Report: report, Score: scoreBy(report)}
+		Report: report, Score: scoreBy(report), Pool: s.Pool}
 }

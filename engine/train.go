@@ -38,7 +38,10 @@ type TrainEvaluator struct {
 	err   error
 }
 
-type prepared struct{ train, val, test *data.Set }
+type prepared struct {
+	train, val, test *data.Set
+	mean, std        []float32 // the training subset's statistics, which normalised the sets
+}
 
 // DatasetLoader returns the loader of a data source: "builtin" with name
 // "mnist", "idx" (train-images-idx3-ubyte… in dir) or "cifar10" (the binary
@@ -107,6 +110,7 @@ func (t *TrainEvaluator) prepare(f Fidelity) (*prepared, error) {
 		}
 	}
 	mean, std := p.train.Stats()
+	p.mean, p.std = mean, std
 	for _, s := range []**data.Set{&p.train, &p.val, &p.test} {
 		if *s != nil {
 			if *s, err = (*s).Normalize(mean, std); err != nil {
@@ -134,25 +138,31 @@ func (t *TrainEvaluator) memoryLimit() (int64, string) {
 
 // Evaluate trains r.Network.
 func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, error) {
+	ev, _, err := t.trainKeep(ctx, r, nil)
+	return ev, err
+}
+
+// trainKeep trains r.Network, copying the trained weights into keep when set.
+func (t *TrainEvaluator) trainKeep(ctx context.Context, r Request, keep *nn.Weights) (Evaluation, *prepared, error) {
 	p, err := t.prepare(r.Fidelity)
 	if err != nil {
-		return Evaluation{}, err
+		return Evaluation{}, nil, err
 	}
 	f := r.Fidelity
 	cfg := nn.Config{Epochs: f.Epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(f.Seed), Threads: r.Threads,
-		StopEpoch: f.Stop, Checkpoint: r.Checkpoint}
+		StopEpoch: f.Stop, Checkpoint: r.Checkpoint, Keep: keep}
 	if f.QuantBits > 0 {
 		cfg.Quantize = []int{f.QuantBits}
 	}
 	cfg.MemoryLimitBytes, cfg.MemoryLimitFrom = t.memoryLimit()
 	release, err := t.mem.reserve(ctx, r.Network, cfg)
 	if err != nil {
-		return Evaluation{}, err
+		return Evaluation{}, nil, err
 	}
 	res, err := nn.Train(ctx, r.Network, p.train, p.val, p.test, cfg)
 	release()
 	if err != nil {
-		return Evaluation{}, err
+		return Evaluation{}, nil, err
 	}
 	searched := func(val, test float64) float64 {
 		if p.val == nil {
@@ -165,5 +175,5 @@ func (t *TrainEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, e
 		m[metric.AccuracyFP32], m[metric.TestAccuracyFP32] = m[metric.Accuracy], m[metric.TestAccuracy]
 		m[metric.Accuracy], m[metric.TestAccuracy] = searched(q.ValAccuracy, q.TestAccuracy), q.TestAccuracy
 	}
-	return Evaluation{Metrics: m}, nil
+	return Evaluation{Metrics: m}, p, nil
 }

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"context"
 	"reflect"
 	"sort"
 
@@ -29,6 +30,12 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"Platforms": reflect.ValueOf(fpga.Catalog),
 		// Pareto returns the Pareto-optimal trials of an outcome.
 		"Pareto": reflect.ValueOf(paretoTrials),
+		// Export writes trial id of an experiment's latest stored run as an
+		// ONNX model (onnx, a file) and/or an HLS accelerator (hls, a
+		// directory; "" for neither), like hwnas export, and says what it wrote.
+		"Export": reflect.ValueOf(func(experiment string, id int, onnx, hls string) (string, error) {
+			return d.exportFiles(context.Background(), experiment, id, onnx, hls)
+		}),
 		// StatusLabel is the word tables and plots show for a trial's
 		// status: trained, looked up, cached, pruned or failed.
 		"StatusLabel": reflect.ValueOf(engine.StatusLabel),

@@ -48,6 +48,8 @@ type Config struct {
 	Checkpoint string
 	// Progress, when set, is called after every step, on the training goroutine.
 	Progress func(Progress)
+	// Keep, when set, receives a copy of the trained weights (for export).
+	Keep *Weights
 }
 
 // Defaults returns the setup the zero fields of a Config take: 1 epoch,
@@ -236,6 +238,9 @@ func Train(ctx context.Context, net *arch.Network, train, val, test *data.Set, c
 	}
 	tr.flushLoss()
 	res.TrainTime = time.Since(start)
+	if cfg.Keep != nil {
+		*cfg.Keep = *m.weights()
+	}
 	if res.ValAccuracy, err = m.accuracy(ctx, val); err != nil {
 		return res, fmt.Errorf("validation: %w", err)
 	}

@@ -3,8 +3,8 @@
 // installing the hwnas kernelspec where such a python finds it, and a result
 // store that closes itself. Only tests import it.
 //
-// Of hwnas it imports engine/store alone, so that the internal tests of
-// package engine can use it.
+// Of hwnas it imports engine/store, and arch and engine/nn for the export
+// tests' weights, so that the internal tests of package engine can use it.
 package hwnastest
 
 import (
