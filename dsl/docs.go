@@ -26,6 +26,7 @@ var keywordDocs = map[string]string{
 	"repeat":     `repeat N [shared] { layers } or repeat LO..HI { … } — repeat layers; shared makes one choice for all repeats`,
 	"optional":   `optional LAYER — the search decides whether the layer is there`,
 	"choice":     `choice { conv {…} dwconv {…} skip } — the search picks the layer type`,
+	"mbconv":     `mbconv { expand in {1, 3, 6}  kernel in {3, 5, 7}  filters = 32  stride = 1 } — MobileNetV2's inverted residual block`,
 	"head":       `head gap, dense(10) — the fixed end of a chain: gap, flatten, dense(units)`,
 	"cell":       `cell { nodes = 4  ops in {none, skip, conv1x1, conv3x3, avgpool3x3} } — a NAS-Bench-201-style cell`,
 	"edge":       `edge FROM -> TO in {ops} — restrict the ops of one cell edge`,

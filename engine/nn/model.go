@@ -52,7 +52,8 @@ type node struct {
 	kkc            int    // conv: rows of the weight matrix per group, K·K·Cin/groups
 	w, b           *param // conv/dense weights and bias; BN scale and shift
 	chunkW, chunkB [][]float32
-	wPack, wtPack  packedB // conv (groups 1) and dense: W and Wᵀ packed for gemm
+	wPack, wtPack  packedB   // conv (groups 1) and dense: W and Wᵀ packed for gemm
+	wTap, gTap     []float32 // depthwise conv: weights and their gradient tap-major (depthwise.go)
 
 	runMean, runVar []float32   // BN running statistics
 	mean, invStd    []float32   // BN batch statistics of the last forward
@@ -228,6 +229,9 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 	n.b = m.newParam(l.Out, false, b.state)
 	n.chunkW, n.chunkB = m.chunkBufs(b.nChunks, nw, l.Out)
 	if n.groups > 1 {
+		if n.isDepthwise() {
+			n.wTap, n.gTap = m.alloc(nw), m.alloc(nw)
+		}
 		return
 	}
 	hw := l.Shape.H * l.Shape.W
