@@ -84,7 +84,9 @@ func TestMBConvShapes(t *testing.T) {
 // network, whose 300M MACs and Keras's 3,538,984 parameters TestZoo checks:
 // the same layers, shapes, MACs and parameters.
 func TestMBConvMobileNetV2(t *testing.T) {
-	fixed := func(kind string, ps ...Param) ChainLayer { return ChainLayer{Alts: []LayerAlt{{Kind: kind, Params: ps}}} }
+	fixed := func(kind string, ps ...Param) ChainLayer {
+		return ChainLayer{Alts: []LayerAlt{{Kind: kind, Params: ps}}}
+	}
 	one := func(name string, v int) Param { return Param{name, []int{v}} }
 	mb := func(e, c, s int) ChainLayer {
 		return fixed("mbconv", one("expand", e), one("kernel", 3), one("filters", c), one("stride", s))

@@ -19,7 +19,7 @@ var keywordDocs = map[string]string{
 	"pool":       `pool NAME { "ZCU102" x 2, zc706  link = 10 Gb/s } — FPGAs working as one multi-FPGA pipeline`,
 	"space":      `space NAME { input 28x28x1 … head gap, dense(10) } or space NAME = benchmark("nasbench201") — a search space`,
 	"dataset":    `dataset NAME { source = builtin("mnist")  train = 6000  epochs = 1 } — data and training fidelity`,
-	"evaluator":  `evaluator NAME train|table|command { … } — how accuracy is obtained`,
+	"evaluator":  `evaluator NAME train|table|command|supernet { … } — how accuracy is obtained`,
 	"experiment": `experiment NAME { space = …  platform = …  maximize accuracy  budget 30 trials } — one search`,
 	"run":        `run NAME — run an experiment`,
 	"input":      `input HxWxC — the input shape of a space, e.g. input 28x28x1`,
@@ -42,6 +42,8 @@ var keywordDocs = map[string]string{
 	"parallel":   `parallel N — evaluations at once`,
 	"executor":   `executor = "local" | "embedded" | "nats://HOST:PORT" — where evaluations run (results do not change)`,
 	"seed":       `seed N — every random choice flows from it`,
+	"retrain":    `retrain N — train the N best children of a supernet search from scratch (status retrained)`,
+	"bn_batches": `bn_batches = 10 — batches that re-estimate a supernet child's batch-norm statistics`,
 	"hardware":   `hardware = NAME | hardware pool { … } | hardware search { devices in {…} … } — the FPGA side`,
 	"from":       `platform NAME from "BOARD" — start from a catalog board`,
 	"step":       `LO..HI step S — every S-th value of a range`,
@@ -195,7 +197,7 @@ func blockKeys(block string) []string {
 		return []string{"import", "platform", "pool", "space", "dataset", "evaluator", "experiment", "run"}
 	case "experiment":
 		return []string{"space", "platform", "hardware", "dataset", "evaluator", "maximize", "minimize", "require",
-			"reward", "strategy", "budget", "parallel", "seed", "executor"}
+			"reward", "strategy", "budget", "parallel", "seed", "retrain", "executor"}
 	case "space":
 		return append([]string{"input", "repeat", "optional", "choice", "head", "cell", "stem", "stage", "batchnorm"}, layerKinds()...)
 	case "repeat":

@@ -59,6 +59,7 @@ type Trial struct {
 type Counts struct {
 	Trained, Pruned, Failed, Cached, Resumed int
 	LookedUp                                 int
+	Inherited, Retrained                     int // scored by a supernet; trained from scratch after it
 }
 
 // Add counts t under how it ended.
@@ -79,6 +80,10 @@ func (c *Counts) Add(t *Trial) {
 		c.Failed++
 	case store.Cached:
 		c.Cached++
+	case store.Inherited:
+		c.Inherited++
+	case store.Retrained:
+		c.Retrained++
 	}
 }
 
@@ -175,6 +180,11 @@ func (r *runner) run(ctx context.Context) error {
 		return fmt.Errorf("experiment %q: %w", e.Name, err)
 	}
 	defer r.emit(Event{Kind: RunDone, Trial: -1})
+	if sv, ok := e.Evaluator.(*SupernetEvaluator); ok {
+		if err := sv.prepare(ctx, r); err != nil {
+			return fmt.Errorf("experiment %q: %w", e.Name, err)
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("experiment %q stopped after %d trials: %w", e.Name, len(r.trials), err)
@@ -184,11 +194,11 @@ func (r *runner) run(ctx context.Context) error {
 			n = min(n, e.Budget.Trials-len(r.trials))
 		}
 		if n <= 0 || r.timeUp() {
-			return nil
+			return r.retrain(ctx, stored)
 		}
 		cands := strat.Ask(n)
 		if len(cands) == 0 {
-			return nil // the strategy has nothing left to try
+			return r.retrain(ctx, stored) // the strategy has nothing left to try
 		}
 		batch, complete := r.evaluate(ctx, cands, stored)
 		if !complete {
@@ -433,6 +443,9 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	t.EvalS = ev.ChargedS
 	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
 	t.Status = store.Trained
+	if _, ok := e.Evaluator.(*SupernetEvaluator); ok {
+		t.Status = store.Inherited
+	}
 	if isTable(name) {
 		t.LookedUp = true
 		return TrialLookedUp, nil

@@ -21,6 +21,7 @@ const (
 	TrialCached   EventKind = "cached"  // accuracy from the accuracy cache
 	TrialResumed  EventKind = "resumed" // the whole trial came from an earlier run in the store
 	RunDone       EventKind = "done"
+	SupernetEpoch EventKind = "supernet" // an epoch of supernet training finished; Note says which and its loss
 )
 
 // Event is one progress report, plain data for any renderer.
@@ -56,6 +57,8 @@ func (ev Event) Line() string {
 	switch ev.Kind {
 	case TrialStarted:
 		return ""
+	case SupernetEpoch:
+		return b.String() + ev.Note
 	case RunDone:
 		c := ev.Counts
 		fmt.Fprintf(&b, "done in %s: %s", ev.Elapsed.Round(time.Second/10), c.String())

@@ -108,5 +108,8 @@ func (c Counts) String() string {
 	if c.LookedUp > 0 {
 		s += fmt.Sprintf(", %d looked up", c.LookedUp)
 	}
+	if c.Inherited > 0 || c.Retrained > 0 {
+		s += fmt.Sprintf(", %d inherited, %d retrained", c.Inherited, c.Retrained)
+	}
 	return s + fmt.Sprintf(", %d pruned, %d failed, %d cached", c.Pruned, c.Failed, c.Cached)
 }

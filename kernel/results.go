@@ -115,6 +115,12 @@ func progressBundle(name string, ev engine.Event, state string) map[string]any {
 	c := ev.Counts
 	line := fmt.Sprintf("%s %s: %d/%s trials, %d trained, %d pruned, %d cached, %d resumed, %d failed; %s; %s elapsed",
 		name, state, ev.Done, total, c.Trained, c.Pruned, c.Cached, c.Resumed, c.Failed, best, ev.Elapsed.Round(100*time.Millisecond))
+	if c.Inherited > 0 || c.Retrained > 0 {
+		line = strings.Replace(line, " trained,", fmt.Sprintf(" trained, %d inherited, %d retrained,", c.Inherited, c.Retrained), 1)
+	}
+	if ev.Kind == engine.SupernetEpoch {
+		line = fmt.Sprintf("%s %s: %s; %s elapsed", name, state, ev.Note, ev.Elapsed.Round(100*time.Millisecond))
+	}
 	if ev.ETA > 0 && state == "running" {
 		line += fmt.Sprintf(", about %s left", ev.ETA.Round(time.Second))
 	}

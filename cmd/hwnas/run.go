@@ -373,11 +373,17 @@ func (p *runProgress) event(ev engine.Event) {
 	switch ev.Kind {
 	case engine.TrialStarted, engine.RunDone:
 		return
+	case engine.SupernetEpoch:
+		p.bar.Describe(ev.Note)
+		return
 	}
 	c := ev.Counts
 	desc := fmt.Sprintf("%d trained %d pruned %d cached %d failed", c.Trained-c.LookedUp, c.Pruned, c.Cached, c.Failed)
 	if c.LookedUp > 0 {
 		desc = fmt.Sprintf("%d looked up ", c.LookedUp) + desc
+	}
+	if c.Inherited > 0 || c.Retrained > 0 {
+		desc = fmt.Sprintf("%d inherited %d retrained ", c.Inherited, c.Retrained) + desc
 	}
 	if ev.BestTrial >= 0 {
 		desc += fmt.Sprintf(" | best %s %s", ev.BestMetric, metric.Format(ev.BestMetric, ev.Best))

@@ -159,8 +159,10 @@ func (sn *Supernet) TrainEpoch(ctx context.Context, epoch int, train *data.Set, 
 		if err := checkSets(net, train, nil, nil); err != nil {
 			return 0, err
 		}
-		if tr.m, err = sn.build(net, &cfg); err != nil {
-			return 0, err
+		if tr.m == nil || tr.m.net.Key() != net.Key() {
+			if tr.m, err = sn.build(net, &cfg); err != nil {
+				return 0, err
+			}
 		}
 		if err := tr.step(epoch, order[b0:min(b0+cfg.Batch, n)]); err != nil {
 			return 0, err

@@ -17,11 +17,15 @@ const (
 	Pruned  Status = "pruned"  // violated a hard constraint: never trained
 	Failed  Status = "failed"  // its evaluation or hardware model failed; Error says why
 	Cached  Status = "cached"  // its accuracy came from the accuracy cache
+	// Inherited: scored with the weights it inherits from a trained supernet.
+	Inherited Status = "inherited"
+	// Retrained: a supernet search's child trained from scratch afterwards.
+	Retrained Status = "retrained"
 )
 
 // Valid reports whether s is one of the known statuses.
 func (s Status) Valid() bool {
-	return s == Trained || s == Pruned || s == Failed || s == Cached
+	return s == Trained || s == Pruned || s == Failed || s == Cached || s == Inherited || s == Retrained
 }
 
 // Experiment is one stored experiment: a spec, by name, at a seed.
