@@ -356,7 +356,11 @@ func (x *expCheck) retrain(items []*syntax.ExpItem) {
 	case ok && n > 1000:
 		x.errAt(v, "retrain at most 1000 children, not %d", n)
 	case ok && x.e.Evaluator != nil && x.e.Evaluator.Kind != "supernet":
-		x.errorf(items[0].Pos, items[0].EndPos, "retrain needs a supernet evaluator (evaluator %s is %s): its children are what retrain trains from scratch", x.e.Evaluator.Name, x.e.Evaluator.Kind)
+		what := x.e.Evaluator.Name
+		if what != x.e.Evaluator.Kind {
+			what += " (a " + x.e.Evaluator.Kind + " evaluator)"
+		}
+		x.errorf(items[0].Pos, items[0].EndPos, "retrain trains the best children of a supernet search from scratch; it needs a supernet evaluator, not %s", what)
 	}
 	x.e.Retrain = n
 }

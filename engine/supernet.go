@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"time"
 
@@ -244,4 +245,23 @@ func (r *runner) retrainOne(ctx context.Context, s *SupernetEvaluator, seq int, 
 	maps.Copy(t.Metrics, am)
 	t.EvalS, t.Status = evalS, store.Retrained
 	return r.record(&t, TrialFinished), nil
+}
+
+// TrainSupernet trains the supernet of e, whose evaluator must be a
+// SupernetEvaluator, or loads it from o.Store, reporting every epoch it
+// trains to o.Progress; the evaluator then scores children. Run does this
+// itself before its first trial; a benchmark or a notebook calls it to time
+// the training or to score children outside a search.
+func TrainSupernet(ctx context.Context, e Experiment, o Options) error {
+	sv, ok := e.Evaluator.(*SupernetEvaluator)
+	if !ok {
+		return fmt.Errorf("experiment %q: evaluator %s is not a supernet", e.Name, e.Evaluator.Name())
+	}
+	if o.Store == nil {
+		return fmt.Errorf("experiment %q: no store", e.Name)
+	}
+	if o.Cores <= 0 {
+		o.Cores = runtime.NumCPU()
+	}
+	return sv.prepare(ctx, &runner{e: &e, o: o, start: time.Now(), best: -1})
 }

@@ -191,3 +191,13 @@ func TestRunAllTrialsFailed(t *testing.T) {
 		t.Fatalf("the summary is not printed before the error:\n%s", out)
 	}
 }
+
+func TestOneshotSpecMatchesExample(t *testing.T) {
+	b, err := os.ReadFile("../../examples/oneshot_mnist.hwnas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != oneshotSpec {
+		t.Fatal("cmd/hwnas/demo/oneshot_mnist.hwnas differs from examples/oneshot_mnist.hwnas: copy the example over it")
+	}
+}
