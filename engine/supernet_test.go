@@ -1,7 +1,13 @@
 package engine
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
 	"reflect"
 	"slices"
 	"testing"
@@ -127,5 +133,83 @@ func TestSupernetResumesEpochs(t *testing.T) {
 	}
 	if len(epochs) != 1 || epochs[0][:17] != "supernet epoch 2/" {
 		t.Errorf("resumed run trained %q, want epoch 2 only", epochs)
+	}
+}
+
+// killedSupernetEpochs is the supernet training TestSupernetSurvivesSIGKILL
+// kills: long enough that the kill lands while it trains.
+const killedSupernetEpochs = 6
+
+// supernetHelper trains the one-shot experiment's supernet on st, printing
+// each finished epoch, until killed.
+func supernetHelper(st *store.Store) int {
+	e := oneshotExperiment("a", 0.6)
+	e.Evaluator.(*SupernetEvaluator).Epochs = killedSupernetEpochs
+	err := TrainSupernet(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
+		if ev.Kind == SupernetEpoch {
+			fmt.Println("epoch")
+		}
+	}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// TestSupernetSurvivesSIGKILL kills supernet training with SIGKILL after
+// its first epoch: the store keeps every finished epoch, and the next run
+// trains only the rest, ending with the same weights as an unbroken run.
+func TestSupernetSurvivesSIGKILL(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "HWNAS_RUN_HELPER="+dir, "HWNAS_RUN_SUPERNET=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	seen := 0
+	for seen < 1 && sc.Scan() {
+		seen++
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if seen < 1 {
+		t.Fatal("the helper ended before its first epoch")
+	}
+	e := oneshotExperiment("a", 0.6)
+	sv := e.Evaluator.(*SupernetEvaluator)
+	sv.Epochs = killedSupernetEpochs
+	f := e.Fidelity
+	key := sv.key(f, e.Seed)
+	st := hwnastest.OpenStore(t, dir)
+	done, _, ok, err := st.Supernet(key)
+	if err != nil || !ok || done < seen || done >= killedSupernetEpochs {
+		t.Fatalf("after the kill the store has %d epochs (found %t, %v); %d were reported and %d asked", done, ok, err, seen, killedSupernetEpochs)
+	}
+	trained := 0
+	count := Options{Store: st, Cores: 2, Progress: func(ev Event) {
+		if ev.Kind == SupernetEpoch {
+			trained++
+		}
+	}}
+	if err := TrainSupernet(context.Background(), e, count); err != nil {
+		t.Fatal(err)
+	}
+	if trained != killedSupernetEpochs-done {
+		t.Errorf("resumed training ran %d epochs, want the %d left", trained, killedSupernetEpochs-done)
+	}
+	_, resumed, _, _ := st.Supernet(key)
+	fresh := hwnastest.OpenStore(t, t.TempDir())
+	if err := TrainSupernet(context.Background(), e, Options{Store: fresh, Cores: 2}); err != nil {
+		t.Fatal(err)
+	}
+	_, unbroken, _, _ := fresh.Supernet(key)
+	if !bytes.Equal(resumed, unbroken) {
+		t.Error("a supernet resumed after SIGKILL differs from one trained without a break")
 	}
 }
