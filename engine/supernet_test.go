@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"syscall"
 	"reflect"
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
