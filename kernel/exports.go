@@ -8,6 +8,7 @@ import (
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/search"
 	"github.com/traefik/yaegi/interp"
 )
 
@@ -29,6 +30,8 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"Platforms": reflect.ValueOf(fpga.Catalog),
 		// Pareto returns the Pareto-optimal trials of an outcome.
 		"Pareto": reflect.ValueOf(paretoTrials),
+		// KendallTau is Kendall's rank correlation τ-b of paired values.
+		"KendallTau": reflect.ValueOf(search.KendallTau),
 
 		// Zoo returns a network of the model zoo by name; ZooNames lists them.
 		"Zoo":      reflect.ValueOf(arch.Zoo),

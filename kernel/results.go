@@ -104,7 +104,7 @@ func progressBundle(name string, ev engine.Event, state string) map[string]any {
 	frac := 0.0
 	total := fmt.Sprint(ev.Total)
 	if ev.Total > 0 {
-		frac = float64(ev.Done) / float64(ev.Total)
+		frac = min(float64(ev.Done)/float64(ev.Total), 1) // retrained trials come after the budget
 	} else {
 		total = "?"
 	}
