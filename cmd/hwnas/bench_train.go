@@ -31,19 +31,19 @@ type benchTrainReport struct {
 	// ImagesPerCPUSecond divides by the CPU time the process used while
 	// training, which other processes on the machine disturb less (0 with
 	// --eval, or where /proc is missing).
-	ImagesPerCPUSecond float64  `json:"images_per_cpu_second,omitempty"`
-	PeakRSSBytes       int64    `json:"peak_rss_bytes"`
-	ModelBytes         int64    `json:"model_bytes"`
+	ImagesPerCPUSecond float64 `json:"images_per_cpu_second,omitempty"`
+	PeakRSSBytes       int64   `json:"peak_rss_bytes"`
+	ModelBytes         int64   `json:"model_bytes"`
 	// AchievedGFLOPS counts a training image as 6 FLOPs per MAC of the
 	// network (2 forward, 4 backward: the input and the weight gradients);
 	// PeakGFLOPS is the machine's FP32 peak on the same threads, measured
 	// by a loop of fused multiply-adds (nn.PeakGFLOPS), and PeakShare their ratio.
-	AchievedGFLOPS     float64  `json:"achieved_gflops"`
-	PeakGFLOPS         float64  `json:"peak_gflops"`
-	PeakShare          float64  `json:"peak_share"`
-	FinalLoss          float32  `json:"final_loss"`
-	TestAccuracy       *float64 `json:"test_accuracy,omitempty"`
-	LoadAverage        string   `json:"load_average,omitempty"`
+	AchievedGFLOPS float64  `json:"achieved_gflops"`
+	PeakGFLOPS     float64  `json:"peak_gflops"`
+	PeakShare      float64  `json:"peak_share"`
+	FinalLoss      float32  `json:"final_loss"`
+	TestAccuracy   *float64 `json:"test_accuracy,omitempty"`
+	LoadAverage    string   `json:"load_average,omitempty"`
 }
 
 // benchTrainFlags are the options of `hwnas bench train`.
