@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hwnas/hwnas/arch"
@@ -119,18 +120,22 @@ func (s *SupernetEvaluator) prepare(ctx context.Context, r *runner) error {
 }
 
 // uniformSampler returns Single-Path One-Shot's path sampler for epoch ep:
-// every decision of the space drawn uniformly and independently (Guo et
-// al., ECCV 2020, §3.2), from the seed and the epoch. A genome that does
-// not decode (a kernel larger than its map) is drawn again.
+// every choice block takes one of its candidate operations uniformly (Guo
+// et al., ECCV 2020, §3.2), drawn from the seed and the epoch. A chain
+// space's layer-type decision ("layer3.type") weighs each type by the
+// configurations it has (mbconv with 3 expansions and 3 kernels counts 9,
+// skip 1), so that each candidate of the slot, not each type, is equally
+// likely; every other decision is uniform. A genome that does not decode (a
+// kernel larger than its map) is drawn again.
 func uniformSampler(sp arch.Space, seed int64, ep int) func(int) (*arch.Network, error) {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x73706f73^uint64(ep+1))) // "spos"
-	card := arch.Cardinalities(sp)
+	weights := candidateWeights(sp.Decisions())
 	return func(int) (*arch.Network, error) {
 		var err error
 		for range 100 {
-			g := make([]int, len(card))
-			for i, c := range card {
-				g[i] = r.IntN(c)
+			g := make([]int, len(weights))
+			for i, w := range weights {
+				g[i] = draw(r, w)
 			}
 			var n *arch.Network
 			if n, err = sp.Decode(g); err == nil {
@@ -139,6 +144,46 @@ func uniformSampler(sp arch.Space, seed int64, ep int) func(int) (*arch.Network,
 		}
 		return nil, fmt.Errorf("sampling the supernet: 100 draws gave no valid network: %w", err)
 	}
+}
+
+// candidateWeights gives every choice of every decision its weight: the
+// configurations of a layer type for a "….type" decision (the product of the
+// choices of the decisions named after it, "….type"'s prefix, the type and
+// a parameter), 1 otherwise.
+func candidateWeights(ds []arch.Decision) [][]float64 {
+	out := make([][]float64, len(ds))
+	for i, d := range ds {
+		out[i] = make([]float64, len(d.Choices))
+		slot, isType := strings.CutSuffix(d.Name, ".type")
+		for k, c := range d.Choices {
+			out[i][k] = 1
+			if !isType {
+				continue
+			}
+			for _, e := range ds {
+				if strings.HasPrefix(e.Name, slot+"."+c+".") {
+					out[i][k] *= float64(len(e.Choices))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// draw returns an index drawn with probability proportional to its weight.
+func draw(r *rand.Rand, w []float64) int {
+	var sum float64
+	for _, x := range w {
+		sum += x
+	}
+	u := r.Float64() * sum
+	for k, x := range w {
+		if u < x {
+			return k
+		}
+		u -= x
+	}
+	return len(w) - 1
 }
 
 // Evaluate scores r.Network with inherited weights.

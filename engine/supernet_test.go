@@ -213,3 +213,14 @@ func TestSupernetSurvivesSIGKILL(t *testing.T) {
 		t.Error("a supernet resumed after SIGKILL differs from one trained without a break")
 	}
 }
+
+// TestCandidateWeights checks SPOS's uniform rule over a slot's candidates:
+// a choice of an mbconv with 2 expansions and 2 kernels or skip draws skip
+// with probability 1/5, not 1/2.
+func TestCandidateWeights(t *testing.T) {
+	w := candidateWeights(mobileSpace().Decisions())
+	want := [][]float64{{4, 1}, {1, 1}, {1, 1}, {4, 1}, {1, 1}, {1, 1}}
+	if !reflect.DeepEqual(w, want) {
+		t.Errorf("weights %v, want %v", w, want)
+	}
+}
