@@ -180,10 +180,8 @@ func (r *runner) run(ctx context.Context) error {
 		return fmt.Errorf("experiment %q: %w", e.Name, err)
 	}
 	defer r.emit(Event{Kind: RunDone, Trial: -1})
-	if sv, ok := e.Evaluator.(*SupernetEvaluator); ok {
-		if err := sv.prepare(ctx, r); err != nil {
-			return fmt.Errorf("experiment %q: %w", e.Name, err)
-		}
+	if err := r.prepareSupernet(ctx); err != nil {
+		return err
 	}
 	for {
 		if err := ctx.Err(); err != nil {

@@ -119,6 +119,19 @@ func (s *SupernetEvaluator) prepare(ctx context.Context, r *runner) error {
 	return nil
 }
 
+// prepareSupernet trains or loads the run's supernet, when its evaluator
+// has one, before the first trial.
+func (r *runner) prepareSupernet(ctx context.Context) error {
+	sv, ok := r.e.Evaluator.(*SupernetEvaluator)
+	if !ok {
+		return nil
+	}
+	if err := sv.prepare(ctx, r); err != nil {
+		return fmt.Errorf("experiment %q: %w", r.e.Name, err)
+	}
+	return nil
+}
+
 // uniformSampler returns Single-Path One-Shot's path sampler for epoch ep:
 // every choice block takes one of its candidate operations uniformly (Guo
 // et al., ECCV 2020, §3.2), drawn from the seed and the epoch. A chain
