@@ -179,6 +179,9 @@ func ToJSON(out *engine.Outcome) JSONOutcome {
 		Constraints: []string{}, Trials: []JSONTrial{}, Pareto: out.Pareto, WallS: out.Wall.Seconds(),
 		Counts: map[string]int{"trained": out.Counts.Trained, "pruned": out.Counts.Pruned, "failed": out.Counts.Failed,
 			"cached": out.Counts.Cached, "resumed": out.Counts.Resumed, "looked_up": out.Counts.LookedUp}}
+	if c := out.Counts; c.Inherited > 0 || c.Retrained > 0 { // a supernet search
+		j.Counts["inherited"], j.Counts["retrained"] = c.Inherited, c.Retrained
+	}
 	if j.Pareto == nil {
 		j.Pareto = []int{}
 	}
