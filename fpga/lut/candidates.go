@@ -17,7 +17,7 @@ type candidate struct {
 
 // candidates enumerates a slot's candidates: "none" when the slot is
 // optional, then every layer type with every combination of its free
-// parameters, labelled like "mbconv(expand=3,kernel=5)". idx maps decision
+// parameters, labelled like "mbconv(expand=3 kernel=5)" (no comma, so CSV needs no quotes). idx maps decision
 // names to gene indices.
 func (sl *slot) candidates(idx map[string]int) ([]candidate, error) {
 	var out []candidate
@@ -64,7 +64,7 @@ func expand(cs []candidate, g int, p arch.Param) []candidate {
 	var out []candidate
 	for _, c := range cs {
 		for v, val := range p.Values {
-			sep := ","
+			sep := " "
 			if !strings.Contains(c.label, "(") {
 				sep = "("
 			}

@@ -50,7 +50,7 @@ func TestTableShape(t *testing.T) {
 	if s := strings.Join(got, " "); s != want {
 		t.Fatalf("positions %s, want %s", s, want)
 	}
-	if c := tb.Positions[1].Candidates; c[0].Candidate != "mbconv(expand=1,kernel=3)" || c[9].Candidate != "skip" || c[9].LatencyMs != 0 {
+	if c := tb.Positions[1].Candidates; c[0].Candidate != "mbconv(expand=1 kernel=3)" || c[9].Candidate != "skip" || c[9].LatencyMs != 0 {
 		t.Fatalf("layer2 candidates %q … %q (%g ms)", c[0].Candidate, c[9].Candidate, c[9].LatencyMs)
 	}
 }
