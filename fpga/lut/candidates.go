@@ -75,4 +75,3 @@ func expand(cs []candidate, g int, p arch.Param) []candidate {
 	}
 	return out
 }
-
