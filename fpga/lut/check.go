@@ -89,7 +89,7 @@ func (t *Table) measureOne(e *Error, net *arch.Network, g []int, p fpga.Platform
 	if err = fitOK(err); err != nil {
 		return err
 	}
-	add(&e.MeanLatency, &e.MaxLatency, s.LatencyMs, rep.LatencyMs)
+	add(&e.MeanLatency, &e.MaxLatency, float64(s.Cycles), float64(rep.Cycles)) // in cycles: exact
 	add(&e.MeanEnergy, &e.MaxEnergy, s.EnergyMJ, rep.EnergyMJ)
 	o.Mode = fpga.Shared
 	if _, opt, err := fpga.Optimize(net, p, o); err == nil {

@@ -89,7 +89,7 @@ func TestSharedSumIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.MaxLatency > 1e-12 {
+	if e.MaxLatency != 0 {
 		t.Fatalf("latency error %g, want 0", e.MaxLatency)
 	}
 	t.Logf("shared: energy error mean %.4f%% max %.4f%%; against each child's optimised engine mean %.2f%% max %.2f%%",
