@@ -27,11 +27,12 @@ func init() {
 		"estimate":  {estimateSyntax + " — FPGA estimate of a zoo network or NAS-Bench-201 cell (nb201:CELL)", (*Session).magicEstimate},
 		"reset":     {"%reset — forget every declaration, result view and Go value", (*Session).magicReset},
 		"cache":     {"%cache — what the result store and the caches hold", (*Session).magicCache},
+		"lut":       {lutSyntax + " — the latency lookup table of an experiment's space on its platform", (*Session).magicLut},
 	}
 }
 
 // magicNames lists the magics in help order.
-var magicNames = []string{"help", "platforms", "estimate", "cache", "reset"}
+var magicNames = []string{"help", "platforms", "estimate", "lut", "cache", "reset"}
 
 // magics runs a cell made of line magics, one per line.
 func (s *Session) magics(ctx context.Context, body string, out *core.Output) (*core.ExecResult, error) {
@@ -104,6 +105,10 @@ func (s *Session) magicReset(_ context.Context, args string, out *core.Output) (
 
 func (s *Session) magicCache(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	return s.dsl.cache(ctx, args, out)
+}
+
+func (s *Session) magicLut(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {
+	return s.dsl.lut(ctx, args, out)
 }
 
 func (s *Session) magicEstimate(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -147,16 +148,14 @@ func lutTable(e *dsl.Experiment, f *lutFlags) (*lut.Table, error) {
 }
 
 func writeLut(w io.Writer, t *lut.Table, chk *lut.Error) error {
-	fmt.Fprintf(w, "latency table of space %s on %s: %s, %s\n", t.Space, t.Platform, t.Mode, t.Source)
+	fmt.Fprintln(w, t.Title())
 	if t.Design != "" {
 		fmt.Fprintf(w, "design: %s\n", t.Design)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "POSITION\tCANDIDATE\tMMACs\tLATENCY ms\tENERGY mJ\tDSP\tBRAM18\t")
-	for _, p := range t.Positions {
-		for _, c := range p.Candidates {
-			fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.4f\t%.4f\t%d\t%d\t\n", p.Name, c.Candidate, float64(c.MACs)/1e6, c.LatencyMs, c.EnergyMJ, c.DSP, c.BRAM18)
-		}
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(lut.Header, "\t"))+"\t")
+	for _, r := range t.Rows() {
+		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
 	}
 	if err := tw.Flush(); err != nil {
 		return err

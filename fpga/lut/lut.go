@@ -160,3 +160,23 @@ func positionOf(layer string) string {
 	}
 	return Fixed
 }
+
+// Header names the columns of Rows.
+var Header = []string{"position", "candidate", "MMACs", "latency ms", "energy mJ", "DSP", "BRAM18"}
+
+// Rows is the table as text cells, one row per candidate, for display.
+func (t *Table) Rows() [][]string {
+	var rows [][]string
+	for _, p := range t.Positions {
+		for _, c := range p.Candidates {
+			rows = append(rows, []string{p.Name, c.Candidate, fmt.Sprintf("%.3f", float64(c.MACs)/1e6), fmt.Sprintf("%.4f", c.LatencyMs),
+				fmt.Sprintf("%.4f", c.EnergyMJ), strconv.Itoa(c.DSP), strconv.Itoa(c.BRAM18)})
+		}
+	}
+	return rows
+}
+
+// Title is a one-line description of the table.
+func (t *Table) Title() string {
+	return fmt.Sprintf("latency table of space %s on %s: %s, %s", t.Space, t.Platform, t.Mode, t.Source)
+}
