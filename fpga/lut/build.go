@@ -25,11 +25,13 @@ type cell struct {
 //     (the optimiser's Tm×Tn array and the per-layer <Tr,Tc> that is fastest
 //     for the largest child when used by every layer). Every child's latency
 //     under that design is exactly the sum of its entries.
-//   - Pipeline: each candidate is costed in the pipeline fpga.Optimize builds
-//     for the base child (first choice at every other position) with the
-//     candidate in place: its layers' stage latencies, DSPs and BRAM18. A
-//     child's optimised pipeline shares DSPs differently, so the sum is an
-//     approximation (docs/lut.md gives its measured error).
+//   - Pipeline: a first-order table around the smallest child (the fewest
+//     MACs at every position), each optimised by fpga.Optimize: the fixed
+//     entry is the smallest child's latency, energy, DSP and BRAM18, and a
+//     candidate's entry is how much putting it in place changes them. In a
+//     balanced pipeline every stage takes about the interval the slowest
+//     layer sets, so a child's latency is not a sum of per-layer figures;
+//     the table's sum approximates it (docs/lut.md gives its measured error).
 //
 // The space must be a chain space with a fixed depth whose candidates at a
 // position all give the same output shape (FBNet's fixed macro-architecture),

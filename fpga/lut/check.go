@@ -18,8 +18,8 @@ type Error struct {
 	// shared engine; Pipeline: each child's optimised pipeline).
 	MeanLatency float64 `json:"mean_latency"`
 	MaxLatency  float64 `json:"max_latency"`
-	MeanEnergy  float64 `json:"mean_energy,omitempty"` // Shared only
-	MaxEnergy   float64 `json:"max_energy,omitempty"`
+	MeanEnergy  float64 `json:"mean_energy"`
+	MaxEnergy   float64 `json:"max_energy"`
 	// Shared: latency against the design fpga.Optimize picks for each child
 	// (the per-child engine an experiment's platform scores with).
 	MeanOptimised float64 `json:"mean_optimised,omitempty"`
@@ -27,6 +27,8 @@ type Error struct {
 	// Pipeline: random children no pipeline fits (an experiment prunes
 	// them), drawn and left out of the figures.
 	Unfit int `json:"unfit,omitempty"`
+
+	sums, model []float64 // the latencies compared, for rank statistics in tests
 }
 
 // Measure compares t's sums with the model on n random children of space
@@ -72,6 +74,9 @@ func (t *Table) measureOne(e *Error, net *arch.Network, g []int, p fpga.Platform
 		return err
 	}
 	add := func(mean, mx *float64, sum, model float64) {
+		if mean == &e.MeanLatency {
+			e.sums, e.model = append(e.sums, sum), append(e.model, model)
+		}
 		d := math.Abs(sum-model) / model
 		*mean += d
 		*mx = max(*mx, d)
@@ -83,6 +88,7 @@ func (t *Table) measureOne(e *Error, net *arch.Network, g []int, p fpga.Platform
 			return err
 		}
 		add(&e.MeanLatency, &e.MaxLatency, s.LatencyMs, rep.LatencyMs)
+		add(&e.MeanEnergy, &e.MaxEnergy, s.EnergyMJ, rep.EnergyMJ)
 		return nil
 	}
 	rep, err := fpga.Estimate(net, p, t.design)

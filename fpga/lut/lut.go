@@ -33,8 +33,8 @@ type Entry struct {
 	Cycles    int64   `json:"cycles,omitempty"` // model tables only
 	LatencyMs float64 `json:"latency_ms"`
 	EnergyMJ  float64 `json:"energy_mj"`
-	DSP       int     `json:"dsp"`    // Pipeline: DSPs of the candidate's engines; Shared: of the one engine
-	BRAM18    int     `json:"bram18"` // Pipeline: BRAM18 of its engines; Shared: its buffers' need
+	DSP       int     `json:"dsp"`    // Shared: the one engine's; Pipeline: the change the candidate makes (may be negative)
+	BRAM18    int     `json:"bram18"` // Shared: its buffers' need; Pipeline: the change it makes
 	genes     map[int]int
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/search"
 )
 
 // mobile is examples/oneshot_mnist.hwnas's space: a strided stem, slots of
@@ -106,5 +107,10 @@ func TestPipelineError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("pipeline: latency error mean %.2f%% max %.2f%% over %d children (%d drawn fit no pipeline)", 100*e.MeanLatency, 100*e.MaxLatency, e.Children, e.Unfit)
+	tau := search.KendallTau(e.sums, e.model)
+	t.Logf("pipeline: latency error mean %.2f%% max %.2f%%, energy mean %.2f%% max %.2f%% over %d children (%d drawn fit no pipeline); Kendall tau of sums and model %.3f",
+		100*e.MeanLatency, 100*e.MaxLatency, 100*e.MeanEnergy, 100*e.MaxEnergy, e.Children, e.Unfit, tau)
+	if e.Children != 200 || !(tau > 0.5) {
+		t.Fatalf("%d children, rank correlation %.3f: the pipeline table no longer orders children like the model", e.Children, tau)
+	}
 }

@@ -40,15 +40,35 @@ func (t *Table) buildShared(cs *arch.ChainSpace, cells []cell, names []string, p
 	})
 }
 
-// buildPipeline costs every cell in the pipeline optimised for the largest
-// child with the cell's candidate in place.
+// buildPipeline makes a first-order table of the optimised pipeline around
+// the smallest child (the fewest MACs at every position): the fixed entry is
+// that child's whole figures, and a candidate's entry is what putting it in
+// place changes in them (latency, energy, DSP, BRAM18), so that it includes the
+// slower interval a bigger layer imposes on every stage.
 func (t *Table) buildPipeline(cs *arch.ChainSpace, cells []cell, names []string, p fpga.Platform, o fpga.Options) error {
-	return t.place(cells, names, func(c *cell) (Entry, error) {
+	cells, _, err := enumerate(cs, extremeGenes(cells, false))
+	if err != nil {
+		return err
+	}
+	whole := func(c *cell) (Entry, error) {
 		_, rep, err := fpga.Optimize(c.net, p, o)
 		if err != nil {
 			return Entry{}, fmt.Errorf("lut: %s %s: %w", names[c.pos], c.c.label, err)
 		}
-		return sumRows(rep.Layers, names[c.pos], fpga.Pipeline).Entry, nil
+		return Entry{Cycles: rep.Cycles, LatencyMs: rep.LatencyMs, EnergyMJ: rep.EnergyMJ, DSP: rep.DSP, BRAM18: rep.BRAM18}, nil
+	}
+	base, err := whole(&cells[len(cells)-1])
+	if err != nil {
+		return err
+	}
+	return t.place(cells, names, func(c *cell) (Entry, error) {
+		if c.pos == len(names)-1 {
+			return base, nil
+		}
+		e, err := whole(c)
+		e.Cycles, e.LatencyMs, e.EnergyMJ = e.Cycles-base.Cycles, e.LatencyMs-base.LatencyMs, e.EnergyMJ-base.EnergyMJ
+		e.DSP, e.BRAM18 = e.DSP-base.DSP, e.BRAM18-base.BRAM18
+		return e, err
 	})
 }
 
@@ -90,11 +110,15 @@ func largestChild(cs *arch.ChainSpace, cells []cell) (*arch.Network, error) {
 
 // largestGenes are the genes of the candidate with the most MACs at every
 // position.
-func largestGenes(cells []cell) map[int]int {
+func largestGenes(cells []cell) map[int]int { return extremeGenes(cells, true) }
+
+// extremeGenes are the genes of the candidate with the most (largest) or
+// the fewest MACs at every position.
+func extremeGenes(cells []cell, largest bool) map[int]int {
 	best := map[int]*cell{}
 	for i := range cells {
 		c := &cells[i]
-		if b := best[c.pos]; b == nil || c.macs > b.macs {
+		if b := best[c.pos]; b == nil || largest && c.macs > b.macs || !largest && c.macs < b.macs {
 			best[c.pos] = c
 		}
 	}
