@@ -37,11 +37,7 @@ type cell struct {
 // position all give the same output shape (FBNet's fixed macro-architecture),
 // so that no entry depends on another position's choice.
 func Build(space arch.Space, p fpga.Platform, o fpga.Options) (*Table, error) {
-	cs, ok := space.(*arch.ChainSpace)
-	if !ok {
-		return nil, fmt.Errorf("lut: space %s is not a chain space: a latency table needs layer positions", space.Name())
-	}
-	cells, names, err := enumerate(cs, nil)
+	cs, cells, names, err := chainCells(space)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +57,17 @@ func Build(space arch.Space, p fpga.Platform, o fpga.Options) (*Table, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// chainCells enumerates the cells of a chain space around the child of
+// first choices.
+func chainCells(space arch.Space) (*arch.ChainSpace, []cell, []string, error) {
+	cs, ok := space.(*arch.ChainSpace)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("lut: space %s is not a chain space: a latency table needs layer positions", space.Name())
+	}
+	cells, names, err := enumerate(cs, nil)
+	return cs, cells, names, err
 }
 
 // enumerate decodes the base child (the first choice of every decision,

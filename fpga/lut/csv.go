@@ -72,11 +72,7 @@ func ReadCSV(r io.Reader, space arch.Space, platform string) (*Table, error) {
 // Skeleton is the table of space with every position and candidate and no
 // figures, the frame ReadCSV fills.
 func Skeleton(space arch.Space) (*Table, error) {
-	cs, ok := space.(*arch.ChainSpace)
-	if !ok {
-		return nil, fmt.Errorf("lut: space %s is not a chain space: a latency table needs layer positions", space.Name())
-	}
-	cells, names, err := enumerate(cs, nil)
+	_, cells, names, err := chainCells(space)
 	if err != nil {
 		return nil, err
 	}
