@@ -2,6 +2,7 @@ package lut
 
 import (
 	"bytes"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -69,7 +70,11 @@ func TestCSVErrors(t *testing.T) {
 // FuzzReadCSV: any input gives a table or a one-line error, never a panic;
 // a table read writes and reads back to the same CSV.
 func FuzzReadCSV(f *testing.F) {
-	f.Add(modelCSV(f))
+	seed, err := os.ReadFile("testdata/mobile-pynq.csv") // hwnas lut examples/oneshot_mnist.hwnas --csv
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
 	f.Add([]byte("position,candidate,latency_ms\n# comment\nlayer2,skip,1\n"))
 	f.Add([]byte("position,candidate,latency_ms\n\"layer2\",\"sk\"ip\",1\n"))
 	sp := mobile()
@@ -94,4 +99,14 @@ func FuzzReadCSV(f *testing.F) {
 			t.Fatalf("round trip changed the table:\n%s\n%s", a.String(), b.String())
 		}
 	})
+}
+
+func BenchmarkReadCSV(b *testing.B) {
+	in, _ := os.ReadFile("testdata/mobile-pynq.csv")
+	sp := mobile()
+	for b.Loop() {
+		if _, err := ReadCSV(bytes.NewReader(in), sp, "x"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
