@@ -3,7 +3,6 @@ package lut
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
@@ -99,9 +98,9 @@ func enumerate(cs *arch.ChainSpace, baseGenes map[int]int) ([]cell, []string, er
 			if err != nil {
 				return nil, nil, fmt.Errorf("lut: %s %s: %w", sls[i].name, c.label, err)
 			}
-			if a, b := outside(base, sls[i].name), outside(n, sls[i].name); a != b {
-				return nil, nil, fmt.Errorf("lut: space %s: at %s, %s changes the layers of other positions (%s instead of %s): a latency table needs every candidate of a position to give the same shape (FBNet's fixed macro-architecture)",
-					cs.SpaceName, sls[i].name, c.label, b, a)
+			if err := sameOutside(base, n, sls[i].name); err != nil {
+				return nil, nil, fmt.Errorf("lut: space %s: at %s, %s %w: a latency table needs every candidate of a position to give the same shape (FBNet's fixed macro-architecture)",
+					cs.SpaceName, sls[i].name, c.label, err)
 			}
 			cells = append(cells, cell{pos: i, cand: k, c: c, net: n, macs: macsAt(n, sls[i].name)})
 		}
@@ -121,15 +120,31 @@ func decode(s *arch.ChainSpace, genes ...map[int]int) (*arch.Network, error) {
 	return s.Decode(g)
 }
 
-// outside describes the layers of n outside position pos: names and shapes.
-func outside(n *arch.Network, pos string) string {
-	var b strings.Builder
-	for i := range n.Layers {
-		if l := &n.Layers[i]; positionOf(l.Name) != pos {
-			fmt.Fprintf(&b, "%s %s; ", l.Name, l.Shape)
+// sameOutside checks that n's layers outside position pos read and write
+// the shapes base's do.
+func sameOutside(base, n *arch.Network, pos string) error {
+	a, b := shapes(base, pos), shapes(n, pos)
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Errorf("changes %s into %s", a[i], b[i])
 		}
 	}
-	return b.String()
+	if len(a) != len(b) {
+		return errors.New("changes the layers of other positions")
+	}
+	return nil
+}
+
+// shapes lists the layers of n outside position pos with the shapes they
+// read and write.
+func shapes(n *arch.Network, pos string) []string {
+	var out []string
+	for i := range n.Layers {
+		if l := &n.Layers[i]; positionOf(l.Name) != pos {
+			out = append(out, fmt.Sprintf("%s (%s → %s)", l.Name, n.InShape(i), l.Shape))
+		}
+	}
+	return out
 }
 
 func macsAt(n *arch.Network, pos string) int64 {

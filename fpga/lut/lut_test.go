@@ -114,3 +114,43 @@ func TestPipelineError(t *testing.T) {
 		t.Fatalf("%d children, rank correlation %.3f: the pipeline table no longer orders children like the model", e.Children, tau)
 	}
 }
+
+func TestBuildErrors(t *testing.T) {
+	conv := func(filters ...int) arch.ChainLayer {
+		return arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{{Name: "filters", Values: filters}}}}}
+	}
+	space := func(min, max int, l arch.ChainLayer) *arch.ChainSpace {
+		return &arch.ChainSpace{SpaceName: "s", Input: arch.Shape{H: 8, W: 8, C: 1},
+			Blocks: []arch.ChainBlock{{MinRepeat: min, MaxRepeat: max, Layers: []arch.ChainLayer{l}}},
+			Head:   []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 2}}}
+	}
+	big := space(1, 1, arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "maxpool", Params: []arch.Param{{Name: "kernel", Values: []int{1, 16}}, {Name: "stride", Values: []int{1}}}}}})
+	for _, c := range []struct {
+		space arch.Space
+		want  string
+	}{
+		{space(1, 3, conv(4)), "lut: space s: block 1 repeats 1..3 times: a latency table needs a fixed depth"},
+		{space(2, 2, conv(4, 8)), "lut: space s: at layer1, conv(filters=8) changes layer2 (8x8x4 → 8x8x4) into layer2 (8x8x8 → 8x8x4): a latency table needs"},
+		{big, "lut: layer1 maxpool(kernel=16): space s:"},
+	} {
+		_, err := Build(c.space, pynq(t), fpga.Options{})
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("error %v, want %q", err, c.want)
+		}
+	}
+	// One position whose candidates keep the shape is fine, with a fixed
+	// second conv after it.
+	ok := space(1, 1, conv(4))
+	ok.Blocks = append(ok.Blocks, arch.ChainBlock{MinRepeat: 1, MaxRepeat: 1, Shared: true, Layers: []arch.ChainLayer{{Optional: true, Alts: []arch.LayerAlt{{Kind: "skip"}, {Kind: "dwconv", Params: []arch.Param{{Name: "kernel", Values: []int{3, 5}}}}}}}})
+	tb, err := Build(ok, pynq(t), fpga.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range tb.Positions[1].Candidates {
+		got = append(got, e.Candidate)
+	}
+	if tb.Positions[1].Name != "block2.layer1" || strings.Join(got, ";") != "none;skip;dwconv(kernel=3);dwconv(kernel=5)" {
+		t.Fatalf("%s: %q", tb.Positions[1].Name, got)
+	}
+}
