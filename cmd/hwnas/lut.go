@@ -153,7 +153,7 @@ func writeLut(w io.Writer, t *lut.Table, chk *lut.Error) error {
 		fmt.Fprintf(w, "design: %s\n", t.Design)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.ToUpper(strings.Join(lut.Header, "\t"))+"\t")
+	fmt.Fprintln(tw, strings.Join(lut.Header, "\t")+"\t")
 	for _, r := range t.Rows() {
 		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
 	}

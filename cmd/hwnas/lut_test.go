@@ -18,6 +18,11 @@ func TestLutGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "lut_oneshot_pynq.golden", out)
+	out, err = runCLI(t, "lut", lutSpecFile, "--mode", "pipeline", "--check", "50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "lut_oneshot_pynq_pipeline.golden", out)
 	out, err = runCLI(t, "lut", lutSpecFile, "oneshot", "--json")
 	if err != nil {
 		t.Fatal(err)
