@@ -86,8 +86,8 @@ type Evaluator struct {
 	Split     string   // table: the benchmark's data set ("cifar10", "cifar100", "ImageNet16-120")
 	Command   []string // command: program and arguments (run without a shell)
 	TimeoutMs float64  // command: ms before the program is killed; 0 = none
-	Epochs    int      // supernet: epochs of supernet training
-	BNBatches int      // supernet: batches re-estimating a child's batch-norm statistics
+	Epochs    int      `json:",omitempty"` // supernet: epochs of supernet training (left out of the hash when 0)
+	BNBatches int      `json:",omitempty"` // supernet: batches re-estimating a child's batch-norm statistics
 	Pos       syntax.Pos
 }
 

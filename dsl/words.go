@@ -29,8 +29,8 @@ func HighlightWords() Words {
 	for k := range keywordDocs {
 		kw[k] = true
 	}
-	b := map[string]bool{"true": true, "false": true, "train": true, "table": true, "command": true, "mnasnet": true, "fnas": true,
-		"fp32": true, "fp16": true, "int16": true, "int8": true}
+	b := map[string]bool{"true": true, "false": true, "train": true, "table": true, "command": true, "supernet": true, "mnasnet": true,
+		"fnas": true, "asha": true, "fp32": true, "fp16": true, "int16": true, "int8": true, "int4": true}
 	for k := range arch.LayerKinds {
 		b[k] = true
 	}
@@ -43,6 +43,9 @@ func HighlightWords() Words {
 	for _, w := range []string{"benchmark", "builtin", "idx", "cifar10", "gap", "flatten"} {
 		delete(kw, w)
 		b[w] = true
+	}
+	for w := range b { // a word with a doc of its own (mbconv) is still a builtin
+		delete(kw, w)
 	}
 	return Words{Keywords: slices.Sorted(maps.Keys(kw)), Builtins: slices.Sorted(maps.Keys(b)),
 		Metrics: metric.Names(), Units: slices.Sorted(maps.Keys(units))}
