@@ -69,6 +69,7 @@ var LayerKinds = map[string][]string{
 	"avgpool": {"kernel", "stride"},
 	"skip":    nil,
 	"dense":   {"units"},
+	"mbconv":  {"expand", "kernel", "filters", "stride"},
 }
 
 // Name returns the space's name.
@@ -154,6 +155,10 @@ func (a *LayerAlt) validate() error {
 	case "dense":
 		if !seen["units"] {
 			return fmt.Errorf("dense needs units")
+		}
+	case "mbconv":
+		if !seen["filters"] {
+			return fmt.Errorf("mbconv needs filters")
 		}
 	}
 	return nil
@@ -381,6 +386,10 @@ func (d *chainDecoder) appendRow(b, rep int, row []*slotPick) {
 		name := p.name
 		if d.s.Blocks[b].Shared {
 			name = fmt.Sprintf("block%d.repeat%d.layer%d", b+1, rep+1, j+1)
+		}
+		if p.alt.Kind == "mbconv" {
+			d.mbconv(p.vals, name)
+			continue
 		}
 		l := d.s.layer(p.alt.Kind, p.vals, d.ch)
 		l.Name = name

@@ -114,12 +114,13 @@ func (c *checker) dataDir(ds *Dataset, experiment string) {
 }
 
 // EvaluatorKinds are the kinds an evaluator declaration may name.
-var EvaluatorKinds = []string{"train", "table", "command"}
+var EvaluatorKinds = []string{"train", "table", "command", "supernet"}
 
 var evaluatorKeys = map[string][]string{
-	"train":   {},
-	"table":   {"benchmark", "split"},
-	"command": {"run", "timeout"},
+	"train":    {},
+	"table":    {"benchmark", "split"},
+	"command":  {"run", "timeout"},
+	"supernet": {"epochs", "bn_batches"},
 }
 
 // evaluator checks `evaluator NAME train|table|command { … }`.
@@ -127,7 +128,7 @@ func (c *checker) evaluator(d *syntax.EvaluatorDecl) *Evaluator {
 	ev := &Evaluator{Name: d.Name.Text, Kind: d.Kind.Text, Pos: d.Name.Pos}
 	keys, known := evaluatorKeys[ev.Kind]
 	if !known {
-		c.errorf(d.Kind.Pos, d.Kind.EndPos, "unknown evaluator kind %s%s; want train, table or command", ev.Kind, didYouMean(ev.Kind, EvaluatorKinds))
+		c.errorf(d.Kind.Pos, d.Kind.EndPos, "unknown evaluator kind %s%s; want %s", ev.Kind, didYouMean(ev.Kind, EvaluatorKinds), orList(EvaluatorKinds))
 		return nil
 	}
 	what := "a " + ev.Kind + " evaluator"
@@ -141,6 +142,8 @@ func (c *checker) evaluator(d *syntax.EvaluatorDecl) *Evaluator {
 		c.tableEvaluator(ev, fs)
 	case "command":
 		c.commandEvaluator(ev, d.Name, fs)
+	case "supernet":
+		c.supernetEvaluator(ev, fs)
 	}
 	if len(c.errs) > n {
 		return nil
@@ -181,6 +184,24 @@ func (c *checker) commandEvaluator(ev *Evaluator, name *syntax.Name, fs map[stri
 	}
 	if f := fs["timeout"]; f != nil {
 		ev.TimeoutMs, _ = c.positive(f.Value, metric.Time, "timeout")
+	}
+}
+
+// supernetEvaluator reads `epochs = N` (default 10) and `bn_batches = N`
+// (default 10): the supernet's training and a child's batch-norm re-estimation.
+func (c *checker) supernetEvaluator(ev *Evaluator, fs map[string]*syntax.Field) {
+	ev.Epochs, ev.BNBatches = 10, 10
+	for _, k := range []struct {
+		key string
+		to  *int
+	}{{"epochs", &ev.Epochs}, {"bn_batches", &ev.BNBatches}} {
+		if f := fs[k.key]; f != nil {
+			n, ok := c.integer(f.Value, k.key, 1)
+			if ok && n > 10000 {
+				c.errAt(f.Value, "%s %d is more than the limit of 10000", k.key, n)
+			}
+			*k.to = n
+		}
 	}
 }
 

@@ -40,6 +40,7 @@ func (c *checker) experiment(d *syntax.ExperimentDecl, f *syntax.File) *Experime
 	if len(items.fidelity) > 0 {
 		x.fidelity(items.fidelity[0].Fidelity)
 	}
+	x.retrain(items.retrain)
 	if len(x.missing) > 0 {
 		c.errorf(d.Name.Pos, d.Name.EndPos, "experiment %s needs %s", e.Name, andList(x.missing))
 	}
@@ -89,6 +90,7 @@ type expItems struct {
 	objectives, requires                               []*syntax.ExpItem // maximize and minimize; require
 	strategy, reward, budget, parallel, seed, hardware []*syntax.ExpItem // each given once
 	fidelity                                           []*syntax.ExpItem
+	retrain                                            []*syntax.ExpItem
 }
 
 func sortItems(d *syntax.ExperimentDecl) expItems {
@@ -113,6 +115,8 @@ func sortItems(d *syntax.ExperimentDecl) expItems {
 			items.parallel = append(items.parallel, it)
 		case it.Seed != nil:
 			items.seed = append(items.seed, it)
+		case it.Retrain != nil:
+			items.retrain = append(items.retrain, it)
 		case it.Hardware != nil:
 			items.hardware = append(items.hardware, it)
 		}
@@ -128,7 +132,7 @@ func (c *checker) givenOnce(items expItems) {
 		what  string
 		items []*syntax.ExpItem
 	}{{"strategy", items.strategy}, {"reward", items.reward}, {"budget", items.budget}, {"parallel", items.parallel},
-		{"seed", items.seed}, {"the hardware", items.hardware}, {"fidelity", items.fidelity}} {
+		{"seed", items.seed}, {"the hardware", items.hardware}, {"fidelity", items.fidelity}, {"retrain", items.retrain}} {
 		for i, it := range k.items {
 			if i > 0 {
 				c.errorf(it.Pos, it.EndPos, "%s is given twice (first at line %d)", k.what, k.items[0].Pos.Line)
@@ -253,10 +257,10 @@ func (x *expCheck) useEvaluatorAndData() {
 		if e.Dataset != nil && e.Space != nil {
 			x.datasetFits(f.Value)
 		}
-		if e.Dataset != nil && e.Evaluator != nil && e.Evaluator.Kind == "train" {
+		if e.Dataset != nil && e.Evaluator != nil && trains(e.Evaluator) {
 			x.dataDir(e.Dataset, e.Name)
 		}
-	case e.Evaluator != nil && e.Evaluator.Kind == "train":
+	case e.Evaluator != nil && trains(e.Evaluator):
 		x.missing = append(x.missing, "a dataset to train on (dataset = NAME, or evaluator = table for a benchmark)")
 	}
 	if table && e.Space != nil && e.Space.Benchmark != e.Evaluator.Benchmark {
@@ -264,6 +268,9 @@ func (x *expCheck) useEvaluatorAndData() {
 		x.errorf(ef.Pos, ef.EndPos, "a table evaluator needs the space benchmark(%q); space %s is not it", e.Evaluator.Benchmark, e.Space.Name)
 	}
 }
+
+// trains reports an evaluator that trains on the experiment's dataset.
+func trains(ev *Evaluator) bool { return ev.Kind == "train" || ev.Kind == "supernet" }
 
 // datasetFits checks that the images and classes of a data set of known
 // shape are those of the space.
@@ -414,6 +421,27 @@ func (x *expCheck) budgetAndSeed(items expItems) {
 			x.errAt(v, "seed must be a whole number")
 		}
 	}
+}
+
+// retrain reads `retrain N`: the best N children of a supernet search are
+// then trained from scratch.
+func (x *expCheck) retrain(items []*syntax.ExpItem) {
+	if len(items) == 0 {
+		return
+	}
+	v := items[0].Retrain
+	n, ok := x.integer(v, "retrain", 1)
+	switch {
+	case ok && n > 1000:
+		x.errAt(v, "retrain at most 1000 children, not %d", n)
+	case ok && x.e.Evaluator != nil && x.e.Evaluator.Kind != "supernet":
+		what := x.e.Evaluator.Name
+		if what != x.e.Evaluator.Kind {
+			what += " (a " + x.e.Evaluator.Kind + " evaluator)"
+		}
+		x.errorf(items[0].Pos, items[0].EndPos, "retrain trains the best children of a supernet search from scratch; it needs a supernet evaluator, not %s", what)
+	}
+	x.e.Retrain = n
 }
 
 func refText(v *syntax.Value) string {

@@ -135,7 +135,7 @@ func (c *checker) headLayer(v *syntax.Value) (arch.HeadLayer, bool) {
 func layerKinds() []string { return slices.Sorted(maps.Keys(arch.LayerKinds)) }
 
 // needs names the parameter a layer kind cannot do without.
-var needs = map[string]string{"conv": "filters", "dense": "units"}
+var needs = map[string]string{"conv": "filters", "dense": "units", "mbconv": "filters"}
 
 // layer checks one layer spec: `conv { kernel in {3, 5}  filters = 16 }`.
 func (c *checker) layer(l *syntax.LayerSpec) (arch.LayerAlt, bool) {
@@ -294,7 +294,7 @@ func (c *checker) repeat(r *syntax.Repeat) (arch.ChainBlock, bool) {
 		case it.Repeat != nil:
 			c.errorf(it.Pos, it.Repeat.Count.EndPos, "repeat blocks cannot nest; write the inner layers out or use one repeat")
 		default:
-			c.errorf(it.Pos, it.EndPos, "a repeat holds layers only (conv, dwconv, maxpool, avgpool, skip, dense, optional, choice)")
+			c.errorf(it.Pos, it.EndPos, "a repeat holds layers only (conv, dwconv, mbconv, maxpool, avgpool, skip, dense, optional, choice)")
 		}
 	}
 	if len(r.Items) == 0 {

@@ -34,6 +34,8 @@ func TestChainSpaces(t *testing.T) {
 		{"shared", "input 8x8x1 repeat 3 shared { conv { filters in {4, 8} } } head gap, dense(2)", 2, "block1.layer1.filters", ""},
 		{"optional and choice", "input 8x8x1 optional maxpool choice { conv { filters = 4 } dwconv skip } head gap, dense(2)", 6, "layer1.use layer2.type", ""},
 		{"batchnorm", "input 8x8x1 batchnorm = true conv { filters = 4 } head flatten, dense(2)", 1, "", ""},
+		{"mbconv", "input 8x8x4 choice { mbconv { expand in {1, 3, 6}  kernel in {3, 5, 7}  filters = 4 } skip } head gap, dense(2)", 18, "layer1.type layer1.mbconv.expand layer1.mbconv.kernel", ""},
+		{"mbconv no filters", "input 8x8x1 mbconv { expand = 3 } head gap, dense(2)", 0, "", "mbconv needs filters"},
 		{"no head", "input 8x8x1 conv { filters = 4 }", 0, "", "needs a head"},
 		{"no input", "conv { filters = 4 } head dense(2)", 0, "", "needs an input shape"},
 		{"no filters", "input 8x8x1 conv head dense(2)", 0, "", "conv needs filters"},

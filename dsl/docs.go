@@ -19,7 +19,7 @@ var keywordDocs = map[string]string{
 	"pool":       `pool NAME { "ZCU102" x 2, zc706  link = 10 Gb/s } — FPGAs working as one multi-FPGA pipeline`,
 	"space":      `space NAME { input 28x28x1 … head gap, dense(10) } or space NAME = benchmark("nasbench201") — a search space`,
 	"dataset":    `dataset NAME { source = builtin("mnist")  train = 6000  epochs = 1 } — data and training fidelity`,
-	"evaluator":  `evaluator NAME train|table|command { … } — how accuracy is obtained`,
+	"evaluator":  `evaluator NAME train|table|command|supernet { … } — how accuracy is obtained`,
 	"metric":     `metric NAME { unit = ms  goal = minimize } — a metric a command evaluator reports (a measured board latency)`,
 	"experiment": `experiment NAME { space = …  platform = …  maximize accuracy  budget 30 trials } — one search`,
 	"run":        `run NAME — run an experiment`,
@@ -27,6 +27,7 @@ var keywordDocs = map[string]string{
 	"repeat":     `repeat N [shared] { layers } or repeat LO..HI { … } — repeat layers; shared makes one choice for all repeats`,
 	"optional":   `optional LAYER — the search decides whether the layer is there`,
 	"choice":     `choice { conv {…} dwconv {…} skip } — the search picks the layer type`,
+	"mbconv":     `mbconv { expand in {1, 3, 6}  kernel in {3, 5, 7}  filters = 32  stride = 1 } — MobileNetV2's inverted residual block`,
 	"head":       `head gap, dense(10) — the fixed end of a chain: gap, flatten, dense(units)`,
 	"cell":       `cell { nodes = 4  ops in {none, skip, conv1x1, conv3x3, avgpool3x3} } — a NAS-Bench-201-style cell`,
 	"edge":       `edge FROM -> TO in {ops} — restrict the ops of one cell edge`,
@@ -44,6 +45,8 @@ var keywordDocs = map[string]string{
 	"parallel":   `parallel N — evaluations at once`,
 	"executor":   `executor = "local" | "embedded" | "nats://HOST:PORT" — where evaluations run (results do not change)`,
 	"seed":       `seed N — every random choice flows from it`,
+	"retrain":    `retrain N — train the N best children of a supernet search from scratch (status retrained)`,
+	"bn_batches": `bn_batches = 10 — batches that re-estimate a supernet child's batch-norm statistics`,
 	"hardware":   `hardware = NAME | hardware pool { … } | hardware search { devices in {…} … } — the FPGA side`,
 	"from":       `platform NAME from "BOARD" — start from a catalog board`,
 	"step":       `LO..HI step S — every S-th value of a range`,
@@ -202,7 +205,7 @@ func blockKeys(block string) []string {
 		return []string{"import", "platform", "pool", "space", "dataset", "evaluator", "metric", "experiment", "run"}
 	case "experiment":
 		return []string{"space", "platform", "hardware", "dataset", "evaluator", "maximize", "minimize", "require",
-			"reward", "strategy", "fidelity", "budget", "parallel", "seed", "executor", "quantize"}
+			"reward", "strategy", "fidelity", "budget", "parallel", "seed", "retrain", "executor", "quantize"}
 	case "space":
 		return append([]string{"input", "repeat", "optional", "choice", "head", "cell", "stem", "stage", "batchnorm"}, layerKinds()...)
 	case "repeat":

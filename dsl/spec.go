@@ -81,11 +81,13 @@ type Dataset struct {
 // Evaluator says how a candidate's accuracy is obtained.
 type Evaluator struct {
 	Name      string
-	Kind      string   // "train", "table" or "command"
+	Kind      string   // "train", "table", "command" or "supernet"
 	Benchmark string   // table: the benchmark whose table is read ("nasbench201")
 	Split     string   // table: the benchmark's data set ("cifar10", "cifar100", "ImageNet16-120")
 	Command   []string // command: program and arguments (run without a shell)
 	TimeoutMs float64  // command: ms before the program is killed; 0 = none
+	Epochs    int      // supernet: epochs of supernet training
+	BNBatches int      // supernet: batches re-estimating a child's batch-norm statistics
 	Pos       syntax.Pos
 }
 
@@ -161,6 +163,7 @@ type Experiment struct {
 	Trials   int       // trial budget; 0 = none
 	TimeMs   float64   // wall-clock budget in ms; 0 = none
 	Parallel int       // evaluations at once (at least 1)
+	Retrain  int       // supernet: children retrained from scratch after the search
 	Seed     int64
 
 	// Quantize is post-training quantization of every trained network

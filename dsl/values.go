@@ -270,5 +270,5 @@ func (c *checker) fieldSet(fs *syntax.Fields, what string, allowed []string) map
 }
 
 // inFields are the settings written `key in {…}`: choices of a search.
-var inFields = map[string]bool{"kernel": true, "filters": true, "stride": true, "units": true,
+var inFields = map[string]bool{"kernel": true, "filters": true, "stride": true, "units": true, "expand": true,
 	"ops": true, "precision": true, "devices": true}

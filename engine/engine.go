@@ -60,6 +60,7 @@ type Trial struct {
 type Counts struct {
 	Trained, Pruned, Failed, Cached, Resumed int
 	LookedUp, Untrained                      int
+	Inherited, Retrained                     int // scored by a supernet; trained from scratch after it
 }
 
 // Add counts t under how it ended.
@@ -81,6 +82,10 @@ func (c *Counts) Add(t *Trial) {
 		c.Cached++
 	case Untrained:
 		c.Untrained++
+	case Inherited:
+		c.Inherited++
+	case Retrained:
+		c.Retrained++
 	}
 }
 
@@ -190,6 +195,9 @@ func (r *runner) run(ctx context.Context) error {
 		return fmt.Errorf("experiment %q: %w", e.Name, err)
 	}
 	defer r.emit(Event{Kind: RunDone, Trial: -1})
+	if err := r.prepareSupernet(ctx); err != nil {
+		return err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("experiment %q stopped after %d trials: %w", e.Name, len(r.trials), err)
@@ -199,12 +207,12 @@ func (r *runner) run(ctx context.Context) error {
 			n = min(n, e.Budget.Trials-len(r.trials))
 		}
 		if n <= 0 || r.timeUp() {
-			return nil
+			return r.retrain(ctx, stored)
 		}
 		cands := strat.Ask(n)
 		if len(cands) == 0 {
 			r.exhausted = true // the strategy has nothing left to try
-			return nil
+			return r.retrain(ctx, stored)
 		}
 		batch, complete := r.evaluate(ctx, cands, stored)
 		if !complete {
@@ -474,6 +482,10 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	t.EvalS = ev.ChargedS
 	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
 	t.Status = store.Trained
+	if _, ok := e.Evaluator.(*SupernetEvaluator); ok {
+		t.Status = store.Inherited
+		return TrialInherited, nil
+	}
 	if isTable(name) {
 		t.LookedUp = true
 		return TrialLookedUp, nil

@@ -21,8 +21,11 @@ const (
 	TrialFailed              = EventKind(Failed)    // Event.Error says why
 	TrialCached              = EventKind(Cached)    // accuracy from the accuracy cache
 	TrialUntrained           = EventKind(Untrained) // re-scored, meets the constraints, never trained
+	TrialInherited           = EventKind(Inherited) // scored with a supernet's weights
+	TrialRetrained           = EventKind(Retrained) // a supernet search's child trained from scratch
 	TrialResumed   EventKind = "resumed"            // the whole trial came from an earlier run in the store
 	RunDone        EventKind = "done"
+	SupernetEpoch  EventKind = "supernet" // an epoch of supernet training finished; Note says which and its loss
 )
 
 // Event is one progress report, plain data for any renderer.
@@ -58,6 +61,8 @@ func (ev Event) Line() string {
 	switch ev.Kind {
 	case TrialStarted:
 		return ""
+	case SupernetEpoch:
+		return b.String() + ev.Note
 	case RunDone:
 		c := ev.Counts
 		fmt.Fprintf(&b, "done in %s: %s", ev.Elapsed.Round(time.Second/10), c.String())

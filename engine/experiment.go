@@ -31,6 +31,7 @@ type Experiment struct {
 	Strategy    StrategySpec
 	Budget      Budget
 
+	Retrain      int           // supernet evaluator: the best children trained from scratch after the search
 	Parallel     int           // concurrent evaluations (default 1)
 	Batch        int           // candidates asked per round; fixed so results do not depend on Parallel (default 4)
 	TrialTimeout time.Duration // per evaluation; 0 means none

@@ -65,7 +65,7 @@ func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 	}
 	e := Experiment{Name: name, Spec: spec, Hash: se.Hash(), Parallel: se.Parallel, Batch: max(4, se.Parallel), Seed: se.Seed,
 		Strategy: StrategySpec{Kind: se.Strategy.Kind, Params: se.Strategy.Params},
-		Budget:   Budget{Trials: se.Trials, Time: time.Duration(se.TimeMs * float64(time.Millisecond))}, Quantize: se.Quantize}
+		Budget:   Budget{Trials: se.Trials, Time: time.Duration(se.TimeMs * float64(time.Millisecond))}, Quantize: se.Quantize, Retrain: se.Retrain}
 	if se.Space == nil || se.Space.Space == nil {
 		return e, errors.New("no search space")
 	}
@@ -141,6 +141,12 @@ func (e *Experiment) setEvaluator(ev *dsl.Evaluator, hasDataset bool, load func(
 		}
 		e.Evaluator = TableEvaluator{Split: ev.Split}
 		e.Fidelity.Dataset = "nasbench201:" + TableEvaluator{Split: ev.Split}.split()
+	case ev.Kind == "supernet":
+		if !hasDataset {
+			return errors.New("the supernet evaluator needs a dataset")
+		}
+		e.Evaluator = &SupernetEvaluator{Data: &TrainEvaluator{Source: e.Fidelity.Dataset, Load: load},
+			SpaceKey: SpaceKey(e.Space), Epochs: ev.Epochs, BNBatches: ev.BNBatches}
 	case ev.Kind == "command":
 		e.Evaluator = CommandEvaluator{Argv: ev.Command, Timeout: time.Duration(ev.TimeoutMs * float64(time.Millisecond))}
 	default:

@@ -35,6 +35,10 @@ func TestExamplesBuildAndRun(t *testing.T) {
 				if _, ok := e.Evaluator.(CommandEvaluator); ok {
 					e.Evaluator = &fakeEval{}
 				}
+				if sv, ok := e.Evaluator.(*SupernetEvaluator); ok { // a real supernet, kept small
+					sv.Epochs, sv.BNBatches, e.Retrain = 1, 1, 1
+					e.Fidelity.Train, e.Fidelity.Val, e.Fidelity.Test = 64, 32, 32
+				}
 				e.Budget.Trials = 6
 				out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
 				if err != nil {

@@ -23,6 +23,9 @@ func runHelper() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	if os.Getenv("HWNAS_RUN_SUPERNET") != "" {
+		return supernetHelper(st)
+	}
 	delay := 30 * time.Millisecond
 	if d, err := time.ParseDuration(os.Getenv("HWNAS_RUN_DELAY")); err == nil {
 		delay = d

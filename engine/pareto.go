@@ -1,5 +1,11 @@
 package engine
 
+import (
+	"slices"
+
+	"github.com/hwnas/hwnas/engine/store"
+)
+
 // FrontObjectives are the objectives a front is drawn on: the experiment's,
 // and for a single-objective search the metric of its first upper-bound
 // constraint too (minimised), so that a search for the most accurate network
@@ -20,10 +26,15 @@ func FrontObjectives(objs []Objective, cons []Constraint) []Objective {
 // trial dominates on objs, in trial order. Of trials with equal objective
 // values, the first of each network and design is kept (a search that
 // revisits a network does not fill the front with copies).
+//
+// When some trials were retrained (a supernet search's best children
+// trained from scratch), the front is drawn on those only: inherited
+// accuracies rank children but are not what a child reaches alone.
 func ParetoFront(trials []Trial, objs []Objective) []int {
+	retrained := slices.ContainsFunc(trials, func(t Trial) bool { return t.Status == store.Retrained })
 	var cand []int
 	for i := range trials {
-		if trials[i].Feasible {
+		if trials[i].Feasible && (!retrained || trials[i].Status == store.Retrained) {
 			cand = append(cand, i)
 		}
 	}

@@ -6,9 +6,9 @@ import (
 	"github.com/hwnas/hwnas/engine/nn"
 )
 
-// Retrained is a network trained again the way the train evaluator trained
+// TrainedNetwork is a network trained again the way the train evaluator trained
 // it during a run, with its weights kept.
-type Retrained struct {
+type TrainedNetwork struct {
 	Weights *nn.Weights
 	// Mean and Std are the per-channel statistics of the training subset;
 	// the network reads images normalised as (x − Mean)·(1/Std).
@@ -21,11 +21,11 @@ type Retrained struct {
 // (engine/nn), so the same request gives bit-identical weights and metrics
 // to the evaluation of a run on a machine with the same kernels (AVX2 or
 // portable).
-func (t *TrainEvaluator) Retrain(ctx context.Context, r Request) (Retrained, error) {
+func (t *TrainEvaluator) Retrain(ctx context.Context, r Request) (TrainedNetwork, error) {
 	var w nn.Weights
 	ev, p, err := t.trainKeep(ctx, r, &w)
 	if err != nil {
-		return Retrained{}, err
+		return TrainedNetwork{}, err
 	}
-	return Retrained{Weights: &w, Mean: p.mean, Std: p.std, Metrics: ev.Metrics}, nil
+	return TrainedNetwork{Weights: &w, Mean: p.mean, Std: p.std, Metrics: ev.Metrics}, nil
 }

@@ -22,10 +22,12 @@ const (
 	Failed           = Status(store.Failed)    // its evaluation or hardware model failed; Trial.Error says why
 	Cached           = Status(store.Cached)    // accuracy from the accuracy cache: trained before, by this or another experiment
 	Untrained        = Status(store.Untrained) // re-scored (--rescore), meets the constraints, never trained at this fidelity
+	Inherited        = Status(store.Inherited) // scored with the weights it inherits from a trained supernet
+	Retrained        = Status(store.Retrained) // a supernet search's child trained from scratch after the search
 )
 
 // Statuses lists every status in the order counts show them.
-var Statuses = []Status{Trained, LookedUp, Pruned, Failed, Cached, Untrained}
+var Statuses = []Status{Trained, LookedUp, Inherited, Retrained, Pruned, Failed, Cached, Untrained}
 
 // Key is the status as a JSON or CSV key: "looked_up" for "looked up".
 func (s Status) Key() string { return strings.ReplaceAll(string(s), " ", "_") }
@@ -54,18 +56,22 @@ func (c Counts) Of(s Status) int {
 		return c.Failed
 	case Untrained:
 		return c.Untrained
+	case Inherited:
+		return c.Inherited
+	case Retrained:
+		return c.Retrained
 	}
 	return 0
 }
 
 // String is the counts as the progress line and summaries say them, in the
-// order of Statuses: "3 trained, 5 pruned, 0 failed, 2 cached"; looked up
-// and untrained appear only when there are some.
+// order of Statuses: "3 trained, 5 pruned, 0 failed, 2 cached"; looked up,
+// inherited, retrained and untrained appear only when there are some.
 func (c Counts) String() string {
 	var parts []string
 	for _, s := range Statuses {
 		n := c.Of(s)
-		if n == 0 && (s == LookedUp || s == Untrained) {
+		if n == 0 && (s == LookedUp || s == Untrained || s == Inherited || s == Retrained) {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", n, s))

@@ -212,6 +212,8 @@ func TestMagicsAndCompletion(t *testing.T) {
 		{"%estimate nosuch on ZCU102", "", "network nosuch"},
 		{"%estimate alexnet on ZCU102 precision int3", "", "precision"},
 		{"%cache", "accuracy", ""},
+		{"%lut nosuch", "", "no experiment nosuch declared"},
+		{"%lut e mode multi", "", `mode "multi": want shared or pipeline`},
 		{"%reset now", "", "takes no arguments"},
 		{"%help\nnot a magic", "", "one %magic per line"},
 	} {

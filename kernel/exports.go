@@ -9,6 +9,7 @@ import (
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/search"
 	"github.com/traefik/yaegi/interp"
 )
 
@@ -39,6 +40,8 @@ func hwnasExports(d *dslCells) interp.Exports {
 		// StatusLabel is the word tables and plots show for a trial's
 		// status: trained, looked up, cached, pruned or failed.
 		"StatusLabel": reflect.ValueOf(engine.StatusLabel),
+		// KendallTau is Kendall's rank correlation τ-b of paired values.
+		"KendallTau": reflect.ValueOf(search.KendallTau),
 
 		// Zoo returns a network of the model zoo by name; ZooNames lists them.
 		"Zoo":      reflect.ValueOf(arch.Zoo),

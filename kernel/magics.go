@@ -28,11 +28,12 @@ func init() {
 		"reset":     {"%reset — forget every declaration, result view and Go value", (*Session).magicReset},
 		"cache":     {"%cache — what the result store and the caches hold", (*Session).magicCache},
 		"export":    {exportSyntax + " — write a stored trial as ONNX and/or HLS C++", (*Session).magicExport},
+		"lut":       {lutSyntax + " — the latency lookup table of an experiment's space on its platform", (*Session).magicLut},
 	}
 }
 
 // magicNames lists the magics in help order.
-var magicNames = []string{"help", "platforms", "estimate", "export", "cache", "reset"}
+var magicNames = []string{"help", "platforms", "estimate", "lut", "export", "cache", "reset"}
 
 // magics runs a cell made of line magics, one per line.
 func (s *Session) magics(ctx context.Context, body string, out *core.Output) (*core.ExecResult, error) {
@@ -109,6 +110,10 @@ func (s *Session) magicCache(ctx context.Context, args string, out *core.Output)
 
 func (s *Session) magicExport(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	return s.dsl.export(ctx, args, out)
+}
+
+func (s *Session) magicLut(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {
+	return s.dsl.lut(ctx, args, out)
 }
 
 func (s *Session) magicEstimate(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {

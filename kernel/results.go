@@ -111,7 +111,7 @@ func progressBundle(name string, ev engine.Event, state string) map[string]any {
 	frac := 0.0
 	total := fmt.Sprint(ev.Total)
 	if ev.Total > 0 {
-		frac = float64(ev.Done) / float64(ev.Total)
+		frac = min(float64(ev.Done)/float64(ev.Total), 1) // retrained trials come after the budget
 	} else {
 		total = "?"
 	}
@@ -122,6 +122,9 @@ func progressBundle(name string, ev engine.Event, state string) map[string]any {
 	c := ev.Counts
 	line := fmt.Sprintf("%s %s: %d/%s trials, %s, %d resumed; %s; %s elapsed",
 		name, state, ev.Done, total, c, c.Resumed, best, ev.Elapsed.Round(100*time.Millisecond))
+	if ev.Kind == engine.SupernetEpoch {
+		line = fmt.Sprintf("%s %s: %s; %s elapsed", name, state, ev.Note, ev.Elapsed.Round(100*time.Millisecond))
+	}
 	if ev.ETA > 0 && state == "running" {
 		line += fmt.Sprintf(", about %s left", ev.ETA.Round(time.Second))
 	}

@@ -17,7 +17,7 @@ import (
 
 // BudgetEnv caps the trials of every experiment (and the images of every
 // data set at 50 per trial) while the notebooks run under test; 0 runs them
-// as written. The test default keeps all five notebooks to a few minutes on
+// as written. The test default keeps all the notebooks to a few minutes on
 // two cores.
 const BudgetEnv = "HWNAS_NOTEBOOK_BUDGET"
 
@@ -64,8 +64,8 @@ func TestNotebooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(nbs) < 5 {
-		t.Fatalf("found %d notebooks (%v), want the five of the course", len(nbs), nbs)
+	if len(nbs) < 6 {
+		t.Fatalf("found %d notebooks (%v), want the six of the course", len(nbs), nbs)
 	}
 	dir := t.TempDir()
 	j := setup(t, dir)

@@ -22,7 +22,11 @@ var benchCmd = &cobra.Command{
 				names = append(names, c.Name())
 			}
 		}
-		return &exitError{code: 2, msg: fmt.Sprintf("hwnas bench: unknown benchmark %q: want %s", args[0], strings.Join(names, " or "))}
+		list := strings.Join(names, " or ")
+		if n := len(names); n > 2 {
+			list = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
+		}
+		return &exitError{code: 2, msg: fmt.Sprintf("hwnas bench: unknown benchmark %q: want %s", args[0], list)}
 	},
 }
 

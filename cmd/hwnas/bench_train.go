@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,12 +31,19 @@ type benchTrainReport struct {
 	// ImagesPerCPUSecond divides by the CPU time the process used while
 	// training, which other processes on the machine disturb less (0 with
 	// --eval, or where /proc is missing).
-	ImagesPerCPUSecond float64  `json:"images_per_cpu_second,omitempty"`
-	PeakRSSBytes       int64    `json:"peak_rss_bytes"`
-	ModelBytes         int64    `json:"model_bytes"`
-	FinalLoss          float32  `json:"final_loss"`
-	TestAccuracy       *float64 `json:"test_accuracy,omitempty"`
-	LoadAverage        string   `json:"load_average,omitempty"`
+	ImagesPerCPUSecond float64 `json:"images_per_cpu_second,omitempty"`
+	PeakRSSBytes       int64   `json:"peak_rss_bytes"`
+	ModelBytes         int64   `json:"model_bytes"`
+	// AchievedGFLOPS counts a training image as 6 FLOPs per MAC of the
+	// network (2 forward, 4 backward: the input and the weight gradients);
+	// PeakGFLOPS is the machine's FP32 peak on the same threads, measured
+	// by a loop of fused multiply-adds (nn.PeakGFLOPS), and PeakShare their ratio.
+	AchievedGFLOPS float64  `json:"achieved_gflops"`
+	PeakGFLOPS     float64  `json:"peak_gflops"`
+	PeakShare      float64  `json:"peak_share"`
+	FinalLoss      float32  `json:"final_loss"`
+	TestAccuracy   *float64 `json:"test_accuracy,omitempty"`
+	LoadAverage    string   `json:"load_average,omitempty"`
 }
 
 // benchTrainFlags are the options of `hwnas bench train`.
@@ -120,6 +128,9 @@ func benchTrain(ctx context.Context, train, test *data.Set, f *benchTrainFlags) 
 	if rep.Threads == 0 {
 		rep.Threads = runtime.GOMAXPROCS(0)
 	}
+	rep.AchievedGFLOPS = rep.ImagesPerSecond * 6 * float64(nn.Reference().MACs()) / 1e9
+	rep.PeakGFLOPS = nn.PeakGFLOPS(rep.Threads, 500*time.Millisecond)
+	rep.PeakShare = rep.AchievedGFLOPS / rep.PeakGFLOPS
 	if len(res.Loss) > 0 {
 		rep.FinalLoss = res.Loss[len(res.Loss)-1]
 	}
@@ -138,6 +149,7 @@ func writeBenchTrain(w io.Writer, rep *benchTrainReport, trainImages int) {
 	if rep.ImagesPerCPUSecond > 0 {
 		fmt.Fprintf(w, "images_per_cpu_s   %.0f (per second of CPU time: less sensitive to other load)\n", rep.ImagesPerCPUSecond)
 	}
+	fmt.Fprintf(w, "gflops             %.1f achieved, %.1f FP32 peak on %d threads (%.0f%% of peak)\n", rep.AchievedGFLOPS, rep.PeakGFLOPS, rep.Threads, 100*rep.PeakShare)
 	fmt.Fprintf(w, "peak_rss           %.0f MiB (model buffers %.1f MiB)\n", float64(rep.PeakRSSBytes)/(1<<20), float64(rep.ModelBytes)/(1<<20))
 	if rep.TestAccuracy != nil {
 		fmt.Fprintf(w, "test_accuracy      %.4f\n", *rep.TestAccuracy)

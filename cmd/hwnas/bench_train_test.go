@@ -18,6 +18,9 @@ func TestBenchTrainJSON(t *testing.T) {
 	if rep.Steps != 3 || rep.Images != 48 || !(rep.ImagesPerSecond > 0) || rep.ModelBytes <= 0 || rep.Batch != 16 {
 		t.Errorf("report %+v", rep)
 	}
+	if !(rep.AchievedGFLOPS > 0) || !(rep.PeakGFLOPS > 0) || rep.PeakShare != rep.AchievedGFLOPS/rep.PeakGFLOPS {
+		t.Errorf("GFLOP/s %g of a %g peak, share %g", rep.AchievedGFLOPS, rep.PeakGFLOPS, rep.PeakShare)
+	}
 	if !strings.Contains(out, `"images_per_second"`) {
 		t.Errorf("no images_per_second in %s", out)
 	}

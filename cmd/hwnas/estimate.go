@@ -18,6 +18,7 @@ import (
 type estimateFlags struct {
 	model, cell, platform, precision, mode, tiling, goal, template string
 	calibration                                                    string
+	spec, space, genome                                            string
 	clock                                                          float64
 	json                                                           bool
 }
@@ -25,16 +26,19 @@ type estimateFlags struct {
 func init() {
 	var f estimateFlags
 	cmd := &cobra.Command{
-		Use:   "estimate (--model NAME | --nb201 CELL) --platform NAME",
+		Use:   "estimate (--model NAME | --nb201 CELL | --spec FILE [--space NAME] [--genome G]) --platform NAME",
 		Short: "Estimate a network's latency, throughput, power and resources on an FPGA",
-		Long: `Run the analytical FPGA model (docs/fpga-model.md) for a zoo network or a
-NAS-Bench-201 cell on a platform. With --tiling the design is that tiling for
+		Long: `Run the analytical FPGA model (docs/fpga-model.md) for a zoo network, a
+NAS-Bench-201 cell or a network of a spec's space (--spec, with the space's
+--genome: one choice index per decision, 0 for each when left out) on a
+platform. With --tiling the design is that tiling for
 every layer; otherwise the optimiser searches every legal tiling.
 
 Models: ` + strings.Join(arch.ZooNames(), ", ") + `.
 Platforms: hwnas platforms.`,
 		Example: `  hwnas estimate --model alexnet --platform ZCU102
   hwnas estimate --model vgg16 --platform zc706 --precision int16 --clock 150 --tiling 64,14,28,28
+  hwnas estimate --spec examples/oneshot_mnist.hwnas --genome 0,2,1,0,0,2,1,1,0,0,0,1,0,0 --platform pynq
   hwnas estimate --nb201 '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|' --platform pynq --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runEstimate(cmd.OutOrStdout(), &f) },
@@ -51,6 +55,9 @@ Platforms: hwnas platforms.`,
 	fl.StringVar(&f.template, "template", "hwnas", "cycle model: hwnas or fnas (FNAS PARA.py, pipeline only)")
 	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
 	fl.StringVar(&f.calibration, "calibration", "", "calibrate the latency with this file (hwnas calibrate --out)")
+	fl.StringVar(&f.spec, "spec", "", "a spec file whose space gives the network")
+	fl.StringVar(&f.space, "space", "", "with --spec: the space (default: the spec's only one)")
+	fl.StringVar(&f.genome, "genome", "", "with --spec: comma-separated choice indices, one per decision (default: all 0)")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -161,8 +168,10 @@ func estimateDesign(n *arch.Network, p fpga.Platform, tiling string, opt fpga.Op
 // estimateNetwork builds the network named by --model or --nb201.
 func estimateNetwork(f *estimateFlags) (*arch.Network, string, error) {
 	switch {
-	case f.model != "" && f.cell != "":
-		return nil, "", usageErr("give --model or --nb201, not both")
+	case (f.model != "") && (f.cell != "") || (f.model != "" || f.cell != "") && f.spec != "":
+		return nil, "", usageErr("give one of --model, --nb201 and --spec, not both")
+	case f.spec != "":
+		return specNetwork(f)
 	case f.model != "":
 		n, err := arch.Zoo(f.model)
 		if err != nil {
@@ -176,7 +185,7 @@ func estimateNetwork(f *estimateFlags) (*arch.Network, string, error) {
 		}
 		return n, "nb201 " + f.cell, nil
 	}
-	return nil, "", usageErr("give a network: --model NAME (%s) or --nb201 CELL", strings.Join(arch.ZooNames(), ", "))
+	return nil, "", usageErr("give a network: --model NAME (%s), --nb201 CELL or --spec FILE", strings.Join(arch.ZooNames(), ", "))
 }
 
 func writeReport(w io.Writer, n *arch.Network, label string, p fpga.Platform, r fpga.Report) error {

@@ -18,6 +18,7 @@ func TestEstimateGolden(t *testing.T) {
 		{"estimate_lenet5_pynq_tiling.golden", []string{"estimate", "--model", "lenet5", "--platform", "PYNQ-Z1", "--tiling", "8,6,14,14"}},
 		{"estimate_mobilenet_v2_u50_int8_pipeline.golden", []string{"estimate", "--model", "mobilenet_v2", "--platform", "u50", "--precision", "int8", "--mode", "pipeline", "--goal", "throughput"}},
 		{"estimate_vgg16_zc706_json.golden", []string{"estimate", "--model", "vgg16", "--platform", "ZC706", "--clock", "150", "--json"}},
+		{"estimate_mbconv_spec_pynq.golden", []string{"estimate", "--spec", "../../examples/oneshot_mnist.hwnas", "--genome", "0,2,1,0,0,2,1,1,0,0,0,1,0,0", "--platform", "pynq"}},
 		{"estimate_nb201_pynq.golden", []string{"estimate", "--nb201", "|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|", "--platform", "pynq"}},
 	}
 	for _, c := range cases {
@@ -76,6 +77,9 @@ func TestEstimateErrors(t *testing.T) {
 		{[]string{"estimate", "--model", "alexnet", "--platform", "zcu102", "--goal", "speed"}, 2, "want latency or throughput"},
 		{[]string{"estimate", "--model", "alexnet", "--platform", "pynq", "--tiling", "64,64,13,13"}, 1, "needs 4096 DSP, 220 available"},
 		{[]string{"estimate", "--nb201", "|bogus~0|", "--platform", "pynq"}, 2, "--nb201"},
+		{[]string{"estimate", "--spec", "../../examples/oneshot_mnist.hwnas", "--genome", "0,9", "--platform", "pynq"}, 2, "--genome has 2 values; space mobile has 14 decisions"},
+		{[]string{"estimate", "--spec", "../../examples/oneshot_mnist.hwnas", "--genome", "0,2,1,0,0,2,1,1,0,0,0,1,0,7", "--platform", "pynq"}, 2, `--genome value 14 (layer6.mbconv.kernel) is "7": want 0..2 (3, 5, 7)`},
+		{[]string{"estimate", "--spec", "../../examples/oneshot_mnist.hwnas", "--space", "nope", "--platform", "pynq"}, 2, `--space "nope"`},
 		{[]string{"estimate", "--model", "alexnet", "--platform", "pynq", "--template", "fnas"}, 2, "use it with --mode pipeline"},
 	}
 	for _, c := range cases {

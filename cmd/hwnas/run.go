@@ -365,6 +365,9 @@ func (p *runProgress) event(ev engine.Event) {
 	switch ev.Kind {
 	case engine.TrialStarted, engine.RunDone:
 		return
+	case engine.SupernetEpoch:
+		p.bar.Describe(ev.Note)
+		return
 	}
 	desc := ev.Counts.String()
 	if ev.BestTrial >= 0 {

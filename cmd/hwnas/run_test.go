@@ -211,3 +211,13 @@ func TestRunTooLargeNetworks(t *testing.T) {
 		t.Fatalf("exit %d (%v)\n%s", exitCode(err), err, out)
 	}
 }
+
+func TestOneshotSpecMatchesExample(t *testing.T) {
+	b, err := os.ReadFile("../../examples/oneshot_mnist.hwnas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != oneshotSpec {
+		t.Fatal("cmd/hwnas/demo/oneshot_mnist.hwnas differs from examples/oneshot_mnist.hwnas: copy the example over it")
+	}
+}

@@ -211,6 +211,7 @@ type ExpItem struct {
 	Budget   []*Amount `parser:"| 'budget' @@+"`
 	Parallel *Value    `parser:"| 'parallel' @@"`
 	Seed     *Value    `parser:"| 'seed' @@"`
+	Retrain  *Value    `parser:"| 'retrain' @@"`
 	Hardware *Hardware `parser:"| @@"`
 	Field    *Field    `parser:"| @@"`
 }

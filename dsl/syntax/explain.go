@@ -165,7 +165,7 @@ func (b around) strayUnit(bad Token) (Token, bool) {
 // keyword of the block ("" for the top level).
 var statements = map[string][]string{
 	"":           sortedKeys(declarations),
-	"experiment": {"budget", "fidelity", "hardware", "maximize", "minimize", "parallel", "require", "reward", "seed", "strategy"},
+	"experiment": {"budget", "fidelity", "hardware", "maximize", "minimize", "parallel", "require", "retrain", "reward", "seed", "strategy"},
 	"space":      {"cell", "choice", "head", "input", "optional", "repeat"},
 	"repeat":     {"cell", "choice", "head", "input", "optional", "repeat"},
 	"cell":       {"edge"},
@@ -289,7 +289,7 @@ var declarations = map[string]bool{"import": true, "platform": true, "pool": tru
 
 // noEquals are the keywords followed directly by their value, with an example.
 var noEquals = map[string]string{
-	"seed": "seed 1", "parallel": "parallel 4", "budget": "budget 30 trials", "maximize": "maximize accuracy",
+	"seed": "seed 1", "parallel": "parallel 4", "retrain": "retrain 3", "budget": "budget 30 trials", "maximize": "maximize accuracy",
 	"minimize": "minimize latency", "require": "require latency <= 8 ms", "input": "input 28x28x1",
 	"head": "head gap, dense(10)", "repeat": "repeat 4 { … }", "strategy": "strategy reinforce { lr = 0.1 }",
 	"reward": "reward mnasnet { target = 8 ms }", "run": "run fnas", "fidelity": "fidelity asha { max_epochs = 9 }",

@@ -340,6 +340,8 @@ func (p *printer) expItem(it *ExpItem) {
 		p.line(it.Pos, it.EndPos, "parallel "+value(it.Parallel))
 	case it.Seed != nil:
 		p.line(it.Pos, it.EndPos, "seed "+value(it.Seed))
+	case it.Retrain != nil:
+		p.line(it.Pos, it.EndPos, "retrain "+value(it.Retrain))
 	case it.Hardware != nil:
 		h := it.Hardware
 		switch {

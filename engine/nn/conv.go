@@ -72,13 +72,20 @@ func (m *model) convForward(n *node, nb int) {
 	if n.groups == 1 {
 		n.wPack = packB(n.wPack.d, n.kkc, oc, view{n.w.v, oc, 1})
 	}
+	if n.isDepthwise() {
+		tapMajor(n.wTap, n.w.v, oc, n.k*n.k)
+	}
 	par(m.threads, chunks(nb), func(w, c int) {
 		lo, hi := span(c, nb)
 		for img := lo; img < hi; img++ {
 			x := in[img*isz : (img+1)*isz]
 			y := n.out[img*osz : (img+1)*osz]
 			if n.groups > 1 {
-				groupedForward(n, x, y)
+				if n.isDepthwise() {
+					depthwiseForward(n, n.wTap, x, y)
+				} else {
+					groupedForward(n, x, y)
+				}
 				if n.relu {
 					for i, v := range y {
 						y[i] = max(v, 0)
@@ -142,9 +149,13 @@ func (m *model) convBackward(n *node, nb int) {
 			m.convBackwardImage(n, w, img, dw, db)
 		}
 	})
-	if n.groups == 1 {
+	switch {
+	case n.groups == 1:
 		m.reduceT(n.w.g, n.chunkW, chunks(nb), n.shape.C, n.kkc)
-	} else {
+	case n.isDepthwise():
+		m.reduce(n.gTap, n.chunkW, chunks(nb))
+		channelMajor(n.w.g, n.gTap, n.shape.C, n.k*n.k)
+	default:
 		m.reduce(n.w.g, n.chunkW, chunks(nb))
 	}
 	m.reduce(n.b.g, n.chunkB, chunks(nb))
@@ -173,6 +184,10 @@ func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
 		if fresh && (n.groups > 1 || !n.isPointwise()) {
 			clear(dx) // col2im and the direct convolution add; a pointwise GEMM can overwrite
 		}
+	}
+	if n.isDepthwise() {
+		depthwiseBackward(n, n.wTap, x, dy, dw, dx)
+		return
 	}
 	if n.groups > 1 {
 		groupedBackward(n, x, dy, dw, dx)

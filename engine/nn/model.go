@@ -52,7 +52,8 @@ type node struct {
 	kkc            int    // conv: rows of the weight matrix per group, K·K·Cin/groups
 	w, b           *param // conv/dense weights and bias; BN scale and shift
 	chunkW, chunkB [][]float32
-	wPack, wtPack  packedB // conv (groups 1) and dense: W and Wᵀ packed for gemm
+	wPack, wtPack  packedB   // conv (groups 1) and dense: W and Wᵀ packed for gemm
+	wTap, gTap     []float32 // depthwise conv: weights and their gradient tap-major (depthwise.go)
 
 	runMean, runVar []float32   // BN running statistics
 	mean, invStd    []float32   // BN batch statistics of the last forward
@@ -106,6 +107,12 @@ type model struct {
 	// actQ, while measuring a quantized accuracy, quantizes the network
 	// input (index 0) and the output of node i (index i+1) where not nil.
 	actQ []*ActQuant
+	// share, when set, holds every parameter (supernet.go); layer,
+	// layerKey and layerParams name the next one newParam takes from it.
+	share       *Supernet
+	layer       int
+	layerKey    string
+	layerParams int
 }
 
 func (m *model) alloc(n int) []float32 {
@@ -135,6 +142,9 @@ func (m *model) count(size, n int) {
 }
 
 func (m *model) newParam(n int, decay bool, state int) *param {
+	if m.share != nil && !m.dry {
+		return m.sharedParam(n, decay, state)
+	}
 	p := &param{v: m.alloc(n), g: m.alloc(n), decay: decay}
 	if state >= 1 {
 		p.m1 = m.alloc(n)
@@ -158,13 +168,19 @@ func optState(opt string) int {
 // build turns net into a model for batches of batch images. With dry set it
 // allocates nothing and only counts the bytes it would need.
 func build(net *arch.Network, batch, threads int, dropout float32, opt string, dry bool) (*model, error) {
+	return buildShared(net, batch, threads, dropout, opt, dry, nil)
+}
+
+// buildShared is build with the parameters of every layer taken from sn
+// (created there on first use) when sn is not nil (supernet.go).
+func buildShared(net *arch.Network, batch, threads int, dropout float32, opt string, dry bool, sn *Supernet) (*model, error) {
 	if err := net.Infer(); err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
 	if net.Classes < 2 {
 		return nil, fmt.Errorf("network has %d classes, want at least 2", net.Classes)
 	}
-	m := &model{net: net, batch: batch, threads: threads, dry: dry}
+	m := &model{net: net, batch: batch, threads: threads, dry: dry, share: sn}
 	m.inSize = int(net.Input.Size())
 	m.input = m.alloc(prod(batch, m.inSize))
 	b := &builder{m: m, state: optState(opt), nChunks: chunks(batch), dropout: dropout,
@@ -205,6 +221,9 @@ func (b *builder) layer(li int) error {
 		}
 	}
 	inSh := m.shapeOf(in[0])
+	if m.share != nil {
+		m.layer, m.layerKey, m.layerParams = li, LayerKey(m.net, li), 0
+	}
 	n := &node{layer: li, in: in, inShape: inSh, shape: l.Shape, k: l.Kernel, stride: l.Stride, pad: l.Pad, padAfter: l.PadAfter, groups: max(l.Groups, 1)}
 	switch l.Op {
 	case arch.Conv:
@@ -250,6 +269,9 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 	n.b = m.newParam(l.Out, false, b.state)
 	n.chunkW, n.chunkB = m.chunkBufs(b.nChunks, nw, l.Out)
 	if n.groups > 1 {
+		if n.isDepthwise() {
+			n.wTap, n.gTap = m.alloc(nw), m.alloc(nw)
+		}
 		return
 	}
 	hw := l.Shape.H * l.Shape.W

@@ -22,11 +22,15 @@ const (
 	// this fidelity: it has hardware metrics and no accuracy, and a later run
 	// of the experiment trains it.
 	Untrained Status = "untrained"
+	// Inherited: scored with the weights it inherits from a trained supernet.
+	Inherited Status = "inherited"
+	// Retrained: a supernet search's child trained from scratch afterwards.
+	Retrained Status = "retrained"
 )
 
 // Valid reports whether s is one of the known statuses.
 func (s Status) Valid() bool {
-	return s == Trained || s == Pruned || s == Failed || s == Cached || s == Untrained
+	return s == Trained || s == Pruned || s == Failed || s == Cached || s == Untrained || s == Inherited || s == Retrained
 }
 
 // Experiment is one stored experiment: a spec, by name, at a seed.

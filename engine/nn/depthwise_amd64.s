@@ -1,0 +1,62 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func vfma(dst, a, b *float32, n int)
+// dst[i] += a[i]·b[i] for i < n, with fused multiply-adds (AVX2+FMA).
+TEXT ·vfma(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+fma32:
+	CMPQ CX, $32
+	JLT fma8
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	VMOVUPS 64(SI), Y6
+	VMOVUPS 96(SI), Y7
+	VFMADD231PS (DX), Y4, Y0
+	VFMADD231PS 32(DX), Y5, Y1
+	VFMADD231PS 64(DX), Y6, Y2
+	VFMADD231PS 96(DX), Y7, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	ADDQ $128, DX
+	SUBQ $32, CX
+	JMP fma32
+fma8:
+	CMPQ CX, $8
+	JLT fma1
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y4
+	VFMADD231PS (DX), Y4, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JMP fma8
+fma1:
+	TESTQ CX, CX
+	JZ fmadone
+	VMOVSS (DI), X0
+	VMOVSS (SI), X4
+	VFMADD231SS (DX), X4, X0
+	VMOVSS X0, (DI)
+	ADDQ $4, DI
+	ADDQ $4, SI
+	ADDQ $4, DX
+	DECQ CX
+	JMP fma1
+fmadone:
+	VZEROUPPER
+	RET

@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package nn
+
+// vmulAdd sets dst[i] += a[i]·b[i] for i < len(a); dst and b are at least as long.
+func vmulAdd(dst, a, b []float32) { vmulAddGo(dst, a, b) }

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// The supernets table holds trained one-shot supernets (engine's supernet
+// evaluator) by key: the space, data and training settings. It is created on
+// first use rather than by a schema migration, so that a store written by
+// this version stays readable by one that does not know it.
+const supernetsTable = `CREATE TABLE IF NOT EXISTS supernets (
+	key TEXT PRIMARY KEY,
+	epochs INTEGER NOT NULL,
+	weights BLOB NOT NULL
+)`
+
+// Supernet returns the stored supernet of key: the epochs it has finished
+// and its weights (nn.Supernet.MarshalBinary); ok is false when none is.
+func (s *Store) Supernet(key string) (epochs int, weights []byte, ok bool, err error) {
+	if err := s.write(func(tx *sql.Tx) error { _, err := tx.Exec(supernetsTable); return err }); err != nil {
+		return 0, nil, false, fmt.Errorf("supernets: %w", err)
+	}
+	err = s.r.QueryRow(`SELECT epochs, weights FROM supernets WHERE key=?`, key).Scan(&epochs, &weights)
+	if err == sql.ErrNoRows {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("supernet %s: %w", key, err)
+	}
+	return epochs, weights, true, nil
+}
+
+// PutSupernet stores the supernet of key after epochs finished epochs,
+// replacing an earlier one, in one transaction: a process killed meanwhile
+// leaves the previous epoch's.
+func (s *Store) PutSupernet(key string, epochs int, weights []byte) error {
+	err := s.write(func(tx *sql.Tx) error {
+		if _, err := tx.Exec(supernetsTable); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT OR REPLACE INTO supernets(key, epochs, weights) VALUES (?,?,?)`, key, epochs, weights)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("supernet %s: %w", key, err)
+	}
+	return nil
+}
