@@ -40,6 +40,18 @@ func nets() map[string]*arch.Network {
 	y = h.Append(arch.Layer{Op: arch.Conv, Kernel: 1, Stride: 1, Out: 10, BN: true}, y)
 	h.Append(arch.Layer{Op: arch.GlobalAvgPool}, y)
 	out["conv-head"] = h
+
+	// An mbconv block as the chain space decodes it (arch/mbconv.go):
+	// 1×1 expansion, 5×5 depthwise, linear 1×1 projection, shortcut.
+	m := &arch.Network{Input: arch.Shape{H: 28, W: 28, C: 1}, Classes: 10}
+	in := m.Append(arch.Layer{Name: "stem", Op: arch.Conv, Kernel: 3, Stride: 2, Pad: 1, Out: 8, BN: true, Act: arch.ReLU}, arch.Input)
+	z := m.Append(arch.Layer{Name: "b.expand", Op: arch.Conv, Kernel: 1, Stride: 1, Out: 24, BN: true, Act: arch.ReLU}, in)
+	z = m.Append(arch.Layer{Name: "b.dw", Op: arch.Conv, Kernel: 5, Stride: 1, Pad: 2, Groups: 24, Out: 24, BN: true, Act: arch.ReLU}, z)
+	z = m.Append(arch.Layer{Name: "b.project", Op: arch.Conv, Kernel: 1, Stride: 1, Out: 8, BN: true}, z)
+	z = m.Append(arch.Layer{Name: "b.add", Op: arch.Add}, in, z)
+	z = m.Append(arch.Layer{Op: arch.GlobalAvgPool}, z)
+	m.Append(arch.Layer{Op: arch.Dense, Out: 10}, z)
+	out["mbconv"] = m
 	return out
 }
 
