@@ -2,12 +2,10 @@ package dashboard
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/hwnas/hwnas/arch"
-	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/fpga"
@@ -35,7 +33,7 @@ type layerRow struct {
 // spec's relative paths (data set directories) are read from dir, the
 // directory a store of the default name .hwnas sits in, beside its specs.
 func details(rec store.Experiment, t *engine.Trial, dir string) detail {
-	e, err := experimentOf(rec, dir)
+	e, err := engine.FromStored(rec, dir)
 	if err != nil {
 		return detail{Note: err.Error()}
 	}
@@ -67,28 +65,6 @@ func details(rec store.Experiment, t *engine.Trial, dir string) detail {
 		d.Note = "the FPGA model now derives another design than the one stored (a newer model version?): the report below is of the new one"
 	}
 	return d
-}
-
-// experimentOf rebuilds the experiment rec stored from its spec text, as
-// if written in directory dir.
-func experimentOf(rec store.Experiment, dir string) (engine.Experiment, error) {
-	spec, err := dsl.LoadSource(filepath.Join(dir, rec.Name+".hwnas"), rec.Spec, nil)
-	if err != nil {
-		return engine.Experiment{}, fmt.Errorf("the stored spec does not check on its own: %v (an older hwnas stored only the experiment's own text; or a data set directory is elsewhere)", firstLine(err.Error()))
-	}
-	e, err := engine.FromSpec(spec, rec.Name)
-	if err != nil {
-		return engine.Experiment{}, fmt.Errorf("the stored spec: %v", err)
-	}
-	if e.Space == nil {
-		return e, fmt.Errorf("the stored spec has no search space")
-	}
-	return e, nil
-}
-
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }
 
 // inputs names a layer's inputs: earlier layers by index, the network's
