@@ -8,6 +8,7 @@ package fpga
 // squares on the relative error.
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -308,7 +309,7 @@ func ranks(x []float64) []float64 {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(x[a], x[b]) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
 	r := make([]float64, len(x))
 	for i := 0; i < len(idx); {
 		j := i
@@ -321,16 +322,6 @@ func ranks(x []float64) []float64 {
 		i = j
 	}
 	return r
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func pearson(a, b []float64) float64 {
@@ -356,7 +347,7 @@ func kendall(a, b []float64) float64 {
 	var conc, disc, tieA, tieB float64
 	for i := range a {
 		for j := i + 1; j < len(a); j++ {
-			da, db := cmpFloat(a[i], a[j]), cmpFloat(b[i], b[j])
+			da, db := cmp.Compare(a[i], a[j]), cmp.Compare(b[i], b[j])
 			switch {
 			case da == 0 && db == 0:
 			case da == 0:

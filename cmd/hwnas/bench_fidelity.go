@@ -142,17 +142,26 @@ func fidelityRun(ctx context.Context, e engine.Experiment, log io.Writer) (fidel
 // runFresh runs e in a fresh store, removed afterwards, so that a benchmark
 // shares nothing between its runs.
 func runFresh(ctx context.Context, e engine.Experiment, log io.Writer) (*engine.Outcome, error) {
+	st, done, err := freshStore()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return runOne(ctx, st, e, log)
+}
+
+// freshStore opens a store in a new temporary directory; done closes it
+// and removes the directory.
+func freshStore() (st *store.Store, done func(), err error) {
 	dir, err := os.MkdirTemp("", "hwnas-bench-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(dir)
-	if err != nil {
-		return nil, err
+	if st, err = store.Open(dir); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
 	}
-	defer st.Close()
-	return runOne(ctx, st, e, log)
+	return st, func() { st.Close(); os.RemoveAll(dir) }, nil
 }
 
 // printJSON writes v as one indented JSON object.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -186,18 +187,8 @@ func searchNB201(kind string, seed int64, budgets []int, batch int, encode func(
 
 // nb201Optimum is the CIFAR-10 test accuracy of the cell with the best validation accuracy.
 func nb201Optimum() float64 {
-	best := slices.MaxFunc(nb201.Rows(), func(a, b nb201.Row) int { return cmpFloat(a.C10ValidValidAcc, b.C10ValidValidAcc) })
+	best := slices.MaxFunc(nb201.Rows(), func(a, b nb201.Row) int { return cmp.Compare(a.C10ValidValidAcc, b.C10ValidValidAcc) })
 	return best.C10TestAcc
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // meanSE returns the mean of xs and its standard error (sample standard deviation / √n).

@@ -112,16 +112,11 @@ func benchOneshot(ctx context.Context, budget, children int, log io.Writer) (*on
 	if budget > 0 {
 		e.Budget.Trials = budget
 	}
-	dir, err := os.MkdirTemp("", "hwnas-bench-oneshot-")
+	st, done, err := freshStore()
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	st, err := store.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
+	defer done()
 	o := engine.Options{Store: st, Cores: runtime.NumCPU(), Progress: func(ev engine.Event) {
 		if ev.Kind == engine.SupernetEpoch {
 			fmt.Fprintln(log, ev.Line())
