@@ -46,7 +46,7 @@ func (d *dslCells) estimate(_ context.Context, args string, _ *core.Output) (*co
 
 // badEstimate is a usage error of %estimate.
 func badEstimate(format string, a ...any) error {
-	return &core.CellError{Name: "MagicError", Value: fmt.Sprintf(format, a...) + "; usage: " + estimateUsage}
+	return usageError(estimateUsage, format, a...)
 }
 
 // estimateNetwork returns a zoo network, or the network of nb201:CELL.

@@ -20,9 +20,7 @@ const exportSyntax = "%export EXPERIMENT TRIAL [onnx FILE] [hls DIR]"
 // an ONNX model and/or an HLS accelerator (see hwnas export).
 func (d *dslCells) export(ctx context.Context, args string, out *core.Output) (*core.ExecResult, error) {
 	f := strings.Fields(args)
-	bad := func(format string, a ...any) error {
-		return &core.CellError{Name: "MagicError", Value: fmt.Sprintf(format, a...) + "; usage: " + exportSyntax}
-	}
+	bad := func(format string, a ...any) error { return usageError(exportSyntax, format, a...) }
 	if len(f) < 4 || len(f)%2 != 0 {
 		return nil, bad("%%export %q: want an experiment, a trial id and onnx FILE or hls DIR", args)
 	}

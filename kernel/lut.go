@@ -19,9 +19,7 @@ const lutSyntax = "%lut EXPERIMENT [mode shared|pipeline]"
 // its platform (docs/lut.md) as a text and an HTML table.
 func (d *dslCells) lut(_ context.Context, args string, _ *core.Output) (*core.ExecResult, error) {
 	f := strings.Fields(args)
-	bad := func(format string, a ...any) error {
-		return &core.CellError{Name: "MagicError", Value: fmt.Sprintf(format, a...) + "; usage: " + lutSyntax}
-	}
+	bad := func(format string, a ...any) error { return usageError(lutSyntax, format, a...) }
 	mode := fpga.Shared
 	if len(f) == 3 && f[1] == "mode" {
 		m, err := fpga.ParseMode(f[2])

@@ -171,3 +171,8 @@ func platformsHTML(ps []fpga.Platform) string {
 	b.WriteString("</tbody>\n</table>\n")
 	return b.String()
 }
+
+// usageError is a magic's error that ends with its usage line.
+func usageError(usage, format string, a ...any) error {
+	return &core.CellError{Name: "MagicError", Value: fmt.Sprintf(format, a...) + "; usage: " + usage}
+}
