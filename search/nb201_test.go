@@ -43,19 +43,6 @@ func runNB201(t testing.TB, kind string, seed int64, budget, batch int, params m
 	return bestTest
 }
 
-func meanStd(xs []float64) (float64, float64) {
-	m := 0.0
-	for _, x := range xs {
-		m += x
-	}
-	m /= float64(len(xs))
-	v := 0.0
-	for _, x := range xs {
-		v += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(v / float64(len(xs)-1))
-}
-
 // TestNB201BeatsRandom: over 30 seeds at a budget of 100 evaluations,
 // regularized evolution and REINFORCE (default parameters) each end with a
 // higher mean CIFAR-10 test accuracy than random search.
@@ -70,7 +57,7 @@ func TestNB201BeatsRandom(t *testing.T) {
 		for seed := range int64(seeds) {
 			accs = append(accs, runNB201(t, kind, seed, budget, batch, nil))
 		}
-		m, sd := meanStd(accs)
+		m, sd := search.MeanSD(accs)
 		means[kind] = m
 		t.Logf("%-9s c10_test_acc over %d seeds, %d evaluations: mean %.3f%%, std %.3f", kind, seeds, budget, m, sd)
 	}
@@ -125,7 +112,7 @@ func TestNB201Pareto(t *testing.T) {
 			}
 			fr = append(fr, hv/opt)
 		}
-		m, sd := meanStd(fr)
+		m, sd := search.MeanSD(fr)
 		mean[kind] = m
 		t.Logf("%-6s share of the optimal hypervolume %.4f (ref %v) over 10 seeds, 150 evaluations: mean %.4f, std %.4f", kind, opt, ref, m, sd)
 	}
@@ -148,7 +135,7 @@ func TestNB201Bananas(t *testing.T) {
 		for seed := range int64(seeds) {
 			accs = append(accs, runNB201(t, kind, seed, budget, batch, nil))
 		}
-		m, sd := meanStd(accs)
+		m, sd := search.MeanSD(accs)
 		means[kind] = m
 		t.Logf("%-7s c10_test_acc over %d seeds, %d evaluations: mean %.3f%%, std %.3f", kind, seeds, budget, m, sd)
 	}

@@ -46,3 +46,17 @@ func sign(v float64) int {
 	}
 	return 0
 }
+
+// MeanSD returns the mean of xs and their sample standard deviation (n−1 in
+// the denominator), for figures over seeds.
+func MeanSD(xs []float64) (mean, sd float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	v := 0.0
+	for _, x := range xs {
+		v += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(v / float64(len(xs)-1))
+}

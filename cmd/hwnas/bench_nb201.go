@@ -193,16 +193,8 @@ func nb201Optimum() float64 {
 
 // meanSE returns the mean of xs and its standard error (sample standard deviation / √n).
 func meanSE(xs []float64) (float64, float64) {
-	m := 0.0
-	for _, x := range xs {
-		m += x
-	}
-	m /= float64(len(xs))
-	v := 0.0
-	for _, x := range xs {
-		v += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(v/float64(len(xs)-1)) / math.Sqrt(float64(len(xs)))
+	m, sd := search.MeanSD(xs)
+	return m, sd / math.Sqrt(float64(len(xs)))
 }
 
 func writeNB201Bench(w io.Writer, b *nb201Bench) {
