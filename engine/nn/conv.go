@@ -66,45 +66,53 @@ func col2im(cols []float32, h, w, c, k, s, p, oh, ow int, dx []float32) {
 func (n *node) isPointwise() bool { return n.k == 1 && n.stride == 1 && n.pad == 0 && n.padAfter == 0 }
 
 func (m *model) convForward(n *node, nb int) {
+	n.convForwardPrep()
+	par(m.threads, chunks(nb), func(w, c int) { m.convForwardChunk(n, nb, w, c) })
+}
+
+// convForwardPrep packs n's weights for the forward pass of a batch.
+func (n *node) convForwardPrep() {
+	if n.groups == 1 {
+		n.wPack = packB(n.wPack.d, n.kkc, n.shape.C, view{n.w.v, n.shape.C, 1})
+	}
+	if n.isDepthwise() {
+		tapMajor(n.wTap, n.w.v, n.shape.C, n.k*n.k)
+	}
+}
+
+// convForwardChunk runs the convolution n on the images of task c, on worker w.
+func (m *model) convForwardChunk(n *node, nb, w, c int) {
 	in, _, isz := m.inOut(n.in[0])
 	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
 	osz := oh * ow * oc
-	if n.groups == 1 {
-		n.wPack = packB(n.wPack.d, n.kkc, oc, view{n.w.v, oc, 1})
-	}
-	if n.isDepthwise() {
-		tapMajor(n.wTap, n.w.v, oc, n.k*n.k)
-	}
-	par(m.threads, chunks(nb), func(w, c int) {
-		lo, hi := span(c, nb)
-		for img := lo; img < hi; img++ {
-			x := in[img*isz : (img+1)*isz]
-			y := n.out[img*osz : (img+1)*osz]
-			if n.groups > 1 {
-				if n.isDepthwise() {
-					depthwiseForward(n, n.wTap, x, y)
-				} else {
-					groupedForward(n, x, y)
-				}
-				if n.relu {
-					for i, v := range y {
-						y[i] = max(v, 0)
-					}
-				}
-				continue
+	lo, hi := span(c, nb)
+	for img := lo; img < hi; img++ {
+		x := in[img*isz : (img+1)*isz]
+		y := n.out[img*osz : (img+1)*osz]
+		if n.groups > 1 {
+			if n.isDepthwise() {
+				depthwiseForward(n, n.wTap, x, y)
+			} else {
+				groupedForward(n, x, y)
 			}
-			cols := x
-			if !n.isPointwise() {
-				cols = m.cols[w]
-				if n.colCache != nil {
-					cols = n.colCache[img*oh*ow*n.kkc : (img+1)*oh*ow*n.kkc]
+			if n.relu {
+				for i, v := range y {
+					y[i] = max(v, 0)
 				}
-				n.patches(x, cols)
 			}
-			gemm(oh*ow, view{cols, n.kkc, 1}, &n.wPack, y, oc, false, m.gemmS[w])
-			biasReLU(y, n.b.v, n.relu)
+			continue
 		}
-	})
+		cols := x
+		if !n.isPointwise() {
+			cols = m.cols[w]
+			if n.colCache != nil {
+				cols = n.colCache[img*oh*ow*n.kkc : (img+1)*oh*ow*n.kkc]
+			}
+			n.patches(x, cols)
+		}
+		gemm(oh*ow, view{cols, n.kkc, 1}, &n.wPack, y, oc, false, m.gemmS[w])
+		biasReLU(y, n.b.v, n.relu)
+	}
 }
 
 // biasReLU adds bias to every row of y and applies ReLU when relu is set.
@@ -136,19 +144,32 @@ func maskReLU(g, y []float32) {
 }
 
 func (m *model) convBackward(n *node, nb int) {
-	_, dIn, _ := m.inOut(n.in[0])
-	if n.groups == 1 && dIn != nil {
+	m.convBackwardPrep(n)
+	par(m.threads, chunks(nb), func(w, c int) { m.convBackwardChunk(n, nb, w, c) })
+	m.convBackwardPost(n, nb)
+}
+
+// convBackwardPrep packs n's transposed weights for the input gradient.
+func (m *model) convBackwardPrep(n *node) {
+	if _, dIn, _ := m.inOut(n.in[0]); n.groups == 1 && dIn != nil {
 		n.wtPack = packB(n.wtPack.d, n.shape.C, n.kkc, view{n.w.v, 1, n.shape.C})
 	}
-	par(m.threads, chunks(nb), func(w, c int) {
-		lo, hi := span(c, nb)
-		dw, db := n.chunkW[c], n.chunkB[c]
-		clear(dw)
-		clear(db)
-		for img := lo; img < hi; img++ {
-			m.convBackwardImage(n, w, img, dw, db)
-		}
-	})
+}
+
+// convBackwardChunk sets task c's partial weight and bias gradients and
+// writes or adds its images' input gradients, on worker w.
+func (m *model) convBackwardChunk(n *node, nb, w, c int) {
+	lo, hi := span(c, nb)
+	dw, db := n.chunkW[c], n.chunkB[c]
+	clear(dw)
+	clear(db)
+	for img := lo; img < hi; img++ {
+		m.convBackwardImage(n, w, img, dw, db)
+	}
+}
+
+// convBackwardPost sums the tasks' partial gradients into n's.
+func (m *model) convBackwardPost(n *node, nb int) {
 	switch {
 	case n.groups == 1:
 		m.reduceT(n.w.g, n.chunkW, chunks(nb), n.shape.C, n.kkc)

@@ -11,38 +11,48 @@ const (
 )
 
 func (m *model) bnForward(n *node, nb int, train bool) {
+	m.bnForwardPrep(n, nb, train)
+	m.eachChunk(nb, func(lo, hi int) { m.bnForwardChunk(n, lo, hi) })
+}
+
+// bnForwardPrep sets n's statistics, batch ones when training and running
+// ones otherwise, and the per-channel affine map they give.
+func (m *model) bnForwardPrep(n *node, nb int, train bool) {
 	in, _, sz := m.inOut(n.in[0])
-	c := n.shape.C
 	if train {
 		m.bnBatchStats(n, in, nb, sz)
 	} else {
-		for ch := range c {
+		for ch := range n.shape.C {
 			n.mean[ch] = n.runMean[ch]
 			n.invStd[ch] = float32(1 / math.Sqrt(float64(n.runVar[ch])+bnEps))
 		}
 	}
 	// y = γ·(x−μ)·σ⁻¹ + β = x·scale + shift; x̂ is recomputed in the backward
 	// pass from x rather than stored.
-	scale, shift := n.scale, n.shift
-	for ch := range c {
-		scale[ch] = n.w.v[ch] * n.invStd[ch]
-		shift[ch] = n.b.v[ch] - n.mean[ch]*scale[ch]
+	for ch := range n.shape.C {
+		n.scale[ch] = n.w.v[ch] * n.invStd[ch]
+		n.shift[ch] = n.b.v[ch] - n.mean[ch]*n.scale[ch]
 	}
-	m.eachChunk(nb, func(lo, hi int) {
-		for p := lo * sz; p < hi*sz; p += c {
-			x, y := in[p:p+c], n.out[p : p+c][:len(scale)]
-			x = x[:len(scale)]
-			if n.relu {
-				for ch, s := range scale {
-					y[ch] = max(x[ch]*s+shift[ch], 0)
-				}
-				continue
-			}
+}
+
+// bnForwardChunk normalises the images [lo, hi).
+func (m *model) bnForwardChunk(n *node, lo, hi int) {
+	in, _, sz := m.inOut(n.in[0])
+	c := n.shape.C
+	scale, shift := n.scale, n.shift
+	for p := lo * sz; p < hi*sz; p += c {
+		x, y := in[p:p+c], n.out[p : p+c][:len(scale)]
+		x = x[:len(scale)]
+		if n.relu {
 			for ch, s := range scale {
-				y[ch] = x[ch]*s + shift[ch]
+				y[ch] = max(x[ch]*s+shift[ch], 0)
 			}
+			continue
 		}
-	})
+		for ch, s := range scale {
+			y[ch] = x[ch]*s + shift[ch]
+		}
+	}
 }
 
 // bnBatchStats sets n's batch mean and inverse standard deviation from the

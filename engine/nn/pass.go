@@ -5,7 +5,12 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 	if m.actQ != nil && m.actQ[0] != nil {
 		m.actQ[0].Apply(m.input[:nb*m.inSize])
 	}
-	for id, n := range m.nodes {
+	for id := 0; id < len(m.nodes); id++ {
+		if end := m.forwardRun(id, nb, train, seed, step); end > id { // fuse.go
+			id = end - 1
+			continue
+		}
+		n := m.nodes[id]
 		switch n.kind {
 		case kConv:
 			m.convForward(n, nb)
@@ -49,6 +54,10 @@ func (m *model) zeroGrads(nb int) {
 // backward propagates the output gradient to every parameter, in reverse.
 func (m *model) backward(nb int) {
 	for i := len(m.nodes) - 1; i >= 0; i-- {
+		if j := m.backwardRun(i, nb); j < i { // fuse.go
+			i = j + 1
+			continue
+		}
 		n := m.nodes[i]
 		if n.relu && !fusesReLU(n.kind) && !n.consumerMasks {
 			m.reluMask(n, nb)

@@ -7,24 +7,27 @@ import "math"
 // count_include_pad=False, as NAS-Bench-201's average pool uses).
 
 func (m *model) poolForward(n *node, nb int) {
+	par(m.threads, chunks(nb), func(_, c int) { m.poolForwardChunk(n, nb, c) })
+}
+
+// poolForwardChunk pools the images of task t.
+func (m *model) poolForwardChunk(n *node, nb, t int) {
 	in, _, isz := m.inOut(n.in[0])
 	osz := n.shape.H * n.shape.W * n.inShape.C
-	par(m.threads, chunks(nb), func(_, t int) {
-		lo, hi := span(t, nb)
-		for img := lo; img < hi; img++ {
-			x := in[img*isz : (img+1)*isz]
-			y := n.out[img*osz : (img+1)*osz]
-			var arg []int32
-			if n.kind == kMaxPool {
-				arg = n.arg[img*osz : (img+1)*osz]
-			}
-			if n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 && n.padAfter == 0 {
-				maxPool2(x, y, arg, n.inShape.W, n.inShape.C, n.shape.H, n.shape.W)
-				continue
-			}
-			n.poolImage(x, y, arg)
+	lo, hi := span(t, nb)
+	for img := lo; img < hi; img++ {
+		x := in[img*isz : (img+1)*isz]
+		y := n.out[img*osz : (img+1)*osz]
+		var arg []int32
+		if n.kind == kMaxPool {
+			arg = n.arg[img*osz : (img+1)*osz]
 		}
-	})
+		if n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 && n.padAfter == 0 {
+			maxPool2(x, y, arg, n.inShape.W, n.inShape.C, n.shape.H, n.shape.W)
+			continue
+		}
+		n.poolImage(x, y, arg)
+	}
 }
 
 // poolImage pools one image x into y, any window, stride and padding; arg
@@ -127,6 +130,11 @@ func maxPool2(x, y []float32, arg []int32, iw, c, oh, ow int) {
 }
 
 func (m *model) poolBackward(n *node, nb int) {
+	par(m.threads, chunks(nb), func(_, c int) { m.poolBackwardChunk(n, nb, c) })
+}
+
+// poolBackwardChunk routes the gradients of task t's images to its input.
+func (m *model) poolBackwardChunk(n *node, nb, t int) {
 	in, dIn, isz := m.inOut(n.in[0])
 	if dIn == nil {
 		return
@@ -135,75 +143,76 @@ func (m *model) poolBackward(n *node, nb int) {
 	ih, iw, c := n.inShape.H, n.inShape.W, n.inShape.C
 	oh, ow := n.shape.H, n.shape.W
 	osz := oh * ow * c
-	par(m.threads, chunks(nb), func(_, t int) {
-		lo, hi := span(t, nb)
-		for img := lo; img < hi; img++ {
-			dx := dIn[img*isz : (img+1)*isz]
-			dy := n.grad[img*osz : (img+1)*osz]
-			if fresh {
-				clear(dx)
-			}
-			if n.kind == kMaxPool {
-				arg := n.arg[img*osz : (img+1)*osz]
-				if n.maskIn { // the input's ReLU: route nothing to a zero output
-					x := in[img*isz : (img+1)*isz]
-					for i, a := range arg {
-						if a >= 0 { // -1: a window in the padding
-							dx[a] += dy[i] * reluGate(x[a])
-						}
-					}
-					continue
-				}
+	lo, hi := span(t, nb)
+	for img := lo; img < hi; img++ {
+		dx := dIn[img*isz : (img+1)*isz]
+		dy := n.grad[img*osz : (img+1)*osz]
+		if fresh {
+			clear(dx)
+		}
+		if n.kind == kMaxPool {
+			arg := n.arg[img*osz : (img+1)*osz]
+			if n.maskIn { // the input's ReLU: route nothing to a zero output
+				x := in[img*isz : (img+1)*isz]
 				for i, a := range arg {
-					if a >= 0 {
-						dx[a] += dy[i]
+					if a >= 0 { // -1: a window in the padding
+						dx[a] += dy[i] * reluGate(x[a])
 					}
 				}
 				continue
 			}
-			for oy := range oh {
-				y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
-				for ox := range ow {
-					x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
-					if y0 >= y1 || x0 >= x1 {
-						continue
-					}
-					inv := 1 / float32((y1-y0)*(x1-x0))
-					g := dy[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
-					for iy := y0; iy < y1; iy++ {
-						for ix := x0; ix < x1; ix++ {
-							d := dx[(iy*iw+ix)*c : (iy*iw+ix+1)*c]
-							for ch, v := range g {
-								d[ch] += v * inv
-							}
+			for i, a := range arg {
+				if a >= 0 {
+					dx[a] += dy[i]
+				}
+			}
+			continue
+		}
+		for oy := range oh {
+			y0, y1 := max(oy*n.stride-n.pad, 0), min(oy*n.stride-n.pad+n.k, ih)
+			for ox := range ow {
+				x0, x1 := max(ox*n.stride-n.pad, 0), min(ox*n.stride-n.pad+n.k, iw)
+				if y0 >= y1 || x0 >= x1 {
+					continue
+				}
+				inv := 1 / float32((y1-y0)*(x1-x0))
+				g := dy[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						d := dx[(iy*iw+ix)*c : (iy*iw+ix+1)*c]
+						for ch, v := range g {
+							d[ch] += v * inv
 						}
 					}
 				}
 			}
 		}
-	})
+	}
 }
 
 func (m *model) gapForward(n *node, nb int) {
+	par(m.threads, chunks(nb), func(_, c int) { m.gapForwardChunk(n, nb, c) })
+}
+
+// gapForwardChunk averages the maps of task t's images.
+func (m *model) gapForwardChunk(n *node, nb, t int) {
 	in, _, isz := m.inOut(n.in[0])
 	c := n.shape.C
 	inv := 1 / float32(isz/c)
-	par(m.threads, chunks(nb), func(_, t int) {
-		lo, hi := span(t, nb)
-		for img := lo; img < hi; img++ {
-			o := n.out[img*c : (img+1)*c]
-			clear(o)
-			x := in[img*isz : (img+1)*isz]
-			for p := 0; p < isz; p += c {
-				for ch, v := range x[p : p+c] {
-					o[ch] += v
-				}
-			}
-			for ch := range o {
-				o[ch] *= inv
+	lo, hi := span(t, nb)
+	for img := lo; img < hi; img++ {
+		o := n.out[img*c : (img+1)*c]
+		clear(o)
+		x := in[img*isz : (img+1)*isz]
+		for p := 0; p < isz; p += c {
+			for ch, v := range x[p : p+c] {
+				o[ch] += v
 			}
 		}
-	})
+		for ch := range o {
+			o[ch] *= inv
+		}
+	}
 }
 
 // reluGate is 1 where a ReLU output is positive and 0 where it is zero.
@@ -213,6 +222,11 @@ func reluGate(y float32) float32 {
 }
 
 func (m *model) gapBackward(n *node, nb int) {
+	par(m.threads, chunks(nb), func(_, c int) { m.gapBackwardChunk(n, nb, c) })
+}
+
+// gapBackwardChunk spreads the gradients of task t's images over its input.
+func (m *model) gapBackwardChunk(n *node, nb, t int) {
 	_, dIn, isz := m.inOut(n.in[0])
 	if dIn == nil {
 		return
@@ -220,19 +234,17 @@ func (m *model) gapBackward(n *node, nb int) {
 	fresh := m.fresh(n.in[0])
 	c := n.shape.C
 	inv := 1 / float32(isz/c)
-	par(m.threads, chunks(nb), func(_, t int) {
-		lo, hi := span(t, nb)
-		for img := lo; img < hi; img++ {
-			g := n.grad[img*c : (img+1)*c]
-			dx := dIn[img*isz : (img+1)*isz]
-			if fresh {
-				clear(dx)
-			}
-			for p := 0; p < isz; p += c {
-				for ch, v := range g {
-					dx[p+ch] += v * inv
-				}
+	lo, hi := span(t, nb)
+	for img := lo; img < hi; img++ {
+		g := n.grad[img*c : (img+1)*c]
+		dx := dIn[img*isz : (img+1)*isz]
+		if fresh {
+			clear(dx)
+		}
+		for p := 0; p < isz; p += c {
+			for ch, v := range g {
+				dx[p+ch] += v * inv
 			}
 		}
-	})
+	}
 }
