@@ -116,24 +116,11 @@ func (m *model) convForwardChunk(n *node, nb, w, c int) {
 }
 
 // biasReLU adds bias to every row of y and applies ReLU when relu is set.
-func biasReLU(y, bias []float32, relu bool) {
-	c := len(bias)
-	for r := 0; r < len(y); r += c {
-		row := y[r : r+c : r+c][:len(bias)]
-		if relu {
-			for j, b := range bias {
-				row[j] = max(row[j]+b, 0) // branch-free MAXSS; NaN stays NaN
-			}
-			continue
-		}
-		for j, b := range bias {
-			row[j] += b
-		}
-	}
-}
+func biasReLU(y, bias []float32, relu bool) { affine(y, y, nil, bias, relu) }
 
-// maskReLU zeroes the gradient g where the ReLU output y was not positive.
-func maskReLU(g, y []float32) {
+// maskReLUGo zeroes the gradient g where the ReLU output y was not
+// positive (maskReLU, with AVX2 where there is).
+func maskReLUGo(g, y []float32) {
 	y = y[:len(g)]
 	for i, v := range y {
 		// Branch-free: keep is all ones when |y| > 0 (y is never negative here).

@@ -58,6 +58,7 @@ type node struct {
 	runMean, runVar []float32   // BN running statistics
 	mean, invStd    []float32   // BN batch statistics of the last forward
 	scale, shift    []float32   // BN per-channel affine map of the last forward
+	ab              []float32   // BN backward: Σg/N, then Σg·x̂/N, per channel
 	partial         [][]float64 // BN per-chunk sums
 
 	colCache []float32 // conv: the forward pass's patches of every image, when small enough to keep
@@ -319,6 +320,7 @@ func (b *builder) batchNorm(li, last int, sh arch.Shape) int {
 	bn.runMean, bn.runVar = m.alloc(c), m.alloc(c)
 	bn.mean, bn.invStd = m.alloc(c), m.alloc(c)
 	bn.scale, bn.shift = m.alloc(c), m.alloc(c)
+	bn.ab = m.alloc(2 * c)
 	m.count(16*c, b.nChunks)
 	if !m.dry { // a dry run of a huge batch must not allocate a slice per chunk
 		bn.partial = make([][]float64, b.nChunks)

@@ -38,21 +38,7 @@ func (m *model) bnForwardPrep(n *node, nb int, train bool) {
 // bnForwardChunk normalises the images [lo, hi).
 func (m *model) bnForwardChunk(n *node, lo, hi int) {
 	in, _, sz := m.inOut(n.in[0])
-	c := n.shape.C
-	scale, shift := n.scale, n.shift
-	for p := lo * sz; p < hi*sz; p += c {
-		x, y := in[p:p+c], n.out[p : p+c][:len(scale)]
-		x = x[:len(scale)]
-		if n.relu {
-			for ch, s := range scale {
-				y[ch] = max(x[ch]*s+shift[ch], 0)
-			}
-			continue
-		}
-		for ch, s := range scale {
-			y[ch] = x[ch]*s + shift[ch]
-		}
-	}
+	affine(n.out[lo*sz:hi*sz], in[lo*sz:hi*sz], n.scale, n.shift, n.relu)
 }
 
 // bnBatchStats sets n's batch mean and inverse standard deviation from the
@@ -64,12 +50,7 @@ func (m *model) bnBatchStats(n *node, in []float32, nb, sz int) {
 		lo, hi := span(t, nb)
 		s := n.partial[t]
 		clear(s)
-		for p := lo * sz; p < hi*sz; p += c {
-			for ch, v := range in[p : p+c] {
-				s[ch] += float64(v)
-				s[c+ch] += float64(v) * float64(v)
-			}
-		}
+		channelSums(s, in[lo*sz:hi*sz], c)
 	})
 	cnt := float64(nb * sz / c)
 	for ch := range c {
@@ -103,40 +84,27 @@ func (n *node) partialSums(ch, nc int) (a, b float64) {
 func (m *model) bnBackward(n *node, nb int) {
 	in, dIn, sz := m.inOut(n.in[0])
 	c := n.shape.C
-	sumG, sumGX := m.bnParamGrads(n, in, nb, sz)
+	m.bnParamGrads(n, in, nb, sz)
 	if dIn == nil {
 		return
 	}
 	// dx = k·(g − a − x̂·b) with per-channel k = γ·σ⁻¹, a = Σg/N, b = Σg·x̂/N.
 	inv := 1 / float32(nb*sz/c)
-	k, a, b := n.scale, sumG, sumGX
+	k, a, b := n.scale, n.ab[:c], n.ab[c:]
 	for ch := range c {
 		k[ch] = n.w.v[ch] * n.invStd[ch]
-		a[ch] *= inv
-		b[ch] *= inv
+		a[ch] = n.b.g[ch] * inv
+		b[ch] = n.w.g[ch] * inv
 	}
-	fresh := m.fresh(n.in[0])
+	add := !m.fresh(n.in[0])
 	m.eachChunk(nb, func(lo, hi int) {
-		mean, invStd := n.mean[:c], n.invStd[:c]
-		for p := lo * sz; p < hi*sz; p += c {
-			x, d := in[p : p+c][:c], dIn[p : p+c][:c]
-			g := n.grad[p : p+c][:c]
-			if fresh {
-				for ch, kc := range k[:c] {
-					d[ch] = kc * (g[ch] - a[ch] - (x[ch]-mean[ch])*invStd[ch]*b[ch])
-				}
-				continue
-			}
-			for ch, kc := range k[:c] {
-				d[ch] += kc * (g[ch] - a[ch] - (x[ch]-mean[ch])*invStd[ch]*b[ch])
-			}
-		}
+		normDx(dIn[lo*sz:hi*sz], n.grad[lo*sz:hi*sz], in[lo*sz:hi*sz], k, n.ab, n.mean, n.invStd, add)
 	})
 }
 
-// bnParamGrads applies n's ReLU mask to its gradient, sets the gradients of
-// its shift (Σg) and scale (Σg·x̂) and returns them.
-func (m *model) bnParamGrads(n *node, in []float32, nb, sz int) (sumG, sumGX []float32) {
+// bnParamGrads applies n's ReLU mask to its gradient and sets the gradients
+// of its shift (Σg) and scale (Σg·x̂).
+func (m *model) bnParamGrads(n *node, in []float32, nb, sz int) {
 	c := n.shape.C
 	nc := chunks(nb)
 	par(m.threads, nc, func(_, t int) {
@@ -146,23 +114,81 @@ func (m *model) bnParamGrads(n *node, in []float32, nb, sz int) (sumG, sumGX []f
 		if n.relu && !n.consumerMasks {
 			maskReLU(n.grad[lo*sz:hi*sz], n.out[lo*sz:hi*sz])
 		}
-		mean, invStd := n.mean[:c], n.invStd[:c]
-		for p := lo * sz; p < hi*sz; p += c {
-			x := in[p : p+c][:c]
-			for ch, g := range n.grad[p : p+c][:c] {
-				xh := (x[ch] - mean[ch]) * invStd[ch]
-				s[ch] += float64(g)
-				s[c+ch] += float64(g) * float64(xh)
-			}
-		}
+		normGradSums(s, n.grad[lo*sz:hi*sz], in[lo*sz:hi*sz], n.mean[:c], n.invStd[:c])
 	})
-	sumG = make([]float32, c)
-	sumGX = make([]float32, c)
 	for ch := range c {
 		a, b := n.partialSums(ch, nc)
 		n.b.g[ch] = float32(a)
 		n.w.g[ch] = float32(b)
-		sumG[ch], sumGX[ch] = float32(a), float32(b)
 	}
-	return sumG, sumGX
+}
+
+// affineGo is affine in Go.
+func affineGo(y, x, scale, shift []float32, relu bool) {
+	c := len(shift)
+	for p := 0; p+c <= len(x); p += c {
+		xr, yr := x[p : p+c][:c], y[p : p+c][:c]
+		switch {
+		case scale == nil && relu:
+			for ch, b := range shift {
+				yr[ch] = max(xr[ch]+b, 0) // branch-free MAXSS; NaN stays NaN
+			}
+		case scale == nil:
+			for ch, b := range shift {
+				yr[ch] = xr[ch] + b
+			}
+		case relu:
+			sc := scale[:c]
+			for ch, b := range shift {
+				yr[ch] = max(xr[ch]*sc[ch]+b, 0)
+			}
+		default:
+			sc := scale[:c]
+			for ch, b := range shift {
+				yr[ch] = xr[ch]*sc[ch] + b
+			}
+		}
+	}
+}
+
+// channelSumsGo is channelSums in Go.
+func channelSumsGo(s []float64, x []float32, c int) {
+	for p := 0; p+c <= len(x); p += c {
+		for ch, v := range x[p : p+c] {
+			s[ch] += float64(v)
+			s[c+ch] += float64(v) * float64(v)
+		}
+	}
+}
+
+// normGradSumsGo is normGradSums in Go.
+func normGradSumsGo(s []float64, g, x, mean, invStd []float32) {
+	c := len(mean)
+	for p := 0; p+c <= len(g); p += c {
+		xr := x[p : p+c][:c]
+		for ch, v := range g[p : p+c][:c] {
+			xh := (xr[ch] - mean[ch]) * invStd[ch]
+			s[ch] += float64(v)
+			s[c+ch] += float64(v) * float64(xh)
+		}
+	}
+}
+
+// normDxGo is normDx in Go.
+func normDxGo(d, g, x, k, ab, mean, invStd []float32, add bool) {
+	c := len(k)
+	a, b := ab[:c], ab[c:2*c]
+	mean, invStd = mean[:c], invStd[:c]
+	for p := 0; p+c <= len(g); p += c {
+		xr, dr, gr := x[p : p+c][:c], d[p : p+c][:c], g[p : p+c][:c]
+		if !add {
+			for ch, kc := range k {
+				dr[ch] = kc * (gr[ch] - a[ch] - (xr[ch]-mean[ch])*invStd[ch]*b[ch])
+			}
+			continue
+		}
+		for ch, kc := range k {
+			dr[ch] += kc * (gr[ch] - a[ch] - (xr[ch]-mean[ch])*invStd[ch]*b[ch])
+		}
+	}
 }
