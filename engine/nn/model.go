@@ -114,12 +114,18 @@ type model struct {
 	layer       int
 	layerKey    string
 	layerParams int
+	owned       [][]float32 // the buffers it took from share's arena
 }
 
 func (m *model) alloc(n int) []float32 {
 	m.count(4, n)
 	if m.dry {
 		return nil
+	}
+	if m.share != nil { // a supernet's child: recycled buffers (arena.go)
+		b := m.share.bufs.get(n)
+		m.owned = append(m.owned, b)
+		return b
 	}
 	return make([]float32, n)
 }

@@ -36,6 +36,7 @@ type Supernet struct {
 	seed   uint64
 	mu     sync.Mutex
 	params map[string]*param
+	bufs   arena // the buffers of the children it builds
 }
 
 // NewSupernet returns an empty supernet whose parameters draw their initial
@@ -160,6 +161,9 @@ func (sn *Supernet) TrainEpoch(ctx context.Context, epoch int, train *data.Set, 
 			return 0, err
 		}
 		if tr.m == nil || tr.m.net.Key() != net.Key() {
+			if tr.m != nil {
+				tr.m.release()
+			}
 			if tr.m, err = sn.build(net, &cfg); err != nil {
 				return 0, err
 			}
@@ -167,6 +171,9 @@ func (sn *Supernet) TrainEpoch(ctx context.Context, epoch int, train *data.Set, 
 		if err := tr.step(epoch, order[b0:min(b0+cfg.Batch, n)]); err != nil {
 			return 0, err
 		}
+	}
+	if tr.m != nil {
+		tr.m.release()
 	}
 	return tr.window / float64(max(tr.windowN, 1)), nil
 }
@@ -188,6 +195,7 @@ func (sn *Supernet) Accuracy(ctx context.Context, net *arch.Network, train, val 
 	if err != nil {
 		return 0, err
 	}
+	defer m.release()
 	m.recalibrate(train, bnBatches, cfg.Seed)
 	return m.accuracy(ctx, val)
 }
