@@ -72,12 +72,24 @@ func (m *model) convForward(n *node, nb int) {
 
 // convForwardPrep packs n's weights for the forward pass of a batch.
 func (n *node) convForwardPrep() {
-	if n.groups == 1 {
+	switch {
+	case n.groups == 1:
 		n.wPack = packB(n.wPack.d, n.kkc, n.shape.C, view{n.w.v, n.shape.C, 1})
-	}
-	if n.isDepthwise() {
+	case n.isDepthwise():
 		tapMajor(n.wTap, n.w.v, n.shape.C, n.k*n.k)
+	default:
+		cog := n.shape.C / n.groups
+		for g := range n.groups {
+			packB(n.groupPack(n.wPack.d, g, n.kkc, cog).d, n.kkc, cog, view{n.w.v[g*n.kkc*cog:], cog, 1})
+		}
 	}
+}
+
+// groupPack is group g's part of a packing of every group's k×cols matrix
+// in d, back to back (grouped convolutions).
+func (n *node) groupPack(d []float32, g, k, cols int) packedB {
+	sz := packedBSize(k, cols)
+	return packedB{k: k, n: cols, panels: (cols + nr - 1) / nr, d: d[g*sz : (g+1)*sz]}
 }
 
 // convForwardChunk runs the convolution n on the images of task c, on worker w.
@@ -89,17 +101,18 @@ func (m *model) convForwardChunk(n *node, nb, w, c int) {
 	for img := lo; img < hi; img++ {
 		x := in[img*isz : (img+1)*isz]
 		y := n.out[img*osz : (img+1)*osz]
-		if n.groups > 1 {
-			if n.isDepthwise() {
-				depthwiseForward(n, n.wTap, x, y)
-			} else {
-				groupedForward(n, x, y)
-			}
+		if n.isDepthwise() {
+			depthwiseForward(n, n.wTap, x, y)
 			if n.relu {
 				for i, v := range y {
 					y[i] = max(v, 0)
 				}
 			}
+			continue
+		}
+		if n.groups > 1 {
+			m.groupedForward(n, w, x, y)
+			biasReLU(y, n.b.v, n.relu)
 			continue
 		}
 		cols := x
@@ -138,8 +151,16 @@ func (m *model) convBackward(n *node, nb int) {
 
 // convBackwardPrep packs n's transposed weights for the input gradient.
 func (m *model) convBackwardPrep(n *node) {
-	if _, dIn, _ := m.inOut(n.in[0]); n.groups == 1 && dIn != nil {
+	if _, dIn, _ := m.inOut(n.in[0]); dIn == nil || n.isDepthwise() {
+		return
+	}
+	if n.groups == 1 {
 		n.wtPack = packB(n.wtPack.d, n.shape.C, n.kkc, view{n.w.v, 1, n.shape.C})
+		return
+	}
+	cog := n.shape.C / n.groups
+	for g := range n.groups {
+		packB(n.groupPack(n.wtPack.d, g, cog, n.kkc).d, cog, n.kkc, view{n.w.v[g*n.kkc*cog:], 1, cog})
 	}
 }
 
@@ -198,7 +219,7 @@ func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
 		return
 	}
 	if n.groups > 1 {
-		groupedBackward(n, x, dy, dw, dx)
+		m.groupedBackward(n, w, x, dy, dw, dx)
 		return
 	}
 	cols := x
@@ -262,76 +283,82 @@ func (m *model) reduce(g []float32, parts [][]float32, n int) {
 	})
 }
 
-// groupedForward is a direct convolution for groups > 1 (depthwise and
-// grouped): weights are [group][ky][kx][cin/g][cout/g].
-func groupedForward(n *node, x, y []float32) {
+// groupedForward is a grouped convolution (groups > 1, not depthwise) of
+// one image as a GEMM per group, on worker w: the group's patches (its
+// input channels only) times its weights, [ky][kx][cin/g] × [cout/g], into
+// its output channels of y. The bias is left to the caller.
+func (m *model) groupedForward(n *node, w int, x, y []float32) {
+	oc, hw := n.shape.C, n.shape.H*n.shape.W
+	cog := oc / n.groups
+	cols := m.cols[w][:hw*n.kkc]
+	for g := range n.groups {
+		n.groupPatches(x, g, cols)
+		pb := n.groupPack(n.wPack.d, g, n.kkc, cog)
+		gemm(hw, view{cols, n.kkc, 1}, &pb, y[g*cog:], oc, false, m.gemmS[w])
+	}
+}
+
+// groupedBackward adds one image's weight gradient to dw, per group
+// dW_g += patches_gᵀ·dY_g, and, when dx is not nil, its input gradient to
+// dx: the group's patch gradients dY_g·W_gᵀ scattered back (col2im).
+func (m *model) groupedBackward(n *node, w int, x, dy, dw, dx []float32) {
+	oc, hw := n.shape.C, n.shape.H*n.shape.W
+	cog := oc / n.groups
+	cols := m.cols[w][:hw*n.kkc]
+	for g := range n.groups {
+		n.groupPatches(x, g, cols)
+		gemmRowB(n.kkc, cog, hw, view{cols, 1, n.kkc}, view{dy[g*cog:], oc, 1}, dw[g*n.kkc*cog:], cog, true, m.gemmS[w], m.bpack[w])
+		if dx == nil {
+			continue
+		}
+		pt := n.groupPack(n.wtPack.d, g, cog, n.kkc)
+		gemm(hw, view{dy[g*cog:], oc, 1}, &pt, cols, n.kkc, false, m.gemmS[w])
+		n.groupCol2im(cols, g, dx)
+	}
+}
+
+// groupPatches writes the patches of group g's input channels of the image
+// x into cols: a row per output position, K·K·(Cin/groups) columns ordered
+// (ky, kx, c), zeros for the padding.
+func (n *node) groupPatches(x []float32, g int, cols []float32) {
 	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
-	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
-	cig, cog := ic/n.groups, oc/n.groups
-	for oy := range oh {
-		for ox := range ow {
-			out := y[(oy*ow+ox)*oc : (oy*ow+ox+1)*oc]
-			copy(out, n.b.v)
-			for g := range n.groups {
-				wg := n.w.v[g*n.kkc*cog : (g+1)*n.kkc*cog]
-				o := out[g*cog : (g+1)*cog]
-				for ky := range n.k {
-					iy := oy*n.stride - n.pad + ky
-					if iy < 0 || iy >= ih {
+	cig := ic / n.groups
+	row := 0
+	for oy := range n.shape.H {
+		for ox := range n.shape.W {
+			for ky := range n.k {
+				iy := oy*n.stride - n.pad + ky
+				for kx := range n.k {
+					d := cols[row : row+cig]
+					row += cig
+					ix := ox*n.stride - n.pad + kx
+					if iy < 0 || iy >= ih || ix < 0 || ix >= iw {
+						clear(d)
 						continue
 					}
-					for kx := range n.k {
-						ix := ox*n.stride - n.pad + kx
-						if ix < 0 || ix >= iw {
-							continue
-						}
-						xin := x[(iy*iw+ix)*ic+g*cig : (iy*iw+ix)*ic+(g+1)*cig]
-						wr := wg[(ky*n.k+kx)*cig*cog:]
-						for ci, v := range xin {
-							for co, wv := range wr[ci*cog : (ci+1)*cog] {
-								o[co] += v * wv
-							}
-						}
-					}
+					copy(d, x[(iy*iw+ix)*ic+g*cig:])
 				}
 			}
 		}
 	}
 }
 
-func groupedBackward(n *node, x, dy, dw, dx []float32) {
+// groupCol2im adds group g's patch gradients in cols back into its input
+// channels of the image gradient dx.
+func (n *node) groupCol2im(cols []float32, g int, dx []float32) {
 	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
-	oh, ow, oc := n.shape.H, n.shape.W, n.shape.C
-	cig, cog := ic/n.groups, oc/n.groups
-	for oy := range oh {
-		for ox := range ow {
-			d := dy[(oy*ow+ox)*oc : (oy*ow+ox+1)*oc]
-			for g := range n.groups {
-				base := g * n.kkc * cog
-				dg := d[g*cog : (g+1)*cog]
-				for ky := range n.k {
-					iy := oy*n.stride - n.pad + ky
-					if iy < 0 || iy >= ih {
-						continue
-					}
-					for kx := range n.k {
-						ix := ox*n.stride - n.pad + kx
-						if ix < 0 || ix >= iw {
-							continue
-						}
-						off := (iy*iw+ix)*ic + g*cig
-						wo := base + (ky*n.k+kx)*cig*cog
-						for ci := range cig {
-							v := x[off+ci]
-							var s float32
-							for co, gv := range dg {
-								dw[wo+ci*cog+co] += v * gv
-								s += n.w.v[wo+ci*cog+co] * gv
-							}
-							if dx != nil {
-								dx[off+ci] += s
-							}
-						}
+	cig := ic / n.groups
+	row := 0
+	for oy := range n.shape.H {
+		for ox := range n.shape.W {
+			for ky := range n.k {
+				iy := oy*n.stride - n.pad + ky
+				for kx := range n.k {
+					src := cols[row : row+cig]
+					row += cig
+					ix := ox*n.stride - n.pad + kx
+					if iy >= 0 && iy < ih && ix >= 0 && ix < iw {
+						addTo(dx[(iy*iw+ix)*ic+g*cig:], src)
 					}
 				}
 			}

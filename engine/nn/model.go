@@ -275,13 +275,21 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 	n.w = m.newParam(nw, true, b.state)
 	n.b = m.newParam(l.Out, false, b.state)
 	n.chunkW, n.chunkB = m.chunkBufs(b.nChunks, nw, l.Out)
-	if n.groups > 1 {
-		if n.isDepthwise() {
-			n.wTap, n.gTap = m.alloc(nw), m.alloc(nw)
-		}
+	if n.isDepthwise() {
+		n.wTap, n.gTap = m.alloc(nw), m.alloc(nw)
 		return
 	}
 	hw := l.Shape.H * l.Shape.W
+	if n.groups > 1 { // a GEMM per group (conv.go)
+		cog := l.Out / n.groups
+		n.wPack.d = m.alloc(prod(n.groups, packedBSize(n.kkc, cog)))
+		n.wtPack.d = m.alloc(prod(n.groups, packedBSize(cog, n.kkc)))
+		b.colsMax = max(b.colsMax, hw*n.kkc)
+		if !useAsm {
+			b.bpackMax = max(b.bpackMax, packedBSize(hw, cog))
+		}
+		return
+	}
 	n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
 	n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
 	if !n.isPointwise() {

@@ -68,8 +68,9 @@ func refLayer(l arch.Layer, in arch.Shape, x, w, b []float32) []float32 {
 }
 
 // padAfterLayers are layers with extra padding after that reach every code
-// path: im2col/col2im, the pointwise shortcut, grouped and depthwise direct
-// loops, the 2×2/2 max-pool shortcut and the general pools.
+// path: im2col/col2im, the pointwise shortcut, the grouped GEMMs (with
+// whole and edge panels), the depthwise loops, the 2×2/2 max-pool shortcut
+// and the general pools.
 var padAfterLayers = []struct {
 	name string
 	in   arch.Shape
@@ -81,6 +82,9 @@ var padAfterLayers = []struct {
 	{"conv k4 stride 2", arch.Shape{H: 7, W: 7, C: 2}, arch.Layer{Op: arch.Conv, Kernel: 4, Stride: 2, Pad: 1, PadAfter: 1, Out: 3}},
 	{"pointwise with padding after", arch.Shape{H: 4, W: 4, C: 2}, arch.Layer{Op: arch.Conv, Kernel: 1, Stride: 1, PadAfter: 1, Out: 3}},
 	{"grouped k4", arch.Shape{H: 5, W: 5, C: 4}, arch.Layer{Op: arch.Conv, Kernel: 4, Stride: 1, Pad: 1, PadAfter: 1, Groups: 2, Out: 6}},
+	{"grouped k3 stride 2, 3 groups", arch.Shape{H: 6, W: 5, C: 6}, arch.Layer{Op: arch.Conv, Kernel: 3, Stride: 2, Pad: 1, PadAfter: 1, Groups: 3, Out: 9}},
+	{"grouped 1x1, 2 groups of 16 outputs (whole GEMM panels)", arch.Shape{H: 3, W: 4, C: 4}, arch.Layer{Op: arch.Conv, Kernel: 1, Stride: 1, Groups: 2, Out: 32}},
+	{"grouped k2, 2 groups of 18 outputs (a panel and an edge)", arch.Shape{H: 4, W: 4, C: 4}, arch.Layer{Op: arch.Conv, Kernel: 2, Stride: 1, PadAfter: 1, Groups: 2, Out: 36}},
 	{"depthwise k2", arch.Shape{H: 5, W: 5, C: 3}, arch.Layer{Op: arch.Conv, Kernel: 2, Stride: 1, PadAfter: 1, Groups: 3, Out: 3}},
 	{"depthwise k4 stride 2, 43 channels (vector and tail)", arch.Shape{H: 7, W: 6, C: 43}, arch.Layer{Op: arch.Conv, Kernel: 4, Stride: 2, Pad: 1, PadAfter: 1, Groups: 43, Out: 43}},
 	{"maxpool 2x2/2 odd map", arch.Shape{H: 5, W: 5, C: 2}, arch.Layer{Op: arch.MaxPool, Kernel: 2, Stride: 2, PadAfter: 1}},
