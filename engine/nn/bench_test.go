@@ -45,7 +45,7 @@ func BenchmarkStep(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		net  func() *arch.Network
-	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}, {"fnas-large", fnasLarge}, {"nb201", nb201Net}} {
+	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}, {"fnas-large", fnasLarge}, {"nb201", nb201Net}, {"grouped", groupedNet}} {
 		b.Run(c.name, func(b *testing.B) { benchStep(b, c.net()) })
 	}
 }
@@ -59,6 +59,15 @@ func fnasLarge() *arch.Network {
 		x = n.Append(arch.Layer{Op: arch.Conv, Kernel: 14, Stride: 1, Pad: 6, Out: 36, Act: arch.ReLU}, x)
 	}
 	n.Append(arch.Layer{Op: arch.Dense, Out: 10}, n.Append(arch.Layer{Op: arch.GlobalAvgPool}, x))
+	return n
+}
+
+// groupedNet is the reference network with its second convolution in 4
+// groups (ResNeXt's grouped convolution, Xie et al., CVPR 2017).
+func groupedNet() *arch.Network {
+	n := Reference()
+	n.Layers[2].Groups = 4
+	_ = n.Infer()
 	return n
 }
 
