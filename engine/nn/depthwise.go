@@ -49,6 +49,9 @@ func depthwiseForward(n *node, wT, x, y []float32) {
 			out := y[(oy*n.shape.W+ox)*c : (oy*n.shape.W+ox+1)*c]
 			copy(out, n.b.v)
 			ky0, ky1, kx0, kx1, iy0, ix0 := n.dwWindow(oy, ox)
+			if ky0 < ky1 && kx0 < kx1 && windowSum(out, x[((iy0+ky0)*iw+ix0+kx0)*c:], wT[(ky0*n.k+kx0)*c:], c, ky1-ky0, kx1-kx0, iw*c, n.k*c) {
+				continue
+			}
 			for ky := ky0; ky < ky1; ky++ {
 				for kx := kx0; kx < kx1; kx++ {
 					p := ((iy0+ky)*iw + ix0 + kx) * c

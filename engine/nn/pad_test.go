@@ -87,6 +87,8 @@ var padAfterLayers = []struct {
 	{"grouped k2, 2 groups of 18 outputs (a panel and an edge)", arch.Shape{H: 4, W: 4, C: 4}, arch.Layer{Op: arch.Conv, Kernel: 2, Stride: 1, PadAfter: 1, Groups: 2, Out: 36}},
 	{"depthwise k2", arch.Shape{H: 5, W: 5, C: 3}, arch.Layer{Op: arch.Conv, Kernel: 2, Stride: 1, PadAfter: 1, Groups: 3, Out: 3}},
 	{"depthwise k4 stride 2, 43 channels (vector and tail)", arch.Shape{H: 7, W: 6, C: 43}, arch.Layer{Op: arch.Conv, Kernel: 4, Stride: 2, Pad: 1, PadAfter: 1, Groups: 43, Out: 43}},
+	{"depthwise k5 stride 2, 40 channels (window kernel, 32 then 8)", arch.Shape{H: 7, W: 6, C: 40}, arch.Layer{Op: arch.Conv, Kernel: 5, Stride: 2, Pad: 2, PadAfter: 1, Groups: 40, Out: 40}},
+	{"depthwise k3, 16 channels, padding after only", arch.Shape{H: 4, W: 5, C: 16}, arch.Layer{Op: arch.Conv, Kernel: 3, Stride: 1, PadAfter: 2, Groups: 16, Out: 16}},
 	{"maxpool 2x2/2 odd map", arch.Shape{H: 5, W: 5, C: 2}, arch.Layer{Op: arch.MaxPool, Kernel: 2, Stride: 2, PadAfter: 1}},
 	{"maxpool k4", arch.Shape{H: 5, W: 5, C: 2}, arch.Layer{Op: arch.MaxPool, Kernel: 4, Stride: 1, Pad: 1, PadAfter: 1}},
 	{"avgpool 2x2/2 odd map", arch.Shape{H: 5, W: 5, C: 2}, arch.Layer{Op: arch.AvgPool, Kernel: 2, Stride: 2, PadAfter: 1}},
