@@ -202,9 +202,7 @@ func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
 		maskReLU(dy, n.out[img*osz:(img+1)*osz])
 	}
 	for r := 0; r < osz; r += oc {
-		for j, g := range dy[r : r+oc] {
-			db[j] += g
-		}
+		addTo(db, dy[r:r+oc])
 	}
 	fresh := m.fresh(n.in[0])
 	var dx []float32

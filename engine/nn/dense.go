@@ -50,9 +50,7 @@ func (m *model) denseBackwardChunk(n *node, nb, w, c int) {
 	db := n.chunkB[c]
 	clear(db)
 	for r := 0; r < len(dy); r += out {
-		for j, g := range dy[r : r+out] {
-			db[j] += g
-		}
+		addTo(db, dy[r:r+out])
 	}
 	pb := packB(m.bpack[w], hi-lo, out, view{dy, out, 1})
 	gemm(isz, view{in[lo*isz:], 1, isz}, &pb, n.chunkW[c], out, false, m.gemmS[w])
