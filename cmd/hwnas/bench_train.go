@@ -38,12 +38,18 @@ type benchTrainReport struct {
 	// network (2 forward, 4 backward: the input and the weight gradients);
 	// PeakGFLOPS is the machine's FP32 peak on the same threads, measured
 	// by a loop of fused multiply-adds (nn.PeakGFLOPS), and PeakShare their ratio.
-	AchievedGFLOPS float64  `json:"achieved_gflops"`
-	PeakGFLOPS     float64  `json:"peak_gflops"`
-	PeakShare      float64  `json:"peak_share"`
-	FinalLoss      float32  `json:"final_loss"`
-	TestAccuracy   *float64 `json:"test_accuracy,omitempty"`
-	LoadAverage    string   `json:"load_average,omitempty"`
+	AchievedGFLOPS float64 `json:"achieved_gflops"`
+	PeakGFLOPS     float64 `json:"peak_gflops"`
+	PeakShare      float64 `json:"peak_share"`
+	// PeakShareCPU is the same share per second of CPU time: the training's
+	// operations per CPU-second over the FMA loop's. On a machine other
+	// processes load it still reads as the engine's efficiency while it
+	// runs, where PeakShare also counts the time the threads waited for a
+	// core (0 with --eval, or where /proc is missing).
+	PeakShareCPU float64  `json:"peak_share_cpu,omitempty"`
+	FinalLoss    float32  `json:"final_loss"`
+	TestAccuracy *float64 `json:"test_accuracy,omitempty"`
+	LoadAverage  string   `json:"load_average,omitempty"`
 }
 
 // benchTrainFlags are the options of `hwnas bench train`.
@@ -129,8 +135,14 @@ func benchTrain(ctx context.Context, train, test *data.Set, f *benchTrainFlags) 
 		rep.Threads = runtime.GOMAXPROCS(0)
 	}
 	rep.AchievedGFLOPS = rep.ImagesPerSecond * 6 * float64(nn.Reference().MACs()) / 1e9
+	t0, cpu0 := time.Now(), cpuSeconds()
 	rep.PeakGFLOPS = nn.PeakGFLOPS(rep.Threads, 500*time.Millisecond)
+	peakCPU, peakWall := cpuSeconds()-cpu0, time.Since(t0).Seconds()
 	rep.PeakShare = rep.AchievedGFLOPS / rep.PeakGFLOPS
+	if rep.ImagesPerCPUSecond > 0 && peakCPU > 0 {
+		perCPU := rep.PeakGFLOPS * peakWall / peakCPU // the loop's GFLOP per CPU-second
+		rep.PeakShareCPU = rep.ImagesPerCPUSecond * 6 * float64(nn.Reference().MACs()) / 1e9 / perCPU
+	}
 	if len(res.Loss) > 0 {
 		rep.FinalLoss = res.Loss[len(res.Loss)-1]
 	}
@@ -150,6 +162,9 @@ func writeBenchTrain(w io.Writer, rep *benchTrainReport, trainImages int) {
 		fmt.Fprintf(w, "images_per_cpu_s   %.0f (per second of CPU time: less sensitive to other load)\n", rep.ImagesPerCPUSecond)
 	}
 	fmt.Fprintf(w, "gflops             %.1f achieved, %.1f FP32 peak on %d threads (%.0f%% of peak)\n", rep.AchievedGFLOPS, rep.PeakGFLOPS, rep.Threads, 100*rep.PeakShare)
+	if rep.PeakShareCPU > 0 {
+		fmt.Fprintf(w, "peak_share_cpu     %.0f%% (per second of CPU time)\n", 100*rep.PeakShareCPU)
+	}
 	fmt.Fprintf(w, "peak_rss           %.0f MiB (model buffers %.1f MiB)\n", float64(rep.PeakRSSBytes)/(1<<20), float64(rep.ModelBytes)/(1<<20))
 	if rep.TestAccuracy != nil {
 		fmt.Fprintf(w, "test_accuracy      %.4f\n", *rep.TestAccuracy)

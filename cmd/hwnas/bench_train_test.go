@@ -21,6 +21,9 @@ func TestBenchTrainJSON(t *testing.T) {
 	if !(rep.AchievedGFLOPS > 0) || !(rep.PeakGFLOPS > 0) || rep.PeakShare != rep.AchievedGFLOPS/rep.PeakGFLOPS {
 		t.Errorf("GFLOP/s %g of a %g peak, share %g", rep.AchievedGFLOPS, rep.PeakGFLOPS, rep.PeakShare)
 	}
+	if rep.ImagesPerCPUSecond > 0 && !(rep.PeakShareCPU > 0) {
+		t.Errorf("%g images per CPU-second but no share of the peak per CPU-second", rep.ImagesPerCPUSecond)
+	}
 	if !strings.Contains(out, `"images_per_second"`) {
 		t.Errorf("no images_per_second in %s", out)
 	}
