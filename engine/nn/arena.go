@@ -7,7 +7,7 @@ import "sync"
 // child it scores — so that each build reuses the memory the last one
 // released instead of allocating (and the kernel zeroing) megabytes anew.
 // Buffers are matched by exact length; a recycled one is cleared, as make
-// would give it.
+// would give it, unless the caller writes it before reading it (scratch).
 type arena struct {
 	mu    sync.Mutex
 	free  map[int][][]float32
@@ -17,8 +17,8 @@ type arena struct {
 // arenaMaxBytes bounds what an arena holds between two builds.
 const arenaMaxBytes = 512 << 20
 
-// get returns a zeroed buffer of n values.
-func (a *arena) get(n int) []float32 {
+// get returns a buffer of n values, zeroed when zero is set (or when new).
+func (a *arena) get(n int, zero bool) []float32 {
 	a.mu.Lock()
 	list := a.free[n]
 	if len(list) == 0 {
@@ -29,7 +29,9 @@ func (a *arena) get(n int) []float32 {
 	a.free[n] = list[:len(list)-1]
 	a.bytes -= 4 * int64(n)
 	a.mu.Unlock()
-	clear(b)
+	if zero {
+		clear(b)
+	}
 	return b
 }
 

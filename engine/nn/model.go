@@ -123,11 +123,24 @@ func (m *model) alloc(n int) []float32 {
 		return nil
 	}
 	if m.share != nil { // a supernet's child: recycled buffers (arena.go)
-		b := m.share.bufs.get(n)
+		b := m.share.bufs.get(n, true)
 		m.owned = append(m.owned, b)
 		return b
 	}
 	return make([]float32, n)
+}
+
+// scratch is alloc for a buffer every pass writes before it reads it
+// (activations and their gradients, patches, per-chunk gradients, worker
+// scratch): one recycled from a supernet's arena is not cleared.
+func (m *model) scratch(n int) []float32 {
+	if m.share == nil || m.dry {
+		return m.alloc(n)
+	}
+	m.count(4, n)
+	b := m.share.bufs.get(n, false)
+	m.owned = append(m.owned, b)
+	return b
 }
 
 // prod is a·b for sizes, or -1 when it overflows (count saturates on it).
@@ -295,7 +308,7 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 	if !n.isPointwise() {
 		b.colsMax = max(b.colsMax, hw*n.kkc)
 		if 4*int64(m.batch)*int64(hw*n.kkc) <= colCacheBytes {
-			n.colCache = m.alloc(prod(m.batch, prod(hw, n.kkc)))
+			n.colCache = m.scratch(prod(m.batch, prod(hw, n.kkc)))
 		}
 	}
 	if !useAsm { // gemmRowB packs the patches only without the AVX2 kernel
@@ -355,8 +368,8 @@ func (m *model) shapeOf(i int) arch.Shape {
 
 // addNode allocates n's output and gradient, appends it and returns its index.
 func (m *model) addNode(n *node) int {
-	n.out = m.alloc(prod(m.batch, int(n.shape.Size())))
-	n.grad = m.alloc(prod(m.batch, int(n.shape.Size())))
+	n.out = m.scratch(prod(m.batch, int(n.shape.Size())))
+	n.grad = m.scratch(prod(m.batch, int(n.shape.Size())))
 	m.nodes = append(m.nodes, n)
 	return len(m.nodes) - 1
 }
@@ -395,9 +408,9 @@ func (m *model) allocScratch(colsMax, bpackMax int) {
 	m.gemmS = make([][]float32, m.threads)
 	m.bpack = make([][]float32, m.threads)
 	for w := range m.threads {
-		m.cols[w] = m.alloc(colsMax)
-		m.gemmS[w] = m.alloc(gemmScratch)
-		m.bpack[w] = m.alloc(bpackMax)
+		m.cols[w] = m.scratch(colsMax)
+		m.gemmS[w] = m.scratch(gemmScratch)
+		m.bpack[w] = m.scratch(bpackMax)
 	}
 }
 
@@ -410,7 +423,7 @@ func (m *model) chunkBufs(n, nw, nb int) (w, b [][]float32) {
 	}
 	w, b = make([][]float32, n), make([][]float32, n)
 	for i := range n {
-		w[i], b[i] = m.alloc(nw), m.alloc(nb)
+		w[i], b[i] = m.scratch(nw), m.scratch(nb)
 	}
 	return w, b
 }

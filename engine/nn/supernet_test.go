@@ -3,7 +3,9 @@ package nn
 import (
 	"bytes"
 	"context"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
@@ -134,4 +136,58 @@ func FuzzUnmarshalSupernet(f *testing.F) {
 func decodeNet(s arch.Space) *arch.Network {
 	n, _ := s.Decode(make([]int, len(s.Decisions())))
 	return n
+}
+
+// TestArenaScratchIsWrittenFirst trains and scores children of a supernet
+// whose arena holds buffers of every size poisoned with NaN: the buffers
+// recycled without clearing must be written before they are read, so the
+// losses and accuracies equal those of a supernet that allocates afresh.
+func TestArenaScratchIsWrittenFirst(t *testing.T) {
+	sp := stripesSpace()
+	set := stripes(64)
+	cfg := Config{Epochs: 2, Batch: 16, LR: 0.05, Seed: 5, Threads: 2}
+	card := arch.Cardinalities(sp)
+	run := func(sn *Supernet) (out []float64) {
+		r := rand.New(rand.NewPCG(2, 2))
+		sample := func(int) (*arch.Network, error) {
+			g := make([]int, len(card))
+			for i, c := range card {
+				g[i] = r.IntN(c)
+			}
+			return sp.Decode(g)
+		}
+		for ep := range cfg.Epochs {
+			loss, err := sn.TrainEpoch(context.Background(), ep, set, cfg, sample)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, loss)
+		}
+		for _, g := range [][]int{{0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}, {0, 1, 0, 0, 0, 1}} {
+			acc, err := sn.Accuracy(context.Background(), decodeT(t, sp, g), set, set, cfg, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, acc)
+		}
+		return out
+	}
+	want := run(NewSupernet(5))
+	poisoned := NewSupernet(5)
+	probe := NewSupernet(5)
+	run(probe) // the same run leaves a buffer of every size in its arena
+	for _, list := range probe.bufs.free {
+		for _, b := range list {
+			for i := range b {
+				b[i] = float32(math.NaN())
+			}
+		}
+		poisoned.bufs.put(list)
+	}
+	if len(poisoned.bufs.free) == 0 {
+		t.Fatal("the arena recycled nothing")
+	}
+	if got := run(poisoned); !slices.Equal(got, want) {
+		t.Errorf("with recycled buffers poisoned: %v, want %v", got, want)
+	}
 }
