@@ -10,10 +10,14 @@
 //
 // Activations are NHWC, one image after another. Convolution and dense
 // layers are im2col plus a packed GEMM with AVX2+FMA micro-kernels on amd64
-// (kernel_amd64.s), and portable Go kernels elsewhere or when built with the
-// purego tag. A ReLU is fused into the layer before it, and a gradient with
-// one consumer is written by it rather than zeroed and added to. Memory
-// tells what a network needs to train before Train allocates it.
+// (kernel_amd64.s), grouped convolutions a GEMM per group, depthwise ones
+// vector multiply-adds over the channels (depthwise.go), batch norm and the
+// bias/ReLU passes AVX2 row kernels (norm_amd64.s); portable Go kernels
+// elsewhere or when built with the purego tag. A ReLU is fused into the
+// layer before it, and a gradient with one consumer is written by it rather
+// than zeroed and added to. Runs of nodes that split by images go through a
+// pass chunk by chunk, one barrier per run (fuse.go). Memory tells what a
+// network needs to train before Train allocates it.
 //
 // Determinism: work is split over fixed chunks of a batch that every thread
 // count splits the same way and reduces in the same order, so the same seed
