@@ -67,6 +67,10 @@ func depthwiseForward(n *node, wT, x, y []float32) {
 // when dx is not nil, its input gradient to dx.
 func depthwiseBackward(n *node, wT, x, dy, dwT, dx []float32) {
 	iw, c := n.inShape.W, n.shape.C
+	done := n.tapGrads(x, dy, dwT) // the weight gradient, tap by tap
+	if done && dx == nil {
+		return
+	}
 	for oy := range n.shape.H {
 		for ox := range n.shape.W {
 			d := dy[(oy*n.shape.W+ox)*c : (oy*n.shape.W+ox+1)*c]
@@ -75,7 +79,9 @@ func depthwiseBackward(n *node, wT, x, dy, dwT, dx []float32) {
 				for kx := kx0; kx < kx1; kx++ {
 					p := ((iy0+ky)*iw + ix0 + kx) * c
 					t := (ky*n.k + kx) * c
-					vmulAdd(dwT[t:t+c], x[p:p+c], d)
+					if !done {
+						vmulAdd(dwT[t:t+c], x[p:p+c], d)
+					}
 					if dx != nil {
 						vmulAdd(dx[p:p+c], d, wT[t:t+c])
 					}
@@ -83,6 +89,18 @@ func depthwiseBackward(n *node, wT, x, dy, dwT, dx []float32) {
 			}
 		}
 	}
+}
+
+// tapRange is the outputs [lo, hi) of a map of on whose tap kk, stride s
+// and padding pad before, falls inside an input of in.
+func tapRange(kk, s, pad, in, on int) (lo, hi int) {
+	if d := pad - kk; d > 0 {
+		lo = (d + s - 1) / s
+	}
+	if last := in - 1 + pad - kk; last >= 0 {
+		hi = min(on, last/s+1)
+	}
+	return lo, hi
 }
 
 // vmulAddGo is vmulAdd in Go: dst[i] += a[i]·b[i].

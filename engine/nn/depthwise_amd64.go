@@ -34,3 +34,35 @@ func windowSum(out, x, w []float32, c, nky, nkx, xrow, wrow int) bool {
 	dwTaps(&out[0], &x[0], &w[0], c, nky, nkx*c, xrow, wrow)
 	return true
 }
+
+//go:noescape
+func dwTapGrad(acc, x, dy *float32, c, rows, dyn, xrow, xstep, dyrow int)
+
+// tapGrads adds one image's weight gradient to dwT (tap-major): for every
+// tap, the sum over the output positions that see it of x·dy, kept in
+// registers (dwTapGrad) and added in the order of the per-position loop. It
+// reports false, having done nothing, where there is no such kernel.
+func (n *node) tapGrads(x, dy, dwT []float32) bool {
+	c, k, s := n.shape.C, n.k, n.stride
+	if !useAsm || c%8 != 0 || c == 0 {
+		return false
+	}
+	iw, ow := n.inShape.W, n.shape.W
+	for ky := range k {
+		oy0, oy1 := tapRange(ky, s, n.pad, n.inShape.H, n.shape.H)
+		for kx := range k {
+			ox0, ox1 := tapRange(kx, s, n.pad, iw, ow)
+			if oy0 >= oy1 || ox0 >= ox1 {
+				continue
+			}
+			iy0, ix0 := oy0*s-n.pad+ky, ox0*s-n.pad+kx
+			iy1, ix1 := (oy1-1)*s-n.pad+ky, (ox1-1)*s-n.pad+kx
+			t := (ky*k + kx) * c
+			_ = dwT[t+c-1]
+			_ = x[(iy1*iw+ix1)*c+c-1]
+			_ = dy[((oy1-1)*ow+ox1-1)*c+c-1]
+			dwTapGrad(&dwT[t], &x[(iy0*iw+ix0)*c], &dy[(oy0*ow+ox0)*c], c, oy1-oy0, (ox1-ox0)*c, s*iw*c, s*c, ow*c)
+		}
+	}
+	return true
+}

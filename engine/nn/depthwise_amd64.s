@@ -140,3 +140,89 @@ kx8:
 tapdone:
 	VZEROUPPER
 	RET
+
+// func dwTapGrad(acc, x, dy *float32, c, rows, dyn, xrow, xstep, dyrow int)
+// acc[ch] += Σ x[r·xrow + i·xstep + ch]·dy[r·dyrow + i·c + ch] over the rows
+// r < rows and the positions i·c < dyn, for every channel ch < c (a
+// multiple of 8): one tap's weight gradient of a depthwise convolution over
+// an image, its sums kept in registers (32 channels at a time, then 8) and
+// added position by position in the order vfma would add them.
+TEXT ·dwTapGrad(SB), NOSPLIT, $0-72
+	MOVQ acc+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ dy+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ xrow+48(FP), R11
+	SHLQ $2, R11
+	MOVQ dyrow+64(FP), R12
+	SHLQ $2, R12
+	XORQ AX, AX
+tg32:
+	MOVQ R8, R10
+	SHLQ $2, R10
+	SUBQ AX, R10
+	CMPQ R10, $128
+	JLT tg8
+	VMOVUPS (DI)(AX*1), Y0
+	VMOVUPS 32(DI)(AX*1), Y1
+	VMOVUPS 64(DI)(AX*1), Y2
+	VMOVUPS 96(DI)(AX*1), Y3
+	LEAQ (SI)(AX*1), R13
+	LEAQ (DX)(AX*1), BX
+	MOVQ rows+32(FP), CX
+tgr32:
+	XORQ R9, R9
+	XORQ R10, R10
+tgc32:
+	VMOVUPS (R13)(R9*4), Y4
+	VMOVUPS 32(R13)(R9*4), Y5
+	VMOVUPS 64(R13)(R9*4), Y6
+	VMOVUPS 96(R13)(R9*4), Y7
+	VFMADD231PS (BX)(R10*4), Y4, Y0
+	VFMADD231PS 32(BX)(R10*4), Y5, Y1
+	VFMADD231PS 64(BX)(R10*4), Y6, Y2
+	VFMADD231PS 96(BX)(R10*4), Y7, Y3
+	ADDQ xstep+56(FP), R9
+	ADDQ R8, R10
+	CMPQ R10, dyn+40(FP)
+	JLT tgc32
+	ADDQ R11, R13
+	ADDQ R12, BX
+	DECQ CX
+	JNZ tgr32
+	VMOVUPS Y0, (DI)(AX*1)
+	VMOVUPS Y1, 32(DI)(AX*1)
+	VMOVUPS Y2, 64(DI)(AX*1)
+	VMOVUPS Y3, 96(DI)(AX*1)
+	ADDQ $128, AX
+	JMP tg32
+tg8:
+	CMPQ R10, $32
+	JLT tgdone
+	VMOVUPS (DI)(AX*1), Y0
+	LEAQ (SI)(AX*1), R13
+	LEAQ (DX)(AX*1), BX
+	MOVQ rows+32(FP), CX
+tgr8:
+	XORQ R9, R9
+	XORQ R10, R10
+tgc8:
+	VMOVUPS (R13)(R9*4), Y4
+	VFMADD231PS (BX)(R10*4), Y4, Y0
+	ADDQ xstep+56(FP), R9
+	ADDQ R8, R10
+	CMPQ R10, dyn+40(FP)
+	JLT tgc8
+	ADDQ R11, R13
+	ADDQ R12, BX
+	DECQ CX
+	JNZ tgr8
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	MOVQ R8, R10
+	SHLQ $2, R10
+	SUBQ AX, R10
+	JMP tg8
+tgdone:
+	VZEROUPPER
+	RET

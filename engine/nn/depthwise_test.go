@@ -109,3 +109,54 @@ func BenchmarkDepthwise(b *testing.B) {
 		m.backward(64)
 	}
 }
+
+// TestTapGradsMatchLoop checks the weight gradient summed tap by tap
+// (tapGrads) against the per-position loop it replaces, bit for bit, over
+// kernels, strides and paddings whose taps see different output ranges.
+func TestTapGradsMatchLoop(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for _, c := range []struct{ h, w, ch, k, s, p, pa int }{
+		{6, 5, 8, 3, 1, 1, 0}, {7, 7, 40, 5, 2, 2, 0}, {5, 6, 16, 4, 2, 1, 1}, {4, 4, 48, 7, 1, 3, 0}, {3, 5, 8, 3, 1, 0, 2},
+	} {
+		net := &arch.Network{Input: arch.Shape{H: c.h, W: c.w, C: c.ch}, Classes: 2}
+		net.Append(arch.Layer{Op: arch.Dense, Out: 2}, net.Append(arch.Layer{Op: arch.Conv, Kernel: c.k, Stride: c.s, Pad: c.p, PadAfter: c.pa, Groups: c.ch, Out: c.ch}, arch.Input))
+		m, err := build(net, 1, 1, 0, "sgd", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := m.nodes[0]
+		x, dy := make([]float32, c.h*c.w*c.ch), make([]float32, n.shape.Size())
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		for i := range dy {
+			dy[i] = float32(r.NormFloat64())
+		}
+		got, want := make([]float32, c.k*c.k*c.ch), make([]float32, c.k*c.k*c.ch)
+		for i := range got {
+			got[i] = float32(r.NormFloat64())
+			want[i] = got[i]
+		}
+		if !n.tapGrads(x, dy, got) {
+			t.Skip("no tap-gradient kernel on this machine")
+		}
+		for oy := range n.shape.H {
+			for ox := range n.shape.W {
+				d := dy[(oy*n.shape.W+ox)*c.ch : (oy*n.shape.W+ox+1)*c.ch]
+				ky0, ky1, kx0, kx1, iy0, ix0 := n.dwWindow(oy, ox)
+				for ky := ky0; ky < ky1; ky++ {
+					for kx := kx0; kx < kx1; kx++ {
+						p := ((iy0+ky)*c.w + ix0 + kx) * c.ch
+						tp := (ky*c.k + kx) * c.ch
+						vmulAdd(want[tp:tp+c.ch], x[p:p+c.ch], d)
+					}
+				}
+			}
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%+v: dw[%d] = %g, the per-position loop gives %g", c, i, got[i], want[i])
+			}
+		}
+	}
+}
