@@ -290,7 +290,7 @@ func (m *model) groupedForward(n *node, w int, x, y []float32) {
 	cog := oc / n.groups
 	cols := m.cols[w][:hw*n.kkc]
 	for g := range n.groups {
-		n.groupPatches(x, g, cols)
+		n.groupPatches(x, g, cols, false)
 		pb := n.groupPack(n.wPack.d, g, n.kkc, cog)
 		gemm(hw, view{cols, n.kkc, 1}, &pb, y[g*cog:], oc, false, m.gemmS[w])
 	}
@@ -298,27 +298,28 @@ func (m *model) groupedForward(n *node, w int, x, y []float32) {
 
 // groupedBackward adds one image's weight gradient to dw, per group
 // dW_g += patches_gᵀ·dY_g, and, when dx is not nil, its input gradient to
-// dx: the group's patch gradients dY_g·W_gᵀ scattered back (col2im).
+// dx: the group's patch gradients dY_g·W_gᵀ scattered back.
 func (m *model) groupedBackward(n *node, w int, x, dy, dw, dx []float32) {
 	oc, hw := n.shape.C, n.shape.H*n.shape.W
 	cog := oc / n.groups
 	cols := m.cols[w][:hw*n.kkc]
 	for g := range n.groups {
-		n.groupPatches(x, g, cols)
+		n.groupPatches(x, g, cols, false)
 		gemmRowB(n.kkc, cog, hw, view{cols, 1, n.kkc}, view{dy[g*cog:], oc, 1}, dw[g*n.kkc*cog:], cog, true, m.gemmS[w], m.bpack[w])
 		if dx == nil {
 			continue
 		}
 		pt := n.groupPack(n.wtPack.d, g, cog, n.kkc)
 		gemm(hw, view{dy[g*cog:], oc, 1}, &pt, cols, n.kkc, false, m.gemmS[w])
-		n.groupCol2im(cols, g, dx)
+		n.groupPatches(dx, g, cols, true)
 	}
 }
 
 // groupPatches writes the patches of group g's input channels of the image
 // x into cols: a row per output position, K·K·(Cin/groups) columns ordered
-// (ky, kx, c), zeros for the padding.
-func (n *node) groupPatches(x []float32, g int, cols []float32) {
+// (ky, kx, c), zeros for the padding. With scatter set it goes the other
+// way, as col2im: it adds the patch gradients in cols back into x.
+func (n *node) groupPatches(x []float32, g int, cols []float32, scatter bool) {
 	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
 	cig := ic / n.groups
 	row := 0
@@ -330,33 +331,15 @@ func (n *node) groupPatches(x []float32, g int, cols []float32) {
 					d := cols[row : row+cig]
 					row += cig
 					ix := ox*n.stride - n.pad + kx
-					if iy < 0 || iy >= ih || ix < 0 || ix >= iw {
+					inside := iy >= 0 && iy < ih && ix >= 0 && ix < iw
+					switch {
+					case scatter && inside:
+						addTo(x[(iy*iw+ix)*ic+g*cig:], d)
+					case scatter:
+					case inside:
+						copy(d, x[(iy*iw+ix)*ic+g*cig:])
+					default:
 						clear(d)
-						continue
-					}
-					copy(d, x[(iy*iw+ix)*ic+g*cig:])
-				}
-			}
-		}
-	}
-}
-
-// groupCol2im adds group g's patch gradients in cols back into its input
-// channels of the image gradient dx.
-func (n *node) groupCol2im(cols []float32, g int, dx []float32) {
-	ih, iw, ic := n.inShape.H, n.inShape.W, n.inShape.C
-	cig := ic / n.groups
-	row := 0
-	for oy := range n.shape.H {
-		for ox := range n.shape.W {
-			for ky := range n.k {
-				iy := oy*n.stride - n.pad + ky
-				for kx := range n.k {
-					src := cols[row : row+cig]
-					row += cig
-					ix := ox*n.stride - n.pad + kx
-					if iy >= 0 && iy < ih && ix >= 0 && ix < iw {
-						addTo(dx[(iy*iw+ix)*ic+g*cig:], src)
 					}
 				}
 			}
