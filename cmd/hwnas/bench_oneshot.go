@@ -41,17 +41,23 @@ type oneshotChild struct {
 
 // oneshotBench is what `hwnas bench oneshot` prints.
 type oneshotBench struct {
-	Spec                   string         `json:"spec"`
-	Genomes                int64          `json:"genomes"`
-	KendallTau             float64        `json:"kendall_tau"`
-	SupernetTrainS         float64        `json:"supernet_train_s"`
-	StandaloneSPerChild    float64        `json:"standalone_s_per_child"`
-	ChildrenScored         int            `json:"children_scored"` // search trials scored with inherited weights (cached repeats included)
-	Trials                 int            `json:"trials"`
-	Pruned                 int            `json:"pruned"`
-	SearchS                float64        `json:"search_s"`         // the search and the retraining, the supernet loaded from the store
-	OneshotSearchS         float64        `json:"oneshot_search_s"` // supernet + search + retrain
-	TenStandaloneS         float64        `json:"ten_standalone_s"` // the target: 10 × standalone_s_per_child
+	Spec                string  `json:"spec"`
+	Genomes             int64   `json:"genomes"`
+	KendallTau          float64 `json:"kendall_tau"`
+	SupernetTrainS      float64 `json:"supernet_train_s"`
+	StandaloneSPerChild float64 `json:"standalone_s_per_child"`
+	ChildrenScored      int     `json:"children_scored"` // search trials scored with inherited weights (cached repeats included)
+	Trials              int     `json:"trials"`
+	Pruned              int     `json:"pruned"`
+	SearchS             float64 `json:"search_s"`         // the search and the retraining, the supernet loaded from the store
+	OneshotSearchS      float64 `json:"oneshot_search_s"` // supernet + search + retrain
+	TenStandaloneS      float64 `json:"ten_standalone_s"` // the target: 10 × standalone_s_per_child
+	// The same two sides in CPU seconds of the process (both threads, user
+	// and system), which other load on the machine stretches far less than
+	// wall time; 0 where /proc is missing.
+	OneshotSearchCPUS      float64        `json:"oneshot_search_cpu_s"`
+	StandaloneCPUSPerChild float64        `json:"standalone_cpu_s_per_child"`
+	TenStandaloneCPUS      float64        `json:"ten_standalone_cpu_s"`
 	BestOneshotAccuracy    *float64       `json:"best_oneshot_accuracy"`
 	BestStandaloneAccuracy *float64       `json:"best_standalone_accuracy"`
 	Children               []oneshotChild `json:"children"`
@@ -123,20 +129,20 @@ func benchOneshot(ctx context.Context, budget, children int, log io.Writer) (*on
 		}
 	}}
 	b := &oneshotBench{Spec: e.Constraints[0].String(), Genomes: arch.Size(e.Space)}
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), cpuSeconds()
 	if err := engine.TrainSupernet(ctx, e, o); err != nil {
 		return nil, err
 	}
-	b.SupernetTrainS = time.Since(t0).Seconds()
+	b.SupernetTrainS, b.OneshotSearchCPUS = time.Since(t0).Seconds(), cpuSeconds()-cpu0
 	if err := scoreChildren(ctx, e, o.Cores, children, b, log); err != nil {
 		return nil, err
 	}
-	t0 = time.Now()
+	t0, cpu0 = time.Now(), cpuSeconds()
 	out, err := engine.Run(ctx, e, o)
 	if err != nil {
 		return nil, err
 	}
-	b.SearchS = time.Since(t0).Seconds()
+	b.SearchS, b.OneshotSearchCPUS = time.Since(t0).Seconds(), b.OneshotSearchCPUS+cpuSeconds()-cpu0
 	b.OneshotSearchS = b.SupernetTrainS + b.SearchS
 	b.Trials, b.Pruned = len(out.Trials), out.Counts.Pruned
 	b.ChildrenScored = out.Counts.Inherited + out.Counts.Cached
@@ -159,7 +165,7 @@ func scoreChildren(ctx context.Context, e engine.Experiment, cores, n int, b *on
 	card := arch.Cardinalities(e.Space)
 	seen := map[string]bool{}
 	var inh, sa []float64
-	var total float64
+	var total, cpu float64
 	for len(b.Children) < n {
 		g := make([]int, len(card))
 		for i, c := range card {
@@ -180,13 +186,13 @@ func scoreChildren(ctx context.Context, e engine.Experiment, cores, n int, b *on
 		if err != nil {
 			return err
 		}
-		t0 := time.Now()
+		t0, cpu0 := time.Now(), cpuSeconds()
 		sev, err := sv.Data.Evaluate(ctx, req)
 		if err != nil {
 			return err
 		}
 		c.StandaloneS = time.Since(t0).Seconds()
-		total += c.StandaloneS
+		total, cpu = total+c.StandaloneS, cpu+cpuSeconds()-cpu0
 		c.Inherited, c.Standalone = ev.Metrics[metric.Accuracy], sev.Metrics[metric.Accuracy]
 		if a := c.Standalone; c.InSpec && (b.BestStandaloneAccuracy == nil || a > *b.BestStandaloneAccuracy) {
 			b.BestStandaloneAccuracy = &a
@@ -198,6 +204,8 @@ func scoreChildren(ctx context.Context, e engine.Experiment, cores, n int, b *on
 	b.KendallTau = search.KendallTau(inh, sa)
 	b.StandaloneSPerChild = total / float64(n)
 	b.TenStandaloneS = 10 * b.StandaloneSPerChild
+	b.StandaloneCPUSPerChild = cpu / float64(n)
+	b.TenStandaloneCPUS = 10 * b.StandaloneCPUSPerChild
 	return nil
 }
 
@@ -212,6 +220,9 @@ func writeOneshotBench(w io.Writer, b *oneshotBench) {
 	fmt.Fprintf(w, "kendall tau (inherited vs standalone, %d children): %.3f\n", len(b.Children), b.KendallTau)
 	fmt.Fprintf(w, "supernet training: %.1f s; standalone: %.1f s per child (10 children: %.1f s)\n", b.SupernetTrainS, b.StandaloneSPerChild, b.TenStandaloneS)
 	fmt.Fprintf(w, "search: %d trials, %d scored, %d pruned, %.1f s; one-shot in all: %.1f s\n", b.Trials, b.ChildrenScored, b.Pruned, b.SearchS, b.OneshotSearchS)
+	if b.OneshotSearchCPUS > 0 {
+		fmt.Fprintf(w, "in CPU seconds: one-shot %.1f, 10 standalone children %.1f\n", b.OneshotSearchCPUS, b.TenStandaloneCPUS)
+	}
 	fmt.Fprintf(w, "best in spec: one-shot (retrained) %s, standalone children %s\n", acc(b.BestOneshotAccuracy), acc(b.BestStandaloneAccuracy))
 	if b.LoadAverage != "" {
 		fmt.Fprintf(w, "load average: %s\n", b.LoadAverage)
