@@ -179,7 +179,7 @@ func (m *model) convBackwardChunk(n *node, nb, w, c int) {
 // convBackwardPost sums the tasks' partial gradients into n's.
 func (m *model) convBackwardPost(n *node, nb int) {
 	switch {
-	case n.groups == 1:
+	case n.groups == 1 && !n.narrowPatches():
 		m.reduceT(n.w.g, n.chunkW, chunks(nb), n.shape.C, n.kkc)
 	case n.isDepthwise():
 		m.reduce(n.gTap, n.chunkW, chunks(nb))
@@ -229,9 +229,15 @@ func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
 			n.patches(x, cols)
 		}
 	}
-	// dWᵀ += dYᵀ · cols: packing cols as B copies whole rows, where
-	// packing colsᵀ as A would gather them across rows.
-	gemmRowB(oc, n.kkc, hw, view{dy, 1, oc}, view{cols, n.kkc, 1}, dw, n.kkc, true, m.gemmS[w], m.bpack[w])
+	if n.narrowPatches() {
+		// dW += colsᵀ · dY: fewer than nr patch columns would fill less
+		// than one panel of B, so they are the GEMM's rows instead.
+		gemmRowB(n.kkc, oc, hw, view{cols, 1, n.kkc}, view{dy, oc, 1}, dw, oc, true, m.gemmS[w], m.bpack[w])
+	} else {
+		// dWᵀ += dYᵀ · cols: packing cols as B copies whole rows, where
+		// packing colsᵀ as A would gather them across rows.
+		gemmRowB(oc, n.kkc, hw, view{dy, 1, oc}, view{cols, n.kkc, 1}, dw, n.kkc, true, m.gemmS[w], m.bpack[w])
+	}
 	switch {
 	case dx == nil:
 	case n.isPointwise():
@@ -243,6 +249,12 @@ func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
 		col2im(dcols, n.inShape.H, n.inShape.W, n.inShape.C, n.k, n.stride, n.pad, n.shape.H, n.shape.W, dx)
 	}
 }
+
+// narrowPatches reports a convolution (groups 1) whose patches have fewer
+// columns than a GEMM panel, as a first layer on one channel does (9 for
+// 3×3): its weight gradient is computed, and kept per chunk, as W is laid
+// out (K·K·Cin × Cout) rather than transposed.
+func (n *node) narrowPatches() bool { return n.groups == 1 && n.kkc < nr }
 
 // patches writes the patches of n's input image x into cols (im2col).
 func (n *node) patches(x, cols []float32) {

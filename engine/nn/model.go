@@ -312,7 +312,7 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 		}
 	}
 	if !useAsm { // gemmRowB packs the patches only without the AVX2 kernel
-		b.bpackMax = max(b.bpackMax, packedBSize(hw, n.kkc))
+		b.bpackMax = max(b.bpackMax, packedBSize(hw, max(n.kkc, l.Out)))
 	}
 }
 
