@@ -482,7 +482,7 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	t.EvalS = ev.ChargedS
 	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
 	t.Status = store.Trained
-	if _, ok := e.Evaluator.(*SupernetEvaluator); ok {
+	if _, ok := localOf(e.Evaluator).(*SupernetEvaluator); ok {
 		t.Status = store.Inherited
 		return TrialInherited, nil
 	}

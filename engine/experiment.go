@@ -191,7 +191,7 @@ func (e *Experiment) Validate() error {
 	if e.Parallel < 0 || e.Batch < 0 {
 		errs = append(errs, "parallel and batch must not be negative")
 	}
-	if err := e.ASHA.check(e.Evaluator); err != nil {
+	if err := e.ASHA.check(localOf(e.Evaluator)); err != nil {
 		errs = append(errs, err.Error())
 	}
 	if e.Hardware.Score == nil && len(e.Hardware.Genes) > 0 {

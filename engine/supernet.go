@@ -38,8 +38,9 @@ type SupernetEvaluator struct {
 	Epochs    int
 	BNBatches int
 
-	sn  *nn.Supernet // set by prepare
-	fid Fidelity
+	sn   *nn.Supernet // set by prepare, or by Load on a worker
+	blob []byte       // sn as stored
+	fid  Fidelity
 }
 
 // SpaceKey is a short hash of a space's content, without its name.
@@ -105,24 +106,44 @@ func (s *SupernetEvaluator) prepare(ctx context.Context, r *runner) error {
 		if err != nil {
 			return fmt.Errorf("supernet training, epoch %d: %w", ep+1, err)
 		}
-		b, err := sn.MarshalBinary()
-		if err != nil {
+		if blob, err = sn.MarshalBinary(); err != nil {
 			return err
 		}
-		if err := r.o.Store.PutSupernet(key, ep+1, b); err != nil {
+		if err := r.o.Store.PutSupernet(key, ep+1, blob); err != nil {
 			return err
 		}
 		r.emit(Event{Kind: SupernetEpoch, Trial: -1,
 			Note: fmt.Sprintf("supernet epoch %d/%d: loss %.4f, %.1f s", ep+1, s.Epochs, loss, time.Since(t0).Seconds())})
 	}
-	s.sn, s.fid = sn, f
+	if blob == nil { // nothing stored, and no epoch to train
+		if blob, err = sn.MarshalBinary(); err != nil {
+			return err
+		}
+	}
+	s.sn, s.blob, s.fid = sn, blob, f
+	return nil
+}
+
+// Stored returns the prepared supernet as the store keeps it
+// (nn.Supernet.MarshalBinary), for workers that score children elsewhere
+// (Load); ok is false before the engine has prepared it.
+func (s *SupernetEvaluator) Stored() (blob []byte, ok bool) { return s.blob, s.sn != nil }
+
+// Load sets the supernet children are scored with to blob, one Stored
+// returned: a worker scores children as the engine would have.
+func (s *SupernetEvaluator) Load(blob []byte) error {
+	sn, err := nn.UnmarshalSupernet(blob)
+	if err != nil {
+		return fmt.Errorf("supernet: %w", err)
+	}
+	s.sn, s.blob = sn, blob
 	return nil
 }
 
 // prepareSupernet trains or loads the run's supernet, when its evaluator
 // has one, before the first trial.
 func (r *runner) prepareSupernet(ctx context.Context) error {
-	sv, ok := r.e.Evaluator.(*SupernetEvaluator)
+	sv, ok := localOf(r.e.Evaluator).(*SupernetEvaluator)
 	if !ok {
 		return nil
 	}
@@ -224,7 +245,7 @@ func (s *SupernetEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation
 // sharing its accuracy cache) and appends them as retrained trials; one
 // stored by an earlier run is resumed.
 func (r *runner) retrain(ctx context.Context, stored map[int]store.Trial) error {
-	s, ok := r.e.Evaluator.(*SupernetEvaluator)
+	s, ok := localOf(r.e.Evaluator).(*SupernetEvaluator)
 	if !ok || r.e.Retrain <= 0 || len(r.e.Objectives) == 0 {
 		return nil
 	}
@@ -286,8 +307,12 @@ func (r *runner) retrainOne(ctx context.Context, s *SupernetEvaluator, seq int, 
 		return t, err
 	}
 	if !ok {
+		trainer, err := r.standalone(s)
+		if err != nil {
+			return t, err
+		}
 		t0 := time.Now()
-		ev, err := s.Data.Evaluate(ctx, Request{Network: net, Space: r.e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: r.o.Cores})
+		ev, err := trainer.Evaluate(ctx, Request{Network: net, Space: r.e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: r.o.Cores})
 		if ctx.Err() != nil {
 			return t, fmt.Errorf("experiment %q stopped while retraining: %w", r.e.Name, context.Cause(ctx))
 		}
@@ -305,13 +330,22 @@ func (r *runner) retrainOne(ctx context.Context, s *SupernetEvaluator, seq int, 
 	return r.record(&t, TrialRetrained), nil
 }
 
+// standalone is the evaluator that retrains children: the supernet's train
+// evaluator, run where the experiment's evaluations run.
+func (r *runner) standalone(s *SupernetEvaluator) (Evaluator, error) {
+	if rm, ok := r.e.Evaluator.(Remote); ok {
+		return rm.Via(s.Data)
+	}
+	return s.Data, nil
+}
+
 // TrainSupernet trains the supernet of e, whose evaluator must be a
 // SupernetEvaluator, or loads it from o.Store, reporting every epoch it
 // trains to o.Progress; the evaluator then scores children. Run does this
 // itself before its first trial; a benchmark or a notebook calls it to time
 // the training or to score children outside a search.
 func TrainSupernet(ctx context.Context, e Experiment, o Options) error {
-	sv, ok := e.Evaluator.(*SupernetEvaluator)
+	sv, ok := localOf(e.Evaluator).(*SupernetEvaluator)
 	if !ok {
 		return fmt.Errorf("experiment %q: evaluator %s is not a supernet", e.Name, e.Evaluator.Name())
 	}

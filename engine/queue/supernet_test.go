@@ -1,0 +1,268 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/internal/hwnastest"
+	"github.com/hwnas/hwnas/metric"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// mobileSpace is a stride-4 stem and two slots of an mbconv (expansion 1
+// or 3, kernel 3 or 5) or skip: 25 networks.
+func mobileSpace() *arch.ChainSpace {
+	mb := arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "mbconv", Params: []arch.Param{
+		{Name: "expand", Values: []int{1, 3}}, {Name: "kernel", Values: []int{3, 5}}, {Name: "filters", Values: []int{8}}}}, {Kind: "skip"}}}
+	return &arch.ChainSpace{SpaceName: "mobile", Input: arch.Shape{H: 28, W: 28, C: 1},
+		Blocks: []arch.ChainBlock{{MinRepeat: 1, MaxRepeat: 1, Layers: []arch.ChainLayer{
+			{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{{Name: "filters", Values: []int{8}}, {Name: "stride", Values: []int{4}}}}}}, mb, mb}}},
+		Head: []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
+}
+
+// oneshotExperiment scores 10 children of mobileSpace with a supernet of
+// one epoch and retrains the best 2.
+func oneshotExperiment() engine.Experiment {
+	ev := &engine.SupernetEvaluator{Data: &engine.TrainEvaluator{Source: "mnist", Load: data.MNIST},
+		SpaceKey: engine.SpaceKey(mobileSpace()), Epochs: 1, BNBatches: 3}
+	return engine.Experiment{Name: "oneshot", Spec: "experiment oneshot (test)", Space: mobileSpace(), Evaluator: ev,
+		Fidelity:   engine.Fidelity{Dataset: "mnist", Train: 600, Val: 200, Test: 200, Epochs: 1, Batch: 32, LR: 0.01, Optimizer: "adam"},
+		Objectives: []engine.Objective{{Metric: metric.Accuracy, Maximize: true}},
+		Strategy:   engine.StrategySpec{Kind: "random"}, Budget: engine.Budget{Trials: 10}, Retrain: 2, Parallel: 1, Seed: 4}
+}
+
+// runIn runs e on a new store in dir.
+func runIn(t *testing.T, e engine.Experiment, dir string) *engine.Outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, err := engine.Run(ctx, e, engine.Options{Store: hwnastest.OpenStore(t, dir), Cores: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sameTrials compares two runs trial by trial, wall times aside.
+func sameTrials(t *testing.T, got, want *engine.Outcome) {
+	t.Helper()
+	if len(got.Trials) != len(want.Trials) {
+		t.Fatalf("%d trials, want %d", len(got.Trials), len(want.Trials))
+	}
+	for i, g := range got.Trials {
+		w := want.Trials[i]
+		delete(g.Metrics, "train_s")
+		delete(w.Metrics, "train_s")
+		if !slices.Equal(g.Genome, w.Genome) || g.Status != w.Status || !reflect.DeepEqual(g.Metrics, w.Metrics) {
+			t.Errorf("trial %d: %v %s %v, local %v %s %v", i, g.Genome, g.Status, g.Metrics, w.Genome, w.Status, w.Metrics)
+		}
+	}
+}
+
+// TestSupernetOnWorkers: a one-shot search through two worker processes.
+// The engine trains the supernet, stores it once in SupernetBucket, the
+// workers fetch it and score every child, and retrain the best two too;
+// the trials are those of a local run.
+func TestSupernetOnWorkers(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	workers := []*proc{startWorker(t, srv.URL(), ""), startWorker(t, srv.URL(), "")}
+	e := oneshotExperiment()
+	local := runIn(t, e, t.TempDir())
+	e = oneshotExperiment()
+	e.Parallel = 2
+	qe := queueEvaluator(t, srv.URL(), "", e.Evaluator, Config{})
+	e.Evaluator = qe
+	out := runIn(t, e, t.TempDir())
+	sameTrials(t, out, local)
+	if out.Counts.Inherited == 0 || out.Counts.Retrained != 2 {
+		t.Errorf("counts %+v: want inherited children and 2 retrained", out.Counts)
+	}
+	evaluated := 0
+	for _, w := range workers {
+		for k, res := range w.evaluated() {
+			if res != "ok" {
+				t.Errorf("worker %d: %s: %s", w.pid(), k, res)
+			}
+			evaluated++
+		}
+	}
+	if want := out.Counts.Inherited + out.Counts.Retrained; evaluated < want {
+		t.Errorf("workers evaluated %d requests, want %d (every inherited and retrained trial)", evaluated, want)
+	}
+	blob, _ := qe.Local().(*engine.SupernetEvaluator).Stored()
+	infos := bucketObjects(t, srv.URL(), SupernetBucket)
+	if len(infos) != 1 || infos[0].Size != uint64(len(blob)) || infos[0].Name != contentName(blob) {
+		t.Errorf("supernet bucket holds %+v, want one object of %d bytes", infos, len(blob))
+	}
+	t.Logf("supernet: %d bytes", len(blob))
+}
+
+// bucketObjects lists an object store of the server at url.
+func bucketObjects(t *testing.T, url, bucket string) []*jetstream.ObjectInfo {
+	t.Helper()
+	nc, err := Connect(ConnOptions{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b, err := js.ObjectStore(ctx, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err := b.List(ctx)
+	if err != nil && err != jetstream.ErrNoObjectsFound {
+		t.Fatal(err)
+	}
+	return infos
+}
+
+// TestSupernetNotTrained: a queue evaluator of a supernet the engine has
+// not trained says so instead of sending nothing to the workers.
+func TestSupernetNotTrained(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	e := oneshotExperiment()
+	qe := queueEvaluator(t, srv.URL(), "", e.Evaluator, Config{})
+	net, err := e.Space.Decode(make([]int, len(e.Space.Decisions())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = qe.Evaluate(context.Background(), engine.Request{Network: net, Fidelity: e.Fidelity})
+	if err == nil || !strings.Contains(err.Error(), "the supernet is not trained") {
+		t.Errorf("error %v, want one saying the supernet is not trained", err)
+	}
+}
+
+// ashaExperiment searches a 16-network MNIST space with the rungs 1 and 3
+// epochs (engine's TestASHARun).
+func ashaExperiment(parallel int) engine.Experiment {
+	space := &arch.ChainSpace{SpaceName: "mini", Input: arch.Shape{H: 28, W: 28, C: 1},
+		Blocks: []arch.ChainBlock{{MinRepeat: 2, MaxRepeat: 2, Layers: []arch.ChainLayer{{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{
+			{Name: "kernel", Values: []int{3, 5}}, {Name: "filters", Values: []int{4, 8}}, {Name: "stride", Values: []int{2}}}}}}}}},
+		Head: []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
+	return engine.Experiment{Name: "asha", Spec: "experiment asha (test)", Space: space,
+		Evaluator:  &engine.TrainEvaluator{Source: "mnist", Load: data.MNIST},
+		Fidelity:   engine.Fidelity{Dataset: "mnist", Train: 600, Val: 200, Test: 200, Batch: 32, LR: 0.01, Optimizer: "adam"},
+		ASHA:       engine.ASHA{MinEpochs: 1, MaxEpochs: 3, Eta: 3},
+		Objectives: []engine.Objective{{Metric: metric.Accuracy, Maximize: true}}, Strategy: engine.StrategySpec{Kind: "random"},
+		Budget: engine.Budget{Trials: 12}, Parallel: parallel, Seed: 2}
+}
+
+// TestASHAOnEmbeddedWorkers: a fidelity schedule through the embedded
+// executor gives the trials of a local run (children that reach 3 epochs
+// resume their 1-epoch checkpoint on a worker), and leaves no checkpoint.
+func TestASHAOnEmbeddedWorkers(t *testing.T) {
+	local := runIn(t, ashaExperiment(1), t.TempDir())
+	e := ashaExperiment(1)
+	cleanup, err := ApplyExecutor(context.Background(), &e, "embedded", ExecutorOptions{Workers: 2, WorkerCommand: testWorkerCommand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if e.Parallel != 2 {
+		t.Fatalf("parallel %d, want 2", e.Parallel)
+	}
+	dir := t.TempDir()
+	out := runIn(t, e, dir)
+	sameTrials(t, out, local)
+	reached := map[float64]int{}
+	for _, tr := range out.Trials {
+		reached[tr.Metrics[engine.EpochsMetric]]++
+	}
+	if reached[1] == 0 || reached[3] == 0 {
+		t.Errorf("epochs reached %v, want some 1 and some 3", reached)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) > 0 {
+		t.Errorf("checkpoints left: %v", left)
+	}
+}
+
+// TestRungCheckpointTravels: a rung that stops early comes back with the
+// worker's checkpoint, written where the engine keeps it; the next rung
+// sends it, the worker resumes from it, and the result is that of
+// training all the epochs at once; no object is left on the server.
+func TestRungCheckpointTravels(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	e := ashaExperiment(1)
+	qe := queueEvaluator(t, srv.URL(), "", e.Evaluator, Config{})
+	var mu sync.Mutex
+	var logs []string
+	loggingWorker(t, srv.URL(), func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		logs = append(logs, fmt.Sprintf(format, args...))
+	})
+	net, err := e.Space.Decode([]int{1, 1, 0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Epochs, f.Stop, f.Seed = 3, 1, e.Seed
+	dir := t.TempDir()
+	ckpt, localCkpt := filepath.Join(dir, "remote.ckpt"), filepath.Join(dir, "local.ckpt")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := qe.Evaluate(ctx, engine.Request{Network: net, Fidelity: f, Threads: 1, Checkpoint: ckpt}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Evaluator.Evaluate(ctx, engine.Request{Network: net, Fidelity: f, Threads: 1, Checkpoint: localCkpt}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(ckpt)
+	want, _ := os.ReadFile(localCkpt)
+	if len(got) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("checkpoint after rung 1: %d bytes from the worker, %d bytes locally, equal %t", len(got), len(want), slices.Equal(got, want))
+	}
+	t.Logf("checkpoint: %d bytes", len(got))
+	f.Stop = 0
+	res, err := qe.Evaluate(ctx, engine.Request{Network: net, Fidelity: f, Threads: 1, Checkpoint: ckpt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := e.Evaluator.Evaluate(ctx, engine.Request{Network: net, Fidelity: f, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Metrics[metric.Accuracy] != whole.Metrics[metric.Accuracy] {
+		t.Errorf("resumed on the worker: accuracy %v, 3 epochs at once %v", res.Metrics[metric.Accuracy], whole.Metrics[metric.Accuracy])
+	}
+	mu.Lock()
+	resumed := slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "resumes from a checkpoint of") })
+	mu.Unlock()
+	if !resumed {
+		t.Errorf("the worker did not resume from the checkpoint; its log: %q", logs)
+	}
+	if left := bucketObjects(t, srv.URL(), CheckpointBucket); len(left) > 0 {
+		t.Errorf("%d checkpoint objects left on the server", len(left))
+	}
+}
+
+// loggingWorker runs Work in this process until the test ends, logging to log.
+func loggingWorker(t *testing.T, url string, log func(string, ...any)) {
+	t.Helper()
+	nc, err := Connect(ConnOptions{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := Work(ctx, nc, WorkerConfig{Threads: 1, Name: "logging", Log: log}); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Cleanup(func() { cancel(); wg.Wait(); nc.Close() })
+}
