@@ -171,6 +171,8 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"key":"k","network":{"input":[8,8,1],"layers":[{"op":"conv","in":[-1],"kernel":3,"stride":1,"out":2,"act":"relu"}]}}`))
 	f.Add([]byte(`{"key":"k","network":{"input":[1,1,1],"layers":[{"op":"add","in":[-1,-1]}]}}`))
+	f.Add([]byte(`{"key":"k","names":["stem","x"],"network":{"input":[8,8,1],"layers":[{"op":"conv","in":[-1],"kernel":3,"stride":1,"out":2,"act":"relu"}]}}`))
+	f.Add([]byte(`{"key":"k","names":["stem"],"evaluator":{"kind":"supernet","source":"mnist","supernet":"f00d"},"network":{"input":[8,8,1],"layers":[{"op":"conv","in":[-1],"kernel":3,"stride":1,"out":2,"act":"relu"}]},"resume_from":"a.in","save_to":"a.out"}`))
 	f.Add([]byte(`{"key":"","timeout_s":-1}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -180,6 +182,11 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		if q.Key == "" || n == nil {
 			t.Fatalf("decoded a request without key or network: %+v", q)
+		}
+		for i, name := range q.Names {
+			if n.Layers[i].Name != name {
+				t.Fatalf("layer %d named %q, want %q", i, n.Layers[i].Name, name)
+			}
 		}
 		back, err := NetworkFromJSON(engine.NetworkToJSON(n))
 		if err != nil {
