@@ -154,6 +154,9 @@ func benchTransfer(b *testing.B, blob []byte) {
 	srv := startServer(b, ServerConfig{})
 	qe := queueEvaluatorTB(b, srv.URL(), engine.TableEvaluator{})
 	ctx := context.Background()
+	if err := qe.buckets(ctx); err != nil {
+		b.Fatal(err)
+	}
 	b.SetBytes(int64(len(blob)))
 	b.ResetTimer()
 	for i := range b.N {

@@ -29,7 +29,8 @@ type Evaluator struct {
 	cc    jetstream.ConsumeContext // results
 	dead  jetstream.ConsumeContext // max-deliveries advisories
 
-	supernets, checkpoints jetstream.ObjectStore // SupernetBucket, CheckpointBucket
+	bucketsMu              sync.Mutex
+	supernets, checkpoints jetstream.ObjectStore // SupernetBucket, CheckpointBucket, made by the first evaluation that needs them
 	specMu                 sync.Mutex            // guards spec.Supernet, set by the first evaluation
 
 	mu    sync.Mutex
@@ -82,9 +83,6 @@ func NewEvaluator(ctx context.Context, nc *nats.Conn, local engine.Evaluator, c 
 	}
 	e := &Evaluator{inner: local, spec: spec, cfg: c, js: js, reqs: reqs, res: res,
 		calls: map[string]*call{}, bySeq: map[uint64]*call{}}
-	if e.supernets, e.checkpoints, err = setupBuckets(ctx, js, c); err != nil {
-		return nil, err
-	}
 	if e.cc, err = e.follow(ctx, ResultStream, resultSubject+"*", e.result); err != nil {
 		return nil, err
 	}
@@ -195,6 +193,9 @@ func (e *Evaluator) specOf(ctx context.Context) (EvaluatorSpec, error) {
 		blob, ok := sv.Stored()
 		if !ok {
 			return e.spec, errors.New("queue evaluator: the supernet is not trained: the engine trains it before the first trial")
+		}
+		if err := e.buckets(ctx); err != nil {
+			return e.spec, err
 		}
 		name, err := putOnce(ctx, e.supernets, blob)
 		if err != nil {
@@ -373,6 +374,22 @@ func (e *Evaluator) giveUp(c *call, seq, deliveries uint64) {
 	}()
 }
 
+// buckets makes the object stores, once: only runs that send supernets or
+// checkpoints need them.
+func (e *Evaluator) buckets(ctx context.Context) error {
+	e.bucketsMu.Lock()
+	defer e.bucketsMu.Unlock()
+	if e.supernets != nil {
+		return nil
+	}
+	sn, ck, err := setupBuckets(ctx, e.js, e.cfg)
+	if err != nil {
+		return err
+	}
+	e.supernets, e.checkpoints = sn, ck
+	return nil
+}
+
 // sendCheckpoint stores the checkpoint file path, when it exists, for q's
 // worker to resume from, and asks the worker to store its own when q's rung
 // stops before the last epoch.
@@ -381,6 +398,9 @@ func (e *Evaluator) sendCheckpoint(ctx context.Context, c *call, q *request, pat
 		return nil
 	}
 	if q.Fidelity.Stop > 0 {
+		if err := e.buckets(ctx); err != nil {
+			return err
+		}
 		q.SaveTo = c.key + "." + c.nonce + ".out"
 	}
 	b, err := os.ReadFile(path)
@@ -391,6 +411,9 @@ func (e *Evaluator) sendCheckpoint(ctx context.Context, c *call, q *request, pat
 		return fmt.Errorf("reading the checkpoint to send: %w", err)
 	}
 	name := c.key + "." + c.nonce + ".in"
+	if err := e.buckets(ctx); err != nil {
+		return err
+	}
 	if _, err := e.checkpoints.PutBytes(ctx, name, b); err != nil {
 		return fmt.Errorf("sending a checkpoint of %d bytes to the workers: %w", len(b), err)
 	}
