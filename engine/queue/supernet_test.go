@@ -78,12 +78,15 @@ func TestSupernetOnWorkers(t *testing.T) {
 	srv := startServer(t, ServerConfig{})
 	workers := []*proc{startWorker(t, srv.URL(), ""), startWorker(t, srv.URL(), "")}
 	e := oneshotExperiment()
+	t0 := time.Now()
 	local := runIn(t, e, t.TempDir())
+	t1 := time.Now()
 	e = oneshotExperiment()
 	e.Parallel = 2
 	qe := queueEvaluator(t, srv.URL(), "", e.Evaluator, Config{})
 	e.Evaluator = qe
 	out := runIn(t, e, t.TempDir())
+	t.Logf("local run %.1fs, through 2 workers %.1fs", t1.Sub(t0).Seconds(), time.Since(t1).Seconds())
 	sameTrials(t, out, local)
 	if out.Counts.Inherited == 0 || out.Counts.Retrained != 2 {
 		t.Errorf("counts %+v: want inherited children and 2 retrained", out.Counts)
@@ -174,7 +177,9 @@ func ashaExperiment(parallel int) engine.Experiment {
 // executor gives the trials of a local run (children that reach 3 epochs
 // resume their 1-epoch checkpoint on a worker), and leaves no checkpoint.
 func TestASHAOnEmbeddedWorkers(t *testing.T) {
+	t0 := time.Now()
 	local := runIn(t, ashaExperiment(1), t.TempDir())
+	t1 := time.Now()
 	e := ashaExperiment(1)
 	cleanup, err := ApplyExecutor(context.Background(), &e, "embedded", ExecutorOptions{Workers: 2, WorkerCommand: testWorkerCommand})
 	if err != nil {
@@ -186,6 +191,7 @@ func TestASHAOnEmbeddedWorkers(t *testing.T) {
 	}
 	dir := t.TempDir()
 	out := runIn(t, e, dir)
+	t.Logf("local run %.1fs, through 2 embedded workers %.1fs (their start included)", t1.Sub(t0).Seconds(), time.Since(t1).Seconds())
 	sameTrials(t, out, local)
 	reached := map[float64]int{}
 	for _, tr := range out.Trials {
