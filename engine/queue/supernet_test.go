@@ -15,6 +15,7 @@ import (
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 	"github.com/nats-io/nats.go/jetstream"
@@ -280,4 +281,65 @@ func loggingWorker(t *testing.T, url string, log func(string, ...any)) {
 		}
 	})
 	t.Cleanup(func() { cancel(); wg.Wait(); nc.Close() })
+}
+
+// TestWorkerSwitchesSupernets: a worker serving two experiments with
+// different supernets scores each child with its own experiment's weights,
+// keeping one supernet in memory (so it fetches again on a switch back).
+func TestWorkerSwitchesSupernets(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	var mu sync.Mutex
+	loads := 0
+	loggingWorker(t, srv.URL(), func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Contains(format, "loaded supernet") {
+			loads++
+		}
+	})
+	e := oneshotExperiment()
+	net, err := e.Space.Decode([]int{0, 1, 1, 0, 0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Seed = e.Seed
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var evs []engine.Evaluator
+	for seed := range uint64(2) {
+		sv := oneshotExperiment().Evaluator.(*engine.SupernetEvaluator)
+		sv.SpaceKey += fmt.Sprint(seed) // two evaluators, two cache keys
+		blob, _ := nn.NewSupernet(seed + 1).MarshalBinary()
+		if err := sv.Load(blob); err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, sv)
+	}
+	qes := []*Evaluator{queueEvaluator(t, srv.URL(), "", evs[0], Config{}), queueEvaluator(t, srv.URL(), "", evs[1], Config{})}
+	for i, k := range []int{0, 1, 0} {
+		r := engine.Request{Network: net, Fidelity: f, Threads: 1}
+		r.Fidelity.Seed += int64(i) // no result of an earlier request to reuse
+		got, err := qes[k].Evaluate(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := evs[k].Evaluate(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := evs[1-k].Evaluate(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Metrics[metric.Accuracy] != want.Metrics[metric.Accuracy] || want.Metrics[metric.Accuracy] == other.Metrics[metric.Accuracy] {
+			t.Errorf("request %d: accuracy %v on the worker, %v here, %v with the other supernet (want it to differ)", i,
+				got.Metrics[metric.Accuracy], want.Metrics[metric.Accuracy], other.Metrics[metric.Accuracy])
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if loads != 3 {
+		t.Errorf("the worker loaded a supernet %d times, want 3 (one kept at a time)", loads)
+	}
 }

@@ -329,11 +329,11 @@ func (w *worker) run(ctx context.Context, ev engine.Evaluator, q request, r engi
 	defer os.RemoveAll(dir)
 	r.Checkpoint = filepath.Join(dir, "rung.ckpt")
 	if q.ResumeFrom != "" {
-		n, err := fetchFile(ctx, bucket, q.ResumeFrom, r.Checkpoint)
-		if err != nil {
-			return out, "", fmt.Errorf("fetching the checkpoint to resume from: %w", err)
+		if n, err := fetchFile(ctx, bucket, q.ResumeFrom, r.Checkpoint); err != nil { // train from epoch 0: the same result
+			w.cfg.Log("worker %s: %s: fetching its checkpoint: %v; training from epoch 0", w.cfg.Name, q.Key, err)
+		} else {
+			w.cfg.Log("worker %s: %s resumes from a checkpoint of %d bytes", w.cfg.Name, q.Key, n)
 		}
-		w.cfg.Log("worker %s: %s resumes from a checkpoint of %d bytes", w.cfg.Name, q.Key, n)
 	}
 	if out, err = safeEvaluate(ev, ctx, r); err != nil || q.SaveTo == "" {
 		return out, "", err
@@ -406,6 +406,14 @@ func (w *worker) evaluator(ctx context.Context, s EvaluatorSpec) (engine.Evaluat
 			return nil, err
 		}
 		maps.DeleteFunc(w.evals, func(_ string, e engine.Evaluator) bool { _, ok := e.(*engine.SupernetEvaluator); return ok })
+		// The data set stays loaded when the supernet changes, and serves
+		// retrain's train evaluator too.
+		tk, _ := json.Marshal(EvaluatorSpec{Kind: "train", Source: s.Source})
+		if te, ok := w.evals[string(tk)].(*engine.TrainEvaluator); ok {
+			sv.Data = te
+		} else {
+			w.evals[string(tk)] = sv.Data
+		}
 	}
 	w.evals[string(b)] = ev
 	return ev, nil
