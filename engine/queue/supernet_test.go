@@ -74,7 +74,8 @@ func sameTrials(t *testing.T, got, want *engine.Outcome) {
 // TestSupernetOnWorkers: a one-shot search through two worker processes.
 // The engine trains the supernet, stores it once in SupernetBucket, the
 // workers fetch it and score every child, and retrain the best two too;
-// the trials are those of a local run.
+// the trials are those of a local run, and so are those of the embedded
+// executor's.
 func TestSupernetOnWorkers(t *testing.T) {
 	srv := startServer(t, ServerConfig{})
 	workers := []*proc{startWorker(t, srv.URL(), ""), startWorker(t, srv.URL(), "")}
@@ -119,6 +120,16 @@ func TestSupernetOnWorkers(t *testing.T) {
 		t.Errorf("supernet bucket holds %+v, want one object of %d bytes", infos, len(blob))
 	}
 	t.Logf("supernet: %d bytes", len(blob))
+
+	e = oneshotExperiment() // the embedded executor, as `hwnas run --executor embedded` and the kernel use it
+	cleanup, err := ApplyExecutor(context.Background(), &e, "embedded", ExecutorOptions{Workers: 2, WorkerCommand: testWorkerCommand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	t2 := time.Now()
+	sameTrials(t, runIn(t, e, t.TempDir()), local)
+	t.Logf("through 2 embedded workers %.1fs", time.Since(t2).Seconds())
 }
 
 // bucketObjects lists an object store of the server at url.
