@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -352,5 +354,59 @@ func TestWorkerSwitchesSupernets(t *testing.T) {
 	defer mu.Unlock()
 	if loads != 3 {
 		t.Errorf("the worker loaded a supernet %d times, want 3 (one kept at a time)", loads)
+	}
+}
+
+// TestMissingCheckpointTrainsFromScratch: a rung whose checkpoint object is
+// gone (expired, removed) trains from epoch 0 on the worker instead of
+// failing, with the accuracy of a local rung trained from the start.
+func TestMissingCheckpointTrainsFromScratch(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	e := ashaExperiment(1)
+	qe := queueEvaluator(t, srv.URL(), "", e.Evaluator, Config{Poll: 100 * time.Millisecond})
+	var mu sync.Mutex
+	var logs []string
+	loggingWorker(t, srv.URL(), func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		logs = append(logs, fmt.Sprintf(format, args...))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := qe.buckets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	net, err := e.Space.Decode([]int{0, 1, 1, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Epochs, f.Stop, f.Seed = 3, 1, e.Seed
+	key, nonce := "00112233445566778899aabbccddeeff", "gone"
+	data, _ := json.Marshal(request{Key: key, Nonce: nonce, Evaluator: qe.spec, Network: engine.NetworkToJSON(net),
+		Fidelity: f, ResumeFrom: "gone.in"})
+	c := &call{key: key, nonce: nonce, waiters: 1, done: make(chan struct{})}
+	qe.mu.Lock()
+	qe.calls[key] = c
+	qe.mu.Unlock()
+	if _, err := qe.js.PublishMsg(ctx, &nats.Msg{Subject: requestSubject + key, Data: data}, jetstream.WithMsgID(key+"."+nonce)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := e.Evaluator.Evaluate(ctx, engine.Request{Network: net, Fidelity: f, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		t.Fatal("no answer")
+	}
+	if c.res.Error != "" || c.res.Metrics[metric.Accuracy] != want.Metrics[metric.Accuracy] {
+		t.Errorf("result %+v, want accuracy %v", c.res, want.Metrics[metric.Accuracy])
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "training from epoch 0") }) {
+		t.Errorf("the worker did not say it trains from epoch 0: %q", logs)
 	}
 }
