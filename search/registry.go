@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -20,6 +21,17 @@ type Param struct {
 	Choices []string
 	// Time: the value is a duration, written with a unit, in ms.
 	Time bool
+}
+
+// DefaultText is the default as written in a spec: a word, a duration or a number.
+func (p Param) DefaultText() string {
+	switch {
+	case p.Choices != nil && int(p.Default) < len(p.Choices):
+		return p.Choices[int(p.Default)]
+	case p.Time:
+		return strconv.FormatFloat(p.Default, 'g', -1, 64) + " ms"
+	}
+	return strconv.FormatFloat(p.Default, 'g', -1, 64)
 }
 
 // KindInfo describes a strategy kind for the DSL, completion and help.
