@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -170,6 +171,9 @@ type runner struct {
 	unstored int                     // finished trials the store does not have
 	// exhausted: the strategy had no new candidate before the budget ran out
 	exhausted bool
+	// total, once retrain has picked its children, is the trials finished
+	// before it plus those: progress counts against it, not the budget.
+	total int
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -606,7 +610,7 @@ func (r *runner) emitLocked(ev Event) {
 	if r.o.Progress == nil {
 		return
 	}
-	ev.Done, ev.Total, ev.Counts = r.done, r.e.Budget.Trials, r.counts
+	ev.Done, ev.Total, ev.Counts = r.done, cmp.Or(r.total, r.e.Budget.Trials), r.counts
 	ev.Elapsed = time.Since(r.start)
 	ev.BestTrial = -1
 	if len(r.e.Objectives) > 0 {

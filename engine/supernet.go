@@ -260,6 +260,9 @@ func (r *runner) retrain(ctx context.Context, stored map[int]store.Trial) error 
 		return err
 	}
 	kids, seq0 := r.bestChildren(r.e.Retrain), len(r.trials)
+	r.mu.Lock()
+	r.total = r.done + len(kids)
+	r.mu.Unlock()
 	resumed := func(i int) (store.Trial, bool) {
 		st, ok := stored[seq0+i]
 		return st, ok && st.Status == store.Retrained && slices.Equal(st.Genome, kids[i].Genome)

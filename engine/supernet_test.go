@@ -47,14 +47,19 @@ func oneshotExperiment(name string, maxLat float64) Experiment {
 func TestSupernetSearch(t *testing.T) {
 	st := hwnastest.OpenStore(t, t.TempDir())
 	var epochs []string
+	var last Event
 	progress := func(ev Event) {
 		if ev.Kind == SupernetEpoch {
 			epochs = append(epochs, ev.Note)
 		}
+		last = ev
 	}
 	out, err := Run(context.Background(), oneshotExperiment("a", 0.6), Options{Store: st, Progress: progress, Cores: 2})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if last.Done != 14 || last.Total != 14 { // the retrained count too, not "[14/12]"
+		t.Errorf("last progress: %d of %d trials, want 14 of 14", last.Done, last.Total)
 	}
 	if len(epochs) != 2 {
 		t.Fatalf("supernet epochs reported: %q, want 2", epochs)
