@@ -247,7 +247,8 @@ func diffRun(ctx context.Context, e engine.Experiment, log io.Writer) (diffResul
 }
 
 // diffResultOf sums up a search: a differentiable one by its derived
-// child, retrained (the most accurate if it derived several); a black box
+// child, retrained (the most accurate if it derived several; without an
+// accuracy if it was not retrained, pruned by the spec say); a black box
 // by its most accurate child within the spec, or its most accurate child
 // when none meets it.
 func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
@@ -270,12 +271,18 @@ func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
 			best = i
 		}
 	}
-	if best < 0 {
+	switch {
+	case best >= 0:
+		t := out.Trials[best]
+		r.Accuracy, r.TestAccuracy = metricPtr(t.Metrics, metric.Accuracy), metricPtr(t.Metrics, metric.TestAccuracy)
+	case r.Family == "differentiable" && len(out.Trials) > 0:
+		// Not retrained (pruned by the spec, say): its latency, no accuracy.
+		best = len(out.Trials) - 1
+	default:
 		return r
 	}
 	t := out.Trials[best]
-	r.InSpec, r.Genome, r.Network = t.Feasible, t.Genome, t.Network
-	r.LatencyMs, r.Accuracy, r.TestAccuracy = metricPtr(t.Metrics, metric.LatencyMs), metricPtr(t.Metrics, metric.Accuracy), metricPtr(t.Metrics, metric.TestAccuracy)
+	r.InSpec, r.Genome, r.Network, r.LatencyMs = t.Feasible, t.Genome, t.Network, metricPtr(t.Metrics, metric.LatencyMs)
 	return r
 }
 

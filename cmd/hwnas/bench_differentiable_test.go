@@ -59,7 +59,12 @@ func TestDiffResultOf(t *testing.T) {
 	if r.Family != "differentiable" || r.InSpec || *r.Accuracy != 0.5 || *r.LatencyMs != 0.35 {
 		t.Errorf("differentiable: %+v", r)
 	}
-	r = diffResultOf(engine.Experiment{Name: "fbnet", Strategy: engine.StrategySpec{Kind: "fbnet"}, Constraints: cons}, &engine.Outcome{})
+	pruned := &engine.Outcome{Trials: out.Trials[5:]}
+	r = diffResultOf(engine.Experiment{Name: "fbnet", Strategy: engine.StrategySpec{Kind: "fbnet"}, Constraints: cons}, pruned)
+	if r.Accuracy != nil || r.LatencyMs == nil || *r.LatencyMs != 1 || r.InSpec {
+		t.Errorf("derived child pruned: %+v", r)
+	}
+	r = diffResultOf(engine.Experiment{Name: "evolution", Strategy: engine.StrategySpec{Kind: "evolution"}, Constraints: cons}, pruned)
 	if r.Accuracy != nil || r.LatencyMs != nil || r.InSpec {
 		t.Errorf("no child: %+v", r)
 	}
