@@ -71,7 +71,7 @@ type diffBench struct {
 
 // diffOptions are the flags of `hwnas bench differentiable`.
 type diffOptions struct {
-	strategies string // comma-separated
+	strategies string        // comma-separated
 	time       time.Duration // black-box wall time; 0: ratio × the slowest differentiable search
 	ratio      float64
 	epochs     int     // differentiable searches' epochs; 0: the spec's
