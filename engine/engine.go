@@ -190,6 +190,10 @@ func (r *runner) run(ctx context.Context) error {
 	for _, t := range storedList {
 		stored[t.Seq] = t
 	}
+	if e.differentiable() {
+		defer r.emit(Event{Kind: RunDone, Trial: -1})
+		return r.runDifferentiable(ctx, stored)
+	}
 	strat, err := newStrategy(e)
 	if err != nil {
 		return fmt.Errorf("experiment %q: %w", e.Name, err)

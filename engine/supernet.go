@@ -38,8 +38,11 @@ type SupernetEvaluator struct {
 	Epochs    int
 	BNBatches int
 
-	sn  *nn.Supernet // set by prepare
+	sn  *nn.Supernet // set by prepare, or by a differentiable search for its derived child
 	fid Fidelity
+	// tag, while a differentiable search's child is scored, is that
+	// search's key: its inherited accuracy depends on it (differentiable.go).
+	tag string
 }
 
 // SpaceKey is a short hash of a space's content, without its name.
@@ -62,6 +65,9 @@ func SpaceKey(s arch.Space) string {
 // Name is part of the accuracy cache key: inherited accuracies depend on the
 // supernet (its space and epochs) and on the batch-norm re-estimation.
 func (s *SupernetEvaluator) Name() string {
+	if s.tag != "" {
+		return fmt.Sprintf("supernet:%s bn_batches=%d (%s)", s.Data.Source, s.BNBatches, s.tag)
+	}
 	return fmt.Sprintf("supernet:%s space=%s epochs=%d bn_batches=%d", s.Data.Source, s.SpaceKey, s.Epochs, s.BNBatches)
 }
 
