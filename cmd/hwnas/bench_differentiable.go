@@ -258,7 +258,7 @@ func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
 	want := []engine.Status{engine.Trained, engine.Cached}
 	if isDifferentiable(e.Strategy.Kind) {
 		r.Family, want = "differentiable", []engine.Status{engine.Retrained}
-		r.Trials = out.Counts.Retrained
+		r.Trials = len(out.Trials) - out.Counts.Retrained // the retrained copies are not children of their own
 	}
 	best := -1
 	for i, t := range out.Trials {

@@ -117,7 +117,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains networks")
 	}
-	out, err := runCLI(t, "bench", "differentiable", "--json", "--strategies", "reinforce,evolution", "--time", "2s", "--train", "64", "--target", "0.25")
+	out, err := runCLI(t, "bench", "differentiable", "--json", "--epochs", "3", "--train", "64", "--target", "0.25", "--ratio", "0.5")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -125,15 +125,28 @@ func TestBenchDifferentiableShort(t *testing.T) {
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &b); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if b.Platform != "PYNQ-Z1" || b.Spec != "latency_ms <= 0.25" || b.BlackBoxTimeS != 2 || len(b.Results) != 2 || b.GoalMet {
+	if b.Platform != "PYNQ-Z1" || b.Spec != "latency_ms <= 0.25" || b.Ratio != 0.5 || len(b.Results) != 4 || b.GoalMet {
 		t.Fatalf("bench %+v", b)
 	}
+	var slowest float64
 	for i, r := range b.Results {
-		if r.Strategy != []string{"reinforce", "evolution"}[i] || r.Family != "black-box" || r.TargetMs != 0.25 || r.SearchS < 2 || r.Trained == 0 {
+		family := []string{"differentiable", "differentiable", "black-box", "black-box"}[i]
+		if r.Strategy != []string{"fbnet", "proxyless", "reinforce", "evolution"}[i] || r.Family != family || r.TargetMs != 0.25 || r.SearchS <= 0 {
 			t.Errorf("result %+v", r)
 		}
-		if r.Accuracy == nil || *r.Accuracy < 0 || *r.Accuracy > 1 || r.LatencyMs == nil || r.InSpec != (*r.LatencyMs <= 0.25) {
+		if family == "differentiable" {
+			slowest = max(slowest, r.SearchS)
+			if r.Trials != 1 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained == 1) {
+				t.Errorf("derived child of %s: %+v", r.Strategy, r)
+			}
+		} else if r.SearchS < b.BlackBoxTimeS || r.Trained == 0 || r.Accuracy == nil {
+			t.Errorf("black box %s: %+v", r.Strategy, r)
+		}
+		if r.Accuracy != nil && (*r.Accuracy < 0 || *r.Accuracy > 1) || r.LatencyMs != nil && r.InSpec != (*r.LatencyMs <= 0.25) {
 			t.Errorf("child of %s: %+v", r.Strategy, r)
 		}
+	}
+	if b.BlackBoxTimeS != 0.5*slowest {
+		t.Errorf("black-box time %g s, want half of %g s", b.BlackBoxTimeS, slowest)
 	}
 }
