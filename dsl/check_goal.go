@@ -138,7 +138,7 @@ func (c *checker) strategy(e *Experiment, b *syntax.Block) {
 		c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, random, grid)", kind, len(e.Objectives))
 	}
 	if info.Differentiable {
-		c.differentiable(e, b.Kind)
+		c.differentiable(e, b)
 	}
 }
 
@@ -156,10 +156,10 @@ func (c *checker) sweep(e *Experiment, info search.KindInfo, body *syntax.Fields
 			continue
 		}
 		switch {
-		case e.Strategy.Sweep != nil:
-			c.errorf(f.Pos, f.EndPos, "strategy %s sweeps one parameter, and %s is already swept", info.Name, e.Strategy.Sweep.Param)
 		case p.Choices != nil || p.Integer:
 			c.errorf(f.Pos, f.EndPos, "%s cannot be swept: a sweep takes a real-valued parameter such as target or beta", p.Name)
+		case e.Strategy.Sweep != nil:
+			c.errorf(f.Pos, f.EndPos, "strategy %s sweeps one parameter, and %s is already swept", info.Name, e.Strategy.Sweep.Param)
 		case f.Value.Set == nil || len(f.Value.Set.Elems) == 0:
 			c.errAt(f.Value, "a sweep is a set of values: %s in {v1, v2, …}", p.Name)
 		default:
@@ -206,15 +206,15 @@ func (c *checker) strategyParam(p search.Param, v *syntax.Value) (float64, bool)
 // differentiable checks what fbnet and proxyless need of the experiment: a
 // supernet evaluator (its data and batch-norm settings), one platform (the
 // latency table), and for proxyless a latency target.
-func (c *checker) differentiable(e *Experiment, kind *syntax.Name) {
-	k := kind.Text
+func (c *checker) differentiable(e *Experiment, b *syntax.Block) {
+	kind, k := b.Kind, b.Kind.Text
 	if e.Evaluator != nil && e.Evaluator.Kind != "supernet" {
 		c.errorf(kind.Pos, kind.EndPos, "strategy %s trains a supernet with its architecture: it needs a supernet evaluator (evaluator NAME supernet { bn_batches = 10 }), not %s", k, e.Evaluator.Kind)
 	}
-	if e.Pool != nil || e.HardwareSearch != nil {
-		c.errorf(kind.Pos, kind.EndPos, "strategy %s reads a latency table, built for one platform: give platform = NAME, not a pool or a hardware search", k)
+	if e.Platform == nil {
+		c.errorf(kind.Pos, kind.EndPos, "strategy %s reads a latency table, built for one platform: give platform = NAME (not a pool or a hardware search)", k)
 	}
-	if k != "proxyless" || e.Strategy.Params["target"] > 0 || (e.Strategy.Sweep != nil && e.Strategy.Sweep.Param == "target") {
+	if k != "proxyless" || b.Body != nil && slices.ContainsFunc(b.Body.Items, func(f *syntax.Field) bool { return f.Key.Text == "target" }) {
 		return
 	}
 	if !slices.ContainsFunc(e.Constraints, func(c Constraint) bool { return c.Metric == "latency" && (c.Op == "<=" || c.Op == "<") }) {

@@ -151,3 +151,18 @@ func (a *ArchEpoch) Line() string {
 	}
 	return b.String()
 }
+
+// Distribution is the epoch's probabilities as text, one line per searched
+// position: every candidate with its probability, in the table's order.
+func (a *ArchEpoch) Distribution() []string {
+	var out []string
+	for _, p := range a.Positions {
+		var b strings.Builder
+		b.WriteString("  " + p.Name + ":")
+		for k, c := range p.Candidates {
+			fmt.Fprintf(&b, " %s %.0f%%", c, 100*p.Probs[k])
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
