@@ -104,6 +104,18 @@ func (pt diffPoint) key(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed in
 		pt.kind, strings.Join(ps, " "), pt.targetMs, TableKey(t), sv.Data.Source, sv.SpaceKey, f.Train, f.Val, f.Batch, f.LR, f.Optimizer, seed)
 }
 
+// warmupKey is where the warm-up of pt is stored: its key without the
+// parameters that only architecture steps read, so that the values of a
+// sweep of them share it (the warm-up trains the weights only, θ at 0).
+func (pt diffPoint) warmupKey(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed int64) string {
+	w := pt
+	w.p, w.targetMs = maps.Clone(pt.p), 0
+	for _, k := range []string{"alpha", "beta", "lambda", "loss", "target", "arch_lr"} {
+		delete(w.p, k)
+	}
+	return "warm-up " + w.key(sv, t, f, seed)
+}
+
 // TableKey is a short hash of a latency table's content.
 func TableKey(t *lut.Table) string {
 	b, _ := json.Marshal(t) // plain data

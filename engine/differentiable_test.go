@@ -49,7 +49,7 @@ func tableLatency(t *testing.T, e Experiment, tr Trial) float64 {
 // fbnet's exponent β at 0 (latency ignored) and 4. The tight target and the
 // large exponent must derive a faster child, each derived child is a trial
 // scored on the platform with inherited weights (the slower well above
-// chance), and
+// chance), the second search reuses the first's warm-up, and
 // every epoch reports the distribution.
 func TestDifferentiableLatencyTerm(t *testing.T) {
 	for _, c := range []struct {
@@ -72,8 +72,9 @@ func TestDifferentiableLatencyTerm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(out.Trials) != 2 || len(events) != 2*int(c.s.Params["epochs"]) {
-				t.Fatalf("%d trials, %d epochs reported", len(out.Trials), len(events))
+			// The second search starts from the first's warm-up.
+			if ep, warm := int(c.s.Params["epochs"]), int(c.s.Params["warmup"]); len(out.Trials) != 2 || len(events) != 2*ep-warm {
+				t.Fatalf("%d trials, %d epochs reported, want 2 and %d", len(out.Trials), len(events), 2*ep-warm)
 			}
 			for _, tr := range out.Trials {
 				if tr.Status != store.Inherited || tr.Metrics[metric.Accuracy] <= 0 || tr.Metrics[metric.LatencyMs] <= 0 {

@@ -110,18 +110,13 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 	if err != nil {
 		return diffResult{}, err
 	}
-	key := pt.key(sv, e.Table, f, e.Seed)
-	done, blob, ok, err := r.o.Store.Supernet(key)
-	if err != nil {
-		return diffResult{}, err
-	}
 	epochs := int(pt.p["epochs"])
 	cfg := nn.Config{Epochs: epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(e.Seed), Threads: r.o.Cores}
 	st := newDiffState(mn, pt, cfg, uint64(e.Seed))
-	if ok {
-		if err := st.decode(blob); err != nil {
-			return diffResult{}, fmt.Errorf("stored search %s: %w", key, err)
-		}
+	key, warm := pt.key(sv, e.Table, f, e.Seed), pt.warmupKey(sv, e.Table, f, e.Seed)
+	done, err := r.loadDiff(st, key, warm)
+	if err != nil {
+		return diffResult{}, err
 	}
 	wset, aset, err := p.train.SplitFraction(1-pt.p["split"], uint64(e.Seed)^0x64696666) // "diff"
 	if err != nil {
@@ -143,10 +138,35 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 		if err := r.o.Store.PutSupernet(key, ep+1, b); err != nil {
 			return diffResult{}, err
 		}
+		if ep+1 == int(pt.p["warmup"]) {
+			if err := r.o.Store.PutSupernet(warm, ep+1, b); err != nil {
+				return diffResult{}, err
+			}
+		}
 		ae := st.report(ep, time.Since(t0))
 		r.emit(Event{Kind: DiffEpoch, Trial: -1, Arch: &ae, Note: ae.Line()})
 	}
 	return diffResult{sn: st.sn, choice: st.argmax(), key: key}, nil
+}
+
+// loadDiff restores st from the store: the search stored under key, or
+// else the warm-up stored under warm by a search that differs only in the
+// parameters the warm-up does not read (another value of a sweep). It
+// returns the epochs done.
+func (r *runner) loadDiff(st *diffState, key, warm string) (int, error) {
+	for _, k := range []string{key, warm} {
+		done, blob, ok, err := r.o.Store.Supernet(k)
+		if err != nil {
+			return 0, err
+		}
+		if ok && (k == key || done == int(st.pt.p["warmup"])) {
+			if err := st.decode(blob); err != nil {
+				return 0, fmt.Errorf("stored search %s: %w", k, err)
+			}
+			return done, nil
+		}
+	}
+	return 0, nil
 }
 
 // argmax is the most likely candidate of every searched position, the

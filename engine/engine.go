@@ -182,13 +182,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.o.Store.SetMeta(rec.ID, encodeMeta(e, 0)); err != nil {
 		return err
 	}
-	storedList, err := r.o.Store.Trials(rec.ID)
+	stored, err := r.storedTrials()
 	if err != nil {
 		return err
-	}
-	stored := make(map[int]store.Trial, len(storedList))
-	for _, t := range storedList {
-		stored[t.Seq] = t
 	}
 	if e.differentiable() {
 		defer r.emit(Event{Kind: RunDone, Trial: -1})
@@ -235,6 +231,20 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		strat.Tell(told)
 	}
+}
+
+// storedTrials are the trials an earlier run of the experiment stored, by
+// sequence number.
+func (r *runner) storedTrials() (map[int]store.Trial, error) {
+	list, err := r.o.Store.Trials(r.rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	stored := make(map[int]store.Trial, len(list))
+	for _, t := range list {
+		stored[t.Seq] = t
+	}
+	return stored, nil
 }
 
 func (r *runner) timeUp() bool {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -20,6 +21,17 @@ type Param struct {
 	Choices []string
 	// Time: the value is a duration, written with a unit, in ms.
 	Time bool
+}
+
+// DefaultText is the default as written in a spec: a word, a duration or a number.
+func (p Param) DefaultText() string {
+	switch {
+	case p.Choices != nil && int(p.Default) < len(p.Choices):
+		return p.Choices[int(p.Default)]
+	case p.Time:
+		return strconv.FormatFloat(p.Default, 'g', -1, 64) + " ms"
+	}
+	return strconv.FormatFloat(p.Default, 'g', -1, 64)
 }
 
 // KindInfo describes a strategy kind for the DSL, completion and help.
@@ -225,27 +237,38 @@ func (k KindInfo) Param(name string) (Param, bool) {
 	return Param{}, false
 }
 
+// checkGenome checks cfg's genes and objectives.
+func checkGenome(kind string, cfg Config) error {
+	if len(cfg.Cards) == 0 {
+		return fmt.Errorf("strategy %s: the genome has no genes", kind)
+	}
+	for i, c := range cfg.Cards {
+		if c < 1 {
+			return fmt.Errorf("strategy %s: gene %d has %d choices, want at least 1", kind, i, c)
+		}
+	}
+	if len(cfg.Senses) == 0 {
+		return fmt.Errorf("strategy %s: no objectives", kind)
+	}
+	for i, s := range cfg.Senses {
+		if s != Minimize && s != Maximize {
+			return fmt.Errorf("strategy %s: objective %d has sense %d, want Minimize or Maximize", kind, i, s)
+		}
+	}
+	return nil
+}
+
 // New builds a strategy of the named kind.
 func New(kind string, cfg Config) (Strategy, error) {
 	k, ok := Kind(kind)
 	if !ok {
 		return nil, fmt.Errorf("unknown strategy %q (valid: %s)", kind, kindNames())
 	}
-	if len(cfg.Cards) == 0 {
-		return nil, fmt.Errorf("strategy %s: the genome has no genes", kind)
+	if k.Differentiable {
+		return nil, fmt.Errorf("strategy %s is differentiable: the engine runs it with a supernet, it does not ask and tell", kind)
 	}
-	for i, c := range cfg.Cards {
-		if c < 1 {
-			return nil, fmt.Errorf("strategy %s: gene %d has %d choices, want at least 1", kind, i, c)
-		}
-	}
-	if len(cfg.Senses) == 0 {
-		return nil, fmt.Errorf("strategy %s: no objectives", kind)
-	}
-	for i, s := range cfg.Senses {
-		if s != Minimize && s != Maximize {
-			return nil, fmt.Errorf("strategy %s: objective %d has sense %d, want Minimize or Maximize", kind, i, s)
-		}
+	if err := checkGenome(kind, cfg); err != nil {
+		return nil, err
 	}
 	p, err := k.Resolve(cfg.Params)
 	if err != nil {
@@ -259,9 +282,6 @@ func New(kind string, cfg Config) (Strategy, error) {
 			return nil, fmt.Errorf("strategy %s optimises one value: set a reward (e.g. weighted sum) to combine %d objectives", kind, len(cfg.Senses))
 		}
 		cfg.Reward = DefaultReward(cfg.Senses[0])
-	}
-	if k.Differentiable {
-		return nil, fmt.Errorf("strategy %s is differentiable: the engine runs it with a supernet, it does not ask and tell", kind)
 	}
 	if k.NeedsHardware {
 		if cfg.Hardware == nil {
