@@ -333,6 +333,11 @@ func writeDiffBench(w io.Writer, b *diffBench) {
 		}
 		fmt.Fprintf(w, "%-12s %-15s %8d %8d %7d %7s %7s %10s  %s\n", r.Strategy, r.Family, r.Trials, r.Trained, r.Pruned, secs(r.SearchS), spec, lat, optAcc(r.Accuracy))
 	}
+	for _, r := range b.Results {
+		if r.Family == "differentiable" && r.LatencyMs != nil && r.TargetMs > 0 {
+			fmt.Fprintf(w, "%s's child: %.2f x the spec's latency\n", r.Strategy, *r.LatencyMs/r.TargetMs)
+		}
+	}
 	fmt.Fprintf(w, "goal (every derived child in spec and at least as accurate as the black boxes', in a third of their time or less): %s\n",
 		map[bool]string{true: "met", false: "not met"}[b.GoalMet])
 	if b.LoadAverage != "" {
