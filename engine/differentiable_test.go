@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hwnas/hwnas/engine/data"
@@ -131,6 +132,29 @@ func TestDifferentiableResumes(t *testing.T) {
 		a, b := whole.Trials[0], out.Trials[0]
 		if !slices.Equal(a.Genome, b.Genome) || a.Metrics[metric.Accuracy] != b.Metrics[metric.Accuracy] {
 			t.Errorf("run %d derived %v (accuracy %g), an uninterrupted run %v (%g)", run+2, b.Genome, b.Metrics[metric.Accuracy], a.Genome, a.Metrics[metric.Accuracy])
+		}
+	}
+}
+
+// TestDifferentiableNeeds refuses a differentiable search without a
+// supernet evaluator or a latency table, and proxyless without a target.
+func TestDifferentiableNeeds(t *testing.T) {
+	noSupernet := diffExperiment(t, "a", StrategySpec{Kind: "fbnet"})
+	noSupernet.Evaluator = &TrainEvaluator{Source: "mnist", Load: data.MNIST}
+	noTable := diffExperiment(t, "b", StrategySpec{Kind: "fbnet"})
+	noTable.Table = nil
+	noTarget := diffExperiment(t, "c", StrategySpec{Kind: "proxyless"})
+	for _, c := range []struct {
+		e    Experiment
+		want string
+	}{
+		{noSupernet, "strategy fbnet trains a supernet: it needs a supernet evaluator"},
+		{noTable, "strategy fbnet needs a latency table: give the experiment a platform"},
+		{noTarget, "strategy proxyless needs a latency target"},
+	} {
+		_, err := Run(context.Background(), c.e, Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 1})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.e.Name, err, c.want)
 		}
 	}
 }
