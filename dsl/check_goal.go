@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/hwnas/hwnas/dsl/syntax"
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/fpga/lut"
 	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
 )
@@ -203,6 +205,23 @@ func (c *checker) strategyParam(p search.Param, v *syntax.Value) (float64, bool)
 	return 0, false
 }
 
+// latencyTable checks that the latency table of e's space on its platform
+// can be built and searched: a chain space of fixed depth whose candidates
+// at a position give one shape, without shared blocks.
+func (c *checker) latencyTable(e *Experiment, kind *syntax.Name) {
+	t, err := lut.Build(e.Space.Space, e.Platform.Device, fpga.Options{Precision: e.Platform.Precision})
+	if err != nil {
+		c.errorf(kind.Pos, kind.EndPos, "strategy %s searches against a latency table: %v", kind.Text, strings.TrimPrefix(err.Error(), "lut: "))
+		return
+	}
+	for _, p := range t.Positions {
+		if strings.Contains(p.Name, ".") {
+			c.errorf(kind.Pos, kind.EndPos, "strategy %s does not search shared blocks (position %s): write repeat without shared", kind.Text, p.Name)
+			return
+		}
+	}
+}
+
 // differentiable checks what fbnet and proxyless need of the experiment: a
 // supernet evaluator (its data and batch-norm settings), one platform (the
 // latency table), and for proxyless a latency target.
@@ -213,6 +232,8 @@ func (c *checker) differentiable(e *Experiment, b *syntax.Block) {
 	}
 	if e.Platform == nil {
 		c.errorf(kind.Pos, kind.EndPos, "strategy %s reads a latency table, built for one platform: give platform = NAME (not a pool or a hardware search)", k)
+	} else if e.Space != nil && e.Space.Space != nil {
+		c.latencyTable(e, kind)
 	}
 	if k != "proxyless" || b.Body != nil && slices.ContainsFunc(b.Body.Items, func(f *syntax.Field) bool { return f.Key.Text == "target" }) {
 		return

@@ -58,7 +58,6 @@ func diffPoints(e *Experiment) ([]diffPoint, error) {
 		params := maps.Clone(e.Strategy.Params)
 		pt := diffPoint{kind: kind}
 		if e.Strategy.Sweep != "" {
-			params = maps.Clone(params)
 			if params == nil {
 				params = map[string]float64{}
 			}

@@ -1,10 +1,14 @@
 package engine
 
 import (
+	"bufio"
 	"context"
-	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hwnas/hwnas/engine/data"
@@ -19,20 +23,28 @@ import (
 // images, against the PYNQ-Z1's latency table at int16.
 func diffExperiment(t *testing.T, name string, s StrategySpec) Experiment {
 	t.Helper()
+	e, err := newDiffExperiment(name, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func newDiffExperiment(name string, s StrategySpec) (Experiment, error) {
 	sp := mobileSpace()
 	dev, err := fpga.Lookup("PYNQ-Z1")
 	if err != nil {
-		t.Fatal(err)
+		return Experiment{}, err
 	}
 	o := fpga.Options{Precision: fpga.Int16}
 	table, err := lut.Build(sp, dev, o)
 	if err != nil {
-		t.Fatal(err)
+		return Experiment{}, err
 	}
 	ev := &SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist", Load: data.MNIST}, SpaceKey: SpaceKey(sp), Epochs: 1, BNBatches: 3}
 	return Experiment{Name: name, Space: sp, Hardware: PlatformHardware(dev, o), Evaluator: ev, Table: table,
 		Fidelity:   Fidelity{Dataset: "mnist", Train: 600, Val: 200, Test: 200, Epochs: 1, Batch: 32, LR: 0.01, Optimizer: "adam"},
-		Objectives: []Objective{{metric.Accuracy, true}}, Strategy: s, Budget: Budget{Trials: 5}, Seed: 4}
+		Objectives: []Objective{{metric.Accuracy, true}}, Strategy: s, Budget: Budget{Trials: 5}, Seed: 4}, nil
 }
 
 // tableLatency is the table's latency of a trial's child.
@@ -97,32 +109,72 @@ func TestDifferentiableLatencyTerm(t *testing.T) {
 	}
 }
 
-// TestDifferentiableResumes stops an fbnet search after its first epoch;
-// the next run trains only the other two and derives the child a run never
-// stopped derives, with the same inherited accuracy; a third run trains
-// nothing.
-func TestDifferentiableResumes(t *testing.T) {
-	s := StrategySpec{Kind: "fbnet", Params: map[string]float64{"epochs": 3, "warmup": 1}}
-	whole, err := Run(context.Background(), diffExperiment(t, "a", s), Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2})
+// resumeStrategy is the fbnet search the resume tests stop.
+var resumeStrategy = StrategySpec{Kind: "fbnet", Params: map[string]float64{"epochs": 3, "warmup": 1}}
+
+// diffHelper runs resumeStrategy's search on st, printing each finished
+// epoch, until killed (TestDifferentiableSurvivesSIGKILL).
+func diffHelper(st *store.Store) int {
+	e, err := newDiffExperiment("a", resumeStrategy)
+	if err == nil {
+		_, err = Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
+			if ev.Kind == DiffEpoch {
+				fmt.Println("epoch")
+			}
+		}})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// TestDifferentiableSurvivesSIGKILL kills an fbnet search with SIGKILL
+// after its first epoch; the next run trains only the epochs left and
+// derives the child an uninterrupted run derives, with the same inherited
+// accuracy; a third run trains nothing.
+func TestDifferentiableSurvivesSIGKILL(t *testing.T) {
+	whole, err := Run(context.Background(), diffExperiment(t, "a", resumeStrategy), Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := hwnastest.OpenStore(t, t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "HWNAS_RUN_HELPER="+dir, "HWNAS_RUN_DIFF=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !bufio.NewScanner(out).Scan() {
+		t.Fatal("the helper ended before its first epoch")
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	st := hwnastest.OpenStore(t, dir)
+	e := diffExperiment(t, "a", resumeStrategy)
+	pts, err := diffPoints(&e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Seed = e.Seed
+	done, _, ok, err := st.Supernet(pts[0].key(e.Evaluator.(*SupernetEvaluator), e.Table, f, e.Seed))
+	if err != nil || !ok || done < 1 || done >= 3 {
+		t.Fatalf("after the kill the store has %d of 3 epochs (found %t, %v)", done, ok, err)
+	}
 	epochs := 0
 	count := func(ev Event) {
 		if ev.Kind == DiffEpoch {
 			epochs++
-			cancel()
 		}
 	}
-	if _, err := Run(ctx, diffExperiment(t, "a", s), Options{Store: st, Cores: 2, Progress: count}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("stopped run: %v", err)
-	}
-	ctx = context.Background()
-	for run, want := range []int{2, 0} {
+	for run, want := range []int{3 - done, 0} {
 		epochs = 0
-		out, err := Run(ctx, diffExperiment(t, "a", s), Options{Store: st, Cores: 1, Progress: count})
+		out, err := Run(context.Background(), diffExperiment(t, "a", resumeStrategy), Options{Store: st, Cores: 1, Progress: count})
 		if err != nil {
 			t.Fatal(err)
 		}

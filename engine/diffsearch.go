@@ -78,14 +78,28 @@ func (st *diffState) decode(b []byte) error {
 	if err := json.Unmarshal(rest[4:4+n], &a); err != nil {
 		return fmt.Errorf("stored differentiable search: %w", err)
 	}
-	if len(a.Theta) != len(st.mn.pos) {
-		return fmt.Errorf("stored differentiable search has %d positions, the space %d", len(a.Theta), len(st.mn.pos))
+	if err := a.fits(st.mn); err != nil {
+		return fmt.Errorf("stored differentiable search: %w", err)
 	}
 	sn, err := nn.UnmarshalSupernet(rest[4+n:])
 	if err != nil {
 		return err
 	}
 	st.arch, st.sn = a, sn
+	return nil
+}
+
+// fits checks that a holds one logit and two moments per candidate of
+// every searched position of mn.
+func (a *archParams) fits(mn *mixedNet) error {
+	if len(a.Theta) != len(mn.pos) || len(a.M1) != len(mn.pos) || len(a.M2) != len(mn.pos) {
+		return fmt.Errorf("%d positions, the space has %d", len(a.Theta), len(mn.pos))
+	}
+	for i, p := range mn.pos {
+		if n := len(p.cands); len(a.Theta[i]) != n || len(a.M1[i]) != n || len(a.M2[i]) != n {
+			return fmt.Errorf("position %s has %d logits, the space %d candidates", p.name, len(a.Theta[i]), n)
+		}
+	}
 	return nil
 }
 
