@@ -31,7 +31,7 @@ func diffExperiment(t *testing.T, name string, s StrategySpec) Experiment {
 }
 
 func newDiffExperiment(name string, s StrategySpec) (Experiment, error) {
-	sp := mobileSpace()
+	sp := hwnastest.MobileSpace()
 	dev, err := fpga.Lookup("PYNQ-Z1")
 	if err != nil {
 		return Experiment{}, err

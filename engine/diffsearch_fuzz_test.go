@@ -6,13 +6,14 @@ import (
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/fpga/lut"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // FuzzDecodeSearch feeds stored differentiable searches, valid and
 // mangled, to the decoder: it must return an error or a state whose
 // architecture parameters fit the space, never panic.
 func FuzzDecodeSearch(f *testing.F) {
-	sp := mobileSpace()
+	sp := hwnastest.MobileSpace()
 	dev, err := fpga.Lookup("PYNQ-Z1")
 	if err != nil {
 		f.Fatal(err)

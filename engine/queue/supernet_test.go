@@ -23,23 +23,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// mobileSpace is a stride-4 stem and two slots of an mbconv (expansion 1
-// or 3, kernel 3 or 5) or skip: 25 networks.
-func mobileSpace() *arch.ChainSpace {
-	mb := arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "mbconv", Params: []arch.Param{
-		{Name: "expand", Values: []int{1, 3}}, {Name: "kernel", Values: []int{3, 5}}, {Name: "filters", Values: []int{8}}}}, {Kind: "skip"}}}
-	return &arch.ChainSpace{SpaceName: "mobile", Input: arch.Shape{H: 28, W: 28, C: 1},
-		Blocks: []arch.ChainBlock{{MinRepeat: 1, MaxRepeat: 1, Layers: []arch.ChainLayer{
-			{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{{Name: "filters", Values: []int{8}}, {Name: "stride", Values: []int{4}}}}}}, mb, mb}}},
-		Head: []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
-}
-
 // oneshotExperiment scores 10 children of mobileSpace with a supernet of
 // one epoch and retrains the best 2.
 func oneshotExperiment() engine.Experiment {
 	ev := &engine.SupernetEvaluator{Data: &engine.TrainEvaluator{Source: "mnist", Load: data.MNIST},
-		SpaceKey: engine.SpaceKey(mobileSpace()), Epochs: 1, BNBatches: 3}
-	return engine.Experiment{Name: "oneshot", Spec: "experiment oneshot (test)", Space: mobileSpace(), Evaluator: ev,
+		SpaceKey: engine.SpaceKey(hwnastest.MobileSpace()), Epochs: 1, BNBatches: 3}
+	return engine.Experiment{Name: "oneshot", Spec: "experiment oneshot (test)", Space: hwnastest.MobileSpace(), Evaluator: ev,
 		Fidelity:   engine.Fidelity{Dataset: "mnist", Train: 600, Val: 200, Test: 200, Epochs: 1, Batch: 32, LR: 0.01, Optimizer: "adam"},
 		Objectives: []engine.Objective{{Metric: metric.Accuracy, Maximize: true}},
 		Strategy:   engine.StrategySpec{Kind: "random"}, Budget: engine.Budget{Trials: 10}, Retrain: 2, Parallel: 1, Seed: 4}
