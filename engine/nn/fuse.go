@@ -10,8 +10,13 @@ package nn
 // core's cache when the next node reads them. Every chunk computes what it
 // did node by node, so the results are the same bit for bit.
 
-// fwdChunked reports whether node n's forward pass has a per-chunk form.
+// fwdChunked reports whether node n's forward pass has a per-chunk form. A
+// node left out of the passes (off: a mixed layer's input not computed this
+// step) has none, so that runs stop at it and the passes skip it.
 func fwdChunked(n *node) bool {
+	if n.off {
+		return false
+	}
 	switch n.kind {
 	case kConv, kDense, kMaxPool, kAvgPool, kGAP, kAdd, kConcat, kBN, kDropout:
 		return true

@@ -11,6 +11,9 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 			continue
 		}
 		n := m.nodes[id]
+		if n.off {
+			continue
+		}
 		switch n.kind {
 		case kConv:
 			m.convForward(n, nb)
@@ -28,6 +31,8 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 			m.bnForward(n, nb, train)
 		case kDropout:
 			m.dropoutForward(n, nb, train, seed, step, id)
+		case kMix:
+			m.mixForward(n, nb)
 		}
 		if n.relu && !fusesReLU(n.kind) {
 			m.reluInPlace(n, nb)
@@ -59,6 +64,9 @@ func (m *model) backward(nb int) {
 			continue
 		}
 		n := m.nodes[i]
+		if n.off {
+			continue
+		}
 		if n.relu && !fusesReLU(n.kind) && !n.consumerMasks {
 			m.reluMask(n, nb)
 		}
@@ -79,6 +87,8 @@ func (m *model) backward(nb int) {
 			m.bnBackward(n, nb)
 		case kDropout:
 			m.dropoutBackward(n, nb)
+		case kMix:
+			m.mixBackward(n, nb)
 		}
 	}
 }
