@@ -49,7 +49,7 @@ func (a ASHA) check(ev Evaluator) error {
 	case nil, RungTrainer:
 		return nil
 	case TableEvaluator:
-		return fmt.Errorf("fidelity asha needs accuracies after each rung's epochs, and the %s table has only each network's final figures (NAS-Bench-201's 200 epochs), none per epoch", ev.Name())
+		return fmt.Errorf("fidelity asha needs accuracies after each rung's epochs, and the %s evaluator reads a table with only each network's final figures (NAS-Bench-201's 200 epochs), none per epoch", ev.Name())
 	}
 	return fmt.Errorf("fidelity asha needs an evaluator that trains a given number of epochs (train or command); %s cannot", ev.Name())
 }

@@ -38,7 +38,7 @@ func TestASHARungs(t *testing.T) {
 			t.Errorf("%+v: no error", a)
 		}
 	}
-	if err := (ASHA{1, 9, 3}).check(TableEvaluator{}); err == nil || !strings.Contains(err.Error(), "has only each network's final figures") {
+	if err := (ASHA{1, 9, 3}).check(TableEvaluator{}); err == nil || !strings.Contains(err.Error(), "with only each network's final figures") {
 		t.Errorf("asha with a table evaluator: %v", err)
 	}
 	if err := (ASHA{1, 9, 3}).check(&SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist"}}); err == nil || !strings.Contains(err.Error(), "(train or command)") {

@@ -142,7 +142,7 @@ func benchFidelity(ctx context.Context, budget time.Duration, sched engine.ASHA,
 	if err := asha.Validate(); err != nil {
 		return nil, fmt.Errorf("hwnas bench fidelity: %w", err)
 	}
-	b := &fidelityBench{TimeS: budget.Seconds(), Schedule: sched}
+	b := &fidelityBench{TimeS: budget.Seconds(), Schedule: sched, Runs: []fidelitySeed{}}
 	if n := len(plain.Constraints); n > 0 {
 		b.Spec = plain.Constraints[n-1].String()
 	}
