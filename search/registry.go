@@ -221,13 +221,8 @@ func New(kind string, cfg Config) (Strategy, error) {
 	cfg.Params = p
 	cfg.Cards = slices.Clone(cfg.Cards)
 	cfg.Senses = slices.Clone(cfg.Senses)
-	if !k.Multi && cfg.Reward == nil {
-		switch {
-		case len(cfg.Senses) == 1:
-			cfg.Reward = DefaultReward(cfg.Senses[0])
-		case !k.Pareto:
-			return nil, fmt.Errorf("strategy %s optimises one value: set a reward (e.g. weighted sum) to combine %d objectives", kind, len(cfg.Senses))
-		}
+	if err := k.defaultReward(&cfg); err != nil {
+		return nil, err
 	}
 	if k.NeedsHardware {
 		if cfg.Hardware == nil {
@@ -254,4 +249,18 @@ func New(kind string, cfg Config) (Strategy, error) {
 		return newBananas(cfg), nil
 	}
 	return nil, fmt.Errorf("strategy %s is registered but not built", kind)
+}
+
+// defaultReward gives a kind that scalarises, and has no reward, its single
+// objective's; several objectives need a reward unless the kind ranks them
+// itself (Multi, or Pareto without a reward).
+func (k KindInfo) defaultReward(cfg *Config) error {
+	switch {
+	case k.Multi || cfg.Reward != nil:
+	case len(cfg.Senses) == 1:
+		cfg.Reward = DefaultReward(cfg.Senses[0])
+	case !k.Pareto:
+		return fmt.Errorf("strategy %s optimises one value: set a reward (e.g. weighted sum) to combine %d objectives", k.Name, len(cfg.Senses))
+	}
+	return nil
 }
