@@ -17,7 +17,7 @@ func TestFidelityBenchRendering(t *testing.T) {
 	a, b, c, d := 0.91, 0.93, 0.95, 0.92
 	fb := &fidelityBench{Spec: "latency_ms <= 3", TimeS: 600, Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3},
 		Runs: []fidelitySeed{{Seed: 1,
-			Plain: fidelityArm{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 600, Best: &a, BestAny: &a, BestTest: &a},
+			Plain: fidelityArm{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 600, CPUS: 1150, Best: &a, BestAny: &a, BestTest: &a},
 			ASHA:  fidelityArm{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 600, Best: &b, BestAny: &c, BestTest: &d},
 		}, {Seed: 2,
 			Plain: fidelityArm{Name: "fnas_evolution", Children: 10, Pruned: 8, Trained: 2, Full: 2, Epochs: 18, WallS: 600},
