@@ -26,7 +26,7 @@ type fidelityArm struct {
 	Epochs   int      `json:"epochs"`   // epochs trained in all
 	Pruned   int      `json:"pruned"`
 	WallS    float64  `json:"wall_s"`
-	CPUS     float64  `json:"cpu_s,omitempty"` // CPU time the process used meanwhile: how much of the wall time the search had, under other load
+	CPUS     float64  `json:"cpu_s,omitempty"`                 // CPU time of the process meanwhile (under other load, below wall_s)
 	Best     *float64 `json:"best_accuracy_meeting_spec"`      // over children at max_epochs
 	BestAny  *float64 `json:"best_any_fidelity_meeting_spec"`  // over every child at its last rung
 	BestTest *float64 `json:"test_accuracy_of_best,omitempty"` // the test accuracy of Best's child
