@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/arch/nb201"
@@ -13,16 +14,20 @@ import (
 
 // nb201Pareto searches NAS-Bench-201 for CIFAR-10 validation accuracy
 // against FPGA latency (HW-NAS-Bench) for budget evaluations, batch at a
-// time, and returns the hypervolume of what it evaluated over ref.
-func nb201Pareto(t testing.TB, kind string, reward search.Reward, seed int64, budget, batch int, ref []float64) float64 {
+// time, and returns the hypervolume of what it evaluated over ref and the
+// wall time of its asks and tells.
+func nb201Pareto(t testing.TB, kind string, reward search.Reward, seed int64, budget, batch int, ref []float64) (float64, time.Duration) {
 	senses := []search.Sense{search.Maximize, search.Minimize}
 	s, err := search.New(kind, search.Config{Cards: arch.Cardinalities(nb201.Space{}), Senses: senses, Seed: seed, Reward: reward})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var pts [][]float64
+	var spent time.Duration
 	for len(pts) < budget {
+		t0 := time.Now()
 		cs := s.Ask(min(batch, budget-len(pts)))
+		spent += time.Since(t0)
 		rs := make([]search.Result, len(cs))
 		for i, c := range cs {
 			r, err := nb201.LookupGenome(c.Genome)
@@ -32,13 +37,15 @@ func nb201Pareto(t testing.TB, kind string, reward search.Reward, seed int64, bu
 			rs[i] = search.Result{ID: c.ID, Objectives: []float64{r.C10ValidValidAcc / 100, r.FPGALatencyMs}, Feasible: true}
 			pts = append(pts, rs[i].Objectives)
 		}
+		t0 = time.Now()
 		s.Tell(rs)
+		spent += time.Since(t0)
 	}
 	hv, err := search.Hypervolume(pts, ref, senses)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hv
+	return hv, spent
 }
 
 // TestNB201BananasPareto: on accuracy against FPGA latency, bananas without
@@ -75,13 +82,15 @@ func TestNB201BananasPareto(t *testing.T) {
 	mean := map[string]float64{}
 	shares := map[string][]float64{}
 	for _, a := range arms {
+		var spent time.Duration
 		for seed := range int64(seeds) {
-			shares[a.name] = append(shares[a.name], nb201Pareto(t, a.kind, a.reward, seed, budget, batch, ref)/opt)
+			hv, d := nb201Pareto(t, a.kind, a.reward, seed, budget, batch, ref)
+			shares[a.name], spent = append(shares[a.name], hv/opt), spent+d
 		}
 		m, sd := search.MeanSD(shares[a.name])
 		mean[a.name] = m
-		t.Logf("%-16s share of the optimal hypervolume (%.4f, ref %v) at %d evaluations over %d seeds: %.4f ± %.4f (standard error)",
-			a.name, opt, ref, budget, seeds, m, sd/math.Sqrt(float64(seeds)))
+		t.Logf("%-16s share of the optimal hypervolume (%.4f, ref %v) at %d evaluations over %d seeds: %.4f ± %.4f (standard error); ask+tell %.1f ms per evaluation",
+			a.name, opt, ref, budget, seeds, m, sd/math.Sqrt(float64(seeds)), spent.Seconds()*1000/float64(seeds*budget))
 	}
 	var diff []float64 // paired by seed
 	for i, v := range shares["bananas-pareto"] {
