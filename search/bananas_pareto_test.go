@@ -2,8 +2,6 @@ package search_test
 
 import (
 	"math"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -52,16 +50,15 @@ func nb201Pareto(t testing.TB, kind string, reward search.Reward, seed int64, bu
 // a reward (one predictor per objective, hypervolume improvement of a
 // Thompson sample) covers more of the table's optimal hypervolume at 100
 // evaluations than bananas scalarised by MnasNet's soft reward (target the
-// median latency, 3.72 ms) and than random search, on the same seeds.
+// median latency, 3.72 ms) and than random search, on the same 30 seeds.
+// Measured (load 2–3): 0.9960 ± 0.0004 of the optimum against 0.9885 ±
+// 0.0027 scalarised and 0.9559 ± 0.0033 random; paired by seed, +0.0074 ±
+// 0.0028.
 func TestNB201BananasPareto(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs 30 searches")
+		t.Skip("runs 90 searches")
 	}
-	seeds := 10
-	if n, err := strconv.Atoi(os.Getenv("HWNAS_PARETO_SEEDS")); err == nil && n > 1 {
-		seeds = n // more for the figures in the closing note
-	}
-	const budget, batch = 100, 10
+	const seeds, budget, batch = 30, 100, 10
 	ref := []float64{0, 12}
 	var all [][]float64
 	for _, r := range nb201.Rows() {
