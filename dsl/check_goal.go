@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/hwnas/hwnas/dsl/syntax"
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/fpga/lut"
 	"github.com/hwnas/hwnas/metric"
 	"github.com/hwnas/hwnas/search"
 )
@@ -100,7 +102,8 @@ func (c *checker) exponent(v *syntax.Value, what string) float64 {
 	return w
 }
 
-// strategy checks `strategy KIND { param = value … }` against the search registry.
+// strategy checks `strategy KIND { param = value … }` against the search
+// registry; a differentiable kind may sweep one parameter, `name in {…}`.
 func (c *checker) strategy(e *Experiment, b *syntax.Block) {
 	kind := b.Kind.Text
 	info, ok := search.Kind(kind)
@@ -121,20 +124,75 @@ func (c *checker) strategy(e *Experiment, b *syntax.Block) {
 	if len(names) == 0 {
 		what += " (which takes no parameters)"
 	}
-	fs := c.fieldSet(b.Body, what, names)
+	body := b.Body
+	if info.Differentiable {
+		body = c.sweep(e, info, b.Body)
+	}
+	fs := c.fieldSet(body, what, names)
 	for _, p := range info.Params {
 		if f := fs[p.Name]; f != nil {
-			c.strategyParam(e, p, f.Value)
+			if x, ok := c.strategyParam(p, f.Value); ok {
+				e.Strategy.Params[p.Name] = x
+			}
 		}
 	}
 	if !info.Multi && !info.Pareto && len(e.Objectives) > 1 && e.Reward == nil {
 		c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, bananas, random, grid)", kind, len(e.Objectives))
 	}
+	if info.Differentiable {
+		c.differentiable(e, b)
+	}
 }
 
-// strategyParam checks one parameter's value against its range.
-func (c *checker) strategyParam(e *Experiment, p search.Param, v *syntax.Value) {
-	x, ok := c.quantity(v, metric.Count, p.Name)
+// sweep reads the one parameter of a differentiable strategy written
+// `name in {v1, v2, …}` and returns the other fields.
+func (c *checker) sweep(e *Experiment, info search.KindInfo, body *syntax.Fields) *syntax.Fields {
+	if body == nil {
+		return nil
+	}
+	rest := &syntax.Fields{Pos: body.Pos, EndPos: body.EndPos}
+	for _, f := range body.Items {
+		p, known := info.Param(f.Key.Text)
+		if f.Op != "in" || !known {
+			rest.Items = append(rest.Items, f)
+			continue
+		}
+		switch {
+		case p.Choices != nil || p.Integer:
+			c.errorf(f.Pos, f.EndPos, "%s cannot be swept: a sweep takes a real-valued parameter such as target or beta", p.Name)
+		case e.Strategy.Sweep != nil:
+			c.errorf(f.Pos, f.EndPos, "strategy %s sweeps one parameter, and %s is already swept", info.Name, e.Strategy.Sweep.Param)
+		case f.Value.Set == nil || len(f.Value.Set.Elems) == 0:
+			c.errAt(f.Value, "a sweep is a set of values: %s in {v1, v2, …}", p.Name)
+		default:
+			sw := &Sweep{Param: p.Name}
+			for _, v := range f.Value.Set.Elems {
+				if x, ok := c.strategyParam(p, v); ok {
+					sw.Values = append(sw.Values, x)
+				}
+			}
+			e.Strategy.Sweep = sw
+		}
+	}
+	return rest
+}
+
+// strategyParam checks one parameter's value: a word among its choices, a
+// duration, or a number in its range.
+func (c *checker) strategyParam(p search.Param, v *syntax.Value) (float64, bool) {
+	if p.Choices != nil {
+		w := refText(v)
+		if i := slices.Index(p.Choices, w); i >= 0 {
+			return float64(i), true
+		}
+		c.errAt(v, "%s is %s, not %s", p.Name, orList(p.Choices), describeValue(v))
+		return 0, false
+	}
+	dim := metric.Count
+	if p.Time {
+		dim = metric.Time
+	}
+	x, ok := c.quantity(v, dim, p.Name)
 	switch {
 	case !ok:
 	case x < p.Min || x > p.Max:
@@ -142,7 +200,46 @@ func (c *checker) strategyParam(e *Experiment, p search.Param, v *syntax.Value) 
 	case p.Integer && x != math.Trunc(x):
 		c.errAt(v, "%s must be a whole number", p.Name)
 	default:
-		e.Strategy.Params[p.Name] = x
+		return x, true
+	}
+	return 0, false
+}
+
+// latencyTable checks that the latency table of e's space on its platform
+// can be built and searched: a chain space of fixed depth whose candidates
+// at a position give one shape, without shared blocks.
+func (c *checker) latencyTable(e *Experiment, kind *syntax.Name) {
+	t, err := lut.Build(e.Space.Space, e.Platform.Device, fpga.Options{Precision: e.Platform.Precision})
+	if err != nil {
+		c.errorf(kind.Pos, kind.EndPos, "strategy %s searches against a latency table: %v", kind.Text, strings.TrimPrefix(err.Error(), "lut: "))
+		return
+	}
+	for _, p := range t.Positions {
+		if strings.Contains(p.Name, ".") {
+			c.errorf(kind.Pos, kind.EndPos, "strategy %s does not search shared blocks (position %s): write repeat without shared", kind.Text, p.Name)
+			return
+		}
+	}
+}
+
+// differentiable checks what fbnet and proxyless need of the experiment: a
+// supernet evaluator (its data and batch-norm settings), one platform (the
+// latency table), and for proxyless a latency target.
+func (c *checker) differentiable(e *Experiment, b *syntax.Block) {
+	kind, k := b.Kind, b.Kind.Text
+	if e.Evaluator != nil && e.Evaluator.Kind != "supernet" {
+		c.errorf(kind.Pos, kind.EndPos, "strategy %s trains a supernet with its architecture: it needs a supernet evaluator (evaluator NAME supernet { bn_batches = 10 }), not %s", k, e.Evaluator.Kind)
+	}
+	if e.Platform == nil {
+		c.errorf(kind.Pos, kind.EndPos, "strategy %s reads a latency table, built for one platform: give platform = NAME (not a pool or a hardware search)", k)
+	} else if e.Space != nil && e.Space.Space != nil {
+		c.latencyTable(e, kind)
+	}
+	if k != "proxyless" || b.Body != nil && slices.ContainsFunc(b.Body.Items, func(f *syntax.Field) bool { return f.Key.Text == "target" }) {
+		return
+	}
+	if !slices.ContainsFunc(e.Constraints, func(c Constraint) bool { return c.Metric == "latency" && (c.Op == "<=" || c.Op == "<") }) {
+		c.errorf(kind.Pos, kind.EndPos, "strategy proxyless needs a latency target: require latency <= … or target = … ms")
 	}
 }
 

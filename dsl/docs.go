@@ -150,7 +150,7 @@ func paramIn(block, word string) (string, bool) {
 	}
 	for _, p := range k.Params {
 		if p.Name == word {
-			return fmt.Sprintf("%s (strategy %s, default %g) — %s", p.Name, k.Name, p.Default, p.Doc), true
+			return fmt.Sprintf("%s (strategy %s, default %s) — %s", p.Name, k.Name, p.DefaultText(), p.Doc), true
 		}
 	}
 	return "", false
@@ -173,14 +173,14 @@ func strategyParamDoc(word string) string {
 			}
 			same = same && p.Default == first.Default && p.Doc == first.Doc
 			kinds = append(kinds, k.Name)
-			each = append(each, fmt.Sprintf("%s (default %g): %s", k.Name, p.Default, p.Doc))
+			each = append(each, fmt.Sprintf("%s (default %s): %s", k.Name, p.DefaultText(), p.Doc))
 		}
 	}
 	switch {
 	case len(kinds) == 0:
 		return ""
 	case same:
-		return fmt.Sprintf("%s (strategy %s; default %g) — %s", word, strings.Join(kinds, ", "), first.Default, first.Doc)
+		return fmt.Sprintf("%s (strategy %s; default %s) — %s", word, strings.Join(kinds, ", "), first.DefaultText(), first.Doc)
 	}
 	return fmt.Sprintf("%s — a parameter of strategy %s", word, strings.Join(each, "; "))
 }

@@ -119,6 +119,16 @@ type Reward struct {
 type Strategy struct {
 	Kind   string
 	Params map[string]float64
+	// Sweep, for a differentiable strategy (fbnet, proxyless), is one
+	// parameter written `name in {v1, v2, …}`: the search runs once per
+	// value, each deriving one child, tracing a front.
+	Sweep *Sweep `json:",omitempty"` // left out when unset: older hashes stay
+}
+
+// Sweep is a strategy parameter taking several values, one search each.
+type Sweep struct {
+	Param  string
+	Values []float64 // in the parameter's canonical unit, in the order written
 }
 
 // Fidelity is a multi-fidelity schedule, `fidelity asha { … }`: children

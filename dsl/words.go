@@ -15,7 +15,7 @@ import (
 // Code grammar), taken from the tables the checker itself uses.
 type Words struct {
 	Keywords []string // statement and block words: experiment, space, require, …
-	Builtins []string // layer types, strategies, rewards, evaluator kinds, data sources, precisions, cell ops, true/false
+	Builtins []string // layer types, strategies and their word values, rewards, evaluator kinds, data sources, precisions, cell ops, true/false
 	Metrics  []string // accuracy, latency, …
 	Units    []string // ms, MHz, GB/s, %, …
 }
@@ -36,6 +36,11 @@ func HighlightWords() Words {
 	}
 	for _, k := range search.Kinds() {
 		b[k.Name] = true
+		for _, p := range k.Params {
+			for _, c := range p.Choices { // word values: proxyless's mul_log, add_linear
+				b[c] = true
+			}
+		}
 	}
 	for _, op := range arch.CellOps {
 		b[op] = true

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -170,6 +171,9 @@ type runner struct {
 	unstored int                     // finished trials the store does not have
 	// exhausted: the strategy had no new candidate before the budget ran out
 	exhausted bool
+	// total, once retrain has picked its children, is the trials finished
+	// before it plus those: progress counts against it, not the budget.
+	total int
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -182,13 +186,13 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.o.Store.SetMeta(rec.ID, encodeMeta(e, 0)); err != nil {
 		return err
 	}
-	storedList, err := r.o.Store.Trials(rec.ID)
+	stored, err := r.storedTrials()
 	if err != nil {
 		return err
 	}
-	stored := make(map[int]store.Trial, len(storedList))
-	for _, t := range storedList {
-		stored[t.Seq] = t
+	if e.differentiable() {
+		defer r.emit(Event{Kind: RunDone, Trial: -1})
+		return r.runDifferentiable(ctx, stored)
 	}
 	strat, err := newStrategy(e)
 	if err != nil {
@@ -231,6 +235,20 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		strat.Tell(told)
 	}
+}
+
+// storedTrials are the trials an earlier run of the experiment stored, by
+// sequence number.
+func (r *runner) storedTrials() (map[int]store.Trial, error) {
+	list, err := r.o.Store.Trials(r.rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	stored := make(map[int]store.Trial, len(list))
+	for _, t := range list {
+		stored[t.Seq] = t
+	}
+	return stored, nil
 }
 
 func (r *runner) timeUp() bool {
@@ -482,7 +500,7 @@ func (r *runner) evaluateAccuracy(ctx context.Context, t *Trial, net *arch.Netwo
 	t.EvalS = ev.ChargedS
 	t.Note = t.Metrics.mergeEvaluated(ev.Metrics)
 	t.Status = store.Trained
-	if _, ok := e.Evaluator.(*SupernetEvaluator); ok {
+	if _, ok := localOf(e.Evaluator).(*SupernetEvaluator); ok {
 		t.Status = store.Inherited
 		return TrialInherited, nil
 	}
@@ -592,7 +610,7 @@ func (r *runner) emitLocked(ev Event) {
 	if r.o.Progress == nil {
 		return
 	}
-	ev.Done, ev.Total, ev.Counts = r.done, r.e.Budget.Trials, r.counts
+	ev.Done, ev.Total, ev.Counts = r.done, cmp.Or(r.total, r.e.Budget.Trials), r.counts
 	ev.Elapsed = time.Since(r.start)
 	ev.BestTrial = -1
 	if len(r.e.Objectives) > 0 {

@@ -37,6 +37,25 @@ type Evaluator interface {
 	Evaluate(ctx context.Context, r Request) (Evaluation, error)
 }
 
+// Remote is an evaluator that has another one, its Local, evaluate
+// elsewhere (engine/queue's workers). The engine looks through it for what it
+// does with its evaluator itself: train a supernet before the first trial,
+// check a fidelity schedule, mark inherited trials. Via has the same place
+// run another evaluator: the standalone training of an experiment's retrain.
+type Remote interface {
+	Evaluator
+	Local() Evaluator
+	Via(ev Evaluator) (Evaluator, error)
+}
+
+// localOf is ev, or the evaluator ev runs elsewhere when it is a Remote.
+func localOf(ev Evaluator) Evaluator {
+	if rm, ok := ev.(Remote); ok {
+		return rm.Local()
+	}
+	return ev
+}
+
 // TablePrefix starts the Name of every evaluator that reads a benchmark
 // table indexed by genome. Such a table gives cells that decode to the same
 // network (isomorphic cells) rows of their own, so their accuracies are

@@ -26,6 +26,10 @@ const (
 	TrialResumed   EventKind = "resumed"            // the whole trial came from an earlier run in the store
 	RunDone        EventKind = "done"
 	SupernetEpoch  EventKind = "supernet" // an epoch of supernet training finished; Note says which and its loss
+	// DiffEpoch: an epoch of a differentiable search (fbnet, proxyless)
+	// finished; Arch has its loss, expected latency and probabilities, Note
+	// the line Arch.Line gives.
+	DiffEpoch EventKind = "differentiable"
 )
 
 // Event is one progress report, plain data for any renderer.
@@ -36,8 +40,9 @@ type Event struct {
 	Network string
 	Design  string
 	Metrics Metrics
-	Error   string // reason for a failure or a pruning
-	Note    string // a remark on a finished trial (see Trial.Note)
+	Error   string     // reason for a failure or a pruning
+	Note    string     // a remark on a finished trial (see Trial.Note)
+	Arch    *ArchEpoch // DiffEpoch: the search's state after the epoch
 
 	Done, Total int // finished trials, and the trial budget (0 when time-bounded)
 	Counts      Counts
@@ -61,7 +66,7 @@ func (ev Event) Line() string {
 	switch ev.Kind {
 	case TrialStarted:
 		return ""
-	case SupernetEpoch:
+	case SupernetEpoch, DiffEpoch:
 		return b.String() + ev.Note
 	case RunDone:
 		c := ev.Counts
@@ -90,4 +95,74 @@ func (ev Event) Line() string {
 		fmt.Fprintf(&b, " | eta %s", ev.ETA.Round(time.Second))
 	}
 	return b.String()
+}
+
+// ArchEpoch is the state of a differentiable search after one epoch.
+type ArchEpoch struct {
+	Strategy string // "fbnet" or "proxyless"
+	Sweep    string // the sweep's value ("target=3"), or ""
+	Epoch    int    // 1-based
+	Epochs   int
+	Warmup   bool    // the epoch trained the weights only
+	WeightCE float64 // mean cross-entropy of the weight steps
+	CE, Loss float64 // means over the architecture steps (0 in a warm-up epoch)
+	// LatencyMs is the expected latency Σ p·LAT from the table with p =
+	// softmax(θ), in ms; TargetMs proxyless's target (0 for fbnet).
+	LatencyMs, TargetMs float64
+	Temperature         float64 // fbnet's Gumbel-softmax temperature
+	Seconds             float64 // wall time of the epoch
+	Positions           []ArchPosition
+}
+
+// ArchPosition is the distribution over one searched position's candidates.
+type ArchPosition struct {
+	Name       string
+	Candidates []string
+	Probs      []float64
+}
+
+// Line is the epoch as one line: the losses, the expected latency and,
+// per position, the most likely candidate with its probability.
+func (a *ArchEpoch) Line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", a.Strategy)
+	if a.Sweep != "" {
+		fmt.Fprintf(&b, " %s", a.Sweep)
+	}
+	fmt.Fprintf(&b, " epoch %d/%d: ", a.Epoch, a.Epochs)
+	if a.Warmup {
+		fmt.Fprintf(&b, "warm-up, CE %.4f", a.WeightCE)
+	} else {
+		fmt.Fprintf(&b, "loss %.4f (CE %.4f)", a.Loss, a.CE)
+	}
+	fmt.Fprintf(&b, ", E[latency] %.4g ms", a.LatencyMs)
+	if a.TargetMs > 0 {
+		fmt.Fprintf(&b, " (target %g ms)", a.TargetMs)
+	}
+	fmt.Fprintf(&b, ", %.1f s;", a.Seconds)
+	for _, p := range a.Positions {
+		k := 0
+		for j, v := range p.Probs {
+			if v > p.Probs[k] {
+				k = j
+			}
+		}
+		fmt.Fprintf(&b, " %s %s %.0f%%", p.Name, p.Candidates[k], 100*p.Probs[k])
+	}
+	return b.String()
+}
+
+// Distribution is the epoch's probabilities as text, one line per searched
+// position: every candidate with its probability, in the table's order.
+func (a *ArchEpoch) Distribution() []string {
+	var out []string
+	for _, p := range a.Positions {
+		var b strings.Builder
+		b.WriteString("  " + p.Name + ":")
+		for k, c := range p.Candidates {
+			fmt.Fprintf(&b, " %s %.0f%%", c, 100*p.Probs[k])
+		}
+		out = append(out, b.String())
+	}
+	return out
 }

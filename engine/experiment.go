@@ -10,6 +10,7 @@ import (
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/fpga/lut"
 	"github.com/hwnas/hwnas/search"
 )
 
@@ -30,6 +31,10 @@ type Experiment struct {
 	Reward      Reward
 	Strategy    StrategySpec
 	Budget      Budget
+	// Table is the latency table of the space on the platform, which the
+	// differentiable strategies (fbnet, proxyless) search against; FromSpec
+	// builds it for them.
+	Table *lut.Table
 
 	Retrain      int           // supernet evaluator: the best children trained from scratch after the search
 	Parallel     int           // concurrent evaluations (default 1)
@@ -107,6 +112,10 @@ type Reward struct {
 type StrategySpec struct {
 	Kind   string // "random", "reinforce", "evolution", ...
 	Params map[string]float64
+	// Sweep names a parameter of a differentiable strategy searched once per
+	// value of SweepValues, one derived child each.
+	Sweep       string
+	SweepValues []float64
 }
 
 // Budget ends a search: after Trials candidates, or when the charged time
@@ -191,7 +200,7 @@ func (e *Experiment) Validate() error {
 	if e.Parallel < 0 || e.Batch < 0 {
 		errs = append(errs, "parallel and batch must not be negative")
 	}
-	if err := e.ASHA.check(e.Evaluator); err != nil {
+	if err := e.ASHA.check(localOf(e.Evaluator)); err != nil {
 		errs = append(errs, err.Error())
 	}
 	if e.Hardware.Score == nil && len(e.Hardware.Genes) > 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/fpga/lut"
 	"github.com/hwnas/hwnas/metric"
 )
 
@@ -71,6 +72,16 @@ func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 	}
 	e.Space = se.Space.Space
 	e.Hardware = hardwareOf(se)
+	if sw := se.Strategy.Sweep; sw != nil {
+		e.Strategy.Sweep, e.Strategy.SweepValues = sw.Param, sw.Values
+	}
+	if e.differentiable() && se.Platform != nil {
+		t, err := lut.Build(e.Space, se.Platform.Device, fpga.Options{Precision: se.Platform.Precision})
+		if err != nil {
+			return e, fmt.Errorf("strategy %s: %w", e.Strategy.Kind, err)
+		}
+		e.Table = t
+	}
 	if f := se.Fidelity; f != nil {
 		e.ASHA = ASHA{MinEpochs: f.MinEpochs, MaxEpochs: f.MaxEpochs, Eta: f.Eta}
 	}

@@ -26,6 +26,9 @@ func runHelper() int {
 	if os.Getenv("HWNAS_RUN_SUPERNET") != "" {
 		return supernetHelper(st)
 	}
+	if os.Getenv("HWNAS_RUN_DIFF") != "" {
+		return diffHelper(st)
+	}
 	delay := 30 * time.Millisecond
 	if d, err := time.ParseDuration(os.Getenv("HWNAS_RUN_DELAY")); err == nil {
 		delay = d

@@ -38,8 +38,12 @@ type SupernetEvaluator struct {
 	Epochs    int
 	BNBatches int
 
-	sn  *nn.Supernet // set by prepare
-	fid Fidelity
+	sn   *nn.Supernet // set by prepare, or by Load on a worker, or by a differentiable search for its derived child
+	blob []byte       // sn as stored (not a differentiable search's)
+	fid  Fidelity
+	// tag, while a differentiable search's child is scored, is that
+	// search's key: its inherited accuracy depends on it (differentiable.go).
+	tag string
 }
 
 // SpaceKey is a short hash of a space's content, without its name.
@@ -62,6 +66,9 @@ func SpaceKey(s arch.Space) string {
 // Name is part of the accuracy cache key: inherited accuracies depend on the
 // supernet (its space and epochs) and on the batch-norm re-estimation.
 func (s *SupernetEvaluator) Name() string {
+	if s.tag != "" {
+		return fmt.Sprintf("supernet:%s bn_batches=%d (%s)", s.Data.Source, s.BNBatches, s.tag)
+	}
 	return fmt.Sprintf("supernet:%s space=%s epochs=%d bn_batches=%d", s.Data.Source, s.SpaceKey, s.Epochs, s.BNBatches)
 }
 
@@ -105,24 +112,44 @@ func (s *SupernetEvaluator) prepare(ctx context.Context, r *runner) error {
 		if err != nil {
 			return fmt.Errorf("supernet training, epoch %d: %w", ep+1, err)
 		}
-		b, err := sn.MarshalBinary()
-		if err != nil {
+		if blob, err = sn.MarshalBinary(); err != nil {
 			return err
 		}
-		if err := r.o.Store.PutSupernet(key, ep+1, b); err != nil {
+		if err := r.o.Store.PutSupernet(key, ep+1, blob); err != nil {
 			return err
 		}
 		r.emit(Event{Kind: SupernetEpoch, Trial: -1,
 			Note: fmt.Sprintf("supernet epoch %d/%d: loss %.4f, %.1f s", ep+1, s.Epochs, loss, time.Since(t0).Seconds())})
 	}
-	s.sn, s.fid = sn, f
+	if blob == nil { // nothing stored, and no epoch to train
+		if blob, err = sn.MarshalBinary(); err != nil {
+			return err
+		}
+	}
+	s.sn, s.blob, s.fid = sn, blob, f
+	return nil
+}
+
+// Stored returns the prepared supernet as the store keeps it
+// (nn.Supernet.MarshalBinary), for workers that score children elsewhere
+// (Load); ok is false before the engine has prepared it.
+func (s *SupernetEvaluator) Stored() (blob []byte, ok bool) { return s.blob, s.sn != nil }
+
+// Load sets the supernet children are scored with to blob, one Stored
+// returned: a worker scores children as the engine would have.
+func (s *SupernetEvaluator) Load(blob []byte) error {
+	sn, err := nn.UnmarshalSupernet(blob)
+	if err != nil {
+		return fmt.Errorf("supernet: %w", err)
+	}
+	s.sn, s.blob = sn, blob
 	return nil
 }
 
 // prepareSupernet trains or loads the run's supernet, when its evaluator
 // has one, before the first trial.
 func (r *runner) prepareSupernet(ctx context.Context) error {
-	sv, ok := r.e.Evaluator.(*SupernetEvaluator)
+	sv, ok := localOf(r.e.Evaluator).(*SupernetEvaluator)
 	if !ok {
 		return nil
 	}
@@ -224,19 +251,41 @@ func (s *SupernetEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation
 // sharing its accuracy cache) and appends them as retrained trials; one
 // stored by an earlier run is resumed.
 func (r *runner) retrain(ctx context.Context, stored map[int]store.Trial) error {
-	s, ok := r.e.Evaluator.(*SupernetEvaluator)
+	s, ok := localOf(r.e.Evaluator).(*SupernetEvaluator)
 	if !ok || r.e.Retrain <= 0 || len(r.e.Objectives) == 0 {
 		return nil
 	}
-	for _, src := range r.bestChildren(r.e.Retrain) {
-		seq := len(r.trials)
-		if st, ok := stored[seq]; ok && st.Status == store.Retrained && slices.Equal(st.Genome, src.Genome) {
+	trainer, err := r.standalone(s)
+	if err != nil {
+		return err
+	}
+	kids, seq0 := r.bestChildren(r.e.Retrain), len(r.trials)
+	r.mu.Lock()
+	r.total = r.done + len(kids)
+	r.mu.Unlock()
+	resumed := func(i int) (store.Trial, bool) {
+		st, ok := stored[seq0+i]
+		return st, ok && st.Status == store.Retrained && slices.Equal(st.Genome, kids[i].Genome)
+	}
+	if _, remote := r.e.Evaluator.(Remote); remote { // the workers train them side by side
+		actx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var reqs []Request
+		for i, src := range kids {
+			if _, ok := resumed(i); !ok {
+				reqs = r.retrainPending(s, src.Genome, reqs)
+			}
+		}
+		trainer = startAhead(actx, trainer, reqs, r.e.Parallel)
+	}
+	for i, src := range kids {
+		if st, ok := resumed(i); ok {
 			t := r.fromStored(st)
 			r.finish(&t, TrialResumed)
 			r.trials = append(r.trials, t)
 			continue
 		}
-		t, err := r.retrainOne(ctx, s, seq, src)
+		t, err := r.retrainOne(ctx, s, trainer, seq0+i, src)
 		if err != nil {
 			return err
 		}
@@ -267,27 +316,50 @@ func (r *runner) bestChildren(n int) []Trial {
 	return cand[:min(n, len(cand))]
 }
 
-// retrainOne trains src's network from scratch as trial seq.
-func (r *runner) retrainOne(ctx context.Context, s *SupernetEvaluator, seq int, src Trial) (Trial, error) {
+// retrainRequest is the standalone training of the child with genome, and
+// where its accuracy is cached.
+func (r *runner) retrainRequest(s *SupernetEvaluator, genome []int) (Request, store.AccuracyKey, error) {
+	net, err := r.e.Space.Decode(genome[:r.nArch])
+	if err != nil {
+		return Request{}, store.AccuracyKey{}, fmt.Errorf("retrain: decoding genome %v: %w", genome, err)
+	}
+	fid := r.e.Fidelity
+	fid.Seed = r.e.Seed
+	akey := store.AccuracyKey{Network: net.Key(), Dataset: fid.Dataset, Fidelity: s.Data.Name() + " " + fid.Key(), Seed: r.e.Seed}
+	return Request{Network: net, Space: r.e.Space.Name(), Genome: genome[:r.nArch], Fidelity: fid, Threads: r.o.Cores}, akey, nil
+}
+
+// retrainPending appends to reqs the standalone training of the child with
+// genome unless the accuracy cache has it.
+func (r *runner) retrainPending(s *SupernetEvaluator, genome []int, reqs []Request) []Request {
+	q, akey, err := r.retrainRequest(s, genome)
+	if err != nil {
+		return reqs // retrainOne says why
+	}
+	if _, _, cached, err := r.o.Store.Accuracy(akey); err == nil && !cached {
+		reqs = append(reqs, q)
+	}
+	return reqs
+}
+
+// retrainOne trains src's network from scratch with trainer as trial seq.
+func (r *runner) retrainOne(ctx context.Context, s *SupernetEvaluator, trainer Evaluator, seq int, src Trial) (Trial, error) {
 	t := Trial{ID: seq, Genome: src.Genome, Network: src.Network, NetworkKey: src.NetworkKey, Design: src.Design,
 		Metrics: maps.Clone(src.Metrics), HardwareS: src.HardwareS}
 	delete(t.Metrics, metric.Accuracy)
 	delete(t.Metrics, metric.TestAccuracy)
 	r.emitTrial(TrialStarted, &t)
-	net, err := r.e.Space.Decode(t.Genome[:r.nArch])
+	q, akey, err := r.retrainRequest(s, t.Genome)
 	if err != nil {
-		return t, fmt.Errorf("retrain: decoding genome %v: %w", t.Genome, err)
+		return t, err
 	}
-	fid := r.e.Fidelity
-	fid.Seed = r.e.Seed
-	akey := store.AccuracyKey{Network: net.Key(), Dataset: fid.Dataset, Fidelity: s.Data.Name() + " " + fid.Key(), Seed: r.e.Seed}
 	am, evalS, ok, err := r.o.Store.Accuracy(akey)
 	if err != nil {
 		return t, err
 	}
 	if !ok {
 		t0 := time.Now()
-		ev, err := s.Data.Evaluate(ctx, Request{Network: net, Space: r.e.Space.Name(), Genome: t.Genome[:r.nArch], Fidelity: fid, Threads: r.o.Cores})
+		ev, err := trainer.Evaluate(ctx, q)
 		if ctx.Err() != nil {
 			return t, fmt.Errorf("experiment %q stopped while retraining: %w", r.e.Name, context.Cause(ctx))
 		}
@@ -295,7 +367,7 @@ func (r *runner) retrainOne(ctx context.Context, s *SupernetEvaluator, seq int, 
 			t.Status, t.Error = store.Failed, "retrain: "+err.Error()
 			return r.record(&t, TrialFailed), nil
 		}
-		am, evalS = ev.Metrics, time.Since(t0).Seconds()
+		am, evalS = ev.Metrics, cmp.Or(ev.ChargedS, time.Since(t0).Seconds()) // a worker's training time, not the wait
 		if err := r.o.Store.PutAccuracy(akey, am, evalS); err != nil {
 			return t, err
 		}
@@ -305,13 +377,74 @@ func (r *runner) retrainOne(ctx context.Context, s *SupernetEvaluator, seq int, 
 	return r.record(&t, TrialRetrained), nil
 }
 
+// standalone is the evaluator that retrains children: the supernet's train
+// evaluator, run where the experiment's evaluations run.
+func (r *runner) standalone(s *SupernetEvaluator) (Evaluator, error) {
+	if rm, ok := r.e.Evaluator.(Remote); ok {
+		return rm.Via(s.Data)
+	}
+	return s.Data, nil
+}
+
+// aheadEvaluator has evaluations started before they are asked for, so
+// that retrain's standalone trainings run side by side on workers:
+// Evaluate returns the one started for its request's network, or runs it.
+type aheadEvaluator struct {
+	Evaluator
+	runs map[string]*aheadRun // by network key; not written after startAhead
+}
+
+type aheadRun struct {
+	done chan struct{}
+	ev   Evaluation
+	err  error
+}
+
+// startAhead starts ev on reqs, at most parallel at once, until ctx ends.
+func startAhead(ctx context.Context, ev Evaluator, reqs []Request, parallel int) aheadEvaluator {
+	a := aheadEvaluator{Evaluator: ev, runs: map[string]*aheadRun{}}
+	sem := make(chan struct{}, max(parallel, 1))
+	for _, q := range reqs {
+		k := q.Network.Key()
+		if a.runs[k] != nil {
+			continue
+		}
+		run := &aheadRun{done: make(chan struct{})}
+		a.runs[k] = run
+		go func() {
+			defer close(run.done)
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+				run.ev, run.err = ev.Evaluate(ctx, q)
+			case <-ctx.Done():
+				run.err = ctx.Err()
+			}
+		}()
+	}
+	return a
+}
+
+func (a aheadEvaluator) Evaluate(ctx context.Context, q Request) (Evaluation, error) {
+	run := a.runs[q.Network.Key()]
+	if run == nil {
+		return a.Evaluator.Evaluate(ctx, q)
+	}
+	select {
+	case <-run.done:
+		return run.ev, run.err
+	case <-ctx.Done():
+		return Evaluation{}, ctx.Err()
+	}
+}
+
 // TrainSupernet trains the supernet of e, whose evaluator must be a
 // SupernetEvaluator, or loads it from o.Store, reporting every epoch it
 // trains to o.Progress; the evaluator then scores children. Run does this
 // itself before its first trial; a benchmark or a notebook calls it to time
 // the training or to score children outside a search.
 func TrainSupernet(ctx context.Context, e Experiment, o Options) error {
-	sv, ok := e.Evaluator.(*SupernetEvaluator)
+	sv, ok := localOf(e.Evaluator).(*SupernetEvaluator)
 	if !ok {
 		return fmt.Errorf("experiment %q: evaluator %s is not a supernet", e.Name, e.Evaluator.Name())
 	}

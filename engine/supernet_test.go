@@ -12,27 +12,15 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 )
 
-// mobileSpace is a stride-4 stem and two slots of an mbconv (expansion 1
-// or 3, kernel 3 or 5) or skip: 5 · 5 = 25 networks.
-func mobileSpace() *arch.ChainSpace {
-	mb := arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "mbconv", Params: []arch.Param{
-		{Name: "expand", Values: []int{1, 3}}, {Name: "kernel", Values: []int{3, 5}}, {Name: "filters", Values: []int{8}}}}, {Kind: "skip"}}}
-	return &arch.ChainSpace{SpaceName: "mobile", Input: arch.Shape{H: 28, W: 28, C: 1},
-		Blocks: []arch.ChainBlock{{MinRepeat: 1, MaxRepeat: 1, Layers: []arch.ChainLayer{
-			{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{{Name: "filters", Values: []int{8}}, {Name: "stride", Values: []int{4}}}}}}, mb, mb}}},
-		Head: []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
-}
-
 func oneshotExperiment(name string, maxLat float64) Experiment {
-	ev := &SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist", Load: data.MNIST}, SpaceKey: SpaceKey(mobileSpace()), Epochs: 2, BNBatches: 3}
-	return Experiment{Name: name, Space: mobileSpace(), Hardware: fakeHardware("PYNQ-Z1", 100), Evaluator: ev,
+	ev := &SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist", Load: data.MNIST}, SpaceKey: SpaceKey(hwnastest.MobileSpace()), Epochs: 2, BNBatches: 3}
+	return Experiment{Name: name, Space: hwnastest.MobileSpace(), Hardware: fakeHardware("PYNQ-Z1", 100), Evaluator: ev,
 		Fidelity:    Fidelity{Dataset: "mnist", Train: 600, Val: 200, Test: 200, Epochs: 1, Batch: 32, LR: 0.01, Optimizer: "adam"},
 		Objectives:  []Objective{{metric.Accuracy, true}},
 		Constraints: []Constraint{{Metric: metric.LatencyMs, Op: "<=", Value: maxLat, Hard: true}},
@@ -47,14 +35,19 @@ func oneshotExperiment(name string, maxLat float64) Experiment {
 func TestSupernetSearch(t *testing.T) {
 	st := hwnastest.OpenStore(t, t.TempDir())
 	var epochs []string
+	var last Event
 	progress := func(ev Event) {
 		if ev.Kind == SupernetEpoch {
 			epochs = append(epochs, ev.Note)
 		}
+		last = ev
 	}
 	out, err := Run(context.Background(), oneshotExperiment("a", 0.6), Options{Store: st, Progress: progress, Cores: 2})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if last.Done != 14 || last.Total != 14 { // the retrained count too, not "[14/12]"
+		t.Errorf("last progress: %d of %d trials, want 14 of 14", last.Done, last.Total)
 	}
 	if len(epochs) != 2 {
 		t.Fatalf("supernet epochs reported: %q, want 2", epochs)
@@ -218,7 +211,7 @@ func TestSupernetSurvivesSIGKILL(t *testing.T) {
 // a choice of an mbconv with 2 expansions and 2 kernels or skip draws skip
 // with probability 1/5, not 1/2.
 func TestCandidateWeights(t *testing.T) {
-	w := candidateWeights(mobileSpace().Decisions())
+	w := candidateWeights(hwnastest.MobileSpace().Decisions())
 	want := [][]float64{{4, 1}, {1, 1}, {1, 1}, {4, 1}, {1, 1}, {1, 1}}
 	if !reflect.DeepEqual(w, want) {
 		t.Errorf("weights %v, want %v", w, want)

@@ -195,6 +195,7 @@ type progressView struct {
 	out      *core.Output
 	last     engine.Event
 	lastSent time.Time
+	arch     *engine.ArchEpoch // the last epoch of a differentiable search, shown under the progress
 }
 
 // showProgress publishes the display of a run that is starting.
@@ -208,16 +209,19 @@ func showProgress(name string, trials int, out *core.Output) *progressView {
 // update is the run's progress callback.
 func (p *progressView) update(ev engine.Event) {
 	p.last = ev
-	if ev.Kind != engine.RunDone && time.Since(p.lastSent) < progressEvery {
+	if ev.Arch != nil {
+		p.arch = ev.Arch
+	}
+	if ev.Kind != engine.RunDone && ev.Kind != engine.DiffEpoch && time.Since(p.lastSent) < progressEvery {
 		return
 	}
 	p.lastSent = time.Now()
-	p.out.Update(progressBundle(p.name, ev, "running"), nil, p.id)
+	p.out.Update(withArch(progressBundle(p.name, ev, "running"), p.arch), nil, p.id)
 }
 
 // finish shows the last progress with the run's final state.
 func (p *progressView) finish(state string) {
-	p.out.Update(progressBundle(p.name, p.last, state), nil, p.id)
+	p.out.Update(withArch(progressBundle(p.name, p.last, state), p.arch), nil, p.id)
 }
 
 // showOutcome publishes the results table and the Pareto plot, each with

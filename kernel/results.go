@@ -3,6 +3,7 @@ package kernel
 import (
 	"fmt"
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -122,7 +123,7 @@ func progressBundle(name string, ev engine.Event, state string) map[string]any {
 	c := ev.Counts
 	line := fmt.Sprintf("%s %s: %d/%s trials, %s, %d resumed; %s; %s elapsed",
 		name, state, ev.Done, total, c, c.Resumed, best, ev.Elapsed.Round(100*time.Millisecond))
-	if ev.Kind == engine.SupernetEpoch {
+	if ev.Kind == engine.SupernetEpoch || ev.Kind == engine.DiffEpoch {
 		line = fmt.Sprintf("%s %s: %s; %s elapsed", name, state, ev.Note, ev.Elapsed.Round(100*time.Millisecond))
 	}
 	if ev.ETA > 0 && state == "running" {
@@ -133,4 +134,33 @@ func progressBundle(name string, ev engine.Event, state string) map[string]any {
 	htmlBar := fmt.Sprintf(`<div class="hwnas-progress"><progress value="%d" max="%d" style="width:20em"></progress> <span>%s</span></div>`,
 		ev.Done, max(ev.Total, ev.Done, 1), html.EscapeString(line))
 	return map[string]any{"text/plain": text, "text/html": htmlBar}
+}
+
+// withArch adds the architecture distribution of a differentiable search's
+// last epoch under a progress bundle: per position, every candidate's
+// probability as text and as an HTML table of bars.
+func withArch(b map[string]any, a *engine.ArchEpoch) map[string]any {
+	if a == nil {
+		return b
+	}
+	b["text/plain"] = b["text/plain"].(string) + "\n" + strings.Join(a.Distribution(), "\n")
+	var h strings.Builder
+	fmt.Fprintf(&h, `<table class="hwnas-arch"><caption>%s: p = softmax(θ) after epoch %d/%d, E[latency] %.4g ms</caption>`+"\n",
+		html.EscapeString(a.Strategy+" "+a.Sweep), a.Epoch, a.Epochs, a.LatencyMs)
+	for _, p := range a.Positions {
+		fmt.Fprintf(&h, "<tr><th>%s</th>", html.EscapeString(p.Name))
+		best := slices.Index(p.Probs, slices.Max(p.Probs))
+		for k, c := range p.Candidates {
+			weight := "normal"
+			if k == best {
+				weight = "bold"
+			}
+			fmt.Fprintf(&h, `<td style="font-weight:%s;background:linear-gradient(to right,#9ecae1 %.0f%%,transparent %.0f%%)">%s %.0f%%</td>`,
+				weight, 100*p.Probs[k], 100*p.Probs[k], html.EscapeString(c), 100*p.Probs[k])
+		}
+		h.WriteString("</tr>\n")
+	}
+	h.WriteString("</table>")
+	b["text/html"] = b["text/html"].(string) + h.String()
+	return b
 }

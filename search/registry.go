@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -15,6 +16,22 @@ type Param struct {
 	Min, Max float64 // inclusive bounds
 	Integer  bool
 	Doc      string
+	// Choices, when set, makes the parameter a word: the value is the index
+	// of the word written (Min 0, Max len(Choices)-1, Integer).
+	Choices []string
+	// Time: the value is a duration, written with a unit, in ms.
+	Time bool
+}
+
+// DefaultText is the default as written in a spec: a word, a duration or a number.
+func (p Param) DefaultText() string {
+	switch {
+	case p.Choices != nil && int(p.Default) < len(p.Choices):
+		return p.Choices[int(p.Default)]
+	case p.Time:
+		return strconv.FormatFloat(p.Default, 'g', -1, 64) + " ms"
+	}
+	return strconv.FormatFloat(p.Default, 'g', -1, 64)
 }
 
 // KindInfo describes a strategy kind for the DSL, completion and help.
@@ -27,7 +44,11 @@ type KindInfo struct {
 	Pareto bool
 	// NeedsHardware: the kind needs Config.Hardware and Config.HardwareGenes.
 	NeedsHardware bool
-	Params        []Param
+	// Differentiable: the engine runs the kind itself, training a supernet
+	// and architecture parameters against a latency table (FBNet,
+	// ProxylessNAS); it is not an ask/tell strategy and New refuses it.
+	Differentiable bool
+	Params         []Param
 }
 
 // Config builds a strategy.
@@ -100,6 +121,33 @@ var kinds = []KindInfo{
 			{Name: "batch", Default: 32, Min: 1, Max: 1e6, Integer: true, Doc: "results per Adam step"},
 			{Name: "steps", Default: 300, Min: 1, Max: 1e9, Integer: true, Doc: "at most this many Adam steps per predictor and retraining, so an ask stays fast as results accumulate"},
 		}},
+	{Name: "fbnet", Differentiable: true,
+		Doc: "FBNet (Wu et al. CVPR 2019): a supernet whose positions mix every candidate by Gumbel-softmax weights, trained with the architecture parameters against the latency table; loss CE·alpha·(log LAT)^beta",
+		Params: append(diffParams(), []Param{
+			{Name: "temperature", Default: 5, Min: 1e-3, Max: 100, Doc: "Gumbel-softmax temperature of the first epoch (FBNet 5.0)"},
+			{Name: "decay", Default: 0.956, Min: 0.01, Max: 1, Doc: "temperature factor per epoch (FBNet 0.956)"},
+			{Name: "alpha", Default: 0.2, Min: 1e-6, Max: 100, Doc: "scale of the loss CE·alpha·(log LAT)^beta, LAT in microseconds (FBNet 0.2)"},
+			{Name: "beta", Default: 0.6, Min: 0, Max: 10, Doc: "exponent of the latency term; 0 ignores latency (FBNet 0.6)"},
+		}...)},
+	{Name: "proxyless", Differentiable: true,
+		Doc: "ProxylessNAS (Cai et al. ICLR 2019): binarised paths, one sampled path per weight step and two per architecture step, against the expected latency from the latency table",
+		Params: append(diffParams(), []Param{
+			{Name: "loss", Default: 0, Min: 0, Max: 1, Integer: true, Choices: []string{"mul_log", "add_linear"}, Doc: "mul_log: alpha·CE·(log E[LAT] / log target)^beta; add_linear: CE + lambda·(E[LAT] − target)/target (ProxylessNAS's two forms)"},
+			{Name: "alpha", Default: 1, Min: 1e-6, Max: 100, Doc: "mul_log: scale of the loss (ProxylessNAS 1)"},
+			{Name: "beta", Default: 0.6, Min: 0, Max: 10, Doc: "mul_log: exponent of the latency ratio (ProxylessNAS 0.6)"},
+			{Name: "lambda", Default: 0.2, Min: 0, Max: 100, Doc: "add_linear: weight of the relative latency excess (ProxylessNAS 0.2)"},
+			{Name: "target", Default: 0, Min: 0, Max: 1e9, Time: true, Doc: "latency target; 0 takes the experiment's require latency <= …"},
+		}...)},
+}
+
+// diffParams are the parameters fbnet and proxyless share.
+func diffParams() []Param {
+	return []Param{
+		{Name: "epochs", Default: 8, Min: 1, Max: 10000, Integer: true, Doc: "epochs of search over the weights' share of the training split (FBNet 90 and ProxylessNAS 120 on ImageNet; 8 suits MNIST)"},
+		{Name: "warmup", Default: 2, Min: 0, Max: 10000, Integer: true, Doc: "first epochs that train the weights only, paths drawn uniformly (both papers warm up)"},
+		{Name: "arch_lr", Default: 0.05, Min: 0, Max: 10, Doc: "Adam learning rate of the architecture parameters (FBNet 0.01 and ProxylessNAS 0.006 on ImageNet, with hundreds of steps per epoch where MNIST has tens)"},
+		{Name: "split", Default: 0.8, Min: 0.05, Max: 0.95, Doc: "share of the training split that trains the weights; the rest trains the architecture parameters (FBNet 80 %)"},
+	}
 }
 
 func reinforceParams() []Param {
@@ -161,7 +209,7 @@ func (k KindInfo) Resolve(params map[string]float64) (map[string]float64, error)
 	sort.Strings(names)
 	for _, n := range names {
 		v := params[n]
-		p, ok := k.param(n)
+		p, ok := k.Param(n)
 		if !ok {
 			var valid []string
 			for _, q := range k.Params {
@@ -183,7 +231,8 @@ func (k KindInfo) Resolve(params map[string]float64) (map[string]float64, error)
 	return out, nil
 }
 
-func (k KindInfo) param(name string) (Param, bool) {
+// Param returns the kind's parameter called name.
+func (k KindInfo) Param(name string) (Param, bool) {
 	for _, p := range k.Params {
 		if p.Name == name {
 			return p, true
@@ -192,27 +241,38 @@ func (k KindInfo) param(name string) (Param, bool) {
 	return Param{}, false
 }
 
+// checkGenome checks cfg's genes and objectives.
+func checkGenome(kind string, cfg Config) error {
+	if len(cfg.Cards) == 0 {
+		return fmt.Errorf("strategy %s: the genome has no genes", kind)
+	}
+	for i, c := range cfg.Cards {
+		if c < 1 {
+			return fmt.Errorf("strategy %s: gene %d has %d choices, want at least 1", kind, i, c)
+		}
+	}
+	if len(cfg.Senses) == 0 {
+		return fmt.Errorf("strategy %s: no objectives", kind)
+	}
+	for i, s := range cfg.Senses {
+		if s != Minimize && s != Maximize {
+			return fmt.Errorf("strategy %s: objective %d has sense %d, want Minimize or Maximize", kind, i, s)
+		}
+	}
+	return nil
+}
+
 // New builds a strategy of the named kind.
 func New(kind string, cfg Config) (Strategy, error) {
 	k, ok := Kind(kind)
 	if !ok {
 		return nil, fmt.Errorf("unknown strategy %q (valid: %s)", kind, kindNames())
 	}
-	if len(cfg.Cards) == 0 {
-		return nil, fmt.Errorf("strategy %s: the genome has no genes", kind)
+	if k.Differentiable {
+		return nil, fmt.Errorf("strategy %s is differentiable: the engine runs it with a supernet, it does not ask and tell", kind)
 	}
-	for i, c := range cfg.Cards {
-		if c < 1 {
-			return nil, fmt.Errorf("strategy %s: gene %d has %d choices, want at least 1", kind, i, c)
-		}
-	}
-	if len(cfg.Senses) == 0 {
-		return nil, fmt.Errorf("strategy %s: no objectives", kind)
-	}
-	for i, s := range cfg.Senses {
-		if s != Minimize && s != Maximize {
-			return nil, fmt.Errorf("strategy %s: objective %d has sense %d, want Minimize or Maximize", kind, i, s)
-		}
+	if err := checkGenome(kind, cfg); err != nil {
+		return nil, err
 	}
 	p, err := k.Resolve(cfg.Params)
 	if err != nil {

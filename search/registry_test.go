@@ -12,7 +12,7 @@ func TestNewErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"anneal", ok, `unknown strategy "anneal" (valid: bananas, coexplore, evolution, grid, nsga2, random, reinforce)`},
+		{"anneal", ok, `unknown strategy "anneal" (valid: bananas, coexplore, evolution, fbnet, grid, nsga2, proxyless, random, reinforce)`},
 		{"random", Config{Senses: []Sense{Maximize}}, "genome has no genes"},
 		{"random", Config{Cards: []int{3, 0}, Senses: []Sense{Maximize}}, "gene 1 has 0 choices"},
 		{"random", Config{Cards: []int{3}}, "no objectives"},

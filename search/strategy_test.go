@@ -50,6 +50,9 @@ func bumpy(cards []int) func(g []int) Result {
 func allKinds(t *testing.T, seed int64, cards []int) map[string]Strategy {
 	out := map[string]Strategy{}
 	for _, k := range Kinds() {
+		if k.Differentiable {
+			continue // the engine runs it
+		}
 		cfg := Config{Cards: cards, Senses: []Sense{Maximize}, Seed: seed}
 		if k.Name == "bananas" { // a lighter predictor: these tests ask hundreds of times
 			cfg.Params = map[string]float64{"ensemble": 3, "hidden": 10, "layers": 2, "steps": 60}

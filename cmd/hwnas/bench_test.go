@@ -11,7 +11,7 @@ import (
 func TestBenchUnknown(t *testing.T) {
 	_, err := runCLI(t, "bench", "fnsa")
 	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, `unknown benchmark "fnsa": want fidelity, fnas, nb201, oneshot or train`) {
+	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(ee.msg, `unknown benchmark "fnsa": want differentiable, fidelity, fnas, nb201, oneshot or train`) {
 		t.Fatalf("error %v, want exit 2 naming the benchmark", err)
 	}
 	out, err := runCLI(t, "bench")

@@ -356,6 +356,10 @@ func budgetText(e engine.Experiment) string {
 }
 
 func (p *runProgress) event(ev engine.Event) {
+	if ev.Kind == engine.DiffEpoch && ev.Arch != nil {
+		p.archEpoch(ev)
+		return
+	}
 	if p.bar == nil {
 		if line := ev.Line(); line != "" && ev.Kind != engine.RunDone {
 			fmt.Fprintln(p.w, line)
@@ -378,6 +382,23 @@ func (p *runProgress) event(ev engine.Event) {
 	}
 	p.bar.Describe(desc)
 	p.bar.Add(1)
+}
+
+// archEpoch prints an epoch of a differentiable search, its line and then
+// every position's distribution (above the bar on a terminal).
+func (p *runProgress) archEpoch(ev engine.Event) {
+	if p.bar != nil {
+		p.bar.Clear()
+		fmt.Fprintln(p.w, ev.Arch.Line())
+	} else {
+		fmt.Fprintln(p.w, ev.Line())
+	}
+	for _, l := range ev.Arch.Distribution() {
+		fmt.Fprintln(p.w, l)
+	}
+	if p.bar != nil {
+		p.bar.Describe(fmt.Sprintf("%s epoch %d/%d", ev.Arch.Strategy, ev.Arch.Epoch, ev.Arch.Epochs))
+	}
 }
 
 func (p *runProgress) close() {

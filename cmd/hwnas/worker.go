@@ -37,8 +37,9 @@ func init() {
 		Use:   "worker --nats URL",
 		Short: "Evaluate networks for experiments run elsewhere (NATS JetStream work queue)",
 		Long: `Pull evaluation requests from a NATS JetStream server, train or look up each
-network with the evaluator the experiment names (train, table or command),
-and publish the results. Runs until interrupted; start as many as you like,
+network with the evaluator the experiment names (train, table, command or
+supernet: the supernet's weights are fetched from the server once), and
+publish the results. Runs until interrupted; start as many as you like,
 on as many machines. A request is acknowledged only after its result is
 stored, so a worker killed mid-evaluation loses nothing: its request is
 delivered again to another worker.

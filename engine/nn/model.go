@@ -20,9 +20,10 @@ const (
 	kConcat
 	kBN
 	kDropout
+	kMix // a weighted sum of its inputs (mixed.go)
 )
 
-var kindNames = [...]string{"conv", "dense", "maxpool", "avgpool", "gap", "add", "concat", "batchnorm", "dropout"}
+var kindNames = [...]string{"conv", "dense", "maxpool", "avgpool", "gap", "add", "concat", "batchnorm", "dropout", "mix"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -74,6 +75,11 @@ type node struct {
 
 	rate float32   // dropout
 	mask []float32 // dropout
+
+	mix *mixState // kMix: coefficients and their gradient (mixed.go)
+	// off: the node is left out of forward and backward passes (a mixed
+	// layer's input that this step does not compute, mixed.go).
+	off bool
 }
 
 // colCacheBytes bounds the patches a conv layer keeps from its forward pass

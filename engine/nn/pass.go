@@ -6,6 +6,9 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 		m.actQ[0].Apply(m.input[:nb*m.inSize])
 	}
 	for id, n := range m.nodes {
+		if n.off {
+			continue
+		}
 		switch n.kind {
 		case kConv:
 			m.convForward(n, nb)
@@ -23,6 +26,8 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 			m.bnForward(n, nb, train)
 		case kDropout:
 			m.dropoutForward(n, nb, train, seed, step, id)
+		case kMix:
+			m.mixForward(n, nb)
 		}
 		if n.relu && !fusesReLU(n.kind) {
 			m.reluInPlace(n, nb)
@@ -50,6 +55,9 @@ func (m *model) zeroGrads(nb int) {
 func (m *model) backward(nb int) {
 	for i := len(m.nodes) - 1; i >= 0; i-- {
 		n := m.nodes[i]
+		if n.off {
+			continue
+		}
 		if n.relu && !fusesReLU(n.kind) && !n.consumerMasks {
 			m.reluMask(n, nb)
 		}
@@ -70,6 +78,8 @@ func (m *model) backward(nb int) {
 			m.bnBackward(n, nb)
 		case kDropout:
 			m.dropoutBackward(n, nb)
+		case kMix:
+			m.mixBackward(n, nb)
 		}
 	}
 }

@@ -2,7 +2,10 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -130,4 +133,71 @@ func BenchmarkTrainScaling(b *testing.B) {
 			b.ReportMetric(100*trainS/(el*float64(procs)), "busy-%")
 		})
 	}
+}
+
+// BenchmarkObjectTransfer measures what the object stores add to a run on
+// one machine: a round trip (put, get, delete) through an embedded server of
+// the supernet of examples/oneshot_mnist.hwnas (1,559,921 bytes in the
+// store after training; random bytes of that size here, as the transfer
+// does not look at them) and of the checkpoint of the largest network of
+// examples/fnas_mnist.hwnas (four 14×14 convolutions of 36 filters, Adam:
+// weights, both moments and batch-norm statistics), which a rung of a
+// fidelity schedule sends and receives once each.
+func BenchmarkObjectTransfer(b *testing.B) {
+	blob := make([]byte, 1559921)
+	rand.Read(blob)
+	b.Run("supernet", func(b *testing.B) { benchTransfer(b, blob) })
+	b.Run("checkpoint", func(b *testing.B) { benchTransfer(b, fnasCheckpoint(b)) })
+}
+
+func benchTransfer(b *testing.B, blob []byte) {
+	srv := startServer(b, ServerConfig{})
+	qe := queueEvaluatorTB(b, srv.URL(), engine.TableEvaluator{})
+	ctx := context.Background()
+	if err := qe.buckets(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(blob)))
+	b.ResetTimer()
+	for i := range b.N {
+		name := fmt.Sprint("bench.", i)
+		if _, err := qe.checkpoints.PutBytes(ctx, name, blob); err != nil {
+			b.Fatal(err)
+		}
+		got, err := qe.checkpoints.GetBytes(ctx, name)
+		if err != nil || len(got) != len(blob) {
+			b.Fatalf("got %d bytes, %v", len(got), err)
+		}
+		deleteObjects(qe.checkpoints, name)
+	}
+	b.ReportMetric(float64(len(blob))/1e6, "MB")
+}
+
+// fnasCheckpoint trains the largest network of the FNAS demo's space for
+// one epoch of two on 64 images and returns its checkpoint.
+func fnasCheckpoint(b *testing.B) []byte {
+	conv := arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{
+		{Name: "kernel", Values: []int{14}}, {Name: "filters", Values: []int{36}}, {Name: "stride", Values: []int{1}}}}}}
+	sp := &arch.ChainSpace{SpaceName: "fnas_mnist", Input: arch.Shape{H: 28, W: 28, C: 1}, BatchNorm: true,
+		Blocks: []arch.ChainBlock{{MinRepeat: 4, MaxRepeat: 4, Layers: []arch.ChainLayer{conv}}},
+		Head:   []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
+	net, err := sp.Decode(make([]int, len(sp.Decisions())))
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, load, err := engine.DatasetLoader("builtin", "mnist", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "rung.ckpt")
+	f := engine.Fidelity{Dataset: src, Train: 64, Test: 32, Epochs: 2, Stop: 1, Batch: 32, LR: 0.003, Optimizer: "adam"}
+	if _, err := (&engine.TrainEvaluator{Source: src, Load: load}).Evaluate(context.Background(),
+		engine.Request{Network: net, Fidelity: f, Threads: 1, Checkpoint: path}); err != nil {
+		b.Fatal(err)
+	}
+	blob, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return blob
 }

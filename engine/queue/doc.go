@@ -16,5 +16,8 @@
 // after its result is stored in the results stream; a request that is not
 // acknowledged within AckWait is redelivered, up to MaxDeliver times, after
 // which it comes back to the engine as a failed evaluation with its reason.
+// What a request cannot carry travels through JetStream object stores: a
+// supernet's trained weights (SupernetBucket, fetched once per worker) and
+// the checkpoints of a fidelity schedule's rungs (CheckpointBucket).
 // The engine's store stays the single source of truth: workers keep nothing.
 package queue

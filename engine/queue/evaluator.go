@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -28,6 +29,10 @@ type Evaluator struct {
 	cc    jetstream.ConsumeContext // results
 	dead  jetstream.ConsumeContext // max-deliveries advisories
 
+	bucketsMu              sync.Mutex
+	supernets, checkpoints jetstream.ObjectStore // SupernetBucket, CheckpointBucket, made by the first evaluation that needs them
+	specMu                 sync.Mutex            // guards spec.Supernet, set by the first evaluation
+
 	mu    sync.Mutex
 	calls map[string]*call // waiting evaluations by cache key
 	bySeq map[uint64]*call // and by the request's stream sequence
@@ -36,6 +41,7 @@ type Evaluator struct {
 type call struct {
 	key, nonce string
 	seq        uint64
+	resumeFrom string // the checkpoint object the request resumes from
 	waiters    int
 	done       chan struct{}
 	once       sync.Once
@@ -55,7 +61,9 @@ type deliveryExceeded struct {
 
 // NewEvaluator sets the queue up on nc's server (streams, consumer) and
 // returns an evaluator that has workers run local. local must be one of
-// the engine's table, train or command evaluators (see Describe). The caller
+// the engine's table, train, command or supernet evaluators (see Describe).
+// A supernet evaluator's weights go to the workers in SupernetBucket once
+// the engine has trained it, at the first evaluation. The caller
 // keeps nc and closes it after Close.
 func NewEvaluator(ctx context.Context, nc *nats.Conn, local engine.Evaluator, c Config) (*Evaluator, error) {
 	spec, err := Describe(local)
@@ -133,13 +141,78 @@ func (e *Evaluator) Close() error {
 	return nil
 }
 
+// Local is the evaluator the workers run (engine.Remote): the engine trains
+// a supernet evaluator's supernet itself before the first trial.
+func (e *Evaluator) Local() engine.Evaluator { return e.inner }
+
+// Via returns an evaluator that has the same workers run ev (engine.Remote):
+// a supernet experiment's retrain.
+func (e *Evaluator) Via(ev engine.Evaluator) (engine.Evaluator, error) {
+	spec, err := Describe(ev)
+	if err != nil {
+		return nil, err
+	}
+	return via{e: e, inner: ev, spec: spec}, nil
+}
+
+// via is an evaluator that runs on the workers of an Evaluator.
+type via struct {
+	e     *Evaluator
+	inner engine.Evaluator
+	spec  EvaluatorSpec
+}
+
+func (v via) Name() string { return v.inner.Name() }
+
+func (v via) Evaluate(ctx context.Context, r engine.Request) (engine.Evaluation, error) {
+	return v.e.evaluate(ctx, v.inner.Name(), v.spec, r)
+}
+
 // Evaluate publishes r and waits for a worker's result. Concurrent
-// evaluations of one cache key share one request.
+// evaluations of one cache key share one request. A rung of a fidelity
+// schedule (r.Checkpoint set) sends the checkpoint file along when it
+// exists and writes the one the worker stored back to it.
 func (e *Evaluator) Evaluate(ctx context.Context, r engine.Request) (engine.Evaluation, error) {
+	spec, err := e.specOf(ctx)
+	if err != nil {
+		return engine.Evaluation{}, err
+	}
+	return e.evaluate(ctx, e.inner.Name(), spec, r)
+}
+
+// specOf is the spec requests carry: a supernet evaluator's names the
+// object holding its weights, stored (once) by the first evaluation.
+func (e *Evaluator) specOf(ctx context.Context) (EvaluatorSpec, error) {
+	sv, ok := e.inner.(*engine.SupernetEvaluator)
+	if !ok {
+		return e.spec, nil
+	}
+	e.specMu.Lock()
+	defer e.specMu.Unlock()
+	if e.spec.Supernet == "" {
+		blob, ok := sv.Stored()
+		if !ok {
+			return e.spec, errors.New("queue evaluator: the supernet is not trained: the engine trains it before the first trial")
+		}
+		if err := e.buckets(ctx); err != nil {
+			return e.spec, err
+		}
+		name, err := putOnce(ctx, e.supernets, blob)
+		if err != nil {
+			return e.spec, fmt.Errorf("sending the supernet to the workers: %w", err)
+		}
+		e.spec.Supernet = name
+	}
+	return e.spec, nil
+}
+
+// evaluate has workers evaluate r with the evaluator spec describes, called
+// name.
+func (e *Evaluator) evaluate(ctx context.Context, name string, spec EvaluatorSpec, r engine.Request) (engine.Evaluation, error) {
 	if r.Network == nil {
 		return engine.Evaluation{}, errors.New("queue evaluator: request has no network")
 	}
-	key := CacheKey(e.inner.Name(), r)
+	key := CacheKey(name, r)
 	e.mu.Lock()
 	c, shared := e.calls[key]
 	if !shared {
@@ -153,10 +226,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, r engine.Request) (engine.Eval
 		// A result already on the server (an earlier run that stopped before
 		// storing it) is this evaluation: use it instead of evaluating again.
 		if !e.poll(ctx, key) {
-			if err := e.publish(ctx, c, r); err != nil {
+			if err := e.publish(ctx, c, spec, r); err != nil {
 				c.finish(result{Error: err.Error()})
 			}
 		}
+		defer e.keepCheckpoint(c, r.Checkpoint)
 	}
 	tick := time.NewTicker(e.cfg.Poll)
 	defer tick.Stop()
@@ -179,12 +253,18 @@ func (e *Evaluator) Evaluate(ctx context.Context, r engine.Request) (engine.Eval
 }
 
 // publish sends c's request, retrying while the server is unreachable.
-func (e *Evaluator) publish(ctx context.Context, c *call, r engine.Request) error {
-	q := request{Key: c.key, Nonce: c.nonce, Evaluator: e.spec, Network: engine.NetworkToJSON(r.Network),
+func (e *Evaluator) publish(ctx context.Context, c *call, spec EvaluatorSpec, r engine.Request) error {
+	q := request{Key: c.key, Nonce: c.nonce, Evaluator: spec, Network: engine.NetworkToJSON(r.Network),
 		Space: r.Space, Genome: r.Genome, Fidelity: r.Fidelity}
 	if d, ok := ctx.Deadline(); ok {
 		q.TimeoutS = max(time.Until(d).Seconds(), 0.001)
 	}
+	if spec.Kind == "supernet" {
+		for _, l := range r.Network.Layers {
+			q.Names = append(q.Names, l.Name)
+		}
+	}
+	e.sendCheckpoint(ctx, c, &q, r.Checkpoint)
 	data, err := json.Marshal(q)
 	if err != nil {
 		return fmt.Errorf("encoding evaluation request: %w", err)
@@ -290,4 +370,61 @@ func (e *Evaluator) giveUp(c *call, seq, deliveries uint64) {
 		defer cancel()
 		e.reqs.DeleteMsg(ctx, seq) // it would otherwise stay in the work queue, undeliverable
 	}()
+}
+
+// buckets makes the object stores, once: only runs that send supernets or
+// checkpoints need them.
+func (e *Evaluator) buckets(ctx context.Context) error {
+	e.bucketsMu.Lock()
+	defer e.bucketsMu.Unlock()
+	if e.supernets != nil {
+		return nil
+	}
+	sn, ck, err := setupBuckets(ctx, e.js, e.cfg)
+	if err != nil {
+		return err
+	}
+	e.supernets, e.checkpoints = sn, ck
+	return nil
+}
+
+// sendCheckpoint stores the checkpoint file path, when it exists, for q's
+// worker to resume from, and asks the worker to store its own when q's rung
+// stops before the last epoch. When either cannot be done (no object store,
+// no file), the rung that needs the checkpoint trains from epoch 0: slower,
+// the same result.
+func (e *Evaluator) sendCheckpoint(ctx context.Context, c *call, q *request, path string) {
+	if path == "" || e.buckets(ctx) != nil {
+		return
+	}
+	if q.Fidelity.Stop > 0 {
+		q.SaveTo = c.key + "." + c.nonce + ".out"
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	name := c.key + "." + c.nonce + ".in"
+	if _, err := e.checkpoints.PutBytes(ctx, name, b); err == nil {
+		q.ResumeFrom, c.resumeFrom = name, name
+	}
+}
+
+// keepCheckpoint writes the checkpoint c's worker stored to path, once c
+// is answered, and removes c's checkpoint objects. Without it (the worker
+// could not store it, or c's result came from an earlier run) the next rung
+// trains from epoch 0: slower, the same result.
+func (e *Evaluator) keepCheckpoint(c *call, path string) {
+	select {
+	case <-c.done:
+	default:
+		return // given up on: the objects expire
+	}
+	defer deleteObjects(e.checkpoints, c.resumeFrom, c.res.Saved)
+	if path == "" || c.res.Saved == "" || c.res.Error != "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	fetchFile(ctx, e.checkpoints, c.res.Saved, path)
 }

@@ -19,10 +19,18 @@ type request struct {
 	Nonce     string             `json:"nonce"` // this publication; a failure answers only its own nonce
 	Evaluator EvaluatorSpec      `json:"evaluator"`
 	Network   engine.NetworkJSON `json:"network"`
-	Space     string             `json:"space"`
-	Genome    []int              `json:"genome"`
-	Fidelity  engine.Fidelity    `json:"fidelity"`
-	TimeoutS  float64            `json:"timeout_s,omitempty"` // what is left of the engine's trial timeout
+	// Names are the network's layer names (the slots of the space they come
+	// from), which a supernet keys its weights by; absent for other evaluators.
+	Names    []string        `json:"names,omitempty"`
+	Space    string          `json:"space"`
+	Genome   []int           `json:"genome"`
+	Fidelity engine.Fidelity `json:"fidelity"`
+	TimeoutS float64         `json:"timeout_s,omitempty"` // what is left of the engine's trial timeout
+	// A rung of a fidelity schedule (ASHA) resumes from ResumeFrom, an
+	// object of CheckpointBucket, when set; one that stops before the last
+	// epoch stores its training state as the object SaveTo.
+	ResumeFrom string `json:"resume_from,omitempty"`
+	SaveTo     string `json:"save_to,omitempty"`
 }
 
 // result is a worker's answer to a request.
@@ -34,6 +42,7 @@ type result struct {
 	Error      string         `json:"error,omitempty"` // non-empty: the evaluation failed for good
 	Worker     string         `json:"worker"`
 	Deliveries uint64         `json:"deliveries"`
+	Saved      string         `json:"saved,omitempty"` // the request's SaveTo, once stored
 }
 
 // CacheKey is the key of an evaluation: the same fields as the engine's
@@ -61,6 +70,12 @@ func decodeRequest(data []byte) (request, *arch.Network, error) {
 	n, err := NetworkFromJSON(q.Network)
 	if err != nil {
 		return q, nil, fmt.Errorf("evaluation request %s: %w", q.Key, err)
+	}
+	if len(q.Names) > 0 && len(q.Names) != len(n.Layers) {
+		return q, nil, fmt.Errorf("evaluation request %s: %d layer names for %d layers", q.Key, len(q.Names), len(n.Layers))
+	}
+	for i, name := range q.Names {
+		n.Layers[i].Name = name
 	}
 	return q, n, nil
 }
@@ -105,14 +120,20 @@ func NetworkFromJSON(j engine.NetworkJSON) (*arch.Network, error) {
 }
 
 // EvaluatorSpec describes an engine evaluator well enough for a worker to
-// build the same one: Kind is "table", "train" or "command".
+// build the same one: Kind is "table", "train", "command" or "supernet".
 type EvaluatorSpec struct {
 	Kind     string   `json:"kind"`
 	Split    string   `json:"split,omitempty"`     // table
-	Source   string   `json:"source,omitempty"`    // train: "mnist", "idx:DIR", "cifar10:DIR" (DIR on the worker)
+	Source   string   `json:"source,omitempty"`    // train, supernet: "mnist", "idx:DIR", "cifar10:DIR" (DIR on the worker)
 	Argv     []string `json:"argv,omitempty"`      // command
 	TimeoutS float64  `json:"timeout_s,omitempty"` // command
 	Dir      string   `json:"dir,omitempty"`       // command
+	// supernet: the evaluator's settings, and the object of SupernetBucket
+	// that holds its trained weights (named by their SHA-256).
+	SpaceKey  string `json:"space_key,omitempty"`
+	Epochs    int    `json:"epochs,omitempty"`
+	BNBatches int    `json:"bn_batches,omitempty"`
+	Supernet  string `json:"supernet,omitempty"`
 }
 
 // Describe returns the spec of one of the engine's evaluators.
@@ -128,31 +149,34 @@ func Describe(ev engine.Evaluator) (EvaluatorSpec, error) {
 		return EvaluatorSpec{Kind: "command", Argv: e.Argv, TimeoutS: e.Timeout.Seconds(), Dir: e.Dir}, nil
 	case *engine.CommandEvaluator:
 		return Describe(*e)
+	case *engine.SupernetEvaluator:
+		return EvaluatorSpec{Kind: "supernet", Source: e.Data.Source, SpaceKey: e.SpaceKey, Epochs: e.Epochs, BNBatches: e.BNBatches}, nil
 	case nil:
 		return EvaluatorSpec{}, fmt.Errorf("no evaluator to run on workers")
 	}
-	return EvaluatorSpec{}, fmt.Errorf("evaluator %s (%T) cannot run on workers: only table, train and command evaluators can", ev.Name(), ev)
+	return EvaluatorSpec{}, fmt.Errorf("evaluator %s (%T) cannot run on workers: only table, train, command and supernet evaluators can", ev.Name(), ev)
 }
 
-// Build makes the evaluator s describes.
+// Build makes the evaluator s describes; a supernet evaluator still lacks
+// its weights (the worker loads them: SupernetEvaluator.Load).
 func (s EvaluatorSpec) Build() (engine.Evaluator, error) {
 	switch s.Kind {
 	case "table":
 		return engine.TableEvaluator{Split: s.Split}, nil
 	case "train":
-		source, arg, _ := strings.Cut(s.Source, ":")
-		var name, dir string
-		switch source {
-		case "mnist":
-			source, name = "builtin", "mnist"
-		case "idx", "cifar10":
-			dir = arg
+		return trainEvaluator(s.Source)
+	case "supernet":
+		if s.Epochs < 0 || s.BNBatches < 0 {
+			return nil, fmt.Errorf("supernet evaluator: negative epochs %d or bn_batches %d", s.Epochs, s.BNBatches)
 		}
-		src, load, err := engine.DatasetLoader(source, name, dir)
+		if s.Supernet == "" {
+			return nil, fmt.Errorf("supernet evaluator: no supernet object named (the engine stores it before the first request)")
+		}
+		data, err := trainEvaluator(s.Source)
 		if err != nil {
-			return nil, fmt.Errorf("train evaluator on %q: %w", s.Source, err)
+			return nil, err
 		}
-		return &engine.TrainEvaluator{Source: src, Load: load}, nil
+		return &engine.SupernetEvaluator{Data: data, SpaceKey: s.SpaceKey, Epochs: s.Epochs, BNBatches: s.BNBatches}, nil
 	case "command":
 		if len(s.Argv) == 0 {
 			return nil, fmt.Errorf("command evaluator has no program")
@@ -162,5 +186,22 @@ func (s EvaluatorSpec) Build() (engine.Evaluator, error) {
 		}
 		return engine.CommandEvaluator{Argv: s.Argv, Timeout: time.Duration(s.TimeoutS * float64(time.Second)), Dir: s.Dir}, nil
 	}
-	return nil, fmt.Errorf("unknown evaluator kind %q (valid: table, train, command)", s.Kind)
+	return nil, fmt.Errorf("unknown evaluator kind %q (valid: table, train, command, supernet)", s.Kind)
+}
+
+// trainEvaluator is the train evaluator on source, as Describe names it.
+func trainEvaluator(source string) (*engine.TrainEvaluator, error) {
+	kind, arg, _ := strings.Cut(source, ":")
+	var name, dir string
+	switch kind {
+	case "mnist":
+		kind, name = "builtin", "mnist"
+	case "idx", "cifar10":
+		dir = arg
+	}
+	src, load, err := engine.DatasetLoader(kind, name, dir)
+	if err != nil {
+		return nil, fmt.Errorf("train evaluator on %q: %w", source, err)
+	}
+	return &engine.TrainEvaluator{Source: src, Load: load}, nil
 }

@@ -77,10 +77,14 @@ func TestEvaluatorSpecRoundTrip(t *testing.T) {
 		&engine.TrainEvaluator{Source: "idx:/data/mnist"},
 		&engine.TrainEvaluator{Source: "cifar10:/data/c10"},
 		engine.CommandEvaluator{Argv: []string{"python3", "train.py", "--fast"}, Timeout: 90 * time.Second, Dir: "/work"},
+		&engine.SupernetEvaluator{Data: &engine.TrainEvaluator{Source: "mnist"}, SpaceKey: "0123abcd", Epochs: 3, BNBatches: 5},
 	} {
 		s, err := Describe(ev)
 		if err != nil {
 			t.Fatalf("%s: %v", ev.Name(), err)
+		}
+		if s.Kind == "supernet" {
+			s.Supernet = "f00d" // the queue evaluator names the weights' object
 		}
 		b, _ := json.Marshal(s)
 		var back EvaluatorSpec
@@ -106,6 +110,9 @@ func TestEvaluatorSpecRoundTrip(t *testing.T) {
 		{EvaluatorSpec{Kind: "train", Source: "imagenet"}, `train evaluator on "imagenet"`},
 		{EvaluatorSpec{Kind: "command"}, "no program"},
 		{EvaluatorSpec{Kind: "command", Argv: []string{"x"}, TimeoutS: -1}, "negative timeout"},
+		{EvaluatorSpec{Kind: "supernet", Source: "mnist", Epochs: 2}, "no supernet object named"},
+		{EvaluatorSpec{Kind: "supernet", Source: "mnist", Epochs: -2, Supernet: "f00d"}, "negative epochs -2"},
+		{EvaluatorSpec{Kind: "supernet", Source: "imagenet", Supernet: "f00d"}, `train evaluator on "imagenet"`},
 	} {
 		if _, err := c.spec.Build(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want %q", c.spec, err, c.want)
@@ -164,6 +171,8 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"key":"k","network":{"input":[8,8,1],"layers":[{"op":"conv","in":[-1],"kernel":3,"stride":1,"out":2,"act":"relu"}]}}`))
 	f.Add([]byte(`{"key":"k","network":{"input":[1,1,1],"layers":[{"op":"add","in":[-1,-1]}]}}`))
+	f.Add([]byte(`{"key":"k","names":["stem","x"],"network":{"input":[8,8,1],"layers":[{"op":"conv","in":[-1],"kernel":3,"stride":1,"out":2,"act":"relu"}]}}`))
+	f.Add([]byte(`{"key":"k","names":["stem"],"evaluator":{"kind":"supernet","source":"mnist","supernet":"f00d"},"network":{"input":[8,8,1],"layers":[{"op":"conv","in":[-1],"kernel":3,"stride":1,"out":2,"act":"relu"}]},"resume_from":"a.in","save_to":"a.out"}`))
 	f.Add([]byte(`{"key":"","timeout_s":-1}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -173,6 +182,11 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		if q.Key == "" || n == nil {
 			t.Fatalf("decoded a request without key or network: %+v", q)
+		}
+		for i, name := range q.Names {
+			if n.Layers[i].Name != name {
+				t.Fatalf("layer %d named %q, want %q", i, n.Layers[i].Name, name)
+			}
 		}
 		back, err := NetworkFromJSON(engine.NetworkToJSON(n))
 		if err != nil {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -172,14 +174,10 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 	var ev engine.Evaluator
 	if err == nil {
-		ev, err = w.evaluator(q.Evaluator)
+		ev, err = w.evaluator(ctx, q.Evaluator)
 	}
-	if err != nil { // a malformed request never gets better: fail it now
-		if q.Nonce == "" { // unreadable: the message id still names the request
-			_, q.Nonce, _ = strings.Cut(m.Headers().Get(jetstream.MsgIDHeader), ".")
-		}
-		w.cfg.Log("worker %s: bad request %s: %v", w.cfg.Name, key, err)
-		w.answer(ctx, m, result{Key: key, Nonce: q.Nonce, Error: err.Error(), Worker: w.cfg.Name, Deliveries: deliveries})
+	if err != nil {
+		w.reject(ctx, m, key, q, deliveries, err)
 		return
 	}
 	ackWait, maxDeliver := w.policy(ctx)
@@ -189,7 +187,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 	stop := keepAlive(m, ackWait)
 	t0 := time.Now()
-	out, err := safeEvaluate(ev, ectx, engine.Request{Network: net, Space: q.Space, Genome: q.Genome, Fidelity: q.Fidelity, Threads: w.cfg.Threads})
+	out, saved, err := w.run(ectx, ev, q, engine.Request{Network: net, Space: q.Space, Genome: q.Genome, Fidelity: q.Fidelity, Threads: w.cfg.Threads})
 	timedOut := ectx.Err() != nil
 	stop()
 	cancel()
@@ -203,7 +201,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 		}
 		w.cfg.Log("worker %s: %s %s accuracy %.4f in %.3gs (delivery %d)", w.cfg.Name, key, net.Summary(),
 			out.Metrics[metric.Accuracy], time.Since(t0).Seconds(), deliveries)
-		w.answer(ctx, m, result{Key: key, Nonce: q.Nonce, Metrics: out.Metrics, ChargedS: out.ChargedS, Worker: w.cfg.Name, Deliveries: deliveries})
+		w.answer(ctx, m, result{Key: key, Nonce: q.Nonce, Metrics: out.Metrics, ChargedS: out.ChargedS, Worker: w.cfg.Name, Deliveries: deliveries, Saved: saved})
 		return
 	}
 	if timedOut {
@@ -215,6 +213,26 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 	w.answer(ctx, m, result{Key: key, Nonce: q.Nonce, Error: fmt.Sprintf("%s evaluator: %v", ev.Name(), err), Worker: w.cfg.Name, Deliveries: deliveries})
 }
+
+// reject answers a request the worker cannot evaluate. A malformed one
+// never gets better: it fails now. One whose supernet the worker could not
+// fetch goes back to the queue until its last delivery.
+func (w *worker) reject(ctx context.Context, m jetstream.Msg, key string, q request, deliveries uint64, err error) {
+	if _, maxDeliver := w.policy(ctx); errors.Is(err, errFetch) && (maxDeliver <= 0 || deliveries < uint64(maxDeliver)) {
+		w.cfg.Log("worker %s: %s: %v; handing it back", w.cfg.Name, key, err)
+		m.NakWithDelay(time.Duration(deliveries) * time.Second)
+		return
+	}
+	if q.Nonce == "" { // unreadable: the message id still names the request
+		_, q.Nonce, _ = strings.Cut(m.Headers().Get(jetstream.MsgIDHeader), ".")
+	}
+	w.cfg.Log("worker %s: bad request %s: %v", w.cfg.Name, key, err)
+	w.answer(ctx, m, result{Key: key, Nonce: q.Nonce, Error: err.Error(), Worker: w.cfg.Name, Deliveries: deliveries})
+}
+
+// errFetch marks a failure to read an object the request needs: the
+// server may have it on a later delivery.
+var errFetch = errors.New("fetching from the server")
 
 // answer stores r in the results stream, then acknowledges m. If the worker
 // stops first, m is left to be redelivered.
@@ -292,8 +310,83 @@ func safeEvaluate(ev engine.Evaluator, ctx context.Context, r engine.Request) (o
 // buildEvaluator builds the evaluator a request names (tests replace it).
 var buildEvaluator = EvaluatorSpec.Build
 
-// evaluator builds (once per spec) the local evaluator a request names.
-func (w *worker) evaluator(s EvaluatorSpec) (engine.Evaluator, error) {
+// run evaluates r with ev: a rung of a fidelity schedule resumes from the
+// checkpoint q names, in a temporary file, and stores its own as q.SaveTo
+// (saved is then its name).
+func (w *worker) run(ctx context.Context, ev engine.Evaluator, q request, r engine.Request) (out engine.Evaluation, saved string, err error) {
+	if q.ResumeFrom == "" && q.SaveTo == "" {
+		out, err = safeEvaluate(ev, ctx, r)
+		return out, "", err
+	}
+	bucket, err := w.bucket(ctx, CheckpointBucket)
+	if err != nil {
+		return out, "", err
+	}
+	dir, err := os.MkdirTemp("", "hwnas-worker-ckpt-")
+	if err != nil {
+		return out, "", fmt.Errorf("checkpoint folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	r.Checkpoint = filepath.Join(dir, "rung.ckpt")
+	if q.ResumeFrom != "" {
+		if n, err := fetchFile(ctx, bucket, q.ResumeFrom, r.Checkpoint); err != nil { // train from epoch 0: the same result
+			w.cfg.Log("worker %s: %s: fetching its checkpoint: %v; training from epoch 0", w.cfg.Name, q.Key, err)
+		} else {
+			w.cfg.Log("worker %s: %s resumes from a checkpoint of %d bytes", w.cfg.Name, q.Key, n)
+		}
+	}
+	if out, err = safeEvaluate(ev, ctx, r); err != nil || q.SaveTo == "" {
+		return out, "", err
+	}
+	b, err := os.ReadFile(r.Checkpoint)
+	if err == nil {
+		_, err = bucket.PutBytes(ctx, q.SaveTo, b)
+	}
+	if err != nil { // the next rung starts again from epoch 0
+		w.cfg.Log("worker %s: %s: storing its checkpoint: %v", w.cfg.Name, q.Key, err)
+		return out, "", nil
+	}
+	return out, q.SaveTo, nil
+}
+
+// bucket opens one of the queue's object stores.
+func (w *worker) bucket(ctx context.Context, name string) (jetstream.ObjectStore, error) {
+	bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	b, err := w.js.ObjectStore(bctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("object store %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// loadSupernet reads the supernet weights object name into sv.
+func (w *worker) loadSupernet(ctx context.Context, sv *engine.SupernetEvaluator, name string) error {
+	bucket, err := w.bucket(ctx, SupernetBucket)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errFetch, err)
+	}
+	t0 := time.Now()
+	gctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	blob, err := bucket.GetBytes(gctx, name)
+	if err != nil {
+		return fmt.Errorf("%w: supernet %s of %s: %w", errFetch, name, SupernetBucket, err)
+	}
+	if got := contentName(blob); got != name {
+		return fmt.Errorf("supernet %s from %s has SHA-256 %s", name, SupernetBucket, got)
+	}
+	if err := sv.Load(blob); err != nil {
+		return err
+	}
+	w.cfg.Log("worker %s: loaded supernet %.12s (%d bytes) in %.3gs", w.cfg.Name, name, len(blob), time.Since(t0).Seconds())
+	return nil
+}
+
+// evaluator builds (once per spec) the local evaluator a request names; a
+// supernet evaluator loads its weights, and replaces the worker's earlier
+// supernets (a worker keeps one in memory).
+func (w *worker) evaluator(ctx context.Context, s EvaluatorSpec) (engine.Evaluator, error) {
 	if s.Kind == "command" && len(s.Argv) > 0 && !slices.Contains(w.cfg.AllowCommand, "*") && !slices.Contains(w.cfg.AllowCommand, s.Argv[0]) {
 		return nil, fmt.Errorf("worker %s does not run the program %q: start it with --allow-command %s (or --allow-command '*')",
 			w.cfg.Name, s.Argv[0], s.Argv[0])
@@ -307,6 +400,20 @@ func (w *worker) evaluator(s EvaluatorSpec) (engine.Evaluator, error) {
 	ev, err := buildEvaluator(s)
 	if err != nil {
 		return nil, err
+	}
+	if sv, ok := ev.(*engine.SupernetEvaluator); ok {
+		if err := w.loadSupernet(ctx, sv, s.Supernet); err != nil {
+			return nil, err
+		}
+		maps.DeleteFunc(w.evals, func(_ string, e engine.Evaluator) bool { _, ok := e.(*engine.SupernetEvaluator); return ok })
+		// The data set stays loaded when the supernet changes, and serves
+		// retrain's train evaluator too.
+		tk, _ := json.Marshal(EvaluatorSpec{Kind: "train", Source: s.Source})
+		if te, ok := w.evals[string(tk)].(*engine.TrainEvaluator); ok {
+			sv.Data = te
+		} else {
+			w.evals[string(tk)] = sv.Data
+		}
 	}
 	w.evals[string(b)] = ev
 	return ev, nil

@@ -14,6 +14,7 @@ package lut
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -180,3 +181,11 @@ func (t *Table) Rows() [][]string {
 func (t *Table) Title() string {
 	return fmt.Sprintf("latency table of space %s on %s: %s, %s", t.Space, t.Platform, t.Mode, t.Source)
 }
+
+// Genes returns the genes that select the candidate (gene index → choice),
+// which a search sets to put it in place.
+func (e *Entry) Genes() map[int]int { return maps.Clone(e.genes) }
+
+// PositionOf names the position a layer of a decoded child belongs to, by
+// the layer's name ("layer3.dw" is at "layer3"), or Fixed for the head.
+func PositionOf(layer string) string { return positionOf(layer) }

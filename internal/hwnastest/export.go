@@ -90,3 +90,15 @@ experiment tiny {
   seed 2
 }
 `
+
+// MobileSpace is a small MBConv space for supernet tests: a stride-4 stem
+// and two slots of an mbconv (expansion 1 or 3, kernel 3 or 5, 8 filters)
+// or skip, 5 · 5 = 25 networks.
+func MobileSpace() *arch.ChainSpace {
+	mb := arch.ChainLayer{Alts: []arch.LayerAlt{{Kind: "mbconv", Params: []arch.Param{
+		{Name: "expand", Values: []int{1, 3}}, {Name: "kernel", Values: []int{3, 5}}, {Name: "filters", Values: []int{8}}}}, {Kind: "skip"}}}
+	return &arch.ChainSpace{SpaceName: "mobile", Input: arch.Shape{H: 28, W: 28, C: 1},
+		Blocks: []arch.ChainBlock{{MinRepeat: 1, MaxRepeat: 1, Layers: []arch.ChainLayer{
+			{Alts: []arch.LayerAlt{{Kind: "conv", Params: []arch.Param{{Name: "filters", Values: []int{8}}, {Name: "stride", Values: []int{4}}}}}}, mb, mb}}},
+		Head: []arch.HeadLayer{{Kind: "gap"}, {Kind: "dense", Units: 10}}}
+}

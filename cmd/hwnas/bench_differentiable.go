@@ -1,0 +1,346 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwnas/hwnas/arch"
+	"github.com/hwnas/hwnas/dsl"
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/metric"
+)
+
+// differentiableSpec is examples/differentiable_mnist.hwnas, built in for
+// `hwnas bench differentiable`; TestDifferentiableSpecMatchesExample keeps
+// the copy equal.
+//
+//go:embed demo/differentiable_mnist.hwnas
+var differentiableSpec string
+
+// differentiableKinds are the strategies that train a supernet and derive
+// their child from it; every other kind is a black box that trains the
+// children it asks for.
+var differentiableKinds = []string{"fbnet", "proxyless"}
+
+// diffResult is one search of `hwnas bench differentiable`: for a
+// differentiable search its derived child, retrained; for a black-box
+// search its best child within the spec.
+type diffResult struct {
+	Strategy     string   `json:"strategy"` // the experiment, named after its strategy
+	Family       string   `json:"family"`   // "differentiable" or "black-box"
+	TargetMs     float64  `json:"target_ms"`
+	LatencyMs    *float64 `json:"latency_ms"` // the FPGA model's, of the child
+	Accuracy     *float64 `json:"accuracy"`   // validation, trained from scratch
+	TestAccuracy *float64 `json:"test_accuracy,omitempty"`
+	InSpec       bool     `json:"in_spec"` // a child meets every constraint
+	SearchS      float64  `json:"search_s"`
+	Genome       []int    `json:"genome,omitempty"`
+	Network      string   `json:"network,omitempty"`
+	Trials       int      `json:"trials"`  // children asked (black box) or derived (differentiable)
+	Trained      int      `json:"trained"` // children trained from scratch
+	Pruned       int      `json:"pruned"`
+}
+
+// diffBench is what `hwnas bench differentiable` prints.
+type diffBench struct {
+	Space         string       `json:"space"`
+	Genomes       int64        `json:"genomes"`
+	Platform      string       `json:"platform"`
+	Spec          string       `json:"spec"`
+	Seed          int64        `json:"seed"`
+	Ratio         float64      `json:"ratio"`           // black-box wall time / the slowest differentiable search's
+	BlackBoxTimeS float64      `json:"blackbox_time_s"` // each black-box search's wall time
+	Results       []diffResult `json:"results"`
+	// GoalMet: every differentiable child is in spec and at least as accurate
+	// as every black-box search's best, and the black-box searches had at
+	// least three times the wall time of the slowest differentiable one.
+	GoalMet     bool   `json:"goal_met"`
+	LoadAverage string `json:"load_average,omitempty"`
+}
+
+// diffOptions are the flags of `hwnas bench differentiable`.
+type diffOptions struct {
+	strategies string        // comma-separated
+	time       time.Duration // black-box wall time; 0: ratio × the slowest differentiable search
+	ratio      float64
+	epochs     int     // differentiable searches' epochs; 0: the spec's
+	targetMs   float64 // the latency spec; 0: the spec's
+	train      int     // training images; 0: the spec's
+}
+
+func init() {
+	var (
+		o      diffOptions
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "differentiable",
+		Short: "FBNet and ProxylessNAS against black-box REINFORCE and evolution on one latency spec",
+		Long: `Runs examples/differentiable_mnist.hwnas (an MBConv space on the built-in MNIST,
+a 0.3 ms PYNQ-Z1 latency spec), each search in a fresh store: the differentiable
+searches (fbnet, proxyless) train their supernet, derive one child and retrain it
+from scratch; then the black-box searches (FNAS-style reinforce, evolution) train
+every child they ask for, for --ratio times the wall time of the slower
+differentiable search (or --time). Prints, per search, the child's model latency,
+its validation accuracy trained from scratch, whether it meets the spec and the
+search's wall time.`,
+		Example: `  hwnas bench differentiable --json
+  hwnas bench differentiable --ratio 3 --epochs 30
+  hwnas bench differentiable --strategies reinforce,evolution --time 2m`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(); err != nil {
+				return &exitError{2, "hwnas bench differentiable: " + err.Error()}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			b, err := benchDifferentiable(ctx, o, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), b)
+			}
+			writeDiffBench(cmd.OutOrStdout(), b)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.strategies, "strategies", "fbnet,proxyless,reinforce,evolution", "searches to run: experiments of the spec, comma-separated")
+	f.DurationVar(&o.time, "time", 0, "wall time of each black-box search (default: --ratio times the slower differentiable search's)")
+	f.Float64Var(&o.ratio, "ratio", 1, "black-box wall time as a multiple of the slower differentiable search's")
+	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches (default: the spec's)")
+	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
+	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 4000)")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	benchCmd.AddCommand(cmd)
+}
+
+// check reports the first flag that makes no sense.
+func (o diffOptions) check() error {
+	switch {
+	case o.time < 0 || o.ratio <= 0:
+		return fmt.Errorf("--time must not be negative and --ratio must be positive")
+	case o.epochs < 0 || o.targetMs < 0 || o.train < 0:
+		return fmt.Errorf("--epochs, --target and --train must not be negative")
+	case o.strategies == "":
+		return fmt.Errorf("--strategies is empty")
+	case o.time == 0 && !slices.ContainsFunc(strings.Split(o.strategies, ","), isDifferentiable):
+		return fmt.Errorf("--strategies %s has no differentiable search to time the black-box ones by: give --time", o.strategies)
+	}
+	return nil
+}
+
+func isDifferentiable(kind string) bool { return slices.Contains(differentiableKinds, kind) }
+
+func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*diffBench, error) {
+	spec, err := dsl.LoadSource("differentiable_mnist.hwnas (built in)", differentiableSpec, dsl.ReadFile)
+	if err != nil {
+		return nil, err
+	}
+	names := strings.Split(o.strategies, ",")
+	exps := make([]engine.Experiment, len(names))
+	for i, name := range names {
+		if exps[i], err = diffExperiment(spec, name, o); err != nil {
+			return nil, fmt.Errorf("hwnas bench differentiable: %w", err)
+		}
+	}
+	e0 := exps[0]
+	b := &diffBench{Space: e0.Space.Name(), Genomes: arch.Size(e0.Space), Seed: e0.Seed, Ratio: o.ratio}
+	if d := e0.Hardware.Pool.Devices; len(d) > 0 {
+		b.Platform = d[0].Name
+	}
+	if c, ok := latencySpec(e0); ok {
+		b.Spec = c.String()
+	}
+	// The differentiable searches first: they set the black-box wall time.
+	var slowest float64
+	for _, e := range exps {
+		if isDifferentiable(e.Strategy.Kind) {
+			r, err := diffRun(ctx, e, log)
+			if err != nil {
+				return nil, err
+			}
+			slowest = max(slowest, r.SearchS)
+			b.Results = append(b.Results, r)
+		}
+	}
+	b.BlackBoxTimeS = o.time.Seconds()
+	if o.time == 0 {
+		b.BlackBoxTimeS = o.ratio * slowest
+	}
+	for _, e := range exps {
+		if !isDifferentiable(e.Strategy.Kind) {
+			e.Budget = engine.Budget{Time: time.Duration(b.BlackBoxTimeS * float64(time.Second))}
+			e.Batch = 1 // the time budget is checked between batches: one child at a time stops on time
+			r, err := diffRun(ctx, e, log)
+			if err != nil {
+				return nil, err
+			}
+			b.Results = append(b.Results, r)
+		}
+	}
+	b.GoalMet = goalMet(b.Results, slowest, b.BlackBoxTimeS)
+	b.LoadAverage = loadAverage()
+	return b, nil
+}
+
+// diffExperiment is the spec's experiment name with the options applied.
+func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experiment, error) {
+	e, err := engine.FromSpec(spec, name)
+	if err != nil {
+		return e, err
+	}
+	e.Strategy.Params = maps.Clone(e.Strategy.Params)
+	if o.epochs > 0 && isDifferentiable(e.Strategy.Kind) {
+		if e.Strategy.Params == nil {
+			e.Strategy.Params = map[string]float64{}
+		}
+		e.Strategy.Params["epochs"] = float64(o.epochs)
+	}
+	if o.train > 0 {
+		e.Fidelity.Train, e.Fidelity.Val, e.Fidelity.Test = o.train, max(o.train/4, 1), max(o.train/4, 1)
+	}
+	if o.targetMs > 0 {
+		e.Constraints = slices.Clone(e.Constraints)
+		for i, c := range e.Constraints {
+			if c.Metric == metric.LatencyMs {
+				e.Constraints[i].Value = o.targetMs
+			}
+		}
+	}
+	if _, ok := latencySpec(e); !ok {
+		return e, fmt.Errorf("experiment %s has no latency spec (require latency <= …)", name)
+	}
+	return e, e.Validate()
+}
+
+// latencySpec is e's upper bound on latency.
+func latencySpec(e engine.Experiment) (engine.Constraint, bool) {
+	i := slices.IndexFunc(e.Constraints, func(c engine.Constraint) bool {
+		return c.Metric == metric.LatencyMs && (c.Op == "<=" || c.Op == "<")
+	})
+	if i < 0 {
+		return engine.Constraint{}, false
+	}
+	return e.Constraints[i], true
+}
+
+// diffRun runs e in a fresh store and picks its child.
+func diffRun(ctx context.Context, e engine.Experiment, log io.Writer) (diffResult, error) {
+	out, err := runFresh(ctx, e, log)
+	if err != nil {
+		return diffResult{}, err
+	}
+	return diffResultOf(e, out), nil
+}
+
+// diffResultOf sums up a search: a differentiable one by its derived
+// child, retrained (the most accurate if it derived several; without an
+// accuracy if it was not retrained, pruned by the spec say); a black box
+// by its most accurate child within the spec, or its most accurate child
+// when none meets it.
+func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
+	c, _ := latencySpec(e)
+	r := diffResult{Strategy: e.Name, Family: "black-box", TargetMs: c.Value, SearchS: out.Wall.Seconds(),
+		Trials: len(out.Trials), Trained: out.Counts.Trained + out.Counts.Retrained, Pruned: out.Counts.Pruned}
+	want := []engine.Status{engine.Trained, engine.Cached}
+	if isDifferentiable(e.Strategy.Kind) {
+		r.Family, want = "differentiable", []engine.Status{engine.Retrained}
+		r.Trials = len(out.Trials) - out.Counts.Retrained // the retrained copies are not children of their own
+	}
+	best := -1
+	for i, t := range out.Trials {
+		acc, ok := t.Metrics[metric.Accuracy]
+		if !ok || !slices.Contains(want, engine.StatusOf(&t)) {
+			continue
+		}
+		if best < 0 || t.Feasible && !out.Trials[best].Feasible ||
+			t.Feasible == out.Trials[best].Feasible && acc > out.Trials[best].Metrics[metric.Accuracy] {
+			best = i
+		}
+	}
+	switch {
+	case best >= 0:
+		t := out.Trials[best]
+		r.Accuracy, r.TestAccuracy = metricPtr(t.Metrics, metric.Accuracy), metricPtr(t.Metrics, metric.TestAccuracy)
+	case r.Family == "differentiable" && len(out.Trials) > 0:
+		// Not retrained (pruned by the spec, say): its latency, no accuracy.
+		best = len(out.Trials) - 1
+	default:
+		return r
+	}
+	t := out.Trials[best]
+	r.InSpec, r.Genome, r.Network, r.LatencyMs = t.Feasible, t.Genome, t.Network, metricPtr(t.Metrics, metric.LatencyMs)
+	return r
+}
+
+func metricPtr(m engine.Metrics, k string) *float64 {
+	if v, ok := m[k]; ok {
+		return &v
+	}
+	return nil
+}
+
+// goalMet is the issue's goal: every differentiable search's child meets
+// the spec and is at least as accurate as every black-box search's best
+// child, in a third of the black-box wall time or less.
+func goalMet(rs []diffResult, slowest, blackBoxS float64) bool {
+	var diff, bb []diffResult
+	for _, r := range rs {
+		if r.Family == "differentiable" {
+			diff = append(diff, r)
+		} else {
+			bb = append(bb, r)
+		}
+	}
+	if len(diff) == 0 || len(bb) == 0 || 3*slowest > blackBoxS {
+		return false
+	}
+	for _, d := range diff {
+		if !d.InSpec || d.Accuracy == nil {
+			return false
+		}
+		for _, r := range bb {
+			if r.InSpec && r.Accuracy != nil && *r.Accuracy > *d.Accuracy {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func writeDiffBench(w io.Writer, b *diffBench) {
+	fmt.Fprintf(w, "space %s (%d genomes) on %s, spec %s, seed %d; black-box searches: %s each (%.3gx the slower differentiable search)\n",
+		b.Space, b.Genomes, b.Platform, b.Spec, b.Seed, secs(b.BlackBoxTimeS), b.Ratio)
+	fmt.Fprintf(w, "%-12s %-15s %8s %8s %7s %7s %7s %10s  %s\n", "search", "family", "trials", "trained", "pruned", "wall", "spec", "latency", "accuracy (trained from scratch)")
+	for _, r := range b.Results {
+		lat, spec := "-", "no child"
+		if r.LatencyMs != nil {
+			lat = fmt.Sprintf("%.4f ms", *r.LatencyMs)
+			spec = map[bool]string{true: "in", false: "OUT"}[r.InSpec]
+		}
+		fmt.Fprintf(w, "%-12s %-15s %8d %8d %7d %7s %7s %10s  %s\n", r.Strategy, r.Family, r.Trials, r.Trained, r.Pruned, secs(r.SearchS), spec, lat, optAcc(r.Accuracy))
+	}
+	for _, r := range b.Results {
+		if r.Family == "differentiable" && r.LatencyMs != nil && r.TargetMs > 0 {
+			fmt.Fprintf(w, "%s's child: %.2f x the spec's latency\n", r.Strategy, *r.LatencyMs/r.TargetMs)
+		}
+	}
+	fmt.Fprintf(w, "goal (every derived child in spec and at least as accurate as the black boxes', in a third of their time or less): %s\n",
+		map[bool]string{true: "met", false: "not met"}[b.GoalMet])
+	if b.LoadAverage != "" {
+		fmt.Fprintf(w, "load average: %s\n", b.LoadAverage)
+	}
+}

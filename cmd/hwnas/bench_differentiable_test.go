@@ -1,0 +1,152 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/internal/golden"
+	"github.com/hwnas/hwnas/metric"
+)
+
+func TestDifferentiableSpecMatchesExample(t *testing.T) {
+	b, err := os.ReadFile("../../examples/differentiable_mnist.hwnas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != differentiableSpec {
+		t.Fatal("cmd/hwnas/demo/differentiable_mnist.hwnas differs from examples/differentiable_mnist.hwnas: copy the example over it")
+	}
+}
+
+func TestDiffBenchRendering(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	b := &diffBench{Space: "mobile", Genomes: 629856, Platform: "PYNQ-Z1", Spec: "latency_ms <= 0.3", Seed: 1, Ratio: 3, BlackBoxTimeS: 180,
+		Results: []diffResult{
+			{Strategy: "fbnet", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.2812), Accuracy: f(0.91), InSpec: true, SearchS: 55.2, Trials: 1, Trained: 1},
+			{Strategy: "proxyless", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.3101), Accuracy: f(0.93), SearchS: 60, Trials: 1, Trained: 1},
+			{Strategy: "reinforce", Family: "black-box", TargetMs: 0.3, LatencyMs: f(0.25), Accuracy: f(0.9), InSpec: true, SearchS: 180.4, Trials: 40, Trained: 20, Pruned: 15},
+			{Strategy: "evolution", Family: "black-box", TargetMs: 0.3, SearchS: 180.1, Trials: 3, Pruned: 3},
+		},
+		LoadAverage: "1.00 1.00 1.00"}
+	var sb strings.Builder
+	writeDiffBench(&sb, b)
+	golden.Check(t, "bench_differentiable.golden", sb.String())
+}
+
+// A black box's child is its most accurate one within the spec, not its
+// most accurate one; a differentiable search's is its retrained child, not
+// the supernet's inherited scores.
+func TestDiffResultOf(t *testing.T) {
+	cons := []engine.Constraint{{Metric: metric.LatencyMs, Op: "<=", Value: 0.3, Hard: true}}
+	tr := func(st engine.Status, acc, lat float64) engine.Trial {
+		return engine.Trial{Status: store.Status(st), Feasible: lat <= 0.3, Metrics: engine.Metrics{metric.Accuracy: acc, metric.LatencyMs: lat}}
+	}
+	out := &engine.Outcome{Wall: 2 * time.Second, Trials: []engine.Trial{
+		tr(engine.Trained, 0.95, 0.4), tr(engine.Trained, 0.9, 0.2), tr(engine.Cached, 0.92, 0.25),
+		tr(engine.Inherited, 0.99, 0.1), tr(engine.Retrained, 0.5, 0.35),
+	}}
+	out.Trials = append(out.Trials, engine.Trial{Status: store.Status(engine.Pruned), Metrics: engine.Metrics{metric.LatencyMs: 1}})
+	r := diffResultOf(engine.Experiment{Name: "evolution", Strategy: engine.StrategySpec{Kind: "evolution"}, Constraints: cons}, out)
+	if r.Family != "black-box" || !r.InSpec || *r.Accuracy != 0.92 || *r.LatencyMs != 0.25 || r.SearchS != 2 || r.TargetMs != 0.3 || r.Trials != 6 {
+		t.Errorf("black box: %+v", r)
+	}
+	r = diffResultOf(engine.Experiment{Name: "fbnet", Strategy: engine.StrategySpec{Kind: "fbnet"}, Constraints: cons}, out)
+	if r.Family != "differentiable" || r.InSpec || *r.Accuracy != 0.5 || *r.LatencyMs != 0.35 {
+		t.Errorf("differentiable: %+v", r)
+	}
+	pruned := &engine.Outcome{Trials: out.Trials[5:]}
+	r = diffResultOf(engine.Experiment{Name: "fbnet", Strategy: engine.StrategySpec{Kind: "fbnet"}, Constraints: cons}, pruned)
+	if r.Accuracy != nil || r.LatencyMs == nil || *r.LatencyMs != 1 || r.InSpec {
+		t.Errorf("derived child pruned: %+v", r)
+	}
+	r = diffResultOf(engine.Experiment{Name: "evolution", Strategy: engine.StrategySpec{Kind: "evolution"}, Constraints: cons}, pruned)
+	if r.Accuracy != nil || r.LatencyMs != nil || r.InSpec {
+		t.Errorf("no child: %+v", r)
+	}
+}
+
+func TestGoalMet(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	fb := diffResult{Family: "differentiable", Accuracy: f(0.9), InSpec: true}
+	px := diffResult{Family: "differentiable", Accuracy: f(0.91), InSpec: true}
+	bb := diffResult{Family: "black-box", Accuracy: f(0.9), InSpec: true}
+	out := diffResult{Family: "black-box", Accuracy: f(0.99)} // out of spec: does not count
+	for _, c := range []struct {
+		rs        []diffResult
+		slow, bbS float64
+		want      bool
+	}{
+		{[]diffResult{fb, px, bb, out}, 10, 30, true},
+		{[]diffResult{fb, px, bb}, 10, 29, false}, // more than a third of the time
+		{[]diffResult{fb, px, {Family: "black-box", Accuracy: f(0.905), InSpec: true}}, 10, 30, false},
+		{[]diffResult{fb, {Family: "differentiable", Accuracy: f(0.95)}, bb}, 10, 30, false}, // a child out of spec
+		{[]diffResult{fb, px}, 10, 30, false},
+		{[]diffResult{bb}, 0, 30, false},
+	} {
+		if got := goalMet(c.rs, c.slow, c.bbS); got != c.want {
+			t.Errorf("goalMet(%+v, %g, %g) = %v", c.rs, c.slow, c.bbS, got)
+		}
+	}
+}
+
+func TestBenchDifferentiableBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ratio", "0"}, "--ratio must be positive"},
+		{[]string{"--epochs", "-1"}, "must not be negative"},
+		{[]string{"--strategies", "reinforce"}, "no differentiable search to time the black-box ones by: give --time"},
+		{[]string{"--strategies", "nope", "--time", "1s"}, `experiment "nope"`},
+	} {
+		_, err := runCLI(t, append([]string{"bench", "differentiable"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), "hwnas bench differentiable") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err = %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestBenchDifferentiableShort runs the benchmark on a few images and checks
+// the JSON's shape and invariants, not its figures.
+func TestBenchDifferentiableShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains networks")
+	}
+	out, err := runCLI(t, "bench", "differentiable", "--json", "--epochs", "3", "--train", "64", "--target", "0.25", "--ratio", "0.5")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var b diffBench
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &b); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if b.Platform != "PYNQ-Z1" || b.Spec != "latency_ms <= 0.25" || b.Ratio != 0.5 || len(b.Results) != 4 || b.GoalMet {
+		t.Fatalf("bench %+v", b)
+	}
+	var slowest float64
+	for i, r := range b.Results {
+		family := []string{"differentiable", "differentiable", "black-box", "black-box"}[i]
+		if r.Strategy != []string{"fbnet", "proxyless", "reinforce", "evolution"}[i] || r.Family != family || r.TargetMs != 0.25 || r.SearchS <= 0 {
+			t.Errorf("result %+v", r)
+		}
+		if family == "differentiable" {
+			slowest = max(slowest, r.SearchS)
+			if r.Trials != 1 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained == 1) {
+				t.Errorf("derived child of %s: %+v", r.Strategy, r)
+			}
+		} else if r.SearchS < b.BlackBoxTimeS || r.Trained == 0 || r.Accuracy == nil {
+			t.Errorf("black box %s: %+v", r.Strategy, r)
+		}
+		if r.Accuracy != nil && (*r.Accuracy < 0 || *r.Accuracy > 1) || r.LatencyMs != nil && r.InSpec != (*r.LatencyMs <= 0.25) {
+			t.Errorf("child of %s: %+v", r.Strategy, r)
+		}
+	}
+	if b.BlackBoxTimeS != 0.5*slowest {
+		t.Errorf("black-box time %g s, want half of %g s", b.BlackBoxTimeS, slowest)
+	}
+}

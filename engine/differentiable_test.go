@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/fpga"
+	"github.com/hwnas/hwnas/fpga/lut"
+	"github.com/hwnas/hwnas/internal/hwnastest"
+	"github.com/hwnas/hwnas/metric"
+)
+
+// diffExperiment is a differentiable search of mobileSpace on 600 MNIST
+// images, against the PYNQ-Z1's latency table at int16.
+func diffExperiment(t *testing.T, name string, s StrategySpec) Experiment {
+	t.Helper()
+	e, err := newDiffExperiment(name, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func newDiffExperiment(name string, s StrategySpec) (Experiment, error) {
+	sp := hwnastest.MobileSpace()
+	dev, err := fpga.Lookup("PYNQ-Z1")
+	if err != nil {
+		return Experiment{}, err
+	}
+	o := fpga.Options{Precision: fpga.Int16}
+	table, err := lut.Build(sp, dev, o)
+	if err != nil {
+		return Experiment{}, err
+	}
+	ev := &SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist", Load: data.MNIST}, SpaceKey: SpaceKey(sp), Epochs: 1, BNBatches: 3}
+	return Experiment{Name: name, Space: sp, Hardware: PlatformHardware(dev, o), Evaluator: ev, Table: table,
+		Fidelity:   Fidelity{Dataset: "mnist", Train: 600, Val: 200, Test: 200, Epochs: 1, Batch: 32, LR: 0.01, Optimizer: "adam"},
+		Objectives: []Objective{{metric.Accuracy, true}}, Strategy: s, Budget: Budget{Trials: 5}, Seed: 4}, nil
+}
+
+// tableLatency is the table's latency of a trial's child.
+func tableLatency(t *testing.T, e Experiment, tr Trial) float64 {
+	t.Helper()
+	s, err := e.Table.Sum(tr.Genome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.LatencyMs
+}
+
+// TestDifferentiableLatencyTerm sweeps the latency term of both
+// strategies: proxyless's add_linear loss with a tight and a loose target,
+// fbnet's exponent β at 0 (latency ignored) and 4. The tight target and the
+// large exponent must derive a faster child, each derived child is a trial
+// scored on the platform with inherited weights (the slower well above
+// chance), the second search reuses the first's warm-up, and
+// every epoch reports the distribution.
+func TestDifferentiableLatencyTerm(t *testing.T) {
+	for _, c := range []struct {
+		s          StrategySpec
+		fast, slow int // trials
+	}{
+		{StrategySpec{Kind: "proxyless", Params: map[string]float64{"epochs": 4, "warmup": 1, "loss": 1, "lambda": 1, "arch_lr": 0.2},
+			Sweep: "target", SweepValues: []float64{0.02, 5}}, 0, 1},
+		{StrategySpec{Kind: "fbnet", Params: map[string]float64{"epochs": 3, "warmup": 1, "arch_lr": 0.2},
+			Sweep: "beta", SweepValues: []float64{0, 4}}, 1, 0},
+	} {
+		t.Run(c.s.Kind, func(t *testing.T) {
+			e := diffExperiment(t, c.s.Kind, c.s)
+			var events []*ArchEpoch
+			out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2, Progress: func(ev Event) {
+				if ev.Kind == DiffEpoch {
+					events = append(events, ev.Arch)
+				}
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The second search starts from the first's warm-up.
+			if ep, warm := int(c.s.Params["epochs"]), int(c.s.Params["warmup"]); len(out.Trials) != 2 || len(events) != 2*ep-warm {
+				t.Fatalf("%d trials, %d epochs reported, want 2 and %d", len(out.Trials), len(events), 2*ep-warm)
+			}
+			for _, tr := range out.Trials {
+				if tr.Status != store.Inherited || tr.Metrics[metric.Accuracy] <= 0 || tr.Metrics[metric.LatencyMs] <= 0 {
+					t.Errorf("trial %d: %s, metrics %v: want an inherited child with an accuracy and a latency", tr.ID, tr.Status, tr.Metrics)
+				}
+			}
+			if acc := out.Trials[c.slow].Metrics[metric.Accuracy]; acc < 0.2 { // chance is 0.1 (the fast child, all skips, is about there)
+				t.Errorf("the slower child inherits accuracy %.3f: the supernet learnt nothing", acc)
+			}
+			fast, slow := tableLatency(t, e, out.Trials[c.fast]), tableLatency(t, e, out.Trials[c.slow])
+			if !(fast < slow) {
+				t.Errorf("%s %v: derived children of %.4f and %.4f ms; the stronger latency term must give the faster", c.s.Sweep, c.s.SweepValues, fast, slow)
+			}
+			last := events[len(events)-1]
+			if last.Warmup || len(last.Positions) != 2 || len(last.Positions[0].Probs) != 5 || last.LatencyMs <= 0 {
+				t.Errorf("last epoch reported %+v", last)
+			}
+		})
+	}
+}
+
+// resumeStrategy is the fbnet search the resume tests stop.
+var resumeStrategy = StrategySpec{Kind: "fbnet", Params: map[string]float64{"epochs": 3, "warmup": 1}}
+
+// diffHelper runs resumeStrategy's search on st, printing each finished
+// epoch, until killed (TestDifferentiableSurvivesSIGKILL).
+func diffHelper(st *store.Store) int {
+	e, err := newDiffExperiment("a", resumeStrategy)
+	if err == nil {
+		_, err = Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
+			if ev.Kind == DiffEpoch {
+				fmt.Println("epoch")
+			}
+		}})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// TestDifferentiableSurvivesSIGKILL kills an fbnet search with SIGKILL
+// after its first epoch; the next run trains only the epochs left and
+// derives the child an uninterrupted run derives, with the same inherited
+// accuracy; a third run trains nothing.
+func TestDifferentiableSurvivesSIGKILL(t *testing.T) {
+	whole, err := Run(context.Background(), diffExperiment(t, "a", resumeStrategy), Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "HWNAS_RUN_HELPER="+dir, "HWNAS_RUN_DIFF=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !bufio.NewScanner(out).Scan() {
+		t.Fatal("the helper ended before its first epoch")
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	st := hwnastest.OpenStore(t, dir)
+	e := diffExperiment(t, "a", resumeStrategy)
+	pts, err := diffPoints(&e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Seed = e.Seed
+	done, _, ok, err := st.Supernet(pts[0].key(e.Evaluator.(*SupernetEvaluator), e.Table, f, e.Seed))
+	if err != nil || !ok || done < 1 || done >= 3 {
+		t.Fatalf("after the kill the store has %d of 3 epochs (found %t, %v)", done, ok, err)
+	}
+	epochs := 0
+	count := func(ev Event) {
+		if ev.Kind == DiffEpoch {
+			epochs++
+		}
+	}
+	for run, want := range []int{3 - done, 0} {
+		epochs = 0
+		out, err := Run(context.Background(), diffExperiment(t, "a", resumeStrategy), Options{Store: st, Cores: 1, Progress: count})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if epochs != want {
+			t.Errorf("run %d trained %d epochs, want %d", run+2, epochs, want)
+		}
+		a, b := whole.Trials[0], out.Trials[0]
+		if !slices.Equal(a.Genome, b.Genome) || a.Metrics[metric.Accuracy] != b.Metrics[metric.Accuracy] {
+			t.Errorf("run %d derived %v (accuracy %g), an uninterrupted run %v (%g)", run+2, b.Genome, b.Metrics[metric.Accuracy], a.Genome, a.Metrics[metric.Accuracy])
+		}
+	}
+}
+
+// TestDifferentiableNeeds refuses a differentiable search without a
+// supernet evaluator or a latency table, and proxyless without a target.
+func TestDifferentiableNeeds(t *testing.T) {
+	noSupernet := diffExperiment(t, "a", StrategySpec{Kind: "fbnet"})
+	noSupernet.Evaluator = &TrainEvaluator{Source: "mnist", Load: data.MNIST}
+	noTable := diffExperiment(t, "b", StrategySpec{Kind: "fbnet"})
+	noTable.Table = nil
+	noTarget := diffExperiment(t, "c", StrategySpec{Kind: "proxyless"})
+	onWorkers := diffExperiment(t, "d", StrategySpec{Kind: "fbnet"})
+	onWorkers.Evaluator = &remote{Evaluator: onWorkers.Evaluator}
+	for _, c := range []struct {
+		e    Experiment
+		want string
+	}{
+		{noSupernet, "strategy fbnet trains a supernet: it needs a supernet evaluator"},
+		{noTable, "strategy fbnet needs a latency table: give the experiment a platform"},
+		{noTarget, "strategy proxyless needs a latency target"},
+		{onWorkers, "strategy fbnet trains its supernet and scores the children it derives in this process, not on workers"},
+	} {
+		_, err := Run(context.Background(), c.e, Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 1})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.e.Name, err, c.want)
+		}
+	}
+}

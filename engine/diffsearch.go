@@ -1,0 +1,284 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/engine/nn"
+)
+
+// archParams are the architecture parameters of a differentiable search,
+// one logit per candidate of every searched position, with their Adam
+// moments and the number of Adam steps taken.
+type archParams struct {
+	Theta, M1, M2 [][]float64
+	T             int
+}
+
+// diffState is a differentiable search in progress: the supernet's weights,
+// the architecture parameters and the settings of the point it searches.
+type diffState struct {
+	pt   diffPoint
+	mn   *mixedNet
+	sn   *nn.Supernet
+	arch archParams
+	cfg  nn.Config // the weights' training setup (the dataset's), Epochs the search's
+	seed uint64
+	last epochStats // of the last epoch trained
+}
+
+// diffResult is a finished search: its weights, the child it derives and
+// the key it is stored under.
+type diffResult struct {
+	sn     *nn.Supernet
+	choice []int
+	key    string
+}
+
+// diffMagic starts a stored differentiable search; the digit is the format's version.
+const diffMagic = "hwnas-differentiable 1\n"
+
+// encode is the search's state as stored after an epoch: the magic, the
+// architecture parameters as JSON (its length first), then the supernet.
+func (st *diffState) encode() ([]byte, error) {
+	a, err := json.Marshal(st.arch)
+	if err != nil {
+		return nil, err
+	}
+	w, err := st.sn.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(diffMagic)
+	binary.Write(&b, binary.LittleEndian, uint32(len(a))) // a bytes.Buffer does not fail
+	b.Write(a)
+	b.Write(w)
+	return b.Bytes(), nil
+}
+
+// decode restores a state encode wrote.
+func (st *diffState) decode(b []byte) error {
+	rest, ok := bytes.CutPrefix(b, []byte(diffMagic))
+	if !ok || len(rest) < 4 {
+		return fmt.Errorf("not a stored differentiable search")
+	}
+	n := int(binary.LittleEndian.Uint32(rest))
+	if n > len(rest)-4 {
+		return fmt.Errorf("stored differentiable search: truncated")
+	}
+	var a archParams
+	if err := json.Unmarshal(rest[4:4+n], &a); err != nil {
+		return fmt.Errorf("stored differentiable search: %w", err)
+	}
+	if err := a.fits(st.mn); err != nil {
+		return fmt.Errorf("stored differentiable search: %w", err)
+	}
+	sn, err := nn.UnmarshalSupernet(rest[4+n:])
+	if err != nil {
+		return err
+	}
+	st.arch, st.sn = a, sn
+	return nil
+}
+
+// fits checks that a holds one logit and two moments per candidate of
+// every searched position of mn.
+func (a *archParams) fits(mn *mixedNet) error {
+	if len(a.Theta) != len(mn.pos) || len(a.M1) != len(mn.pos) || len(a.M2) != len(mn.pos) {
+		return fmt.Errorf("%d positions, the space has %d", len(a.Theta), len(mn.pos))
+	}
+	for i, p := range mn.pos {
+		if n := len(p.cands); len(a.Theta[i]) != n || len(a.M1[i]) != n || len(a.M2[i]) != n {
+			return fmt.Errorf("position %s has %d logits, the space %d candidates", p.name, len(a.Theta[i]), n)
+		}
+	}
+	return nil
+}
+
+// newDiffState is a fresh search of pt: weights from the seed, logits 0.
+func newDiffState(mn *mixedNet, pt diffPoint, cfg nn.Config, seed uint64) *diffState {
+	st := &diffState{pt: pt, mn: mn, sn: nn.NewSupernet(seed), cfg: cfg, seed: seed}
+	for _, p := range mn.pos {
+		for _, s := range []*[][]float64{&st.arch.Theta, &st.arch.M1, &st.arch.M2} {
+			*s = append(*s, make([]float64, len(p.cands)))
+		}
+	}
+	return st
+}
+
+// diffSearch runs the search of pt, resuming it from the store, storing
+// it after every epoch and reporting every epoch it trains.
+func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixedNet, pt diffPoint) (diffResult, error) {
+	e := r.e
+	f := e.Fidelity
+	f.Seed = e.Seed
+	p, err := sv.Data.prepare(f)
+	if err != nil {
+		return diffResult{}, err
+	}
+	epochs := int(pt.p["epochs"])
+	cfg := nn.Config{Epochs: epochs, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: uint64(e.Seed), Threads: r.o.Cores}
+	st := newDiffState(mn, pt, cfg, uint64(e.Seed))
+	key, warm := pt.key(sv, e.Table, f, e.Seed), pt.warmupKey(sv, e.Table, f, e.Seed)
+	done, err := r.loadDiff(st, key, warm)
+	if err != nil {
+		return diffResult{}, err
+	}
+	wset, aset, err := p.train.SplitFraction(1-pt.p["split"], uint64(e.Seed)^0x64696666) // "diff"
+	if err != nil {
+		return diffResult{}, err
+	}
+	x, err := st.sn.NewMixed(mn.net, mn.mixes, cfg)
+	if err != nil {
+		return diffResult{}, err
+	}
+	for ep := done; ep < epochs; ep++ {
+		t0 := time.Now()
+		if err := st.epoch(ctx, x, ep, wset, aset); err != nil {
+			return diffResult{}, fmt.Errorf("epoch %d: %w", ep+1, err)
+		}
+		b, err := st.encode()
+		if err != nil {
+			return diffResult{}, err
+		}
+		if err := r.o.Store.PutSupernet(key, ep+1, b); err != nil {
+			return diffResult{}, err
+		}
+		if ep+1 == int(pt.p["warmup"]) {
+			if err := r.o.Store.PutSupernet(warm, ep+1, b); err != nil {
+				return diffResult{}, err
+			}
+		}
+		ae := st.report(ep, time.Since(t0))
+		r.emit(Event{Kind: DiffEpoch, Trial: -1, Arch: &ae, Note: ae.Line()})
+	}
+	return diffResult{sn: st.sn, choice: st.argmax(), key: key}, nil
+}
+
+// loadDiff restores st from the store: the search stored under key, or
+// else the warm-up stored under warm by a search that differs only in the
+// parameters the warm-up does not read (another value of a sweep). It
+// returns the epochs done.
+func (r *runner) loadDiff(st *diffState, key, warm string) (int, error) {
+	for _, k := range []string{key, warm} {
+		done, blob, ok, err := r.o.Store.Supernet(k)
+		if err != nil {
+			return 0, err
+		}
+		if ok && (k == key || done == int(st.pt.p["warmup"])) {
+			if err := st.decode(blob); err != nil {
+				return 0, fmt.Errorf("stored search %s: %w", k, err)
+			}
+			return done, nil
+		}
+	}
+	return 0, nil
+}
+
+// argmax is the most likely candidate of every searched position, the
+// first of equals.
+func (st *diffState) argmax() []int {
+	out := make([]int, len(st.arch.Theta))
+	for i, th := range st.arch.Theta {
+		for k, v := range th {
+			if v > th[out[i]] {
+				out[i] = k
+			}
+		}
+	}
+	return out
+}
+
+// probs is softmax(θ) of every searched position.
+func (st *diffState) probs() [][]float64 {
+	out := make([][]float64, len(st.arch.Theta))
+	for i, th := range st.arch.Theta {
+		out[i] = softmax(th, 1)
+	}
+	return out
+}
+
+// softmax is softmax(x/tau).
+func softmax(x []float64, tau float64) []float64 {
+	mx := math.Inf(-1)
+	for _, v := range x {
+		mx = max(mx, v/tau)
+	}
+	out := make([]float64, len(x))
+	var s float64
+	for k, v := range x {
+		out[k] = math.Exp(v/tau - mx)
+		s += out[k]
+	}
+	for k := range out {
+		out[k] /= s
+	}
+	return out
+}
+
+// expectedLatency is Σ_positions Σ_k w_k·LAT_k plus the fixed part, in ms,
+// with w per position (probabilities, or FBNet's Gumbel-softmax weights).
+func (mn *mixedNet) expectedLatency(w [][]float64) float64 {
+	l := mn.fixed
+	for i, p := range mn.pos {
+		for k, v := range w[i] {
+			l += v * p.lat[k]
+		}
+	}
+	return l
+}
+
+// epochRNG is the random source of epoch ep: Gumbel noise and sampled paths.
+func (st *diffState) epochRNG(ep int) *rand.Rand {
+	return rand.New(rand.NewPCG(st.seed, 0x6469666e6173^uint64(ep+1))) // "difnas"
+}
+
+// epoch trains one epoch: a step on the weights for every batch of wset
+// and, after the warm-up, architecture steps on aset spread evenly between
+// them, so that aset is passed over once per epoch.
+func (st *diffState) epoch(ctx context.Context, x *nn.Mixed, ep int, wset, aset *data.Set) error {
+	b := st.cfg.Batch
+	nW, nA := (wset.Len()+b-1)/b, (aset.Len()+b-1)/b
+	wOrder := data.Permutation(wset.Len(), st.seed^uint64(ep+1)*0x9e3779b97f4a7c15)
+	aOrder := data.Permutation(aset.Len(), st.seed^uint64(ep+1)*0x2545f4914f6cdd1d)
+	rng := st.epochRNG(ep)
+	search := ep >= int(st.pt.p["warmup"])
+	st.last = epochStats{}
+	aDone := 0
+	for i := range nW {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := ep*nW + i
+		lr := nn.LearningRate(st.cfg, t, nW*st.cfg.Epochs)
+		if err := st.weightStep(x, wset, wOrder[i*b:min((i+1)*b, wset.Len())], rng, ep, lr, t+1); err != nil {
+			return err
+		}
+		for ; search && aDone < (i+1)*nA/nW; aDone++ {
+			if err := st.archStep(x, aset, aOrder[aDone*b:min((aDone+1)*b, aset.Len())], rng, ep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// epochStats are the means an epoch reports.
+type epochStats struct {
+	weightCE, archCE, archLoss float64
+	nW, nA                     int
+}
+
+// temperature is FBNet's Gumbel-softmax temperature in epoch ep: the
+// initial one decayed once per epoch (Wu et al., §4.1: 5.0, ×0.956).
+func (st *diffState) temperature(ep int) float64 {
+	return st.pt.p["temperature"] * math.Pow(st.pt.p["decay"], float64(ep))
+}
