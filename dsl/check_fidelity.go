@@ -47,9 +47,16 @@ func (x *expCheck) fidelity(b *syntax.Block) {
 		x.errorf(b.Kind.Pos, b.Kind.EndPos, "fidelity asha: max_epochs %d must exceed min_epochs %d", f.MaxEpochs, f.MinEpochs)
 		return
 	}
-	if ev := x.e.Evaluator; ev != nil && ev.Kind != "train" {
-		x.errorf(b.Kind.Pos, b.Kind.EndPos, "fidelity asha stops and resumes training, so it needs the train evaluator, not %s", ev.Kind)
-		return
+	if ev := x.e.Evaluator; ev != nil {
+		switch ev.Kind {
+		case "train", "command":
+		case "table":
+			x.errorf(b.Kind.Pos, b.Kind.EndPos, "fidelity asha needs accuracies after each rung's epochs, and the NAS-Bench-201 table has only each network's final (200-epoch) figures; use the train or a command evaluator")
+			return
+		default:
+			x.errorf(b.Kind.Pos, b.Kind.EndPos, "fidelity asha stops and resumes training, so it needs the train or a command evaluator, not %s", ev.Kind)
+			return
+		}
 	}
 	x.e.Fidelity = f
 }

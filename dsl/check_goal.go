@@ -136,8 +136,8 @@ func (c *checker) strategy(e *Experiment, b *syntax.Block) {
 			}
 		}
 	}
-	if !info.Multi && len(e.Objectives) > 1 && e.Reward == nil {
-		c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, random, grid)", kind, len(e.Objectives))
+	if !info.Multi && !info.Pareto && len(e.Objectives) > 1 && e.Reward == nil {
+		c.errorf(b.Kind.Pos, b.Kind.EndPos, "strategy %s optimises one objective but the experiment has %d; add a reward, or use a multi-objective strategy (nsga2, bananas, random, grid)", kind, len(e.Objectives))
 	}
 	if info.Differentiable {
 		c.differentiable(e, b)

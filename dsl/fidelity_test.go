@@ -47,8 +47,19 @@ func TestFidelity(t *testing.T) {
 	table := `space nb = benchmark("nasbench201")
 evaluator tab table { benchmark = "nasbench201" }
 experiment e { space = nb  evaluator = tab  maximize accuracy  fidelity asha { }  budget 3 trials }`
-	if _, err := LoadSource("t.hwnas", table, nil); err == nil || !strings.Contains(err.Error(), "needs the train evaluator, not table") {
+	if _, err := LoadSource("t.hwnas", table, nil); err == nil || !strings.Contains(err.Error(), "the NAS-Bench-201 table has only each network's final (200-epoch) figures") {
 		t.Errorf("asha with a table: %v", err)
+	}
+	for ev, want := range map[string]string{
+		`evaluator x command { run = "./train.sh" }`: "",
+		`evaluator x train`:                          "",
+		`evaluator x supernet { epochs = 2 }`:        "needs the train or a command evaluator, not supernet",
+	} {
+		src := strings.Replace(fidelitySpec, "FIDELITY", "evaluator = x\n  fidelity asha { }", 1) + ev + "\n"
+		_, err := LoadSource("t.hwnas", src, nil)
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("asha with %s: error %v, want %q", ev, err, want)
+		}
 	}
 }
 

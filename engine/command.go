@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,14 +43,24 @@ type CommandRequest struct {
 	Dataset    string       `json:"dataset"`
 	Fidelity   FidelityJSON `json:"fidelity"`
 	Threads    int          `json:"threads"`
+	// Checkpoint, set on the rungs of a fidelity schedule, is an absolute
+	// path the program may save its training state to before it answers,
+	// and resume from when the file exists (it holds what the program saved
+	// at the child's previous rung). hwnas removes it when the child
+	// finishes; a program that ignores it trains each rung from the start.
+	Checkpoint string `json:"checkpoint,omitempty"`
 }
 
-// FidelityJSON is the training setup in a command request.
+// FidelityJSON is the training setup in a command request. On a rung of a
+// fidelity schedule, Epochs is the rung's (the epochs trained in all when
+// the program answers) and MaxEpochs the schedule's last, which a
+// learning-rate schedule should span; MaxEpochs is 0 otherwise.
 type FidelityJSON struct {
 	Train     int     `json:"train"`
 	Val       int     `json:"val"`
 	Test      int     `json:"test"`
 	Epochs    int     `json:"epochs"`
+	MaxEpochs int     `json:"max_epochs,omitempty"`
 	Batch     int     `json:"batch"`
 	LR        float64 `json:"lr"`
 	Optimizer string  `json:"optimizer"`
@@ -100,11 +111,10 @@ func (c CommandEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, 
 	if len(c.Argv) == 0 {
 		return Evaluation{}, errors.New("command evaluator has no program")
 	}
-	req := CommandRequest{Network: NetworkToJSON(r.Network), NetworkKey: r.Network.Key(), Space: r.Space,
-		Genome: r.Genome, Dataset: r.Fidelity.Dataset, Threads: r.Threads,
-		Fidelity: FidelityJSON{Train: r.Fidelity.Train, Val: r.Fidelity.Val, Test: r.Fidelity.Test,
-			Epochs: r.Fidelity.Epochs, Batch: r.Fidelity.Batch, LR: r.Fidelity.LR, Optimizer: r.Fidelity.Optimizer,
-			Seed: r.Fidelity.Seed}}
+	req, err := commandRequest(r)
+	if err != nil {
+		return Evaluation{}, err
+	}
 	in, err := json.Marshal(req)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("command request: %w", err)
@@ -120,6 +130,31 @@ func (c CommandEvaluator) Evaluate(ctx context.Context, r Request) (Evaluation, 
 		return Evaluation{}, fmt.Errorf("%s: %v%s", c.Argv[0], err, stderrTail(out.stderr.Bytes()))
 	}
 	return Evaluation{Metrics: m, ChargedS: wall.Seconds()}, nil
+}
+
+// commandRequest is r as the program reads it. A rung of a fidelity
+// schedule (Stop set, or a checkpoint) says the rung's epochs and the
+// schedule's.
+func commandRequest(r Request) (CommandRequest, error) {
+	f := r.Fidelity
+	req := CommandRequest{Network: NetworkToJSON(r.Network), NetworkKey: r.Network.Key(), Space: r.Space,
+		Genome: r.Genome, Dataset: f.Dataset, Threads: r.Threads,
+		Fidelity: FidelityJSON{Train: f.Train, Val: f.Val, Test: f.Test, Epochs: f.Epochs, Batch: f.Batch,
+			LR: f.LR, Optimizer: f.Optimizer, Seed: f.Seed}}
+	if f.Stop > 0 || r.Checkpoint != "" {
+		req.Fidelity.MaxEpochs = f.Epochs
+		if f.Stop > 0 {
+			req.Fidelity.Epochs = f.Stop
+		}
+	}
+	if r.Checkpoint != "" {
+		abs, err := filepath.Abs(r.Checkpoint) // the program may run in another directory
+		if err != nil {
+			return req, fmt.Errorf("checkpoint path: %w", err)
+		}
+		req.Checkpoint = abs
+	}
+	return req, nil
 }
 
 // Bounds on what a command evaluator may print: its metrics on stdout are

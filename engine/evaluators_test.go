@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 		fmt.Printf(`{"accuracy": %g, "layers": %d, "threads": %d, "epochs": %d}`+"\n",
 			float64(len(req.Network.Layers))/100, len(req.Network.Layers), req.Threads, req.Fidelity.Epochs)
 		os.Exit(0)
+	case "rungs":
+		os.Exit(rungsHelper())
 	default:
 		os.Exit(2)
 	}
@@ -212,6 +214,50 @@ func TestPyTorchTrainer(t *testing.T) {
 	}
 	if a := got.Metrics[metric.Accuracy]; a < 0 || a > 1 || got.Metrics[metric.TestAccuracy] <= 0 {
 		t.Fatalf("metrics %v", got.Metrics)
+	}
+}
+
+// examples/pytorch_trainer under a fidelity schedule: a network trained 1
+// epoch, saved to its checkpoint and resumed to 2 trains as 2 epochs at
+// once (its last epoch's loss is the same, bit for bit), training 1 epoch.
+func TestPyTorchTrainerResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a network")
+	}
+	py := torchPython()
+	if py == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3 with torch is not installed; .ci/run installs python3-torch")
+		}
+		t.Skip("python3 with torch is not installed")
+	}
+	net, err := fnasSpace().Decode([]int{0, 0, 0, 0, 0, 0, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := CommandEvaluator{Argv: []string{py, "../examples/pytorch_trainer/trainer.py"}, Timeout: 5 * time.Minute}
+	fid := Fidelity{Dataset: "mnist", Train: 256, Val: 128, Test: 128, Epochs: 2, Batch: 32, LR: 0.002, Seed: 1}
+	at := func(stop int, ckpt string) Metrics {
+		f := fid
+		f.Stop = stop
+		got, err := ev.Evaluate(context.Background(), Request{Network: net, Space: "fnas_mnist", Threads: 1, Fidelity: f, Checkpoint: ckpt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Metrics
+	}
+	ckpt := filepath.Join(t.TempDir(), "c.ckpt")
+	first := at(1, ckpt)
+	if _, err := os.Stat(ckpt); err != nil {
+		t.Fatalf("no checkpoint after the first rung: %v", err)
+	}
+	resumed, whole := at(0, ckpt), at(0, "")
+	// The last epoch's mean loss is the same bit for bit only if resumed exactly.
+	if l := "train_loss"; resumed[l] != whole[l] || first[l] == whole[l] || whole[l] == 0 {
+		t.Errorf("last epoch's training loss after 1 epoch %v, resumed to 2 %v, 2 at once %v: want the last two equal", first[l], resumed[l], whole[l])
+	}
+	if r := "epochs_run"; first[r] != 1 || resumed[r] != 1 || whole[r] != 2 {
+		t.Errorf("epochs run: %v, resuming %v, at once %v; want 1, 1, 2", first[r], resumed[r], whole[r])
 	}
 }
 

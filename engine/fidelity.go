@@ -45,11 +45,30 @@ func (a ASHA) check(ev Evaluator) error {
 	if a.MinEpochs < 1 || a.MaxEpochs <= a.MinEpochs || a.Eta < 2 {
 		return fmt.Errorf("fidelity asha: want 1 ≤ min_epochs < max_epochs and eta ≥ 2, have min_epochs %d, max_epochs %d, eta %d", a.MinEpochs, a.MaxEpochs, a.Eta)
 	}
-	if _, ok := ev.(*TrainEvaluator); !ok && ev != nil {
-		return fmt.Errorf("fidelity asha needs the train evaluator, which stops and resumes training; %s cannot", ev.Name())
+	switch ev.(type) {
+	case nil, RungTrainer:
+		return nil
+	case TableEvaluator:
+		return fmt.Errorf("fidelity asha needs accuracies after each rung's epochs, and the %s evaluator reads a table with only each network's final figures (NAS-Bench-201's 200 epochs), none per epoch", ev.Name())
 	}
-	return nil
+	return fmt.Errorf("fidelity asha needs an evaluator that trains a given number of epochs (train or command); %s cannot", ev.Name())
 }
+
+// RungTrainer is an evaluator that can train one rung of a fidelity
+// schedule: when Request.Fidelity.Stop is set it stops after Stop epochs of a
+// schedule spanning Fidelity.Epochs, and it may save its training state to
+// Request.Checkpoint and resume from it at the next rung.
+type RungTrainer interface {
+	Evaluator
+	TrainsRungs()
+}
+
+// TrainsRungs marks the train evaluator as a RungTrainer.
+func (t *TrainEvaluator) TrainsRungs() {}
+
+// TrainsRungs marks the command evaluator as a RungTrainer: its program is
+// told the rung's epochs and a checkpoint path (CommandRequest).
+func (CommandEvaluator) TrainsRungs() {}
 
 // Rungs are the epochs a child is judged at: MinEpochs·Eta^k below
 // MaxEpochs, then MaxEpochs.

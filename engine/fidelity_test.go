@@ -2,12 +2,19 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 )
@@ -31,8 +38,14 @@ func TestASHARungs(t *testing.T) {
 			t.Errorf("%+v: no error", a)
 		}
 	}
-	if err := (ASHA{1, 9, 3}).check(TableEvaluator{}); err == nil {
-		t.Error("asha with a table evaluator: no error")
+	if err := (ASHA{1, 9, 3}).check(TableEvaluator{}); err == nil || !strings.Contains(err.Error(), "with only each network's final figures") {
+		t.Errorf("asha with a table evaluator: %v", err)
+	}
+	if err := (ASHA{1, 9, 3}).check(&SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist"}}); err == nil || !strings.Contains(err.Error(), "(train or command)") {
+		t.Errorf("asha with a supernet evaluator: %v", err)
+	}
+	if err := (ASHA{1, 9, 3}).check(CommandEvaluator{Argv: []string{"x"}}); err != nil {
+		t.Errorf("asha with a command evaluator: %v", err)
 	}
 }
 
@@ -128,5 +141,65 @@ func checkWhole(t *testing.T, e Experiment, tr *Trial) {
 	}
 	if ev.Metrics[metric.Accuracy] != tr.Metrics[metric.Accuracy] {
 		t.Errorf("trial %s: 3 epochs at once give accuracy %v", trialLine(tr), ev.Metrics[metric.Accuracy])
+	}
+}
+
+// rungsHelper is a command evaluator that trains in rungs (TestMain,
+// HWNAS_CMD_HELPER=rungs): its accuracy after n epochs is
+// base·(1 − 2^−n), base from the genome, and it keeps the epochs it reached
+// in the request's checkpoint, reporting the epoch it resumed from.
+func rungsHelper() int {
+	var req CommandRequest
+	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
+		fmt.Fprintln(os.Stderr, "bad request:", err)
+		return 3
+	}
+	from := 0
+	if b, err := os.ReadFile(req.Checkpoint); err == nil {
+		from, _ = strconv.Atoi(string(b))
+	}
+	f := req.Fidelity
+	if req.Checkpoint == "" || !filepath.IsAbs(req.Checkpoint) || f.MaxEpochs != 3 || from >= f.Epochs {
+		fmt.Fprintf(os.Stderr, "bad rung: checkpoint %q, epochs %d of %d, resuming from %d\n", req.Checkpoint, f.Epochs, f.MaxEpochs, from)
+		return 4
+	}
+	if err := os.WriteFile(req.Checkpoint, []byte(strconv.Itoa(f.Epochs)), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 5
+	}
+	base := 0.5 + float64(req.Genome[0]+2*req.Genome[1])/10
+	fmt.Printf(`{"accuracy": %g, "resumed_from": %d}`+"\n", base*(1-math.Pow(2, -float64(f.Epochs))), from)
+	return 0
+}
+
+// ASHA with a command evaluator: the program is told each rung's epochs,
+// the schedule's and an absolute checkpoint path; a child that goes on
+// resumes from what it saved at its previous rung, and no checkpoint is
+// left.
+func TestASHACommand(t *testing.T) {
+	t.Setenv("HWNAS_CMD_HELPER", "rungs")
+	dir := t.TempDir()
+	e := ashaExperiment(2)
+	e.Evaluator = CommandEvaluator{Argv: []string{os.Args[0]}}
+	out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, dir), Cores: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := map[float64]int{}
+	for _, tr := range out.Trials {
+		if tr.Status == store.Failed {
+			t.Fatalf("trial %s: %s", trialLine(&tr), tr.Error)
+		}
+		ep := tr.Metrics[EpochsMetric]
+		reached[ep]++
+		if resumed := tr.Metrics["resumed_from"]; ep == 3 && resumed != 1 && tr.Status != store.Cached {
+			t.Errorf("trial %s reached 3 epochs resuming from epoch %v, want 1", trialLine(&tr), resumed)
+		}
+	}
+	if reached[1] == 0 || reached[3] == 0 {
+		t.Errorf("epochs reached %v, want some 1 and some 3", reached)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) > 0 {
+		t.Errorf("checkpoints left: %v", left)
 	}
 }

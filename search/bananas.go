@@ -20,9 +20,11 @@ import (
 //
 // Features are Config.Encode's, or one-hot per gene. Rewards come from
 // Config.Reward, so several objectives are scalarised as for evolution (a
-// weighted sum, MnasNet or FNAS). With Config.Hardware set, candidates it
-// rejects are never proposed (no genome is checked twice); pruned results are
-// learnt from with the reward's penalty.
+// weighted sum, MnasNet or FNAS). With several objectives and no reward it
+// optimises them itself (bananas_pareto.go): one ensemble per objective, and
+// candidates chosen by the hypervolume their Thompson samples add. With
+// Config.Hardware set, candidates it rejects are never proposed (no genome is
+// checked twice); pruned results are learnt from with the reward's penalty.
 type Bananas struct {
 	book
 	cards    []int
@@ -41,7 +43,9 @@ type Bananas struct {
 	xs      [][]float64
 	ys      []float64 // rewards
 	nets    []*mlp
-	trained int // len(ys) when nets were trained
+	trained int // len(genomes) when nets were trained
+
+	pareto  *paretoState // several objectives without a reward; nil otherwise
 	yMean   float64
 	yStd    float64
 	mutable []int
@@ -56,6 +60,9 @@ func newBananas(c Config) *Bananas {
 	b.ensemble, b.hidden, b.layers, b.epochs, b.batch = p("ensemble"), p("hidden"), p("layers"), p("epochs"), p("batch")
 	b.steps = p("steps")
 	b.lr = c.Params["lr"]
+	if c.Reward == nil && len(c.Senses) > 1 {
+		b.pareto = &paretoState{senses: c.Senses}
+	}
 	if b.encode == nil {
 		b.encode = func(g []int) []float64 { return OneHot(g, b.cards) }
 	}
@@ -87,7 +94,7 @@ func OneHot(g []int, cards []int) []float64 {
 // Ask implements Strategy.
 func (b *Bananas) Ask(n int) []Candidate {
 	out := make([]Candidate, 0, max(n, 0))
-	if n > 0 && b.issued >= b.initial && len(b.ys) >= 2 {
+	if n > 0 && b.issued >= b.initial && len(b.genomes) >= 2 {
 		for _, g := range b.acquire(n) {
 			out = append(out, b.issue(g))
 		}
@@ -128,10 +135,18 @@ func (b *Bananas) random() []int {
 
 // acquire returns up to n pool candidates with the highest Thompson samples.
 func (b *Bananas) acquire(n int) [][]int {
-	if b.trained != len(b.ys) {
-		b.train()
+	if b.trained != len(b.genomes) {
+		b.trained = len(b.genomes)
+		if b.pareto != nil {
+			b.trainPareto()
+		} else {
+			b.train()
+		}
 	}
 	pool := b.pool()
+	if b.pareto != nil {
+		return b.acquirePareto(pool, n)
+	}
 	type scored struct {
 		g []int
 		s float64
@@ -152,11 +167,7 @@ func (b *Bananas) acquire(n int) [][]int {
 // pool mutates the best told genomes into distinct candidates that may be
 // proposed, trying at most ten times the pool size.
 func (b *Bananas) pool() [][]int {
-	best := make([]int, len(b.ys))
-	for i := range best {
-		best[i] = i
-	}
-	sort.SliceStable(best, func(i, j int) bool { return b.ys[best[i]] > b.ys[best[j]] })
+	best := b.ranked()
 	best = best[:min(b.parents, len(best))]
 	in := map[string]bool{}
 	var pool [][]int
@@ -185,27 +196,54 @@ func (b *Bananas) mutate(parent []int) []int {
 	return g
 }
 
+// ranked returns the indexes of the told genomes, best first: by reward,
+// or in Pareto mode by the number of told results dominating them.
+func (b *Bananas) ranked() []int {
+	idx := make([]int, len(b.genomes))
+	for i := range idx {
+		idx[i] = i
+	}
+	if b.pareto != nil {
+		d := b.pareto.dominators()
+		sort.SliceStable(idx, func(i, j int) bool { return d[idx[i]] < d[idx[j]] })
+		return idx
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return b.ys[idx[i]] > b.ys[idx[j]] })
+	return idx
+}
+
 // train fits every network of the ensemble from scratch on the standardised rewards.
 func (b *Bananas) train() {
-	b.trained = len(b.ys)
-	b.yMean, b.yStd = meanStd(b.ys)
-	ys := make([]float64, len(b.ys))
-	for i, y := range b.ys {
-		ys[i] = (y - b.yMean) / b.yStd
+	b.nets, b.yMean, b.yStd = b.fitEnsemble(b.ys)
+}
+
+// fitEnsemble fits ensemble networks from scratch on the standardised ys;
+// it returns them with the mean and deviation to undo the standardisation.
+func (b *Bananas) fitEnsemble(ys []float64) (nets []*mlp, mean, std float64) {
+	mean, std = meanStd(ys)
+	zs := make([]float64, len(ys))
+	for i, y := range ys {
+		zs[i] = (y - mean) / std
 	}
-	b.nets = b.nets[:0]
 	for range b.ensemble {
 		net := newMLP(b.rng, len(b.xs[0]), b.hidden, b.layers)
-		net.fit(b.rng, b.xs, ys, b.epochs, b.batch, b.steps, b.lr)
-		b.nets = append(b.nets, net)
+		net.fit(b.rng, b.xs, zs, b.epochs, b.batch, b.steps, b.lr)
+		nets = append(nets, net)
 	}
+	return nets, mean, std
 }
 
 // predict returns the ensemble's mean and standard deviation for x, in reward units.
 func (b *Bananas) predict(x []float64) (mu, sd float64) {
-	ps := make([]float64, len(b.nets))
-	for i, net := range b.nets {
-		ps[i] = net.predict(x)*b.yStd + b.yMean
+	return ensemblePredict(b.nets, b.yMean, b.yStd, x)
+}
+
+// ensemblePredict returns the mean and standard deviation of the nets'
+// predictions for x, in the units that mean and std standardised.
+func ensemblePredict(nets []*mlp, mean, std float64, x []float64) (mu, sd float64) {
+	ps := make([]float64, len(nets))
+	for i, net := range nets {
+		ps[i] = net.predict(x)*std + mean
 	}
 	for _, p := range ps {
 		mu += p
@@ -241,6 +279,13 @@ func (b *Bananas) Tell(rs []Result) {
 	for i := range rs {
 		g, ok := b.take(&rs[i])
 		if !ok || rs[i].Failed {
+			continue
+		}
+		if b.pareto != nil {
+			if b.pareto.tell(rs[i]) {
+				b.genomes = append(b.genomes, g)
+				b.xs = append(b.xs, b.encode(g))
+			}
 			continue
 		}
 		y := b.reward.Reward(rs[i])

@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -142,4 +143,51 @@ func mustResolve(b *testing.B, cards []int) Config {
 		b.Fatal(err)
 	}
 	return Config{Cards: cards, Senses: []Sense{Maximize}, Params: p, Reward: DefaultReward(Maximize)}
+}
+
+// TestBananasPareto: with two objectives and no reward, bananas runs in its
+// multi-objective mode: deterministic for a seed, no genome asked twice,
+// pruned, failed and infeasible results taken in stride, and the ranking
+// of parents puts feasible non-dominated results first.
+func TestBananasPareto(t *testing.T) {
+	cards := []int{4, 4, 4, 4}
+	f := func(g []int) Result {
+		r := Result{Objectives: []float64{float64(g[0] + g[1]), float64(g[1] + g[2] + g[3])}, Feasible: g[3] != 3}
+		switch {
+		case g[0] == 0 && g[1] == 0:
+			r.Pruned, r.Objectives[0] = true, math.NaN()
+		case g[2] == 3 && g[3] == 0:
+			r.Failed = true
+		}
+		return r
+	}
+	run := func() [][]int {
+		s, err := New("bananas", Config{Cards: cards, Senses: []Sense{Maximize, Minimize}, Seed: 4,
+			Params: map[string]float64{"initial": 6, "ensemble": 2, "steps": 40}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.(*Bananas).pareto == nil {
+			t.Fatal("no Pareto mode with two objectives and no reward")
+		}
+		return drive(t, s, 60, 4, f)
+	}
+	a, b := run(), run()
+	seen := map[string]bool{}
+	for i, g := range a {
+		if genomeKey(g) != genomeKey(b[i]) {
+			t.Fatalf("ask %d: %v, then %v with the same seed", i, g, b[i])
+		}
+		if seen[genomeKey(g)] {
+			t.Errorf("asked %v twice", g)
+		}
+		seen[genomeKey(g)] = true
+	}
+	p := &paretoState{senses: []Sense{Maximize, Minimize}}
+	for _, o := range [][]float64{{1, 5}, {3, 1}, {2, 2}, {9, 0}, {1, 6}} {
+		p.tell(Result{Objectives: o, Feasible: o[0] != 9})
+	}
+	if d := p.dominators(); !slices.Equal(d, []int{2, 0, 1, 4, 3}) {
+		t.Errorf("dominators %v, want [2 0 1 4 3]", d)
+	}
 }

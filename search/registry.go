@@ -39,6 +39,9 @@ type KindInfo struct {
 	Name  string
 	Doc   string
 	Multi bool // optimises several objectives itself; otherwise results are scalarised by Config.Reward
+	// Pareto: scalarises by Config.Reward when there is one, and otherwise
+	// optimises several objectives itself (bananas).
+	Pareto bool
 	// NeedsHardware: the kind needs Config.Hardware and Config.HardwareGenes.
 	NeedsHardware bool
 	// Differentiable: the engine runs the kind itself, training a supernet
@@ -103,7 +106,8 @@ var kinds = []KindInfo{
 			Param{Name: "arch_tries", Default: 100, Min: 1, Max: 1e6, Integer: true, Doc: "architectures sampled per returned candidate before Ask gives up"},
 			Param{Name: "hw_penalty", Default: -1, Min: -1e9, Max: 1e9, Doc: "reward of an architecture/hardware pair without a feasible design (rl_interface: -1)"},
 		)},
-	{Name: "bananas", Doc: "BANANAS (White, Neiswanger & Savani, AAAI 2021): an ensemble of neural predictors trained on the results, candidates mutated from the best, chosen by independent Thompson sampling",
+	{Name: "bananas", Doc: "BANANAS (White, Neiswanger & Savani, AAAI 2021): an ensemble of neural predictors trained on the results, candidates mutated from the best, chosen by independent Thompson sampling; with several objectives and no reward, one ensemble per objective and the hypervolume a Thompson sample adds",
+		Pareto: true,
 		Params: []Param{
 			{Name: "initial", Default: 10, Min: 1, Max: 1e6, Integer: true, Doc: "random genomes asked before the predictor is used (BANANAS 10)"},
 			{Name: "candidates", Default: 100, Min: 1, Max: 1e6, Integer: true, Doc: "mutated genomes scored by the predictor per ask (BANANAS 100)"},
@@ -277,11 +281,8 @@ func New(kind string, cfg Config) (Strategy, error) {
 	cfg.Params = p
 	cfg.Cards = slices.Clone(cfg.Cards)
 	cfg.Senses = slices.Clone(cfg.Senses)
-	if !k.Multi && cfg.Reward == nil {
-		if len(cfg.Senses) != 1 {
-			return nil, fmt.Errorf("strategy %s optimises one value: set a reward (e.g. weighted sum) to combine %d objectives", kind, len(cfg.Senses))
-		}
-		cfg.Reward = DefaultReward(cfg.Senses[0])
+	if err := k.defaultReward(&cfg); err != nil {
+		return nil, err
 	}
 	if k.NeedsHardware {
 		if cfg.Hardware == nil {
@@ -308,4 +309,18 @@ func New(kind string, cfg Config) (Strategy, error) {
 		return newBananas(cfg), nil
 	}
 	return nil, fmt.Errorf("strategy %s is registered but not built", kind)
+}
+
+// defaultReward gives a kind that scalarises, and has no reward, its single
+// objective's; several objectives need a reward unless the kind ranks them
+// itself (Multi, or Pareto without a reward).
+func (k KindInfo) defaultReward(cfg *Config) error {
+	switch {
+	case k.Multi || cfg.Reward != nil:
+	case len(cfg.Senses) == 1:
+		cfg.Reward = DefaultReward(cfg.Senses[0])
+	case !k.Pareto:
+		return fmt.Errorf("strategy %s optimises one value: set a reward (e.g. weighted sum) to combine %d objectives", k.Name, len(cfg.Senses))
+	}
+	return nil
 }

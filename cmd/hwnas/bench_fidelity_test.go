@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"io"
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/internal/golden"
@@ -10,14 +14,69 @@ import (
 )
 
 func TestFidelityBenchRendering(t *testing.T) {
-	a, b, c := 0.91, 0.93, 0.95
-	fb := &fidelityBench{Spec: "latency_ms <= 3", Seed: 1, TimeS: 600, Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3},
-		Plain:    fidelityArm{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 601, Best: &a, BestAny: &a},
-		ASHA:     fidelityArm{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 603, Best: &b, BestAny: &c},
-		Children: 5, LoadAverage: "1.00 1.00 1.00"}
+	a, b, c, d := 0.91, 0.93, 0.95, 0.92
+	fb := &fidelityBench{Spec: "latency_ms <= 3", TimeS: 600, Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3},
+		Runs: []fidelitySeed{{Seed: 1,
+			Plain: fidelityArm{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 600, CPUS: 1150, Best: &a, BestAny: &a, BestTest: &a},
+			ASHA:  fidelityArm{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 600, Best: &b, BestAny: &c, BestTest: &d},
+		}, {Seed: 2,
+			Plain: fidelityArm{Name: "fnas_evolution", Children: 10, Pruned: 8, Trained: 2, Full: 2, Epochs: 18, WallS: 600},
+			ASHA:  fidelityArm{Name: "fnas_evolution_asha", Children: 40, Pruned: 20, Trained: 20, Full: 1, Epochs: 30, WallS: 600, Best: &c, BestAny: &c, BestTest: &c},
+		}},
+		LoadAverage: "1.00 1.00 1.00", Interrupted: "interrupted during seed 3 (context canceled); 2 seeds finished"}
+	for i := range fb.Runs {
+		fb.Runs[i].Children = float64(fb.Runs[i].ASHA.Children) / float64(fb.Runs[i].Plain.Children)
+	}
+	fb.summarise()
+	if fb.Plain.Best.N != 1 || fb.Plain.Best.SE != nil || fb.ASHA.Best.N != 2 || math.Abs(*fb.ASHA.Best.SE-0.01) > 1e-12 || fb.Children.Mean != 4.5 {
+		t.Errorf("summary %+v %+v %+v", fb.Plain.Best, fb.ASHA.Best, fb.Children)
+	}
 	var sb strings.Builder
 	writeFidelityBench(&sb, fb)
+	if err := printJSON(&sb, fb); err != nil { // a single seed has no standard error, and JSON has no NaN
+		t.Fatal(err)
+	}
 	golden.Check(t, "bench_fidelity.golden", sb.String())
+}
+
+// blockingEvaluator trains until its context ends: a child that outlasts
+// any budget.
+type blockingEvaluator struct{}
+
+func (blockingEvaluator) Name() string { return "blocking" }
+
+func (blockingEvaluator) Evaluate(ctx context.Context, _ engine.Request) (engine.Evaluation, error) {
+	<-ctx.Done()
+	return engine.Evaluation{}, ctx.Err()
+}
+
+// Each search ends on its wall time even when a child is still training
+// (the engine checks its time budget only between children: a 6-minute
+// bench used to run on for a whole 9-epoch child, and was killed before
+// it printed anything), and an interrupt still returns the seeds that
+// finished.
+func TestBenchFidelityStopsOnTime(t *testing.T) {
+	e, err := demoExperiment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := time.Second
+	e.Evaluator, e.Budget, e.Batch = blockingEvaluator{}, engine.Budget{Time: budget}, 1
+	a, err := fidelityRun(t.Context(), e, budget, io.Discard)
+	if err != nil || a.Trained != 0 || a.WallS > 10 {
+		t.Errorf("a search whose child never ends, budget %s: %+v, %v", budget, a, err)
+	}
+	sched := engine.ASHA{MinEpochs: 1, MaxEpochs: 3, Eta: 3}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	b, err := benchFidelity(ctx, time.Minute, sched, 1, 2, io.Discard)
+	if err != nil || len(b.Runs) != 0 || !strings.Contains(b.Interrupted, "interrupted during seed 1") {
+		t.Fatalf("interrupted bench: %+v, %v", b, err)
+	}
+	var sb strings.Builder
+	if err := printJSON(&sb, b); err != nil || !strings.Contains(sb.String(), `"interrupted"`) {
+		t.Errorf("JSON %q, %v", sb.String(), err)
+	}
 }
 
 // A child without the epochs metric trained the full epochs; the best at
@@ -45,7 +104,7 @@ func TestFidelityArmOf(t *testing.T) {
 }
 
 func TestBenchFidelityBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"--time", "0s"}, {"--time", "1s", "--eta", "1"}, {"--time", "1s", "--max-epochs", "1"}} {
+	for _, args := range [][]string{{"--time", "0s"}, {"--time", "1s", "--seeds", "0"}, {"--time", "1s", "--eta", "1"}, {"--time", "1s", "--max-epochs", "1"}} {
 		_, err := runCLI(t, append([]string{"bench", "fidelity"}, args...)...)
 		if err == nil || !strings.Contains(err.Error(), "hwnas bench fidelity") {
 			t.Errorf("%v: err = %v", args, err)

@@ -8,7 +8,9 @@ reads one JSON object of metrics from stdout:
     {"accuracy": 0.97, "test_accuracy": 0.96, "train_s": 12.3}
 
 accuracy is the validation accuracy (a fraction), test_accuracy the accuracy
-on the test images. Errors go to stderr with a non-zero exit; hwnas records
+on the test images. Under a fidelity schedule the request carries a
+"checkpoint" path: the trainer saves its state there after each rung and
+resumes from it at the next. Errors go to stderr with a non-zero exit; hwnas records
 the trial as failed with the tail of stderr and the search goes on.
 
 Works with Debian's python3-torch (no torchvision needed): MNIST is read from
@@ -164,6 +166,22 @@ def accuracy(net, x, y, batch=500):
     return right / len(y)
 
 
+def resume(ckpt, net, opt, gen):
+    """Loads the state saved at a fidelity schedule's previous rung, if any.
+
+    The constant learning rate needs no schedule, so max_epochs is unused;
+    the generator's state makes the rest of the shuffles those of training
+    all the epochs at once. Returns the epochs already trained.
+    """
+    if not ckpt or not os.path.exists(ckpt):
+        return 0
+    state = torch.load(ckpt)
+    net.load_state_dict(state["net"])
+    opt.load_state_dict(state["opt"])
+    gen.set_state(state["gen"])
+    return int(state["epoch"])
+
+
 def main():
     try:
         req = json.load(sys.stdin)
@@ -195,11 +213,15 @@ def main():
     else:
         opt = torch.optim.Adam(net.parameters(), lr=lr)
     epochs, batch = max(1, int(fid.get("epochs", 1))), max(1, int(fid.get("batch", 64)))
+    ckpt = req.get("checkpoint")
+    start = resume(ckpt, net, opt, gen)
 
     t0 = time.time()
-    for _ in range(epochs):
+    train_loss = float("nan")
+    for _ in range(start, epochs):
         net.train()
         order = torch.randperm(len(ytr), generator=gen)
+        total, steps = 0.0, 0
         for i in range(0, len(ytr), batch):
             idx = order[i:i + batch]
             opt.zero_grad()
@@ -208,11 +230,19 @@ def main():
                 fail("training diverged (loss %s)" % loss.item())
             loss.backward()
             opt.step()
+            total, steps = total + loss.item(), steps + 1
+        train_loss = total / max(steps, 1)
     train_s = time.time() - t0
+    if ckpt:
+        torch.save({"epoch": epochs, "net": net.state_dict(), "opt": opt.state_dict(),
+                    "gen": gen.get_state()}, ckpt)
 
     test = accuracy(net, xte, yte)
     val = accuracy(net, xval, yval) if nval > 0 else test
-    json.dump({"accuracy": val, "test_accuracy": test, "train_s": train_s}, sys.stdout)
+    out = {"accuracy": val, "test_accuracy": test, "train_s": train_s, "epochs_run": epochs - start}
+    if train_loss == train_loss:  # not NaN: an epoch ran
+        out["train_loss"] = train_loss  # mean loss of the last epoch
+    json.dump(out, sys.stdout)
     print()
 
 
