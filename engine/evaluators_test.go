@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
 
 	"github.com/hwnas/hwnas/arch/nb201"
@@ -173,17 +173,6 @@ func FuzzParseMetrics(f *testing.F) {
 	})
 }
 
-// torchPython returns a python3 that imports torch (Debian's python3-torch
-// installs into /usr/bin/python3, which another python3 on PATH may hide).
-func torchPython() string {
-	for _, py := range []string{"python3", "/usr/bin/python3"} {
-		if exec.Command(py, "-c", "import torch").Run() == nil {
-			return py
-		}
-	}
-	return ""
-}
-
 // TestPyTorchTrainer runs examples/pytorch_trainer for real where PyTorch is
 // installed (Debian: python3-torch, which .ci/run installs: under CI=true a
 // missing torch fails the test) and is skipped elsewhere. The network has a
@@ -192,13 +181,7 @@ func TestPyTorchTrainer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a network")
 	}
-	py := torchPython()
-	if py == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 with torch is not installed; .ci/run installs python3-torch")
-		}
-		t.Skip("python3 with torch is not installed")
-	}
+	py := hwnastest.NeedPython(t, "torch") // .ci/run installs python3-torch
 	net, err := fnasSpace().Decode([]int{2, 0, 0, 0, 0, 0, 0, 0})
 	if err != nil {
 		t.Fatal(err)
@@ -224,13 +207,7 @@ func TestPyTorchTrainerResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a network")
 	}
-	py := torchPython()
-	if py == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 with torch is not installed; .ci/run installs python3-torch")
-		}
-		t.Skip("python3 with torch is not installed")
-	}
+	py := hwnastest.NeedPython(t, "torch") // .ci/run installs python3-torch
 	net, err := fnasSpace().Decode([]int{0, 0, 0, 0, 0, 0, 0, 0})
 	if err != nil {
 		t.Fatal(err)
