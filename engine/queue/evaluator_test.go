@@ -67,14 +67,7 @@ func waitCount(n *atomic.Int64, want int64) int64 {
 // queueLen is the number of requests waiting or in flight.
 func queueLen(t *testing.T, url string) uint64 {
 	t.Helper()
-	nc, err := Connect(ConnOptions{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
+	js, ctx := testJetStream(t, url, 2*time.Second)
 	s, err := js.Stream(ctx, RequestStream)
 	if err != nil {
 		t.Fatal(err)
@@ -206,14 +199,7 @@ func testDeliveriesExceeded(t *testing.T, away bool) {
 			follow(t, qe, from)
 		}()
 	}
-	nc, err := Connect(ConnOptions{URL: srv.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	js, ctx := testJetStream(t, srv.URL(), 10*time.Second)
 	cons, err := js.Consumer(ctx, RequestStream, Durable)
 	if err != nil {
 		t.Fatal(err)
@@ -456,4 +442,19 @@ func follow(t *testing.T, qe *Evaluator, seq uint64) {
 		return
 	}
 	t.Cleanup(cc.Stop)
+}
+
+// testJetStream connects to the server at url for the rest of the test,
+// with a context that times out after d.
+func testJetStream(t *testing.T, url string, d time.Duration) (jetstream.JetStream, context.Context) {
+	t.Helper()
+	nc, err := Connect(ConnOptions{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return js, ctx
 }

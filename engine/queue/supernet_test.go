@@ -126,14 +126,7 @@ func TestSupernetOnWorkers(t *testing.T) {
 // bucketObjects lists an object store of the server at url.
 func bucketObjects(t *testing.T, url, bucket string) []*jetstream.ObjectInfo {
 	t.Helper()
-	nc, err := Connect(ConnOptions{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	js, ctx := testJetStream(t, url, 5*time.Second)
 	b, err := js.ObjectStore(ctx, bucket)
 	if err != nil {
 		t.Fatal(err)
