@@ -146,15 +146,7 @@ func TestHelperWorker(t *testing.T) {
 // TestDSLExecutorEmbedded: a cell runs an experiment whose executor is
 // "embedded" through the queue, on worker processes, as `hwnas run` does.
 func TestDSLExecutorEmbedded(t *testing.T) {
-	evaluated := filepath.Join(t.TempDir(), "evaluated")
-	old := workerCommand
-	workerCommand = func(args ...string) (*exec.Cmd, error) {
-		i := slices.Index(args, "--nats")
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorker$")
-		cmd.Env = append(os.Environ(), workerURLEnv+"="+args[i+1], evaluatedEnv+"="+evaluated)
-		return cmd, nil
-	}
-	t.Cleanup(func() { workerCommand = old })
+	evaluated := helperWorkers(t)
 	s := newTestSession(t)
 	var r record
 	code := strings.NewReplacer("experiment big", "experiment queued", "5000 trials", "6 trials", "seed 3", "seed 3\n  executor = \"embedded\"").Replace(nb201Decls)
@@ -184,4 +176,20 @@ func TestDSLErrorNamesTheCellAsThePrompt(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "In [7]:1:") {
 		t.Fatalf("error %v, want it to name In [7]:1:", err)
 	}
+}
+
+// helperWorkers makes the kernel's embedded executor start this test binary
+// as its workers (TestHelperWorker) for the rest of the test; they log what
+// they evaluate to the file it returns.
+func helperWorkers(t *testing.T) (evaluated string) {
+	evaluated = filepath.Join(t.TempDir(), "evaluated")
+	old := workerCommand
+	workerCommand = func(args ...string) (*exec.Cmd, error) {
+		i := slices.Index(args, "--nats")
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorker$")
+		cmd.Env = append(os.Environ(), workerURLEnv+"="+args[i+1], evaluatedEnv+"="+evaluated)
+		return cmd, nil
+	}
+	t.Cleanup(func() { workerCommand = old })
+	return evaluated
 }

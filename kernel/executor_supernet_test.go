@@ -3,9 +3,6 @@ package kernel
 import (
 	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -45,15 +42,7 @@ experiment oneshotq {
 // executor "embedded": the kernel trains the supernet (its epoch shows in
 // the progress), the workers score the children and retrain the best.
 func TestDSLSupernetExecutorEmbedded(t *testing.T) {
-	evaluated := filepath.Join(t.TempDir(), "evaluated")
-	old := workerCommand
-	workerCommand = func(args ...string) (*exec.Cmd, error) {
-		i := slices.Index(args, "--nats")
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorker$")
-		cmd.Env = append(os.Environ(), workerURLEnv+"="+args[i+1], evaluatedEnv+"="+evaluated)
-		return cmd, nil
-	}
-	t.Cleanup(func() { workerCommand = old })
+	evaluated := helperWorkers(t)
 	s := newTestSession(t)
 	var r record
 	if _, err := s.Execute(context.Background(), oneshotDecls, r.output()); err != nil {
