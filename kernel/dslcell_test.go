@@ -156,9 +156,8 @@ func TestDSLExecutorEmbedded(t *testing.T) {
 	if all := strings.Join(r.msgs, "\n"); !strings.Contains(all, "queued done: 6/6 trials") {
 		t.Errorf("no finished run in the cell's output:\n%s", all)
 	}
-	b, err := os.ReadFile(evaluated)
-	if n := strings.Count(string(b), " <nil>\n"); err != nil || n == 0 {
-		t.Errorf("the workers evaluated nothing (%v): %q", err, b)
+	if n, err := waitEvaluated(evaluated, 1); n == 0 {
+		t.Errorf("the workers evaluated nothing (%v)", err)
 	}
 	if o, err := s.dsl.outcome("queued"); err != nil || len(o.Trials) != 6 {
 		t.Errorf("outcome %v, %v: want 6 trials", o, err)
@@ -192,4 +191,19 @@ func helperWorkers(t *testing.T) (evaluated string) {
 	}
 	t.Cleanup(func() { workerCommand = old })
 	return evaluated
+}
+
+// waitEvaluated counts the evaluations without error the helper workers
+// logged to file, waiting up to 10s for want of them: a worker logs one
+// after publishing its result, so the cell may end before the last line.
+func waitEvaluated(file string, want int) (int, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(file)
+		n := strings.Count(string(b), " <nil>\n")
+		if n >= want || time.Now().After(deadline) {
+			return n, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

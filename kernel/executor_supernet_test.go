@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -55,9 +54,9 @@ func TestDSLSupernetExecutorEmbedded(t *testing.T) {
 	if err != nil || o.Counts.Inherited == 0 || o.Counts.Retrained != 1 {
 		t.Fatalf("outcome %v: counts %+v, want inherited children and 1 retrained", err, o.Counts)
 	}
-	b, err := os.ReadFile(evaluated)
-	if n := strings.Count(string(b), " <nil>\n"); err != nil || n < o.Counts.Inherited+o.Counts.Retrained {
-		t.Errorf("the workers evaluated %d requests (%v), want %d", n, err, o.Counts.Inherited+o.Counts.Retrained)
+	want := o.Counts.Inherited + o.Counts.Retrained
+	if n, err := waitEvaluated(evaluated, want); n < want {
+		t.Errorf("the workers evaluated %d requests (%v), want %d", n, err, want)
 	}
 	for _, tr := range o.Trials {
 		if tr.Status == store.Failed {
