@@ -577,16 +577,22 @@ func (r *runner) finish(t *Trial, kind EventKind) {
 	r.done++
 	r.counts.Add(t)
 	r.charged += t.EvalS
-	if t.Feasible && len(r.e.Objectives) > 0 {
-		ob := r.e.Objectives[0]
-		v := t.Metrics[ob.Metric]
-		if r.best < 0 || better(ob, v, r.finished[r.best].Metrics[ob.Metric]) {
-			r.best = len(r.finished)
-		}
+	if t.Feasible && len(r.e.Objectives) > 0 && (r.best < 0 || betterTrial(r.e.Objectives[0], t, &r.finished[r.best])) {
+		r.best = len(r.finished)
 	}
 	r.finished = append(r.finished, *t)
 	r.emitLocked(Event{Kind: kind, Trial: t.ID, Genome: t.Genome, Network: t.Network, Design: t.Design,
 		Metrics: t.Metrics, Error: t.Error, Note: t.Note})
+}
+
+// betterTrial reports whether t is a better best-so-far than b on ob. A
+// retrained child outranks every inherited score, as on the Pareto front
+// and in the reports: the progress line names the figure they show.
+func betterTrial(ob Objective, t, b *Trial) bool {
+	if (t.Status == store.Retrained) != (b.Status == store.Retrained) {
+		return t.Status == store.Retrained
+	}
+	return better(ob, t.Metrics[ob.Metric], b.Metrics[ob.Metric])
 }
 
 func better(ob Objective, a, b float64) bool {

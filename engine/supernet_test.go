@@ -49,6 +49,9 @@ func TestSupernetSearch(t *testing.T) {
 	if last.Done != 14 || last.Total != 14 { // the retrained count too, not "[14/12]"
 		t.Errorf("last progress: %d of %d trials, want 14 of 14", last.Done, last.Total)
 	}
+	if last.BestTrial < 12 { // the front shows retrained children: so does the progress's best
+		t.Errorf("last progress names trial %d as the best, an inherited one; want a retrained trial", last.BestTrial)
+	}
 	if len(epochs) != 2 {
 		t.Fatalf("supernet epochs reported: %q, want 2", epochs)
 	}
@@ -215,5 +218,29 @@ func TestCandidateWeights(t *testing.T) {
 	want := [][]float64{{4, 1}, {1, 1}, {1, 1}, {4, 1}, {1, 1}, {1, 1}}
 	if !reflect.DeepEqual(w, want) {
 		t.Errorf("weights %v, want %v", w, want)
+	}
+}
+
+// TestBestTrialPrefersRetrained: the progress's best is a retrained child
+// once there is one, even below an inherited score (inherited accuracies
+// are only a ranking), and otherwise the better figure.
+func TestBestTrialPrefersRetrained(t *testing.T) {
+	acc := Objective{Metric: metric.Accuracy, Maximize: true}
+	trial := func(s store.Status, a float64) *Trial {
+		return &Trial{Status: s, Metrics: Metrics{metric.Accuracy: a}}
+	}
+	for _, c := range []struct {
+		t, b *Trial
+		want bool
+	}{
+		{trial(store.Retrained, 0.8), trial(store.Inherited, 0.9), true},
+		{trial(store.Inherited, 0.9), trial(store.Retrained, 0.8), false},
+		{trial(store.Retrained, 0.9), trial(store.Retrained, 0.8), true},
+		{trial(store.Inherited, 0.7), trial(store.Inherited, 0.8), false},
+		{trial(store.Trained, 0.9), trial(store.Trained, 0.8), true},
+	} {
+		if got := betterTrial(acc, c.t, c.b); got != c.want {
+			t.Errorf("%s %.1f better than %s %.1f: %t, want %t", c.t.Status, c.t.Metrics[metric.Accuracy], c.b.Status, c.b.Metrics[metric.Accuracy], got, c.want)
+		}
 	}
 }
