@@ -458,3 +458,44 @@ func testJetStream(t *testing.T, url string, d time.Duration) (jetstream.JetStre
 	t.Cleanup(cancel)
 	return js, ctx
 }
+
+// TestStoppingWorkerPublishesWhatItComputed: a worker told to stop just as
+// an evaluation finishes still publishes its result, on the first delivery:
+// nothing computed is lost to a shutdown (the kernel stops its embedded
+// workers as soon as a cell's last result is in).
+func TestStoppingWorkerPublishesWhatItComputed(t *testing.T) {
+	srv := startServer(t, ServerConfig{})
+	qe := queueEvaluator(t, srv.URL(), "", engine.TableEvaluator{}, Config{AckWait: time.Minute})
+	nc, err := Connect(ConnOptions{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	wctx, stop := context.WithCancel(context.Background())
+	var evaluated atomic.Int64
+	done := make(chan error, 1)
+	go func() {
+		done <- Work(wctx, nc, WorkerConfig{Threads: 1, Name: "stopping",
+			Log: func(format string, args ...any) {
+				if strings.Contains(format, "accuracy") { // evaluated, not yet published
+					stop()
+				}
+			},
+			Evaluated: func(_ string, err error) {
+				if err == nil {
+					evaluated.Add(1)
+				}
+			}})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := qe.Evaluate(ctx, nb201Request(t, []int{0, 1, 2, 3, 4, 0})); err != nil {
+		t.Fatalf("the result of a worker stopped after evaluating never came: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if evaluated.Load() != 1 {
+		t.Errorf("the stopped worker reported %d evaluations, want 1", evaluated.Load())
+	}
+}

@@ -191,7 +191,7 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg) {
 	timedOut := ectx.Err() != nil
 	stop()
 	cancel()
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil { // stopped mid-evaluation: another worker takes it
 		m.Nak()
 		return
 	}
@@ -234,8 +234,10 @@ func (w *worker) reject(ctx context.Context, m jetstream.Msg, key string, q requ
 // server may have it on a later delivery.
 var errFetch = errors.New("fetching from the server")
 
-// answer stores r in the results stream, then acknowledges m. If the worker
-// stops first, m is left to be redelivered.
+// answer stores r in the results stream, then acknowledges m. A worker told
+// to stop still makes one attempt, so that what it computed is not lost (the
+// server may even hold the result already, its acknowledgement the only
+// thing outstanding); if that fails, m is left to be redelivered.
 func (w *worker) answer(ctx context.Context, m jetstream.Msg, r result) {
 	data, err := json.Marshal(r)
 	if err != nil {
@@ -244,7 +246,7 @@ func (w *worker) answer(ctx context.Context, m jetstream.Msg, r result) {
 	}
 	wait := 50 * time.Millisecond
 	for {
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 		_, err = w.js.PublishMsg(pctx, &nats.Msg{Subject: resultSubject + r.Key, Data: data},
 			jetstream.WithMsgID(fmt.Sprintf("%s.%s.%d", r.Key, r.Nonce, r.Deliveries)))
 		cancel()
