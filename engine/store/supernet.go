@@ -17,9 +17,14 @@ const supernetsTable = `CREATE TABLE IF NOT EXISTS supernets (
 
 // Supernet returns the stored supernet of key: the epochs it has finished
 // and its weights (nn.Supernet.MarshalBinary); ok is false when none is.
+// It only reads, so it works on a store opened read-only.
 func (s *Store) Supernet(key string) (epochs int, weights []byte, ok bool, err error) {
-	if err := s.write(func(tx *sql.Tx) error { _, err := tx.Exec(supernetsTable); return err }); err != nil {
+	var tables int
+	if err := s.r.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type='table' AND name='supernets'`).Scan(&tables); err != nil {
 		return 0, nil, false, fmt.Errorf("supernets: %w", err)
+	}
+	if tables == 0 {
+		return 0, nil, false, nil
 	}
 	err = s.r.QueryRow(`SELECT epochs, weights FROM supernets WHERE key=?`, key).Scan(&epochs, &weights)
 	if err == sql.ErrNoRows {
