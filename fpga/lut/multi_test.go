@@ -5,18 +5,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/search"
 )
 
-// TestMultiError measures the multi-FPGA table of the mobile space on two
-// PYNQ-Z1s joined by a 10 Gb/s link over 200 random children: on the
-// table's own partition a child's latency is the sum of its entries (in
-// cycles exactly, in ms up to rounding); against the partition the
-// optimiser picks for each child (an experiment's pool) the error stays
-// within the bounds docs/lut.md gives, and the sums rank the children
-// like the model.
-func TestMultiError(t *testing.T) {
+// pynqPair is the mobile space's multi-FPGA table on two PYNQ-Z1s joined
+// by a 10 Gb/s link, at int16.
+func pynqPair(t *testing.T) (*arch.ChainSpace, fpga.Pool, *Table) {
+	t.Helper()
 	pool, err := fpga.NewPool(1.25, "PYNQ-Z1", "PYNQ-Z1")
 	if err != nil {
 		t.Fatal(err)
@@ -26,6 +23,18 @@ func TestMultiError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sp, pool, tb
+}
+
+// TestMultiError measures the multi-FPGA table of the mobile space on two
+// PYNQ-Z1s joined by a 10 Gb/s link over 200 random children: on the
+// table's own partition a child's latency is the sum of its entries (in
+// cycles exactly, in ms up to rounding); against the partition the
+// optimiser picks for each child (an experiment's pool) the error stays
+// within the bounds docs/lut.md gives, and the sums rank the children
+// like the model.
+func TestMultiError(t *testing.T) {
+	sp, pool, tb := pynqPair(t)
 	if want := "layer1–layer3 on PYNQ-Z1 <96,2,7,7>; layer4–fixed on PYNQ-Z1 <48,4,7,7>"; tb.Design != want || tb.Mode != fpga.Multi {
 		t.Fatalf("%s table partitioned %q, want %q", tb.Mode, tb.Design, want)
 	}
@@ -59,15 +68,7 @@ func TestMultiError(t *testing.T) {
 // TestMultiSumResources: a child's sum has every stage's DSP and, per stage,
 // the largest buffer need, as the model reports for the table's partition.
 func TestMultiSumResources(t *testing.T) {
-	pool, err := fpga.NewPool(1.25, "PYNQ-Z1", "PYNQ-Z1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp := mobile()
-	tb, err := BuildPool(sp, pool, fpga.Options{Precision: fpga.Int16})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, pool, tb := pynqPair(t)
 	ds := sp.Decisions()
 	mixed := make([]int, len(ds))
 	for i, d := range ds {
