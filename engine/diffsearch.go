@@ -12,6 +12,7 @@ import (
 
 	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 // archParams are the architecture parameters of a differentiable search,
@@ -127,6 +128,18 @@ func historyFits(h []ArchEpoch, mn *mixedNet) error {
 		}
 	}
 	return nil
+}
+
+// storedHead reads the magic and the JSON part of the search stored under
+// key, not its weights.
+func storedHead(st *store.Store, key string) ([]byte, bool, error) {
+	n := len(diffMagic) + 4
+	_, b, ok, err := st.SupernetHead(key, n)
+	if err != nil || !ok || len(b) < n {
+		return b, ok, err
+	}
+	_, b, ok, err = st.SupernetHead(key, n+int(binary.LittleEndian.Uint32(b[len(diffMagic):])))
+	return b, ok, err
 }
 
 // storedHistory is the epochs' reports of a stored search, nil for one

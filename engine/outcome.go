@@ -83,7 +83,7 @@ func LoadRun(st *store.Store, rec store.Experiment) (*Outcome, error) {
 func loadHistory(st *store.Store, keys []string) ([]ArchEpoch, error) {
 	var out []ArchEpoch
 	for _, k := range keys {
-		_, blob, ok, err := st.Supernet(k)
+		blob, ok, err := storedHead(st, k)
 		if err != nil {
 			return nil, err
 		}
