@@ -77,7 +77,8 @@ func TestDifferentiableLatencyTerm(t *testing.T) {
 		t.Run(c.s.Kind, func(t *testing.T) {
 			e := diffExperiment(t, c.s.Kind, c.s)
 			var events []*ArchEpoch
-			out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2, Progress: func(ev Event) {
+			st := hwnastest.OpenStore(t, t.TempDir())
+			out, err := Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
 				if ev.Kind == DiffEpoch {
 					events = append(events, ev.Arch)
 				}
@@ -105,7 +106,38 @@ func TestDifferentiableLatencyTerm(t *testing.T) {
 			if last.Warmup || len(last.Positions) != 2 || len(last.Positions[0].Probs) != 5 || last.LatencyMs <= 0 {
 				t.Errorf("last epoch reported %+v", last)
 			}
+			checkHistory(t, st, out, c.s, events)
 		})
+	}
+}
+
+// checkHistory checks the outcome's ArchHistory, as Run returns it and as
+// Load reads it back: every epoch of every sweep value, numbered and
+// labelled, the epochs trained equal to the events reported and the
+// shared warm-up's repeated under the second value.
+func checkHistory(t *testing.T, st *store.Store, out *Outcome, s StrategySpec, events []*ArchEpoch) {
+	t.Helper()
+	loaded, err := Load(st, out.Experiment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, warm := int(s.Params["epochs"]), int(s.Params["warmup"])
+	for _, h := range [][]ArchEpoch{out.ArchHistory, loaded.ArchHistory} {
+		if len(h) != 2*ep {
+			t.Fatalf("history of %d epochs, want %d", len(h), 2*ep)
+		}
+		for i, ae := range h {
+			label := fmt.Sprintf("%s=%g", s.Sweep, s.SweepValues[i/ep])
+			if ae.Epoch != i%ep+1 || ae.Sweep != label || ae.Strategy != s.Kind || ae.Warmup != (ae.Epoch <= warm) {
+				t.Errorf("history[%d]: %s %s epoch %d (warm-up %t), want %s %s epoch %d", i, ae.Strategy, ae.Sweep, ae.Epoch, ae.Warmup, s.Kind, label, i%ep+1)
+			}
+		}
+		trained := slices.Concat(h[:ep], h[ep+warm:])
+		for i, ev := range events {
+			if !slices.Equal(ev.Positions[1].Probs, trained[i].Positions[1].Probs) || ev.LatencyMs != trained[i].LatencyMs {
+				t.Errorf("history epoch %d differs from the event reported: %v against %v", i, trained[i].Positions[1].Probs, ev.Positions[1].Probs)
+			}
+		}
 	}
 }
 
@@ -184,6 +216,27 @@ func TestDifferentiableSurvivesSIGKILL(t *testing.T) {
 		a, b := whole.Trials[0], out.Trials[0]
 		if !slices.Equal(a.Genome, b.Genome) || a.Metrics[metric.Accuracy] != b.Metrics[metric.Accuracy] {
 			t.Errorf("run %d derived %v (accuracy %g), an uninterrupted run %v (%g)", run+2, b.Genome, b.Metrics[metric.Accuracy], a.Genome, a.Metrics[metric.Accuracy])
+		}
+		sameHistory(t, fmt.Sprintf("run %d", run+2), out.ArchHistory, whole.ArchHistory)
+	}
+	loaded, err := Load(st, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameHistory(t, "the run read back", loaded.ArchHistory, whole.ArchHistory)
+}
+
+// sameHistory checks that got has the epochs and probabilities of want.
+func sameHistory(t *testing.T, what string, got, want []ArchEpoch) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: history of %d epochs, an uninterrupted run's %d", what, len(got), len(want))
+	}
+	for i := range got {
+		for j, p := range got[i].Positions {
+			if got[i].Epoch != want[i].Epoch || !slices.Equal(p.Probs, want[i].Positions[j].Probs) {
+				t.Errorf("%s: epoch %d position %s: %v, an uninterrupted run's epoch %d: %v", what, got[i].Epoch, p.Name, p.Probs, want[i].Epoch, want[i].Positions[j].Probs)
+			}
 		}
 	}
 }

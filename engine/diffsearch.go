@@ -12,6 +12,7 @@ import (
 
 	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
+	"github.com/hwnas/hwnas/engine/store"
 )
 
 // archParams are the architecture parameters of a differentiable search,
@@ -32,6 +33,17 @@ type diffState struct {
 	cfg  nn.Config // the weights' training setup (the dataset's), Epochs the search's
 	seed uint64
 	last epochStats // of the last epoch trained
+	// hist is the report of every epoch trained so far, stored with the
+	// state so that an outcome read back from the store shows them.
+	hist []ArchEpoch
+}
+
+// storedArch is the JSON part of a stored search: the architecture
+// parameters and the epochs' reports (absent from searches stored before
+// them; the format's version stays, as older readers ignore the field).
+type storedArch struct {
+	archParams
+	History []ArchEpoch `json:",omitempty"`
 }
 
 // diffResult is a finished search: its weights, the child it derives and
@@ -48,7 +60,7 @@ const diffMagic = "hwnas-differentiable 1\n"
 // encode is the search's state as stored after an epoch: the magic, the
 // architecture parameters as JSON (its length first), then the supernet.
 func (st *diffState) encode() ([]byte, error) {
-	a, err := json.Marshal(st.arch)
+	a, err := json.Marshal(storedArch{st.arch, st.hist})
 	if err != nil {
 		return nil, err
 	}
@@ -66,27 +78,85 @@ func (st *diffState) encode() ([]byte, error) {
 
 // decode restores a state encode wrote.
 func (st *diffState) decode(b []byte) error {
-	rest, ok := bytes.CutPrefix(b, []byte(diffMagic))
-	if !ok || len(rest) < 4 {
-		return fmt.Errorf("not a stored differentiable search")
-	}
-	n := int(binary.LittleEndian.Uint32(rest))
-	if n > len(rest)-4 {
-		return fmt.Errorf("stored differentiable search: truncated")
-	}
-	var a archParams
-	if err := json.Unmarshal(rest[4:4+n], &a); err != nil {
-		return fmt.Errorf("stored differentiable search: %w", err)
+	a, rest, err := splitStored(b)
+	if err != nil {
+		return err
 	}
 	if err := a.fits(st.mn); err != nil {
 		return fmt.Errorf("stored differentiable search: %w", err)
 	}
-	sn, err := nn.UnmarshalSupernet(rest[4+n:])
+	if err := historyFits(a.History, st.mn); err != nil {
+		return fmt.Errorf("stored differentiable search: %w", err)
+	}
+	sn, err := nn.UnmarshalSupernet(rest)
 	if err != nil {
 		return err
 	}
-	st.arch, st.sn = a, sn
+	st.arch, st.hist, st.sn = a.archParams, a.History, sn
 	return nil
+}
+
+// splitStored parses the magic and the JSON part of a stored search,
+// returning the weights that follow unread.
+func splitStored(b []byte) (storedArch, []byte, error) {
+	var a storedArch
+	rest, ok := bytes.CutPrefix(b, []byte(diffMagic))
+	if !ok || len(rest) < 4 {
+		return a, nil, fmt.Errorf("not a stored differentiable search")
+	}
+	n := int(binary.LittleEndian.Uint32(rest))
+	if n > len(rest)-4 {
+		return a, nil, fmt.Errorf("stored differentiable search: truncated")
+	}
+	if err := json.Unmarshal(rest[4:4+n], &a); err != nil {
+		return a, nil, fmt.Errorf("stored differentiable search: %w", err)
+	}
+	return a, rest[4+n:], nil
+}
+
+// historyFits checks that every epoch of h has one probability per
+// candidate of every searched position of mn.
+func historyFits(h []ArchEpoch, mn *mixedNet) error {
+	for _, ae := range h {
+		if len(ae.Positions) != len(mn.pos) {
+			return fmt.Errorf("epoch %d reports %d positions, the space has %d", ae.Epoch, len(ae.Positions), len(mn.pos))
+		}
+		for i, p := range mn.pos {
+			if q := ae.Positions[i]; len(q.Probs) != len(p.cands) || len(q.Candidates) != len(p.cands) {
+				return fmt.Errorf("epoch %d: position %s has %d probabilities, the space %d candidates", ae.Epoch, p.name, len(q.Probs), len(p.cands))
+			}
+		}
+	}
+	return nil
+}
+
+// storedHead reads the magic and the JSON part of the search stored under
+// key, not its weights.
+func storedHead(st *store.Store, key string) ([]byte, bool, error) {
+	n := len(diffMagic) + 4
+	_, b, ok, err := st.SupernetHead(key, n)
+	if err != nil || !ok || len(b) < n {
+		return b, ok, err
+	}
+	_, b, ok, err = st.SupernetHead(key, n+int(binary.LittleEndian.Uint32(b[len(diffMagic):])))
+	return b, ok, err
+}
+
+// storedHistory is the epochs' reports of a stored search, nil for one
+// stored before them; it does not read the weights.
+func storedHistory(b []byte) ([]ArchEpoch, error) {
+	a, _, err := splitStored(b)
+	if err != nil {
+		return nil, err
+	}
+	for _, ae := range a.History {
+		for _, p := range ae.Positions {
+			if len(p.Probs) != len(p.Candidates) {
+				return nil, fmt.Errorf("stored differentiable search: epoch %d: position %s has %d probabilities for %d candidates", ae.Epoch, p.Name, len(p.Probs), len(p.Candidates))
+			}
+		}
+	}
+	return a.History, nil
 }
 
 // fits checks that a holds one logit and two moments per candidate of
@@ -132,6 +202,9 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 	if err != nil {
 		return diffResult{}, err
 	}
+	if err := r.recordSearch(key); err != nil {
+		return diffResult{}, err
+	}
 	wset, aset, err := p.train.SplitFraction(1-pt.p["split"], uint64(e.Seed)^0x64696666) // "diff"
 	if err != nil {
 		return diffResult{}, err
@@ -145,6 +218,8 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 		if err := st.epoch(ctx, x, ep, wset, aset); err != nil {
 			return diffResult{}, fmt.Errorf("epoch %d: %w", ep+1, err)
 		}
+		ae := st.report(ep, time.Since(t0))
+		st.hist = append(st.hist, ae)
 		b, err := st.encode()
 		if err != nil {
 			return diffResult{}, err
@@ -157,9 +232,9 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 				return diffResult{}, err
 			}
 		}
-		ae := st.report(ep, time.Since(t0))
 		r.emit(Event{Kind: DiffEpoch, Trial: -1, Arch: &ae, Note: ae.Line()})
 	}
+	r.history = append(r.history, st.hist...)
 	return diffResult{sn: st.sn, choice: st.argmax(), key: key}, nil
 }
 
@@ -177,10 +252,21 @@ func (r *runner) loadDiff(st *diffState, key, warm string) (int, error) {
 			if err := st.decode(blob); err != nil {
 				return 0, fmt.Errorf("stored search %s: %w", k, err)
 			}
+			for i := range st.hist { // a warm-up stored by another value of a sweep
+				st.hist[i].Strategy, st.hist[i].Sweep, st.hist[i].TargetMs = st.pt.kind, st.pt.label, st.pt.targetMs
+			}
 			return done, nil
 		}
 	}
 	return 0, nil
+}
+
+// recordSearch adds key to the searches the run's stored meta lists, at
+// once, so that the outcome read back from the store finds the epochs' reports
+// even of a run killed before its end.
+func (r *runner) recordSearch(key string) error {
+	r.searches = append(r.searches, key)
+	return r.o.Store.SetMeta(r.rec.ID, encodeMeta(r.e, 0, r.searches...))
 }
 
 // argmax is the most likely candidate of every searched position, the

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hwnas/hwnas/engine/nn"
@@ -11,7 +12,8 @@ import (
 
 // FuzzDecodeSearch feeds stored differentiable searches, valid and
 // mangled, to the decoder: it must return an error or a state whose
-// architecture parameters fit the space, never panic.
+// architecture parameters fit the space and whose epochs' reports render,
+// never panic.
 func FuzzDecodeSearch(f *testing.F) {
 	sp := hwnastest.MobileSpace()
 	dev, err := fpga.Lookup("PYNQ-Z1")
@@ -29,6 +31,7 @@ func FuzzDecodeSearch(f *testing.F) {
 	pt := diffPoint{kind: "fbnet", p: map[string]float64{"warmup": 1}}
 	st := newDiffState(mn, pt, nn.Config{Epochs: 2, Batch: 8}, 1)
 	st.arch.Theta[0][1] = 0.5
+	st.hist = []ArchEpoch{st.report(0, 0)}
 	valid, err := st.encode()
 	if err != nil {
 		f.Fatal(err)
@@ -43,6 +46,9 @@ func FuzzDecodeSearch(f *testing.F) {
 		}
 		if err := got.arch.fits(mn); err != nil {
 			t.Fatalf("decoded a state that does not fit: %v", err)
+		}
+		for _, ae := range got.hist {
+			_ = ae.Line() + strings.Join(ae.Distribution(), "\n") // renderable
 		}
 		got.arch.adam(got.arch.Theta, 0.1, 0.9) // usable
 	})

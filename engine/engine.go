@@ -107,6 +107,12 @@ type Outcome struct {
 	// before the budget ran out: a small space (or grid) fully searched. It
 	// is not stored: an outcome read back with Load leaves it false.
 	Exhausted bool
+	// ArchHistory is, for a differentiable search (fbnet, proxyless), the
+	// report of every epoch of every search run, in order: a sweep's
+	// searches one after the other, told apart by ArchEpoch.Sweep. Load
+	// reads it from the store, so it is there after a run that trained
+	// nothing; a search stored before the reports were has none.
+	ArchHistory []ArchEpoch
 }
 
 // SpecHash is a short hash of a spec's text as written: unlike dsl's
@@ -157,6 +163,10 @@ type runner struct {
 	start time.Time
 	nArch int
 	rec   store.Experiment
+	// searches are the store keys of the differentiable searches run, and
+	// history their epochs' reports (see Outcome.ArchHistory).
+	searches []string
+	history  []ArchEpoch
 
 	mu       sync.Mutex // guards the fields below and serialises Progress
 	trials   []Trial
@@ -645,13 +655,13 @@ func (r *runner) eta(done, total int, elapsed time.Duration) time.Duration {
 func (r *runner) outcome() *Outcome {
 	e := r.e
 	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
-		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted}
+		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted, ArchHistory: r.history}
 	for i := range r.trials {
 		out.Counts.Add(&r.trials[i])
 	}
 	out.Pareto = ParetoFront(r.trials, FrontObjectives(e.Objectives, e.Constraints))
 	if r.rec.ID != 0 {
-		r.o.Store.SetMeta(r.rec.ID, encodeMeta(e, out.Wall.Seconds())) // best effort: only the wall time is new
+		r.o.Store.SetMeta(r.rec.ID, encodeMeta(e, out.Wall.Seconds(), r.searches...)) // best effort: only the wall time is new
 	}
 	return out
 }

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hwnas/hwnas/metric"
 )
@@ -141,28 +143,91 @@ func (a *ArchEpoch) Line() string {
 	}
 	fmt.Fprintf(&b, ", %.1f s;", a.Seconds)
 	for _, p := range a.Positions {
-		k := 0
-		for j, v := range p.Probs {
-			if v > p.Probs[k] {
-				k = j
-			}
+		if len(p.Candidates) == 0 || len(p.Probs) != len(p.Candidates) {
+			continue
 		}
+		k := p.Leading()
 		fmt.Fprintf(&b, " %s %s %.0f%%", p.Name, p.Candidates[k], 100*p.Probs[k])
 	}
 	return b.String()
 }
 
-// Distribution is the epoch's probabilities as text, one line per searched
-// position: every candidate with its probability, in the table's order.
+// Distribution is the epoch's probabilities as an aligned text table: a
+// row per candidate (in the order the positions first list them), a column
+// per searched position, "-" where a position lacks the candidate and a
+// "*" after each position's most likely one.
 func (a *ArchEpoch) Distribution() []string {
-	var out []string
+	var cands []string
 	for _, p := range a.Positions {
-		var b strings.Builder
-		b.WriteString("  " + p.Name + ":")
-		for k, c := range p.Candidates {
-			fmt.Fprintf(&b, " %s %.0f%%", c, 100*p.Probs[k])
+		for _, c := range p.Candidates {
+			if !slices.Contains(cands, c) {
+				cands = append(cands, c)
+			}
 		}
-		out = append(out, b.String())
+	}
+	rows := [][]string{append([]string{"candidate"}, positionNames(a.Positions)...)}
+	for _, c := range cands {
+		row := []string{c}
+		for _, p := range a.Positions {
+			cell := "-"
+			if k := slices.Index(p.Candidates, c); k >= 0 && k < len(p.Probs) {
+				cell = fmt.Sprintf("%.0f%%", 100*p.Probs[k])
+				if k == p.Leading() {
+					cell += "*"
+				}
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, row)
+	}
+	return alignRows(rows)
+}
+
+func positionNames(ps []ArchPosition) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// Leading is the index of the position's most likely candidate, the first
+// of equals.
+func (p *ArchPosition) Leading() int {
+	k := 0
+	for j, v := range p.Probs {
+		if v > p.Probs[k] {
+			k = j
+		}
+	}
+	return k
+}
+
+// alignRows renders rows as lines indented by two spaces: the first column
+// left-aligned, the others right-aligned (a "*" mark hangs past the edge).
+func alignRows(rows [][]string) []string {
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for j, c := range r {
+			width[j] = max(width[j], utf8.RuneCountInString(strings.TrimSuffix(c, "*")))
+		}
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		var b strings.Builder
+		b.WriteString("  ")
+		for j, c := range r {
+			if j == 0 {
+				fmt.Fprintf(&b, "%-*s", width[0], c)
+				continue
+			}
+			mark := " "
+			if v, ok := strings.CutSuffix(c, "*"); ok {
+				c, mark = v, "*"
+			}
+			fmt.Fprintf(&b, "  %*s%s", width[j], c, mark)
+		}
+		out[i] = strings.TrimRight(b.String(), " ")
 	}
 	return out
 }

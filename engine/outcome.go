@@ -16,10 +16,13 @@ type meta struct {
 	Constraints []Constraint `json:"constraints"`
 	WallS       float64      `json:"wall_s,omitempty"`
 	Evaluator   string       `json:"evaluator,omitempty"` // absent in stores written before it
+	// Searches are the supernets-table keys of a differentiable search's
+	// stored searches, where LoadRun finds their epochs' reports.
+	Searches []string `json:"searches,omitempty"`
 }
 
-func encodeMeta(e *Experiment, wall float64) string {
-	b, _ := json.Marshal(meta{Objectives: e.Objectives, Constraints: e.Constraints, WallS: wall, Evaluator: e.Evaluator.Name()})
+func encodeMeta(e *Experiment, wall float64, searches ...string) string {
+	b, _ := json.Marshal(meta{Objectives: e.Objectives, Constraints: e.Constraints, WallS: wall, Evaluator: e.Evaluator.Name(), Searches: searches})
 	return string(b)
 }
 
@@ -69,6 +72,30 @@ func LoadRun(st *store.Store, rec store.Experiment) (*Outcome, error) {
 		out.Counts.Add(&t)
 	}
 	out.Pareto = ParetoFront(out.Trials, FrontObjectives(out.Objectives, out.Constraints))
+	if out.ArchHistory, err = loadHistory(st, m.Searches); err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", rec.Name, err)
+	}
+	return out, nil
+}
+
+// loadHistory reads the epochs' reports of the stored differentiable
+// searches keys, in order; a search no longer stored is left out.
+func loadHistory(st *store.Store, keys []string) ([]ArchEpoch, error) {
+	var out []ArchEpoch
+	for _, k := range keys {
+		blob, ok, err := storedHead(st, k)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		h, err := storedHistory(blob)
+		if err != nil {
+			return nil, fmt.Errorf("stored search %s: %w", k, err)
+		}
+		out = append(out, h...)
+	}
 	return out, nil
 }
 

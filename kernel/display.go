@@ -131,6 +131,9 @@ are named: this session's last run, else the store's latest.
                                           hypervolume against trials; a group's runs
                                           (seeds) as a mean line and a min-max band
   display.Decisions(name) error           parallel coordinates of the choices made
+  display.Probabilities(name) error       a differentiable search's (fbnet, proxyless)
+                                          probability of every candidate per epoch, a panel
+                                          per position, and its expected latency
   display.NewChart(title, x, y string) *Chart   your own data:
       c.Scatter(name, xs, ys) / c.Line(…) / c.Band(name, xs, ys, lo, hi) return a
       *Series (set Color, Marker, Dash, Titles); c.VLine(x, label), c.HLine(y, label);

@@ -69,10 +69,13 @@ func hwnasExports(d *dslCells) interp.Exports {
 		"LayerReport": reflect.ValueOf((*fpga.LayerReport)(nil)),
 		"Outcome":     reflect.ValueOf((*engine.Outcome)(nil)),
 		"Trial":       reflect.ValueOf((*engine.Trial)(nil)),
-		"Status":      reflect.ValueOf((*engine.Status)(nil)),
-		"Metrics":     reflect.ValueOf((*engine.Metrics)(nil)),
-		"Objective":   reflect.ValueOf((*engine.Objective)(nil)),
-		"Platform":    reflect.ValueOf((*fpga.Platform)(nil)),
+		// An Outcome's ArchHistory: a differentiable search's epochs.
+		"ArchEpoch":    reflect.ValueOf((*engine.ArchEpoch)(nil)),
+		"ArchPosition": reflect.ValueOf((*engine.ArchPosition)(nil)),
+		"Status":       reflect.ValueOf((*engine.Status)(nil)),
+		"Metrics":      reflect.ValueOf((*engine.Metrics)(nil)),
+		"Objective":    reflect.ValueOf((*engine.Objective)(nil)),
+		"Platform":     reflect.ValueOf((*fpga.Platform)(nil)),
 	}}
 }
 

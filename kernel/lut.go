@@ -16,7 +16,8 @@ import (
 const lutSyntax = "%lut EXPERIMENT [mode shared|pipeline]"
 
 // lut shows the latency lookup table of a declared experiment's space on
-// its platform (docs/lut.md) as a text and an HTML table.
+// its platform, or its pool's multi-FPGA table (docs/lut.md), as a text
+// and an HTML table.
 func (d *dslCells) lut(_ context.Context, args string, _ *core.Output) (*core.ExecResult, error) {
 	f := strings.Fields(args)
 	bad := func(format string, a ...any) error { return usageError(lutSyntax, format, a...) }
@@ -36,10 +37,18 @@ func (d *dslCells) lut(_ context.Context, args string, _ *core.Output) (*core.Ex
 	switch {
 	case e == nil:
 		return nil, bad("%%lut: no experiment %s declared in this session", f[0])
-	case e.Platform == nil || e.Space == nil || e.Space.Space == nil:
-		return nil, bad("%%lut: experiment %s needs a space and a platform (not a pool)", f[0])
+	case (e.Platform == nil && e.Pool == nil) || e.Space == nil || e.Space.Space == nil:
+		return nil, bad("%%lut: experiment %s needs a space and a platform or a pool", f[0])
+	case e.Pool != nil && len(f) == 3:
+		return nil, bad("%%lut: experiment %s runs on a pool, whose table is multi: no mode to give", f[0])
 	}
-	t, err := lut.Build(e.Space.Space, e.Platform.Device, fpga.Options{Precision: e.Platform.Precision, Mode: mode})
+	var t *lut.Table
+	var err error
+	if e.Pool != nil {
+		t, err = lut.BuildPool(e.Space.Space, e.Pool.Pool, fpga.Options{Precision: e.Pool.Precision})
+	} else {
+		t, err = lut.Build(e.Space.Space, e.Platform.Device, fpga.Options{Precision: e.Platform.Precision, Mode: mode})
+	}
 	if err != nil {
 		return nil, &core.CellError{Name: "LutError", Value: err.Error()}
 	}
@@ -49,6 +58,9 @@ func (d *dslCells) lut(_ context.Context, args string, _ *core.Output) (*core.Ex
 func lutText(t *lut.Table) string {
 	var b strings.Builder
 	b.WriteString(t.Title() + "\n")
+	if t.Mode == fpga.Multi {
+		b.WriteString("partition: " + t.Design + "\n")
+	}
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, strings.Join(lut.Header, "\t")+"\t")
 	for _, r := range t.Rows() {
@@ -60,7 +72,11 @@ func lutText(t *lut.Table) string {
 
 func lutHTML(t *lut.Table) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<table class=\"hwnas-lut\">\n<caption>%s</caption>\n<thead><tr>", html.EscapeString(t.Title()))
+	caption := t.Title()
+	if t.Mode == fpga.Multi {
+		caption += "; partition: " + t.Design
+	}
+	fmt.Fprintf(&b, "<table class=\"hwnas-lut\">\n<caption>%s</caption>\n<thead><tr>", html.EscapeString(caption))
 	for _, c := range lut.Header {
 		b.WriteString("<th>" + html.EscapeString(c) + "</th>")
 	}

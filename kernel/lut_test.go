@@ -44,4 +44,14 @@ experiment e {
 	if !strings.Contains(h, `<table class="hwnas-lut">`) || strings.Count(h, "<tr>") != 8 {
 		t.Errorf("html:\n%s", h)
 	}
+	pool := strings.Replace(cell, `platform = "PYNQ-Z1"`, `hardware pool { "PYNQ-Z1" x 2  link = 10 Gb/s }`, 1)
+	if _, err := s.Execute(context.Background(), strings.Replace(pool, "experiment e", "experiment p", 1), r.output()); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = s.Execute(context.Background(), "%lut p", r.output()); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := res.Data["text/plain"].(string); !strings.Contains(text, ": multi, model\npartition: ") || !strings.Contains(text, "layer2  mbconv(expand=3 kernel=5)") {
+		t.Errorf("a pool's table:\n%s", text)
+	}
 }

@@ -27,6 +27,11 @@ func plotExports(d *displayState) map[string]reflect.Value {
 		"BestSoFar": reflect.ValueOf(func(names ...string) error {
 			return d.plotOutcomes("display.BestSoFar", names, func(os []*engine.Outcome) *report.Figure { return report.BestSoFarPlot(os...) })
 		}),
+		"Probabilities": reflect.ValueOf(func(name string) error {
+			return d.plotOutcomes("display.Probabilities", []string{name}, func(os []*engine.Outcome) *report.Figure {
+				return report.ProbabilitiesPlot(os[0].Experiment, os[0].ArchHistory)
+			})
+		}),
 		"Hypervolume": reflect.ValueOf(d.hypervolume),
 		"Decisions":   reflect.ValueOf(d.decisions),
 

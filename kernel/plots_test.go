@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/hwnas/hwnas/engine"
 )
 
 // TestDisplayPlots: the plot functions of the display package show SVG
@@ -19,6 +21,10 @@ func TestDisplayPlots(t *testing.T) {
 	}
 	s.dsl.mu.Lock()
 	s.dsl.results["demo"] = sampleOutcome()
+	s.dsl.results["diff"] = &engine.Outcome{Experiment: "diff", ArchHistory: []engine.ArchEpoch{
+		{Strategy: "fbnet", Epoch: 1, Epochs: 2, Warmup: true, LatencyMs: 0.3, Positions: []engine.ArchPosition{{Name: "layer2", Candidates: []string{"conv", "skip"}, Probs: []float64{0.5, 0.5}}}},
+		{Strategy: "fbnet", Epoch: 2, Epochs: 2, LatencyMs: 0.2, Positions: []engine.ArchPosition{{Name: "layer2", Candidates: []string{"conv", "skip"}, Probs: []float64{0.4, 0.6}}}},
+	}}
 	s.dsl.mu.Unlock()
 	for _, tt := range []struct{ code, want, err string }{
 		{`display.Trials("demo")`, `<title>trial 3: pruned`, ""},
@@ -27,6 +33,8 @@ func TestDisplayPlots(t *testing.T) {
 		{`display.BestSoFar("small", "demo")`, `demo best so far`, ""},
 		{`display.Hypervolume(map[string][]string{"random": {"small", "small"}})`, `random (2 runs)`, ""},
 		{`display.Decisions("small")`, `>edge_1_0<`, ""},
+		{`display.Probabilities("diff")`, `<title>layer2, epoch 2: skip 60.0%</title>`, ""},
+		{"o, _ := hwnas.Result(\"diff\")\nc := display.NewChart(\"own\", \"epoch\", \"p\")\nvar h []hwnas.ArchEpoch = o.ArchHistory\nc.Line(fmt.Sprint(h[1].Positions[0].Candidates[1]), []float64{1}, []float64{h[1].Positions[0].Probs[1]})\ndisplay.Plot(c)", `>skip<`, ""},
 		{"c := display.NewChart(\"mine\", \"x\", \"y\")\ns := c.Scatter(\"pts\", []float64{1, 2}, []float64{3, 4})\ns.Titles = []string{\"a\", \"b\"}\nc.LogY = true\nc.VLine(1.5, \"limit\")\ndisplay.Plot(c)", `<title>b</title>`, ""},
 		{`display.Trials("nosuch")`, "", `display.Trials: no results for experiment "nosuch"`},
 		{`display.Pareto()`, "", "display.Pareto: name at least one experiment"},

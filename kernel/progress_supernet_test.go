@@ -29,7 +29,7 @@ func TestProgressArch(t *testing.T) {
 	ev := engine.Event{Kind: engine.DiffEpoch, Note: a.Line(), Arch: a, BestTrial: -1}
 	b := withArch(progressBundle("fbnet", ev, "running"), a)
 	text, page := b["text/plain"].(string), b["text/html"].(string)
-	for _, want := range []string{"fbnet epoch 3/6", "layer2 skip 75%", "layer2: mbconv(expand=3 kernel=5) 25% skip 75%"} {
+	for _, want := range []string{"fbnet epoch 3/6", "layer2 skip 75%", "mbconv(expand=3 kernel=5)     25%", "skip                          75%*"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

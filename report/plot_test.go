@@ -73,9 +73,10 @@ func testFigures() map[string]*Figure {
 		"decisions":   DecisionsPlot(fixture(), decisions),
 		"one-point": TrialsPlot(outcomeOf("one", engine.Trial{ID: 0, Network: "net", Status: store.Trained, Feasible: true,
 			Metrics: engine.Metrics{metric.Accuracy: 0.5, metric.LatencyMs: 0.004}})),
-		"all-pruned": TrialsPlot(outcomeOf("tight", pruned(0, 0.166), pruned(1, 0.5), pruned(2, 2))),
-		"empty":      TrialsPlot(outcomeOf("empty")),
-		"roofline":   roof.Figure(),
+		"all-pruned":    TrialsPlot(outcomeOf("tight", pruned(0, 0.166), pruned(1, 0.5), pruned(2, 2))),
+		"empty":         TrialsPlot(outcomeOf("empty")),
+		"roofline":      roof.Figure(),
+		"probabilities": ProbabilitiesPlot("proxyless", archHistory(false)),
 	}
 }
 

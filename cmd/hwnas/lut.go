@@ -21,21 +21,26 @@ type lutFlags struct {
 	json, csv bool
 	mode      string
 	measured  string
-	check     int
+	// changedMode: --mode was given (a pool's table is multi whatever the default)
+	changedMode bool
+	check       int
 }
 
 func init() {
 	var f lutFlags
 	cmd := &cobra.Command{
 		Use:   "lut SPEC [EXPERIMENT]",
-		Short: "Print the latency lookup table of an experiment's space on its platform",
+		Short: "Print the latency lookup table of an experiment's space on its platform or pool",
 		Long: `Build FBNet's latency lookup table (docs/lut.md) for the chain space and the
 platform of an experiment: for every layer position and every candidate there,
 its latency, energy, DSP and BRAM18 from the FPGA model. The shared engine
 (--mode shared, the default) is the design the optimiser picks for the
 largest child; a child's latency under it is exactly the sum of its entries.
 --mode pipeline is a first-order table of the optimised layer pipeline
-around the smallest child, an approximation. --check N compares the table's sums with the model's
+around the smallest child, an approximation. An experiment on a pool gets
+the multi-FPGA table: the partition the optimiser picks for the largest
+child, fixed, each stage one engine; a child's latency on that partition
+is exactly the sum of its entries. --check N compares the table's sums with the model's
 whole-network estimates on N random children. --measured FILE reads a CSV of
 measured per-operation latencies (position,candidate,latency_ms[,energy_mj,
 dsp,bram18]) and checks it against the space instead.`,
@@ -45,13 +50,14 @@ dsp,bram18]) and checks it against the space instead.`,
   hwnas lut examples/oneshot_mnist.hwnas --measured table.csv`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.changedMode = cmd.Flags().Changed("mode")
 			return runLut(cmd.OutOrStdout(), args, &f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.json, "json", false, "print JSON")
 	fl.BoolVar(&f.csv, "csv", false, "print CSV (the format --measured reads)")
-	fl.StringVar(&f.mode, "mode", "shared", "design: shared or pipeline")
+	fl.StringVar(&f.mode, "mode", "shared", "design on a platform: shared or pipeline (a pool's table is multi)")
 	fl.StringVar(&f.measured, "measured", "", "read the table from a CSV of measured latencies")
 	fl.IntVar(&f.check, "check", 0, "compare the sums with the model on N random children")
 	rootCmd.AddCommand(cmd)
@@ -75,7 +81,11 @@ func runLut(w io.Writer, args []string, f *lutFlags) error {
 	}
 	var chk *lut.Error
 	if f.check > 0 {
-		m, err := t.Measure(e.Space.Space, e.Platform.Device, f.check, uint64(e.Seed))
+		var p fpga.Platform // a pool's table measures on its pool
+		if e.Platform != nil {
+			p = e.Platform.Device
+		}
+		m, err := t.Measure(e.Space.Space, p, f.check, uint64(e.Seed))
 		if err != nil {
 			return err
 		}
@@ -96,7 +106,7 @@ func runLut(w io.Writer, args []string, f *lutFlags) error {
 }
 
 // lutExperiment loads the spec and picks the experiment, which must run on
-// one platform.
+// one platform or a pool.
 func lutExperiment(args []string) (*dsl.Experiment, error) {
 	spec, err := loadSpec(args[0])
 	if err != nil {
@@ -114,8 +124,8 @@ func lutExperiment(args []string) (*dsl.Experiment, error) {
 		return nil, lutUsage("%s runs %d experiments: name one", args[0], len(names))
 	}
 	e := spec.Experiments[names[0]]
-	if e.Platform == nil {
-		return nil, lutUsage("experiment %s (%s) names no platform: a latency table is for one FPGA (platform = …)", e.Name, e.Pos)
+	if e.Platform == nil && e.Pool == nil {
+		return nil, lutUsage("experiment %s (%s) names no platform or pool: a latency table is for one FPGA (platform = …) or a pool (hardware = POOL)", e.Name, e.Pos)
 	}
 	if e.Space == nil || e.Space.Space == nil {
 		return nil, lutUsage("experiment %s (%s) has no search space", e.Name, e.Pos)
@@ -134,15 +144,27 @@ func lutTable(e *dsl.Experiment, f *lutFlags) (*lut.Table, error) {
 			return nil, err
 		}
 		defer r.Close()
-		t, err := lut.ReadCSV(r, e.Space.Space, e.Platform.Device.Name)
+		name := ""
+		if e.Platform != nil {
+			name = e.Platform.Device.Name
+		} else {
+			name = e.Pool.Pool.String()
+		}
+		t, err := lut.ReadCSV(r, e.Space.Space, name)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%w", f.measured, err)
 		}
 		return t, nil
 	}
 	m, err := fpga.ParseMode(f.mode)
+	if e.Pool != nil {
+		if f.changedMode && m != fpga.Multi {
+			return nil, lutUsage("--mode %q: experiment %s runs on a pool, whose table is multi", f.mode, e.Name)
+		}
+		return lut.BuildPool(e.Space.Space, e.Pool.Pool, fpga.Options{Precision: e.Pool.Precision})
+	}
 	if err != nil || m == fpga.Multi {
-		return nil, lutUsage("--mode %q: want shared or pipeline", f.mode)
+		return nil, lutUsage("--mode %q: want shared or pipeline (multi is a pool's)", f.mode)
 	}
 	return lut.Build(e.Space.Space, e.Platform.Device, fpga.Options{Precision: e.Platform.Precision, Mode: m})
 }
@@ -163,8 +185,11 @@ func writeLut(w io.Writer, t *lut.Table, chk *lut.Error) error {
 	if chk != nil {
 		fmt.Fprintf(w, "table sum against the model on %d random children: latency error mean %.2f%%, max %.2f%%; energy mean %.2f%%, max %.2f%%",
 			chk.Children, 100*chk.MeanLatency, 100*chk.MaxLatency, 100*chk.MeanEnergy, 100*chk.MaxEnergy)
-		if t.Mode == fpga.Shared {
+		switch t.Mode {
+		case fpga.Shared:
 			fmt.Fprintf(w, "; against each child's own optimised engine mean %.2f%%, max %.2f%%", 100*chk.MeanOptimised, 100*chk.MaxOptimised)
+		case fpga.Multi:
+			fmt.Fprintf(w, "; against each child's own optimised partition mean %.2f%%, max %.2f%%", 100*chk.MeanOptimised, 100*chk.MaxOptimised)
 		}
 		if chk.Unfit > 0 {
 			fmt.Fprintf(w, " (%d children drawn fit no design, left out)", chk.Unfit)

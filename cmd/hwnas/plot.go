@@ -17,13 +17,13 @@ import (
 var osStat = os.Stat
 
 // plotKinds are the values of hwnas plot --kind.
-var plotKinds = []string{"trials", "pareto", "best", "hypervolume", "decisions"}
+var plotKinds = []string{"trials", "pareto", "best", "hypervolume", "decisions", "probabilities"}
 
 func init() {
 	var dir, output, kind string
 	cmd := &cobra.Command{
 		Use:   "plot NAME...",
-		Short: "Plot stored experiments: trials, fronts, best so far, hypervolume, decisions",
+		Short: "Plot stored experiments: trials, fronts, best so far, hypervolume, decisions, probabilities",
 		Long: `Draw stored experiments to an SVG or PNG file chosen by the extension of -o.
 --kind trials (the default) draws every trial of one experiment by status
 (trained, looked up, cached, pruned, failed), its Pareto front and its
@@ -31,13 +31,14 @@ constraints; pareto overlays the fronts of several; best draws the best
 first objective against trials; hypervolume draws the hypervolume against
 trials, with GROUP=NAME arguments grouping runs (seeds) into a mean line and
 a band; decisions draws the choices of one experiment as parallel
-coordinates.`,
+coordinates; probabilities draws a differentiable search's (fbnet,
+proxyless) probability of every candidate per epoch, a panel per position.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(plotKinds, kind) {
 				return &exitError{2, fmt.Sprintf("hwnas plot: --kind %q: want one of %s", kind, strings.Join(plotKinds, ", "))}
 			}
-			if (kind == "trials" || kind == "decisions") && len(args) > 1 {
+			if (kind == "trials" || kind == "decisions" || kind == "probabilities") && len(args) > 1 {
 				return &exitError{2, fmt.Sprintf("hwnas plot: --kind %s draws one experiment, got %d (%s)", kind, len(args), strings.Join(args, " "))}
 			}
 			st, err := openExisting(dir)
@@ -109,6 +110,11 @@ func plotFigure(st *store.Store, kind string, args []string) (*report.Figure, er
 		return report.BestSoFarPlot(outs...), nil
 	case "decisions":
 		return report.DecisionsPlot(outs[0], nil), nil
+	case "probabilities":
+		if len(outs[0].ArchHistory) == 0 {
+			return nil, fmt.Errorf("experiment %s has no differentiable search in the store (strategy fbnet or proxyless): no probabilities to draw", outs[0].Experiment)
+		}
+		return report.ProbabilitiesPlot(outs[0].Experiment, outs[0].ArchHistory), nil
 	}
 	return report.TrialsPlot(outs[0]), nil
 }

@@ -42,7 +42,7 @@ func TestPlotKinds(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--kind", "violin", "nbz"}, `--kind "violin": want one of trials, pareto, best, hypervolume, decisions`},
+		{[]string{"--kind", "violin", "nbz"}, `--kind "violin": want one of trials, pareto, best, hypervolume, decisions, probabilities`},
 		{[]string{"nbz", "nbz"}, "--kind trials draws one experiment, got 2"},
 	} {
 		out, err := runCLI(t, append([]string{"plot", "--store", st}, c.args...)...)

@@ -47,6 +47,7 @@ type runFlags struct {
 	json       bool
 	executor   string
 	workers    int
+	probs      bool // print every epoch's whole distribution
 }
 
 func init() {
@@ -82,6 +83,7 @@ every network that meets the spec.`,
 	fl.BoolVar(&f.rescore, "rescore", false, "re-score the stored trials of the experiment's latest run on the spec's hardware, training nothing")
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object instead of tables")
 	fl.StringVar(&f.executor, "executor", "", "where evaluations run: local (default), embedded (an in-process NATS server and local worker processes) or nats://HOST:PORT")
+	fl.BoolVar(&f.probs, "probabilities", false, "a differentiable search (fbnet, proxyless): print every candidate's probability after every epoch, not only after the last")
 	fl.IntVar(&f.workers, "workers", 0, "with --executor: worker processes to start (embedded) or evaluations in flight (nats://); 0 for one per core")
 	rootCmd.AddCommand(cmd)
 }
@@ -202,7 +204,7 @@ func runAll(ctx context.Context, st *store.Store, exps []engine.Experiment, f *r
 		if f.rescore {
 			out, err = engine.Rescore(ctx, e, e.Name, engine.Options{Store: st})
 		} else {
-			out, err = runOne(ctx, st, e, stderr)
+			out, err = runOneProgress(ctx, st, e, newProgress(stderr, e, f.probs))
 		}
 		if out != nil {
 			if f.json {
@@ -280,14 +282,21 @@ func writeJSONOutcomes(w io.Writer, outs []report.JSONOutcome) error {
 
 // runOne runs one experiment with progress on stderr.
 func runOne(ctx context.Context, st *store.Store, e engine.Experiment, stderr io.Writer) (*engine.Outcome, error) {
-	p := newProgress(stderr, e)
+	return runOneProgress(ctx, st, e, newProgress(stderr, e, false))
+}
+
+// runOneProgress runs one experiment, reporting its progress to p.
+func runOneProgress(ctx context.Context, st *store.Store, e engine.Experiment, p *runProgress) (*engine.Outcome, error) {
 	out, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: p.event})
 	p.close()
 	return out, err
 }
 
-// printOutcome prints the counts, the Pareto front and the plot's path.
+// printOutcome prints, for a differentiable search, the distribution each
+// search derived its child from; then the counts, the Pareto front and the
+// plots' paths.
 func printOutcome(w io.Writer, st *store.Store, out *engine.Outcome) error {
+	printDerived(w, out.ArchHistory)
 	if err := report.WriteSummary(w, out); err != nil {
 		return err
 	}
@@ -297,6 +306,14 @@ func printOutcome(w io.Writer, st *store.Store, out *engine.Outcome) error {
 		return nil
 	}
 	fmt.Fprintf(w, "plot: %s\n", path)
+	if len(out.ArchHistory) > 0 {
+		path := filepath.Join(filepath.Dir(path), out.Experiment+"-probabilities.svg")
+		if err := writeFigureFile(path, report.ProbabilitiesPlot(out.Experiment, out.ArchHistory)); err != nil {
+			fmt.Fprintf(w, "probabilities plot: not written: %v\n", err)
+		} else {
+			fmt.Fprintf(w, "probabilities plot: %s\n", path)
+		}
+	}
 	fmt.Fprintf(w, "every trial: hwnas results %s --store %s\n", out.Experiment, st.Dir())
 	return nil
 }
@@ -315,10 +332,28 @@ func writePlotFile(path string, out *engine.Outcome) error {
 	return writeFigureFile(path, report.TrialsPlot(out))
 }
 
+// printDerived prints the last epoch of every search of a differentiable
+// search's history: the distribution its child was derived from.
+func printDerived(w io.Writer, h []engine.ArchEpoch) {
+	for i, ae := range h {
+		if i+1 < len(h) && h[i+1].Sweep == ae.Sweep && h[i+1].Epoch > ae.Epoch {
+			continue // not a search's last epoch
+		}
+		name := strings.TrimSpace(ae.Strategy + " " + ae.Sweep)
+		fmt.Fprintf(w, "%s: p = softmax(θ) after epoch %d/%d, E[latency] %.4g ms (* the derived child's)\n", name, ae.Epoch, ae.Epochs, ae.LatencyMs)
+		for _, l := range ae.Distribution() {
+			fmt.Fprintln(w, l)
+		}
+	}
+}
+
 // progress renders run events: a bar on a terminal, plain lines otherwise.
 type runProgress struct {
 	w   io.Writer
 	bar *progressbar.ProgressBar
+	// probs prints a differentiable search's whole distribution after
+	// every epoch, not just its line.
+	probs bool
 }
 
 func runIsTerminal(w io.Writer) bool {
@@ -326,8 +361,8 @@ func runIsTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func newProgress(w io.Writer, e engine.Experiment) *runProgress {
-	p := &runProgress{w: w}
+func newProgress(w io.Writer, e engine.Experiment, probs bool) *runProgress {
+	p := &runProgress{w: w, probs: probs}
 	fmt.Fprintf(w, "hwnas: running %s: %s\n", e.Name, budgetText(e))
 	if runIsTerminal(w) {
 		max := int64(e.Budget.Trials)
@@ -384,8 +419,9 @@ func (p *runProgress) event(ev engine.Event) {
 	p.bar.Add(1)
 }
 
-// archEpoch prints an epoch of a differentiable search, its line and then
-// every position's distribution (above the bar on a terminal).
+// archEpoch prints an epoch of a differentiable search as its line (above
+// the bar on a terminal): the loss, E[latency] and each position's most
+// likely candidate; with probs, the whole distribution under it.
 func (p *runProgress) archEpoch(ev engine.Event) {
 	if p.bar != nil {
 		p.bar.Clear()
@@ -393,8 +429,10 @@ func (p *runProgress) archEpoch(ev engine.Event) {
 	} else {
 		fmt.Fprintln(p.w, ev.Line())
 	}
-	for _, l := range ev.Arch.Distribution() {
-		fmt.Fprintln(p.w, l)
+	if p.probs {
+		for _, l := range ev.Arch.Distribution() {
+			fmt.Fprintln(p.w, l)
+		}
 	}
 	if p.bar != nil {
 		p.bar.Describe(fmt.Sprintf("%s epoch %d/%d", ev.Arch.Strategy, ev.Arch.Epoch, ev.Arch.Epochs))

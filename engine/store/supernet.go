@@ -17,11 +17,29 @@ const supernetsTable = `CREATE TABLE IF NOT EXISTS supernets (
 
 // Supernet returns the stored supernet of key: the epochs it has finished
 // and its weights (nn.Supernet.MarshalBinary); ok is false when none is.
+// It only reads, so it works on a store opened read-only.
 func (s *Store) Supernet(key string) (epochs int, weights []byte, ok bool, err error) {
-	if err := s.write(func(tx *sql.Tx) error { _, err := tx.Exec(supernetsTable); return err }); err != nil {
+	return s.supernet(key, `SELECT epochs, weights FROM supernets WHERE key=?`)
+}
+
+// SupernetHead is Supernet with only the first n bytes of the weights
+// (fewer when they are shorter): what a reader of a header needs, without
+// reading megabytes of weights.
+func (s *Store) SupernetHead(key string, n int) (epochs int, head []byte, ok bool, err error) {
+	return s.supernet(key, fmt.Sprintf(`SELECT epochs, substr(weights, 1, %d) FROM supernets WHERE key=?`, max(n, 0)))
+}
+
+// supernet runs query, which selects the epochs and the weights (or a part
+// of them) of key.
+func (s *Store) supernet(key, query string) (epochs int, weights []byte, ok bool, err error) {
+	var tables int
+	if err := s.r.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type='table' AND name='supernets'`).Scan(&tables); err != nil {
 		return 0, nil, false, fmt.Errorf("supernets: %w", err)
 	}
-	err = s.r.QueryRow(`SELECT epochs, weights FROM supernets WHERE key=?`, key).Scan(&epochs, &weights)
+	if tables == 0 {
+		return 0, nil, false, nil
+	}
+	err = s.r.QueryRow(query, key).Scan(&epochs, &weights)
 	if err == sql.ErrNoRows {
 		return 0, nil, false, nil
 	}

@@ -50,7 +50,7 @@ func Build(space arch.Space, p fpga.Platform, o fpga.Options) (*Table, error) {
 	case fpga.Pipeline:
 		err = t.buildPipeline(cs, cells, names, p, o)
 	default:
-		err = fmt.Errorf("lut: mode %s: a latency table is built for one device (shared or pipeline)", o.Mode)
+		err = fmt.Errorf("lut: mode %s: a latency table is built for one device (shared or pipeline) or a pool (BuildPool)", o.Mode)
 	}
 	if err != nil {
 		return nil, err

@@ -7,7 +7,8 @@
 // Architecture Search", CVPR 2019, §3.2): the latency of a network is the sum
 // of its operators' latencies, each measured once and looked up.
 //
-// A table comes from the FPGA model (Build) or from a CSV of measured
+// A table comes from the FPGA model on one platform (Build) or a pool of
+// FPGAs on a fixed partition (BuildPool), or from a CSV of measured
 // per-operation latencies (ReadCSV). docs/lut.md defines the table, the
 // design it is built with and the error of its sums against the model.
 package lut
@@ -34,8 +35,8 @@ type Entry struct {
 	Cycles    int64   `json:"cycles,omitempty"` // model tables only
 	LatencyMs float64 `json:"latency_ms"`
 	EnergyMJ  float64 `json:"energy_mj"`
-	DSP       int     `json:"dsp"`    // Shared: the one engine's; Pipeline: the change the candidate makes (may be negative)
-	BRAM18    int     `json:"bram18"` // Shared: its buffers' need; Pipeline: the change it makes
+	DSP       int     `json:"dsp"`    // Shared: the one engine's; Multi: its stage's engine's (fixed: every stage's); Pipeline: the change the candidate makes (may be negative)
+	BRAM18    int     `json:"bram18"` // Shared, Multi: its buffers' need; Pipeline: the change it makes
 	genes     map[int]int
 }
 
@@ -43,6 +44,7 @@ type Entry struct {
 type Position struct {
 	Name       string  `json:"name"`
 	Candidates []Entry `json:"candidates"`
+	stage      int     // Multi: the stage that runs it
 }
 
 // Table is a latency lookup table for one space on one platform.
@@ -50,11 +52,12 @@ type Table struct {
 	Space     string     `json:"space"`
 	Platform  string     `json:"platform"`
 	Mode      fpga.Mode  `json:"mode"`
-	Design    string     `json:"design,omitempty"` // the shared engine's design (Shared)
+	Design    string     `json:"design,omitempty"` // the shared engine's design (Shared), the partition and engines (Multi)
 	Source    string     `json:"source"`           // "model" or "measured"
 	Positions []Position `json:"positions"`        // the last is Fixed
 	design    fpga.Design
 	opts      fpga.Options
+	plan      *multiPlan // Multi
 }
 
 // Total is the sum of a child's entries.
@@ -63,14 +66,15 @@ type Total struct {
 	Cycles    int64
 	LatencyMs float64
 	EnergyMJ  float64
-	DSP       int // Pipeline: the sum; Shared: the engine's
-	BRAM18    int // Pipeline: the sum; Shared: the largest need
+	DSP       int // Pipeline: the sum; Shared: the engine's; Multi: every stage's engine's
+	BRAM18    int // Pipeline: the sum; Shared: the largest need; Multi: the sum of every stage's largest
 }
 
 // Sum adds up the entries a genome of the table's space selects: one
 // candidate per position and the fixed entry.
 func (t *Table) Sum(genome []int) (Total, error) {
 	var s Total
+	stageBRAM := map[int]int{}
 	for i := range t.Positions {
 		p := &t.Positions[i]
 		e := p.match(genome)
@@ -81,12 +85,21 @@ func (t *Table) Sum(genome []int) (Total, error) {
 		s.Cycles += e.Cycles
 		s.LatencyMs += e.LatencyMs
 		s.EnergyMJ += e.EnergyMJ
-		if t.Mode == fpga.Shared {
+		switch t.Mode {
+		case fpga.Shared:
 			s.DSP, s.BRAM18 = max(s.DSP, e.DSP), max(s.BRAM18, e.BRAM18)
-		} else {
+		case fpga.Multi:
+			stageBRAM[p.stage] = max(stageBRAM[p.stage], e.BRAM18)
+			if p.Name == Fixed {
+				s.DSP = e.DSP
+			}
+		default:
 			s.DSP += e.DSP
 			s.BRAM18 += e.BRAM18
 		}
+	}
+	for _, b := range stageBRAM {
+		s.BRAM18 += b
 	}
 	return s, nil
 }
