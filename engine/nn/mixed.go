@@ -29,7 +29,12 @@ type mixState struct {
 // returned: ∂L/∂c_k = Σ over the batch of ⟨∂L/∂out, x_k⟩. An input a step
 // does not compute (MixStep.On) costs nothing: the nodes only it needs are
 // left out of the forward and backward passes and of the optimiser step, so
-// a step on one or two paths costs what one or two children do.
+// a step on one or two paths costs what one or two children do. Nor does
+// it hold memory beyond its parameters: a node's activation and gradient
+// buffers (workBuf) are given to it only while a step computes it, so a
+// step on one path per position holds one child's activations, as
+// ProxylessNAS's binarised paths do (Cai et al., ICLR 2019, §3.2), and
+// one on every path (FBNet) the whole supernet's.
 //
 // The parameters live in the Supernet by LayerKey, as any child's do.
 type Mixed struct {
@@ -39,6 +44,8 @@ type Mixed struct {
 	mixes   []*node
 	owned   [][][]int // per mixed layer, per input: the nodes only that input needs
 	checked *data.Set // the last set checked against the network
+	held    int64     // bytes of work buffers the nodes hold (provide)
+	peak    int64     // the most held after any step
 }
 
 // MixStep is what one step of a Mixed does.
@@ -62,7 +69,7 @@ func (sn *Supernet) NewMixed(net *arch.Network, mixes []int, cfg Config) (*Mixed
 	if err := cfg.fill(); err != nil {
 		return nil, fmt.Errorf("training setup: %w", err)
 	}
-	m, err := sn.build(net, &cfg)
+	m, err := buildModel(&model{net: net, batch: cfg.Batch, threads: cfg.Threads, share: sn, lazy: true}, float32(cfg.Dropout), cfg.Optimizer)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +172,7 @@ func (x *Mixed) Step(set *data.Set, idx []int, s MixStep) (loss float64, err err
 	if err := x.set(&s); err != nil {
 		return 0, err
 	}
+	x.provide()
 	nb := len(idx)
 	set.Gather(idx, m.input, m.labels)
 	m.forward(nb, true, x.cfg.Seed, uint64(s.T))
@@ -186,6 +194,68 @@ func (x *Mixed) Step(set *data.Set, idx []int, s MixStep) (loss float64, err err
 		}
 	}
 	return loss, nil
+}
+
+// provide gives every node the step computes its work buffers and takes
+// them from every node it leaves out. A buffer taken goes to a node that
+// wants one of its length; what no node wants is let go, so that between
+// steps the network holds the buffers of the nodes the last step computed.
+func (x *Mixed) provide() {
+	free := map[int][][]float32{}
+	for _, n := range x.m.nodes {
+		if n.off && holds(n) {
+			for _, w := range n.work {
+				free[w.n] = append(free[w.n], *w.dst)
+				*w.dst = nil
+			}
+		}
+	}
+	x.held = 0
+	for _, n := range x.m.nodes {
+		if n.off {
+			continue
+		}
+		for _, w := range n.work {
+			x.held += 4 * int64(w.n)
+			if *w.dst != nil {
+				continue
+			}
+			if l := free[w.n]; len(l) > 0 {
+				*w.dst, free[w.n] = l[len(l)-1], l[:len(l)-1]
+			} else {
+				*w.dst = make([]float32, w.n)
+			}
+		}
+	}
+	x.peak = max(x.peak, x.held)
+}
+
+// holds reports whether node n has its work buffers.
+func holds(n *node) bool { return len(n.work) > 0 && *n.work[0].dst != nil }
+
+// Buffers returns the bytes of activation and gradient buffers (node
+// outputs and their gradients, kept patches, per-chunk weight gradients)
+// the network holds after its last step, and the most it held after any:
+// those of the nodes a step computes. Parameters and their optimiser state
+// are not counted; ActivationMemory counts the same buffers of a network.
+func (x *Mixed) Buffers() (held, peak int64) { return x.held, x.peak }
+
+// InputBytes returns, per mixed layer (NewMixed's order), per input, the
+// bytes of the work buffers Buffers counts of the nodes only that input
+// needs: what computing the input adds to a step.
+func (x *Mixed) InputBytes() [][]int64 {
+	out := make([][]int64, len(x.owned))
+	for i, ins := range x.owned {
+		out[i] = make([]int64, len(ins))
+		for k, nodes := range ins {
+			for _, j := range nodes {
+				for _, w := range x.m.nodes[j].work {
+					out[i][k] += 4 * int64(w.n)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // activeParams are the parameters of the nodes the last step computed.
