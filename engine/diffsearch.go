@@ -158,6 +158,7 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 			}
 		}
 		ae := st.report(ep, time.Since(t0))
+		_, ae.ActivationBytes = x.Buffers()
 		r.emit(Event{Kind: DiffEpoch, Trial: -1, Arch: &ae, Note: ae.Line()})
 	}
 	return diffResult{sn: st.sn, choice: st.argmax(), key: key}, nil
