@@ -280,8 +280,17 @@ func writeJSONOutcomes(w io.Writer, outs []report.JSONOutcome) error {
 
 // runOne runs one experiment with progress on stderr.
 func runOne(ctx context.Context, st *store.Store, e engine.Experiment, stderr io.Writer) (*engine.Outcome, error) {
+	return runWatched(ctx, st, e, stderr, nil)
+}
+
+// runWatched is runOne that also hands every event to watch, when not nil.
+func runWatched(ctx context.Context, st *store.Store, e engine.Experiment, stderr io.Writer, watch func(engine.Event)) (*engine.Outcome, error) {
 	p := newProgress(stderr, e)
-	out, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: p.event})
+	progress := p.event
+	if watch != nil {
+		progress = func(ev engine.Event) { watch(ev); p.event(ev) }
+	}
+	out, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: progress})
 	p.close()
 	return out, err
 }
