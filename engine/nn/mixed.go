@@ -30,11 +30,11 @@ type mixState struct {
 // does not compute (MixStep.On) costs nothing: the nodes only it needs are
 // left out of the forward and backward passes and of the optimiser step, so
 // a step on one or two paths costs what one or two children do. Nor does
-// it hold memory beyond its parameters: a node's activation and gradient
-// buffers (workBuf) are given to it only while a step computes it, so a
-// step on one path per position holds one child's activations, as
-// ProxylessNAS's binarised paths do (Cai et al., ICLR 2019, §3.2), and
-// one on every path (FBNet) the whole supernet's.
+// such an input hold memory beyond its parameters: a node's activation and
+// gradient buffers (workBuf) are given to it only while steps compute it,
+// so a step on one path per position holds one child's activations, as
+// ProxylessNAS's binarised paths do (Cai et al., ICLR 2019, §3.2), and one
+// on every path (FBNet) the whole supernet's.
 //
 // The parameters live in the Supernet by LayerKey, as any child's do.
 type Mixed struct {
@@ -241,8 +241,9 @@ func holds(n *node) bool { return len(n.work) > 0 && *n.work[0].dst != nil }
 func (x *Mixed) Buffers() (held, peak int64) { return x.held, x.peak }
 
 // InputBytes returns, per mixed layer (NewMixed's order), per input, the
-// bytes of the work buffers Buffers counts of the nodes only that input
-// needs: what computing the input adds to a step.
+// bytes of the buffers Buffers counts that the input's own nodes (those not
+// every input of the layer needs: its candidate operation's) hold while a
+// step computes it.
 func (x *Mixed) InputBytes() [][]int64 {
 	out := make([][]int64, len(x.owned))
 	for i, ins := range x.owned {
