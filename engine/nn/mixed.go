@@ -42,10 +42,12 @@ type Mixed struct {
 	m       *model
 	cfg     Config
 	mixes   []*node
-	owned   [][][]int // per mixed layer, per input: the nodes only that input needs
-	checked *data.Set // the last set checked against the network
-	held    int64     // bytes of work buffers the nodes hold (provide)
-	peak    int64     // the most held after any step
+	owned   [][][]int           // per mixed layer, per input: the nodes only that input needs
+	checked *data.Set           // the last set checked against the network
+	held    int64               // bytes of work buffers the nodes hold (provide)
+	peak    int64               // the most held after any step
+	free    map[int][][]float32 // work buffers taken back, by length, for the next steps
+	kept    int64               // bytes in free
 }
 
 // MixStep is what one step of a Mixed does.
@@ -73,7 +75,7 @@ func (sn *Supernet) NewMixed(net *arch.Network, mixes []int, cfg Config) (*Mixed
 	if err != nil {
 		return nil, err
 	}
-	x := &Mixed{sn: sn, m: m, cfg: cfg}
+	x := &Mixed{sn: sn, m: m, cfg: cfg, free: map[int][][]float32{}}
 	for _, li := range mixes {
 		if li < 0 || li >= len(net.Layers) || net.Layers[li].Op != arch.Add || net.Layers[li].Act != arch.Linear {
 			return nil, fmt.Errorf("mixed layer %d: want an add without an activation", li)
@@ -197,15 +199,18 @@ func (x *Mixed) Step(set *data.Set, idx []int, s MixStep) (loss float64, err err
 }
 
 // provide gives every node the step computes its work buffers and takes
-// them from every node it leaves out. A buffer taken goes to a node that
-// wants one of its length; what no node wants is let go, so that between
-// steps the network holds the buffers of the nodes the last step computed.
+// them from every node it leaves out. A buffer taken is kept for a node
+// that later wants one of its length, but only while what the network
+// holds and keeps stays within the most a step has held: the rest is let
+// go, so that the network never holds more than the step that needed the
+// most, and steps that switch between candidates of equal shapes allocate
+// nothing.
 func (x *Mixed) provide() {
-	free := map[int][][]float32{}
 	for _, n := range x.m.nodes {
 		if n.off && holds(n) {
 			for _, w := range n.work {
-				free[w.n] = append(free[w.n], *w.dst)
+				x.free[w.n] = append(x.free[w.n], *w.dst)
+				x.kept += 4 * int64(w.n)
 				*w.dst = nil
 			}
 		}
@@ -220,14 +225,21 @@ func (x *Mixed) provide() {
 			if *w.dst != nil {
 				continue
 			}
-			if l := free[w.n]; len(l) > 0 {
-				*w.dst, free[w.n] = l[len(l)-1], l[:len(l)-1]
+			if l := x.free[w.n]; len(l) > 0 {
+				*w.dst, l[len(l)-1], x.free[w.n] = l[len(l)-1], nil, l[:len(l)-1]
+				x.kept -= 4 * int64(w.n)
 			} else {
 				*w.dst = make([]float32, w.n)
 			}
 		}
 	}
 	x.peak = max(x.peak, x.held)
+	for _, size := range slices.Sorted(maps.Keys(x.free)) { // the smallest go first
+		for l := x.free[size]; len(l) > 0 && x.held+x.kept > x.peak; l = l[:len(l)-1] {
+			l[len(l)-1], x.free[size] = nil, l[:len(l)-1] // let go
+			x.kept -= 4 * int64(size)
+		}
+	}
 }
 
 // holds reports whether node n has its work buffers.
@@ -235,9 +247,10 @@ func holds(n *node) bool { return len(n.work) > 0 && *n.work[0].dst != nil }
 
 // Buffers returns the bytes of activation and gradient buffers (node
 // outputs and their gradients, kept patches, per-chunk weight gradients)
-// the network holds after its last step, and the most it held after any:
-// those of the nodes a step computes. Parameters and their optimiser state
-// are not counted; ActivationMemory counts the same buffers of a network.
+// the nodes the last step computed hold, and the most those of any step
+// held; with the buffers it keeps for later steps, the network never holds
+// more than the latter. Parameters and their optimiser state are not
+// counted; ActivationMemory counts the same buffers of a network.
 func (x *Mixed) Buffers() (held, peak int64) { return x.held, x.peak }
 
 // InputBytes returns, per mixed layer (NewMixed's order), per input, the

@@ -121,7 +121,7 @@ func TestMixedOnePathIsTheChild(t *testing.T) {
 // more: with one input, those of the child network that has only it (and
 // the mixed layer's sum), counted by ActivationMemory on the child; with
 // every input, those of the whole network; and back to one, the child's
-// again.
+// again, the buffers it keeps for later steps within the most it held.
 func TestMixedHoldsComputedPaths(t *testing.T) {
 	net, mix := mixedNet()
 	set := randomSet(net.Input, 3, 8)
@@ -165,6 +165,9 @@ func TestMixedHoldsComputedPaths(t *testing.T) {
 		}
 		if held, _ := x.Buffers(); held != want {
 			t.Errorf("inputs %v computed: %d bytes held, want %d", on, held, want)
+		}
+		if x.held+x.kept > x.peak {
+			t.Errorf("inputs %v computed: %d bytes held and %d kept, over the peak %d", on, x.held, x.kept, x.peak)
 		}
 	}
 	if _, peak := x.Buffers(); peak != actMem(net) {
