@@ -219,6 +219,7 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 			return diffResult{}, fmt.Errorf("epoch %d: %w", ep+1, err)
 		}
 		ae := st.report(ep, time.Since(t0))
+		_, ae.ActivationBytes = x.Buffers()
 		st.hist = append(st.hist, ae)
 		b, err := st.encode()
 		if err != nil {

@@ -114,6 +114,10 @@ type ArchEpoch struct {
 	Temperature         float64 // fbnet's Gumbel-softmax temperature
 	Seconds             float64 // wall time of the epoch
 	Positions           []ArchPosition
+	// ActivationBytes is the most activation and gradient buffer memory
+	// a step of the search has held (nn.Mixed.Buffers): a proxyless step
+	// holds the paths it computes, an fbnet step every path.
+	ActivationBytes int64
 }
 
 // ArchPosition is the distribution over one searched position's candidates.

@@ -50,6 +50,9 @@ type diffResult struct {
 	Trials       int      `json:"trials"`  // children asked (black box) or derived (differentiable)
 	Trained      int      `json:"trained"` // children trained from scratch
 	Pruned       int      `json:"pruned"`
+	// ActivationMB is the most activation and gradient memory a step of a
+	// differentiable search held (engine.ArchEpoch.ActivationBytes), in MB.
+	ActivationMB *float64 `json:"activation_mb,omitempty"`
 }
 
 // diffBench is what `hwnas bench differentiable` prints.
@@ -239,11 +242,26 @@ func latencySpec(e engine.Experiment) (engine.Constraint, bool) {
 
 // diffRun runs e in a fresh store and picks its child.
 func diffRun(ctx context.Context, e engine.Experiment, log io.Writer) (diffResult, error) {
-	out, err := runFresh(ctx, e, log)
+	st, done, err := freshStore()
 	if err != nil {
 		return diffResult{}, err
 	}
-	return diffResultOf(e, out), nil
+	defer done()
+	var act int64
+	out, err := runOneProgress(ctx, st, e, newProgress(log, e, false), func(ev engine.Event) {
+		if ev.Arch != nil {
+			act = max(act, ev.Arch.ActivationBytes)
+		}
+	})
+	if err != nil {
+		return diffResult{}, err
+	}
+	r := diffResultOf(e, out)
+	if act > 0 {
+		mb := float64(act) / 1e6
+		r.ActivationMB = &mb
+	}
+	return r, nil
 }
 
 // diffResultOf sums up a search: a differentiable one by its derived
@@ -336,6 +354,11 @@ func writeDiffBench(w io.Writer, b *diffBench) {
 	for _, r := range b.Results {
 		if r.Family == "differentiable" && r.LatencyMs != nil && r.TargetMs > 0 {
 			fmt.Fprintf(w, "%s's child: %.2f x the spec's latency\n", r.Strategy, *r.LatencyMs/r.TargetMs)
+		}
+	}
+	for _, r := range b.Results {
+		if r.ActivationMB != nil {
+			fmt.Fprintf(w, "%s's search: a step held at most %.1f MB of activations and their gradients\n", r.Strategy, *r.ActivationMB)
 		}
 	}
 	fmt.Fprintf(w, "goal (every derived child in spec and at least as accurate as the black boxes', in a third of their time or less): %s\n",

@@ -27,8 +27,8 @@ func TestDiffBenchRendering(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	b := &diffBench{Space: "mobile", Genomes: 629856, Platform: "PYNQ-Z1", Spec: "latency_ms <= 0.3", Seed: 1, Ratio: 3, BlackBoxTimeS: 180,
 		Results: []diffResult{
-			{Strategy: "fbnet", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.2812), Accuracy: f(0.91), InSpec: true, SearchS: 55.2, Trials: 1, Trained: 1},
-			{Strategy: "proxyless", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.3101), Accuracy: f(0.93), SearchS: 60, Trials: 1, Trained: 1},
+			{Strategy: "fbnet", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.2812), Accuracy: f(0.91), InSpec: true, SearchS: 55.2, Trials: 1, Trained: 1, ActivationMB: f(384.06)},
+			{Strategy: "proxyless", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.3101), Accuracy: f(0.93), SearchS: 60, Trials: 1, Trained: 1, ActivationMB: f(87.5)},
 			{Strategy: "reinforce", Family: "black-box", TargetMs: 0.3, LatencyMs: f(0.25), Accuracy: f(0.9), InSpec: true, SearchS: 180.4, Trials: 40, Trained: 20, Pruned: 15},
 			{Strategy: "evolution", Family: "black-box", TargetMs: 0.3, SearchS: 180.1, Trials: 3, Pruned: 3},
 		},
@@ -144,6 +144,16 @@ func TestBenchDifferentiableShort(t *testing.T) {
 		}
 		if r.Accuracy != nil && (*r.Accuracy < 0 || *r.Accuracy > 1) || r.LatencyMs != nil && r.InSpec != (*r.LatencyMs <= 0.25) {
 			t.Errorf("child of %s: %+v", r.Strategy, r)
+		}
+	}
+	// A proxyless step computes one or two paths per position, an fbnet
+	// step every path: on the same space, proxyless holds less.
+	if fb, px := b.Results[0].ActivationMB, b.Results[1].ActivationMB; fb == nil || px == nil || !(0 < *px && *px < *fb) {
+		t.Errorf("activation memory of fbnet's steps %v MB, proxyless's %v MB: want proxyless's positive and below", fb, px)
+	}
+	for _, r := range b.Results[2:] {
+		if r.ActivationMB != nil {
+			t.Errorf("black box %s reports a supernet's activation memory", r.Strategy)
 		}
 	}
 	if b.BlackBoxTimeS != 0.5*slowest {

@@ -204,7 +204,7 @@ func runAll(ctx context.Context, st *store.Store, exps []engine.Experiment, f *r
 		if f.rescore {
 			out, err = engine.Rescore(ctx, e, e.Name, engine.Options{Store: st})
 		} else {
-			out, err = runOneProgress(ctx, st, e, newProgress(stderr, e, f.probs))
+			out, err = runOneProgress(ctx, st, e, newProgress(stderr, e, f.probs), nil)
 		}
 		if out != nil {
 			if f.json {
@@ -282,12 +282,17 @@ func writeJSONOutcomes(w io.Writer, outs []report.JSONOutcome) error {
 
 // runOne runs one experiment with progress on stderr.
 func runOne(ctx context.Context, st *store.Store, e engine.Experiment, stderr io.Writer) (*engine.Outcome, error) {
-	return runOneProgress(ctx, st, e, newProgress(stderr, e, false))
+	return runOneProgress(ctx, st, e, newProgress(stderr, e, false), nil)
 }
 
-// runOneProgress runs one experiment, reporting its progress to p.
-func runOneProgress(ctx context.Context, st *store.Store, e engine.Experiment, p *runProgress) (*engine.Outcome, error) {
-	out, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: p.event})
+// runOneProgress runs one experiment, reporting its progress to p and
+// handing every event to watch too, when not nil.
+func runOneProgress(ctx context.Context, st *store.Store, e engine.Experiment, p *runProgress, watch func(engine.Event)) (*engine.Outcome, error) {
+	progress := p.event
+	if watch != nil {
+		progress = func(ev engine.Event) { watch(ev); p.event(ev) }
+	}
+	out, err := engine.Run(ctx, e, engine.Options{Store: st, Progress: progress})
 	p.close()
 	return out, err
 }

@@ -29,7 +29,12 @@ type mixState struct {
 // returned: ∂L/∂c_k = Σ over the batch of ⟨∂L/∂out, x_k⟩. An input a step
 // does not compute (MixStep.On) costs nothing: the nodes only it needs are
 // left out of the forward and backward passes and of the optimiser step, so
-// a step on one or two paths costs what one or two children do.
+// a step on one or two paths costs what one or two children do. Nor does
+// such an input hold memory beyond its parameters: a node's activation and
+// gradient buffers (workBuf) are given to it only while steps compute it,
+// so a step on one path per position holds one child's activations, as
+// ProxylessNAS's binarised paths do (Cai et al., ICLR 2019, §3.2), and one
+// on every path (FBNet) the whole supernet's.
 //
 // The parameters live in the Supernet by LayerKey, as any child's do.
 type Mixed struct {
@@ -37,8 +42,12 @@ type Mixed struct {
 	m       *model
 	cfg     Config
 	mixes   []*node
-	owned   [][][]int // per mixed layer, per input: the nodes only that input needs
-	checked *data.Set // the last set checked against the network
+	owned   [][][]int           // per mixed layer, per input: the nodes only that input needs
+	checked *data.Set           // the last set checked against the network
+	held    int64               // bytes of work buffers the nodes hold (provide)
+	peak    int64               // the most held after any step
+	free    map[int][][]float32 // work buffers taken back, by length, for the next steps
+	kept    int64               // bytes in free
 }
 
 // MixStep is what one step of a Mixed does.
@@ -62,11 +71,11 @@ func (sn *Supernet) NewMixed(net *arch.Network, mixes []int, cfg Config) (*Mixed
 	if err := cfg.fill(); err != nil {
 		return nil, fmt.Errorf("training setup: %w", err)
 	}
-	m, err := sn.build(net, &cfg)
+	m, err := buildModel(&model{net: net, batch: cfg.Batch, threads: cfg.Threads, share: sn, lazy: true}, float32(cfg.Dropout), cfg.Optimizer)
 	if err != nil {
 		return nil, err
 	}
-	x := &Mixed{sn: sn, m: m, cfg: cfg}
+	x := &Mixed{sn: sn, m: m, cfg: cfg, free: map[int][][]float32{}}
 	for _, li := range mixes {
 		if li < 0 || li >= len(net.Layers) || net.Layers[li].Op != arch.Add || net.Layers[li].Act != arch.Linear {
 			return nil, fmt.Errorf("mixed layer %d: want an add without an activation", li)
@@ -165,6 +174,7 @@ func (x *Mixed) Step(set *data.Set, idx []int, s MixStep) (loss float64, err err
 	if err := x.set(&s); err != nil {
 		return 0, err
 	}
+	x.provide()
 	nb := len(idx)
 	set.Gather(idx, m.input, m.labels)
 	m.forward(nb, true, x.cfg.Seed, uint64(s.T))
@@ -186,6 +196,80 @@ func (x *Mixed) Step(set *data.Set, idx []int, s MixStep) (loss float64, err err
 		}
 	}
 	return loss, nil
+}
+
+// provide gives every node the step computes its work buffers and takes
+// them from every node it leaves out. A buffer taken is kept for a node
+// that later wants one of its length, but only while what the network
+// holds and keeps stays within the most a step has held: the rest is let
+// go, so that the network never holds more than the step that needed the
+// most, and steps that switch between candidates of equal shapes allocate
+// nothing.
+func (x *Mixed) provide() {
+	for _, n := range x.m.nodes {
+		if n.off && holds(n) {
+			for _, w := range n.work {
+				x.free[w.n] = append(x.free[w.n], *w.dst)
+				x.kept += 4 * int64(w.n)
+				*w.dst = nil
+			}
+		}
+	}
+	x.held = 0
+	for _, n := range x.m.nodes {
+		if n.off {
+			continue
+		}
+		for _, w := range n.work {
+			x.held += 4 * int64(w.n)
+			if *w.dst != nil {
+				continue
+			}
+			if l := x.free[w.n]; len(l) > 0 {
+				*w.dst, l[len(l)-1], x.free[w.n] = l[len(l)-1], nil, l[:len(l)-1]
+				x.kept -= 4 * int64(w.n)
+			} else {
+				*w.dst = make([]float32, w.n)
+			}
+		}
+	}
+	x.peak = max(x.peak, x.held)
+	for _, size := range slices.Sorted(maps.Keys(x.free)) { // the smallest go first
+		for l := x.free[size]; len(l) > 0 && x.held+x.kept > x.peak; l = l[:len(l)-1] {
+			l[len(l)-1], x.free[size] = nil, l[:len(l)-1] // let go
+			x.kept -= 4 * int64(size)
+		}
+	}
+}
+
+// holds reports whether node n has its work buffers.
+func holds(n *node) bool { return len(n.work) > 0 && *n.work[0].dst != nil }
+
+// Buffers returns the bytes of activation and gradient buffers (node
+// outputs and their gradients, kept patches, per-chunk weight gradients)
+// the nodes the last step computed hold, and the most those of any step
+// held; with the buffers it keeps for later steps, the network never holds
+// more than the latter. Parameters and their optimiser state are not
+// counted; ActivationMemory counts the same buffers of a network.
+func (x *Mixed) Buffers() (held, peak int64) { return x.held, x.peak }
+
+// InputBytes returns, per mixed layer (NewMixed's order), per input, the
+// bytes of the buffers Buffers counts that the input's own nodes (those not
+// every input of the layer needs: its candidate operation's) hold while a
+// step computes it.
+func (x *Mixed) InputBytes() [][]int64 {
+	out := make([][]int64, len(x.owned))
+	for i, ins := range x.owned {
+		out[i] = make([]int64, len(ins))
+		for k, nodes := range ins {
+			for _, j := range nodes {
+				for _, w := range x.m.nodes[j].work {
+					out[i][k] += 4 * int64(w.n)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // activeParams are the parameters of the nodes the last step computed.

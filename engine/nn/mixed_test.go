@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,5 +113,64 @@ func TestMixedOnePathIsTheChild(t *testing.T) {
 		if other[i] != before[i] {
 			t.Fatal("a step on one path changed the weights of another")
 		}
+	}
+}
+
+// TestMixedHoldsComputedPaths checks that a mixed network holds the
+// activation and gradient buffers of the inputs a step computes and no
+// more: with one input, those of the child network that has only it (and
+// the mixed layer's sum), counted by ActivationMemory on the child; with
+// every input, those of the whole network; and back to one, the child's
+// again, the buffers it keeps for later steps within the most it held.
+func TestMixedHoldsComputedPaths(t *testing.T) {
+	net, mix := mixedNet()
+	set := randomSet(net.Input, 3, 8)
+	idx := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	cfg := Config{Batch: 8, Threads: 2, Seed: 1}
+	x, err := NewSupernet(3).NewMixed(net, []int{mix}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actMem := func(n *arch.Network) int64 {
+		b, err := ActivationMemory(n, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	sum := 2 * 4 * int64(cfg.Batch) * net.Layers[mix].Shape.Size() // the mixed layer's output and its gradient
+	var children []int64
+	for k := range 3 { // input k alone: the stem, input k's layers, the head
+		child := &arch.Network{Input: net.Input, Classes: net.Classes}
+		prev := child.Append(net.Layers[0], arch.Input)
+		for li := 1; li < 3; li++ {
+			if li == k+1 {
+				prev = child.Append(net.Layers[li], prev)
+			}
+		}
+		child.Append(net.Layers[5], child.Append(net.Layers[4], prev))
+		children = append(children, actMem(child))
+	}
+	shares := x.InputBytes()[0]
+	for _, on := range [][]bool{{true, false, false}, {false, true, false}, {true, true, true}, {false, false, true}, {true, false, false}} {
+		if _, err := x.Step(set, idx, MixStep{Coef: [][]float64{{0.5, 0.3, 0.2}}, On: [][]bool{on}}); err != nil {
+			t.Fatal(err)
+		}
+		want := actMem(net)
+		if k := slices.Index(on, true); !slices.Contains(on[k+1:], true) {
+			want = children[k] + sum
+			if got := shares[k]; got != children[k]-children[2] {
+				t.Errorf("input %d: share %d bytes, its child has %d more than the skip's", k, got, children[k]-children[2])
+			}
+		}
+		if held, _ := x.Buffers(); held != want {
+			t.Errorf("inputs %v computed: %d bytes held, want %d", on, held, want)
+		}
+		if x.held+x.kept > x.peak {
+			t.Errorf("inputs %v computed: %d bytes held and %d kept, over the peak %d", on, x.held, x.kept, x.peak)
+		}
+	}
+	if _, peak := x.Buffers(); peak != actMem(net) {
+		t.Errorf("peak %d bytes, want the whole network's %d", peak, actMem(net))
 	}
 }

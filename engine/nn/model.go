@@ -81,6 +81,17 @@ type node struct {
 	// off: the node is left out of forward and backward passes (a mixed
 	// layer's input that this step does not compute, mixed.go).
 	off bool
+	// work: a lazy model's batch-sized buffers of the node, given to it
+	// only while a step computes it (mixed.go).
+	work []workBuf
+}
+
+// workBuf is one of a node's buffers that grow with the batch and that its
+// passes write before they read — its output, its gradient, its patches,
+// its per-chunk weight gradients — and the number of values it holds.
+type workBuf struct {
+	dst *[]float32
+	n   int
 }
 
 // colCacheBytes bounds the patches a conv layer keeps from its forward pass
@@ -110,6 +121,10 @@ type model struct {
 
 	bytes int64 // bytes allocated (or, in a dry run, that would be)
 	dry   bool
+	// actBytes is the part of bytes in the nodes' work buffers (workBuf);
+	// a lazy model leaves them unallocated (mixed.go allocates them).
+	actBytes int64
+	lazy     bool
 
 	// actQ, while measuring a quantized accuracy, quantizes the network
 	// input (index 0) and the output of node i (index i+1) where not nil.
@@ -148,6 +163,22 @@ func (m *model) scratch(n int) []float32 {
 	m.owned = append(m.owned, b)
 	return b
 }
+
+// workBuf sets *dst to a scratch buffer of n values for node nd, or, in a
+// lazy model, records it as one of nd's work buffers and leaves it nil.
+func (m *model) workBuf(nd *node, dst *[]float32, n int) {
+	before := m.bytes
+	if m.lazy && !m.dry {
+		m.count(4, n)
+		nd.work = append(nd.work, workBuf{dst, n})
+	} else {
+		*dst = m.scratch(n)
+	}
+	m.addAct(m.bytes - before)
+}
+
+// addAct adds d bytes to m.actBytes, saturating as count does.
+func (m *model) addAct(d int64) { m.actBytes = min(m.actBytes, math.MaxInt64-d) + d }
 
 // prod is a·b for sizes, or -1 when it overflows (count saturates on it).
 func prod(a, b int) int {
@@ -200,13 +231,18 @@ func build(net *arch.Network, batch, threads int, dropout float32, opt string, d
 // buildShared is build with the parameters of every layer taken from sn
 // (created there on first use) when sn is not nil (supernet.go).
 func buildShared(net *arch.Network, batch, threads int, dropout float32, opt string, dry bool, sn *Supernet) (*model, error) {
+	return buildModel(&model{net: net, batch: batch, threads: threads, dry: dry, share: sn}, dropout, opt)
+}
+
+// buildModel builds m.net into m, which holds the settings of the build.
+func buildModel(m *model, dropout float32, opt string) (*model, error) {
+	net, batch := m.net, m.batch
 	if err := net.Infer(); err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
 	if net.Classes < 2 {
 		return nil, fmt.Errorf("network has %d classes, want at least 2", net.Classes)
 	}
-	m := &model{net: net, batch: batch, threads: threads, dry: dry, share: sn}
 	m.inSize = int(net.Input.Size())
 	m.input = m.alloc(prod(batch, m.inSize))
 	b := &builder{m: m, state: optState(opt), nChunks: chunks(batch), dropout: dropout,
@@ -293,7 +329,7 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 	nw := n.kkc * l.Out // per group rows × outputs/group × groups
 	n.w = m.newParam(nw, true, b.state)
 	n.b = m.newParam(l.Out, false, b.state)
-	n.chunkW, n.chunkB = m.chunkBufs(b.nChunks, nw, l.Out)
+	m.chunkBufs(n, b.nChunks, nw, l.Out)
 	if n.isDepthwise() {
 		n.wTap, n.gTap = m.alloc(nw), m.alloc(nw)
 		return
@@ -314,7 +350,7 @@ func (b *builder) conv(n *node, l *arch.Layer) {
 	if !n.isPointwise() {
 		b.colsMax = max(b.colsMax, hw*n.kkc)
 		if 4*int64(m.batch)*int64(hw*n.kkc) <= colCacheBytes {
-			n.colCache = m.scratch(prod(m.batch, prod(hw, n.kkc)))
+			m.workBuf(n, &n.colCache, prod(m.batch, prod(hw, n.kkc)))
 		}
 	}
 	if !useAsm { // gemmRowB packs the patches only without the AVX2 kernel
@@ -336,7 +372,7 @@ func (b *builder) dense(n *node, l *arch.Layer) {
 	n.kkc = int(inSh.Size())
 	n.w = m.newParam(n.kkc*l.Out, true, b.state)
 	n.b = m.newParam(l.Out, false, b.state)
-	n.chunkW, n.chunkB = m.chunkBufs(b.nChunks, n.kkc*l.Out, l.Out)
+	m.chunkBufs(n, b.nChunks, n.kkc*l.Out, l.Out)
 	n.wPack.d = m.alloc(packedBSize(n.kkc, l.Out))
 	n.wtPack.d = m.alloc(packedBSize(l.Out, n.kkc))
 	b.bpackMax = max(b.bpackMax, packedBSize(chunk, l.Out))
@@ -374,8 +410,8 @@ func (m *model) shapeOf(i int) arch.Shape {
 
 // addNode allocates n's output and gradient, appends it and returns its index.
 func (m *model) addNode(n *node) int {
-	n.out = m.scratch(prod(m.batch, int(n.shape.Size())))
-	n.grad = m.scratch(prod(m.batch, int(n.shape.Size())))
+	m.workBuf(n, &n.out, prod(m.batch, int(n.shape.Size())))
+	m.workBuf(n, &n.grad, prod(m.batch, int(n.shape.Size())))
 	m.nodes = append(m.nodes, n)
 	return len(m.nodes) - 1
 }
@@ -420,18 +456,20 @@ func (m *model) allocScratch(colsMax, bpackMax int) {
 	}
 }
 
-// chunkBufs allocates n chunks' weight and bias gradient buffers; a dry
-// run only counts them.
-func (m *model) chunkBufs(n, nw, nb int) (w, b [][]float32) {
+// chunkBufs gives nd n chunks' weight and bias gradient buffers of nw and
+// nb values; a dry run only counts them.
+func (m *model) chunkBufs(nd *node, n, nw, nb int) {
 	if m.dry {
+		before := m.bytes
 		m.count(4*nw+4*nb, n)
-		return nil, nil
+		m.addAct(m.bytes - before)
+		return
 	}
-	w, b = make([][]float32, n), make([][]float32, n)
+	nd.chunkW, nd.chunkB = make([][]float32, n), make([][]float32, n)
 	for i := range n {
-		w[i], b[i] = m.scratch(nw), m.scratch(nb)
+		m.workBuf(nd, &nd.chunkW[i], nw)
+		m.workBuf(nd, &nd.chunkB[i], nb)
 	}
-	return w, b
 }
 
 // init draws every weight from the seed: He-normal weights (He et al.,

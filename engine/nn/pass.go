@@ -47,7 +47,7 @@ func (m *model) forward(nb int, train bool, seed, step uint64) {
 func (m *model) zeroGrads(nb int) {
 	m.eachChunk(nb, func(lo, hi int) {
 		for i, n := range m.nodes {
-			if n.fresh || i == m.out { // written, not accumulated, by its consumer or the loss
+			if n.fresh || i == m.out || n.off { // written by its consumer or the loss; or not computed
 				continue
 			}
 			sz := int(n.shape.Size())

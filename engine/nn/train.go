@@ -173,14 +173,30 @@ func (c *Config) fill() error {
 // Memory returns the bytes a model of net needs to train with cfg (its
 // batch, optimiser, dropout and threads), counted the way Train allocates.
 func Memory(net *arch.Network, cfg Config) (int64, error) {
-	if err := cfg.fill(); err != nil {
-		return 0, err
-	}
-	m, err := build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, true)
+	m, err := dryBuild(net, cfg)
 	if err != nil {
 		return 0, err
 	}
 	return m.bytes, nil
+}
+
+// ActivationMemory returns the part of Memory in buffers that grow with
+// the batch: every node's output and its gradient, a convolution's kept
+// patches and the per-chunk weight gradients.
+func ActivationMemory(net *arch.Network, cfg Config) (int64, error) {
+	m, err := dryBuild(net, cfg)
+	if err != nil {
+		return 0, err
+	}
+	return m.actBytes, nil
+}
+
+// dryBuild is the dry run of the model cfg trains net with.
+func dryBuild(net *arch.Network, cfg Config) (*model, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	return build(net, cfg.Batch, cfg.Threads, float32(cfg.Dropout), cfg.Optimizer, true)
 }
 
 func checkSet(role string, s *data.Set, net *arch.Network) error {

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/hwnas/hwnas/engine/nn"
+)
+
+// TestProxylessHoldsOneChild checks ProxylessNAS's memory (Cai et al.,
+// ICLR 2019, §3.2): a proxyless step holds the activations of the paths it
+// computes — at most one child's at the largest candidate of every
+// position, plus the second candidate of each position an architecture step
+// samples, plus the mixed layers' sums — while an fbnet step holds those of
+// every path, the whole relaxed network's. Each candidate's share is
+// checked against standalone children: swapping candidates in a child
+// changes its activation memory by the difference of their shares.
+func TestProxylessHoldsOneChild(t *testing.T) {
+	e := diffExperiment(t, "mem", StrategySpec{})
+	mn, err := newMixedNet(e.Space, e.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Train, f.Seed = 128, e.Seed
+	p, err := e.Evaluator.(*SupernetEvaluator).Data.prepare(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := nn.Config{Epochs: 1, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: 1, Threads: 2}
+	peak := map[string]int64{}
+	var shares [][]int64
+	for _, kind := range []string{"fbnet", "proxyless"} {
+		e.Strategy = StrategySpec{Kind: kind, Params: map[string]float64{"warmup": 0}}
+		if kind == "proxyless" {
+			e.Strategy.Params["target"] = 0.1
+		}
+		pts, err := diffPoints(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := newDiffState(mn, pts[0], cfg, 1)
+		x, err := st.sn.NewMixed(mn.net, mn.mixes, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.epoch(t.Context(), x, 0, p.train, p.train); err != nil {
+			t.Fatal(err)
+		}
+		_, peak[kind] = x.Buffers()
+		shares = x.InputBytes()
+	}
+	all, err := nn.ActivationMemory(mn.net, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peak["fbnet"] != all {
+		t.Errorf("an fbnet step held %d bytes of activations, the relaxed network has %d", peak["fbnet"], all)
+	}
+	child := func(choice []int) int64 {
+		net, err := e.Space.Decode(mn.genome(len(e.Space.Decisions()), choice))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := nn.ActivationMemory(net, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	largest := make([]int, len(mn.pos))
+	var second, sums int64
+	for i, s := range shares {
+		largest[i] = slices.Index(s, slices.Max(s))
+		sorted := slices.Sorted(slices.Values(s))
+		second += sorted[len(sorted)-2]
+		sums += 2 * 4 * int64(f.Batch) * mn.net.Layers[mn.mixes[i]].Shape.Size() // the sum and its gradient
+	}
+	base := child(largest)
+	for i, s := range shares {
+		for k := range s {
+			c := slices.Clone(largest)
+			c[i] = k
+			if got, want := base-child(c), s[largest[i]]-s[k]; got != want {
+				t.Errorf("position %d: candidates %d and %d: children differ by %d bytes, their shares by %d", i, largest[i], k, got, want)
+			}
+		}
+	}
+	bound := base + second + sums
+	t.Logf("activation bytes: proxyless step %d (bound %d: child %d + second candidates %d + sums %d), fbnet step %d", peak["proxyless"], bound, base, second, sums, peak["fbnet"])
+	if bound >= all {
+		t.Fatalf("the bound %d is not below the relaxed network's %d bytes: the test's space needs more candidates", bound, all)
+	}
+	if peak["proxyless"] > bound {
+		t.Errorf("a proxyless step held %d bytes of activations, want at most %d (fbnet's: %d)", peak["proxyless"], bound, peak["fbnet"])
+	}
+}
