@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/data"
@@ -24,27 +26,27 @@ func TestASHARungs(t *testing.T) {
 		a    ASHA
 		want []int
 	}{
-		{ASHA{1, 9, 3}, []int{1, 3, 9}},
-		{ASHA{1, 10, 3}, []int{1, 3, 9, 10}},
-		{ASHA{2, 3, 2}, []int{2, 3}},
-		{ASHA{1, 27, 3}, []int{1, 3, 9, 27}},
+		{ASHA{1, 9, 3, false}, []int{1, 3, 9}},
+		{ASHA{1, 10, 3, false}, []int{1, 3, 9, 10}},
+		{ASHA{2, 3, 2, false}, []int{2, 3}},
+		{ASHA{1, 27, 3, false}, []int{1, 3, 9, 27}},
 	} {
 		if got := c.a.Rungs(); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%+v: rungs %v, want %v", c.a, got, c.want)
 		}
 	}
-	for _, a := range []ASHA{{0, 9, 3}, {3, 3, 3}, {1, 9, 1}} {
+	for _, a := range []ASHA{{0, 9, 3, false}, {3, 3, 3, false}, {1, 9, 1, true}} {
 		if a.check(nil) == nil {
 			t.Errorf("%+v: no error", a)
 		}
 	}
-	if err := (ASHA{1, 9, 3}).check(TableEvaluator{}); err == nil || !strings.Contains(err.Error(), "with only each network's final figures") {
+	if err := (ASHA{1, 9, 3, false}).check(TableEvaluator{}); err == nil || !strings.Contains(err.Error(), "with only each network's final figures") {
 		t.Errorf("asha with a table evaluator: %v", err)
 	}
-	if err := (ASHA{1, 9, 3}).check(&SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist"}}); err == nil || !strings.Contains(err.Error(), "(train or command)") {
+	if err := (ASHA{1, 9, 3, false}).check(&SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist"}}); err == nil || !strings.Contains(err.Error(), "(train or command)") {
 		t.Errorf("asha with a supernet evaluator: %v", err)
 	}
-	if err := (ASHA{1, 9, 3}).check(CommandEvaluator{Argv: []string{"x"}}); err != nil {
+	if err := (ASHA{1, 9, 3, false}).check(CommandEvaluator{Argv: []string{"x"}}); err != nil {
 		t.Errorf("asha with a command evaluator: %v", err)
 	}
 }
@@ -147,7 +149,11 @@ func checkWhole(t *testing.T, e Experiment, tr *Trial) {
 // rungsHelper is a command evaluator that trains in rungs (TestMain,
 // HWNAS_CMD_HELPER=rungs): its accuracy after n epochs is
 // base·(1 − 2^−n), base from the genome, and it keeps the epochs it reached
-// in the request's checkpoint, reporting the epoch it resumed from.
+// in the request's checkpoint, reporting the epoch it resumed from. It
+// wants max_epochs $HWNAS_RUNGS_MAX (default 3); with $HWNAS_RUNGS_LOG it
+// appends "genome epochs from" per request to that file, and with
+// $HWNAS_RUNGS_BLOCK = n it logs "block" and waits to be killed when asked
+// to resume a child to n epochs.
 func rungsHelper() int {
 	var req CommandRequest
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
@@ -159,9 +165,28 @@ func rungsHelper() int {
 		from, _ = strconv.Atoi(string(b))
 	}
 	f := req.Fidelity
-	if req.Checkpoint == "" || !filepath.IsAbs(req.Checkpoint) || f.MaxEpochs != 3 || from >= f.Epochs {
+	maxEp := cmp.Or(os.Getenv("HWNAS_RUNGS_MAX"), "3")
+	if req.Checkpoint == "" || !filepath.IsAbs(req.Checkpoint) || strconv.Itoa(f.MaxEpochs) != maxEp || from >= f.Epochs {
 		fmt.Fprintf(os.Stderr, "bad rung: checkpoint %q, epochs %d of %d, resuming from %d\n", req.Checkpoint, f.Epochs, f.MaxEpochs, from)
 		return 4
+	}
+	line := fmt.Sprintf("%v %d %d\n", req.Genome, f.Epochs, from)
+	if strconv.Itoa(f.Epochs) == os.Getenv("HWNAS_RUNGS_BLOCK") && from > 0 {
+		line = "block\n"
+	}
+	if log := os.Getenv("HWNAS_RUNGS_LOG"); log != "" {
+		lf, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			_, err = lf.WriteString(line)
+			lf.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 6
+		}
+	}
+	if line == "block\n" {
+		time.Sleep(time.Hour)
 	}
 	if err := os.WriteFile(req.Checkpoint, []byte(strconv.Itoa(f.Epochs)), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
