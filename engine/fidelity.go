@@ -169,7 +169,10 @@ func (r *runner) ladder(ctx context.Context, t *Trial, net *arch.Network, thread
 		t.Metrics[BracketMetric] = float64(bracket)
 	}
 	rungs := e.ASHA.BracketRungs(bracket)
-	ckpt := r.checkpoint(t.ID)
+	ckpt := "" // a child of Hyperband's bracket 0 trains MaxEpochs at once: a plain request, here and on workers
+	if len(rungs) > 1 {
+		ckpt = r.checkpoint(t.ID)
+	}
 	fid := r.fidelity(t)
 	fid.Epochs, fid.Seed = rungs[len(rungs)-1], e.Seed
 	kind, charged := TrialCached, 0.0

@@ -150,7 +150,8 @@ func checkWhole(t *testing.T, e Experiment, tr *Trial) {
 // HWNAS_CMD_HELPER=rungs): its accuracy after n epochs is
 // base·(1 − 2^−n), base from the genome, and it keeps the epochs it reached
 // in the request's checkpoint, reporting the epoch it resumed from. It
-// wants max_epochs $HWNAS_RUNGS_MAX (default 3); with $HWNAS_RUNGS_LOG it
+// wants max_epochs $HWNAS_RUNGS_MAX (default 3) and a checkpoint, or
+// neither for a child trained to those epochs at once; with $HWNAS_RUNGS_LOG it
 // appends "genome epochs from" per request to that file, and with
 // $HWNAS_RUNGS_BLOCK = n it logs "block" and waits to be killed when asked
 // to resume a child to n epochs.
@@ -166,7 +167,8 @@ func rungsHelper() int {
 	}
 	f := req.Fidelity
 	maxEp := cmp.Or(os.Getenv("HWNAS_RUNGS_MAX"), "3")
-	if req.Checkpoint == "" || !filepath.IsAbs(req.Checkpoint) || strconv.Itoa(f.MaxEpochs) != maxEp || from >= f.Epochs {
+	whole := req.Checkpoint == "" && f.MaxEpochs == 0 && strconv.Itoa(f.Epochs) == maxEp // Hyperband's bracket 0: no rungs
+	if !whole && (req.Checkpoint == "" || !filepath.IsAbs(req.Checkpoint) || strconv.Itoa(f.MaxEpochs) != maxEp || from >= f.Epochs) {
 		fmt.Fprintf(os.Stderr, "bad rung: checkpoint %q, epochs %d of %d, resuming from %d\n", req.Checkpoint, f.Epochs, f.MaxEpochs, from)
 		return 4
 	}
@@ -188,7 +190,7 @@ func rungsHelper() int {
 	if line == "block\n" {
 		time.Sleep(time.Hour)
 	}
-	if err := os.WriteFile(req.Checkpoint, []byte(strconv.Itoa(f.Epochs)), 0o644); err != nil {
+	if err := os.WriteFile(req.Checkpoint, []byte(strconv.Itoa(f.Epochs)), 0o644); !whole && err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 5
 	}

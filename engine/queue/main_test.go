@@ -41,6 +41,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == evalArg {
 		os.Exit(fakeCommand())
 	}
+	if len(os.Args) > 1 && os.Args[1] == rungsArg {
+		os.Exit(fakeRungs())
+	}
 	if url := os.Getenv(workerEnv); url != "" {
 		os.Exit(testWorker(url))
 	}
