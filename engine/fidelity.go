@@ -115,7 +115,7 @@ func (a ASHA) BracketRungs(s int) []int {
 // Algorithm 1, which give each bracket about the same epochs), interleaved
 // by smooth weighted round robin and the most aggressive bracket first,
 // rather than asynchronous Hyperband's plain round robin over brackets (Li
-// et al. MLSys 2020 §3), which would train a third of the children (eta 3,
+// et al. MLSys 2020), which would train a third of the children (eta 3,
 // three brackets) to max_epochs from the start.
 func (a ASHA) Bracket(seq int) int {
 	smax := len(a.Rungs()) - 1
