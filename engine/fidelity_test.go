@@ -1,18 +1,12 @@
 package engine
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/data"
@@ -146,65 +140,13 @@ func checkWhole(t *testing.T, e Experiment, tr *Trial) {
 	}
 }
 
-// rungsHelper is a command evaluator that trains in rungs (TestMain,
-// HWNAS_CMD_HELPER=rungs): its accuracy after n epochs is
-// base·(1 − 2^−n), base from the genome, and it keeps the epochs it reached
-// in the request's checkpoint, reporting the epoch it resumed from. It
-// wants max_epochs $HWNAS_RUNGS_MAX (default 3) and a checkpoint, or
-// neither for a child trained to those epochs at once; with $HWNAS_RUNGS_LOG it
-// appends "genome epochs from" per request to that file, and with
-// $HWNAS_RUNGS_BLOCK = n it logs "block" and waits to be killed when asked
-// to resume a child to n epochs.
-func rungsHelper() int {
-	var req CommandRequest
-	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
-		fmt.Fprintln(os.Stderr, "bad request:", err)
-		return 3
-	}
-	from := 0
-	if b, err := os.ReadFile(req.Checkpoint); err == nil {
-		from, _ = strconv.Atoi(string(b))
-	}
-	f := req.Fidelity
-	maxEp := cmp.Or(os.Getenv("HWNAS_RUNGS_MAX"), "3")
-	whole := req.Checkpoint == "" && f.MaxEpochs == 0 && strconv.Itoa(f.Epochs) == maxEp // Hyperband's bracket 0: no rungs
-	if !whole && (req.Checkpoint == "" || !filepath.IsAbs(req.Checkpoint) || strconv.Itoa(f.MaxEpochs) != maxEp || from >= f.Epochs) {
-		fmt.Fprintf(os.Stderr, "bad rung: checkpoint %q, epochs %d of %d, resuming from %d\n", req.Checkpoint, f.Epochs, f.MaxEpochs, from)
-		return 4
-	}
-	line := fmt.Sprintf("%v %d %d\n", req.Genome, f.Epochs, from)
-	if strconv.Itoa(f.Epochs) == os.Getenv("HWNAS_RUNGS_BLOCK") && from > 0 {
-		line = "block\n"
-	}
-	if log := os.Getenv("HWNAS_RUNGS_LOG"); log != "" {
-		lf, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err == nil {
-			_, err = lf.WriteString(line)
-			lf.Close()
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 6
-		}
-	}
-	if line == "block\n" {
-		time.Sleep(time.Hour)
-	}
-	if err := os.WriteFile(req.Checkpoint, []byte(strconv.Itoa(f.Epochs)), 0o644); !whole && err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 5
-	}
-	base := 0.5 + float64(req.Genome[0]+2*req.Genome[1])/10
-	fmt.Printf(`{"accuracy": %g, "resumed_from": %d}`+"\n", base*(1-math.Pow(2, -float64(f.Epochs))), from)
-	return 0
-}
-
 // ASHA with a command evaluator: the program is told each rung's epochs,
 // the schedule's and an absolute checkpoint path; a child that goes on
 // resumes from what it saved at its previous rung, and no checkpoint is
 // left.
 func TestASHACommand(t *testing.T) {
 	t.Setenv("HWNAS_CMD_HELPER", "rungs")
+	t.Setenv("HWNAS_RUNGS_MAX", "3")
 	dir := t.TempDir()
 	e := ashaExperiment(2)
 	e.Evaluator = CommandEvaluator{Argv: []string{os.Args[0]}}
