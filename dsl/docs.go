@@ -39,8 +39,9 @@ var keywordDocs = map[string]string{
 	"require":    `require METRIC <= LIMIT UNIT — a hard constraint; hardware violators are pruned before training`,
 	"reward":     `reward mnasnet { target = 8 ms  below = -0.07  above = -0.07 } or reward fnas { target = 8 ms } — a soft reward`,
 	"strategy":   `strategy KIND { param = value … } — the search strategy`,
-	"fidelity":   `fidelity asha { min_epochs = 1  max_epochs = 9  eta = 3 } — train children in rungs of epochs; only the top 1/eta of a rung go on (ASHA)`,
+	"fidelity":   `fidelity asha|hyperband { min_epochs = 1  max_epochs = 9  eta = 3 } — train children in rungs of epochs; only the top 1/eta of a rung go on (ASHA; Hyperband's brackets)`,
 	"asha":       `fidelity asha { … } — asynchronous successive halving (Li et al. MLSys 2020)`,
+	"hyperband":  `fidelity hyperband { … } — asynchronous successive halving in Hyperband's brackets, each starting at a later rung (Li et al. JMLR 2018)`,
 	"budget":     `budget 60 trials [2 h] — when the search stops`,
 	"parallel":   `parallel N — evaluations at once`,
 	"executor":   `executor = "local" | "embedded" | "nats://HOST:PORT" — where evaluations run (results do not change)`,
@@ -99,7 +100,7 @@ func Doc(word string) string {
 	}
 	for _, p := range FidelityParams {
 		if p.Name == word {
-			return fmt.Sprintf("%s (fidelity asha, default %d) — %s", p.Name, p.Default, p.Doc)
+			return fmt.Sprintf("%s (fidelity asha or hyperband, default %d) — %s", p.Name, p.Default, p.Doc)
 		}
 	}
 	if slices.Contains(arch.CellOps, word) {

@@ -32,8 +32,20 @@ func TestFidelity(t *testing.T) {
 	if plain.Experiments["e"].Fidelity != nil || plain.Experiments["e"].Hash() == s.Experiments["e"].Hash() {
 		t.Error("the schedule is not part of the experiment or its hash")
 	}
+	hb, err := LoadSource("t.hwnas", strings.Replace(fidelitySpec, "FIDELITY", "fidelity hyperband { max_epochs = 27  eta = 3 }", 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hb.Experiments["e"].Fidelity; got == nil || *got != (Fidelity{Kind: "hyperband", MinEpochs: 1, MaxEpochs: 27, Eta: 3}) {
+		t.Errorf("hyperband %+v", got)
+	}
+	if hb.Experiments["e"].Hash() == s.Experiments["e"].Hash() {
+		t.Error("hyperband and asha hash the same")
+	}
 	for _, c := range []struct{ fid, want string }{
-		{"fidelity hyperbnd { }", "unknown fidelity schedule hyperbnd; want asha"},
+		{"fidelity hyperbnd { }", "unknown fidelity schedule hyperbnd (did you mean hyperband?); want asha or hyperband"},
+		{"fidelity hyperband { min_epochs = 3  max_epochs = 3 }", "fidelity hyperband: max_epochs 3 must exceed min_epochs 3"},
+		{"fidelity hyperband { brackets = 3 }", "brackets"},
 		{"fidelity asha { min_epochs = 9  max_epochs = 3 }", "max_epochs 3 must exceed min_epochs 9"},
 		{"fidelity asha { eta = 1 }", "eta must be a whole number of at least 2"},
 		{"fidelity asha { rungs = 3 }", "rungs"},
@@ -50,6 +62,10 @@ experiment e { space = nb  evaluator = tab  maximize accuracy  fidelity asha { }
 	if _, err := LoadSource("t.hwnas", table, nil); err == nil || !strings.Contains(err.Error(), "the NAS-Bench-201 table has only each network's final (200-epoch) figures") {
 		t.Errorf("asha with a table: %v", err)
 	}
+	table = strings.Replace(table, "fidelity asha", "fidelity hyperband", 1)
+	if _, err := LoadSource("t.hwnas", table, nil); err == nil || !strings.Contains(err.Error(), "fidelity hyperband needs accuracies after each rung's epochs") {
+		t.Errorf("hyperband with a table: %v", err)
+	}
 	for ev, want := range map[string]string{
 		`evaluator x command { run = "./train.sh" }`: "",
 		`evaluator x train`:                          "",
@@ -65,12 +81,17 @@ experiment e { space = nb  evaluator = tab  maximize accuracy  fidelity asha { }
 
 func TestFidelityCompletionAndDocs(t *testing.T) {
 	src := "experiment e { fidelity "
-	if cs := Complete(src, len(src)); len(cs) != 1 || cs[0].Text != "asha" {
+	if cs := Complete(src, len(src)); len(cs) != 2 || cs[0].Text != "asha" || cs[1].Text != "hyperband" {
 		t.Errorf("completions after fidelity: %+v", cs)
 	}
-	src = "experiment e { fidelity asha { max"
-	if cs := Complete(src, len(src)); len(cs) != 1 || cs[0].Text != "max_epochs" {
-		t.Errorf("completions in fidelity asha: %+v", cs)
+	for _, kind := range FidelityKinds {
+		src = "experiment e { fidelity " + kind + " { max"
+		if cs := Complete(src, len(src)); len(cs) != 1 || cs[0].Text != "max_epochs" {
+			t.Errorf("completions in fidelity %s: %+v", kind, cs)
+		}
+	}
+	if d := Doc("hyperband"); !strings.Contains(d, "Hyperband's brackets") {
+		t.Errorf("Doc(hyperband) = %q", d)
 	}
 	if d := Doc("eta"); !strings.Contains(d, "default 3") {
 		t.Errorf("Doc(eta) = %q", d)

@@ -133,9 +133,11 @@ type Sweep struct {
 
 // Fidelity is a multi-fidelity schedule, `fidelity asha { … }`: children
 // train MinEpochs, MinEpochs·Eta, … up to MaxEpochs epochs, going on only in
-// the top 1/Eta (asynchronous successive halving, Li et al. MLSys 2020).
+// the top 1/Eta (asynchronous successive halving, Li et al. MLSys 2020); or
+// `fidelity hyperband { … }`: the same in Hyperband's brackets, each
+// starting at a later rung (Li et al. JMLR 2018).
 type Fidelity struct {
-	Kind                      string // "asha"
+	Kind                      string // "asha" or "hyperband"
 	MinEpochs, MaxEpochs, Eta int
 }
 

@@ -30,7 +30,10 @@ func HighlightWords() Words {
 		kw[k] = true
 	}
 	b := map[string]bool{"true": true, "false": true, "train": true, "table": true, "command": true, "supernet": true, "mnasnet": true,
-		"fnas": true, "asha": true, "fp32": true, "fp16": true, "int16": true, "int8": true, "int4": true}
+		"fnas": true, "fp32": true, "fp16": true, "int16": true, "int8": true, "int4": true}
+	for _, k := range FidelityKinds {
+		b[k] = true
+	}
 	for k := range arch.LayerKinds {
 		b[k] = true
 	}

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 			float64(len(req.Network.Layers))/100, len(req.Network.Layers), req.Threads, req.Fidelity.Epochs)
 		os.Exit(0)
 	case "rungs":
-		os.Exit(rungsHelper())
+		os.Exit(hwnastest.RungTrainer(os.Stdin, os.Stdout, os.Stderr)) // HWNAS_RUNGS_* set by the test
 	default:
 		os.Exit(2)
 	}

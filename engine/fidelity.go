@@ -27,12 +27,18 @@ import (
 // (never its own batch's), so which children go on does not depend on
 // Parallel. Unlike ASHA's promotion, a child stopped early is not resumed
 // later: this is the stopping form of ASHA (as Ray Tune's ASHA scheduler).
-// One schedule is one bracket of Hyperband; a sweep of MinEpochs gives the
-// others.
+//
+// With Hyperband set, the schedule is Hyperband's brackets s = s_max … 0
+// (Li et al. JMLR 2018, Algorithm 1), s_max+1 being the number of rungs:
+// bracket s is the same successive halving over the last s+1 rungs, so it
+// starts at MaxEpochs·Eta^-s, and a child is judged only against its own
+// bracket's children. Children go to brackets by their sequence number in
+// Hyperband's proportions (Bracket).
 type ASHA struct {
-	MinEpochs int `json:"min_epochs"`
-	MaxEpochs int `json:"max_epochs"`
-	Eta       int `json:"eta"`
+	MinEpochs int  `json:"min_epochs"`
+	MaxEpochs int  `json:"max_epochs"`
+	Eta       int  `json:"eta"`
+	Hyperband bool `json:"hyperband,omitempty"`
 }
 
 // On reports whether the schedule is set.
@@ -43,15 +49,23 @@ func (a ASHA) check(ev Evaluator) error {
 		return nil
 	}
 	if a.MinEpochs < 1 || a.MaxEpochs <= a.MinEpochs || a.Eta < 2 {
-		return fmt.Errorf("fidelity asha: want 1 ≤ min_epochs < max_epochs and eta ≥ 2, have min_epochs %d, max_epochs %d, eta %d", a.MinEpochs, a.MaxEpochs, a.Eta)
+		return fmt.Errorf("fidelity %s: want 1 ≤ min_epochs < max_epochs and eta ≥ 2, have min_epochs %d, max_epochs %d, eta %d", a.kind(), a.MinEpochs, a.MaxEpochs, a.Eta)
 	}
 	switch ev.(type) {
 	case nil, RungTrainer:
 		return nil
 	case TableEvaluator:
-		return fmt.Errorf("fidelity asha needs accuracies after each rung's epochs, and the %s evaluator reads a table with only each network's final figures (NAS-Bench-201's 200 epochs), none per epoch", ev.Name())
+		return fmt.Errorf("fidelity %s needs accuracies after each rung's epochs, and the %s evaluator reads a table with only each network's final figures (NAS-Bench-201's 200 epochs), none per epoch", a.kind(), ev.Name())
 	}
-	return fmt.Errorf("fidelity asha needs an evaluator that trains a given number of epochs (train or command); %s cannot", ev.Name())
+	return fmt.Errorf("fidelity %s needs an evaluator that trains a given number of epochs (train or command); %s cannot", a.kind(), ev.Name())
+}
+
+// kind is the schedule's name in the language: asha or hyperband.
+func (a ASHA) kind() string {
+	if a.Hyperband {
+		return "hyperband"
+	}
+	return "asha"
 }
 
 // RungTrainer is an evaluator that can train one rung of a fidelity
@@ -80,6 +94,60 @@ func (a ASHA) Rungs() []int {
 	return append(out, a.MaxEpochs)
 }
 
+// Brackets is s_max+1, the number of Hyperband's brackets: one per rung
+// (bracket s starts at the rung s+1 from the end); 1 without Hyperband.
+func (a ASHA) Brackets() int {
+	if !a.Hyperband {
+		return 1
+	}
+	return len(a.Rungs())
+}
+
+// BracketRungs are the rungs of bracket s: the last s+1 of Rungs.
+func (a ASHA) BracketRungs(s int) []int {
+	r := a.Rungs()
+	return r[len(r)-1-s:]
+}
+
+// Bracket is the bracket of the child with sequence number seq: s_max for
+// plain ASHA. Under Hyperband, bracket s receives n_s = ⌈(s_max+1)/(s+1)·Eta^s⌉
+// of every Σn_s children (Hyperband's proportions, Li et al. JMLR 2018,
+// Algorithm 1, which give each bracket about the same epochs), interleaved
+// by smooth weighted round robin and the most aggressive bracket first,
+// rather than asynchronous Hyperband's plain round robin over brackets (Li
+// et al. MLSys 2020), which would train a third of the children (eta 3,
+// three brackets) to max_epochs from the start.
+func (a ASHA) Bracket(seq int) int {
+	smax := len(a.Rungs()) - 1
+	if !a.Hyperband {
+		return smax
+	}
+	weight, total := make([]int, smax+1), 0
+	for s := range weight {
+		pow := 1
+		for range s {
+			pow *= a.Eta
+		}
+		weight[s] = (pow*(smax+1) + s) / (s + 1) // ⌈(s_max+1)·Eta^s/(s+1)⌉
+		total += weight[s]
+	}
+	current, pick := make([]int, smax+1), smax
+	for range seq%total + 1 {
+		pick = smax
+		for s := smax; s >= 0; s-- {
+			current[s] += weight[s]
+			if current[s] > current[pick] {
+				pick = s
+			}
+		}
+		current[pick] -= total
+	}
+	return pick
+}
+
+// BracketMetric is the trial metric that holds a child's Hyperband bracket s.
+const BracketMetric = "bracket"
+
 // RungMetric is the trial metric that holds a child's accuracy after ep
 // epochs of a fidelity schedule.
 func RungMetric(ep int) string { return fmt.Sprintf("%s_e%d", metric.Accuracy, ep) }
@@ -88,14 +156,23 @@ func RungMetric(ep int) string { return fmt.Sprintf("%s_e%d", metric.Accuracy, e
 // fidelity schedule trained: the fidelity it reached.
 const EpochsMetric = "epochs"
 
-// ladder trains t's network rung by rung (each rung from the accuracy cache
-// when it is there), stopping when the child falls out of the top 1/Eta. The
-// trial's accuracy is that of the last rung it reached.
+// ladder trains t's network rung by rung of its bracket (each rung from the
+// accuracy cache when it is there), stopping when the child falls out of the
+// top 1/Eta of its bracket. The trial's accuracy is that of the last rung it
+// reached.
 func (r *runner) ladder(ctx context.Context, t *Trial, net *arch.Network, threads int) (EventKind, error) {
 	e := r.e
 	earlier := r.trials[:len(r.trials):len(r.trials)] // earlier batches: run changes r.trials only between batches
-	rungs := e.ASHA.Rungs()
-	ckpt := r.checkpoint(t.ID)
+	bracket := e.ASHA.Bracket(t.ID)
+	if e.ASHA.Hyperband {
+		earlier = inBracket(earlier, bracket)
+		t.Metrics[BracketMetric] = float64(bracket)
+	}
+	rungs := e.ASHA.BracketRungs(bracket)
+	ckpt := "" // a child of Hyperband's bracket 0 trains MaxEpochs at once: a plain request, here and on workers
+	if len(rungs) > 1 {
+		ckpt = r.checkpoint(t.ID)
+	}
 	fid := r.fidelity(t)
 	fid.Epochs, fid.Seed = rungs[len(rungs)-1], e.Seed
 	kind, charged := TrialCached, 0.0
@@ -134,6 +211,17 @@ func (r *runner) ladder(ctx context.Context, t *Trial, net *arch.Network, thread
 		t.Status = store.Cached
 	}
 	return kind, nil
+}
+
+// inBracket are the trials of Hyperband's bracket s.
+func inBracket(trials []Trial, s int) []Trial {
+	var out []Trial
+	for _, t := range trials {
+		if b, ok := t.Metrics[BracketMetric]; ok && int(b) == s {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // goesOn reports whether acc is among the top ⌊n/eta⌋ of the n accuracies

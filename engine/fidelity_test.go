@@ -2,13 +2,9 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -24,27 +20,27 @@ func TestASHARungs(t *testing.T) {
 		a    ASHA
 		want []int
 	}{
-		{ASHA{1, 9, 3}, []int{1, 3, 9}},
-		{ASHA{1, 10, 3}, []int{1, 3, 9, 10}},
-		{ASHA{2, 3, 2}, []int{2, 3}},
-		{ASHA{1, 27, 3}, []int{1, 3, 9, 27}},
+		{ASHA{1, 9, 3, false}, []int{1, 3, 9}},
+		{ASHA{1, 10, 3, false}, []int{1, 3, 9, 10}},
+		{ASHA{2, 3, 2, false}, []int{2, 3}},
+		{ASHA{1, 27, 3, false}, []int{1, 3, 9, 27}},
 	} {
 		if got := c.a.Rungs(); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%+v: rungs %v, want %v", c.a, got, c.want)
 		}
 	}
-	for _, a := range []ASHA{{0, 9, 3}, {3, 3, 3}, {1, 9, 1}} {
+	for _, a := range []ASHA{{0, 9, 3, false}, {3, 3, 3, false}, {1, 9, 1, true}} {
 		if a.check(nil) == nil {
 			t.Errorf("%+v: no error", a)
 		}
 	}
-	if err := (ASHA{1, 9, 3}).check(TableEvaluator{}); err == nil || !strings.Contains(err.Error(), "with only each network's final figures") {
+	if err := (ASHA{1, 9, 3, false}).check(TableEvaluator{}); err == nil || !strings.Contains(err.Error(), "with only each network's final figures") {
 		t.Errorf("asha with a table evaluator: %v", err)
 	}
-	if err := (ASHA{1, 9, 3}).check(&SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist"}}); err == nil || !strings.Contains(err.Error(), "(train or command)") {
+	if err := (ASHA{1, 9, 3, false}).check(&SupernetEvaluator{Data: &TrainEvaluator{Source: "mnist"}}); err == nil || !strings.Contains(err.Error(), "(train or command)") {
 		t.Errorf("asha with a supernet evaluator: %v", err)
 	}
-	if err := (ASHA{1, 9, 3}).check(CommandEvaluator{Argv: []string{"x"}}); err != nil {
+	if err := (ASHA{1, 9, 3, false}).check(CommandEvaluator{Argv: []string{"x"}}); err != nil {
 		t.Errorf("asha with a command evaluator: %v", err)
 	}
 }
@@ -144,40 +140,13 @@ func checkWhole(t *testing.T, e Experiment, tr *Trial) {
 	}
 }
 
-// rungsHelper is a command evaluator that trains in rungs (TestMain,
-// HWNAS_CMD_HELPER=rungs): its accuracy after n epochs is
-// base·(1 − 2^−n), base from the genome, and it keeps the epochs it reached
-// in the request's checkpoint, reporting the epoch it resumed from.
-func rungsHelper() int {
-	var req CommandRequest
-	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
-		fmt.Fprintln(os.Stderr, "bad request:", err)
-		return 3
-	}
-	from := 0
-	if b, err := os.ReadFile(req.Checkpoint); err == nil {
-		from, _ = strconv.Atoi(string(b))
-	}
-	f := req.Fidelity
-	if req.Checkpoint == "" || !filepath.IsAbs(req.Checkpoint) || f.MaxEpochs != 3 || from >= f.Epochs {
-		fmt.Fprintf(os.Stderr, "bad rung: checkpoint %q, epochs %d of %d, resuming from %d\n", req.Checkpoint, f.Epochs, f.MaxEpochs, from)
-		return 4
-	}
-	if err := os.WriteFile(req.Checkpoint, []byte(strconv.Itoa(f.Epochs)), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 5
-	}
-	base := 0.5 + float64(req.Genome[0]+2*req.Genome[1])/10
-	fmt.Printf(`{"accuracy": %g, "resumed_from": %d}`+"\n", base*(1-math.Pow(2, -float64(f.Epochs))), from)
-	return 0
-}
-
 // ASHA with a command evaluator: the program is told each rung's epochs,
 // the schedule's and an absolute checkpoint path; a child that goes on
 // resumes from what it saved at its previous rung, and no checkpoint is
 // left.
 func TestASHACommand(t *testing.T) {
 	t.Setenv("HWNAS_CMD_HELPER", "rungs")
+	t.Setenv("HWNAS_RUNGS_MAX", "3")
 	dir := t.TempDir()
 	e := ashaExperiment(2)
 	e.Evaluator = CommandEvaluator{Argv: []string{os.Args[0]}}

@@ -83,7 +83,7 @@ func fromSpec(name string, se *dsl.Experiment) (Experiment, error) {
 		e.Table = t
 	}
 	if f := se.Fidelity; f != nil {
-		e.ASHA = ASHA{MinEpochs: f.MinEpochs, MaxEpochs: f.MaxEpochs, Eta: f.Eta}
+		e.ASHA = ASHA{MinEpochs: f.MinEpochs, MaxEpochs: f.MaxEpochs, Eta: f.Eta, Hyperband: f.Kind == "hyperband"}
 	}
 	var load func() (train, test *data.Set, err error)
 	if d := se.Dataset; d != nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/hwnas/hwnas/metric"
 )
 
-// fidelityArm is one side of `hwnas bench fidelity`.
+// fidelityArm is one search of `hwnas bench fidelity`.
 type fidelityArm struct {
 	Name     string   `json:"name"`
 	Children int      `json:"children"` // trials the strategy asked, pruned ones included
@@ -30,14 +30,16 @@ type fidelityArm struct {
 	Best     *float64 `json:"best_accuracy_meeting_spec"`      // over children at max_epochs
 	BestAny  *float64 `json:"best_any_fidelity_meeting_spec"`  // over every child at its last rung
 	BestTest *float64 `json:"test_accuracy_of_best,omitempty"` // the test accuracy of Best's child
+	// ChildrenRatio is Children over plain evolution's in the same seed
+	// (absent for plain evolution itself, or when it had none).
+	ChildrenRatio float64 `json:"children_vs_plain,omitempty"`
 }
 
-// fidelitySeed is one seed of `hwnas bench fidelity`: both searches.
+// fidelitySeed is one seed of `hwnas bench fidelity`: plain evolution,
+// then evolution under each schedule.
 type fidelitySeed struct {
-	Seed     int64       `json:"seed"`
-	Plain    fidelityArm `json:"evolution"`
-	ASHA     fidelityArm `json:"evolution_asha"`
-	Children float64     `json:"children_ratio"` // ASHA's children / plain's
+	Seed     int64         `json:"seed"`
+	Searches []fidelityArm `json:"searches"`
 }
 
 // estimate is a mean over seeds with its standard error (sample standard
@@ -51,57 +53,82 @@ type estimate struct {
 // fidelitySummary sums up one search over the seeds. Best and BestTest
 // are over the seeds with a child at max_epochs meeting the spec.
 type fidelitySummary struct {
-	Children estimate  `json:"children"`
-	Trained  estimate  `json:"trained"`
-	Best     *estimate `json:"best_accuracy_meeting_spec,omitempty"`
-	BestTest *estimate `json:"test_accuracy_of_best,omitempty"`
+	Name          string    `json:"name"`
+	Children      estimate  `json:"children"`
+	Trained       estimate  `json:"trained"`
+	Best          *estimate `json:"best_accuracy_meeting_spec,omitempty"`
+	BestTest      *estimate `json:"test_accuracy_of_best,omitempty"`
+	ChildrenRatio *estimate `json:"children_vs_plain,omitempty"`
 }
 
 // fidelityBench is what `hwnas bench fidelity` prints.
 type fidelityBench struct {
-	Spec     string          `json:"spec"`
-	TimeS    float64         `json:"time_s"`
-	Schedule engine.ASHA     `json:"asha"`
-	Runs     []fidelitySeed  `json:"runs"`
-	Plain    fidelitySummary `json:"evolution"`
-	ASHA     fidelitySummary `json:"evolution_asha"`
-	Children *estimate       `json:"children_ratio,omitempty"`
+	Spec  string  `json:"spec"`
+	TimeS float64 `json:"time_s"`
+	// Train, Val and Test are the data set's sizes (examples per epoch,
+	// validation, test): the benchmark's choice, see the command's help.
+	Train     int               `json:"train"`
+	Val       int               `json:"val"`
+	Test      int               `json:"test"`
+	Schedule  engine.ASHA       `json:"schedule"` // min_epochs, max_epochs, eta
+	Schedules []string          `json:"schedules"`
+	Runs      []fidelitySeed    `json:"runs"`
+	Summary   []fidelitySummary `json:"summary"`
 	// Interrupted says why the benchmark stopped before its last seed;
 	// Runs holds the seeds that finished.
 	Interrupted string `json:"interrupted,omitempty"`
 	LoadAverage string `json:"load_average,omitempty"`
 }
 
+// fidelityOptions are the flags of `hwnas bench fidelity`.
+type fidelityOptions struct {
+	budget    time.Duration
+	sched     engine.ASHA
+	schedules []string // asha, hyperband
+	train     int
+	seed      int64
+	seeds     int
+}
+
+const fidelityLong = `Runs the built-in demo (MNIST, its space, its PYNQ-Z1 latency spec) once per search and
+seed, each search for exactly --time of wall time in a fresh store (a child still training when
+the time is up is stopped and counts for nothing): regularized evolution training every child
+--max-epochs epochs, then the same evolution under each of --schedules, fidelity asha and
+fidelity hyperband { min_epochs, max_epochs, eta }. Prints, per seed and as the mean ± standard
+error over the seeds, the children each looked at (and their ratio to plain evolution's), the
+epochs each trained, the best accuracy meeting the spec among children trained to --max-epochs,
+and the CPU time the process had during each search (under other load, less than its wall time).
+It takes (1 + schedules) × --seeds × --time. Interrupted, it prints the seeds that finished and
+exits with 130.
+
+The data per epoch is the benchmark's choice: the comparison needs searches that train
+several children to --max-epochs within --time on a laptop. By default an epoch is 1000 MNIST
+training images (--train), validated and tested on a quarter as many but at least 250 each:
+9 epochs are then 281 steps of 32, about the demo's own 2 epochs of 4000 (250 steps), so a
+child trained to max_epochs learns about as much as a child of the demo in about the same
+time. With the demo's 4000 per epoch, plain evolution trained no child to 9 epochs in 10
+minutes on a loaded machine; with 500, 9-epoch children reached only 0.59.`
+
 func init() {
 	var (
-		budget time.Duration
-		sched  engine.ASHA
-		seed   int64
-		seeds  int
+		o      fidelityOptions
 		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "fidelity",
-		Short: "ASHA multi-fidelity training against plain evolution at the same wall time",
-		Long: `Runs the built-in demo (MNIST, its space, its PYNQ-Z1 latency spec) twice per seed,
-each search for exactly --time of wall time in a fresh store (a child still training when
-the time is up is stopped and counts for nothing): once with regularized evolution training
-every child --max-epochs epochs, once with the same evolution and the fidelity schedule
-fidelity asha { min_epochs, max_epochs, eta }. Prints, per seed and as the mean ± standard
-error over the seeds, the children each looked at, the epochs each trained, and the best
-accuracy meeting the spec among children trained to --max-epochs, and the CPU time
-the process had during each search (under other load, less than its wall time). It takes
-2 × --seeds × --time. Interrupted, it prints the seeds that finished and exits with 130.`,
+		Short: "ASHA and Hyperband multi-fidelity training against plain evolution at the same wall time",
+		Long:  fidelityLong,
 		Example: `  hwnas bench fidelity --time 10m
-  hwnas bench fidelity --time 5m --max-epochs 4 --eta 2 --seeds 3 --json`,
+  hwnas bench fidelity --time 4m --seeds 3 --json
+  hwnas bench fidelity --time 5m --max-epochs 4 --eta 2 --schedules hyperband --train 4000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if budget <= 0 || seeds < 1 {
-				return &exitError{2, "hwnas bench fidelity: --time must be positive and --seeds at least 1"}
+			if err := o.check(); err != nil {
+				return &exitError{2, "hwnas bench fidelity: " + err.Error()}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			b, err := benchFidelity(ctx, budget, sched, seed, seeds, cmd.ErrOrStderr())
+			b, err := benchFidelity(ctx, o, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -116,43 +143,88 @@ the process had during each search (under other load, less than its wall time). 
 			return err
 		},
 	}
-	cmd.Flags().DurationVar(&budget, "time", 10*time.Minute, "wall time of each search")
-	cmd.Flags().IntVar(&sched.MinEpochs, "min-epochs", 1, "epochs of the first rung")
-	cmd.Flags().IntVar(&sched.MaxEpochs, "max-epochs", 9, "epochs of the last rung, and of every child of plain evolution")
-	cmd.Flags().IntVar(&sched.Eta, "eta", 3, "rung growth factor; the top 1/eta go on")
-	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the first pair of searches")
-	cmd.Flags().IntVar(&seeds, "seeds", 1, "pairs of searches, seeds --seed, --seed+1, …")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	f := cmd.Flags()
+	f.DurationVar(&o.budget, "time", 10*time.Minute, "wall time of each search")
+	f.IntVar(&o.sched.MinEpochs, "min-epochs", 1, "epochs of the first rung")
+	f.IntVar(&o.sched.MaxEpochs, "max-epochs", 9, "epochs of the last rung, and of every child of plain evolution")
+	f.IntVar(&o.sched.Eta, "eta", 3, "rung growth factor; the top 1/eta go on")
+	f.StringSliceVar(&o.schedules, "schedules", []string{"asha", "hyperband"}, "the fidelity schedules to run evolution under, besides plain evolution")
+	f.IntVar(&o.train, "train", 1000, "training images per epoch (validation and test: a quarter as many, at least 250)")
+	f.Int64Var(&o.seed, "seed", 1, "seed of the first searches")
+	f.IntVar(&o.seeds, "seeds", 1, "seeds --seed, --seed+1, …: each runs every search")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	benchCmd.AddCommand(cmd)
 }
 
-// benchFidelity runs both searches for each seed. An interrupt (ctx ended)
-// is not an error: the bench keeps the seeds that finished and says why it
-// stopped.
-func benchFidelity(ctx context.Context, budget time.Duration, sched engine.ASHA, seed int64, seeds int, log io.Writer) (*fidelityBench, error) {
+// check reports a bad flag.
+func (o fidelityOptions) check() error {
+	if o.budget <= 0 || o.seeds < 1 || o.train < 4 {
+		return fmt.Errorf("--time must be positive, --seeds at least 1 and --train at least 4")
+	}
+	if len(o.schedules) == 0 {
+		return fmt.Errorf("--schedules: want asha, hyperband or both")
+	}
+	for _, s := range o.schedules {
+		if s != "asha" && s != "hyperband" {
+			return fmt.Errorf("--schedules: unknown schedule %q; want asha or hyperband", s)
+		}
+	}
+	return nil
+}
+
+// fidelitySearches are the benchmark's experiments: plain evolution
+// training every child MaxEpochs, then evolution under each schedule.
+func fidelitySearches(o fidelityOptions) ([]engine.Experiment, error) {
 	plain, err := demoExperiment()
 	if err != nil {
 		return nil, err
 	}
 	plain.Name = "fnas_evolution"
 	plain.Strategy = engine.StrategySpec{Kind: "evolution"}
-	plain.Budget = engine.Budget{Time: budget}
+	plain.Budget = engine.Budget{Time: o.budget}
 	plain.Batch = 1 // the time budget is checked between batches: one child at a time stops asking on time
-	plain.Fidelity.Epochs = sched.MaxEpochs
-	asha := plain
-	asha.Name, asha.ASHA = "fnas_evolution_asha", sched
-	if err := asha.Validate(); err != nil {
+	plain.Fidelity.Epochs = o.sched.MaxEpochs
+	held := max(o.train/4, 250) // a quarter, as the demo's 4000 and 1000, but enough to rank children by
+	plain.Fidelity.Train, plain.Fidelity.Val, plain.Fidelity.Test = o.train, held, held
+	out := []engine.Experiment{plain}
+	for _, kind := range o.schedules {
+		e := plain
+		e.Name, e.ASHA = "fnas_evolution_"+kind, o.sched
+		e.ASHA.Hyperband = kind == "hyperband"
+		if err := e.Validate(); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// benchFidelity runs every search for each seed. An interrupt (ctx ended)
+// is not an error: the bench keeps the seeds that finished and says why it
+// stopped.
+func benchFidelity(ctx context.Context, o fidelityOptions, log io.Writer) (*fidelityBench, error) {
+	exps, err := fidelitySearches(o)
+	if err != nil {
 		return nil, fmt.Errorf("hwnas bench fidelity: %w", err)
 	}
-	b := &fidelityBench{TimeS: budget.Seconds(), Schedule: sched, Runs: []fidelitySeed{}}
-	if n := len(plain.Constraints); n > 0 {
-		b.Spec = plain.Constraints[n-1].String()
+	f := exps[0].Fidelity
+	b := &fidelityBench{TimeS: o.budget.Seconds(), Train: f.Train, Val: f.Val, Test: f.Test,
+		Schedule: o.sched, Schedules: o.schedules, Runs: []fidelitySeed{}}
+	if n := len(exps[0].Constraints); n > 0 {
+		b.Spec = exps[0].Constraints[n-1].String()
 	}
-	for s := seed; s < seed+int64(seeds); s++ {
-		plain.Seed, asha.Seed = s, s
+	for s := o.seed; s < o.seed+int64(o.seeds); s++ {
 		r := fidelitySeed{Seed: s}
-		if r.Plain, err = fidelityRun(ctx, plain, budget, log); err == nil {
-			r.ASHA, err = fidelityRun(ctx, asha, budget, log)
+		for _, e := range exps {
+			e.Seed = s
+			var a fidelityArm
+			if a, err = fidelityRun(ctx, e, o.budget, log); err != nil {
+				break
+			}
+			if p := r.Searches; len(p) > 0 && p[0].Children > 0 {
+				a.ChildrenRatio = float64(a.Children) / float64(p[0].Children)
+			}
+			r.Searches = append(r.Searches, a)
 		}
 		if ctx.Err() != nil {
 			b.Interrupted = fmt.Sprintf("interrupted during seed %d (%v); %d seeds finished", s, context.Cause(ctx), len(b.Runs))
@@ -161,12 +233,13 @@ func benchFidelity(ctx context.Context, budget time.Duration, sched engine.ASHA,
 		if err != nil {
 			return nil, err
 		}
-		if r.Plain.Children > 0 {
-			r.Children = float64(r.ASHA.Children) / float64(r.Plain.Children)
-		}
 		b.Runs = append(b.Runs, r)
 	}
-	b.summarise()
+	var names []string
+	for _, e := range exps {
+		names = append(names, e.Name)
+	}
+	b.summarise(names)
 	b.LoadAverage = loadAverage()
 	return b, nil
 }
@@ -266,33 +339,32 @@ func fidelityArmOf(e engine.Experiment, out *engine.Outcome) fidelityArm {
 	return a
 }
 
-// summarise fills the means over b.Runs.
-func (b *fidelityBench) summarise() {
-	arms := func(r fidelitySeed) [2]fidelityArm { return [2]fidelityArm{r.Plain, r.ASHA} }
-	for i, sum := range []*fidelitySummary{&b.Plain, &b.ASHA} {
-		var children, trained, best, test []float64
+// summarise fills b.Summary, one per search (named names, plain evolution
+// first), with the means over b.Runs.
+func (b *fidelityBench) summarise(names []string) {
+	b.Summary = nil
+	for i, name := range names {
+		var children, trained, best, test, ratios []float64
 		for _, r := range b.Runs {
-			a := arms(r)[i]
+			a := r.Searches[i]
 			children, trained = append(children, float64(a.Children)), append(trained, float64(a.Trained))
 			if a.Best != nil {
 				best, test = append(best, *a.Best), append(test, *a.BestTest)
 			}
+			if i > 0 && r.Searches[0].Children > 0 {
+				ratios = append(ratios, a.ChildrenRatio)
+			}
 		}
-		sum.Children, sum.Trained = estimateOf(children), estimateOf(trained)
+		sum := fidelitySummary{Name: name, Children: estimateOf(children), Trained: estimateOf(trained)}
 		if len(best) > 0 {
 			e, t := estimateOf(best), estimateOf(test)
 			sum.Best, sum.BestTest = &e, &t
 		}
-	}
-	var ratios []float64
-	for _, r := range b.Runs {
-		if r.Plain.Children > 0 {
-			ratios = append(ratios, r.Children)
+		if len(ratios) > 0 {
+			e := estimateOf(ratios)
+			sum.ChildrenRatio = &e
 		}
-	}
-	if len(ratios) > 0 {
-		e := estimateOf(ratios)
-		b.Children = &e
+		b.Summary = append(b.Summary, sum)
 	}
 }
 
@@ -319,27 +391,25 @@ func (e estimate) render(f string) string {
 
 func writeFidelityBench(w io.Writer, b *fidelityBench) {
 	s := b.Schedule
-	fmt.Fprintf(w, "FNAS demo, %s of wall time per search, spec %s; asha rungs %v (eta %d); %d seeds\n", secs(b.TimeS), b.Spec, s.Rungs(), s.Eta, len(b.Runs))
-	fmt.Fprintf(w, "%4s %-20s %8s %7s %7s %6s %6s %9s %9s  %s\n", "seed", "search", "children", "pruned", "trained", "full", "epochs", "wall", "cpu", "best accuracy meeting the spec (full / any fidelity)")
+	fmt.Fprintf(w, "FNAS demo, %s of wall time per search, spec %s, %d training images per epoch (validation %d, test %d); rungs %v (eta %d); %d seeds\n",
+		secs(b.TimeS), b.Spec, b.Train, b.Val, b.Test, s.Rungs(), s.Eta, len(b.Runs))
+	fmt.Fprintf(w, "%4s %-25s %8s %7s %7s %6s %6s %9s %9s  %s\n", "seed", "search", "children", "pruned", "trained", "full", "epochs", "wall", "cpu", "best accuracy meeting the spec (full / any fidelity)")
 	for _, r := range b.Runs {
-		for _, a := range []fidelityArm{r.Plain, r.ASHA} {
-			fmt.Fprintf(w, "%4d %-20s %8d %7d %7d %6d %6d %9s %9s  %s / %s\n", r.Seed, a.Name, a.Children, a.Pruned, a.Trained, a.Full, a.Epochs, secs(a.WallS), secs(a.CPUS), optAcc(a.Best), optAcc(a.BestAny))
+		for _, a := range r.Searches {
+			fmt.Fprintf(w, "%4d %-25s %8d %7d %7d %6d %6d %9s %9s  %s / %s\n", r.Seed, a.Name, a.Children, a.Pruned, a.Trained, a.Full, a.Epochs, secs(a.WallS), secs(a.CPUS), optAcc(a.Best), optAcc(a.BestAny))
 		}
 	}
 	fmt.Fprintf(w, "mean ± standard error over the seeds (seeds counted):\n")
-	fmt.Fprintf(w, "%-20s %-20s %-20s %-26s %s\n", "search", "children", "trained", "best accuracy (full)", "its test accuracy")
-	for _, x := range []struct {
-		name string
-		sum  fidelitySummary
-	}{{"fnas_evolution", b.Plain}, {"fnas_evolution_asha", b.ASHA}} {
-		best, test := "none", "none"
-		if x.sum.Best != nil {
-			best, test = x.sum.Best.render("%.4f"), x.sum.BestTest.render("%.4f")
+	fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %s\n", "search", "children", "trained", "best accuracy (full)", "its test accuracy", "children / plain")
+	for _, x := range b.Summary {
+		best, test, ratio := "none", "none", "-"
+		if x.Best != nil {
+			best, test = x.Best.render("%.4f"), x.BestTest.render("%.4f")
 		}
-		fmt.Fprintf(w, "%-20s %-20s %-20s %-26s %s\n", x.name, x.sum.Children.render("%.1f"), x.sum.Trained.render("%.1f"), best, test)
-	}
-	if b.Children != nil {
-		fmt.Fprintf(w, "children looked at, asha / plain: %s\n", b.Children.render("%.2f"))
+		if x.ChildrenRatio != nil {
+			ratio = x.ChildrenRatio.render("%.2f")
+		}
+		fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %s\n", x.Name, x.Children.render("%.1f"), x.Trained.render("%.1f"), best, test, ratio)
 	}
 	if b.LoadAverage != "" {
 		fmt.Fprintf(w, "load average: %s\n", b.LoadAverage)

@@ -15,21 +15,23 @@ import (
 
 func TestFidelityBenchRendering(t *testing.T) {
 	a, b, c, d := 0.91, 0.93, 0.95, 0.92
-	fb := &fidelityBench{Spec: "latency_ms <= 3", TimeS: 600, Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3},
-		Runs: []fidelitySeed{{Seed: 1,
-			Plain: fidelityArm{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 600, CPUS: 1150, Best: &a, BestAny: &a, BestTest: &a},
-			ASHA:  fidelityArm{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 600, Best: &b, BestAny: &c, BestTest: &d},
-		}, {Seed: 2,
-			Plain: fidelityArm{Name: "fnas_evolution", Children: 10, Pruned: 8, Trained: 2, Full: 2, Epochs: 18, WallS: 600},
-			ASHA:  fidelityArm{Name: "fnas_evolution_asha", Children: 40, Pruned: 20, Trained: 20, Full: 1, Epochs: 30, WallS: 600, Best: &c, BestAny: &c, BestTest: &c},
-		}},
+	fb := &fidelityBench{Spec: "latency_ms <= 3", TimeS: 600, Train: 1000, Val: 250, Test: 250,
+		Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3}, Schedules: []string{"asha", "hyperband"},
+		Runs: []fidelitySeed{{Seed: 1, Searches: []fidelityArm{
+			{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 600, CPUS: 1150, Best: &a, BestAny: &a, BestTest: &a},
+			{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 600, Best: &b, BestAny: &c, BestTest: &d, ChildrenRatio: 5},
+			{Name: "fnas_evolution_hyperband", Children: 30, Pruned: 20, Trained: 10, Full: 3, Epochs: 36, WallS: 600, Best: &c, BestAny: &c, BestTest: &c, ChildrenRatio: 2.5},
+		}}, {Seed: 2, Searches: []fidelityArm{
+			{Name: "fnas_evolution", Children: 10, Pruned: 8, Trained: 2, Full: 2, Epochs: 18, WallS: 600},
+			{Name: "fnas_evolution_asha", Children: 40, Pruned: 20, Trained: 20, Full: 1, Epochs: 30, WallS: 600, Best: &c, BestAny: &c, BestTest: &c, ChildrenRatio: 4},
+			{Name: "fnas_evolution_hyperband", Children: 20, Pruned: 12, Trained: 8, Full: 2, Epochs: 30, WallS: 600, ChildrenRatio: 2},
+		}}},
 		LoadAverage: "1.00 1.00 1.00", Interrupted: "interrupted during seed 3 (context canceled); 2 seeds finished"}
-	for i := range fb.Runs {
-		fb.Runs[i].Children = float64(fb.Runs[i].ASHA.Children) / float64(fb.Runs[i].Plain.Children)
-	}
-	fb.summarise()
-	if fb.Plain.Best.N != 1 || fb.Plain.Best.SE != nil || fb.ASHA.Best.N != 2 || math.Abs(*fb.ASHA.Best.SE-0.01) > 1e-12 || fb.Children.Mean != 4.5 {
-		t.Errorf("summary %+v %+v %+v", fb.Plain.Best, fb.ASHA.Best, fb.Children)
+	fb.summarise([]string{"fnas_evolution", "fnas_evolution_asha", "fnas_evolution_hyperband"})
+	plain, asha, hb := fb.Summary[0], fb.Summary[1], fb.Summary[2]
+	if plain.Best.N != 1 || plain.Best.SE != nil || plain.ChildrenRatio != nil || asha.Best.N != 2 || math.Abs(*asha.Best.SE-0.01) > 1e-12 ||
+		asha.ChildrenRatio.Mean != 4.5 || hb.ChildrenRatio.Mean != 2.25 || hb.Best.N != 1 {
+		t.Errorf("summary %+v %+v %+v", plain, asha, hb)
 	}
 	var sb strings.Builder
 	writeFidelityBench(&sb, fb)
@@ -66,10 +68,10 @@ func TestBenchFidelityStopsOnTime(t *testing.T) {
 	if err != nil || a.Trained != 0 || a.WallS > 10 {
 		t.Errorf("a search whose child never ends, budget %s: %+v, %v", budget, a, err)
 	}
-	sched := engine.ASHA{MinEpochs: 1, MaxEpochs: 3, Eta: 3}
+	o := fidelityOptions{budget: time.Minute, sched: engine.ASHA{MinEpochs: 1, MaxEpochs: 3, Eta: 3}, schedules: []string{"asha", "hyperband"}, train: 100, seed: 1, seeds: 2}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
-	b, err := benchFidelity(ctx, time.Minute, sched, 1, 2, io.Discard)
+	b, err := benchFidelity(ctx, o, io.Discard)
 	if err != nil || len(b.Runs) != 0 || !strings.Contains(b.Interrupted, "interrupted during seed 1") {
 		t.Fatalf("interrupted bench: %+v, %v", b, err)
 	}
@@ -104,7 +106,8 @@ func TestFidelityArmOf(t *testing.T) {
 }
 
 func TestBenchFidelityBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"--time", "0s"}, {"--time", "1s", "--seeds", "0"}, {"--time", "1s", "--eta", "1"}, {"--time", "1s", "--max-epochs", "1"}} {
+	for _, args := range [][]string{{"--time", "0s"}, {"--time", "1s", "--seeds", "0"}, {"--time", "1s", "--eta", "1"}, {"--time", "1s", "--max-epochs", "1"},
+		{"--time", "1s", "--schedules", "hyperbnd"}, {"--time", "1s", "--train", "0"}} {
 		_, err := runCLI(t, append([]string{"bench", "fidelity"}, args...)...)
 		if err == nil || !strings.Contains(err.Error(), "hwnas bench fidelity") {
 			t.Errorf("%v: err = %v", args, err)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/hwnas/hwnas/arch/nb201"
 	"github.com/hwnas/hwnas/engine"
+	"github.com/hwnas/hwnas/internal/hwnastest"
 )
 
 // The test binary doubles as a worker process (HWNAS_QUEUE_TEST_WORKER set
@@ -40,6 +41,9 @@ const (
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == evalArg {
 		os.Exit(fakeCommand())
+	}
+	if len(os.Args) > 1 && os.Args[1] == rungsArg {
+		os.Exit(hwnastest.RungTrainer(os.Stdin, os.Stdout, os.Stderr))
 	}
 	if url := os.Getenv(workerEnv); url != "" {
 		os.Exit(testWorker(url))

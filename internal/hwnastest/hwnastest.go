@@ -1,7 +1,8 @@
 // Package hwnastest holds what the tests of several hwnas packages share:
 // building the hwnas binary, finding a python3 with the Jupyter packages,
-// installing the hwnas kernelspec where such a python finds it, and a result
-// store that closes itself. Only tests import it.
+// installing the hwnas kernelspec where such a python finds it, a result
+// store that closes itself, and a fake command evaluator that trains in
+// rungs (RungTrainer). Only tests import it.
 //
 // Of hwnas it imports engine/store, and arch and engine/nn for the export
 // tests' weights, so that the internal tests of package engine can use it.
