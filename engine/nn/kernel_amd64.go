@@ -113,3 +113,21 @@ func kernel(k int, a, b, c []float32, ldc int, acc bool) {
 	}
 	kernelGo(k, a, b, c, ldc, acc)
 }
+
+//go:noescape
+func copyStrided(dst *float32, dstStride int, src *float32, srcStride, n, rows int)
+
+// copyRuns copies rows runs of n values, srcStride apart in src, to dst,
+// dstStride apart.
+func copyRuns(dst []float32, dstStride int, src []float32, srcStride, n, rows int) {
+	if rows == 0 || n == 0 {
+		return
+	}
+	_ = dst[(rows-1)*dstStride+n-1]
+	_ = src[(rows-1)*srcStride+n-1]
+	if useAsm {
+		copyStrided(&dst[0], dstStride, &src[0], srcStride, n, rows)
+		return
+	}
+	copyRunsGo(dst, dstStride, src, srcStride, n, rows)
+}

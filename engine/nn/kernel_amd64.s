@@ -278,3 +278,45 @@ bloop:
 	JNZ bloop
 bdone:
 	EPILOGUE_6x16(bstore)
+
+// func copyStrided(dst *float32, dstStride int, src *float32, srcStride, n, rows int)
+// Copies rows runs of n floats, srcStride floats apart in src, to dst,
+// dstStride floats apart: eight floats at a time, then one at a time.
+TEXT ·copyStrided(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ dstStride+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ srcStride+24(FP), R9
+	SHLQ $2, R9
+	MOVQ n+32(FP), R10
+	MOVQ rows+40(FP), DX
+	TESTQ DX, DX
+	JZ csdone
+csrow:
+	XORQ AX, AX
+	MOVQ R10, CX
+cs8:
+	CMPQ CX, $8
+	JLT cs1
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	SUBQ $8, CX
+	JMP cs8
+cs1:
+	TESTQ CX, CX
+	JZ csnext
+	MOVL (SI)(AX*1), BX
+	MOVL BX, (DI)(AX*1)
+	ADDQ $4, AX
+	DECQ CX
+	JMP cs1
+csnext:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ DX
+	JNZ csrow
+csdone:
+	VZEROUPPER
+	RET

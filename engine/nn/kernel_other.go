@@ -20,3 +20,7 @@ func kernelB(k int, a, b []float32, ldb int, c []float32, ldc int, acc bool) boo
 
 // kernel computes C[0:mr, 0:nr] = Ap·Bp over depth k ≥ 1, adding to C when acc.
 func kernel(k int, a, b, c []float32, ldc int, acc bool) { kernelGo(k, a, b, c, ldc, acc) }
+
+func copyRuns(dst []float32, dstStride int, src []float32, srcStride, n, rows int) {
+	copyRunsGo(dst, dstStride, src, srcStride, n, rows)
+}

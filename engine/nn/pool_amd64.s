@@ -96,22 +96,59 @@ mpdone:
 	VZEROUPPER
 	RET
 
-// POOL_BACK_CELL routes the gradients in Y0 to the window cell at byte
-// offset off (a register) of dx, whose indices are Y4 plus ivec, where arg
-// (Y1) names it: g = dy·(1, or 0 where the cell of x is ±0 and Y5 is zero),
-// and the cell becomes base + g there and base elsewhere, base being the
-// cell (Y6 all ones) or 0 (Y6 zero).
-#define POOL_BACK_CELL(off, ivec) \
+// POOL_BACK_G sets Y8 to where arg (Y1) names the window cell at byte
+// offset off (a register), whose indices are Y4 plus ivec, and Y9 to the
+// gradient g = dy (Y0) times 1, or 0 where that cell of x is ±0 and Y5 is
+// zero (Y5 all ones: never).
+#define POOL_BACK_G(off, ivec) \
 	VPADDD ivec, Y4, Y8; \
 	VPCMPEQD Y8, Y1, Y8; \
 	VANDPS (AX)(off*1), Y10, Y7; \
 	VPCMPEQD Y5, Y7, Y7; \
 	VANDNPS Y11, Y7, Y7; \
-	VMULPS Y7, Y0, Y9; \
-	VANDPS (DI)(off*1), Y6, Y7; \
+	VMULPS Y7, Y0, Y9
+
+// POOL_BACK_SET writes the cell of dx at off: 0 + g where arg names it, 0
+// elsewhere, what adding to a cleared dx gives.
+#define POOL_BACK_SET(off, ivec) \
+	POOL_BACK_G(off, ivec); \
+	VADDPS Y9, Y2, Y9; \
+	VANDPS Y8, Y9, Y9; \
+	VMOVUPS Y9, (DI)(off*1)
+
+// POOL_BACK_ADD adds g to the cell of dx at off where arg names it.
+#define POOL_BACK_ADD(off, ivec) \
+	POOL_BACK_G(off, ivec); \
+	VMOVUPS (DI)(off*1), Y7; \
 	VADDPS Y9, Y7, Y9; \
 	VBLENDVPS Y8, Y9, Y7, Y7; \
 	VMOVUPS Y7, (DI)(off*1)
+
+// POOL_BACK_LOOP runs CELL over the windows of the row, with labels col
+// and ch, and jumps to done.
+#define POOL_BACK_LOOP(CELL, col, ch, done) \
+col: \
+	MOVQ CX, BX; \
+ch: \
+	VMOVUPS (SI), Y0; \
+	VMOVDQU (R8), Y1; \
+	CELL(R10, Y3); \
+	CELL(R11, Y12); \
+	CELL(R12, Y13); \
+	CELL(R13, Y14); \
+	ADDQ $32, SI; \
+	ADDQ $32, DI; \
+	ADDQ $32, R8; \
+	ADDQ $32, AX; \
+	VPADDD Y15, Y4, Y4; \
+	SUBQ $8, BX; \
+	JNZ ch; \
+	ADDQ R11, DI; \
+	ADDQ R11, AX; \
+	VPADDD Y12, Y4, Y4; \
+	DECQ DX; \
+	JNZ col; \
+	JMP done
 
 // func maxPool2BackRow(dx, dy *float32, arg *int32, x *float32, c, iwc, ow, p0, flags int)
 // The gradient of maxPool2Row: for ox < ow and each channel, dy goes to the
@@ -131,6 +168,7 @@ TEXT ·maxPool2BackRow(SB), NOSPLIT, $0-72
 	VPADDD pooliota<>(SB), Y4, Y4
 	XORQ R10, R10 // the first cell's offset
 	VPXOR Y3, Y3, Y3 // and its index offset
+	VXORPS Y2, Y2, Y2 // 0.0
 	VPCMPEQD Y10, Y10, Y10
 	VPSRLD $1, Y10, Y10 // 0x7fffffff: |x|
 	MOVL $0x3f800000, BX
@@ -138,37 +176,15 @@ TEXT ·maxPool2BackRow(SB), NOSPLIT, $0-72
 	VPBROADCASTD X11, Y11 // 1.0
 	VPCMPEQD Y5, Y5, Y5 // |x| is never all ones: no gate
 	TESTQ $2, R14
-	JZ pbkeep
-	VPXOR Y5, Y5, Y5 // gate where |x| == 0
-pbkeep:
-	VPCMPEQD Y6, Y6, Y6 // add to the cells
-	TESTQ $1, R14
 	JZ pbstart
-	VPXOR Y6, Y6, Y6 // write them
+	VPXOR Y5, Y5, Y5 // gate where |x| == 0
 pbstart:
 	TESTQ DX, DX
 	JZ pbdone
-pbcol:
-	MOVQ CX, BX
-pbch:
-	VMOVUPS (SI), Y0
-	VMOVDQU (R8), Y1
-	POOL_BACK_CELL(R10, Y3)
-	POOL_BACK_CELL(R11, Y12)
-	POOL_BACK_CELL(R12, Y13)
-	POOL_BACK_CELL(R13, Y14)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, R8
-	ADDQ $32, AX
-	VPADDD Y15, Y4, Y4
-	SUBQ $8, BX
-	JNZ pbch
-	ADDQ R11, DI // past the window's second column
-	ADDQ R11, AX
-	VPADDD Y12, Y4, Y4
-	DECQ DX
-	JNZ pbcol
+	TESTQ $1, R14
+	JZ pbacol
+	POOL_BACK_LOOP(POOL_BACK_SET, pbscol, pbsch, pbdone)
+	POOL_BACK_LOOP(POOL_BACK_ADD, pbacol, pbach, pbdone)
 pbdone:
 	VZEROUPPER
 	RET
