@@ -161,7 +161,7 @@ func (m *model) poolBackwardChunk(n *node, nb, t int) {
 		dx := dIn[img*isz : (img+1)*isz]
 		dy := n.grad[img*osz : (img+1)*osz]
 		if n.isPool2() && (!fresh || (ih == 2*oh && iw == 2*ow)) &&
-			maxPool2BackAsm(dx, dy, n.arg[img*osz:(img+1)*osz], in[img*isz:(img+1)*isz], iw, c, oh, ow, fresh, n.maskIn) {
+			maxPool2BackAsm(dx, dy, n.arg[img*osz:(img+1)*osz], n.out[img*osz:(img+1)*osz], iw, c, oh, ow, fresh, n.maskIn) {
 			continue
 		}
 		if fresh {

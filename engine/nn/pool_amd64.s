@@ -96,41 +96,40 @@ mpdone:
 	VZEROUPPER
 	RET
 
-// POOL_BACK_G sets Y8 to where arg (Y1) names the window cell at byte
-// offset off (a register), whose indices are Y4 plus ivec, and Y9 to the
-// gradient g = dy (Y0) times 1, or 0 where that cell of x is ±0 and Y5 is
-// zero (Y5 all ones: never).
-#define POOL_BACK_G(off, ivec) \
+// POOL_BACK_MASK sets Y8 to where arg (Y1) names the window cell whose
+// indices are Y4 plus ivec.
+#define POOL_BACK_MASK(ivec) \
 	VPADDD ivec, Y4, Y8; \
-	VPCMPEQD Y8, Y1, Y8; \
-	VANDPS (AX)(off*1), Y10, Y7; \
-	VPCMPEQD Y5, Y7, Y7; \
-	VANDNPS Y11, Y7, Y7; \
-	VMULPS Y7, Y0, Y9
+	VPCMPEQD Y8, Y1, Y8
 
-// POOL_BACK_SET writes the cell of dx at off: 0 + g where arg names it, 0
-// elsewhere, what adding to a cleared dx gives.
+// POOL_BACK_SET writes the cell of dx at byte offset off (a register): 0 + g
+// (Y0) where arg names it, 0 elsewhere, what adding to a cleared dx gives.
 #define POOL_BACK_SET(off, ivec) \
-	POOL_BACK_G(off, ivec); \
-	VADDPS Y9, Y2, Y9; \
+	POOL_BACK_MASK(ivec); \
+	VADDPS Y0, Y2, Y9; \
 	VANDPS Y8, Y9, Y9; \
 	VMOVUPS Y9, (DI)(off*1)
 
-// POOL_BACK_ADD adds g to the cell of dx at off where arg names it.
+// POOL_BACK_ADD adds g (Y0) to the cell of dx at off where arg names it.
 #define POOL_BACK_ADD(off, ivec) \
-	POOL_BACK_G(off, ivec); \
+	POOL_BACK_MASK(ivec); \
 	VMOVUPS (DI)(off*1), Y7; \
-	VADDPS Y9, Y7, Y9; \
+	VADDPS Y0, Y7, Y9; \
 	VBLENDVPS Y8, Y9, Y7, Y7; \
 	VMOVUPS Y7, (DI)(off*1)
 
 // POOL_BACK_LOOP runs CELL over the windows of the row, with labels col
-// and ch, and jumps to done.
+// and ch, and jumps to done. The gradient g is dy times 1, or 0 where the
+// pool's output y is ±0 and Y5 is zero (Y5 all ones: never).
 #define POOL_BACK_LOOP(CELL, col, ch, done) \
 col: \
 	MOVQ CX, BX; \
 ch: \
 	VMOVUPS (SI), Y0; \
+	VANDPS (AX), Y10, Y7; \
+	VPCMPEQD Y5, Y7, Y7; \
+	VANDNPS Y11, Y7, Y7; \
+	VMULPS Y7, Y0, Y0; \
 	VMOVDQU (R8), Y1; \
 	CELL(R10, Y3); \
 	CELL(R11, Y12); \
@@ -144,25 +143,25 @@ ch: \
 	SUBQ $8, BX; \
 	JNZ ch; \
 	ADDQ R11, DI; \
-	ADDQ R11, AX; \
 	VPADDD Y12, Y4, Y4; \
 	DECQ DX; \
 	JNZ col; \
 	JMP done
 
-// func maxPool2BackRow(dx, dy *float32, arg *int32, x *float32, c, iwc, ow, p0, flags int)
+// func maxPool2BackRow(dx, dy *float32, arg *int32, y *float32, c, iwc, ow, p0, flags int)
 // The gradient of maxPool2Row: for ox < ow and each channel, dy goes to the
-// window cell of dx that arg names, times 1 or 0 as that cell of x is
-// nonzero or zero when flags&2 (the input's ReLU; x is read either way).
-// With flags&1 the four cells are written, 0 + g and 0, as a cleared dx
-// added to; without it g is added to the named cell. c is a multiple of 8.
+// window cell of dx that arg names, times 1 or 0 as the pool's output y
+// (the cell's value) is nonzero or zero when flags&2 (the input's ReLU; y is
+// read either way). With flags&1 the four cells are written, 0 + g and 0,
+// as a cleared dx added to; without it g is added to the named cell. c is a
+// multiple of 8.
 TEXT ·maxPool2BackRow(SB), NOSPLIT, $0-72
 	MOVQ dx+0(FP), DI
 	MOVQ dy+8(FP), SI
 	MOVQ arg+16(FP), R8
 	MOVQ flags+64(FP), R14
 	POOL_SETUP(c+32, iwc+40, ow+48, p0+56)
-	MOVQ x+24(FP), AX
+	MOVQ y+24(FP), AX
 	MOVQ R10, X4
 	VPBROADCASTD X4, Y4
 	VPADDD pooliota<>(SB), Y4, Y4
@@ -170,14 +169,14 @@ TEXT ·maxPool2BackRow(SB), NOSPLIT, $0-72
 	VPXOR Y3, Y3, Y3 // and its index offset
 	VXORPS Y2, Y2, Y2 // 0.0
 	VPCMPEQD Y10, Y10, Y10
-	VPSRLD $1, Y10, Y10 // 0x7fffffff: |x|
+	VPSRLD $1, Y10, Y10 // 0x7fffffff: |y|
 	MOVL $0x3f800000, BX
 	MOVQ BX, X11
 	VPBROADCASTD X11, Y11 // 1.0
-	VPCMPEQD Y5, Y5, Y5 // |x| is never all ones: no gate
+	VPCMPEQD Y5, Y5, Y5 // |y| is never all ones: no gate
 	TESTQ $2, R14
 	JZ pbstart
-	VPXOR Y5, Y5, Y5 // gate where |x| == 0
+	VPXOR Y5, Y5, Y5 // gate where |y| == 0
 pbstart:
 	TESTQ DX, DX
 	JZ pbdone

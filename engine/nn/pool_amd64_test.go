@@ -68,7 +68,7 @@ func TestMaxPool2AsmMatchesGo(t *testing.T) {
 					}
 					want[a] += g
 				}
-				maxPool2BackAsm(got, dy, a1, x, sh.iw, sh.c, oh, ow, fresh, gate)
+				maxPool2BackAsm(got, dy, a1, y1, sh.iw, sh.c, oh, ow, fresh, gate)
 				for i := range want {
 					if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
 						t.Fatalf("%v gate %v fresh %v: dx[%d] = %g, want %g", sh, gate, fresh, i, got[i], want[i])

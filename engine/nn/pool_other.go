@@ -6,6 +6,6 @@ package nn
 
 func maxPool2Asm(x, y []float32, arg []int32, iw, c, oh, ow int) bool { return false }
 
-func maxPool2BackAsm(dx, dy []float32, arg []int32, x []float32, iw, c, oh, ow int, fresh, gate bool) bool {
+func maxPool2BackAsm(dx, dy []float32, arg []int32, y []float32, iw, c, oh, ow int, fresh, gate bool) bool {
 	return false
 }
