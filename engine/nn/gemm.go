@@ -116,16 +116,15 @@ func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scrat
 					packEdge(edge, b, k0, kl, j0, jn)
 					bp, ldb = edge, nr
 				}
-				for ip := range ipanels {
-					ap := apack[ip*kl*mr : (ip+1)*kl*mr]
+				ip := 0
+				if full := ml / mr; jn == nr && full > 0 { // the full tiles in one call
+					kernelB(kl, apack, bp, ldb, c[i0*ldc+j0:], ldc, add, full)
+					ip = full
+				}
+				for ; ip < ipanels; ip++ {
 					r0 := i0 + ip*mr
-					rn := min(mr, m-r0)
-					if rn == mr && jn == nr {
-						kernelB(kl, ap, bp, ldb, c[r0*ldc+j0:], ldc, add)
-						continue
-					}
-					kernelB(kl, ap, bp, ldb, tile, nr, false)
-					untile(c[r0*ldc+j0:], ldc, tile, rn, jn, add)
+					kernelB(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, ldb, tile, nr, false, 1)
+					untile(c[r0*ldc+j0:], ldc, tile, min(mr, m-r0), jn, add)
 				}
 			}
 		}
@@ -157,40 +156,60 @@ func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []f
 		for i0 := 0; i0 < m; i0 += mc {
 			ml := min(mc, m-i0)
 			// Rows that are contiguous in k go to the kernel unpacked: packing
-			// them costs as much as the arithmetic when n is small.
+			// them costs as much as the arithmetic when n is small. Only the
+			// last rows, fewer than a tile, are packed, once for every panel.
 			direct := a.cs == 1 && useAsm
-			if !direct {
+			full := ml / mr
+			switch {
+			case !direct:
 				packA(apack, a, i0, ml, k0, kl)
+			case ml > full*mr:
+				packA(apack[:kl*mr], a, i0+full*mr, ml-full*mr, k0, kl)
 			}
-			ipanels := (ml + mr - 1) / mr
 			for jp := range b.panels {
 				bp := bblock[jp*kl*nr : (jp+1)*kl*nr]
 				j0 := jp * nr
 				jn := min(nr, n-j0)
-				for ip := range ipanels {
+				if direct {
+					gemmDirect(kl, a, i0, ml, k0, bp, c[j0:], ldc, jn, add, apack, tile)
+					continue
+				}
+				for ip := range (ml + mr - 1) / mr {
 					r0 := i0 + ip*mr
 					rn := min(mr, m-r0)
-					full := rn == mr && jn == nr
-					switch {
-					case direct && full && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, c[r0*ldc+j0:], ldc, add):
-						continue
-					case direct && rn == mr && jn <= nr/2 && kernelDirect8(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr):
-						// a narrow column edge: half the kernel
-					case direct && rn == mr && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr, false):
-						// a column edge: the tile is added below
-					case direct:
-						packA(apack[:kl*mr], a, r0, rn, k0, kl)
-						kernel(kl, apack[:kl*mr], bp, tile, nr, false)
-					case full:
+					if rn == mr && jn == nr {
 						kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, c[r0*ldc+j0:], ldc, add)
 						continue
-					default:
-						kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, tile, nr, false)
 					}
+					kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, tile, nr, false)
 					untile(c[r0*ldc+j0:], ldc, tile, rn, jn, add)
 				}
 			}
 		}
+	}
+}
+
+// gemmDirect is gemm's block of rows [i0, i0+ml) of an unpacked A against
+// the packed panel bp of B (jn ≤ nr columns, into c from its first column):
+// full tiles in one kernel call, column edges through the tile, and the
+// last rows, fewer than a tile, from apack where gemm packed them.
+func gemmDirect(kl int, a view, i0, ml, k0 int, bp, c []float32, ldc, jn int, add bool, apack, tile []float32) {
+	full := ml / mr
+	ip := 0
+	if jn == nr && full > 0 {
+		kernelDirect(kl, a.d[i0*a.rs+k0:], a.rs, bp, c[i0*ldc:], ldc, add, full)
+		ip = full
+	}
+	for ; ip < full; ip++ { // a column edge
+		r0 := i0 + ip*mr
+		if jn > nr/2 || !kernelDirect8(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr) {
+			kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr, false, 1)
+		}
+		untile(c[r0*ldc:], ldc, tile, mr, jn, add)
+	}
+	if ml > full*mr {
+		kernel(kl, apack[:kl*mr], bp, tile, nr, false)
+		untile(c[(i0+full*mr)*ldc:], ldc, tile, ml-full*mr, jn, add)
 	}
 }
 

@@ -30,22 +30,23 @@ func packRows(dst, src []float32, rows, stride int) {
 }
 
 //go:noescape
-func kern6x16u(k int, a *float32, lda int, b, c *float32, ldc int, acc int)
+func kern6x16u(k int, a *float32, lda int, b, c *float32, ldc int, acc int, panels int)
 
-// kernelDirect is kernel reading mr rows of a, lda apart, without packing;
-// it reports false when there is no such kernel, and the caller packs.
-func kernelDirect(k int, a []float32, lda int, b, c []float32, ldc int, acc bool) bool {
+// kernelDirect is kernel reading mr rows of a, lda apart, without packing,
+// for panels tiles of mr rows down a and c against the same b; it reports
+// false when there is no such kernel, and the caller packs.
+func kernelDirect(k int, a []float32, lda int, b, c []float32, ldc int, acc bool, panels int) bool {
 	if !useAsm {
 		return false
 	}
-	_ = a[(mr-1)*lda+k-1]
+	_ = a[(mr*panels-1)*lda+k-1]
 	_ = b[k*nr-1]
-	_ = c[5*ldc+nr-1]
+	_ = c[(mr*panels-1)*ldc+nr-1]
 	f := 0
 	if acc {
 		f = 1
 	}
-	kern6x16u(k, &a[0], lda, &b[0], &c[0], ldc, f)
+	kern6x16u(k, &a[0], lda, &b[0], &c[0], ldc, f, panels)
 	return true
 }
 
@@ -79,22 +80,23 @@ func kernelDirect8(k int, a []float32, lda int, b, c []float32, ldc int) bool {
 }
 
 //go:noescape
-func kern6x16b(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
+func kern6x16b(k int, a, b *float32, ldb int, c *float32, ldc int, acc int, panels int)
 
-// kernelB is kernel reading B in place, k rows of nr values ldb apart; it
-// reports false when there is no such kernel, and the caller packs B.
-func kernelB(k int, a, b []float32, ldb int, c []float32, ldc int, acc bool) bool {
+// kernelB is kernel reading B in place, k rows of nr values ldb apart, for
+// panels tiles of mr rows down c, with a's packed panels one after another;
+// it reports false when there is no such kernel, and the caller packs B.
+func kernelB(k int, a, b []float32, ldb int, c []float32, ldc int, acc bool, panels int) bool {
 	if !useAsm {
 		return false
 	}
-	_ = a[k*mr-1]
+	_ = a[panels*k*mr-1]
 	_ = b[(k-1)*ldb+nr-1]
-	_ = c[5*ldc+nr-1]
+	_ = c[(mr*panels-1)*ldc+nr-1]
 	f := 0
 	if acc {
 		f = 1
 	}
-	kern6x16b(k, &a[0], &b[0], ldb, &c[0], ldc, f)
+	kern6x16b(k, &a[0], &b[0], ldb, &c[0], ldc, f, panels)
 	return true
 }
 

@@ -126,31 +126,58 @@ copydone:
 	VZEROUPPER
 	RET
 
-// func kern6x16u(k int, a *float32, lda int, b, c *float32, ldc int, acc int)
-// kern6x16 reading A unpacked: six rows lda floats apart, k consecutive values each.
-TEXT ·kern6x16u(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), AX
+// EPILOGUE_NEXT writes the tile into C at DX, adding to C when DI is not
+// zero, and goes on at next (store is a label of its own).
+#define EPILOGUE_NEXT(store, next) \
+	TESTQ DI, DI; \
+	JZ store; \
+	ROWS_6x16(ADD_ROW); \
+	JMP next; \
+store: \
+	ROWS_6x16(STORE_ROW)
+
+// func kern6x16u(k int, a *float32, lda int, b, c *float32, ldc int, acc int, panels int)
+// kern6x16 reading A unpacked: six rows lda floats apart, k consecutive values
+// each; for panels tiles down A and C, six rows at a time, against the same B.
+TEXT ·kern6x16u(SB), NOSPLIT, $0-64
+	MOVQ a+8(FP), R12
 	MOVQ lda+16(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
-	MOVQ b+24(FP), BX
-	MOVQ c+32(FP), DX
+	MOVQ b+24(FP), R14
+	MOVQ c+32(FP), R13
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	MOVQ acc+48(FP), DI
+	MOVQ panels+56(FP), R11
+	TESTQ R11, R11
+	JZ udone
+upanel:
+	MOVQ k+0(FP), CX
+	MOVQ R12, AX
+	MOVQ R14, BX
+	MOVQ R13, DX
 	ZERO_6x16
 	TESTQ CX, CX
-	JZ udone
+	JZ uepi
 uloop:
 	FMA_6x16((AX), (AX)(R8*1), (AX)(R8*2), (AX)(R9*1), (AX)(R8*4), (AX)(R10*1))
 	ADDQ $4, AX
 	ADDQ $64, BX
 	DECQ CX
 	JNZ uloop
+uepi:
+	EPILOGUE_NEXT(ustore, unext)
+unext:
+	LEAQ (R12)(R9*2), R12 // six rows of A down
+	LEAQ (R13)(SI*4), R13 // and of C
+	LEAQ (R13)(SI*2), R13
+	DECQ R11
+	JNZ upanel
 udone:
-	EPILOGUE_6x16(ustore)
+	VZEROUPPER
+	RET
 
 // func vadd(dst, src *float32, n int)
 // dst[i] += src[i] for i < n.
@@ -255,29 +282,45 @@ h8done:
 	VZEROUPPER
 	RET
 
-// func kern6x16b(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
-// kern6x16 reading B in place: k rows of 16 values, ldb floats apart.
-TEXT ·kern6x16b(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
+// func kern6x16b(k int, a, b *float32, ldb int, c *float32, ldc int, acc int, panels int)
+// kern6x16 reading B in place, k rows of 16 values ldb floats apart; for
+// panels tiles down C, six rows at a time, with A's packed panels one after
+// another, against the same B.
+TEXT ·kern6x16b(SB), NOSPLIT, $0-64
 	MOVQ a+8(FP), AX
-	MOVQ b+16(FP), BX
+	MOVQ b+16(FP), R14
 	MOVQ ldb+24(FP), R8
 	SHLQ $2, R8
-	MOVQ c+32(FP), DX
+	MOVQ c+32(FP), R13
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	MOVQ acc+48(FP), DI
+	MOVQ panels+56(FP), R11
+	TESTQ R11, R11
+	JZ bdone
+bpanel:
+	MOVQ k+0(FP), CX
+	MOVQ R14, BX
+	MOVQ R13, DX
 	ZERO_6x16
 	TESTQ CX, CX
-	JZ bdone
+	JZ bepi
 bloop:
 	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
 	ADDQ $24, AX
 	ADDQ R8, BX
 	DECQ CX
 	JNZ bloop
+bepi:
+	EPILOGUE_NEXT(bstore, bnext)
+bnext:
+	LEAQ (R13)(SI*4), R13 // six rows of C down; AX is at A's next panel
+	LEAQ (R13)(SI*2), R13
+	DECQ R11
+	JNZ bpanel
 bdone:
-	EPILOGUE_6x16(bstore)
+	VZEROUPPER
+	RET
 
 // func copyStrided(dst *float32, dstStride int, src *float32, srcStride, n, rows int)
 // Copies rows runs of n floats, srcStride floats apart in src, to dst,
