@@ -221,9 +221,7 @@ func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
 	if n.relu && !n.consumerMasks {
 		maskReLU(dy, n.out[img*osz:(img+1)*osz])
 	}
-	for r := 0; r < osz; r += oc {
-		addTo(db, dy[r:r+oc])
-	}
+	addRows(db, dy, oc)
 	fresh := m.fresh(n.in[0])
 	var dx []float32
 	if dIn != nil {

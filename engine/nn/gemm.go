@@ -317,3 +317,10 @@ func kernelGo(k int, a, b, c []float32, ldc int, add bool) {
 		}
 	}
 }
+
+// addRowsGo is addRows in Go.
+func addRowsGo(s, x []float32, c int) {
+	for r := 0; r+c <= len(x); r += c {
+		addToGo(s, x[r:r+c])
+	}
+}

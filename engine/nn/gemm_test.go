@@ -151,3 +151,26 @@ func BenchmarkGonumSgemm(b *testing.B) {
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, a, w, 0, c)
 	}
 }
+
+// TestAddRows checks the row sums of the bias gradients against adding the
+// rows one by one, bit for bit, for channel counts with and without 32- and
+// 8-wide blocks.
+func TestAddRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []int{8, 10, 32, 40, 64, 72} {
+		for _, rows := range []int{0, 1, 5, 196} {
+			x := randSlice(r, rows*c)
+			want := randSlice(r, c)
+			got := append([]float32(nil), want...)
+			for i := 0; i < rows; i++ {
+				for j := range c {
+					want[j] += x[i*c+j]
+				}
+			}
+			addRows(got, x, c)
+			if !slices.Equal(got, want) {
+				t.Fatalf("c %d, %d rows: sums differ", c, rows)
+			}
+		}
+	}
+}

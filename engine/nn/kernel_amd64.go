@@ -133,3 +133,19 @@ func copyRuns(dst []float32, dstStride int, src []float32, srcStride, n, rows in
 	}
 	copyRunsGo(dst, dstStride, src, srcStride, n, rows)
 }
+
+//go:noescape
+func sumRows(s, x *float32, c, rows int)
+
+// addRows adds every row of x, c values each, to s, in order (a bias
+// gradient); s holds c values.
+func addRows(s, x []float32, c int) {
+	rows := len(x) / c
+	if !useAsm || c%8 != 0 || rows == 0 {
+		addRowsGo(s, x, c)
+		return
+	}
+	_ = s[c-1]
+	_ = x[rows*c-1]
+	sumRows(&s[0], &x[0], c, rows)
+}

@@ -363,3 +363,64 @@ csnext:
 csdone:
 	VZEROUPPER
 	RET
+
+// func sumRows(s, x *float32, c, rows int)
+// s[ch] += x[r·c+ch] over the rows r in order, c a multiple of 8: 32
+// channels at a time in four registers while there are 32, then eight.
+TEXT ·sumRows(SB), NOSPLIT, $0-32
+	MOVQ s+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ c+16(FP), R10
+	MOVQ rows+24(FP), R11
+	MOVQ R10, R12
+	SHLQ $2, R12 // a row's bytes
+srblk32:
+	CMPQ R10, $32
+	JLT srblk8
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	MOVQ SI, AX
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ srstore32
+srrow32:
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS 64(AX), Y2, Y2
+	VADDPS 96(AX), Y3, Y3
+	ADDQ R12, AX
+	DECQ CX
+	JNZ srrow32
+srstore32:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	SUBQ $32, R10
+	JMP srblk32
+srblk8:
+	TESTQ R10, R10
+	JZ srdone
+	VMOVUPS (DI), Y0
+	MOVQ SI, AX
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ srstore8
+srrow8:
+	VADDPS (AX), Y0, Y0
+	ADDQ R12, AX
+	DECQ CX
+	JNZ srrow8
+srstore8:
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, R10
+	JMP srblk8
+srdone:
+	VZEROUPPER
+	RET

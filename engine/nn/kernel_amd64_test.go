@@ -13,4 +13,5 @@ func TestPortableKernels(t *testing.T) {
 	t.Run("gemm", TestGemm)
 	t.Run("gradients", TestGradients)
 	t.Run("im2col", TestIm2colMatchesDefinition)
+	t.Run("addRows", TestAddRows)
 }

@@ -26,3 +26,5 @@ func kernel(k int, a, b, c []float32, ldc int, acc bool) { kernelGo(k, a, b, c, 
 func copyRuns(dst []float32, dstStride int, src []float32, srcStride, n, rows int) {
 	copyRunsGo(dst, dstStride, src, srcStride, n, rows)
 }
+
+func addRows(s, x []float32, c int) { addRowsGo(s, x, c) }
