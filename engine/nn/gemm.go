@@ -106,8 +106,16 @@ func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scrat
 		add := acc || k0 > 0
 		for i0 := 0; i0 < m; i0 += mc {
 			ml := min(mc, m-i0)
-			packA(apack, a, i0, ml, k0, kl)
-			ipanels := (ml + mr - 1) / mr
+			// A transposed (the gradient dYᵀ): each step's six values of a
+			// tile are contiguous and the kernel reads them in place; only
+			// the last rows, fewer than a tile, are packed.
+			strided, full := a.rs == 1, ml/mr
+			switch {
+			case !strided:
+				packA(apack, a, i0, ml, k0, kl)
+			case ml > full*mr:
+				packA(apack[:kl*mr], a, i0+full*mr, ml-full*mr, k0, kl)
+			}
 			for jp := range panels {
 				j0 := jp * nr
 				jn := min(nr, n-j0)
@@ -116,19 +124,43 @@ func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scrat
 					packEdge(edge, b, k0, kl, j0, jn)
 					bp, ldb = edge, nr
 				}
-				ip := 0
-				if full := ml / mr; jn == nr && full > 0 { // the full tiles in one call
-					kernelB(kl, apack, bp, ldb, c[i0*ldc+j0:], ldc, add, full)
-					ip = full
-				}
-				for ; ip < ipanels; ip++ {
-					r0 := i0 + ip*mr
-					kernelB(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, ldb, tile, nr, false, 1)
-					untile(c[r0*ldc+j0:], ldc, tile, min(mr, m-r0), jn, add)
-				}
+				rowBTiles(kl, a, i0, ml, k0, strided, apack, bp, ldb, c[j0:], ldc, jn, add, tile)
 			}
 		}
 	}
+}
+
+// rowBTiles is gemmRowB's block of rows [i0, i0+ml) against the panel bp
+// of B (jn ≤ nr columns, ldb apart, into c from its first column): full
+// tiles in one kernel call, column edges and the last rows through the tile.
+func rowBTiles(kl int, a view, i0, ml, k0 int, strided bool, apack, bp []float32, ldb int, c []float32, ldc, jn int, add bool, tile []float32) {
+	full := ml / mr
+	if jn == nr && full > 0 {
+		rowBKernel(kl, a, i0, k0, strided, apack, 0, bp, ldb, c[i0*ldc:], ldc, add, full)
+	} else {
+		for ip := range full {
+			rowBKernel(kl, a, i0, k0, strided, apack, ip, bp, ldb, tile, nr, false, 1)
+			untile(c[(i0+ip*mr)*ldc:], ldc, tile, mr, jn, add)
+		}
+	}
+	if ml > full*mr {
+		off := full * kl * mr
+		if strided {
+			off = 0 // only these rows were packed
+		}
+		kernelB(kl, apack[off:off+kl*mr], bp, ldb, tile, nr, false, 1)
+		untile(c[(i0+full*mr)*ldc:], ldc, tile, ml-full*mr, jn, add)
+	}
+}
+
+// rowBKernel runs panels full tiles from the ip-th of the block at i0,
+// reading A in place when strided and from apack otherwise.
+func rowBKernel(kl int, a view, i0, k0 int, strided bool, apack []float32, ip int, bp []float32, ldb int, c []float32, ldc int, acc bool, panels int) {
+	if strided {
+		kernelBs(kl, a.d[i0+ip*mr+k0*a.cs:], a.cs, bp, ldb, c, ldc, acc, panels)
+		return
+	}
+	kernelB(kl, apack[ip*kl*mr:], bp, ldb, c, ldc, acc, panels)
 }
 
 // gemm computes C = A·B (or C += A·B when acc) for an m×k view A and packed

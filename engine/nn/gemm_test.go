@@ -41,7 +41,7 @@ func TestGemm(t *testing.T) {
 	}{
 		{1, 1, 1, false, false, false}, {6, 16, 3, false, false, false}, {7, 17, 300, false, false, true},
 		{100, 33, 9, true, false, false}, {13, 64, 600, false, true, true}, {200, 10, 257, true, true, false},
-		{5, 3, 0, false, false, true}, {97, 40, 513, false, false, false},
+		{5, 3, 0, false, false, true}, {97, 40, 513, false, false, false}, {64, 288, 300, true, false, true},
 	} {
 		a := randSlice(r, c.m*c.k)
 		b := randSlice(r, c.k*c.n)

@@ -149,3 +149,20 @@ func addRows(s, x []float32, c int) {
 	_ = x[rows*c-1]
 	sumRows(&s[0], &x[0], c, rows)
 }
+
+//go:noescape
+func kern6x16bs(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, acc int, panels int)
+
+// kernelBs is kernelB reading A in place as well, where A is stored
+// transposed: step p's mr values of a tile are a[p*lda:], and a tile's next
+// tile starts mr values on.
+func kernelBs(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, panels int) {
+	_ = a[(k-1)*lda+mr*panels-1]
+	_ = b[(k-1)*ldb+nr-1]
+	_ = c[(mr*panels-1)*ldc+nr-1]
+	f := 0
+	if acc {
+		f = 1
+	}
+	kern6x16bs(k, &a[0], lda, &b[0], ldb, &c[0], ldc, f, panels)
+}

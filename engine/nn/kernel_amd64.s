@@ -424,3 +424,47 @@ srstore8:
 srdone:
 	VZEROUPPER
 	RET
+
+// func kern6x16bs(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, acc int, panels int)
+// kern6x16b reading A in place too: step p's six values are contiguous,
+// lda floats after step p-1's (A stored transposed); for panels tiles down
+// C, the next tile's A six floats on.
+TEXT ·kern6x16bs(SB), NOSPLIT, $0-72
+	MOVQ a+8(FP), R12
+	MOVQ lda+16(FP), R9
+	SHLQ $2, R9
+	MOVQ b+24(FP), R14
+	MOVQ ldb+32(FP), R8
+	SHLQ $2, R8
+	MOVQ c+40(FP), R13
+	MOVQ ldc+48(FP), SI
+	SHLQ $2, SI
+	MOVQ acc+56(FP), DI
+	MOVQ panels+64(FP), R11
+	TESTQ R11, R11
+	JZ sdone
+spanel:
+	MOVQ k+0(FP), CX
+	MOVQ R12, AX
+	MOVQ R14, BX
+	MOVQ R13, DX
+	ZERO_6x16
+	TESTQ CX, CX
+	JZ sepi
+sloop:
+	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
+	ADDQ R9, AX
+	ADDQ R8, BX
+	DECQ CX
+	JNZ sloop
+sepi:
+	EPILOGUE_NEXT(sstore, snext)
+snext:
+	ADDQ $24, R12 // the next six rows of A
+	LEAQ (R13)(SI*4), R13 // and of C
+	LEAQ (R13)(SI*2), R13
+	DECQ R11
+	JNZ spanel
+sdone:
+	VZEROUPPER
+	RET

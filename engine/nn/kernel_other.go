@@ -28,3 +28,8 @@ func copyRuns(dst []float32, dstStride int, src []float32, srcStride, n, rows in
 }
 
 func addRows(s, x []float32, c int) { addRowsGo(s, x, c) }
+
+// kernelBs is never called without the assembly: gemmRowB packs then.
+func kernelBs(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, panels int) {
+	panic("nn: kernelBs without the assembly kernels")
+}
