@@ -40,14 +40,17 @@ func BenchmarkTrainReference(b *testing.B) {
 
 // BenchmarkStep times one training step, batch 64, on one thread: a steadier
 // figure for comparing kernels on a busy machine (take the minimum over
-// -count runs).
+// -count runs). It reports images per second of wall time and of CPU time.
 func BenchmarkStep(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		net  func() *arch.Network
 	}{{"reference", Reference}, {"lenet5", leNet5}, {"fnas", fnasNet}, {"fnas-large", fnasLarge}, {"nb201", nb201Net}, {"grouped", groupedNet}} {
-		b.Run(c.name, func(b *testing.B) { benchStep(b, c.net()) })
+		b.Run(c.name, func(b *testing.B) { benchStep(b, c.net(), 1) })
 	}
+	// The reference network on two threads, as `hwnas bench train --threads 2`
+	// runs it: on a machine other processes load, compare images/cpu-s.
+	b.Run("reference-2threads", func(b *testing.B) { benchStep(b, Reference(), 2) })
 }
 
 // fnasLarge is the heaviest child of an FNAS space with kernels up to 14 and
@@ -80,16 +83,16 @@ func nb201Net() *arch.Network {
 	return n
 }
 
-func benchStep(b *testing.B, net *arch.Network) {
+func benchStep(b *testing.B, net *arch.Network, threads int) {
 	train, _, err := data.MNIST()
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := Config{Batch: 64, LR: 0.01, Momentum: 0.9, Threads: 1}
+	cfg := Config{Batch: 64, LR: 0.01, Momentum: 0.9, Threads: threads}
 	if err := cfg.fill(); err != nil {
 		b.Fatal(err)
 	}
-	m, err := build(net, 64, 1, 0, "sgd", false)
+	m, err := build(net, 64, threads, 0, "sgd", false)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,6 +108,7 @@ func benchStep(b *testing.B, net *arch.Network) {
 		s.Gather(idx, m.input, m.labels)
 	}
 	t := 0
+	c0 := cpuTime()
 	for b.Loop() {
 		m.forward(64, true, 1, uint64(t))
 		m.zeroGrads(64)
@@ -114,4 +118,7 @@ func benchStep(b *testing.B, net *arch.Network) {
 		m.step(&cfg, 0.01, t)
 	}
 	b.ReportMetric(64*float64(b.N)/b.Elapsed().Seconds(), "images/s")
+	if cpu := cpuTime() - c0; cpu > 0 {
+		b.ReportMetric(64*float64(b.N)/cpu.Seconds(), "images/cpu-s")
+	}
 }

@@ -5,36 +5,56 @@ import "math"
 // im2col writes the patches of one NHWC image into cols: one row per output
 // position, K·K·C columns ordered (ky, kx, c). p is the padding before; the
 // padding after (symmetric or not) is whatever oh and ow reach beyond the
-// map, which reads as zeros.
+// map, which reads as zeros. For each output row and ky, the positions whose
+// window lies inside the map's width copy their K·C values in one call.
 func im2col(in []float32, h, w, c, k, s, p, oh, ow int, cols []float32) {
 	kc := k * c
-	row := 0
+	kkc := k * kc
+	lo, hi := interior(w, k, s, p, ow)
 	for oy := range oh {
-		for ox := range ow {
-			dst := cols[row : row+k*kc]
-			row += k * kc
-			ix0 := ox*s - p
-			lo, hi := max(0, -ix0), min(k, w-ix0) // valid kx range
-			for ky := range k {
-				d := dst[ky*kc : ky*kc+kc]
-				iy := oy*s - p + ky
-				if iy < 0 || iy >= h || lo >= hi {
-					clear(d)
-					continue
+		base := oy * ow * kkc
+		for ky := range k {
+			iy := oy*s - p + ky
+			if iy < 0 || iy >= h {
+				for ox := range ow {
+					clear(cols[base+ox*kkc+ky*kc : base+ox*kkc+ky*kc+kc])
 				}
-				clear(d[:lo*c])
-				src := in[(iy*w+ix0+lo)*c : (iy*w+ix0+hi)*c]
-				if dst := d[lo*c : hi*c]; len(src) <= 16 {
-					for i, v := range src { // short runs (few channels): a call to memmove costs more
-						dst[i] = v
-					}
-				} else {
-					copy(dst, src)
+				continue
+			}
+			for ox := range ow {
+				if ox == lo && hi > lo {
+					copyRuns(cols[base+lo*kkc+ky*kc:], kkc, in[(iy*w+lo*s-p)*c:], s*c, kc, hi-lo)
 				}
-				clear(d[hi*c:])
+				if ox < lo || ox >= hi {
+					patchRow(in[iy*w*c:(iy+1)*w*c], w, c, k, ox*s-p, cols[base+ox*kkc+ky*kc:base+ox*kkc+ky*kc+kc])
+				}
 			}
 		}
 	}
+}
+
+// interior returns the output columns [lo, hi) whose windows, k wide with
+// stride s after a padding p, lie wholly inside a map w wide (lo == hi when
+// none does).
+func interior(w, k, s, p, ow int) (lo, hi int) {
+	lo = min((p+s-1)/s, ow)
+	if w+p-k >= 0 {
+		hi = min((w+p-k)/s+1, ow)
+	}
+	return lo, max(hi, lo)
+}
+
+// patchRow writes into d the k·c values of the input row from column ix0,
+// zeros outside the row's w columns of c channels.
+func patchRow(row []float32, w, c, k, ix0 int, d []float32) {
+	lo, hi := max(0, -ix0), min(k, w-ix0) // valid kx range
+	if lo >= hi {
+		clear(d)
+		return
+	}
+	clear(d[:lo*c])
+	copy(d[lo*c:hi*c], row[(ix0+lo)*c:(ix0+hi)*c])
+	clear(d[hi*c:])
 }
 
 // col2im adds the patch gradients in cols back into the image gradient dx.
@@ -201,9 +221,7 @@ func (m *model) convBackwardImage(n *node, w, img int, dw, db []float32) {
 	if n.relu && !n.consumerMasks {
 		maskReLU(dy, n.out[img*osz:(img+1)*osz])
 	}
-	for r := 0; r < osz; r += oc {
-		addTo(db, dy[r:r+oc])
-	}
+	addRows(db, dy, oc)
 	fresh := m.fresh(n.in[0])
 	var dx []float32
 	if dIn != nil {
@@ -356,5 +374,12 @@ func (n *node) groupPatches(x []float32, g int, cols []float32, scatter bool) {
 				}
 			}
 		}
+	}
+}
+
+// copyRunsGo is copyRuns in Go.
+func copyRunsGo(dst []float32, dstStride int, src []float32, srcStride, n, rows int) {
+	for r := range rows {
+		copy(dst[r*dstStride:r*dstStride+n], src[r*srcStride:r*srcStride+n])
 	}
 }

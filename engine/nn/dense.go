@@ -49,9 +49,7 @@ func (m *model) denseBackwardChunk(n *node, nb, w, c int) {
 	}
 	db := n.chunkB[c]
 	clear(db)
-	for r := 0; r < len(dy); r += out {
-		addTo(db, dy[r:r+out])
-	}
+	addRows(db, dy, out)
 	pb := packB(m.bpack[w], hi-lo, out, view{dy, out, 1})
 	gemm(isz, view{in[lo*isz:], 1, isz}, &pb, n.chunkW[c], out, false, m.gemmS[w])
 	if dIn != nil {

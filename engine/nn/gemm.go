@@ -106,8 +106,16 @@ func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scrat
 		add := acc || k0 > 0
 		for i0 := 0; i0 < m; i0 += mc {
 			ml := min(mc, m-i0)
-			packA(apack, a, i0, ml, k0, kl)
-			ipanels := (ml + mr - 1) / mr
+			// A transposed (the gradient dYᵀ): each step's six values of a
+			// tile are contiguous and the kernel reads them in place; only
+			// the last rows, fewer than a tile, are packed.
+			strided, full := a.rs == 1, ml/mr
+			switch {
+			case !strided:
+				packA(apack, a, i0, ml, k0, kl)
+			case ml > full*mr:
+				packA(apack[:kl*mr], a, i0+full*mr, ml-full*mr, k0, kl)
+			}
 			for jp := range panels {
 				j0 := jp * nr
 				jn := min(nr, n-j0)
@@ -116,20 +124,43 @@ func gemmRowB(m, n, k int, a view, b view, c []float32, ldc int, acc bool, scrat
 					packEdge(edge, b, k0, kl, j0, jn)
 					bp, ldb = edge, nr
 				}
-				for ip := range ipanels {
-					ap := apack[ip*kl*mr : (ip+1)*kl*mr]
-					r0 := i0 + ip*mr
-					rn := min(mr, m-r0)
-					if rn == mr && jn == nr {
-						kernelB(kl, ap, bp, ldb, c[r0*ldc+j0:], ldc, add)
-						continue
-					}
-					kernelB(kl, ap, bp, ldb, tile, nr, false)
-					untile(c[r0*ldc+j0:], ldc, tile, rn, jn, add)
-				}
+				rowBTiles(kl, a, i0, ml, k0, strided, apack, bp, ldb, c[j0:], ldc, jn, add, tile)
 			}
 		}
 	}
+}
+
+// rowBTiles is gemmRowB's block of rows [i0, i0+ml) against the panel bp
+// of B (jn ≤ nr columns, ldb apart, into c from its first column): full
+// tiles in one kernel call, column edges and the last rows through the tile.
+func rowBTiles(kl int, a view, i0, ml, k0 int, strided bool, apack, bp []float32, ldb int, c []float32, ldc, jn int, add bool, tile []float32) {
+	full := ml / mr
+	if jn == nr && full > 0 {
+		rowBKernel(kl, a, i0, k0, strided, apack, 0, bp, ldb, c[i0*ldc:], ldc, add, full)
+	} else {
+		for ip := range full {
+			rowBKernel(kl, a, i0, k0, strided, apack, ip, bp, ldb, tile, nr, false, 1)
+			untile(c[(i0+ip*mr)*ldc:], ldc, tile, mr, jn, add)
+		}
+	}
+	if ml > full*mr {
+		off := full * kl * mr
+		if strided {
+			off = 0 // only these rows were packed
+		}
+		kernelB(kl, apack[off:off+kl*mr], bp, ldb, tile, nr, false, 1)
+		untile(c[(i0+full*mr)*ldc:], ldc, tile, ml-full*mr, jn, add)
+	}
+}
+
+// rowBKernel runs panels full tiles from the ip-th of the block at i0,
+// reading A in place when strided and from apack otherwise.
+func rowBKernel(kl int, a view, i0, k0 int, strided bool, apack []float32, ip int, bp []float32, ldb int, c []float32, ldc int, acc bool, panels int) {
+	if strided {
+		kernelBs(kl, a.d[i0+ip*mr+k0*a.cs:], a.cs, bp, ldb, c, ldc, acc, panels)
+		return
+	}
+	kernelB(kl, apack[ip*kl*mr:], bp, ldb, c, ldc, acc, panels)
 }
 
 // gemm computes C = A·B (or C += A·B when acc) for an m×k view A and packed
@@ -157,40 +188,60 @@ func gemm(m int, a view, b *packedB, c []float32, ldc int, acc bool, scratch []f
 		for i0 := 0; i0 < m; i0 += mc {
 			ml := min(mc, m-i0)
 			// Rows that are contiguous in k go to the kernel unpacked: packing
-			// them costs as much as the arithmetic when n is small.
+			// them costs as much as the arithmetic when n is small. Only the
+			// last rows, fewer than a tile, are packed, once for every panel.
 			direct := a.cs == 1 && useAsm
-			if !direct {
+			full := ml / mr
+			switch {
+			case !direct:
 				packA(apack, a, i0, ml, k0, kl)
+			case ml > full*mr:
+				packA(apack[:kl*mr], a, i0+full*mr, ml-full*mr, k0, kl)
 			}
-			ipanels := (ml + mr - 1) / mr
 			for jp := range b.panels {
 				bp := bblock[jp*kl*nr : (jp+1)*kl*nr]
 				j0 := jp * nr
 				jn := min(nr, n-j0)
-				for ip := range ipanels {
+				if direct {
+					gemmDirect(kl, a, i0, ml, k0, bp, c[j0:], ldc, jn, add, apack, tile)
+					continue
+				}
+				for ip := range (ml + mr - 1) / mr {
 					r0 := i0 + ip*mr
 					rn := min(mr, m-r0)
-					full := rn == mr && jn == nr
-					switch {
-					case direct && full && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, c[r0*ldc+j0:], ldc, add):
-						continue
-					case direct && rn == mr && jn <= nr/2 && kernelDirect8(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr):
-						// a narrow column edge: half the kernel
-					case direct && rn == mr && kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr, false):
-						// a column edge: the tile is added below
-					case direct:
-						packA(apack[:kl*mr], a, r0, rn, k0, kl)
-						kernel(kl, apack[:kl*mr], bp, tile, nr, false)
-					case full:
+					if rn == mr && jn == nr {
 						kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, c[r0*ldc+j0:], ldc, add)
 						continue
-					default:
-						kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, tile, nr, false)
 					}
+					kernel(kl, apack[ip*kl*mr:(ip+1)*kl*mr], bp, tile, nr, false)
 					untile(c[r0*ldc+j0:], ldc, tile, rn, jn, add)
 				}
 			}
 		}
+	}
+}
+
+// gemmDirect is gemm's block of rows [i0, i0+ml) of an unpacked A against
+// the packed panel bp of B (jn ≤ nr columns, into c from its first column):
+// full tiles in one kernel call, column edges through the tile, and the
+// last rows, fewer than a tile, from apack where gemm packed them.
+func gemmDirect(kl int, a view, i0, ml, k0 int, bp, c []float32, ldc, jn int, add bool, apack, tile []float32) {
+	full := ml / mr
+	ip := 0
+	if jn == nr && full > 0 {
+		kernelDirect(kl, a.d[i0*a.rs+k0:], a.rs, bp, c[i0*ldc:], ldc, add, full)
+		ip = full
+	}
+	for ; ip < full; ip++ { // a column edge
+		r0 := i0 + ip*mr
+		if jn > nr/2 || !kernelDirect8(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr) {
+			kernelDirect(kl, a.d[r0*a.rs+k0:], a.rs, bp, tile, nr, false, 1)
+		}
+		untile(c[r0*ldc:], ldc, tile, mr, jn, add)
+	}
+	if ml > full*mr {
+		kernel(kl, apack[:kl*mr], bp, tile, nr, false)
+		untile(c[(i0+full*mr)*ldc:], ldc, tile, ml-full*mr, jn, add)
 	}
 }
 
@@ -296,5 +347,12 @@ func kernelGo(k int, a, b, c []float32, ldc int, add bool) {
 				dst[j] = sum[r][j]
 			}
 		}
+	}
+}
+
+// addRowsGo is addRows in Go.
+func addRowsGo(s, x []float32, c int) {
+	for r := 0; r+c <= len(x); r += c {
+		addToGo(s, x[r:r+c])
 	}
 }

@@ -41,7 +41,7 @@ func TestGemm(t *testing.T) {
 	}{
 		{1, 1, 1, false, false, false}, {6, 16, 3, false, false, false}, {7, 17, 300, false, false, true},
 		{100, 33, 9, true, false, false}, {13, 64, 600, false, true, true}, {200, 10, 257, true, true, false},
-		{5, 3, 0, false, false, true}, {97, 40, 513, false, false, false},
+		{5, 3, 0, false, false, true}, {97, 40, 513, false, false, false}, {64, 288, 300, true, false, true},
 	} {
 		a := randSlice(r, c.m*c.k)
 		b := randSlice(r, c.k*c.n)
@@ -149,5 +149,28 @@ func BenchmarkGonumSgemm(b *testing.B) {
 	b.SetBytes(int64(2 * m * n * k))
 	for b.Loop() {
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, a, w, 0, c)
+	}
+}
+
+// TestAddRows checks the row sums of the bias gradients against adding the
+// rows one by one, bit for bit, for channel counts with and without 32- and
+// 8-wide blocks.
+func TestAddRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []int{8, 10, 32, 40, 64, 72} {
+		for _, rows := range []int{0, 1, 5, 196} {
+			x := randSlice(r, rows*c)
+			want := randSlice(r, c)
+			got := append([]float32(nil), want...)
+			for i := 0; i < rows; i++ {
+				for j := range c {
+					want[j] += x[i*c+j]
+				}
+			}
+			addRows(got, x, c)
+			if !slices.Equal(got, want) {
+				t.Fatalf("c %d, %d rows: sums differ", c, rows)
+			}
+		}
 	}
 }

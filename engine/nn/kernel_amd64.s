@@ -126,31 +126,58 @@ copydone:
 	VZEROUPPER
 	RET
 
-// func kern6x16u(k int, a *float32, lda int, b, c *float32, ldc int, acc int)
-// kern6x16 reading A unpacked: six rows lda floats apart, k consecutive values each.
-TEXT ·kern6x16u(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), AX
+// EPILOGUE_NEXT writes the tile into C at DX, adding to C when DI is not
+// zero, and goes on at next (store is a label of its own).
+#define EPILOGUE_NEXT(store, next) \
+	TESTQ DI, DI; \
+	JZ store; \
+	ROWS_6x16(ADD_ROW); \
+	JMP next; \
+store: \
+	ROWS_6x16(STORE_ROW)
+
+// func kern6x16u(k int, a *float32, lda int, b, c *float32, ldc int, acc int, panels int)
+// kern6x16 reading A unpacked: six rows lda floats apart, k consecutive values
+// each; for panels tiles down A and C, six rows at a time, against the same B.
+TEXT ·kern6x16u(SB), NOSPLIT, $0-64
+	MOVQ a+8(FP), R12
 	MOVQ lda+16(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
-	MOVQ b+24(FP), BX
-	MOVQ c+32(FP), DX
+	MOVQ b+24(FP), R14
+	MOVQ c+32(FP), R13
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	MOVQ acc+48(FP), DI
+	MOVQ panels+56(FP), R11
+	TESTQ R11, R11
+	JZ udone
+upanel:
+	MOVQ k+0(FP), CX
+	MOVQ R12, AX
+	MOVQ R14, BX
+	MOVQ R13, DX
 	ZERO_6x16
 	TESTQ CX, CX
-	JZ udone
+	JZ uepi
 uloop:
 	FMA_6x16((AX), (AX)(R8*1), (AX)(R8*2), (AX)(R9*1), (AX)(R8*4), (AX)(R10*1))
 	ADDQ $4, AX
 	ADDQ $64, BX
 	DECQ CX
 	JNZ uloop
+uepi:
+	EPILOGUE_NEXT(ustore, unext)
+unext:
+	LEAQ (R12)(R9*2), R12 // six rows of A down
+	LEAQ (R13)(SI*4), R13 // and of C
+	LEAQ (R13)(SI*2), R13
+	DECQ R11
+	JNZ upanel
 udone:
-	EPILOGUE_6x16(ustore)
+	VZEROUPPER
+	RET
 
 // func vadd(dst, src *float32, n int)
 // dst[i] += src[i] for i < n.
@@ -255,26 +282,189 @@ h8done:
 	VZEROUPPER
 	RET
 
-// func kern6x16b(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
-// kern6x16 reading B in place: k rows of 16 values, ldb floats apart.
-TEXT ·kern6x16b(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
+// func kern6x16b(k int, a, b *float32, ldb int, c *float32, ldc int, acc int, panels int)
+// kern6x16 reading B in place, k rows of 16 values ldb floats apart; for
+// panels tiles down C, six rows at a time, with A's packed panels one after
+// another, against the same B.
+TEXT ·kern6x16b(SB), NOSPLIT, $0-64
 	MOVQ a+8(FP), AX
-	MOVQ b+16(FP), BX
+	MOVQ b+16(FP), R14
 	MOVQ ldb+24(FP), R8
 	SHLQ $2, R8
-	MOVQ c+32(FP), DX
+	MOVQ c+32(FP), R13
 	MOVQ ldc+40(FP), SI
 	SHLQ $2, SI
 	MOVQ acc+48(FP), DI
+	MOVQ panels+56(FP), R11
+	TESTQ R11, R11
+	JZ bdone
+bpanel:
+	MOVQ k+0(FP), CX
+	MOVQ R14, BX
+	MOVQ R13, DX
 	ZERO_6x16
 	TESTQ CX, CX
-	JZ bdone
+	JZ bepi
 bloop:
 	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
 	ADDQ $24, AX
 	ADDQ R8, BX
 	DECQ CX
 	JNZ bloop
+bepi:
+	EPILOGUE_NEXT(bstore, bnext)
+bnext:
+	LEAQ (R13)(SI*4), R13 // six rows of C down; AX is at A's next panel
+	LEAQ (R13)(SI*2), R13
+	DECQ R11
+	JNZ bpanel
 bdone:
-	EPILOGUE_6x16(bstore)
+	VZEROUPPER
+	RET
+
+// func copyStrided(dst *float32, dstStride int, src *float32, srcStride, n, rows int)
+// Copies rows runs of n floats, srcStride floats apart in src, to dst,
+// dstStride floats apart: eight floats at a time, then one at a time.
+TEXT ·copyStrided(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ dstStride+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ srcStride+24(FP), R9
+	SHLQ $2, R9
+	MOVQ n+32(FP), R10
+	MOVQ rows+40(FP), DX
+	TESTQ DX, DX
+	JZ csdone
+csrow:
+	XORQ AX, AX
+	MOVQ R10, CX
+cs8:
+	CMPQ CX, $8
+	JLT cs1
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	SUBQ $8, CX
+	JMP cs8
+cs1:
+	TESTQ CX, CX
+	JZ csnext
+	MOVL (SI)(AX*1), BX
+	MOVL BX, (DI)(AX*1)
+	ADDQ $4, AX
+	DECQ CX
+	JMP cs1
+csnext:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ DX
+	JNZ csrow
+csdone:
+	VZEROUPPER
+	RET
+
+// func sumRows(s, x *float32, c, rows int)
+// s[ch] += x[r·c+ch] over the rows r in order, c a multiple of 8: 32
+// channels at a time in four registers while there are 32, then eight.
+TEXT ·sumRows(SB), NOSPLIT, $0-32
+	MOVQ s+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ c+16(FP), R10
+	MOVQ rows+24(FP), R11
+	MOVQ R10, R12
+	SHLQ $2, R12 // a row's bytes
+srblk32:
+	CMPQ R10, $32
+	JLT srblk8
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	MOVQ SI, AX
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ srstore32
+srrow32:
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS 64(AX), Y2, Y2
+	VADDPS 96(AX), Y3, Y3
+	ADDQ R12, AX
+	DECQ CX
+	JNZ srrow32
+srstore32:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	SUBQ $32, R10
+	JMP srblk32
+srblk8:
+	TESTQ R10, R10
+	JZ srdone
+	VMOVUPS (DI), Y0
+	MOVQ SI, AX
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ srstore8
+srrow8:
+	VADDPS (AX), Y0, Y0
+	ADDQ R12, AX
+	DECQ CX
+	JNZ srrow8
+srstore8:
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, R10
+	JMP srblk8
+srdone:
+	VZEROUPPER
+	RET
+
+// func kern6x16bs(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, acc int, panels int)
+// kern6x16b reading A in place too: step p's six values are contiguous,
+// lda floats after step p-1's (A stored transposed); for panels tiles down
+// C, the next tile's A six floats on.
+TEXT ·kern6x16bs(SB), NOSPLIT, $0-72
+	MOVQ a+8(FP), R12
+	MOVQ lda+16(FP), R9
+	SHLQ $2, R9
+	MOVQ b+24(FP), R14
+	MOVQ ldb+32(FP), R8
+	SHLQ $2, R8
+	MOVQ c+40(FP), R13
+	MOVQ ldc+48(FP), SI
+	SHLQ $2, SI
+	MOVQ acc+56(FP), DI
+	MOVQ panels+64(FP), R11
+	TESTQ R11, R11
+	JZ sdone
+spanel:
+	MOVQ k+0(FP), CX
+	MOVQ R12, AX
+	MOVQ R14, BX
+	MOVQ R13, DX
+	ZERO_6x16
+	TESTQ CX, CX
+	JZ sepi
+sloop:
+	FMA_6x16(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX))
+	ADDQ R9, AX
+	ADDQ R8, BX
+	DECQ CX
+	JNZ sloop
+sepi:
+	EPILOGUE_NEXT(sstore, snext)
+snext:
+	ADDQ $24, R12 // the next six rows of A
+	LEAQ (R13)(SI*4), R13 // and of C
+	LEAQ (R13)(SI*2), R13
+	DECQ R11
+	JNZ spanel
+sdone:
+	VZEROUPPER
+	RET

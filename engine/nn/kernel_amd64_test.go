@@ -12,4 +12,6 @@ func TestPortableKernels(t *testing.T) {
 	defer func() { useAsm = saved }()
 	t.Run("gemm", TestGemm)
 	t.Run("gradients", TestGradients)
+	t.Run("im2col", TestIm2colMatchesDefinition)
+	t.Run("addRows", TestAddRows)
 }

@@ -22,12 +22,17 @@ func (m *model) poolForwardChunk(n *node, nb, t int) {
 		if n.kind == kMaxPool {
 			arg = n.arg[img*osz : (img+1)*osz]
 		}
-		if n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 && n.padAfter == 0 {
+		if n.isPool2() {
 			maxPool2(x, y, arg, n.inShape.W, n.inShape.C, n.shape.H, n.shape.W)
 			continue
 		}
 		n.poolImage(x, y, arg)
 	}
+}
+
+// isPool2 reports a max pool over 2×2 windows with stride 2 and no padding.
+func (n *node) isPool2() bool {
+	return n.kind == kMaxPool && n.k == 2 && n.stride == 2 && n.pad == 0 && n.padAfter == 0
 }
 
 // poolImage pools one image x into y, any window, stride and padding; arg
@@ -100,6 +105,14 @@ func avgWindow(x, o []float32, iw, y0, y1, x0, x1 int) {
 
 // maxPool2 is max pooling over 2×2 windows with stride 2, the common case.
 func maxPool2(x, y []float32, arg []int32, iw, c, oh, ow int) {
+	if maxPool2Asm(x, y, arg, iw, c, oh, ow) {
+		return
+	}
+	maxPool2Go(x, y, arg, iw, c, oh, ow)
+}
+
+// maxPool2Go is maxPool2 in Go.
+func maxPool2Go(x, y []float32, arg []int32, iw, c, oh, ow int) {
 	for oy := range oh {
 		for ox := range ow {
 			p0 := (2*oy*iw + 2*ox) * c
@@ -147,6 +160,10 @@ func (m *model) poolBackwardChunk(n *node, nb, t int) {
 	for img := lo; img < hi; img++ {
 		dx := dIn[img*isz : (img+1)*isz]
 		dy := n.grad[img*osz : (img+1)*osz]
+		if n.isPool2() && (!fresh || (ih == 2*oh && iw == 2*ow)) &&
+			maxPool2BackAsm(dx, dy, n.arg[img*osz:(img+1)*osz], n.out[img*osz:(img+1)*osz], iw, c, oh, ow, fresh, n.maskIn) {
+			continue
+		}
 		if fresh {
 			clear(dx)
 		}
