@@ -122,7 +122,7 @@ search's wall time.`,
 	f := cmd.Flags()
 	f.StringVar(&o.strategies, "strategies", "fbnet,proxyless,reinforce,evolution", "searches to run: experiments of the spec, comma-separated")
 	f.DurationVar(&o.time, "time", 0, "wall time of each black-box search (default: --ratio times the slower differentiable search's)")
-	f.Float64Var(&o.ratio, "ratio", 1, "black-box wall time as a multiple of the slower differentiable search's")
+	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches (default: the spec's)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
 	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 4000)")
