@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -264,5 +266,83 @@ func TestDifferentiableNeeds(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.e.Name, err, c.want)
 		}
+	}
+}
+
+// TestProxylessLoss checks every proxyless loss's gradients against finite
+// differences, and mnas_hard's MnasNet hard constraint: no latency
+// gradient at or below the target, a positive one above, the loss
+// continuous at the target and equal to mul_log with β = 0 within it.
+func TestProxylessLoss(t *testing.T) {
+	const target, ce = 0.3, 0.7
+	for loss, name := range []string{"mul_log", "add_linear", "mnas_hard"} {
+		st := &diffState{pt: diffPoint{kind: "proxyless", targetMs: target,
+			p: map[string]float64{"loss": float64(loss), "alpha": 1.5, "beta": 0.6, "lambda": 0.2}}}
+		for _, e := range []float64{0.1, 0.29, 0.31, 0.9} {
+			l, dCE, dLat := st.proxylessLoss(ce, e)
+			const h = 1e-6
+			up, _, _ := st.proxylessLoss(ce, e+h)
+			down, _, _ := st.proxylessLoss(ce, e-h)
+			upCE, _, _ := st.proxylessLoss(ce+h, e)
+			if fd := (up - down) / (2 * h); math.Abs(fd-dLat) > 1e-4*max(1, math.Abs(fd)) {
+				t.Errorf("%s at E %g ms: ∂L/∂E %g, finite difference %g", name, e, dLat, fd)
+			}
+			if fd := (upCE - l) / h; math.Abs(fd-dCE) > 1e-4*max(1, math.Abs(fd)) {
+				t.Errorf("%s at E %g ms: ∂L/∂CE %g, finite difference %g", name, e, dCE, fd)
+			}
+			if name == "mnas_hard" && (e <= target) != (dLat == 0) {
+				t.Errorf("mnas_hard at E %g ms, target %g: ∂L/∂E %g, want 0 exactly when E ≤ target", e, target, dLat)
+			}
+		}
+	}
+	hard := &diffState{pt: diffPoint{kind: "proxyless", targetMs: target, p: map[string]float64{"loss": 2, "alpha": 1.5}}}
+	flat := &diffState{pt: diffPoint{kind: "proxyless", targetMs: target, p: map[string]float64{"loss": 0, "alpha": 1.5, "beta": 0}}}
+	at, _, _ := hard.proxylessLoss(ce, target)
+	above, _, _ := hard.proxylessLoss(ce, target*(1+1e-9))
+	within, _, _ := hard.proxylessLoss(ce, 0.1)
+	ref, _, _ := flat.proxylessLoss(ce, 0.1)
+	if math.Abs(above-at) > 1e-6 || within != ref {
+		t.Errorf("mnas_hard: L(T) %g, L(T+) %g (want continuous); L(0.1 ms) %g, mul_log with β 0 %g (want equal)", at, above, within, ref)
+	}
+}
+
+// TestProxylessHardConstraint searches with mnas_hard twice: with a target
+// above every child's latency it must run exactly as mul_log with β = 0
+// (latency ignored: no pressure within the target), and with a target
+// below every child's it must derive the fastest child of the table.
+func TestProxylessHardConstraint(t *testing.T) {
+	run := func(p map[string]float64) (Trial, *ArchEpoch, Experiment) {
+		t.Helper()
+		p = maps.Clone(p)
+		p["epochs"], p["warmup"], p["arch_lr"] = 3, 1, 0.2
+		e := diffExperiment(t, "hard", StrategySpec{Kind: "proxyless", Params: p})
+		var last *ArchEpoch
+		out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir()), Cores: 2, Progress: func(ev Event) {
+			if ev.Kind == DiffEpoch {
+				last = ev.Arch
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Trials[0], last, e
+	}
+	loose, lastLoose, _ := run(map[string]float64{"loss": 2, "target": 100})
+	flat, lastFlat, _ := run(map[string]float64{"loss": 0, "beta": 0, "target": 100})
+	if !slices.Equal(loose.Genome, flat.Genome) || !slices.Equal(lastLoose.Positions[0].Probs, lastFlat.Positions[0].Probs) {
+		t.Errorf("mnas_hard with a loose target derived %v (probabilities %v), mul_log with β 0 %v (%v): want the same search",
+			loose.Genome, lastLoose.Positions[0].Probs, flat.Genome, lastFlat.Positions[0].Probs)
+	}
+	tight, _, e := run(map[string]float64{"loss": 2, "target": 1e-3})
+	mn, err := newMixedNet(e.Space, e.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastest := mn.fixed
+	for _, p := range mn.pos {
+		fastest += slices.Min(p.lat)
+	}
+	if got := tableLatency(t, e, tight); math.Abs(got-fastest) > 1e-9 {
+		t.Errorf("mnas_hard with a target below every child derived a %.4f ms child (%v); the fastest is %.4f ms", got, tight.Genome, fastest)
 	}
 }

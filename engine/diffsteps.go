@@ -183,18 +183,28 @@ func (st *diffState) proxylessGrad(x *nn.Mixed, set *data.Set, idx []int, rng *r
 	return loss, ce, grad, nil
 }
 
-// proxylessLoss is ProxylessNAS's loss for cross-entropy ce and expected
-// latency e (ms) against the target (ms), with ∂L/∂CE and ∂L/∂E[LAT] (per
-// ms): mul_log α·CE·(log E / log T)^β with latencies in microseconds (so
-// that both logs are positive), or add_linear CE + λ·(E − T)/T (the
-// official code's mul#log and add#linear).
+// proxylessLoss is the architecture loss of proxyless for cross-entropy
+// ce and expected latency e (ms) against the target t (ms), with ∂L/∂CE and
+// ∂L/∂E[LAT] (per ms). ProxylessNAS's two forms (the official code's
+// mul#log and add#linear): mul_log α·CE·(log E / log T)^β with latencies in
+// microseconds (so that both logs are positive), add_linear CE + λ·(E −
+// T)/T. mnas_hard is MnasNet's hard constraint (Tan et al., CVPR 2019, §3:
+// reward ACC·(LAT/T)^w with w = 0 at or below T and −1 above) as a loss,
+// α·CE·max(1, E/T): no latency pressure within the target, a pull back
+// to it as strong as the relative excess above it.
 func (st *diffState) proxylessLoss(ce, e float64) (loss, dCE, dLat float64) {
-	t := st.pt.targetMs
-	if st.pt.p["loss"] == 1 { // add_linear
+	t, a := st.pt.targetMs, st.pt.p["alpha"]
+	switch st.pt.p["loss"] {
+	case 1: // add_linear
 		l := st.pt.p["lambda"]
 		return ce + l*(e-t)/t, 1, l / t
+	case 2: // mnas_hard
+		if e <= t {
+			return ce * a, a, 0
+		}
+		return ce * a * e / t, a * e / t, ce * a / t
 	}
-	a, b := st.pt.p["alpha"], st.pt.p["beta"]
+	b := st.pt.p["beta"]
 	eu, tu := math.Max(1000*e, math.E), math.Max(1000*t, math.E)
 	r := math.Log(eu) / math.Log(tu)
 	f := a * math.Pow(r, b)

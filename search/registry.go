@@ -132,8 +132,8 @@ var kinds = []KindInfo{
 	{Name: "proxyless", Differentiable: true,
 		Doc: "ProxylessNAS (Cai et al. ICLR 2019): binarised paths, one sampled path per weight step and two per architecture step, against the expected latency from the latency table",
 		Params: append(diffParams(), []Param{
-			{Name: "loss", Default: 0, Min: 0, Max: 1, Integer: true, Choices: []string{"mul_log", "add_linear"}, Doc: "mul_log: alpha·CE·(log E[LAT] / log target)^beta; add_linear: CE + lambda·(E[LAT] − target)/target (ProxylessNAS's two forms)"},
-			{Name: "alpha", Default: 1, Min: 1e-6, Max: 100, Doc: "mul_log: scale of the loss (ProxylessNAS 1)"},
+			{Name: "loss", Default: 0, Min: 0, Max: 2, Integer: true, Choices: []string{"mul_log", "add_linear", "mnas_hard"}, Doc: "mul_log: alpha·CE·(log E[LAT] / log target)^beta; add_linear: CE + lambda·(E[LAT] − target)/target (ProxylessNAS's two forms); mnas_hard: alpha·CE·max(1, E[LAT]/target), MnasNet's hard constraint, no latency pressure within the target"},
+			{Name: "alpha", Default: 1, Min: 1e-6, Max: 100, Doc: "mul_log and mnas_hard: scale of the loss (ProxylessNAS 1)"},
 			{Name: "beta", Default: 0.6, Min: 0, Max: 10, Doc: "mul_log: exponent of the latency ratio (ProxylessNAS 0.6)"},
 			{Name: "lambda", Default: 0.2, Min: 0, Max: 100, Doc: "add_linear: weight of the relative latency excess (ProxylessNAS 0.2)"},
 			{Name: "target", Default: 0, Min: 0, Max: 1e9, Time: true, Doc: "latency target; 0 takes the experiment's require latency <= …"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"os/signal"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/search"
 )
 
 // differentiableSpec is examples/differentiable_mnist.hwnas, built in for
@@ -122,8 +124,8 @@ search's wall time.`,
 	f := cmd.Flags()
 	f.StringVar(&o.strategies, "strategies", "fbnet,proxyless,reinforce,evolution", "searches to run: experiments of the spec, comma-separated")
 	f.DurationVar(&o.time, "time", 0, "wall time of each black-box search (default: --ratio times the slower differentiable search's)")
-	f.Float64Var(&o.ratio, "ratio", 1, "black-box wall time as a multiple of the slower differentiable search's")
-	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches (default: the spec's)")
+	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
+	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
 	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 4000)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
@@ -207,10 +209,7 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 	}
 	e.Strategy.Params = maps.Clone(e.Strategy.Params)
 	if o.epochs > 0 && isDifferentiable(e.Strategy.Kind) {
-		if e.Strategy.Params == nil {
-			e.Strategy.Params = map[string]float64{}
-		}
-		e.Strategy.Params["epochs"] = float64(o.epochs)
+		e.Strategy.Params = scaleEpochs(e.Strategy.Kind, e.Strategy.Params, o.epochs)
 	}
 	if o.train > 0 {
 		e.Fidelity.Train, e.Fidelity.Val, e.Fidelity.Test = o.train, max(o.train/4, 1), max(o.train/4, 1)
@@ -227,6 +226,20 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 		return e, fmt.Errorf("experiment %s has no latency spec (require latency <= …)", name)
 	}
 	return e, e.Validate()
+}
+
+// scaleEpochs sets a differentiable strategy's epochs to n and its warm-up
+// to the same share of them as in params (rounded down), so that a shorter
+// search still takes architecture steps.
+func scaleEpochs(kind string, params map[string]float64, n int) map[string]float64 {
+	out := map[string]float64{}
+	maps.Copy(out, params)
+	info, _ := search.Kind(kind)
+	if p, err := info.Resolve(params); err == nil { // else Validate says why
+		out["warmup"] = math.Floor(float64(n) * p["warmup"] / p["epochs"])
+	}
+	out["epochs"] = float64(n)
+	return out
 }
 
 // latencySpec is e's upper bound on latency.

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hwnas/hwnas/dsl"
 	"github.com/hwnas/hwnas/engine"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/golden"
@@ -158,5 +160,29 @@ func TestBenchDifferentiableShort(t *testing.T) {
 	}
 	if b.BlackBoxTimeS != 0.5*slowest {
 		t.Errorf("black-box time %g s, want half of %g s", b.BlackBoxTimeS, slowest)
+	}
+}
+
+// TestBenchDifferentiableEpochs: --epochs keeps each search's share of
+// warm-up (rounded down), so that a short run still searches.
+func TestBenchDifferentiableEpochs(t *testing.T) {
+	spec, err := dsl.LoadSource("differentiable_mnist.hwnas", differentiableSpec, dsl.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"fbnet", "proxyless"} {
+		full, err := diffExperiment(spec, name, diffOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		short, err := diffExperiment(spec, name, diffOptions{epochs: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, warm := full.Strategy.Params["epochs"], full.Strategy.Params["warmup"]
+		got := short.Strategy.Params
+		if got["epochs"] != 5 || got["warmup"] >= 5 || got["warmup"] != math.Floor(5*warm/ep) {
+			t.Errorf("%s: --epochs 5 of %g epochs with %g warm-up gives %g epochs with %g warm-up", name, ep, warm, got["epochs"], got["warmup"])
+		}
 	}
 }
