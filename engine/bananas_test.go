@@ -67,18 +67,8 @@ func TestBananasUsesHardwareModel(t *testing.T) {
 // multi-objective mode end to end, and finds a front of several children.
 func TestBananasTwoObjectives(t *testing.T) {
 	src := strings.Replace(bananasSpec, "require latency <= 4 ms", "minimize latency", 1)
-	spec, err := dsl.LoadSource("t.hwnas", strings.Replace(src, "KIND", "bananas { initial = 10  ensemble = 2 }", 1), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := FromSpec(spec, "e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, t.TempDir())})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src = strings.Replace(src, "KIND", "bananas { initial = 10  ensemble = 2 }", 1)
+	out, _ := runSpec(t, hwnastest.OpenStore(t, t.TempDir()), "t.hwnas", src, "e")
 	if len(out.Trials) != 40 || len(out.Front()) < 2 {
 		t.Errorf("%d trials, front %d; want 40 and a front of several", len(out.Trials), len(out.Front()))
 	}
