@@ -209,13 +209,7 @@ func TestRungCheckpointTravels(t *testing.T) {
 	srv := startServer(t, ServerConfig{})
 	e := ashaExperiment(1)
 	qe := queueEvaluator(t, srv.URL(), "", e.Evaluator, Config{})
-	var mu sync.Mutex
-	var logs []string
-	loggingWorker(t, srv.URL(), func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		logs = append(logs, fmt.Sprintf(format, args...))
-	})
+	logs := collectingWorker(t, srv.URL())
 	net, err := e.Space.Decode([]int{1, 1, 0, 1})
 	if err != nil {
 		t.Fatal(err)
@@ -250,11 +244,8 @@ func TestRungCheckpointTravels(t *testing.T) {
 	if res.Metrics[metric.Accuracy] != whole.Metrics[metric.Accuracy] {
 		t.Errorf("resumed on the worker: accuracy %v, 3 epochs at once %v", res.Metrics[metric.Accuracy], whole.Metrics[metric.Accuracy])
 	}
-	mu.Lock()
-	resumed := slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "resumes from a checkpoint of") })
-	mu.Unlock()
-	if !resumed {
-		t.Errorf("the worker did not resume from the checkpoint; its log: %q", logs)
+	if !logs.has("resumes from a checkpoint of") {
+		t.Errorf("the worker did not resume from the checkpoint; its log: %q", logs.text())
 	}
 	if left := bucketObjects(t, srv.URL(), CheckpointBucket); len(left) > 0 {
 		t.Errorf("%d checkpoint objects left on the server", len(left))
@@ -276,6 +267,37 @@ func loggingWorker(t *testing.T, url string, log func(string, ...any)) {
 		}
 	})
 	t.Cleanup(func() { cancel(); wg.Wait(); nc.Close() })
+}
+
+// workerLog is the log lines of a worker running in this process.
+type workerLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// collectingWorker runs a worker in this process until the test ends and
+// keeps its log.
+func collectingWorker(t *testing.T, url string) *workerLog {
+	l := &workerLog{}
+	loggingWorker(t, url, func(format string, args ...any) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.lines = append(l.lines, fmt.Sprintf(format, args...))
+	})
+	return l
+}
+
+// has reports whether a line so far contains s.
+func (l *workerLog) has(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.ContainsFunc(l.lines, func(line string) bool { return strings.Contains(line, s) })
+}
+
+func (l *workerLog) text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
 }
 
 // TestWorkerSwitchesSupernets: a worker serving two experiments with
@@ -346,13 +368,7 @@ func TestMissingCheckpointTrainsFromScratch(t *testing.T) {
 	srv := startServer(t, ServerConfig{})
 	e := ashaExperiment(1)
 	qe := queueEvaluator(t, srv.URL(), "", e.Evaluator, Config{Poll: 100 * time.Millisecond})
-	var mu sync.Mutex
-	var logs []string
-	loggingWorker(t, srv.URL(), func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		logs = append(logs, fmt.Sprintf(format, args...))
-	})
+	logs := collectingWorker(t, srv.URL())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := qe.buckets(ctx); err != nil {
@@ -386,9 +402,7 @@ func TestMissingCheckpointTrainsFromScratch(t *testing.T) {
 	if c.res.Error != "" || c.res.Metrics[metric.Accuracy] != want.Metrics[metric.Accuracy] {
 		t.Errorf("result %+v, want accuracy %v", c.res, want.Metrics[metric.Accuracy])
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "training from epoch 0") }) {
-		t.Errorf("the worker did not say it trains from epoch 0: %q", logs)
+	if !logs.has("training from epoch 0") {
+		t.Errorf("the worker did not say it trains from epoch 0: %q", logs.text())
 	}
 }
