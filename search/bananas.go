@@ -25,6 +25,12 @@ import (
 // candidates chosen by the hypervolume their Thompson samples add. With
 // Config.Hardware set, candidates it rejects are never proposed (no genome is
 // checked twice); pruned results are learnt from with the reward's penalty.
+//
+// Under a multi-fidelity schedule (results told with several Fidelity
+// values) it follows BOHB: the ensemble is fit, and parents are ranked, on
+// the results of the highest fidelity that has enough of them
+// (bananas_fidelity.go); `strategy bananas` with `fidelity hyperband` is BOHB
+// with BANANAS's model in place of BOHB's kernel density estimates.
 type Bananas struct {
 	book
 	cards    []int
@@ -42,6 +48,7 @@ type Bananas struct {
 	genomes [][]int // told (not failed), in tell order
 	xs      [][]float64
 	ys      []float64 // rewards
+	fids    []int     // Result.Fidelity, as genomes (bananas_fidelity.go)
 	nets    []*mlp
 	trained int // len(genomes) when nets were trained
 
@@ -138,9 +145,9 @@ func (b *Bananas) acquire(n int) [][]int {
 	if b.trained != len(b.genomes) {
 		b.trained = len(b.genomes)
 		if b.pareto != nil {
-			b.trainPareto()
+			b.trainPareto(b.fitSet())
 		} else {
-			b.train()
+			b.train(b.fitSet())
 		}
 	}
 	pool := b.pool()
@@ -196,38 +203,48 @@ func (b *Bananas) mutate(parent []int) []int {
 	return g
 }
 
-// ranked returns the indexes of the told genomes, best first: by reward,
-// or in Pareto mode by the number of told results dominating them.
+// ranked returns the indexes of the told genomes of fitSet, best first: by
+// reward, or in Pareto mode by the number of those results dominating them.
 func (b *Bananas) ranked() []int {
-	idx := make([]int, len(b.genomes))
-	for i := range idx {
-		idx[i] = i
+	set := b.fitSet()
+	idx := slices.Clone(set)
+	if set == nil {
+		idx = make([]int, len(b.genomes))
+		for i := range idx {
+			idx[i] = i
+		}
 	}
 	if b.pareto != nil {
-		d := b.pareto.dominators()
-		sort.SliceStable(idx, func(i, j int) bool { return d[idx[i]] < d[idx[j]] })
+		d := b.pareto.sub(set).dominators()
+		pos := make(map[int]int, len(idx)) // told index → position in set
+		for k, i := range idx {
+			pos[i] = k
+		}
+		sort.SliceStable(idx, func(i, j int) bool { return d[pos[idx[i]]] < d[pos[idx[j]]] })
 		return idx
 	}
 	sort.SliceStable(idx, func(i, j int) bool { return b.ys[idx[i]] > b.ys[idx[j]] })
 	return idx
 }
 
-// train fits every network of the ensemble from scratch on the standardised rewards.
-func (b *Bananas) train() {
-	b.nets, b.yMean, b.yStd = b.fitEnsemble(b.ys)
+// train fits every network of the ensemble from scratch on the standardised
+// rewards of the told results at set (all when nil).
+func (b *Bananas) train(set []int) {
+	b.nets, b.yMean, b.yStd = b.fitEnsemble(subset(b.xs, set), subset(b.ys, set))
 }
 
-// fitEnsemble fits ensemble networks from scratch on the standardised ys;
-// it returns them with the mean and deviation to undo the standardisation.
-func (b *Bananas) fitEnsemble(ys []float64) (nets []*mlp, mean, std float64) {
+// fitEnsemble fits ensemble networks from scratch on features xs and the
+// standardised ys; it returns them with the mean and deviation to undo the
+// standardisation.
+func (b *Bananas) fitEnsemble(xs [][]float64, ys []float64) (nets []*mlp, mean, std float64) {
 	mean, std = meanStd(ys)
 	zs := make([]float64, len(ys))
 	for i, y := range ys {
 		zs[i] = (y - mean) / std
 	}
 	for range b.ensemble {
-		net := newMLP(b.rng, len(b.xs[0]), b.hidden, b.layers)
-		net.fit(b.rng, b.xs, zs, b.epochs, b.batch, b.steps, b.lr)
+		net := newMLP(b.rng, len(xs[0]), b.hidden, b.layers)
+		net.fit(b.rng, xs, zs, b.epochs, b.batch, b.steps, b.lr)
 		nets = append(nets, net)
 	}
 	return nets, mean, std
@@ -285,6 +302,7 @@ func (b *Bananas) Tell(rs []Result) {
 			if b.pareto.tell(rs[i]) {
 				b.genomes = append(b.genomes, g)
 				b.xs = append(b.xs, b.encode(g))
+				b.fids = append(b.fids, rs[i].Fidelity)
 			}
 			continue
 		}
@@ -295,5 +313,6 @@ func (b *Bananas) Tell(rs []Result) {
 		b.genomes = append(b.genomes, g)
 		b.xs = append(b.xs, b.encode(g))
 		b.ys = append(b.ys, y)
+		b.fids = append(b.fids, rs[i].Fidelity)
 	}
 }

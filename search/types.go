@@ -48,6 +48,10 @@ type Candidate struct {
 // Feasible says whether every hard constraint holds and Violation (≥ 0) how
 // far they are missed, in the caller's normalised units (NSGA-II's
 // constrained domination compares it).
+//
+// Fidelity is what the objectives were measured at under a multi-fidelity
+// schedule (the epochs a child trained before it stopped or finished); 0
+// means a single fidelity, as without a schedule. Only bananas reads it.
 type Result struct {
 	ID         int
 	Objectives []float64 // in the order of Config.Senses
@@ -55,6 +59,7 @@ type Result struct {
 	Pruned     bool
 	Failed     bool
 	Violation  float64
+	Fidelity   int
 }
 
 // Status names the outcome of a result: "failed", "pruned", "feasible" or "infeasible".
