@@ -172,3 +172,27 @@ func TestASHACommand(t *testing.T) {
 		t.Errorf("checkpoints left: %v", left)
 	}
 }
+
+// Under a fidelity schedule a trained trial's result tells the strategy the
+// epochs it reached; a pruned trial's, or any trial's without a schedule
+// (where "epochs" may be a command's own metric), tells fidelity 0.
+func TestStrategyResultFidelity(t *testing.T) {
+	for _, c := range []struct {
+		schedule bool
+		status   store.Status
+		want     int
+	}{{true, store.Trained, 3}, {true, store.Cached, 3}, {true, store.Pruned, 0}, {false, store.Trained, 0}} {
+		e := ashaExperiment(1)
+		if !c.schedule {
+			e.ASHA = ASHA{}
+		}
+		s, err := newStrategy(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := Trial{Status: c.status, Feasible: true, Metrics: Metrics{metric.Accuracy: 0.9, EpochsMetric: 3}}
+		if r := s.result(0, &tr, nil); r.Fidelity != c.want {
+			t.Errorf("schedule %v, %s trial: fidelity %d, want %d", c.schedule, c.status, r.Fidelity, c.want)
+		}
+	}
+}

@@ -15,8 +15,9 @@ import (
 // carry: the experiment's objectives, then any metric the reward reads.
 type strategy struct {
 	search.Strategy
-	metrics []string
-	senses  []search.Sense // of metrics, for search.Config
+	metrics  []string
+	senses   []search.Sense // of metrics, for search.Config
+	fidelity bool           // a fidelity schedule: results carry the epochs trained
 }
 
 // newStrategy builds the strategy an experiment names, with its reward:
@@ -36,7 +37,7 @@ func newStrategy(e *Experiment) (*strategy, error) {
 		_, err := search.New(kind, search.Config{})
 		return nil, err
 	}
-	s := &strategy{}
+	s := &strategy{fidelity: e.ASHA.On()}
 	for _, o := range e.Objectives {
 		sense := search.Minimize
 		if o.Maximize {
@@ -126,6 +127,9 @@ func (s *strategy) reward(e *Experiment, multi bool) (search.Reward, error) {
 }
 
 // result is what the strategy learns of a trial. Unmeasured metrics are NaN.
+// Under a fidelity schedule a trained trial's result carries the epochs it
+// reached, the fidelity its accuracy was measured at (bananas fits its model
+// on one fidelity, as BOHB).
 func (s *strategy) result(id int, t *Trial, cons []Constraint) search.Result {
 	objs := make([]float64, len(s.metrics))
 	for i, m := range s.metrics {
@@ -139,6 +143,9 @@ func (s *strategy) result(id int, t *Trial, cons []Constraint) search.Result {
 		Pruned: t.Status == store.Pruned, Failed: t.Status == store.Failed}
 	if !r.Pruned && !r.Failed {
 		r.Violation = violation(t.Metrics, cons)
+		if s.fidelity {
+			r.Fidelity = int(t.Metrics[EpochsMetric])
+		}
 	}
 	return r
 }

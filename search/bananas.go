@@ -302,7 +302,7 @@ func (b *Bananas) Tell(rs []Result) {
 			if b.pareto.tell(rs[i]) {
 				b.genomes = append(b.genomes, g)
 				b.xs = append(b.xs, b.encode(g))
-				b.fids = append(b.fids, rs[i].Fidelity)
+				b.fids = append(b.fids, fidelityOf(&rs[i]))
 			}
 			continue
 		}
@@ -313,6 +313,6 @@ func (b *Bananas) Tell(rs []Result) {
 		b.genomes = append(b.genomes, g)
 		b.xs = append(b.xs, b.encode(g))
 		b.ys = append(b.ys, y)
-		b.fids = append(b.fids, rs[i].Fidelity)
+		b.fids = append(b.fids, fidelityOf(&rs[i]))
 	}
 }

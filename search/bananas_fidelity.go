@@ -31,24 +31,39 @@ func (b *Bananas) fidelityFloor() int {
 	return max(b.initial, len(b.mutable)+1)
 }
 
+// anyFidelity is the fidelity bananas records for a pruned result: it was
+// never trained, and the reward's penalty it teaches holds at every
+// fidelity, so it joins whichever fidelity the model is fit on.
+const anyFidelity = -1
+
+// fidelityOf is the fidelity bananas records for r.
+func fidelityOf(r *Result) int {
+	if r.Pruned {
+		return anyFidelity
+	}
+	return r.Fidelity
+}
+
 // fitSet returns the indexes of the told results the model is fit on and
 // parents are ranked in: those of the highest fidelity with at least
-// fidelityFloor results, else of the next fidelity down; nil (every result)
-// when all results have one fidelity or none has enough.
+// fidelityFloor results, else of the next fidelity down, with the pruned
+// results; nil (every result) when the trained results have one fidelity or
+// none has enough.
 func (b *Bananas) fitSet() []int {
 	count := map[int]int{}
 	for _, f := range b.fids {
-		count[f]++
+		if f != anyFidelity {
+			count[f]++
+		}
 	}
 	if len(count) < 2 {
 		return nil
 	}
-	fids := slices.Sorted(maps.Keys(count))
-	for _, f := range slices.Backward(fids) {
+	for _, f := range slices.Backward(slices.Sorted(maps.Keys(count))) {
 		if count[f] >= b.fidelityFloor() {
 			var idx []int
 			for i, g := range b.fids {
-				if g == f {
+				if g == f || g == anyFidelity {
 					idx = append(idx, i)
 				}
 			}

@@ -85,39 +85,43 @@ func TestBananasOneFidelity(t *testing.T) {
 
 // TestBananasFidelityFitSet: the model is fit on the highest fidelity with
 // at least fidelityFloor results (10 here), else the next one down, else
-// on every result.
+// on every result; pruned results (anyFidelity) join any fidelity and do not
+// count towards the floor.
 func TestBananasFidelityFitSet(t *testing.T) {
 	b := newBananas(Config{Cards: []int{5, 5, 5}, Params: map[string]float64{"initial": 10}})
+	const every = 0 // want: every result
 	for _, c := range []struct {
 		counts map[int]int // fidelity → results
-		want   int         // fidelity fitSet picks; -1 for every result
+		want   int         // fidelity fitSet picks, or every
 	}{
-		{map[int]int{9: 30}, -1},
+		{map[int]int{9: 30}, every},
+		{map[int]int{9: 30, anyFidelity: 3}, every},
 		{map[int]int{1: 12, 3: 4, 9: 2}, 1},
 		{map[int]int{1: 12, 3: 10, 9: 9}, 3},
 		{map[int]int{1: 30, 3: 10, 9: 10}, 9},
-		{map[int]int{1: 9, 3: 9, 9: 9}, -1},
+		{map[int]int{1: 30, 3: 10, 9: 9, anyFidelity: 4}, 3},
+		{map[int]int{1: 9, 3: 9, 9: 9, anyFidelity: 9}, every},
 	} {
 		b.fids = nil
-		for _, f := range []int{1, 3, 9} { // interleaved, as a schedule tells them
+		for _, f := range []int{1, anyFidelity, 3, 9} {
 			for range c.counts[f] {
 				b.fids = append(b.fids, f)
 			}
 		}
-		slices.Reverse(b.fids[len(b.fids)/2:])
+		slices.Reverse(b.fids[len(b.fids)/2:]) // interleaved, as a schedule tells them
 		set := b.fitSet()
-		if c.want < 0 {
+		if c.want == every {
 			if set != nil {
 				t.Errorf("%v: fit on %v, want every result", c.counts, set)
 			}
 			continue
 		}
-		if len(set) != c.counts[c.want] {
-			t.Errorf("%v: fit on %d results, want the %d at fidelity %d", c.counts, len(set), c.counts[c.want], c.want)
+		if len(set) != c.counts[c.want]+c.counts[anyFidelity] || !slices.IsSorted(set) {
+			t.Errorf("%v: fit on results %v, want the %d at fidelity %d and the pruned ones in order", c.counts, set, c.counts[c.want], c.want)
 		}
 		for _, i := range set {
-			if b.fids[i] != c.want {
-				t.Errorf("%v: fit on result %d at fidelity %d, want %d", c.counts, i, b.fids[i], c.want)
+			if f := b.fids[i]; f != c.want && f != anyFidelity {
+				t.Errorf("%v: fit on result %d at fidelity %d, want %d", c.counts, i, f, c.want)
 			}
 		}
 	}
