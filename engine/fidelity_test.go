@@ -13,6 +13,7 @@ import (
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/search"
 )
 
 func TestASHARungs(t *testing.T) {
@@ -174,14 +175,17 @@ func TestASHACommand(t *testing.T) {
 }
 
 // Under a fidelity schedule a trained trial's result tells the strategy the
-// epochs it reached; a pruned trial's, or any trial's without a schedule
-// (where "epochs" may be a command's own metric), tells fidelity 0.
+// epochs it reached and its accuracy at the rungs it passed; a pruned
+// trial's, or any trial's without a schedule (where "epochs" may be a
+// command's own metric), tells fidelity 0 and no rungs.
 func TestStrategyResultFidelity(t *testing.T) {
+	passed := []search.Rung{{Fidelity: 1, Objectives: []float64{0.5}}}
 	for _, c := range []struct {
 		schedule bool
 		status   store.Status
 		want     int
-	}{{true, store.Trained, 3}, {true, store.Cached, 3}, {true, store.Pruned, 0}, {false, store.Trained, 0}} {
+		rungs    []search.Rung
+	}{{true, store.Trained, 3, passed}, {true, store.Cached, 3, passed}, {true, store.Pruned, 0, nil}, {false, store.Trained, 0, nil}} {
 		e := ashaExperiment(1)
 		if !c.schedule {
 			e.ASHA = ASHA{}
@@ -190,9 +194,9 @@ func TestStrategyResultFidelity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr := Trial{Status: c.status, Feasible: true, Metrics: Metrics{metric.Accuracy: 0.9, EpochsMetric: 3}}
-		if r := s.result(0, &tr, nil); r.Fidelity != c.want {
-			t.Errorf("schedule %v, %s trial: fidelity %d, want %d", c.schedule, c.status, r.Fidelity, c.want)
+		tr := Trial{Status: c.status, Feasible: true, Metrics: Metrics{metric.Accuracy: 0.9, EpochsMetric: 3, RungMetric(1): 0.5, RungMetric(3): 0.9}}
+		if r := s.result(0, &tr, nil); r.Fidelity != c.want || !reflect.DeepEqual(r.Rungs, c.rungs) {
+			t.Errorf("schedule %v, %s trial: fidelity %d, rungs %v; want %d, %v", c.schedule, c.status, r.Fidelity, r.Rungs, c.want, c.rungs)
 		}
 	}
 }

@@ -52,8 +52,8 @@ func TestHyperbandBrackets(t *testing.T) {
 // rungsExperiment is ashaExperiment with the rungs 1, 2 and 4 epochs (eta
 // 2), under Hyperband (three brackets) or not, searched by strategy and
 // trained by the rungs command helper. Bananas uses its predictor from the
-// fifth child on and fits it on the results at 4 epochs once there are five
-// (its fidelity floor: max(initial, genes+1)).
+// fifth child on and fits it on the observations at 4 epochs once there are
+// five (its fidelity floor: max(initial, genes+1)), at 2 epochs before.
 func rungsExperiment(t *testing.T, strategy string, hyperband bool, parallel int) Experiment {
 	t.Setenv("HWNAS_CMD_HELPER", "rungs")
 	t.Setenv("HWNAS_RUNGS_MAX", "4")

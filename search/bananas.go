@@ -49,6 +49,7 @@ type Bananas struct {
 	xs      [][]float64
 	ys      []float64 // rewards
 	fids    []int     // Result.Fidelity, as genomes (bananas_fidelity.go)
+	rungs   []bool    // whether the observation is one of a result's Rungs, as genomes
 	nets    []*mlp
 	trained int // len(genomes) when nets were trained
 
@@ -291,28 +292,38 @@ func meanStd(ys []float64) (float64, float64) {
 }
 
 // Tell implements Strategy. Failed results and results whose reward is NaN
-// teach the predictor nothing.
+// teach the predictor nothing. A result's Rungs are learnt as observations
+// of their own fidelities, before the result itself.
 func (b *Bananas) Tell(rs []Result) {
 	for i := range rs {
 		g, ok := b.take(&rs[i])
 		if !ok || rs[i].Failed {
 			continue
 		}
-		if b.pareto != nil {
-			if b.pareto.tell(rs[i]) {
-				b.genomes = append(b.genomes, g)
-				b.xs = append(b.xs, b.encode(g))
-				b.fids = append(b.fids, fidelityOf(&rs[i]))
-			}
-			continue
+		for _, rung := range rs[i].Rungs {
+			r := rs[i]
+			r.Objectives, r.Fidelity, r.Rungs = rung.Objectives, rung.Fidelity, nil
+			b.observe(g, r, true)
 		}
-		y := b.reward.Reward(rs[i])
-		if math.IsNaN(y) || math.IsInf(y, 0) {
-			continue
-		}
-		b.genomes = append(b.genomes, g)
-		b.xs = append(b.xs, b.encode(g))
-		b.ys = append(b.ys, y)
-		b.fids = append(b.fids, fidelityOf(&rs[i]))
+		b.observe(g, rs[i], false)
 	}
+}
+
+// observe learns genome g's result r, which is a rung's when rung is set.
+func (b *Bananas) observe(g []int, r Result, rung bool) {
+	if b.pareto != nil {
+		if !b.pareto.tell(r) {
+			return
+		}
+	} else {
+		y := b.reward.Reward(r)
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return
+		}
+		b.ys = append(b.ys, y)
+	}
+	b.genomes = append(b.genomes, g)
+	b.xs = append(b.xs, b.encode(g))
+	b.fids = append(b.fids, fidelityOf(&r))
+	b.rungs = append(b.rungs, rung)
 }

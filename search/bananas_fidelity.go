@@ -17,9 +17,9 @@ import (
 // against). Results whose Fidelity are all equal (0 without a schedule) are
 // all used, exactly as before.
 //
-// Unlike BOHB's D_b, which holds every configuration evaluated at budget b,
-// a result carries only the fidelity its child last reached: the results of
-// a lower fidelity are the children stopped there.
+// As BOHB's D_b holds every configuration evaluated at budget b, including
+// those promoted beyond it, a result's Rungs are observations of their own
+// fidelities: a child trained 1, 3 and 9 epochs counts at all three.
 
 // fidelityFloor is how many results a fidelity needs for the model to be fit
 // on it alone: BOHB's N_min is d+1 for d hyperparameters, the fewest points
@@ -44,11 +44,12 @@ func fidelityOf(r *Result) int {
 	return r.Fidelity
 }
 
-// fitSet returns the indexes of the told results the model is fit on and
+// fitSet returns the indexes of the observations the model is fit on and
 // parents are ranked in: those of the highest fidelity with at least
-// fidelityFloor results, else of the next fidelity down, with the pruned
-// results; nil (every result) when the trained results have one fidelity or
-// none has enough.
+// fidelityFloor of them, else of the next fidelity down, with the pruned
+// results. When the trained results have one fidelity it is nil (every
+// observation); when none has enough, every result at the last fidelity its
+// child reached (nil when no result has rungs).
 func (b *Bananas) fitSet() []int {
 	count := map[int]int{}
 	for _, f := range b.fids {
@@ -59,18 +60,23 @@ func (b *Bananas) fitSet() []int {
 	if len(count) < 2 {
 		return nil
 	}
+	keep := func(i int) bool { return !b.rungs[i] }
 	for _, f := range slices.Backward(slices.Sorted(maps.Keys(count))) {
 		if count[f] >= b.fidelityFloor() {
-			var idx []int
-			for i, g := range b.fids {
-				if g == f || g == anyFidelity {
-					idx = append(idx, i)
-				}
-			}
-			return idx
+			keep = func(i int) bool { return b.fids[i] == f || b.fids[i] == anyFidelity }
+			break
 		}
 	}
-	return nil
+	var idx []int
+	for i := range b.fids {
+		if keep(i) {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == len(b.fids) {
+		return nil
+	}
+	return idx
 }
 
 // subset is xs at idx, or xs itself when idx is nil.

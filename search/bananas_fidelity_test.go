@@ -84,31 +84,38 @@ func TestBananasOneFidelity(t *testing.T) {
 }
 
 // TestBananasFidelityFitSet: the model is fit on the highest fidelity with
-// at least fidelityFloor results (10 here), else the next one down, else
-// on every result; pruned results (anyFidelity) join any fidelity and do not
-// count towards the floor.
+// at least fidelityFloor observations (10 here), rungs counted, else the next
+// one down, else on every result at its last fidelity; pruned results
+// (anyFidelity) join any fidelity and do not count towards the floor.
 func TestBananasFidelityFitSet(t *testing.T) {
 	b := newBananas(Config{Cards: []int{5, 5, 5}, Params: map[string]float64{"initial": 10}})
-	const every = 0 // want: every result
+	const every, finals = 0, -2 // want: every observation; every result at its last fidelity
 	for _, c := range []struct {
-		counts map[int]int // fidelity → results
-		want   int         // fidelity fitSet picks, or every
+		counts map[int]int // fidelity → results that ended there
+		rungs  map[int]int // fidelity → rungs passed there
+		want   int         // fidelity fitSet picks, every or finals
 	}{
-		{map[int]int{9: 30}, every},
-		{map[int]int{9: 30, anyFidelity: 3}, every},
-		{map[int]int{1: 12, 3: 4, 9: 2}, 1},
-		{map[int]int{1: 12, 3: 10, 9: 9}, 3},
-		{map[int]int{1: 30, 3: 10, 9: 10}, 9},
-		{map[int]int{1: 30, 3: 10, 9: 9, anyFidelity: 4}, 3},
-		{map[int]int{1: 9, 3: 9, 9: 9, anyFidelity: 9}, every},
+		{map[int]int{9: 30}, nil, every},
+		{map[int]int{9: 30, anyFidelity: 3}, nil, every},
+		{map[int]int{1: 12, 3: 4, 9: 2}, nil, 1},
+		{map[int]int{1: 12, 3: 10, 9: 9}, nil, 3},
+		{map[int]int{1: 30, 3: 10, 9: 10}, nil, 9},
+		{map[int]int{1: 30, 3: 10, 9: 9, anyFidelity: 4}, nil, 3},
+		{map[int]int{1: 9, 3: 9, 9: 9, anyFidelity: 9}, nil, every},
+		{map[int]int{1: 20, 3: 7, 9: 3}, map[int]int{1: 10, 3: 3}, 3}, // ASHA: the 9-epoch children passed 3
+		{map[int]int{1: 5, 9: 3, anyFidelity: 2}, map[int]int{1: 3}, finals},
 	} {
-		b.fids = nil
+		b.fids, b.rungs = nil, nil
 		for _, f := range []int{1, anyFidelity, 3, 9} {
 			for range c.counts[f] {
-				b.fids = append(b.fids, f)
+				b.fids, b.rungs = append(b.fids, f), append(b.rungs, false)
+			}
+			for range c.rungs[f] {
+				b.fids, b.rungs = append(b.fids, f), append(b.rungs, true)
 			}
 		}
 		slices.Reverse(b.fids[len(b.fids)/2:]) // interleaved, as a schedule tells them
+		slices.Reverse(b.rungs[len(b.rungs)/2:])
 		set := b.fitSet()
 		if c.want == every {
 			if set != nil {
@@ -116,12 +123,21 @@ func TestBananasFidelityFitSet(t *testing.T) {
 			}
 			continue
 		}
-		if len(set) != c.counts[c.want]+c.counts[anyFidelity] || !slices.IsSorted(set) {
-			t.Errorf("%v: fit on results %v, want the %d at fidelity %d and the pruned ones in order", c.counts, set, c.counts[c.want], c.want)
+		n := 0
+		for f, k := range c.counts {
+			if c.want == finals || f == c.want || f == anyFidelity {
+				n += k
+			}
+		}
+		if c.want != finals {
+			n += c.rungs[c.want]
+		}
+		if len(set) != n || !slices.IsSorted(set) {
+			t.Errorf("%v, rungs %v: fit on observations %v, want %d, in order", c.counts, c.rungs, set, n)
 		}
 		for _, i := range set {
-			if f := b.fids[i]; f != c.want && f != anyFidelity {
-				t.Errorf("%v: fit on result %d at fidelity %d, want %d", c.counts, i, f, c.want)
+			if f := b.fids[i]; c.want == finals && b.rungs[i] || c.want != finals && f != c.want && f != anyFidelity {
+				t.Errorf("%v, rungs %v: fit on observation %d at fidelity %d (a rung: %v), want %d", c.counts, c.rungs, i, f, b.rungs[i], c.want)
 			}
 		}
 	}
@@ -169,6 +185,32 @@ func TestBananasFidelityAnticorrelated(t *testing.T) {
 		if mean[1] < 0.75 || mean[0] > 0.75 || mean[1]-mean[0] < 0.1 {
 			t.Errorf("%s: mean fidelity-9 accuracy of the later asks %.3f fit on fidelity 9, %.3f fit on every result; want above and below random's 0.75, 0.1 apart",
 				mode.name, mean[1], mean[0])
+		}
+	}
+}
+
+// TestBananasRungs: a result's rungs are observations of their own
+// fidelities, told before the result, in either mode; the result is
+// counted once.
+func TestBananasRungs(t *testing.T) {
+	for _, senses := range [][]Sense{{Maximize}, {Maximize, Minimize}} {
+		s, err := New("bananas", Config{Cards: []int{3, 3}, Senses: senses, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := s.(*Bananas)
+		c := b.Ask(1)[0]
+		objs := func(acc float64) []float64 { return []float64{acc, 2}[:len(senses)] }
+		b.Tell([]Result{{ID: c.ID, Objectives: objs(0.9), Feasible: true, Fidelity: 9,
+			Rungs: []Rung{{Fidelity: 1, Objectives: objs(0.5)}, {Fidelity: 3, Objectives: objs(0.7)}}}})
+		if !slices.Equal(b.fids, []int{1, 3, 9}) || !slices.Equal(b.rungs, []bool{true, true, false}) || len(b.genomes) != 3 || b.Counts().Told() != 1 {
+			t.Errorf("%d objectives: fidelities %v, rungs %v, %d observations, %d told", len(senses), b.fids, b.rungs, len(b.genomes), b.Counts().Told())
+		}
+		if len(senses) == 1 && !slices.Equal(b.ys, []float64{0.5, 0.7, 0.9}) {
+			t.Errorf("rewards %v, want 0.5 0.7 0.9", b.ys)
+		}
+		if len(senses) == 2 && (b.pareto.objs[0][0] != 0.5 || b.pareto.objs[2][0] != 0.9) {
+			t.Errorf("objectives %v", b.pareto.objs)
 		}
 	}
 }

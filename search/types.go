@@ -51,7 +51,10 @@ type Candidate struct {
 //
 // Fidelity is what the objectives were measured at under a multi-fidelity
 // schedule (the epochs a child trained before it stopped or finished); 0
-// means a single fidelity, as without a schedule. Only bananas reads it.
+// means a single fidelity, as without a schedule. Rungs are the objectives
+// the child had at the lower fidelities it passed on the way (a child
+// trained 1, 3, then 9 epochs has those after 1 and 3), lowest first. Only
+// bananas reads either.
 type Result struct {
 	ID         int
 	Objectives []float64 // in the order of Config.Senses
@@ -60,6 +63,13 @@ type Result struct {
 	Failed     bool
 	Violation  float64
 	Fidelity   int
+	Rungs      []Rung
+}
+
+// Rung is a result's objectives at a lower fidelity than its own.
+type Rung struct {
+	Fidelity   int
+	Objectives []float64
 }
 
 // Status names the outcome of a result: "failed", "pruned", "feasible" or "infeasible".
