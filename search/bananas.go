@@ -48,6 +48,7 @@ type Bananas struct {
 	genomes [][]int // told (not failed), in tell order
 	xs      [][]float64
 	ys      []float64 // rewards
+	told    []Result  // the results the rewards are of, as ys
 	fids    []int     // Result.Fidelity, as genomes (bananas_fidelity.go)
 	rungs   []bool    // whether the observation is one of a result's Rungs, as genomes
 	nets    []*mlp
@@ -204,7 +205,7 @@ func (b *Bananas) mutate(parent []int) []int {
 	return g
 }
 
-// ranked returns the indexes of the told genomes of fitSet, best first: by
+// ranked returns the indexes of the observations of fitSet, best first: by
 // reward, or in Pareto mode by the number of those results dominating them.
 func (b *Bananas) ranked() []int {
 	set := b.fitSet()
@@ -215,23 +216,27 @@ func (b *Bananas) ranked() []int {
 			idx[i] = i
 		}
 	}
+	order := make([]int, len(idx)) // positions in idx
+	for k := range order {
+		order[k] = k
+	}
 	if b.pareto != nil {
 		d := b.pareto.sub(set).dominators()
-		pos := make(map[int]int, len(idx)) // told index → position in set
-		for k, i := range idx {
-			pos[i] = k
-		}
-		sort.SliceStable(idx, func(i, j int) bool { return d[pos[idx[i]]] < d[pos[idx[j]]] })
-		return idx
+		sort.SliceStable(order, func(i, j int) bool { return d[order[i]] < d[order[j]] })
+	} else {
+		ys := b.setRewards(set)
+		sort.SliceStable(order, func(i, j int) bool { return ys[order[i]] > ys[order[j]] })
 	}
-	sort.SliceStable(idx, func(i, j int) bool { return b.ys[idx[i]] > b.ys[idx[j]] })
-	return idx
+	for k, p := range order {
+		order[k] = idx[p]
+	}
+	return order
 }
 
 // train fits every network of the ensemble from scratch on the standardised
-// rewards of the told results at set (all when nil).
+// rewards of the observations at set (all when nil).
 func (b *Bananas) train(set []int) {
-	b.nets, b.yMean, b.yStd = b.fitEnsemble(subset(b.xs, set), subset(b.ys, set))
+	b.nets, b.yMean, b.yStd = b.fitEnsemble(subset(b.xs, set), b.setRewards(set))
 }
 
 // fitEnsemble fits ensemble networks from scratch on features xs and the
@@ -321,6 +326,8 @@ func (b *Bananas) observe(g []int, r Result, rung bool) {
 			return
 		}
 		b.ys = append(b.ys, y)
+		r.Rungs = nil
+		b.told = append(b.told, r)
 	}
 	b.genomes = append(b.genomes, g)
 	b.xs = append(b.xs, b.encode(g))

@@ -2,6 +2,7 @@ package search
 
 import (
 	"maps"
+	"math"
 	"slices"
 )
 
@@ -87,6 +88,28 @@ func subset[T any](xs []T, idx []int) []T {
 	out := make([]T, len(idx))
 	for i, j := range idx {
 		out[i] = xs[j]
+	}
+	return out
+}
+
+// setRewards are the rewards of the observations at set, in set's order.
+// For every observation (set nil) they are those given when each was told.
+// For one fidelity's they are those of a fresh copy of the reward told that
+// fidelity's results in order, so that a reward with state (FNAS's accuracy
+// baseline, the weighted sum's worst reward so far) judges a 9-epoch child
+// against 9-epoch children only; as told when the reward's state is unknown
+// (freshReward).
+func (b *Bananas) setRewards(set []int) []float64 {
+	ys := subset(b.ys, set)
+	rw, ok := freshReward(b.reward)
+	if set == nil || !ok {
+		return ys
+	}
+	out := make([]float64, len(set))
+	for k, i := range set {
+		if out[k] = rw.Reward(b.told[i]); math.IsNaN(out[k]) || math.IsInf(out[k], 0) {
+			out[k] = ys[k]
+		}
 	}
 	return out
 }
