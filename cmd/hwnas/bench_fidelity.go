@@ -35,6 +35,10 @@ type fidelityArm struct {
 	// ChildrenRatio is Children over the plain strategy's in the same seed
 	// (absent for the plain strategy itself, or when it had none).
 	ChildrenRatio float64 `json:"children_vs_plain,omitempty"`
+	// TrainedRatio is Trained over the plain strategy's: what a schedule
+	// multiplies, since a pruned child costs the model's estimate in
+	// either search.
+	TrainedRatio float64 `json:"trained_vs_plain,omitempty"`
 }
 
 // fidelitySeed is one seed of `hwnas bench fidelity`: the plain strategy,
@@ -61,6 +65,7 @@ type fidelitySummary struct {
 	Best          *estimate `json:"best_accuracy_meeting_spec,omitempty"`
 	BestTest      *estimate `json:"test_accuracy_of_best,omitempty"`
 	ChildrenRatio *estimate `json:"children_vs_plain,omitempty"`
+	TrainedRatio  *estimate `json:"trained_vs_plain,omitempty"`
 }
 
 // fidelityBench is what `hwnas bench fidelity` prints.
@@ -99,10 +104,12 @@ seed, each search for exactly --time of wall time in a fresh store (a child stil
 the time is up is stopped and counts for nothing): --strategy (regularized evolution by default)
 training every child --max-epochs epochs, then the same strategy under each of --schedules,
 fidelity asha and fidelity hyperband { min_epochs, max_epochs, eta }; --strategy bananas under
-hyperband is BOHB. Prints, per seed and as the mean ± standard
-error over the seeds, the children each looked at (and their ratio to the plain search's), the
-epochs each trained, the best accuracy meeting the spec among children trained to --max-epochs,
-and the CPU time the process had during each search (under other load, less than its wall time).
+hyperband is BOHB. Prints, per seed and as the mean ± standard error over the seeds, the
+children each looked at and those it trained (and both as ratios to the plain search's: a pruned
+child costs only the model's estimate in either search, so the trained ratio is what a schedule
+multiplies), the epochs each trained, the best accuracy meeting the spec among children trained
+to --max-epochs, and the CPU time the process had during each search (under other load, less
+than its wall time).
 It takes (1 + schedules) × --seeds × --time. Interrupted, it prints the seeds that finished and
 exits with 130.
 
@@ -236,8 +243,9 @@ func benchFidelity(ctx context.Context, o fidelityOptions, log io.Writer) (*fide
 			if a, err = fidelityRun(ctx, e, o.budget, log); err != nil {
 				break
 			}
-			if p := r.Searches; len(p) > 0 && p[0].Children > 0 {
-				a.ChildrenRatio = float64(a.Children) / float64(p[0].Children)
+			if p := r.Searches; len(p) > 0 {
+				a.ChildrenRatio = ratio(a.Children, p[0].Children)
+				a.TrainedRatio = ratio(a.Trained, p[0].Trained)
 			}
 			r.Searches = append(r.Searches, a)
 		}
@@ -257,6 +265,14 @@ func benchFidelity(ctx context.Context, o fidelityOptions, log io.Writer) (*fide
 	b.summarise(names)
 	b.LoadAverage = loadAverage()
 	return b, nil
+}
+
+// ratio is n/of, 0 (left out of the JSON) when of is 0.
+func ratio(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
 }
 
 // demoExperiment is the built-in demo's experiment, fnas.
@@ -359,7 +375,7 @@ func fidelityArmOf(e engine.Experiment, out *engine.Outcome) fidelityArm {
 func (b *fidelityBench) summarise(names []string) {
 	b.Summary = nil
 	for i, name := range names {
-		var children, trained, best, test, ratios []float64
+		var children, trained, best, test, ratios, tratios []float64
 		for _, r := range b.Runs {
 			a := r.Searches[i]
 			children, trained = append(children, float64(a.Children)), append(trained, float64(a.Trained))
@@ -369,16 +385,16 @@ func (b *fidelityBench) summarise(names []string) {
 			if i > 0 && r.Searches[0].Children > 0 {
 				ratios = append(ratios, a.ChildrenRatio)
 			}
+			if i > 0 && r.Searches[0].Trained > 0 {
+				tratios = append(tratios, a.TrainedRatio)
+			}
 		}
 		sum := fidelitySummary{Name: name, Children: estimateOf(children), Trained: estimateOf(trained)}
 		if len(best) > 0 {
 			e, t := estimateOf(best), estimateOf(test)
 			sum.Best, sum.BestTest = &e, &t
 		}
-		if len(ratios) > 0 {
-			e := estimateOf(ratios)
-			sum.ChildrenRatio = &e
-		}
+		sum.ChildrenRatio, sum.TrainedRatio = estimateOrNil(ratios), estimateOrNil(tratios)
 		b.Summary = append(b.Summary, sum)
 	}
 }
@@ -393,6 +409,15 @@ func estimateOf(xs []float64) estimate {
 	}
 	m, se := meanSE(xs)
 	return estimate{Mean: m, SE: &se, N: len(xs)}
+}
+
+// estimateOrNil is estimateOf(xs), nil when xs is empty.
+func estimateOrNil(xs []float64) *estimate {
+	if len(xs) == 0 {
+		return nil
+	}
+	e := estimateOf(xs)
+	return &e
 }
 
 // render renders e as "mean ± se (n)" with verb f for both.
@@ -415,16 +440,13 @@ func writeFidelityBench(w io.Writer, b *fidelityBench) {
 		}
 	}
 	fmt.Fprintf(w, "mean ± standard error over the seeds (seeds counted):\n")
-	fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %s\n", "search", "children", "trained", "best accuracy (full)", "its test accuracy", "children / plain")
+	fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %-20s %s\n", "search", "children", "trained", "best accuracy (full)", "its test accuracy", "children / plain", "trained / plain")
 	for _, x := range b.Summary {
-		best, test, ratio := "none", "none", "-"
+		best, test := "none", "none"
 		if x.Best != nil {
 			best, test = x.Best.render("%.4f"), x.BestTest.render("%.4f")
 		}
-		if x.ChildrenRatio != nil {
-			ratio = x.ChildrenRatio.render("%.2f")
-		}
-		fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %s\n", x.Name, x.Children.render("%.1f"), x.Trained.render("%.1f"), best, test, ratio)
+		fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %-20s %s\n", x.Name, x.Children.render("%.1f"), x.Trained.render("%.1f"), best, test, optRatio(x.ChildrenRatio), optRatio(x.TrainedRatio))
 	}
 	if b.LoadAverage != "" {
 		fmt.Fprintf(w, "load average: %s\n", b.LoadAverage)
@@ -439,4 +461,12 @@ func optAcc(v *float64) string {
 		return "none"
 	}
 	return fmt.Sprintf("%.4f", *v)
+}
+
+// optRatio renders a ratio's estimate, "-" when there is none.
+func optRatio(e *estimate) string {
+	if e == nil {
+		return "-"
+	}
+	return e.render("%.2f")
 }

@@ -19,18 +19,19 @@ func TestFidelityBenchRendering(t *testing.T) {
 		Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3}, Schedules: []string{"asha", "hyperband"}, Strategy: "evolution",
 		Runs: []fidelitySeed{{Seed: 1, Searches: []fidelityArm{
 			{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 600, CPUS: 1150, Best: &a, BestAny: &a, BestTest: &a},
-			{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 600, Best: &b, BestAny: &c, BestTest: &d, ChildrenRatio: 5},
-			{Name: "fnas_evolution_hyperband", Children: 30, Pruned: 20, Trained: 10, Full: 3, Epochs: 36, WallS: 600, Best: &c, BestAny: &c, BestTest: &c, ChildrenRatio: 2.5},
+			{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 600, Best: &b, BestAny: &c, BestTest: &d, ChildrenRatio: 5, TrainedRatio: 5},
+			{Name: "fnas_evolution_hyperband", Children: 30, Pruned: 20, Trained: 10, Full: 3, Epochs: 36, WallS: 600, Best: &c, BestAny: &c, BestTest: &c, ChildrenRatio: 2.5, TrainedRatio: 2.5},
 		}}, {Seed: 2, Searches: []fidelityArm{
 			{Name: "fnas_evolution", Children: 10, Pruned: 8, Trained: 2, Full: 2, Epochs: 18, WallS: 600},
-			{Name: "fnas_evolution_asha", Children: 40, Pruned: 20, Trained: 20, Full: 1, Epochs: 30, WallS: 600, Best: &c, BestAny: &c, BestTest: &c, ChildrenRatio: 4},
-			{Name: "fnas_evolution_hyperband", Children: 20, Pruned: 12, Trained: 8, Full: 2, Epochs: 30, WallS: 600, ChildrenRatio: 2},
+			{Name: "fnas_evolution_asha", Children: 40, Pruned: 20, Trained: 20, Full: 1, Epochs: 30, WallS: 600, Best: &c, BestAny: &c, BestTest: &c, ChildrenRatio: 4, TrainedRatio: 10},
+			{Name: "fnas_evolution_hyperband", Children: 20, Pruned: 12, Trained: 8, Full: 2, Epochs: 30, WallS: 600, ChildrenRatio: 2, TrainedRatio: 4},
 		}}},
 		LoadAverage: "1.00 1.00 1.00", Interrupted: "interrupted during seed 3 (context canceled); 2 seeds finished"}
 	fb.summarise([]string{"fnas_evolution", "fnas_evolution_asha", "fnas_evolution_hyperband"})
 	plain, asha, hb := fb.Summary[0], fb.Summary[1], fb.Summary[2]
 	if plain.Best.N != 1 || plain.Best.SE != nil || plain.ChildrenRatio != nil || asha.Best.N != 2 || math.Abs(*asha.Best.SE-0.01) > 1e-12 ||
-		asha.ChildrenRatio.Mean != 4.5 || hb.ChildrenRatio.Mean != 2.25 || hb.Best.N != 1 {
+		asha.ChildrenRatio.Mean != 4.5 || hb.ChildrenRatio.Mean != 2.25 || hb.Best.N != 1 ||
+		plain.TrainedRatio != nil || asha.TrainedRatio.Mean != 7.5 || hb.TrainedRatio.Mean != 3.25 {
 		t.Errorf("summary %+v %+v %+v", plain, asha, hb)
 	}
 	var sb strings.Builder
