@@ -166,8 +166,9 @@ func loadRun(st *store.Store, id string) (*runData, error) {
 type column struct{ Key, Label string }
 
 // columns are the metrics tables show: those of metric.All that some trial
-// has (but the network's size, which the network column says), then the
-// objectives not among them (a command evaluator's own metrics).
+// has (but the network's size, which the network column says), with the
+// epochs and bracket a fidelity schedule's trials reached after accuracy,
+// then the objectives not among them (a command evaluator's own metrics).
 func columns(out *engine.Outcome) []column {
 	have := map[string]bool{}
 	for _, t := range out.Trials {
@@ -177,8 +178,14 @@ func columns(out *engine.Outcome) []column {
 	}
 	var cols []column
 	for _, m := range metric.All {
-		if have[m.Key] && m.Key != metric.Params && m.Key != metric.MACs {
-			cols = append(cols, column{m.Key, metric.Label(m.Key)})
+		keys := []string{m.Key}
+		if m.Key == metric.Accuracy {
+			keys = append(keys, engine.EpochsMetric, engine.BracketMetric)
+		}
+		for _, k := range keys {
+			if have[k] && k != metric.Params && k != metric.MACs {
+				cols = append(cols, column{k, metric.Label(k)})
+			}
 		}
 	}
 	for _, o := range out.Objectives {

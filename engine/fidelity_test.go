@@ -13,6 +13,7 @@ import (
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/search"
 )
 
 func TestASHARungs(t *testing.T) {
@@ -170,5 +171,32 @@ func TestASHACommand(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) > 0 {
 		t.Errorf("checkpoints left: %v", left)
+	}
+}
+
+// Under a fidelity schedule a trained trial's result tells the strategy the
+// epochs it reached and its accuracy at the rungs it passed; a pruned
+// trial's, or any trial's without a schedule (where "epochs" may be a
+// command's own metric), tells fidelity 0 and no rungs.
+func TestStrategyResultFidelity(t *testing.T) {
+	passed := []search.Rung{{Fidelity: 1, Objectives: []float64{0.5}}}
+	for _, c := range []struct {
+		schedule bool
+		status   store.Status
+		want     int
+		rungs    []search.Rung
+	}{{true, store.Trained, 3, passed}, {true, store.Cached, 3, passed}, {true, store.Pruned, 0, nil}, {false, store.Trained, 0, nil}} {
+		e := ashaExperiment(1)
+		if !c.schedule {
+			e.ASHA = ASHA{}
+		}
+		s, err := newStrategy(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := Trial{Status: c.status, Feasible: true, Metrics: Metrics{metric.Accuracy: 0.9, EpochsMetric: 3, RungMetric(1): 0.5, RungMetric(3): 0.9}}
+		if r := s.result(0, &tr, nil); r.Fidelity != c.want || !reflect.DeepEqual(r.Rungs, c.rungs) {
+			t.Errorf("schedule %v, %s trial: fidelity %d, rungs %v; want %d, %v", c.schedule, c.status, r.Fidelity, r.Rungs, c.want, c.rungs)
+		}
 	}
 }

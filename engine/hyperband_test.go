@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -48,16 +49,23 @@ func TestHyperbandBrackets(t *testing.T) {
 	}
 }
 
-// hyperbandExperiment is ashaExperiment under Hyperband with rungs 1, 2 and
-// 4 epochs (eta 2: three brackets), trained by the rungs command helper.
-func hyperbandExperiment(t *testing.T, parallel int) Experiment {
+// rungsExperiment is ashaExperiment with the rungs 1, 2 and 4 epochs (eta
+// 2), under Hyperband (three brackets) or not, searched by strategy and
+// trained by the rungs command helper. Bananas uses its predictor from the
+// fifth child on and fits it on the observations at 4 epochs once there are
+// five (its fidelity floor: max(initial, genes+1)), at 2 epochs before.
+func rungsExperiment(t *testing.T, strategy string, hyperband bool, parallel int) Experiment {
 	t.Setenv("HWNAS_CMD_HELPER", "rungs")
 	t.Setenv("HWNAS_RUNGS_MAX", "4")
 	e := ashaExperiment(parallel)
 	e.Name = "hyperband"
-	e.ASHA = ASHA{MinEpochs: 1, MaxEpochs: 4, Eta: 2, Hyperband: true}
+	e.ASHA = ASHA{MinEpochs: 1, MaxEpochs: 4, Eta: 2, Hyperband: hyperband}
 	e.Evaluator = CommandEvaluator{Argv: []string{os.Args[0]}}
 	e.Budget.Trials = 30
+	e.Strategy = StrategySpec{Kind: strategy}
+	if strategy == "bananas" {
+		e.Strategy.Params = map[string]float64{"initial": 4, "ensemble": 2, "steps": 30}
+	}
 	return e
 }
 
@@ -65,16 +73,21 @@ func hyperbandExperiment(t *testing.T, parallel int) Experiment {
 // bracket's rungs, and goes on exactly when it is in the top 1/eta of the
 // earlier batches' children of its own bracket (judged against every
 // bracket, some decisions would differ); no checkpoint is left.
+// The same holds with bananas proposing the children (BOHB).
 func TestHyperbandRun(t *testing.T) {
-	dir := t.TempDir()
-	e := hyperbandExperiment(t, 2)
-	out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, dir), Cores: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkHyperband(t, e, out.Trials)
-	if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) > 0 {
-		t.Errorf("checkpoints left: %v", left)
+	for _, strategy := range []string{"random", "bananas"} {
+		t.Run(strategy, func(t *testing.T) {
+			dir := t.TempDir()
+			e := rungsExperiment(t, strategy, true, 2)
+			out, err := Run(context.Background(), e, Options{Store: hwnastest.OpenStore(t, dir), Cores: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkHyperband(t, e, out.Trials)
+			if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) > 0 {
+				t.Errorf("checkpoints left: %v", left)
+			}
+		})
 	}
 }
 
@@ -122,18 +135,35 @@ func checkHyperband(t *testing.T, e Experiment, trials []Trial) {
 	}
 }
 
-// A Hyperband run interrupted while a child resumes its last rung, then run
-// again: the finished trials are resumed, the interrupted child's earlier
-// rungs come from the accuracy cache and its last rung resumes from the
-// checkpoint the interruption left, and the trials are those of a run never
-// interrupted.
-func TestHyperbandRerun(t *testing.T) {
-	want := hyperbandTrials(t, t.TempDir(), nil)
+// A run under a fidelity schedule interrupted while a child resumes its
+// last rung, then run again: the finished trials are resumed, the
+// interrupted child's earlier rungs come from the accuracy cache and its
+// last rung resumes from the checkpoint the interruption left, and the
+// trials are those of a run never interrupted, which are those of another
+// such run. Random and bananas (BOHB) under Hyperband, bananas under ASHA.
+func TestScheduleRerun(t *testing.T) {
+	for _, c := range []struct {
+		strategy  string
+		hyperband bool
+	}{{"random", true}, {"bananas", true}, {"bananas", false}} {
+		t.Run(fmt.Sprintf("%s/hyperband=%v", c.strategy, c.hyperband), func(t *testing.T) {
+			e := func() Experiment { return rungsExperiment(t, c.strategy, c.hyperband, 1) }
+			scheduleRerun(t, e)
+		})
+	}
+}
+
+// scheduleRerun is TestScheduleRerun for the experiment e makes.
+func scheduleRerun(t *testing.T, e func() Experiment) {
+	want := scheduleTrials(t, e(), t.TempDir(), nil)
+	if again := scheduleTrials(t, e(), t.TempDir(), nil); !reflect.DeepEqual(again, want) {
+		t.Fatalf("two runs differ:\n%v\n%v", again, want)
+	}
 	dir := t.TempDir()
 	log := filepath.Join(dir, "requests.log")
 	t.Setenv("HWNAS_RUNGS_LOG", log)
 	t.Setenv("HWNAS_RUNGS_BLOCK", "4")
-	hyperbandTrials(t, dir, func(cancel context.CancelFunc) {
+	scheduleTrials(t, e(), dir, func(cancel context.CancelFunc) {
 		waitFor(t, log, "block")
 		cancel()
 	})
@@ -144,7 +174,7 @@ func TestHyperbandRerun(t *testing.T) {
 	if err := os.Remove(log); err != nil {
 		t.Fatal(err)
 	}
-	got := hyperbandTrials(t, dir, nil)
+	got := scheduleTrials(t, e(), dir, nil)
 	b, _ := os.ReadFile(log)
 	lines := strings.Split(string(b), "\n")
 	if f := strings.Fields(lines[0]); len(f) < 2 || f[len(f)-2] != "4" || f[len(f)-1] == "0" {
@@ -155,13 +185,11 @@ func TestHyperbandRerun(t *testing.T) {
 	}
 }
 
-// hyperbandTrials runs hyperbandExperiment with parallel 1 in a store in
-// dir and returns its trials' lines (resumed_from left out). With during
-// set it calls during while the run goes on, with the run's cancel, and
-// expects the run to end cancelled.
-func hyperbandTrials(t *testing.T, dir string, during func(context.CancelFunc)) []string {
+// scheduleTrials runs e in a store in dir and returns its trials' lines
+// (resumed_from left out). With during set it calls during while the run
+// goes on, with the run's cancel, and expects the run to end cancelled.
+func scheduleTrials(t *testing.T, e Experiment, dir string, during func(context.CancelFunc)) []string {
 	t.Helper()
-	e := hyperbandExperiment(t, 1)
 	st := hwnastest.OpenStore(t, dir)
 	defer st.Close()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -17,6 +17,7 @@ type strategy struct {
 	search.Strategy
 	metrics []string
 	senses  []search.Sense // of metrics, for search.Config
+	rungs   []int          // of the fidelity schedule, if any: results carry the epochs trained
 }
 
 // newStrategy builds the strategy an experiment names, with its reward:
@@ -37,6 +38,9 @@ func newStrategy(e *Experiment) (*strategy, error) {
 		return nil, err
 	}
 	s := &strategy{}
+	if e.ASHA.On() {
+		s.rungs = e.ASHA.Rungs()
+	}
 	for _, o := range e.Objectives {
 		sense := search.Minimize
 		if o.Maximize {
@@ -126,6 +130,9 @@ func (s *strategy) reward(e *Experiment, multi bool) (search.Reward, error) {
 }
 
 // result is what the strategy learns of a trial. Unmeasured metrics are NaN.
+// Under a fidelity schedule a trained trial's result carries the epochs it
+// reached, the fidelity its accuracy was measured at, and its objectives at
+// the rungs it passed (bananas fits its model on one fidelity, as BOHB).
 func (s *strategy) result(id int, t *Trial, cons []Constraint) search.Result {
 	objs := make([]float64, len(s.metrics))
 	for i, m := range s.metrics {
@@ -139,8 +146,31 @@ func (s *strategy) result(id int, t *Trial, cons []Constraint) search.Result {
 		Pruned: t.Status == store.Pruned, Failed: t.Status == store.Failed}
 	if !r.Pruned && !r.Failed {
 		r.Violation = violation(t.Metrics, cons)
+		if s.rungs != nil {
+			r.Fidelity = int(t.Metrics[EpochsMetric])
+			r.Rungs = s.passed(t, r.Fidelity, objs)
+		}
 	}
 	return r
+}
+
+// passed are t's objectives at the rungs below epochs it has an accuracy
+// for: objs with the rung's accuracy in place of accuracy's. Nil when no
+// objective is accuracy (the rungs would tell nothing new).
+func (s *strategy) passed(t *Trial, epochs int, objs []float64) []search.Rung {
+	acc := slices.Index(s.metrics, metric.Accuracy)
+	if acc < 0 {
+		return nil
+	}
+	var out []search.Rung
+	for _, ep := range s.rungs {
+		if v, ok := t.Metrics[RungMetric(ep)]; ok && ep < epochs {
+			o := slices.Clone(objs)
+			o[acc] = v
+			out = append(out, search.Rung{Fidelity: ep, Objectives: o})
+		}
+	}
+	return out
 }
 
 // violation sums how far constraints are missed, each relative to its limit.

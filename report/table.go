@@ -18,8 +18,9 @@ import (
 )
 
 // tableMetrics are the metric columns tables show, in order, when present;
-// epochs is the fidelity a trial of a fidelity schedule reached.
-var tableMetrics = []string{metric.Accuracy, engine.EpochsMetric, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
+// epochs is the fidelity a trial of a fidelity schedule reached, bracket its
+// Hyperband bracket.
+var tableMetrics = []string{metric.Accuracy, engine.EpochsMetric, engine.BracketMetric, metric.TestAccuracy, metric.AccuracyFP32, metric.LatencyMs, metric.ThroughputFPS, metric.EnergyMJ, metric.PowerW, metric.DSP, metric.BRAM18, metric.LUT}
 
 // columns returns the metric columns for trials: tableMetrics present in
 // any trial, then the objectives and the constraints' metrics not among them.

@@ -25,6 +25,12 @@ import (
 // candidates chosen by the hypervolume their Thompson samples add. With
 // Config.Hardware set, candidates it rejects are never proposed (no genome is
 // checked twice); pruned results are learnt from with the reward's penalty.
+//
+// Under a multi-fidelity schedule (results told with several Fidelity
+// values) it follows BOHB: the ensemble is fit, and parents are ranked, on
+// the results of the highest fidelity that has enough of them
+// (bananas_fidelity.go); `strategy bananas` with `fidelity hyperband` is BOHB
+// with BANANAS's model in place of BOHB's kernel density estimates.
 type Bananas struct {
 	book
 	cards    []int
@@ -42,6 +48,9 @@ type Bananas struct {
 	genomes [][]int // told (not failed), in tell order
 	xs      [][]float64
 	ys      []float64 // rewards
+	told    []Result  // the results the rewards are of, as ys
+	fids    []int     // Result.Fidelity, as genomes (bananas_fidelity.go)
+	rungs   []bool    // whether the observation is one of a result's Rungs, as genomes
 	nets    []*mlp
 	trained int // len(genomes) when nets were trained
 
@@ -138,9 +147,9 @@ func (b *Bananas) acquire(n int) [][]int {
 	if b.trained != len(b.genomes) {
 		b.trained = len(b.genomes)
 		if b.pareto != nil {
-			b.trainPareto()
+			b.trainPareto(b.fitSet())
 		} else {
-			b.train()
+			b.train(b.fitSet())
 		}
 	}
 	pool := b.pool()
@@ -196,38 +205,52 @@ func (b *Bananas) mutate(parent []int) []int {
 	return g
 }
 
-// ranked returns the indexes of the told genomes, best first: by reward,
-// or in Pareto mode by the number of told results dominating them.
+// ranked returns the indexes of the observations of fitSet, best first: by
+// reward, or in Pareto mode by the number of those results dominating them.
 func (b *Bananas) ranked() []int {
-	idx := make([]int, len(b.genomes))
-	for i := range idx {
-		idx[i] = i
+	set := b.fitSet()
+	idx := slices.Clone(set)
+	if set == nil {
+		idx = make([]int, len(b.genomes))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	order := make([]int, len(idx)) // positions in idx
+	for k := range order {
+		order[k] = k
 	}
 	if b.pareto != nil {
-		d := b.pareto.dominators()
-		sort.SliceStable(idx, func(i, j int) bool { return d[idx[i]] < d[idx[j]] })
-		return idx
+		d := b.pareto.sub(set).dominators()
+		sort.SliceStable(order, func(i, j int) bool { return d[order[i]] < d[order[j]] })
+	} else {
+		ys := b.setRewards(set)
+		sort.SliceStable(order, func(i, j int) bool { return ys[order[i]] > ys[order[j]] })
 	}
-	sort.SliceStable(idx, func(i, j int) bool { return b.ys[idx[i]] > b.ys[idx[j]] })
-	return idx
+	for k, p := range order {
+		order[k] = idx[p]
+	}
+	return order
 }
 
-// train fits every network of the ensemble from scratch on the standardised rewards.
-func (b *Bananas) train() {
-	b.nets, b.yMean, b.yStd = b.fitEnsemble(b.ys)
+// train fits every network of the ensemble from scratch on the standardised
+// rewards of the observations at set (all when nil).
+func (b *Bananas) train(set []int) {
+	b.nets, b.yMean, b.yStd = b.fitEnsemble(subset(b.xs, set), b.setRewards(set))
 }
 
-// fitEnsemble fits ensemble networks from scratch on the standardised ys;
-// it returns them with the mean and deviation to undo the standardisation.
-func (b *Bananas) fitEnsemble(ys []float64) (nets []*mlp, mean, std float64) {
+// fitEnsemble fits ensemble networks from scratch on features xs and the
+// standardised ys; it returns them with the mean and deviation to undo the
+// standardisation.
+func (b *Bananas) fitEnsemble(xs [][]float64, ys []float64) (nets []*mlp, mean, std float64) {
 	mean, std = meanStd(ys)
 	zs := make([]float64, len(ys))
 	for i, y := range ys {
 		zs[i] = (y - mean) / std
 	}
 	for range b.ensemble {
-		net := newMLP(b.rng, len(b.xs[0]), b.hidden, b.layers)
-		net.fit(b.rng, b.xs, zs, b.epochs, b.batch, b.steps, b.lr)
+		net := newMLP(b.rng, len(xs[0]), b.hidden, b.layers)
+		net.fit(b.rng, xs, zs, b.epochs, b.batch, b.steps, b.lr)
 		nets = append(nets, net)
 	}
 	return nets, mean, std
@@ -274,26 +297,40 @@ func meanStd(ys []float64) (float64, float64) {
 }
 
 // Tell implements Strategy. Failed results and results whose reward is NaN
-// teach the predictor nothing.
+// teach the predictor nothing. A result's Rungs are learnt as observations
+// of their own fidelities, before the result itself.
 func (b *Bananas) Tell(rs []Result) {
 	for i := range rs {
 		g, ok := b.take(&rs[i])
 		if !ok || rs[i].Failed {
 			continue
 		}
-		if b.pareto != nil {
-			if b.pareto.tell(rs[i]) {
-				b.genomes = append(b.genomes, g)
-				b.xs = append(b.xs, b.encode(g))
-			}
-			continue
+		for _, rung := range rs[i].Rungs {
+			r := rs[i]
+			r.Objectives, r.Fidelity, r.Rungs = rung.Objectives, rung.Fidelity, nil
+			b.observe(g, r, true)
 		}
-		y := b.reward.Reward(rs[i])
-		if math.IsNaN(y) || math.IsInf(y, 0) {
-			continue
-		}
-		b.genomes = append(b.genomes, g)
-		b.xs = append(b.xs, b.encode(g))
-		b.ys = append(b.ys, y)
+		b.observe(g, rs[i], false)
 	}
+}
+
+// observe learns genome g's result r, which is a rung's when rung is set.
+func (b *Bananas) observe(g []int, r Result, rung bool) {
+	if b.pareto != nil {
+		if !b.pareto.tell(r) {
+			return
+		}
+	} else {
+		y := b.reward.Reward(r)
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return
+		}
+		b.ys = append(b.ys, y)
+		r.Rungs = nil
+		b.told = append(b.told, r)
+	}
+	b.genomes = append(b.genomes, g)
+	b.xs = append(b.xs, b.encode(g))
+	b.fids = append(b.fids, fidelityOf(&r))
+	b.rungs = append(b.rungs, rung)
 }

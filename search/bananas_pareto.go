@@ -71,24 +71,35 @@ func (p *paretoState) front() [][]float64 {
 	return out
 }
 
-// trainPareto fits one ensemble per objective.
-func (b *Bananas) trainPareto() {
+// sub is p's told results at set (p itself when set is nil), without models.
+func (p *paretoState) sub(set []int) *paretoState {
+	if set == nil {
+		return p
+	}
+	return &paretoState{senses: p.senses, objs: subset(p.objs, set), feasible: subset(p.feasible, set)}
+}
+
+// trainPareto fits one ensemble per objective on the told results at set
+// (all when nil).
+func (b *Bananas) trainPareto(set []int) {
 	p := b.pareto
 	p.nets, p.mean, p.std = p.nets[:0], p.mean[:0], p.std[:0]
+	told, xs := p.sub(set), subset(b.xs, set)
 	for k := range p.senses {
-		ys := make([]float64, len(p.objs))
-		for i, o := range p.objs {
+		ys := make([]float64, len(told.objs))
+		for i, o := range told.objs {
 			ys[i] = o[k]
 		}
-		nets, m, s := b.fitEnsemble(ys)
+		nets, m, s := b.fitEnsemble(xs, ys)
 		p.nets, p.mean, p.std = append(p.nets, nets), append(p.mean, m), append(p.std, s)
 	}
 }
 
 // acquirePareto returns up to n pool candidates chosen greedily by the
-// hypervolume their Thompson samples add, with the reference point just
-// worse than every told result (NadirRef, margin 0.1). A pick that adds
-// nothing is the one whose sample the fewest front points dominate.
+// hypervolume their Thompson samples add to the front of fitSet's results,
+// with the reference point just worse than every one of them (NadirRef,
+// margin 0.1). A pick that adds nothing is the one whose sample the fewest
+// front points dominate.
 func (b *Bananas) acquirePareto(pool [][]int, n int) [][]int {
 	p := b.pareto
 	samples := make([][]float64, len(pool))
@@ -101,8 +112,9 @@ func (b *Bananas) acquirePareto(pool [][]int, n int) [][]int {
 		}
 		samples[i] = s
 	}
-	ref := NadirRef(p.objs, p.senses, 0.1)
-	front := p.front()
+	told := p.sub(b.fitSet())
+	ref := NadirRef(told.objs, p.senses, 0.1)
+	front := told.front()
 	var out [][]int
 	taken := make([]bool, len(pool))
 	for len(out) < min(n, len(pool)) {

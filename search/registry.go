@@ -106,7 +106,7 @@ var kinds = []KindInfo{
 			Param{Name: "arch_tries", Default: 100, Min: 1, Max: 1e6, Integer: true, Doc: "architectures sampled per returned candidate before Ask gives up"},
 			Param{Name: "hw_penalty", Default: -1, Min: -1e9, Max: 1e9, Doc: "reward of an architecture/hardware pair without a feasible design (rl_interface: -1)"},
 		)},
-	{Name: "bananas", Doc: "BANANAS (White, Neiswanger & Savani, AAAI 2021): an ensemble of neural predictors trained on the results, candidates mutated from the best, chosen by independent Thompson sampling; with several objectives and no reward, one ensemble per objective and the hypervolume a Thompson sample adds",
+	{Name: "bananas", Doc: "BANANAS (White, Neiswanger & Savani, AAAI 2021): an ensemble of neural predictors trained on the results, candidates mutated from the best, chosen by independent Thompson sampling; with several objectives and no reward, one ensemble per objective and the hypervolume a Thompson sample adds; under fidelity asha or hyperband, fit on the highest fidelity with enough results (BOHB, Falkner et al. ICML 2018)",
 		Pareto: true,
 		Params: []Param{
 			{Name: "initial", Default: 10, Min: 1, Max: 1e6, Integer: true, Doc: "random genomes asked before the predictor is used (BANANAS 10)"},

@@ -228,3 +228,26 @@ func (c *CoExplore) Reward(r Result) float64 {
 }
 
 func index(i int, xs []float64) bool { return i >= 0 && i < len(xs) }
+
+// freshReward returns r as before any result: a copy with the state it
+// gathers from results reset, or r itself when it has none; false for a
+// reward of another package, whose state is unknown.
+func freshReward(r Reward) (Reward, bool) {
+	switch r := r.(type) {
+	case *FNAS:
+		c := *r
+		c.b, c.started = 0, false
+		return &c, true
+	case *WeightedSum:
+		c := *r
+		c.worst, c.any = 0, false
+		return &c, true
+	case *Chebyshev:
+		c := *r
+		c.worst, c.any = 0, false
+		return &c, true
+	case *MnasNet, *CoExplore:
+		return r, true
+	}
+	return nil, false
+}

@@ -48,6 +48,13 @@ type Candidate struct {
 // Feasible says whether every hard constraint holds and Violation (≥ 0) how
 // far they are missed, in the caller's normalised units (NSGA-II's
 // constrained domination compares it).
+//
+// Fidelity is what the objectives were measured at under a multi-fidelity
+// schedule (the epochs a child trained before it stopped or finished); 0
+// means a single fidelity, as without a schedule. Rungs are the objectives
+// the child had at the lower fidelities it passed on the way (a child
+// trained 1, 3, then 9 epochs has those after 1 and 3), lowest first. Only
+// bananas reads either.
 type Result struct {
 	ID         int
 	Objectives []float64 // in the order of Config.Senses
@@ -55,6 +62,14 @@ type Result struct {
 	Pruned     bool
 	Failed     bool
 	Violation  float64
+	Fidelity   int
+	Rungs      []Rung
+}
+
+// Rung is a result's objectives at a lower fidelity than its own.
+type Rung struct {
+	Fidelity   int
+	Objectives []float64
 }
 
 // Status names the outcome of a result: "failed", "pruned", "feasible" or "infeasible".

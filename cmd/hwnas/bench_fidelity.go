@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,17 +32,17 @@ type fidelityArm struct {
 	Best     *float64 `json:"best_accuracy_meeting_spec"`      // over children at max_epochs
 	BestAny  *float64 `json:"best_any_fidelity_meeting_spec"`  // over every child at its last rung
 	BestTest *float64 `json:"test_accuracy_of_best,omitempty"` // the test accuracy of Best's child
-	// ChildrenRatio is Children over plain evolution's in the same seed
-	// (absent for plain evolution itself, or when it had none).
+	// ChildrenRatio is Children over the plain strategy's in the same seed
+	// (absent for the plain strategy itself, or when it had none).
 	ChildrenRatio float64 `json:"children_vs_plain,omitempty"`
-	// TrainedRatio is Trained over plain evolution's: what a schedule
+	// TrainedRatio is Trained over the plain strategy's: what a schedule
 	// multiplies, since a pruned child costs the model's estimate in
 	// either search.
 	TrainedRatio float64 `json:"trained_vs_plain,omitempty"`
 }
 
-// fidelitySeed is one seed of `hwnas bench fidelity`: plain evolution,
-// then evolution under each schedule.
+// fidelitySeed is one seed of `hwnas bench fidelity`: the plain strategy,
+// then the strategy under each schedule.
 type fidelitySeed struct {
 	Seed     int64         `json:"seed"`
 	Searches []fidelityArm `json:"searches"`
@@ -77,6 +79,7 @@ type fidelityBench struct {
 	Test      int               `json:"test"`
 	Schedule  engine.ASHA       `json:"schedule"` // min_epochs, max_epochs, eta
 	Schedules []string          `json:"schedules"`
+	Strategy  string            `json:"strategy"` // of every search: evolution, or bananas (BOHB under hyperband), …
 	Runs      []fidelitySeed    `json:"runs"`
 	Summary   []fidelitySummary `json:"summary"`
 	// Interrupted says why the benchmark stopped before its last seed;
@@ -90,6 +93,7 @@ type fidelityOptions struct {
 	budget    time.Duration
 	sched     engine.ASHA
 	schedules []string // asha, hyperband
+	strategy  string   // fidelityStrategies
 	train     int
 	seed      int64
 	seeds     int
@@ -97,13 +101,15 @@ type fidelityOptions struct {
 
 const fidelityLong = `Runs the built-in demo (MNIST, its space, its PYNQ-Z1 latency spec) once per search and
 seed, each search for exactly --time of wall time in a fresh store (a child still training when
-the time is up is stopped and counts for nothing): regularized evolution training every child
---max-epochs epochs, then the same evolution under each of --schedules, fidelity asha and
-fidelity hyperband { min_epochs, max_epochs, eta }. Prints, per seed and as the mean ± standard
-error over the seeds, the children each looked at and those it trained (and both as ratios to
-plain evolution's: a pruned child costs only the model's estimate in either search, so the
-trained ratio is what a schedule multiplies), the epochs each trained, the best accuracy meeting the spec among children trained to --max-epochs,
-and the CPU time the process had during each search (under other load, less than its wall time).
+the time is up is stopped and counts for nothing): --strategy (regularized evolution by default)
+training every child --max-epochs epochs, then the same strategy under each of --schedules,
+fidelity asha and fidelity hyperband { min_epochs, max_epochs, eta }; --strategy bananas under
+hyperband is BOHB. Prints, per seed and as the mean ± standard error over the seeds, the
+children each looked at and those it trained (and both as ratios to the plain search's: a pruned
+child costs only the model's estimate in either search, so the trained ratio is what a schedule
+multiplies), the epochs each trained, the best accuracy meeting the spec among children trained
+to --max-epochs, and the CPU time the process had during each search (under other load, less
+than its wall time).
 It takes (1 + schedules) × --seeds × --time. Interrupted, it prints the seeds that finished and
 exits with 130.
 
@@ -122,11 +128,12 @@ func init() {
 	)
 	cmd := &cobra.Command{
 		Use:   "fidelity",
-		Short: "ASHA and Hyperband multi-fidelity training against plain evolution at the same wall time",
+		Short: "ASHA and Hyperband multi-fidelity training against plain evolution (or bananas) at the same wall time",
 		Long:  fidelityLong,
 		Example: `  hwnas bench fidelity --time 10m
   hwnas bench fidelity --time 4m --seeds 3 --json
-  hwnas bench fidelity --time 5m --max-epochs 4 --eta 2 --schedules hyperband --train 4000`,
+  hwnas bench fidelity --time 5m --max-epochs 4 --eta 2 --schedules hyperband --train 4000
+  hwnas bench fidelity --time 10m --strategy bananas --schedules hyperband`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {
@@ -152,9 +159,10 @@ func init() {
 	f := cmd.Flags()
 	f.DurationVar(&o.budget, "time", 10*time.Minute, "wall time of each search")
 	f.IntVar(&o.sched.MinEpochs, "min-epochs", 1, "epochs of the first rung")
-	f.IntVar(&o.sched.MaxEpochs, "max-epochs", 9, "epochs of the last rung, and of every child of plain evolution")
+	f.IntVar(&o.sched.MaxEpochs, "max-epochs", 9, "epochs of the last rung, and of every child of the plain search")
 	f.IntVar(&o.sched.Eta, "eta", 3, "rung growth factor; the top 1/eta go on")
-	f.StringSliceVar(&o.schedules, "schedules", []string{"asha", "hyperband"}, "the fidelity schedules to run evolution under, besides plain evolution")
+	f.StringSliceVar(&o.schedules, "schedules", []string{"asha", "hyperband"}, "the fidelity schedules to run the strategy under, besides training every child max-epochs")
+	f.StringVar(&o.strategy, "strategy", "evolution", "the strategy of every search: "+strings.Join(fidelityStrategies, ", ")+" (default parameters)")
 	f.IntVar(&o.train, "train", 1000, "training images per epoch (validation and test: a quarter as many, at least 250)")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the first searches")
 	f.IntVar(&o.seeds, "seeds", 1, "seeds --seed, --seed+1, …: each runs every search")
@@ -175,18 +183,26 @@ func (o fidelityOptions) check() error {
 			return fmt.Errorf("--schedules: unknown schedule %q; want asha or hyperband", s)
 		}
 	}
+	if !slices.Contains(fidelityStrategies, o.strategy) {
+		return fmt.Errorf("--strategy: unknown strategy %q; want one of %s", o.strategy, strings.Join(fidelityStrategies, ", "))
+	}
 	return nil
 }
 
-// fidelitySearches are the benchmark's experiments: plain evolution
-// training every child MaxEpochs, then evolution under each schedule.
+// fidelityStrategies are the kinds `hwnas bench fidelity --strategy` runs:
+// those that propose children one by one for one objective (the demo's
+// accuracy under its latency spec, FNAS's reward).
+var fidelityStrategies = []string{"evolution", "bananas", "random", "reinforce"}
+
+// fidelitySearches are the benchmark's experiments: o's strategy training
+// every child MaxEpochs, then the same strategy under each schedule.
 func fidelitySearches(o fidelityOptions) ([]engine.Experiment, error) {
 	plain, err := demoExperiment()
 	if err != nil {
 		return nil, err
 	}
-	plain.Name = "fnas_evolution"
-	plain.Strategy = engine.StrategySpec{Kind: "evolution"}
+	plain.Name = "fnas_" + o.strategy
+	plain.Strategy = engine.StrategySpec{Kind: o.strategy}
 	plain.Budget = engine.Budget{Time: o.budget}
 	plain.Batch = 1 // the time budget is checked between batches: one child at a time stops asking on time
 	plain.Fidelity.Epochs = o.sched.MaxEpochs
@@ -195,7 +211,7 @@ func fidelitySearches(o fidelityOptions) ([]engine.Experiment, error) {
 	out := []engine.Experiment{plain}
 	for _, kind := range o.schedules {
 		e := plain
-		e.Name, e.ASHA = "fnas_evolution_"+kind, o.sched
+		e.Name, e.ASHA = plain.Name+"_"+kind, o.sched
 		e.ASHA.Hyperband = kind == "hyperband"
 		if err := e.Validate(); err != nil {
 			return nil, err
@@ -215,7 +231,7 @@ func benchFidelity(ctx context.Context, o fidelityOptions, log io.Writer) (*fide
 	}
 	f := exps[0].Fidelity
 	b := &fidelityBench{TimeS: o.budget.Seconds(), Train: f.Train, Val: f.Val, Test: f.Test,
-		Schedule: o.sched, Schedules: o.schedules, Runs: []fidelitySeed{}}
+		Schedule: o.sched, Schedules: o.schedules, Strategy: o.strategy, Runs: []fidelitySeed{}}
 	if n := len(exps[0].Constraints); n > 0 {
 		b.Spec = exps[0].Constraints[n-1].String()
 	}
@@ -354,7 +370,7 @@ func fidelityArmOf(e engine.Experiment, out *engine.Outcome) fidelityArm {
 	return a
 }
 
-// summarise fills b.Summary, one per search (named names, plain evolution
+// summarise fills b.Summary, one per search (named names, the plain one
 // first), with the means over b.Runs.
 func (b *fidelityBench) summarise(names []string) {
 	b.Summary = nil

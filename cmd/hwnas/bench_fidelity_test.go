@@ -16,7 +16,7 @@ import (
 func TestFidelityBenchRendering(t *testing.T) {
 	a, b, c, d := 0.91, 0.93, 0.95, 0.92
 	fb := &fidelityBench{Spec: "latency_ms <= 3", TimeS: 600, Train: 1000, Val: 250, Test: 250,
-		Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3}, Schedules: []string{"asha", "hyperband"},
+		Schedule: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3}, Schedules: []string{"asha", "hyperband"}, Strategy: "evolution",
 		Runs: []fidelitySeed{{Seed: 1, Searches: []fidelityArm{
 			{Name: "fnas_evolution", Children: 12, Pruned: 8, Trained: 4, Full: 4, Epochs: 36, WallS: 600, CPUS: 1150, Best: &a, BestAny: &a, BestTest: &a},
 			{Name: "fnas_evolution_asha", Children: 60, Pruned: 40, Trained: 20, Full: 2, Epochs: 36, WallS: 600, Best: &b, BestAny: &c, BestTest: &d, ChildrenRatio: 5, TrainedRatio: 5},
@@ -69,7 +69,7 @@ func TestBenchFidelityStopsOnTime(t *testing.T) {
 	if err != nil || a.Trained != 0 || a.WallS > 10 {
 		t.Errorf("a search whose child never ends, budget %s: %+v, %v", budget, a, err)
 	}
-	o := fidelityOptions{budget: time.Minute, sched: engine.ASHA{MinEpochs: 1, MaxEpochs: 3, Eta: 3}, schedules: []string{"asha", "hyperband"}, train: 100, seed: 1, seeds: 2}
+	o := fidelityOptions{budget: time.Minute, sched: engine.ASHA{MinEpochs: 1, MaxEpochs: 3, Eta: 3}, schedules: []string{"asha", "hyperband"}, strategy: "evolution", train: 100, seed: 1, seeds: 2}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	b, err := benchFidelity(ctx, o, io.Discard)
@@ -108,10 +108,28 @@ func TestFidelityArmOf(t *testing.T) {
 
 func TestBenchFidelityBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"--time", "0s"}, {"--time", "1s", "--seeds", "0"}, {"--time", "1s", "--eta", "1"}, {"--time", "1s", "--max-epochs", "1"},
-		{"--time", "1s", "--schedules", "hyperbnd"}, {"--time", "1s", "--train", "0"}} {
+		{"--time", "1s", "--schedules", "hyperbnd"}, {"--time", "1s", "--train", "0"}, {"--time", "1s", "--strategy", "nsga2"}} {
 		_, err := runCLI(t, append([]string{"bench", "fidelity"}, args...)...)
 		if err == nil || !strings.Contains(err.Error(), "hwnas bench fidelity") {
 			t.Errorf("%v: err = %v", args, err)
+		}
+	}
+}
+
+// --strategy bananas runs plain bananas against bananas under each schedule
+// (under hyperband: BOHB), every search named after it.
+func TestFidelitySearchesStrategy(t *testing.T) {
+	o := fidelityOptions{budget: time.Minute, sched: engine.ASHA{MinEpochs: 1, MaxEpochs: 9, Eta: 3}, schedules: []string{"hyperband"}, strategy: "bananas", train: 1000}
+	exps, err := fidelitySearches(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exps) != 2 || exps[0].Name != "fnas_bananas" || exps[1].Name != "fnas_bananas_hyperband" || !exps[1].ASHA.Hyperband || exps[0].ASHA.On() {
+		t.Fatalf("searches %+v", exps)
+	}
+	for _, e := range exps {
+		if e.Strategy.Kind != "bananas" {
+			t.Errorf("%s: strategy %q", e.Name, e.Strategy.Kind)
 		}
 	}
 }
