@@ -150,7 +150,7 @@ children are compared by their mean test accuracy.`,
 	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
-	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 4000)")
+	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 2000)")
 	f.IntVar(&o.finalEpochs, "final-epochs", 8, "train every search's child within the spec again for this many epochs, once per final seed, and compare them by mean test accuracy (0: not)")
 	f.IntVar(&o.finalSeeds, "final-seeds", 3, "seeds of the final training (1001, 1002, …), the same for every child")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
@@ -237,10 +237,11 @@ func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*di
 
 // finalTrainings trains the child of every search within the spec again,
 // for o.finalEpochs epochs, once per final seed. The search's own figure
-// is one 2-epoch training: for a black box the best of the hundreds it ran
-// on the seed it searched with, so above what the same child gets again
-// (the winner's curse), and by the short training the black box optimised
-// for, where the papers compare searched networks trained to convergence;
+// is one training for the dataset's epochs: for a black box the best of
+// the hundreds it ran with the seed it searched with (the winner's curse
+// lifts it), judged on the validation split it selected on and by the
+// short training it optimised for, where the papers compare searched
+// networks trained to the end;
 // here every child is trained the same way with seeds no search saw, and
 // judged on the test split, which no search saw either.
 func finalTrainings(ctx context.Context, b *diffBench, exps []engine.Experiment, o diffOptions, log io.Writer) error {
