@@ -99,8 +99,12 @@ func (pt diffPoint) key(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed in
 	for _, k := range slices.Sorted(maps.Keys(pt.p)) {
 		ps = append(ps, k+"="+strconv.FormatFloat(pt.p[k], 'g', -1, 64))
 	}
-	return fmt.Sprintf("differentiable %s %s target=%g table=%s %s space=%s train=%d val=%d batch=%d lr=%g opt=%s seed=%d",
-		pt.kind, strings.Join(ps, " "), pt.targetMs, TableKey(t), sv.Data.Source, sv.SpaceKey, f.Train, f.Val, f.Batch, f.LR, f.Optimizer, seed)
+	order := "" // searches stored before fbnet took FBNet's order interleaved its steps: not the same search
+	if pt.kind == "fbnet" {
+		order = " order=weights-then-arch"
+	}
+	return fmt.Sprintf("differentiable %s %s%s target=%g table=%s %s space=%s train=%d val=%d batch=%d lr=%g opt=%s seed=%d",
+		pt.kind, strings.Join(ps, " "), order, pt.targetMs, TableKey(t), sv.Data.Source, sv.SpaceKey, f.Train, f.Val, f.Batch, f.LR, f.Optimizer, seed)
 }
 
 // warmupKey is where the warm-up of pt is stored: its key without the

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 
@@ -93,5 +94,63 @@ func TestProxylessHoldsOneChild(t *testing.T) {
 	}
 	if peak["proxyless"] > bound {
 		t.Errorf("a proxyless step held %d bytes of activations, want at most %d (fbnet's: %d)", peak["proxyless"], bound, peak["fbnet"])
+	}
+}
+
+// TestFBNetEpochOrder: an fbnet epoch takes its architecture steps after
+// all its weight steps (FBNet's order), so its weights end as a warm-up
+// epoch's, which takes none; a proxyless epoch interleaves them, so its
+// later weight steps draw their paths from the updated θ. Both take one
+// architecture step per batch of the architecture split.
+func TestFBNetEpochOrder(t *testing.T) {
+	e := diffExperiment(t, "order", StrategySpec{})
+	mn, err := newMixedNet(e.Space, e.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Train, f.Seed = 96, e.Seed
+	p, err := e.Evaluator.(*SupernetEvaluator).Data.prepare(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wset, aset, err := p.train.SplitFraction(0.5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := nn.Config{Epochs: 1, Batch: 16, LR: f.LR, Optimizer: f.Optimizer, Seed: 1, Threads: 2}
+	epoch := func(kind string, warmup float64) ([]byte, epochStats) {
+		e.Strategy = StrategySpec{Kind: kind, Params: map[string]float64{"warmup": warmup, "arch_lr": 0.5, "target": 0.1}}
+		if kind == "fbnet" {
+			delete(e.Strategy.Params, "target")
+		}
+		pts, err := diffPoints(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := newDiffState(mn, pts[0], cfg, 1)
+		x, err := st.sn.NewMixed(mn.net, mn.mixes, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.epoch(t.Context(), x, 0, wset, aset); err != nil {
+			t.Fatal(err)
+		}
+		b, err := st.sn.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, st.last
+	}
+	nA := (aset.Len() + cfg.Batch - 1) / cfg.Batch
+	for _, kind := range []string{"fbnet", "proxyless"} {
+		warm, _ := epoch(kind, 1)
+		searched, s := epoch(kind, 0)
+		if s.nA != nA {
+			t.Errorf("%s: %d architecture steps in an epoch, want one per batch: %d", kind, s.nA, nA)
+		}
+		if same := bytes.Equal(warm, searched); same != (kind == "fbnet") {
+			t.Errorf("%s: weights after a searching epoch equal to a warm-up epoch's: %v", kind, same)
+		}
 	}
 }

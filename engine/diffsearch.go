@@ -329,8 +329,9 @@ func (st *diffState) epochRNG(ep int) *rand.Rand {
 }
 
 // epoch trains one epoch: a step on the weights for every batch of wset
-// and, after the warm-up, architecture steps on aset spread evenly between
-// them, so that aset is passed over once per epoch.
+// and, after the warm-up, an architecture step for every batch of aset,
+// spread evenly between the weight steps (proxyless) or after them all
+// (fbnet, sequential).
 func (st *diffState) epoch(ctx context.Context, x *nn.Mixed, ep int, wset, aset *data.Set) error {
 	b := st.cfg.Batch
 	nW, nA := (wset.Len()+b-1)/b, (aset.Len()+b-1)/b
@@ -349,14 +350,28 @@ func (st *diffState) epoch(ctx context.Context, x *nn.Mixed, ep int, wset, aset 
 		if err := st.weightStep(x, wset, wOrder[i*b:min((i+1)*b, wset.Len())], rng, ep, lr, t+1); err != nil {
 			return err
 		}
-		for ; search && aDone < (i+1)*nA/nW; aDone++ {
+		for ; search && !st.sequential() && aDone < (i+1)*nA/nW; aDone++ {
 			if err := st.archStep(x, aset, aOrder[aDone*b:min((aDone+1)*b, aset.Len())], rng, ep); err != nil {
 				return err
 			}
 		}
 	}
+	for ; search && aDone < nA; aDone++ { // fbnet: every architecture step after the weights'
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := st.archStep(x, aset, aOrder[aDone*b:min((aDone+1)*b, aset.Len())], rng, ep); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// sequential reports whether an epoch of st takes its architecture steps
+// after all its weight steps: FBNet's order (Wu et al., CVPR 2019, §4.1:
+// in each epoch the operator weights are trained on 80 % of the training
+// set, then θ on the other 20 %). ProxylessNAS's code interleaves them.
+func (st *diffState) sequential() bool { return st.pt.kind == "fbnet" }
 
 // epochStats are the means an epoch reports.
 type epochStats struct {
