@@ -8,6 +8,24 @@ import (
 	"github.com/hwnas/hwnas/engine/nn"
 )
 
+// mixedSetup is the test experiment named name with its relaxed network
+// and train images of its data, prepared.
+func mixedSetup(t *testing.T, name string, train int) (Experiment, *mixedNet, *prepared) {
+	t.Helper()
+	e := diffExperiment(t, name, StrategySpec{})
+	mn, err := newMixedNet(e.Space, e.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Fidelity
+	f.Train, f.Seed = train, e.Seed
+	p, err := e.Evaluator.(*SupernetEvaluator).Data.prepare(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, mn, p
+}
+
 // TestProxylessHoldsOneChild checks ProxylessNAS's memory (Cai et al.,
 // ICLR 2019, §3.2): a proxyless step holds the activations of the paths it
 // computes — at most one child's at the largest candidate of every
@@ -17,17 +35,8 @@ import (
 // checked against standalone children: swapping candidates in a child
 // changes its activation memory by the difference of their shares.
 func TestProxylessHoldsOneChild(t *testing.T) {
-	e := diffExperiment(t, "mem", StrategySpec{})
-	mn, err := newMixedNet(e.Space, e.Table)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, mn, p := mixedSetup(t, "mem", 128)
 	f := e.Fidelity
-	f.Train, f.Seed = 128, e.Seed
-	p, err := e.Evaluator.(*SupernetEvaluator).Data.prepare(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := nn.Config{Epochs: 1, Batch: f.Batch, LR: f.LR, Optimizer: f.Optimizer, Seed: 1, Threads: 2}
 	peak := map[string]int64{}
 	var shares [][]int64
@@ -103,17 +112,8 @@ func TestProxylessHoldsOneChild(t *testing.T) {
 // later weight steps draw their paths from the updated θ. Both take one
 // architecture step per batch of the architecture split.
 func TestFBNetEpochOrder(t *testing.T) {
-	e := diffExperiment(t, "order", StrategySpec{})
-	mn, err := newMixedNet(e.Space, e.Table)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, mn, p := mixedSetup(t, "order", 96)
 	f := e.Fidelity
-	f.Train, f.Seed = 96, e.Seed
-	p, err := e.Evaluator.(*SupernetEvaluator).Data.prepare(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	wset, aset, err := p.train.SplitFraction(0.5, 1)
 	if err != nil {
 		t.Fatal(err)
