@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
 )
 
@@ -26,6 +27,25 @@ func mixedSetup(t *testing.T, name string, train int) (Experiment, *mixedNet, *p
 	return e, mn, p
 }
 
+// searchEpoch runs the first epoch of e's search on mn, weights on wset and
+// architecture on aset; it returns the search's state and relaxed network.
+func searchEpoch(t *testing.T, e *Experiment, mn *mixedNet, cfg nn.Config, wset, aset *data.Set) (*diffState, *nn.Mixed) {
+	t.Helper()
+	pts, err := diffPoints(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newDiffState(mn, pts[0], cfg, 1)
+	x, err := st.sn.NewMixed(mn.net, mn.mixes, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.epoch(t.Context(), x, 0, wset, aset); err != nil {
+		t.Fatal(err)
+	}
+	return st, x
+}
+
 // TestProxylessHoldsOneChild checks ProxylessNAS's memory (Cai et al.,
 // ICLR 2019, §3.2): a proxyless step holds the activations of the paths it
 // computes — at most one child's at the largest candidate of every
@@ -45,18 +65,7 @@ func TestProxylessHoldsOneChild(t *testing.T) {
 		if kind == "proxyless" {
 			e.Strategy.Params["target"] = 0.1
 		}
-		pts, err := diffPoints(&e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := newDiffState(mn, pts[0], cfg, 1)
-		x, err := st.sn.NewMixed(mn.net, mn.mixes, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.epoch(t.Context(), x, 0, p.train, p.train); err != nil {
-			t.Fatal(err)
-		}
+		_, x := searchEpoch(t, &e, mn, cfg, p.train, p.train)
 		_, peak[kind] = x.Buffers()
 		shares = x.InputBytes()
 	}
@@ -124,18 +133,7 @@ func TestFBNetEpochOrder(t *testing.T) {
 		if kind == "fbnet" {
 			delete(e.Strategy.Params, "target")
 		}
-		pts, err := diffPoints(&e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := newDiffState(mn, pts[0], cfg, 1)
-		x, err := st.sn.NewMixed(mn.net, mn.mixes, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.epoch(t.Context(), x, 0, wset, aset); err != nil {
-			t.Fatal(err)
-		}
+		st, _ := searchEpoch(t, &e, mn, cfg, wset, aset)
 		b, err := st.sn.MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
