@@ -341,6 +341,17 @@ func (st *diffState) epoch(ctx context.Context, x *nn.Mixed, ep int, wset, aset 
 	search := ep >= int(st.pt.p["warmup"])
 	st.last = epochStats{}
 	aDone := 0
+	archUpTo := func(n int) error { // architecture steps until n of them are done
+		for ; search && aDone < n; aDone++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := st.archStep(x, aset, aOrder[aDone*b:min((aDone+1)*b, aset.Len())], rng, ep); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for i := range nW {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -350,21 +361,13 @@ func (st *diffState) epoch(ctx context.Context, x *nn.Mixed, ep int, wset, aset 
 		if err := st.weightStep(x, wset, wOrder[i*b:min((i+1)*b, wset.Len())], rng, ep, lr, t+1); err != nil {
 			return err
 		}
-		for ; search && !st.sequential() && aDone < (i+1)*nA/nW; aDone++ {
-			if err := st.archStep(x, aset, aOrder[aDone*b:min((aDone+1)*b, aset.Len())], rng, ep); err != nil {
+		if !st.sequential() {
+			if err := archUpTo((i + 1) * nA / nW); err != nil {
 				return err
 			}
 		}
 	}
-	for ; search && aDone < nA; aDone++ { // fbnet: every architecture step after the weights'
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := st.archStep(x, aset, aOrder[aDone*b:min((aDone+1)*b, aset.Len())], rng, ep); err != nil {
-			return err
-		}
-	}
-	return nil
+	return archUpTo(nA) // fbnet's: every architecture step after the weights'
 }
 
 // sequential reports whether an epoch of st takes its architecture steps
