@@ -47,6 +47,7 @@ type fakeWire struct {
 	log     []sent
 	changed chan struct{} // closed and replaced at each message logged
 	onReply func(sent)    // called with each reply before Reply returns
+	queued  int           // IOPub messages published since the last Flush
 }
 
 func newFakeWire(t *testing.T) *fakeWire {
@@ -67,6 +68,11 @@ func (w *fakeWire) Recv(ch transport.Channel) (*transport.Message, error) {
 }
 
 func (w *fakeWire) Reply(ch transport.Channel, req *transport.Message, msgType string, content any) {
+	w.mu.Lock()
+	if w.queued > 0 {
+		w.t.Errorf("%s %s sent with %d IOPub messages queued before it and not flushed", ch, msgType, w.queued)
+	}
+	w.mu.Unlock()
 	s := w.record(ch.String(), msgType, req.HeaderRaw, content)
 	w.mu.Lock()
 	hook := w.onReply
@@ -78,9 +84,16 @@ func (w *fakeWire) Reply(ch transport.Channel, req *transport.Message, msgType s
 
 func (w *fakeWire) Publish(msgType string, parent json.RawMessage, content any) {
 	w.record("iopub", msgType, parent, content)
+	w.mu.Lock()
+	w.queued++
+	w.mu.Unlock()
 }
 
-func (w *fakeWire) Flush() {}
+func (w *fakeWire) Flush() {
+	w.mu.Lock()
+	w.queued = 0
+	w.mu.Unlock()
+}
 
 func (w *fakeWire) Close() { w.once.Do(func() { close(w.closed) }) }
 

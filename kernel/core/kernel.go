@@ -182,8 +182,17 @@ func (k *Kernel) answer(ch transport.Channel, m *transport.Message) (shutdown *b
 		k.log.Printf("%s: %s: %v", ch, m.Header.MsgType, err)
 		content = errorReply("BadRequest", err.Error())
 	}
-	k.t.Reply(ch, m, replyTypeOf(m.Header.MsgType), content)
+	k.reply(ch, m, replyTypeOf(m.Header.MsgType), content)
 	return shutdown
+}
+
+// reply sends a message to the sender of req once the IOPub messages queued
+// before it are out: a frontend that takes a reply as the end of a cell (the
+// classic notebook numbers the prompt on it) or shows an input prompt has
+// the outputs before it by then, as far as one process can order two sockets.
+func (k *Kernel) reply(ch transport.Channel, req *transport.Message, msgType string, content any) {
+	k.t.Flush()
+	k.t.Reply(ch, req, msgType, content)
 }
 
 // shutdownReply answers a shutdown_request and says whether to restart.
@@ -254,7 +263,7 @@ func (k *Kernel) abortQueued(n int) {
 		k.mu.Lock()
 		count := k.count
 		k.mu.Unlock()
-		k.t.Reply(transport.Shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": count, "user_expressions": map[string]any{}, "payload": []any{}})
+		k.reply(transport.Shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": count, "user_expressions": map[string]any{}, "payload": []any{}})
 		k.t.Publish("status", m.HeaderRaw, status("idle"))
 	}
 }

@@ -27,7 +27,7 @@ func (k *Kernel) requestInput(ctx context.Context, req *transport.Message, promp
 	for len(k.inputC) > 0 { // a stale reply to an earlier, interrupted request
 		<-k.inputC
 	}
-	k.t.Reply(transport.Stdin, req, "input_request", map[string]any{"prompt": prompt, "password": password})
+	k.reply(transport.Stdin, req, "input_request", map[string]any{"prompt": prompt, "password": password})
 	select {
 	case <-ctx.Done():
 		return "", ctx.Err()

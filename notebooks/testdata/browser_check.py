@@ -172,6 +172,11 @@ def check_interrupt(driver):
     # the cell, not the kernel's status: an interrupt request has a busy/idle of its own
     wait(driver, "the interrupted cell to end", "typeof Jupyter.notebook.get_selected_cell().input_prompt_number === 'number'", 60)
     took = time.time() - t0
+    # IOPub and shell reach the browser on two sockets: the error may follow the reply
+    try:
+        wait(driver, "the interrupted cell's error", "Jupyter.notebook.get_selected_cell().output_area.outputs.some(o => o.output_type === 'error')", 10)
+    except AssertionError:
+        pass  # reported below, with the outputs there are
     outs = driver.execute_script("return Jupyter.notebook.get_selected_cell().output_area.outputs")
     errs = [o for o in outs if o.get("output_type") == "error"]
     if not errs or "stopped" not in errs[0].get("evalue", ""):
