@@ -26,7 +26,8 @@ import (
 // metrics from its stdout, e.g. {"accuracy": 0.97, "test_accuracy": 0.96}.
 // A non-zero exit, a timeout or output that is not such an object fails the
 // trial with the tail of the program's stderr. The program runs in a process
-// group of its own, killed whole on a timeout or Ctrl-C; stdout may hold at
+// group of its own, killed whole on a timeout, on Ctrl-C and (on Linux) when
+// the process that runs the search dies, even by SIGKILL; stdout may hold at
 // most 16 MiB and only the last 64 KiB of stderr are kept.
 type CommandEvaluator struct {
 	Argv    []string      // program and arguments, run without a shell
@@ -187,11 +188,11 @@ func (c CommandEvaluator) run(ctx context.Context, in []byte, threads int) (*com
 	cmd.Dir = c.Dir
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Stdout, cmd.Stderr = &out.stdout, &out.stderr
-	cmd.SysProcAttr = evaluatorProcAttr()
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
 	n := strconv.Itoa(threads)
 	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS="+n, "HWNAS_THREADS="+n)
+	reaped(cmd)
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
 	tail := stderrTail(out.stderr.Bytes())
 	switch {

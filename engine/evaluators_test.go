@@ -42,6 +42,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("HWNAS_RUN_HELPER") != "" {
 		os.Exit(runHelper())
 	}
+	if dir := os.Getenv("HWNAS_REAP_HELPER"); dir != "" {
+		os.Exit(reapHelper(dir))
+	}
 	os.Exit(m.Run())
 }
 

@@ -2,8 +2,12 @@
 
 package engine
 
-import "syscall"
+import (
+	"os/exec"
+	"syscall"
+)
 
-// evaluatorProcAttr starts a command evaluator in a process group of its
-// own; outside Linux there is no parent-death signal.
-func evaluatorProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+// reaped starts cmd in a process group of its own (killed whole on timeout
+// and cancellation); outside Linux there is no parent-death signal, so a
+// program outlives a run killed with SIGKILL.
+func reaped(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} }
