@@ -2,6 +2,7 @@ package queue
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -98,12 +99,12 @@ func fakeCommand() int {
 		return 1
 	}
 	if dir := os.Getenv(marksEnv); dir != "" {
-		mark := filepath.Join(dir, fmt.Sprintf("%d.%s", os.Getppid(), q.NetworkKey))
+		mark := filepath.Join(dir, fmt.Sprintf("%d.%s", workerPid(), q.NetworkKey))
 		os.WriteFile(mark, []byte(strconv.Itoa(os.Getpid())), 0o644)
 		defer os.Remove(mark)
 	}
 	if q.NetworkKey == os.Getenv(poisonEnv) { // a request that kills its worker
-		syscall.Kill(os.Getppid(), syscall.SIGKILL)
+		syscall.Kill(workerPid(), syscall.SIGKILL)
 		return 1
 	}
 	if path := os.Getenv(startsEnv); path != "" {
@@ -117,6 +118,30 @@ func fakeCommand() int {
 	}
 	fmt.Printf(`{"accuracy": %.6f, "test_accuracy": %.6f}`+"\n", fakeAccuracy(q.NetworkKey), fakeAccuracy(q.NetworkKey)-0.01)
 	return 0
+}
+
+// workerPid is the pid of the worker that started this evaluator: the
+// parent, or on Linux the parent's parent when the parent is the engine's
+// evaluator reaper.
+func workerPid() int {
+	ppid := os.Getppid()
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", ppid))
+	if err != nil || !bytes.HasPrefix(cmdline, []byte("hwnas-evaluator-reaper\x00")) {
+		return ppid
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", ppid))
+	if err != nil {
+		return ppid
+	}
+	// pid (comm) state ppid ...; comm may hold spaces, so read after the last ')'.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 2 {
+		return ppid
+	}
+	if p, err := strconv.Atoi(f[1]); err == nil {
+		return p
+	}
+	return ppid
 }
 
 func fakeAccuracy(key string) float64 {
