@@ -82,6 +82,11 @@ func diffPoints(e *Experiment) ([]diffPoint, error) {
 	return out, nil
 }
 
+// trialsUp reports whether the run has its budget's trials.
+func (r *runner) trialsUp() bool {
+	return r.e.Budget.Trials > 0 && len(r.trials) >= r.e.Budget.Trials
+}
+
 // latencyLimit is the limit of e's upper bound on latency, 0 without one.
 func latencyLimit(cs []Constraint) float64 {
 	for _, c := range cs {
@@ -93,10 +98,13 @@ func latencyLimit(cs []Constraint) float64 {
 }
 
 // key is where the search of pt is stored: what its weights and
-// architecture parameters depend on.
+// architecture parameters depend on (not samples, which only derivation reads).
 func (pt diffPoint) key(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed int64) string {
 	var ps []string
 	for _, k := range slices.Sorted(maps.Keys(pt.p)) {
+		if k == "samples" {
+			continue
+		}
 		ps = append(ps, k+"="+strconv.FormatFloat(pt.p[k], 'g', -1, 64))
 	}
 	order := "" // searches stored before fbnet took FBNet's order interleaved its steps: not the same search
@@ -150,21 +158,26 @@ func (r *runner) runDifferentiable(ctx context.Context, stored map[int]store.Tri
 		return fmt.Errorf("experiment %q: %w", e.Name, err)
 	}
 	defer func() { sv.sn, sv.tag = nil, "" }()
-	for i, pt := range points {
-		if (e.Budget.Trials > 0 && i >= e.Budget.Trials) || r.timeUp() {
+	for _, pt := range points {
+		if r.trialsUp() || r.timeUp() {
 			break
 		}
 		res, err := r.diffSearch(ctx, sv, mn, pt)
 		if err != nil {
 			return fmt.Errorf("experiment %q: %s search %s: %w", e.Name, pt.kind, pt.label, err)
 		}
-		sv.sn, sv.tag = res.sn.Rekey(mn.childKey(res.choice)), res.key
-		cand := search.Candidate{ID: i, Genome: mn.genome(r.nArch, res.choice)}
-		batch, complete := r.evaluate(ctx, []search.Candidate{cand}, stored)
-		if !complete {
-			return fmt.Errorf("experiment %q stopped after %d trials: %w", e.Name, len(r.trials), context.Cause(ctx))
+		for _, choice := range res.children {
+			if r.trialsUp() {
+				break
+			}
+			sv.sn, sv.tag = res.sn.Rekey(mn.childKey(choice)), res.key
+			cand := search.Candidate{ID: len(r.trials), Genome: mn.genome(r.nArch, choice)}
+			batch, complete := r.evaluate(ctx, []search.Candidate{cand}, stored)
+			if !complete {
+				return fmt.Errorf("experiment %q stopped after %d trials: %w", e.Name, len(r.trials), context.Cause(ctx))
+			}
+			r.trials = append(r.trials, *batch[0])
 		}
-		r.trials = append(r.trials, *batch[0])
 	}
 	sv.sn, sv.tag = nil, ""
 	return r.retrain(ctx, stored)

@@ -346,3 +346,69 @@ func TestProxylessHardConstraint(t *testing.T) {
 		t.Errorf("mnas_hard with a target below every child derived a %.4f ms child (%v); the fastest is %.4f ms", got, tight.Genome, fastest)
 	}
 }
+
+// TestDifferentiableSamples derives several children from one search
+// (samples): the first is the child samples = 1 derives, the others are
+// distinct and drawn from the seed alone, deriving them trains nothing
+// again (samples is not part of the stored search's key), retrain trains
+// them all, and a trial budget cuts them.
+func TestDifferentiableSamples(t *testing.T) {
+	spec := func(samples float64) StrategySpec {
+		return StrategySpec{Kind: "proxyless", Params: map[string]float64{"epochs": 2, "warmup": 1, "arch_lr": 0.2, "target": 5, "samples": samples}}
+	}
+	run := func(st *store.Store, samples float64, trials, retrain int) (*Outcome, int) {
+		t.Helper()
+		e := diffExperiment(t, "samples", spec(samples))
+		e.Budget.Trials, e.Retrain = trials, retrain
+		epochs := 0
+		out, err := Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
+			if ev.Kind == DiffEpoch {
+				epochs++
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, epochs
+	}
+	genomes := func(out *Outcome, status store.Status) [][]int {
+		var g [][]int
+		for _, tr := range out.Trials {
+			if tr.Status == status {
+				g = append(g, tr.Genome)
+			}
+		}
+		return g
+	}
+	st := hwnastest.OpenStore(t, t.TempDir())
+	one, epochs := run(st, 1, 5, 0)
+	if epochs != 2 || len(one.Trials) != 1 {
+		t.Fatalf("samples 1: %d epochs, %d trials; want 2 and 1", epochs, len(one.Trials))
+	}
+	four, epochs := run(st, 4, 10, 4)
+	derived := genomes(four, store.Inherited)
+	if epochs != 0 {
+		t.Errorf("samples 4 after samples 1 trained %d epochs again; the search is the same", epochs)
+	}
+	if len(derived) != 4 || !slices.Equal(derived[0], one.Trials[0].Genome) {
+		t.Fatalf("samples 4 derived %v; want 4 children, the first %v", derived, one.Trials[0].Genome)
+	}
+	for i := range derived {
+		for j := range i {
+			if slices.Equal(derived[i], derived[j]) {
+				t.Errorf("children %d and %d are both %v", j, i, derived[i])
+			}
+		}
+	}
+	if re := genomes(four, store.Retrained); len(re) != 4 {
+		t.Errorf("retrain 4 retrained %d children, want the 4 derived", len(re))
+	}
+	fresh, _ := run(hwnastest.OpenStore(t, t.TempDir()), 4, 10, 0)
+	if got := genomes(fresh, store.Inherited); !slices.EqualFunc(got, derived, slices.Equal) {
+		t.Errorf("a fresh store derived %v, the first %v: not the same seed's draws", got, derived)
+	}
+	cut, _ := run(st, 4, 2, 0)
+	if got := genomes(cut, store.Inherited); !slices.EqualFunc(got, derived[:2], slices.Equal) {
+		t.Errorf("budget 2 trials derived %v; want the first two of %v", got, derived)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/hwnas/hwnas/engine/data"
@@ -46,12 +47,12 @@ type storedArch struct {
 	History []ArchEpoch `json:",omitempty"`
 }
 
-// diffResult is a finished search: its weights, the child it derives and
-// the key it is stored under.
+// diffResult is a finished search: its weights, the children it derives
+// (the most likely first) and the key it is stored under.
 type diffResult struct {
-	sn     *nn.Supernet
-	choice []int
-	key    string
+	sn       *nn.Supernet
+	children [][]int
+	key      string
 }
 
 // diffMagic starts a stored differentiable search; the digit is the format's version.
@@ -236,7 +237,7 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 		r.emit(Event{Kind: DiffEpoch, Trial: -1, Arch: &ae, Note: ae.Line()})
 	}
 	r.history = append(r.history, st.hist...)
-	return diffResult{sn: st.sn, choice: st.argmax(), key: key}, nil
+	return diffResult{sn: st.sn, children: st.children(int(pt.p["samples"]), epochs), key: key}, nil
 }
 
 // loadDiff restores st from the store: the search stored under key, or
@@ -279,6 +280,28 @@ func (st *diffState) argmax() []int {
 			if v > th[out[i]] {
 				out[i] = k
 			}
+		}
+	}
+	return out
+}
+
+// children is the derived child, the most likely candidate at every
+// position, then up to n-1 more distinct children drawn from the final
+// distribution p = softmax(θ), position by position, as FBNet samples the
+// architectures it trains from scratch from the trained distribution Pθ
+// (Wu et al., CVPR 2019). The draws come from the seed (as an epoch after
+// the last, epochs); a distribution too sure of itself to give n distinct
+// children in 100·n draws gives fewer.
+func (st *diffState) children(n, epochs int) [][]int {
+	out := [][]int{st.argmax()}
+	p, rng := st.probs(), st.epochRNG(epochs)
+	for try := 0; len(out) < n && try < 100*n; try++ {
+		c := make([]int, len(p))
+		for i, pi := range p {
+			c[i] = draw(rng, pi)
+		}
+		if !slices.ContainsFunc(out, func(o []int) bool { return slices.Equal(o, c) }) {
+			out = append(out, c)
 		}
 	}
 	return out

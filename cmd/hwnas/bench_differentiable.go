@@ -100,6 +100,7 @@ type diffOptions struct {
 	epochs     int     // differentiable searches' epochs; 0: the spec's
 	targetMs   float64 // the latency spec; 0: the spec's
 	train      int     // training images; 0: the spec's
+	samples    int     // children each differentiable search derives and retrains; 0: the spec's
 	// finalEpochs and finalSeeds: every search's child is trained again
 	// for finalEpochs epochs with seeds 1000+1 … 1000+finalSeeds; 0: not.
 	finalEpochs, finalSeeds int
@@ -115,16 +116,18 @@ func init() {
 		Short: "FBNet and ProxylessNAS against black-box REINFORCE and evolution on one latency spec",
 		Long: `Runs examples/differentiable_mnist.hwnas (an MBConv space on the built-in MNIST,
 a 0.3 ms PYNQ-Z1 latency spec), each search in a fresh store: the differentiable
-searches (fbnet, proxyless) train their supernet, derive one child and retrain it
-from scratch; then the black-box searches (FNAS-style reinforce, evolution) train
-every child they ask for, for --ratio times the wall time of the slower
-differentiable search (or --time). Prints, per search, the child's model latency,
+searches (fbnet, proxyless) train their supernet, derive one child (--samples:
+several, the most accurate kept) and retrain it from scratch; then the
+black-box searches (FNAS-style reinforce, evolution) train every child they
+ask for, for --ratio times the wall time of the slower differentiable search
+(or --time). Prints, per search, the child's model latency,
 its validation accuracy trained from scratch, whether it meets the spec and the
 search's wall time. Then every child within the spec is trained again for
 --final-epochs epochs, once per final seed (the same seeds for all), and the
 children are compared by their mean test accuracy.`,
 		Example: `  hwnas bench differentiable --json
   hwnas bench differentiable --ratio 3 --epochs 30
+  hwnas bench differentiable --strategies proxyless,reinforce,evolution --samples 6
   hwnas bench differentiable --strategies reinforce,evolution --time 2m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -149,6 +152,7 @@ children are compared by their mean test accuracy.`,
 	f.DurationVar(&o.time, "time", 0, "wall time of each black-box search (default: --ratio times the slower differentiable search's)")
 	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
+	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, all retrained, the most accurate kept (FBNet trains 6; default: the spec's 1)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
 	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 2000)")
 	f.IntVar(&o.finalEpochs, "final-epochs", 8, "train every search's child within the spec again for this many epochs, once per final seed, and compare them by mean test accuracy (0: not)")
@@ -162,8 +166,8 @@ func (o diffOptions) check() error {
 	switch {
 	case o.time < 0 || o.ratio <= 0:
 		return fmt.Errorf("--time must not be negative and --ratio must be positive")
-	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.finalEpochs < 0:
-		return fmt.Errorf("--epochs, --target, --train and --final-epochs must not be negative")
+	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.finalEpochs < 0 || o.samples < 0:
+		return fmt.Errorf("--epochs, --target, --train, --samples and --final-epochs must not be negative")
 	case o.finalEpochs > 0 && o.finalSeeds < 1:
 		return fmt.Errorf("--final-seeds must be at least 1 with --final-epochs")
 	case o.strategies == "":
@@ -306,6 +310,13 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 	e.Strategy.Params = maps.Clone(e.Strategy.Params)
 	if o.epochs > 0 && isDifferentiable(e.Strategy.Kind) {
 		e.Strategy.Params = scaleEpochs(e.Strategy.Kind, e.Strategy.Params, o.epochs)
+	}
+	if o.samples > 0 && isDifferentiable(e.Strategy.Kind) {
+		if e.Strategy.Params == nil {
+			e.Strategy.Params = map[string]float64{}
+		}
+		e.Strategy.Params["samples"] = float64(o.samples)
+		e.Budget.Trials, e.Retrain = o.samples, o.samples
 	}
 	if o.train > 0 {
 		e.Fidelity.Train, e.Fidelity.Val, e.Fidelity.Test = o.train, max(o.train/4, 1), max(o.train/4, 1)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -153,6 +154,7 @@ func TestBenchDifferentiableBadFlags(t *testing.T) {
 		{[]string{"--ratio", "0"}, "--ratio must be positive"},
 		{[]string{"--epochs", "-1"}, "must not be negative"},
 		{[]string{"--final-epochs", "-1"}, "must not be negative"},
+		{[]string{"--samples", "-1"}, "must not be negative"},
 		{[]string{"--final-seeds", "0"}, "--final-seeds must be at least 1"},
 		{[]string{"--strategies", "reinforce"}, "no differentiable search to time the black-box ones by: give --time"},
 		{[]string{"--strategies", "nope", "--time", "1s"}, `experiment "nope"`},
@@ -242,6 +244,30 @@ func TestBenchDifferentiableEpochs(t *testing.T) {
 		got := short.Strategy.Params
 		if got["epochs"] != 5 || got["warmup"] >= 5 || got["warmup"] != math.Floor(5*warm/ep) {
 			t.Errorf("%s: --epochs 5 of %g epochs with %g warm-up gives %g epochs with %g warm-up", name, ep, warm, got["epochs"], got["warmup"])
+		}
+	}
+}
+
+// TestBenchDifferentiableSamples: --samples makes each differentiable
+// search derive and retrain that many children, within its trial budget,
+// and leaves the black boxes alone.
+func TestBenchDifferentiableSamples(t *testing.T) {
+	spec, err := dsl.LoadSource("differentiable_mnist.hwnas", differentiableSpec, dsl.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"fbnet", "proxyless", "evolution"} {
+		e, err := diffExperiment(spec, name, diffOptions{samples: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain)
+		want := "6 6 6"
+		if name == "evolution" {
+			want = "0 0 0"
+		}
+		if got != want {
+			t.Errorf("%s with --samples 6: samples, trial budget, retrain = %s; want %s", name, got, want)
 		}
 	}
 }
