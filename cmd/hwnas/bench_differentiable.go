@@ -414,8 +414,9 @@ func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
 		t := out.Trials[best]
 		r.Accuracy, r.TestAccuracy = metricPtr(t.Metrics, metric.Accuracy), metricPtr(t.Metrics, metric.TestAccuracy)
 	case r.Family == "differentiable" && len(out.Trials) > 0:
-		// Not retrained (pruned by the spec, say): its latency, no accuracy.
-		best = len(out.Trials) - 1
+		// Not retrained (pruned by the spec, say): the latency of the
+		// child it derived first, the most likely, and no accuracy.
+		best = 0
 	default:
 		return r
 	}

@@ -71,6 +71,12 @@ func TestDiffResultOf(t *testing.T) {
 	if r.Accuracy != nil || r.LatencyMs == nil || *r.LatencyMs != 1 || r.InSpec {
 		t.Errorf("derived child pruned: %+v", r)
 	}
+	// Several children (samples), all pruned: the first derived, the most likely.
+	samples := &engine.Outcome{Trials: append(slices.Clone(pruned.Trials), engine.Trial{Status: store.Status(engine.Pruned), Metrics: engine.Metrics{metric.LatencyMs: 0.5}})}
+	r = diffResultOf(engine.Experiment{Name: "fbnet", Strategy: engine.StrategySpec{Kind: "fbnet"}, Constraints: cons}, samples)
+	if r.LatencyMs == nil || *r.LatencyMs != 1 {
+		t.Errorf("derived children all pruned: %+v, want the first's latency, 1 ms", r)
+	}
 	r = diffResultOf(engine.Experiment{Name: "evolution", Strategy: engine.StrategySpec{Kind: "evolution"}, Constraints: cons}, pruned)
 	if r.Accuracy != nil || r.LatencyMs != nil || r.InSpec {
 		t.Errorf("no child: %+v", r)
