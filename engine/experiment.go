@@ -113,7 +113,7 @@ type StrategySpec struct {
 	Kind   string // "random", "reinforce", "evolution", ...
 	Params map[string]float64
 	// Sweep names a parameter of a differentiable strategy searched once per
-	// value of SweepValues, one derived child each.
+	// value of SweepValues, each deriving its children (samples, one by default).
 	Sweep       string
 	SweepValues []float64
 }
