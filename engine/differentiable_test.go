@@ -412,3 +412,35 @@ func TestDifferentiableSamples(t *testing.T) {
 		t.Errorf("budget 2 trials derived %v; want the first two of %v", got, derived)
 	}
 }
+
+// TestRescoreKeepsArchHistory: re-scoring a differentiable run on another
+// board runs no search, and the new run, as returned and as stored, keeps
+// the distributions its children were derived from.
+func TestRescoreKeepsArchHistory(t *testing.T) {
+	st := hwnastest.OpenStore(t, t.TempDir())
+	s := StrategySpec{Kind: "proxyless", Params: map[string]float64{"epochs": 2, "warmup": 1, "target": 5}}
+	first, err := Run(context.Background(), diffExperiment(t, "px", s), Options{Store: st, Cores: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.ArchHistory) != 2 {
+		t.Fatalf("the search reported %d epochs, want 2", len(first.ArchHistory))
+	}
+	e := diffExperiment(t, "px_zcu", s)
+	dev, err := fpga.Lookup("ZCU102")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Hardware = PlatformHardware(dev, fpga.Options{Precision: fpga.Int16})
+	re, err := Rescore(context.Background(), e, "px", Options{Store: st, Cores: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := Load(st, "px_zcu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, h := range map[string][]ArchEpoch{"returned": re.ArchHistory, "stored": stored.ArchHistory} {
+		sameHistory(t, "re-scored run, "+what, h, first.ArchHistory)
+	}
+}

@@ -113,6 +113,8 @@ type Outcome struct {
 	// reads it from the store, so it is there after a run that trained
 	// nothing; a search stored before the reports were has none.
 	ArchHistory []ArchEpoch
+	// searches are the store keys of those searches (Rescore keeps them).
+	searches []string
 }
 
 // SpecHash is a short hash of a spec's text as written: unlike dsl's
@@ -655,7 +657,7 @@ func (r *runner) eta(done, total int, elapsed time.Duration) time.Duration {
 func (r *runner) outcome() *Outcome {
 	e := r.e
 	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
-		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted, ArchHistory: r.history}
+		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted, ArchHistory: r.history, searches: r.searches}
 	for i := range r.trials {
 		out.Counts.Add(&r.trials[i])
 	}

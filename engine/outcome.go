@@ -61,7 +61,7 @@ func LoadRun(st *store.Store, rec store.Experiment) (*Outcome, error) {
 		return nil, err
 	}
 	out := &Outcome{Experiment: rec.Name, Hash: rec.Hash, Evaluator: m.Evaluator, StoreID: rec.ID, Seed: rec.Seed,
-		Objectives: m.Objectives, Constraints: m.Constraints}
+		Objectives: m.Objectives, Constraints: m.Constraints, searches: m.Searches}
 	out.Wall = secondsDuration(m.WallS)
 	for _, s := range trials {
 		t := Trial{ID: s.Seq, Genome: s.Genome, Network: s.Network, NetworkKey: s.NetworkKey, Design: s.Design,

@@ -17,7 +17,9 @@ const UntrainedReason = "the network meets the constraints on this hardware but 
 // and stores the result as a run of e. Accuracy comes only from the
 // accuracy cache: nothing is trained. A trial that now breaks a hard
 // constraint is pruned; one that now meets them but has no cached accuracy
-// is recorded as Untrained (a later Run trains it).
+// is recorded as Untrained (a later Run trains it). A differentiable run's
+// searches are not run again: the new run keeps the old one's epochs'
+// reports (ArchHistory), the distributions its children were derived from.
 func Rescore(ctx context.Context, e Experiment, from string, o Options) (*Outcome, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
@@ -32,12 +34,12 @@ func Rescore(ctx context.Context, e Experiment, from string, o Options) (*Outcom
 	if err != nil {
 		return nil, fmt.Errorf("rescore: %w", err)
 	}
-	r := &runner{e: &e, o: o, nArch: len(e.Space.Decisions()), best: -1}
+	r := &runner{e: &e, o: o, nArch: len(e.Space.Decisions()), best: -1, searches: old.searches, history: old.ArchHistory}
 	r.start = time.Now()
 	if r.rec, err = o.Store.Experiment(e.Name, e.Spec, e.Hash, e.Seed); err != nil {
 		return nil, err
 	}
-	if err := o.Store.SetMeta(r.rec.ID, encodeMeta(&e, 0)); err != nil {
+	if err := o.Store.SetMeta(r.rec.ID, encodeMeta(&e, 0, r.searches...)); err != nil {
 		return nil, err
 	}
 	e.Evaluator = cacheOnly{name: e.Evaluator.Name()}
