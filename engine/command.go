@@ -202,6 +202,8 @@ func (c CommandEvaluator) run(ctx context.Context, in []byte, threads int) (*com
 		return nil, fmt.Errorf("%s: %w%s", c.Argv[0], ctx.Err(), tail)
 	case own.Err() != nil:
 		return nil, fmt.Errorf("%s: timed out after %s (the evaluator's timeout setting)%s", c.Argv[0], c.Timeout, tail)
+	case errors.Is(err, exec.ErrWaitDelay):
+		return nil, fmt.Errorf("%s exited, but a process it started still holds its stdout or stderr open (a background job?); stop it before the program exits%s", c.Argv[0], tail)
 	case err != nil:
 		return nil, fmt.Errorf("%s: %v%s", c.Argv[0], err, tail)
 	}

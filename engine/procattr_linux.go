@@ -1,12 +1,16 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // A command evaluator's program is started through a reaper: a copy of the
@@ -62,10 +66,54 @@ func startable(path, dir string) bool {
 	return err == nil
 }
 
+// killLeftovers kills, with SIGKILL, every process of the reaper's group
+// but the reaper: what the program left running when it exited (a
+// background job, a data loader). They would hold the program's stdout
+// open, and the evaluator would wait for them, then fail. It reads the
+// group from /proc, again until none is left, as one may fork while it is
+// being killed.
+func killLeftovers() {
+	self := os.Getpid()
+	for range 100 {
+		left := groupMembers(self)
+		if len(left) == 0 {
+			return
+		}
+		for _, pid := range left {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// groupMembers lists the live processes of process group pgrp but its
+// leader: those whose /proc/PID/stat names it (pid (comm) state ppid pgrp
+// …, comm possibly holding spaces and parentheses), zombies left out.
+func groupMembers(pgrp int) []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == pgrp {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // gone since
+		}
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) >= 3 && f[0] != "Z" && f[2] == strconv.Itoa(pgrp) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
 // reap runs argv, the program's path and then its arguments from its own
 // name on (argv[0] as the program sees it), in the reaper's process
 // group with the reaper's stdin, stdout and stderr, and returns its exit
-// status. On SIGTERM, SIGINT or SIGHUP it kills the group, itself included.
+// status. On SIGTERM, SIGINT or SIGHUP it kills the group, itself included;
+// when the program exits, what it left running in the group.
 // A program killed by a signal is reported as a shell reports it, exit
 // status 128+n, with a line on stderr that names the signal.
 func reap(argv []string) int {
@@ -93,6 +141,7 @@ func reap(argv []string) int {
 		return 128 + int(syscall.SIGKILL)
 	case <-done:
 	}
+	killLeftovers()
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		fmt.Fprintf(os.Stderr, "%s was killed by signal %d (%v)\n", filepath.Base(argv[0]), ws.Signal(), ws.Signal())
 		return 128 + int(ws.Signal())

@@ -86,3 +86,56 @@ func TestCommandEvaluatorSignal(t *testing.T) {
 		t.Fatalf("err = %v, want the stderr's tail and the signal", err)
 	}
 }
+
+// TestCommandEvaluatorLeftovers: a program that prints its metrics and
+// exits, leaving a background process that holds its stdout, is evaluated
+// (the evaluator used to wait for the leftover, then fail with
+// "WaitDelay expired"), and the leftover is killed.
+func TestCommandEvaluatorLeftovers(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the reaper, which kills what the program leaves, is Linux's")
+	}
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	net, _ := fnasSpace().Decode([]int{0, 0, 0, 1, 0, 2, 0, 2})
+	script := fmt.Sprintf(`cat >/dev/null; sleep 300 & echo $! > %s; echo '{"accuracy": 0.5}'`, pidFile)
+	ev, err := CommandEvaluator{Argv: []string{"sh", "-c", script}}.Evaluate(context.Background(), Request{Network: net, Space: "fnas_mnist"})
+	b, _ := os.ReadFile(pidFile)
+	pid, perr := strconv.Atoi(strings.TrimSpace(string(b)))
+	if perr == nil {
+		defer syscall.Kill(pid, syscall.SIGKILL)
+	}
+	if err != nil || ev.Metrics["accuracy"] != 0.5 {
+		t.Fatalf("evaluation: %v, %v; want accuracy 0.5", ev.Metrics, err)
+	}
+	if perr != nil {
+		t.Fatalf("the program wrote no pid: %q", b)
+	}
+	for deadline := time.Now().Add(5 * time.Second); alive(pid); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the program's background process %d still runs 5 s after its evaluation", pid)
+		}
+	}
+}
+
+// TestCommandEvaluatorEscapedLeftover: a leftover out of the reaper's reach
+// (its own session, which the program waits for it to enter) that holds
+// stdout fails the trial with an error that says so, not Go's "WaitDelay
+// expired".
+func TestCommandEvaluatorEscapedLeftover(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid")
+	}
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	net, _ := fnasSpace().Decode([]int{0, 0, 0, 1, 0, 2, 0, 2})
+	script := fmt.Sprintf(`cat >/dev/null; setsid sleep 300 & echo $! > %s; sleep 0.2; echo '{"accuracy": 0.5}'`, pidFile)
+	_, err := CommandEvaluator{Argv: []string{"sh", "-c", script}}.Evaluate(context.Background(), Request{Network: net, Space: "fnas_mnist"})
+	if b, rerr := os.ReadFile(pidFile); rerr == nil {
+		if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "sh exited, but a process it started still holds its stdout or stderr open") {
+		t.Fatalf("evaluation: %v; want the leftover named", err)
+	}
+}
