@@ -91,6 +91,7 @@ func killLeftovers() {
 // …, comm possibly holding spaces and parentheses), zombies left out.
 func groupMembers(pgrp int) []int {
 	ents, _ := os.ReadDir("/proc")
+	group := strconv.Itoa(pgrp)
 	var out []int
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
@@ -102,7 +103,7 @@ func groupMembers(pgrp int) []int {
 			continue // gone since
 		}
 		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) >= 3 && f[0] != "Z" && f[2] == strconv.Itoa(pgrp) {
+		if len(f) >= 3 && f[0] != "Z" && f[2] == group {
 			out = append(out, pid)
 		}
 	}
