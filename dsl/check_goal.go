@@ -235,11 +235,22 @@ func (c *checker) differentiable(e *Experiment, b *syntax.Block) {
 	} else if e.Space != nil && e.Space.Space != nil {
 		c.latencyTable(e, kind)
 	}
-	if k != "proxyless" || b.Body != nil && slices.ContainsFunc(b.Body.Items, func(f *syntax.Field) bool { return f.Key.Text == "target" }) {
-		return
+	var fields []*syntax.Field
+	if b.Body != nil {
+		fields = b.Body.Items
 	}
-	if !slices.ContainsFunc(e.Constraints, func(c Constraint) bool { return c.Metric == "latency" && (c.Op == "<=" || c.Op == "<") }) {
+	field := func(key string) *syntax.Field {
+		if i := slices.IndexFunc(fields, func(f *syntax.Field) bool { return f.Key.Text == key }); i >= 0 {
+			return fields[i]
+		}
+		return nil
+	}
+	limited := slices.ContainsFunc(e.Constraints, func(c Constraint) bool { return c.Metric == "latency" && (c.Op == "<=" || c.Op == "<") })
+	if k == "proxyless" && !limited && field("target") == nil {
 		c.errorf(kind.Pos, kind.EndPos, "strategy proxyless needs a latency target: require latency <= … or target = … ms")
+	}
+	if d := field("derive"); k == "fbnet" && !limited && d != nil && refText(d.Value) == "within_target" {
+		c.errAt(d.Value, "derive = within_target needs a latency target, which fbnet takes from require latency <= …: this experiment has none")
 	}
 }
 

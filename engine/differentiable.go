@@ -37,6 +37,7 @@ type diffPoint struct {
 	p        map[string]float64
 	label    string  // the sweep's "target=3 ms", or ""
 	targetMs float64 // proxyless: the latency target
+	limitMs  float64 // derive = within_target: the derived child's latency limit; 0: argmax
 }
 
 // differentiable reports whether e's strategy is fbnet or proxyless.
@@ -77,6 +78,14 @@ func diffPoints(e *Experiment) ([]diffPoint, error) {
 				return nil, fmt.Errorf("strategy proxyless needs a latency target: require latency <= … or target = … ms")
 			}
 		}
+		if p["derive"] == search.DeriveWithinTarget {
+			if pt.limitMs = pt.targetMs; kind != "proxyless" {
+				pt.limitMs = latencyLimit(e.Constraints)
+			}
+			if pt.limitMs <= 0 {
+				return nil, fmt.Errorf("strategy %s: derive = within_target needs a latency target: require latency <= … ms", kind)
+			}
+		}
 		out = append(out, pt)
 	}
 	return out, nil
@@ -98,11 +107,12 @@ func latencyLimit(cs []Constraint) float64 {
 }
 
 // key is where the search of pt is stored: what its weights and
-// architecture parameters depend on (not samples, which only derivation reads).
+// architecture parameters depend on (not samples and derive, which only
+// derivation reads).
 func (pt diffPoint) key(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed int64) string {
 	var ps []string
 	for _, k := range slices.Sorted(maps.Keys(pt.p)) {
-		if k == "samples" {
+		if k == "samples" || k == "derive" {
 			continue
 		}
 		ps = append(ps, k+"="+strconv.FormatFloat(pt.p[k], 'g', -1, 64))

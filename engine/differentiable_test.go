@@ -19,6 +19,7 @@ import (
 	"github.com/hwnas/hwnas/fpga/lut"
 	"github.com/hwnas/hwnas/internal/hwnastest"
 	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/search"
 )
 
 // diffExperiment is a differentiable search of mobileSpace on 600 MNIST
@@ -442,5 +443,61 @@ func TestRescoreKeepsArchHistory(t *testing.T) {
 	}
 	for what, h := range map[string][]ArchEpoch{"returned": re.ArchHistory, "stored": stored.ArchHistory} {
 		sameHistory(t, "re-scored run, "+what, h, first.ArchHistory)
+	}
+}
+
+// TestDifferentiableDeriveWithinTarget derives fbnet's child under a
+// latency limit its most likely child breaks: with derive = within_target
+// the search is not trained again, and its child is the most likely one
+// within the limit by the table, scored as a trial within the spec.
+func TestDifferentiableDeriveWithinTarget(t *testing.T) {
+	params := map[string]float64{"epochs": 2, "warmup": 1, "arch_lr": 0.2, "beta": 0}
+	st := hwnastest.OpenStore(t, t.TempDir())
+	run := func(e Experiment) (*Outcome, int) {
+		t.Helper()
+		epochs := 0
+		out, err := Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
+			if ev.Kind == DiffEpoch {
+				epochs++
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, epochs
+	}
+	e := diffExperiment(t, "within", StrategySpec{Kind: "fbnet", Params: params})
+	e.Budget.Trials = 1
+	argmax, _ := run(e)
+	mn, err := newMixedNet(e.Space, e.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastest := make([]int, len(mn.pos))
+	for i, p := range mn.pos {
+		fastest[i] = slices.Index(p.lat, slices.Min(p.lat))
+	}
+	limit := (tableLatency(t, e, argmax.Trials[0]) + mn.latencyOf(fastest)) / 2
+
+	within := maps.Clone(params)
+	within["derive"] = search.DeriveWithinTarget
+	e.Strategy.Params = within
+	e.Constraints = []Constraint{{Metric: metric.LatencyMs, Op: "<=", Value: limit, Hard: true}}
+	out, epochs := run(e)
+	if epochs != 0 {
+		t.Errorf("derive = within_target trained %d epochs again; the search is the same", epochs)
+	}
+	tr := out.Trials[0]
+	if l := tableLatency(t, e, tr); l > limit || tr.Status != store.Inherited {
+		t.Fatalf("derived child %v: table latency %g ms, status %s; want within %g ms, inherited", tr.Genome, l, tr.Status, limit)
+	}
+	last := out.ArchHistory[len(out.ArchHistory)-1]
+	var p [][]float64
+	for _, pos := range last.Positions {
+		p = append(p, pos.Probs)
+	}
+	want, _ := mn.mostLikelyWithin(p, limit)
+	if g := mn.genome(len(e.Space.Decisions()), want); !slices.Equal(tr.Genome, g) {
+		t.Errorf("derived child %v, want the most likely within %g ms, %v", tr.Genome, limit, g)
 	}
 }

@@ -285,20 +285,31 @@ func (st *diffState) argmax() []int {
 	return out
 }
 
-// children is the derived child, the most likely candidate at every
-// position, then up to n-1 more distinct children drawn from the final
-// distribution p = softmax(θ), position by position, as FBNet samples the
-// architectures it trains from scratch from the trained distribution Pθ
-// (Wu et al., CVPR 2019). The draws come from the seed (as an epoch after
-// the last, epochs); a distribution too sure of itself to give n distinct
-// children in 100·n draws gives fewer.
+// children is the derived child, then up to n-1 more distinct children
+// drawn from the final distribution p = softmax(θ), position by position,
+// as FBNet samples the architectures it trains from scratch from the
+// trained distribution Pθ (Wu et al., CVPR 2019). The derived child is the
+// most likely candidate at every position (both papers), or with a limit
+// (derive = within_target) the most likely child whose table latency is
+// within it, and then draws over the limit are dropped. The draws come from
+// the seed (as an epoch after the last, epochs); a distribution too sure of
+// itself to give n distinct children in 100·n draws gives fewer.
 func (st *diffState) children(n, epochs int) [][]int {
-	out := [][]int{st.argmax()}
+	first, limit := st.argmax(), st.pt.limitMs
+	if limit > 0 {
+		if c, ok := st.mn.mostLikelyWithin(st.probs(), limit); ok {
+			first = c
+		} // else no child is within it: the most likely one, to be pruned
+	}
+	out := [][]int{first}
 	p, rng := st.probs(), st.epochRNG(epochs)
 	for try := 0; len(out) < n && try < 100*n; try++ {
 		c := make([]int, len(p))
 		for i, pi := range p {
 			c[i] = draw(rng, pi)
+		}
+		if limit > 0 && st.mn.latencyOf(c) > limit {
+			continue
 		}
 		if !slices.ContainsFunc(out, func(o []int) bool { return slices.Equal(o, c) }) {
 			out = append(out, c)

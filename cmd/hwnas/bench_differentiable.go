@@ -76,8 +76,9 @@ type diffBench struct {
 	Platform      string       `json:"platform"`
 	Spec          string       `json:"spec"`
 	Seed          int64        `json:"seed"`
-	Ratio         float64      `json:"ratio"`           // black-box wall time / the slowest differentiable search's
-	BlackBoxTimeS float64      `json:"blackbox_time_s"` // each black-box search's wall time
+	Ratio         float64      `json:"ratio"`            // black-box wall time / the slowest differentiable search's
+	BlackBoxTimeS float64      `json:"blackbox_time_s"`  // each black-box search's wall time
+	Derive        string       `json:"derive,omitempty"` // --derive: how the differentiable searches derived their child
 	Results       []diffResult `json:"results"`
 	// GoalMet: every differentiable child is in spec and at least as accurate
 	// as every black-box search's best, and the black-box searches had at
@@ -101,6 +102,7 @@ type diffOptions struct {
 	targetMs   float64 // the latency spec; 0: the spec's
 	train      int     // training images; 0: the spec's
 	samples    int     // children each differentiable search derives and retrains; 0: the spec's
+	derive     string  // the differentiable searches' derive; "": the spec's
 	// finalEpochs and finalSeeds: every search's child is trained again
 	// for finalEpochs epochs with seeds 1000+1 … 1000+finalSeeds; 0: not.
 	finalEpochs, finalSeeds int
@@ -153,6 +155,7 @@ children are compared by their mean test accuracy.`,
 	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
 	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, all retrained, the most accurate kept (FBNet trains 6; default: the spec's 1)")
+	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec; default: the spec's argmax)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
 	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 2000)")
 	f.IntVar(&o.finalEpochs, "final-epochs", 8, "train every search's child within the spec again for this many epochs, once per final seed, and compare them by mean test accuracy (0: not)")
@@ -172,10 +175,19 @@ func (o diffOptions) check() error {
 		return fmt.Errorf("--final-seeds must be at least 1 with --final-epochs")
 	case o.strategies == "":
 		return fmt.Errorf("--strategies is empty")
+	case o.derive != "" && deriveIndex(o.derive) < 0:
+		return fmt.Errorf("--derive is argmax or within_target, not %q", o.derive)
 	case o.time == 0 && !slices.ContainsFunc(strings.Split(o.strategies, ","), isDifferentiable):
 		return fmt.Errorf("--strategies %s has no differentiable search to time the black-box ones by: give --time", o.strategies)
 	}
 	return nil
+}
+
+// deriveIndex is the value of the derive parameter named name, -1 for none.
+func deriveIndex(name string) int {
+	k, _ := search.Kind("fbnet")
+	i := slices.IndexFunc(k.Params, func(p search.Param) bool { return p.Name == "derive" })
+	return slices.Index(k.Params[i].Choices, name)
 }
 
 func isDifferentiable(kind string) bool { return slices.Contains(differentiableKinds, kind) }
@@ -193,7 +205,7 @@ func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*di
 		}
 	}
 	e0 := exps[0]
-	b := &diffBench{Space: e0.Space.Name(), Genomes: arch.Size(e0.Space), Seed: e0.Seed, Ratio: o.ratio}
+	b := &diffBench{Space: e0.Space.Name(), Genomes: arch.Size(e0.Space), Seed: e0.Seed, Ratio: o.ratio, Derive: o.derive}
 	if d := e0.Hardware.Pool.Devices; len(d) > 0 {
 		b.Platform = d[0].Name
 	}
@@ -317,6 +329,12 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 		}
 		e.Strategy.Params["samples"] = float64(o.samples)
 		e.Budget.Trials, e.Retrain = o.samples, o.samples
+	}
+	if o.derive != "" && isDifferentiable(e.Strategy.Kind) {
+		if e.Strategy.Params == nil {
+			e.Strategy.Params = map[string]float64{}
+		}
+		e.Strategy.Params["derive"] = float64(deriveIndex(o.derive))
 	}
 	if o.train > 0 {
 		e.Fidelity.Train, e.Fidelity.Val, e.Fidelity.Test = o.train, max(o.train/4, 1), max(o.train/4, 1)
@@ -489,6 +507,9 @@ func writeFinal(w io.Writer, b *diffBench) {
 func writeDiffBench(w io.Writer, b *diffBench) {
 	fmt.Fprintf(w, "space %s (%d genomes) on %s, spec %s, seed %d; black-box searches: %s each (%.3gx the slower differentiable search)\n",
 		b.Space, b.Genomes, b.Platform, b.Spec, b.Seed, secs(b.BlackBoxTimeS), b.Ratio)
+	if b.Derive != "" {
+		fmt.Fprintf(w, "differentiable searches derive their child by %s\n", b.Derive)
+	}
 	fmt.Fprintf(w, "%-12s %-15s %8s %8s %7s %7s %7s %10s  %s\n", "search", "family", "trials", "trained", "pruned", "wall", "spec", "latency", "accuracy (trained from scratch)")
 	for _, r := range b.Results {
 		lat, spec := "-", "no child"

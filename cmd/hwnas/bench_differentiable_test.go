@@ -15,6 +15,7 @@ import (
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/internal/golden"
 	"github.com/hwnas/hwnas/metric"
+	"github.com/hwnas/hwnas/search"
 )
 
 func TestDifferentiableSpecMatchesExample(t *testing.T) {
@@ -162,6 +163,7 @@ func TestBenchDifferentiableBadFlags(t *testing.T) {
 		{[]string{"--final-epochs", "-1"}, "must not be negative"},
 		{[]string{"--samples", "-1"}, "must not be negative"},
 		{[]string{"--final-seeds", "0"}, "--final-seeds must be at least 1"},
+		{[]string{"--derive", "inside"}, `--derive is argmax or within_target, not "inside"`},
 		{[]string{"--strategies", "reinforce"}, "no differentiable search to time the black-box ones by: give --time"},
 		{[]string{"--strategies", "nope", "--time", "1s"}, `experiment "nope"`},
 	} {
@@ -256,24 +258,24 @@ func TestBenchDifferentiableEpochs(t *testing.T) {
 
 // TestBenchDifferentiableSamples: --samples makes each differentiable
 // search derive and retrain that many children, within its trial budget,
-// and leaves the black boxes alone.
+// --derive sets how, and both leave the black boxes alone.
 func TestBenchDifferentiableSamples(t *testing.T) {
 	spec, err := dsl.LoadSource("differentiable_mnist.hwnas", differentiableSpec, dsl.ReadFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"fbnet", "proxyless", "evolution"} {
-		e, err := diffExperiment(spec, name, diffOptions{samples: 6})
+		e, err := diffExperiment(spec, name, diffOptions{samples: 6, derive: "within_target"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain)
-		want := "6 6 6"
+		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain, e.Strategy.Params["derive"])
+		want := fmt.Sprint(6, 6, 6, search.DeriveWithinTarget)
 		if name == "evolution" {
-			want = "0 0 0"
+			want = "0 0 0 0"
 		}
 		if got != want {
-			t.Errorf("%s with --samples 6: samples, trial budget, retrain = %s; want %s", name, got, want)
+			t.Errorf("%s with --samples 6 --derive within_target: samples, trial budget, retrain, derive = %s; want %s", name, got, want)
 		}
 	}
 }

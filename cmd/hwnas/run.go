@@ -345,7 +345,7 @@ func printDerived(w io.Writer, h []engine.ArchEpoch) {
 			continue // not a search's last epoch
 		}
 		name := strings.TrimSpace(ae.Strategy + " " + ae.Sweep)
-		fmt.Fprintf(w, "%s: p = softmax(θ) after epoch %d/%d, E[latency] %.4g ms (* the derived child's)\n", name, ae.Epoch, ae.Epochs, ae.LatencyMs)
+		fmt.Fprintf(w, "%s: p = softmax(θ) after epoch %d/%d, E[latency] %.4g ms (* each position's most likely candidate)\n", name, ae.Epoch, ae.Epochs, ae.LatencyMs)
 		for _, l := range ae.Distribution() {
 			fmt.Fprintln(w, l)
 		}
