@@ -348,6 +348,21 @@ func TestProxylessHardConstraint(t *testing.T) {
 	}
 }
 
+// runCountingEpochs runs e on st and counts the search epochs it trains.
+func runCountingEpochs(t *testing.T, e Experiment, st *store.Store) (*Outcome, int) {
+	t.Helper()
+	epochs := 0
+	out, err := Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
+		if ev.Kind == DiffEpoch {
+			epochs++
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, epochs
+}
+
 // TestDifferentiableSamples derives several children from one search
 // (samples): the first is the child samples = 1 derives, the others are
 // distinct and drawn from the seed alone, deriving them trains nothing
@@ -361,16 +376,7 @@ func TestDifferentiableSamples(t *testing.T) {
 		t.Helper()
 		e := diffExperiment(t, "samples", spec(samples))
 		e.Budget.Trials, e.Retrain = trials, retrain
-		epochs := 0
-		out, err := Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
-			if ev.Kind == DiffEpoch {
-				epochs++
-			}
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out, epochs
+		return runCountingEpochs(t, e, st)
 	}
 	genomes := func(out *Outcome, status store.Status) [][]int {
 		var g [][]int
@@ -453,22 +459,9 @@ func TestRescoreKeepsArchHistory(t *testing.T) {
 func TestDifferentiableDeriveWithinTarget(t *testing.T) {
 	params := map[string]float64{"epochs": 2, "warmup": 1, "arch_lr": 0.2, "beta": 0}
 	st := hwnastest.OpenStore(t, t.TempDir())
-	run := func(e Experiment) (*Outcome, int) {
-		t.Helper()
-		epochs := 0
-		out, err := Run(context.Background(), e, Options{Store: st, Cores: 2, Progress: func(ev Event) {
-			if ev.Kind == DiffEpoch {
-				epochs++
-			}
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out, epochs
-	}
 	e := diffExperiment(t, "within", StrategySpec{Kind: "fbnet", Params: params})
 	e.Budget.Trials = 1
-	argmax, _ := run(e)
+	argmax, _ := runCountingEpochs(t, e, st)
 	mn, err := newMixedNet(e.Space, e.Table)
 	if err != nil {
 		t.Fatal(err)
@@ -483,7 +476,7 @@ func TestDifferentiableDeriveWithinTarget(t *testing.T) {
 	within["derive"] = search.DeriveWithinTarget
 	e.Strategy.Params = within
 	e.Constraints = []Constraint{{Metric: metric.LatencyMs, Op: "<=", Value: limit, Hard: true}}
-	out, epochs := run(e)
+	out, epochs := runCountingEpochs(t, e, st)
 	if epochs != 0 {
 		t.Errorf("derive = within_target trained %d epochs again; the search is the same", epochs)
 	}
