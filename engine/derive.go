@@ -8,7 +8,7 @@ import (
 
 // latencyOf is the table latency of the child that takes candidate
 // choice[i] at every searched position, in ms: exact for a shared engine,
-// the table's approximation otherwise (docs/language.md, "Latency tables").
+// the table's approximation otherwise (docs/lut.md).
 func (mn *mixedNet) latencyOf(choice []int) float64 {
 	l := mn.fixed
 	for i, k := range choice {
@@ -67,7 +67,7 @@ func (mn *mixedNet) mostLikelyWithin(p [][]float64, limit float64) (choice []int
 	if len(front) == 0 {
 		return nil, false
 	}
-	best := slices.MaxFunc(front, func(a, b *partial) int { return cmp.Compare(a.logp, b.logp) })
+	best := front[len(front)-1] // the front grows more likely as it grows slower
 	choice = make([]int, n)
 	for q, i := best, n-1; i >= 0; q, i = q.prev, i-1 {
 		choice[i] = q.k
