@@ -295,14 +295,13 @@ func (st *diffState) argmax() []int {
 // the seed (as an epoch after the last, epochs); a distribution too sure of
 // itself to give n distinct children in 100·n draws gives fewer.
 func (st *diffState) children(n, epochs int) [][]int {
-	first, limit := st.argmax(), st.pt.limitMs
+	p, limit, first := st.probs(), st.pt.limitMs, st.argmax()
 	if limit > 0 {
-		if c, ok := st.mn.mostLikelyWithin(st.probs(), limit); ok {
+		if c, ok := st.mn.mostLikelyWithin(p, limit); ok {
 			first = c
 		} // else no child is within it: the most likely one, to be pruned
 	}
-	out := [][]int{first}
-	p, rng := st.probs(), st.epochRNG(epochs)
+	out, rng := [][]int{first}, st.epochRNG(epochs)
 	for try := 0; len(out) < n && try < 100*n; try++ {
 		c := make([]int, len(p))
 		for i, pi := range p {
