@@ -508,7 +508,8 @@ func writeDiffBench(w io.Writer, b *diffBench) {
 	fmt.Fprintf(w, "space %s (%d genomes) on %s, spec %s, seed %d; black-box searches: %s each (%.3gx the slower differentiable search)\n",
 		b.Space, b.Genomes, b.Platform, b.Spec, b.Seed, secs(b.BlackBoxTimeS), b.Ratio)
 	if b.Derive != "" {
-		fmt.Fprintf(w, "differentiable searches derive their child by %s\n", b.Derive)
+		how := map[string]string{"argmax": "each position's most likely candidate", "within_target": "the most likely child within the spec"}[b.Derive]
+		fmt.Fprintf(w, "differentiable searches: derive = %s, %s\n", b.Derive, how)
 	}
 	fmt.Fprintf(w, "%-12s %-15s %8s %8s %7s %7s %7s %10s  %s\n", "search", "family", "trials", "trained", "pruned", "wall", "spec", "latency", "accuracy (trained from scratch)")
 	for _, r := range b.Results {

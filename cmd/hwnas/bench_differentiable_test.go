@@ -30,7 +30,7 @@ func TestDifferentiableSpecMatchesExample(t *testing.T) {
 
 func TestDiffBenchRendering(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
-	b := &diffBench{Space: "mobile", Genomes: 629856, Platform: "PYNQ-Z1", Spec: "latency_ms <= 0.3", Seed: 1, Ratio: 3, BlackBoxTimeS: 180,
+	b := &diffBench{Space: "mobile", Genomes: 629856, Platform: "PYNQ-Z1", Spec: "latency_ms <= 0.3", Seed: 1, Ratio: 3, BlackBoxTimeS: 180, Derive: "within_target",
 		Results: []diffResult{
 			{Strategy: "fbnet", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.2812), Accuracy: f(0.91), InSpec: true, SearchS: 55.2, Trials: 1, Trained: 1, ActivationMB: f(384.06)},
 			{Strategy: "proxyless", Family: "differentiable", TargetMs: 0.3, LatencyMs: f(0.3101), Accuracy: f(0.93), SearchS: 60, Trials: 1, Trained: 1, ActivationMB: f(87.5)},
