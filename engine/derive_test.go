@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -31,12 +32,8 @@ func bruteWithin(mn *mixedNet, p [][]float64, limit float64) (best []int, bestLo
 	var visit func(i int)
 	visit = func(i int) {
 		if i == len(c) {
-			var lp float64
-			for j, k := range c {
-				lp += math.Log(p[j][k])
-			}
-			if mn.latencyOf(c) <= limit && (best == nil || lp > bestLogp) {
-				best, bestLogp = append([]int(nil), c...), lp
+			if lp := logProb(p, c); mn.latencyOf(c) <= limit && (best == nil || lp > bestLogp) {
+				best, bestLogp = slices.Clone(c), lp
 			}
 			return
 		}

@@ -320,21 +320,8 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 		return e, err
 	}
 	e.Strategy.Params = maps.Clone(e.Strategy.Params)
-	if o.epochs > 0 && isDifferentiable(e.Strategy.Kind) {
-		e.Strategy.Params = scaleEpochs(e.Strategy.Kind, e.Strategy.Params, o.epochs)
-	}
-	if o.samples > 0 && isDifferentiable(e.Strategy.Kind) {
-		if e.Strategy.Params == nil {
-			e.Strategy.Params = map[string]float64{}
-		}
-		e.Strategy.Params["samples"] = float64(o.samples)
-		e.Budget.Trials, e.Retrain = o.samples, o.samples
-	}
-	if o.derive != "" && isDifferentiable(e.Strategy.Kind) {
-		if e.Strategy.Params == nil {
-			e.Strategy.Params = map[string]float64{}
-		}
-		e.Strategy.Params["derive"] = float64(deriveIndex(o.derive))
+	if isDifferentiable(e.Strategy.Kind) {
+		e.Strategy.Params = withDiffOptions(&e, o)
 	}
 	if o.train > 0 {
 		e.Fidelity.Train, e.Fidelity.Val, e.Fidelity.Test = o.train, max(o.train/4, 1), max(o.train/4, 1)
@@ -351,6 +338,27 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 		return e, fmt.Errorf("experiment %s has no latency spec (require latency <= …)", name)
 	}
 	return e, e.Validate()
+}
+
+// withDiffOptions is the differentiable experiment e's strategy
+// parameters (a clone) with o's --epochs, --samples and --derive applied;
+// --samples also sets e's trial budget and retraining.
+func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
+	p := maps.Clone(e.Strategy.Params)
+	if o.epochs > 0 {
+		p = scaleEpochs(e.Strategy.Kind, p, o.epochs)
+	}
+	if p == nil {
+		p = map[string]float64{}
+	}
+	if o.samples > 0 {
+		p["samples"] = float64(o.samples)
+		e.Budget.Trials, e.Retrain = o.samples, o.samples
+	}
+	if o.derive != "" {
+		p["derive"] = float64(deriveIndex(o.derive))
+	}
+	return p
 }
 
 // scaleEpochs sets a differentiable strategy's epochs to n and its warm-up
