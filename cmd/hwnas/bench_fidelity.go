@@ -446,7 +446,7 @@ func writeFidelityBench(w io.Writer, b *fidelityBench) {
 		if x.Best != nil {
 			best, test = x.Best.render("%.4f"), x.BestTest.render("%.4f")
 		}
-		fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %-20s %s\n", x.Name, x.Children.render("%.1f"), x.Trained.render("%.1f"), best, test, optRatio(x.ChildrenRatio), optRatio(x.TrainedRatio))
+		fmt.Fprintf(w, "%-25s %-20s %-20s %-26s %-26s %-20s %s\n", x.Name, x.Children.render("%.1f"), x.Trained.render("%.1f"), best, test, optEstimate(x.ChildrenRatio, "%.2f"), optEstimate(x.TrainedRatio, "%.2f"))
 	}
 	if b.LoadAverage != "" {
 		fmt.Fprintf(w, "load average: %s\n", b.LoadAverage)
@@ -463,10 +463,10 @@ func optAcc(v *float64) string {
 	return fmt.Sprintf("%.4f", *v)
 }
 
-// optRatio renders a ratio's estimate, "-" when there is none.
-func optRatio(e *estimate) string {
+// optEstimate renders e with verb f, "-" when there is none.
+func optEstimate(e *estimate, f string) string {
 	if e == nil {
 		return "-"
 	}
-	return e.render("%.2f")
+	return e.render(f)
 }
