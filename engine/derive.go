@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"math"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -97,4 +98,82 @@ func paretoFront(ps []*partial, tol float64) []*partial {
 		}
 	}
 	return out
+}
+
+// drawSteps is the number of steps the latency budget is cut into for
+// drawing children within a limit: a candidate's latency is rounded up to
+// whole steps, so a child drawn is within the limit, and a child within
+// the limit by less than a step a position may be missed (at most
+// positions/drawSteps of the budget).
+const drawSteps = 1 << 12
+
+// withinSampler draws children from a distribution over children
+// conditioned on their table latency being within a limit.
+type withinSampler struct {
+	p     [][]float64
+	steps [][]int     // steps[i][k]: candidate k's latency at position i in steps, rounded up
+	mass  [][]float64 // mass[i][b]: the probability that positions i… take at most b steps, each row scaled to a maximum of 1
+}
+
+// withinSampler is a sampler of the children under the distribution p
+// whose table latency is at most limit ms; ok is false when none is (to a
+// step). mass is a knapsack's table of sums where mostLikelyWithin's is one
+// of maxima: mass[i][b] = Σ_k p_i(k)·mass[i+1][b − steps_i(k)].
+func (mn *mixedNet) withinSampler(p [][]float64, limit float64) (s *withinSampler, ok bool) {
+	budget, n := limit-mn.fixed, len(mn.pos)
+	if budget < 0 {
+		return nil, false
+	}
+	step := budget / drawSteps
+	s = &withinSampler{p: p, steps: make([][]int, n), mass: make([][]float64, n+1)}
+	s.mass[n] = make([]float64, drawSteps+1)
+	for b := range s.mass[n] {
+		s.mass[n][b] = 1
+	}
+	for i := n - 1; i >= 0; i-- {
+		for _, l := range mn.pos[i].lat {
+			u := drawSteps + 1 // over any budget
+			if step > 0 {
+				u = int(min(math.Ceil(l/step), drawSteps+1))
+			} else if l <= 0 {
+				u = 0
+			}
+			s.steps[i] = append(s.steps[i], u)
+		}
+		row := make([]float64, drawSteps+1)
+		for b := range row {
+			for k, u := range s.steps[i] {
+				if u <= b {
+					row[b] += p[i][k] * s.mass[i+1][b-u]
+				}
+			}
+		}
+		if top := slices.Max(row); top > 0 {
+			for b := range row {
+				row[b] /= top
+			}
+		}
+		s.mass[i] = row
+	}
+	return s, s.mass[0][drawSteps] > 0
+}
+
+// draw is a child drawn from rng: position by position, candidate k with
+// probability ∝ p_i(k) times the mass of the rest within the steps left.
+func (s *withinSampler) draw(rng *rand.Rand) []int {
+	c, b := make([]int, len(s.p)), drawSteps
+	w := []float64{}
+	for i, pi := range s.p {
+		w = w[:0]
+		for k, u := range s.steps[i] {
+			if u <= b {
+				w = append(w, pi[k]*s.mass[i+1][b-u])
+			} else {
+				w = append(w, 0)
+			}
+		}
+		c[i] = draw(rng, w)
+		b -= s.steps[i][c[i]]
+	}
+	return c
 }

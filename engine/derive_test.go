@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -146,5 +147,116 @@ func TestMostLikelyWithinBinned(t *testing.T) {
 	}
 	if l := mn.latencyOf(got); l > limit || l < limit-0.01*(limit-mn.fixed) {
 		t.Fatalf("child takes %g ms, want within 1 %% under the limit %g", l, limit)
+	}
+}
+
+// everyChild calls f with every child of mn's table, in order.
+func everyChild(mn *mixedNet, f func(c []int)) {
+	c := make([]int, len(mn.pos))
+	var visit func(i int)
+	visit = func(i int) {
+		if i == len(c) {
+			f(c)
+			return
+		}
+		for k := range mn.pos[i].lat {
+			c[i] = k
+			visit(i + 1)
+		}
+	}
+	visit(0)
+}
+
+// TestWithinSamplerIsConditional draws from a table whose latencies are
+// whole steps (limit drawSteps ms), where the sampler is exact, and
+// compares each child's frequency with its probability given the limit.
+func TestWithinSamplerIsConditional(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	mn := &mixedNet{}
+	var p [][]float64
+	for range 4 {
+		lat, w := make([]float64, 3), make([]float64, 3)
+		for k := range lat {
+			lat[k], w[k] = float64(rng.IntN(2000)), rng.NormFloat64()
+		}
+		mn.pos, p = append(mn.pos, mixPos{lat: lat}), append(p, softmax(w, 1))
+	}
+	limit := float64(drawSteps)
+	want, z := map[string]float64{}, 0.0
+	everyChild(mn, func(c []int) {
+		if mn.latencyOf(c) <= limit {
+			want[fmt.Sprint(c)] = math.Exp(logProb(p, c))
+			z += want[fmt.Sprint(c)]
+		}
+	})
+	if len(want) < 10 || len(want) > 70 {
+		t.Fatalf("%d of 81 children within the limit: the table does not test the condition", len(want))
+	}
+	s, ok := mn.withinSampler(p, limit)
+	if !ok {
+		t.Fatal("no child within the limit")
+	}
+	const draws = 40000
+	got := map[string]float64{}
+	for range draws {
+		got[fmt.Sprint(s.draw(rng))] += 1.0 / draws
+	}
+	for c, q := range want {
+		if q /= z; math.Abs(got[c]-q) > 4*math.Sqrt(q*(1-q)/draws)+1e-3 {
+			t.Errorf("child %s: drawn %.4f of the time, its probability within the limit is %.4f", c, got[c], q)
+		}
+	}
+	for c := range got {
+		if _, ok := want[c]; !ok {
+			t.Errorf("child %s drawn, over the limit", c)
+		}
+	}
+}
+
+// TestWithinSamplerLimit: on random tables every child drawn is within the
+// limit, and the sampler finds one where the knapsack does (to a step);
+// on a distribution sure of a child over the limit, where drawing and
+// dropping finds nothing, it still draws distinct children within it.
+func TestWithinSamplerLimit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 300 {
+		mn, p := randomTable(rng, 1+rng.IntN(8))
+		limit := mn.fixed + rng.Float64()*float64(len(mn.pos))*0.7
+		_, within := mn.mostLikelyWithin(p, limit)
+		s, ok := mn.withinSampler(p, limit)
+		if ok && !within {
+			t.Fatalf("table %d: the sampler draws within %g ms, the knapsack finds no child", trial, limit)
+		}
+		if !ok {
+			continue
+		}
+		for range 20 {
+			if c := s.draw(rng); mn.latencyOf(c) > limit {
+				t.Fatalf("table %d: drew %v, %g ms, over the limit %g", trial, c, mn.latencyOf(c), limit)
+			}
+		}
+	}
+	// Twelve positions, each 0.999999 sure of its slow candidate.
+	mn, p := &mixedNet{}, [][]float64{}
+	for range 12 {
+		mn.pos, p = append(mn.pos, mixPos{lat: []float64{1, 0.2, 0.3}}), append(p, []float64{0.999999, 0.0000005, 0.0000005})
+	}
+	s, ok := mn.withinSampler(p, 3)
+	if !ok {
+		t.Fatal("no child within 3 ms")
+	}
+	seen := map[string]bool{}
+	for range 50 {
+		c := s.draw(rng)
+		if mn.latencyOf(c) > 3 {
+			t.Fatalf("drew %v, %g ms, over 3", c, mn.latencyOf(c))
+		}
+		seen[fmt.Sprint(c)] = true
+	}
+	if len(seen) < 10 {
+		t.Errorf("50 draws gave %d distinct children within the limit", len(seen))
+	}
+	if _, ok := mn.withinSampler(p, 0.2*12-0.01); ok {
+		t.Errorf("a sampler within 2.39 ms, under the fastest child's 2.4")
 	}
 }

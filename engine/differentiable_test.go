@@ -493,4 +493,19 @@ func TestDifferentiableDeriveWithinTarget(t *testing.T) {
 	if g := mn.genome(len(e.Space.Decisions()), want); !slices.Equal(tr.Genome, g) {
 		t.Errorf("derived child %v, want the most likely within %g ms, %v", tr.Genome, limit, g)
 	}
+
+	// With samples, the draws are within the limit too: four distinct
+	// children, the derived one first, none over it.
+	within["samples"] = 4
+	e.Budget.Trials = 4
+	out, _ = runCountingEpochs(t, e, st)
+	if len(out.Trials) != 4 || !slices.Equal(out.Trials[0].Genome, tr.Genome) {
+		t.Fatalf("samples 4 within %g ms: %d children, the first %v; want 4, the first %v", limit, len(out.Trials), out.Trials[0].Genome, tr.Genome)
+	}
+	for i, c := range out.Trials {
+		if l := tableLatency(t, e, c); l > limit || c.Status != store.Inherited && c.Status != store.Cached ||
+			slices.ContainsFunc(out.Trials[:i], func(o Trial) bool { return slices.Equal(o.Genome, c.Genome) }) {
+			t.Errorf("child %d %v: %g ms, %s; want distinct, within %g ms, scored by the supernet", i, c.Genome, l, c.Status, limit)
+		}
+	}
 }

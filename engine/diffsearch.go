@@ -291,22 +291,33 @@ func (st *diffState) argmax() []int {
 // trained distribution Pθ (Wu et al., CVPR 2019). The derived child is the
 // most likely candidate at every position (both papers), or with a limit
 // (derive = within_target) the most likely child whose table latency is
-// within it, and then draws over the limit are dropped. The draws come from
-// the seed (as an epoch after the last, epochs); a distribution too sure of
-// itself to give n distinct children in 100·n draws gives fewer.
+// within it, and then the draws come from p conditioned on being within
+// the limit (withinSampler). The draws come from the seed (as an epoch
+// after the last, epochs); a distribution too sure of itself to give n
+// distinct children in 100·n draws gives fewer.
 func (st *diffState) children(n, epochs int) [][]int {
 	p, limit, first := st.probs(), st.pt.limitMs, st.argmax()
-	if limit > 0 {
-		if c, ok := st.mn.mostLikelyWithin(p, limit); ok {
-			first = c
-		} // else no child is within it: the most likely one, to be pruned
-	}
-	out, rng := [][]int{first}, st.epochRNG(epochs)
-	for try := 0; len(out) < n && try < 100*n; try++ {
+	rng := st.epochRNG(epochs)
+	drawOne := func() []int {
 		c := make([]int, len(p))
 		for i, pi := range p {
 			c[i] = draw(rng, pi)
 		}
+		return c
+	}
+	if limit > 0 {
+		c, ok := st.mn.mostLikelyWithin(p, limit)
+		if !ok {
+			return [][]int{first} // no child is within it: the most likely one, to be pruned
+		}
+		first = c
+		if s, ok := st.mn.withinSampler(p, limit); ok {
+			drawOne = func() []int { return s.draw(rng) }
+		}
+	}
+	out := [][]int{first}
+	for try := 0; len(out) < n && try < 100*n; try++ {
+		c := drawOne()
 		if limit > 0 && st.mn.latencyOf(c) > limit {
 			continue
 		}
