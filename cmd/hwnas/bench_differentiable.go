@@ -126,6 +126,10 @@ type diffSummary struct {
 	Accuracy  *estimate `json:"accuracy,omitempty"`
 	FinalTest *estimate `json:"final_test_accuracy,omitempty"`
 	SearchS   estimate  `json:"search_s"`
+	// FinalVs holds, for a differentiable search, its final test accuracy
+	// minus each black box's, paired by seed (the seeds where both have a
+	// final training): whether a gap is more than the seeds' noise.
+	FinalVs map[string]estimate `json:"final_test_vs,omitempty"`
 }
 
 // diffOptions are the flags of `hwnas bench differentiable`.
@@ -350,6 +354,16 @@ func (b *diffBench) summarise() {
 		sum, mean := summaryOf(r.Strategy, r.Family, b.Results)
 		b.Summary, means = append(b.Summary, sum), append(means, mean)
 	}
+	for i, d := range b.Summary {
+		for _, bb := range b.Summary {
+			if e := pairedFinal(b.Results, d.Strategy, bb.Strategy); d.Family == "differentiable" && bb.Family != d.Family && e != nil {
+				if b.Summary[i].FinalVs == nil {
+					b.Summary[i].FinalVs = map[string]estimate{}
+				}
+				b.Summary[i].FinalVs[bb.Strategy] = *e
+			}
+		}
+	}
 	b.GoalMet = timeMet && goalMet(means, retrainedAccuracy)
 	if b.FinalGoalMet != nil {
 		met := timeMet && goalMet(means, finalAccuracy)
@@ -394,6 +408,30 @@ func summaryOf(strategy, family string, rs []diffResult) (sum diffSummary, mean 
 		mean.Final = &finalTraining{TestAccuracy: sum.FinalTest.Mean}
 	}
 	return sum, mean
+}
+
+// pairedFinal is, over the seeds where the children of searches a and b
+// both have a final training, a's final test accuracy minus b's; nil for
+// no such seed.
+func pairedFinal(rs []diffResult, a, b string) *estimate {
+	by := map[int64]map[string]float64{}
+	for _, r := range rs {
+		if r.Final != nil && (r.Strategy == a || r.Strategy == b) {
+			if by[r.Seed] == nil {
+				by[r.Seed] = map[string]float64{}
+			}
+			by[r.Seed][r.Strategy] = r.Final.TestAccuracy
+		}
+	}
+	var d []float64
+	for _, s := range slices.Sorted(maps.Keys(by)) {
+		if x, ok := by[s][a]; ok {
+			if y, ok := by[s][b]; ok {
+				d = append(d, x-y)
+			}
+		}
+	}
+	return estimateOrNil(d)
 }
 
 // finalTrainings trains the child of every search of rs within the spec
@@ -719,6 +757,11 @@ func writeDiffSummary(w io.Writer, b *diffBench) {
 	for _, s := range b.Summary {
 		fmt.Fprintf(w, "%-12s %-15s %7s %-28s %-26s %-26s %s\n", s.Strategy, s.Family, fmt.Sprintf("%d/%d", s.InSpec, b.Seeds),
 			optEstimate(s.LatencyMs, "%.4f"), optEstimate(s.Accuracy, "%.4f"), optEstimate(s.FinalTest, "%.4f"), s.SearchS.render("%.1f"))
+	}
+	for _, d := range b.Summary {
+		for _, bb := range slices.Sorted(maps.Keys(d.FinalVs)) {
+			fmt.Fprintf(w, "%s - %s, final test accuracy paired by seed: %s\n", d.Strategy, bb, d.FinalVs[bb].render("%+.4f"))
+		}
 	}
 	fmt.Fprintf(w, "goal by the means (every derived child in spec in every seed, mean accuracy at least the black boxes', a third of their time or less in every seed): %s\n", metText[b.GoalMet])
 	if b.FinalGoalMet != nil {

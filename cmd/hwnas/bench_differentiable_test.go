@@ -81,6 +81,11 @@ func TestDiffBenchSeeds(t *testing.T) {
 		ev.LatencyMs.N != 3 || ev.FinalTest.N != 2 || fb.SearchS.Mean != 10 {
 		t.Errorf("summary %+v %+v", fb, ev)
 	}
+	// Paired by seed: fbnet's 0.95 and 0.96 against 0.93 and 0.94 (seed 2
+	// has no evolution child in spec).
+	if vs, ok := fb.FinalVs["evolution"]; !ok || vs.N != 2 || math.Abs(vs.Mean-0.02) > 1e-12 || *vs.SE > 1e-12 || ev.FinalVs != nil {
+		t.Errorf("fbnet - evolution paired by seed: %+v, evolution's %+v", fb.FinalVs, ev.FinalVs)
+	}
 	var sb strings.Builder
 	writeDiffBench(&sb, b)
 	golden.Check(t, "bench_differentiable_seeds.golden", sb.String())

@@ -420,11 +420,12 @@ func estimateOrNil(xs []float64) *estimate {
 	return &e
 }
 
-// render renders e as "mean ± se (n)" with verb f for both.
+// render renders e as "mean ± se (n)" with verb f for both (a sign
+// flag in f signs the mean only).
 func (e estimate) render(f string) string {
 	s := fmt.Sprintf(f, e.Mean)
 	if e.SE != nil {
-		s += " ± " + fmt.Sprintf(f, *e.SE)
+		s += " ± " + fmt.Sprintf(strings.Replace(f, "+", "", 1), *e.SE)
 	}
 	return fmt.Sprintf("%s (%d)", s, e.N)
 }
