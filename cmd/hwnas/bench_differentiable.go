@@ -159,8 +159,9 @@ func init() {
 		Short: "FBNet and ProxylessNAS against black-box REINFORCE and evolution on one latency spec",
 		Long: `Runs examples/differentiable_mnist.hwnas (an MBConv space on the built-in MNIST,
 a 0.3 ms PYNQ-Z1 latency spec), each search in a fresh store: the differentiable
-searches (fbnet, proxyless) train their supernet, derive one child (--samples:
-several, the most accurate kept) and retrain it from scratch; then the
+searches (fbnet, proxyless) train their supernet, derive six children within
+the spec (--samples, --derive) and retrain them from scratch, the most
+accurate kept; then the
 black-box searches (FNAS-style reinforce, evolution) train every child they
 ask for, for --ratio times the wall time of the slower differentiable search
 (or --time). Prints, per search, the child's model latency,
@@ -173,7 +174,8 @@ runs once per seed and the goal is judged on the means over the seeds.`,
   hwnas bench differentiable --ratio 3 --epochs 30
   hwnas bench differentiable --strategies proxyless,reinforce,evolution --samples 6
   hwnas bench differentiable --strategies reinforce,evolution --time 2m
-  hwnas bench differentiable --derive within_target --samples 6 --seeds 5 --final-seeds 10 --json`,
+  hwnas bench differentiable --seeds 5 --final-seeds 10 --json
+  hwnas bench differentiable --derive argmax --samples 1   # the papers' derivation, one child`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {
@@ -197,8 +199,8 @@ runs once per seed and the goal is judged on the means over the seeds.`,
 	f.DurationVar(&o.time, "time", 0, "wall time of each black-box search (default: --ratio times the slower differentiable search's)")
 	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
-	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, all retrained, the most accurate kept (FBNet trains 6; default: the spec's 1)")
-	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec; default: the spec's argmax)")
+	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, all retrained, the most accurate kept (FBNet trains 6; default: the spec's 6)")
+	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec, then draws conditioned on it; default: the spec's within_target)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
 	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 2000)")
 	f.IntVar(&o.finalEpochs, "final-epochs", 8, "train every search's child within the spec again for this many epochs, once per final seed, and compare them by mean test accuracy (0: not)")

@@ -265,7 +265,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 		}
 		if family == "differentiable" {
 			slowest = max(slowest, r.SearchS)
-			if r.Trials != 1 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained == 1) {
+			if r.Trials < 1 || r.Trials > 6 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
 				t.Errorf("derived child of %s: %+v", r.Strategy, r)
 			}
 		} else if r.SearchS < b.BlackBoxTimeS || r.Trained == 0 || r.Accuracy == nil {
