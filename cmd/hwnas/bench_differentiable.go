@@ -149,15 +149,8 @@ type diffOptions struct {
 	seeds                   int   // seeds seed, seed+1, …: each runs every search
 }
 
-func init() {
-	var (
-		o      diffOptions
-		asJSON bool
-	)
-	cmd := &cobra.Command{
-		Use:   "differentiable",
-		Short: "FBNet and ProxylessNAS against black-box REINFORCE and evolution on one latency spec",
-		Long: `Runs examples/differentiable_mnist.hwnas (an MBConv space on the built-in MNIST,
+// diffLong is the help of `hwnas bench differentiable`.
+const diffLong = `Runs examples/differentiable_mnist.hwnas (an MBConv space on the built-in MNIST,
 a 0.3 ms PYNQ-Z1 latency spec), each search in a fresh store: the differentiable
 searches (fbnet, proxyless) train their supernet, derive six children within
 the spec (--samples, --derive) and retrain them from scratch, the most
@@ -169,7 +162,17 @@ its validation accuracy trained from scratch, whether it meets the spec and the
 search's wall time. Then every child within the spec is trained again for
 --final-epochs epochs, once per final seed (the same seeds for all), and the
 children are compared by their mean test accuracy. With --seeds, all of it
-runs once per seed and the goal is judged on the means over the seeds.`,
+runs once per seed and the goal is judged on the means over the seeds.`
+
+func init() {
+	var (
+		o      diffOptions
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "differentiable",
+		Short: "FBNet and ProxylessNAS against black-box REINFORCE and evolution on one latency spec",
+		Long:  diffLong,
 		Example: `  hwnas bench differentiable --json
   hwnas bench differentiable --ratio 3 --epochs 30
   hwnas bench differentiable --strategies proxyless,reinforce,evolution --samples 6
