@@ -40,8 +40,12 @@ var differentiableKinds = []string{"fbnet", "proxyless"}
 // differentiable search its derived child, retrained; for a black-box
 // search its best child within the spec.
 type diffResult struct {
-	Strategy     string   `json:"strategy"` // the experiment, named after its strategy
-	Seed         int64    `json:"seed"`
+	Strategy string `json:"strategy"` // the experiment, named after its strategy
+	Seed     int64  `json:"seed"`
+	// Derive and Samples are how a differentiable search derived its
+	// children (its strategy's derive and samples).
+	Derive       string   `json:"derive,omitempty"`
+	Samples      int      `json:"samples,omitempty"`
 	Family       string   `json:"family"` // "differentiable" or "black-box"
 	TargetMs     float64  `json:"target_ms"`
 	LatencyMs    *float64 `json:"latency_ms"` // the FPGA model's, of the child
@@ -82,7 +86,7 @@ type diffBench struct {
 	// BlackBoxTimeS is each black-box search's wall time, the mean over the
 	// seeds (Runs has each seed's).
 	BlackBoxTimeS float64      `json:"blackbox_time_s"`
-	Derive        string       `json:"derive,omitempty"` // --derive: how the differentiable searches derived their child
+	Derive        string       `json:"derive,omitempty"` // how the differentiable searches derived their children, when they agree
 	Results       []diffResult `json:"results"`          // every search of every seed, in order
 	// GoalMet: every differentiable child is in spec and at least as accurate
 	// as every black-box search's best, and the black-box searches had at
@@ -235,6 +239,18 @@ func (o diffOptions) check() error {
 	return nil
 }
 
+// derivation is how the differentiable strategy st derives its children:
+// its derive parameter's word and its samples.
+func derivation(st engine.StrategySpec) (derive string, samples int) {
+	k, _ := search.Kind(st.Kind)
+	p, err := k.Resolve(st.Params)
+	if err != nil {
+		return "", 0
+	}
+	i := slices.IndexFunc(k.Params, func(p search.Param) bool { return p.Name == "derive" })
+	return k.Params[i].Choices[int(p["derive"])], int(p["samples"])
+}
+
 // deriveIndex is the value of the derive parameter named name, -1 for none.
 func deriveIndex(name string) int {
 	k, _ := search.Kind("fbnet")
@@ -260,7 +276,7 @@ func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*di
 		}
 	}
 	e0 := exps[0]
-	b := &diffBench{Space: e0.Space.Name(), Genomes: arch.Size(e0.Space), Seed: e0.Seed, Ratio: o.ratio, Derive: o.derive, FinalEpochs: o.finalEpochs}
+	b := &diffBench{Space: e0.Space.Name(), Genomes: arch.Size(e0.Space), Seed: e0.Seed, Ratio: o.ratio, FinalEpochs: o.finalEpochs}
 	if d := e0.Hardware.Pool.Devices; len(d) > 0 {
 		b.Platform = d[0].Name
 	}
@@ -287,8 +303,25 @@ func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*di
 		b.Results, b.Runs = append(b.Results, rs...), append(b.Runs, run)
 	}
 	b.summarise()
+	b.Derive = commonDerive(b.Results)
 	b.LoadAverage = loadAverage()
 	return b, nil
+}
+
+// commonDerive is the derivation of every differentiable search of rs,
+// "" when they differ or there is none.
+func commonDerive(rs []diffResult) string {
+	d := ""
+	for _, r := range rs {
+		switch {
+		case r.Family != "differentiable":
+		case d == "":
+			d = r.Derive
+		case d != r.Derive:
+			return ""
+		}
+	}
+	return d
 }
 
 // benchSeed runs the searches of exps, the differentiable ones first (they
@@ -610,6 +643,7 @@ func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
 	if isDifferentiable(e.Strategy.Kind) {
 		r.Family, want = "differentiable", []engine.Status{engine.Retrained}
 		r.Trials = len(out.Trials) - out.Counts.Retrained // the retrained copies are not children of their own
+		r.Derive, r.Samples = derivation(e.Strategy)
 	}
 	best := -1
 	for i, t := range out.Trials {

@@ -131,7 +131,7 @@ func TestDiffResultOf(t *testing.T) {
 		t.Errorf("black box: %+v", r)
 	}
 	r = diffResultOf(engine.Experiment{Name: "fbnet", Strategy: engine.StrategySpec{Kind: "fbnet"}, Constraints: cons}, out)
-	if r.Family != "differentiable" || r.InSpec || *r.Accuracy != 0.5 || *r.LatencyMs != 0.35 {
+	if r.Family != "differentiable" || r.InSpec || *r.Accuracy != 0.5 || *r.LatencyMs != 0.35 || r.Derive != "argmax" || r.Samples != 1 {
 		t.Errorf("differentiable: %+v", r)
 	}
 	pruned := &engine.Outcome{Trials: out.Trials[5:]}
@@ -254,7 +254,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &b); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if b.Platform != "PYNQ-Z1" || b.Spec != "latency_ms <= 0.25" || b.Ratio != 0.5 || len(b.Results) != 4 || b.GoalMet {
+	if b.Platform != "PYNQ-Z1" || b.Spec != "latency_ms <= 0.25" || b.Ratio != 0.5 || len(b.Results) != 4 || b.GoalMet || b.Derive != "within_target" {
 		t.Fatalf("bench %+v", b)
 	}
 	var slowest float64
@@ -265,7 +265,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 		}
 		if family == "differentiable" {
 			slowest = max(slowest, r.SearchS)
-			if r.Trials < 1 || r.Trials > 6 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
+			if r.Trials < 1 || r.Trials > 6 || r.Derive != "within_target" || r.Samples != 6 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
 				t.Errorf("derived child of %s: %+v", r.Strategy, r)
 			}
 		} else if r.SearchS < b.BlackBoxTimeS || r.Trained == 0 || r.Accuracy == nil {
@@ -388,6 +388,26 @@ func TestBenchDifferentiableSamples(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s with --samples 6 --derive within_target: samples, trial budget, retrain, derive = %s; want %s", name, got, want)
+		}
+	}
+}
+
+// The report names one derivation only when every differentiable search
+// used it; black boxes have none.
+func TestCommonDerive(t *testing.T) {
+	fb := diffResult{Family: "differentiable", Derive: "within_target"}
+	px := diffResult{Family: "differentiable", Derive: "argmax"}
+	bb := diffResult{Family: "black-box"}
+	for _, c := range []struct {
+		rs   []diffResult
+		want string
+	}{
+		{[]diffResult{fb, fb, bb}, "within_target"},
+		{[]diffResult{bb, fb, px}, ""},
+		{[]diffResult{bb}, ""},
+	} {
+		if got := commonDerive(c.rs); got != c.want {
+			t.Errorf("commonDerive(%+v) = %q, want %q", c.rs, got, c.want)
 		}
 	}
 }
