@@ -283,8 +283,8 @@ func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*di
 	if c, ok := latencySpec(e0); ok {
 		b.Spec = c.String()
 	}
-	for i := range o.finalSeeds {
-		if o.finalEpochs > 0 {
+	if o.finalEpochs > 0 {
+		for i := range o.finalSeeds {
 			b.FinalSeeds = append(b.FinalSeeds, int64(1001+i))
 		}
 	}
@@ -393,8 +393,11 @@ func (b *diffBench) summarise() {
 		b.Summary, means = append(b.Summary, sum), append(means, mean)
 	}
 	for i, d := range b.Summary {
+		if d.Family != "differentiable" {
+			continue
+		}
 		for _, bb := range b.Summary {
-			if e := pairedFinal(b.Results, d.Strategy, bb.Strategy); d.Family == "differentiable" && bb.Family != d.Family && e != nil {
+			if e := pairedFinal(b.Results, d.Strategy, bb.Strategy); bb.Family != d.Family && e != nil {
 				if b.Summary[i].FinalVs == nil {
 					b.Summary[i].FinalVs = map[string]estimate{}
 				}
