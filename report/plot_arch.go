@@ -30,7 +30,7 @@ func ProbabilitiesPlot(name string, h []engine.ArchEpoch) *Figure {
 		charts = append(charts, latencyChart(run))
 	}
 	f := &Figure{Title: name + ": architecture probabilities per epoch", Charts: charts, Columns: min(len(charts), 3), Width: 300, Height: 230}
-	f.Caption = "p = softmax(θ) of each candidate after each epoch; the derived child takes every position's most likely candidate of the last epoch"
+	f.Caption = "p = softmax(θ) of each candidate after each epoch; the children are derived from the last epoch's: with derive = argmax each position's most likely candidate, with within_target the most likely child within the target"
 	return f
 }
 
