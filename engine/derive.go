@@ -134,7 +134,7 @@ func (mn *mixedNet) withinSampler(p [][]float64, limit float64) (s *withinSample
 		for _, l := range mn.pos[i].lat {
 			u := drawSteps + 1 // over any budget
 			if step > 0 {
-				u = int(min(math.Ceil(l/step), drawSteps+1))
+				u = int(min(max(math.Ceil(l/step), 0), drawSteps+1)) // table latencies are never negative; a slip must not index past the row
 			} else if l <= 0 {
 				u = 0
 			}
