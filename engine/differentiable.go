@@ -91,6 +91,30 @@ func diffPoints(e *Experiment) ([]diffPoint, error) {
 	return out, nil
 }
 
+// underived says how the search of pt, which derived res, fell short of
+// what it was asked: no child within the limit of derive = within_target,
+// or fewer children than its samples, its final distribution giving no
+// other distinct one (within the limit) in the draws children makes; ""
+// when it did not.
+func (pt diffPoint) underived(res diffResult) string {
+	search, within := pt.kind+" search", ""
+	if pt.label != "" {
+		search += " " + pt.label
+	}
+	if pt.limitMs > 0 {
+		within = fmt.Sprintf(" within %g ms", pt.limitMs)
+	}
+	got, n := len(res.children), int(pt.p["samples"])
+	switch {
+	case !res.within:
+		return fmt.Sprintf("%s: derive = within_target found no child%s by the latency table; it derived each position's most likely candidate", search, within)
+	case got < n:
+		return fmt.Sprintf("%s derived %d of the %d children asked (samples = %d): its final distribution gave no other distinct child%s in %d draws",
+			search, got, n, n, within, 100*n)
+	}
+	return ""
+}
+
 // trialsUp reports whether the run has its budget's trials.
 func (r *runner) trialsUp() bool {
 	return r.e.Budget.Trials > 0 && len(r.trials) >= r.e.Budget.Trials
@@ -175,6 +199,9 @@ func (r *runner) runDifferentiable(ctx context.Context, stored map[int]store.Tri
 		res, err := r.diffSearch(ctx, sv, mn, pt)
 		if err != nil {
 			return fmt.Errorf("experiment %q: %s search %s: %w", e.Name, pt.kind, pt.label, err)
+		}
+		if note := pt.underived(res); note != "" {
+			r.underived = append(r.underived, note)
 		}
 		for _, choice := range res.children {
 			if r.trialsUp() {

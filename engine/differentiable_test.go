@@ -508,4 +508,31 @@ func TestDifferentiableDeriveWithinTarget(t *testing.T) {
 			t.Errorf("child %d %v: %g ms, %s; want distinct, within %g ms, scored by the supernet", i, c.Genome, l, c.Status, limit)
 		}
 	}
+	if len(out.Underived) != 0 {
+		t.Errorf("four children derived as asked, yet the outcome says %q", out.Underived)
+	}
+
+	// Just over the fastest child: fewer children within than asked, and
+	// the outcome says so; under it, none, and it says that.
+	tight := mn.latencyOf(fastest) * (1 + 1e-9)
+	var nWithin int
+	everyChild(mn, func(c []int) {
+		if mn.latencyOf(c) <= tight {
+			nWithin++
+		}
+	})
+	if nWithin >= 4 {
+		t.Fatalf("%d children within %g ms: the test wants fewer than 4", nWithin, tight)
+	}
+	e.Constraints[0].Value = tight
+	out, _ = runCountingEpochs(t, e, st)
+	note := fmt.Sprintf("fbnet search derived %d of the 4 children asked (samples = 4): its final distribution gave no other distinct child within %g ms in 400 draws", nWithin, tight)
+	if len(out.Trials) != nWithin || !slices.Equal(out.Underived, []string{note}) || !slices.Contains(out.Notes(), note) {
+		t.Errorf("within %g ms, where %d children are: %d derived, notes %q; want %q", tight, nWithin, len(out.Trials), out.Underived, note)
+	}
+	e.Constraints[0].Value = mn.latencyOf(fastest) * 0.99
+	out, _ = runCountingEpochs(t, e, st)
+	if len(out.Underived) != 1 || !strings.Contains(out.Underived[0], "found no child within") || out.Trials[0].Status != store.Pruned {
+		t.Errorf("under the fastest child: notes %q, first child %s; want the note that none is within, the child pruned", out.Underived, out.Trials[0].Status)
+	}
 }

@@ -48,10 +48,12 @@ type storedArch struct {
 }
 
 // diffResult is a finished search: its weights, the children it derives
-// (the most likely first) and the key it is stored under.
+// (the most likely first), whether any child is within its derivation's
+// limit (true without one) and the key it is stored under.
 type diffResult struct {
 	sn       *nn.Supernet
 	children [][]int
+	within   bool
 	key      string
 }
 
@@ -237,7 +239,8 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 		r.emit(Event{Kind: DiffEpoch, Trial: -1, Arch: &ae, Note: ae.Line()})
 	}
 	r.history = append(r.history, st.hist...)
-	return diffResult{sn: st.sn, children: st.children(int(pt.p["samples"]), epochs), key: key}, nil
+	children, within := st.children(int(pt.p["samples"]), epochs)
+	return diffResult{sn: st.sn, children: children, within: within, key: key}, nil
 }
 
 // loadDiff restores st from the store: the search stored under key, or
@@ -294,8 +297,10 @@ func (st *diffState) argmax() []int {
 // within it, and then the draws come from p conditioned on being within
 // the limit (withinSampler). The draws come from the seed (as an epoch
 // after the last, epochs); a distribution too sure of itself to give n
-// distinct children in 100·n draws gives fewer.
-func (st *diffState) children(n, epochs int) [][]int {
+// distinct children in 100·n draws gives fewer. within is false when a
+// limit leaves no child: then the one child is the most likely, to be
+// pruned.
+func (st *diffState) children(n, epochs int) (out [][]int, within bool) {
 	p, limit, first := st.probs(), st.pt.limitMs, st.argmax()
 	rng := st.epochRNG(epochs)
 	drawOne := func() []int {
@@ -308,14 +313,14 @@ func (st *diffState) children(n, epochs int) [][]int {
 	if limit > 0 {
 		c, ok := st.mn.mostLikelyWithin(p, limit)
 		if !ok {
-			return [][]int{first} // no child is within it: the most likely one, to be pruned
+			return [][]int{first}, false
 		}
 		first = c
 		if s, ok := st.mn.withinSampler(p, limit); ok {
 			drawOne = func() []int { return s.draw(rng) }
 		}
 	}
-	out := [][]int{first}
+	out = [][]int{first}
 	for try := 0; len(out) < n && try < 100*n; try++ {
 		c := drawOne()
 		if limit > 0 && st.mn.latencyOf(c) > limit {
@@ -325,7 +330,7 @@ func (st *diffState) children(n, epochs int) [][]int {
 			out = append(out, c)
 		}
 	}
-	return out
+	return out, true
 }
 
 // probs is softmax(θ) of every searched position.

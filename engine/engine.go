@@ -107,6 +107,10 @@ type Outcome struct {
 	// before the budget ran out: a small space (or grid) fully searched. It
 	// is not stored: an outcome read back with Load leaves it false.
 	Exhausted bool
+	// Underived says, for a differentiable search, of each search that
+	// derived fewer children than its samples asked, how many and why. It
+	// is not stored either.
+	Underived []string
 	// ArchHistory is, for a differentiable search (fbnet, proxyless), the
 	// report of every epoch of every search run, in order: a sweep's
 	// searches one after the other, told apart by ArchEpoch.Sweep. Load
@@ -183,6 +187,7 @@ type runner struct {
 	unstored int                     // finished trials the store does not have
 	// exhausted: the strategy had no new candidate before the budget ran out
 	exhausted bool
+	underived []string // Outcome.Underived
 	// total, once retrain has picked its children, is the trials finished
 	// before it plus those: progress counts against it, not the budget.
 	total int
@@ -657,7 +662,7 @@ func (r *runner) eta(done, total int, elapsed time.Duration) time.Duration {
 func (r *runner) outcome() *Outcome {
 	e := r.e
 	out := &Outcome{Experiment: e.Name, Hash: e.Hash, Evaluator: e.Evaluator.Name(), StoreID: r.rec.ID, Seed: e.Seed, Objectives: e.Objectives,
-		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted, ArchHistory: r.history, searches: r.searches}
+		Constraints: e.Constraints, Trials: r.trials, Wall: time.Since(r.start), Exhausted: r.exhausted, Underived: r.underived, ArchHistory: r.history, searches: r.searches}
 	for i := range r.trials {
 		out.Counts.Add(&r.trials[i])
 	}

@@ -57,6 +57,17 @@ func nearest(ts []Trial, c Constraint) (id int, v float64, ok bool) {
 	return id, v, ok
 }
 
+// Notes are what a summary says of the run beside its counts: that the
+// search space is exhausted, and each differentiable search that derived
+// fewer children than asked.
+func (o *Outcome) Notes() []string {
+	var out []string
+	if note := o.ExhaustedNote(); note != "" {
+		out = append(out, note)
+	}
+	return append(out, o.Underived...)
+}
+
 // ExhaustedNote is what a summary says of an exhausted search (Exhausted),
 // or "" when it was not.
 func (o *Outcome) ExhaustedNote() string {

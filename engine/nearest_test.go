@@ -99,3 +99,16 @@ func TestETAWaitsForATrainedTrial(t *testing.T) {
 		t.Fatalf("trained %v, %d events with an ETA: the test proves nothing", trained, withETA)
 	}
 }
+
+// Notes gathers what a summary says beside the counts: the exhausted
+// space first, then each differentiable search that fell short.
+func TestOutcomeNotes(t *testing.T) {
+	o := &Outcome{Exhausted: true, Trials: make([]Trial, 3), Underived: []string{"fbnet search derived 2 of the 6 children asked"}}
+	got := o.Notes()
+	if len(got) != 2 || !strings.Contains(got[0], "exhausted") || got[1] != o.Underived[0] {
+		t.Errorf("notes %q", got)
+	}
+	if n := (&Outcome{}).Notes(); n != nil {
+		t.Errorf("a run with nothing to say has notes %q", n)
+	}
+}

@@ -58,7 +58,7 @@ func summaryLine(o *engine.Outcome) string {
 	}
 	line := fmt.Sprintf("experiment %s: %d trials, %d evaluated in this run (%s), %d resumed from the store; %d on the Pareto front; %s",
 		o.Experiment, len(o.Trials), len(o.Trials)-now.Resumed, now.String(), now.Resumed, len(o.Pareto), o.Wall.Round(time.Millisecond))
-	if note := o.ExhaustedNote(); note != "" {
+	for _, note := range o.Notes() {
 		line += "; " + note
 	}
 	for _, m := range o.NearestMisses() {

@@ -133,7 +133,7 @@ func WriteSummary(w io.Writer, out *engine.Outcome) error {
 		fmt.Fprintf(w, " in %s", out.Wall.Round(100_000_000))
 	}
 	fmt.Fprintln(w)
-	if note := out.ExhaustedNote(); note != "" {
+	for _, note := range out.Notes() {
 		fmt.Fprintln(w, note)
 	}
 	var objs []string
