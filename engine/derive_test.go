@@ -29,21 +29,11 @@ func randomTable(rng *rand.Rand, n int) (*mixedNet, [][]float64) {
 // bruteWithin is mostLikelyWithin by trying every child.
 func bruteWithin(mn *mixedNet, p [][]float64, limit float64) (best []int, bestLogp float64) {
 	bestLogp = math.Inf(-1)
-	c := make([]int, len(mn.pos))
-	var visit func(i int)
-	visit = func(i int) {
-		if i == len(c) {
-			if lp := logProb(p, c); mn.latencyOf(c) <= limit && (best == nil || lp > bestLogp) {
-				best, bestLogp = slices.Clone(c), lp
-			}
-			return
+	everyChild(mn, func(c []int) {
+		if lp := logProb(p, c); mn.latencyOf(c) <= limit && (best == nil || lp > bestLogp) {
+			best, bestLogp = slices.Clone(c), lp
 		}
-		for k := range mn.pos[i].lat {
-			c[i] = k
-			visit(i + 1)
-		}
-	}
-	visit(0)
+	})
 	return best, bestLogp
 }
 

@@ -97,9 +97,9 @@ func diffPoints(e *Experiment) ([]diffPoint, error) {
 // other distinct one (within the limit) in the draws children makes; ""
 // when it did not.
 func (pt diffPoint) underived(res diffResult) string {
-	search, within := pt.kind+" search", ""
+	who, within := pt.kind+" search", ""
 	if pt.label != "" {
-		search += " " + pt.label
+		who += " " + pt.label
 	}
 	if pt.limitMs > 0 {
 		within = fmt.Sprintf(" within %g ms", pt.limitMs)
@@ -107,10 +107,10 @@ func (pt diffPoint) underived(res diffResult) string {
 	got, n := len(res.children), int(pt.p["samples"])
 	switch {
 	case !res.within:
-		return fmt.Sprintf("%s: derive = within_target found no child%s by the latency table; it derived each position's most likely candidate", search, within)
+		return fmt.Sprintf("%s: derive = within_target found no child%s by the latency table; it derived each position's most likely candidate", who, within)
 	case got < n:
 		return fmt.Sprintf("%s derived %d of the %d children asked (samples = %d): its final distribution gave no other distinct child%s in %d draws",
-			search, got, n, n, within, 100*n)
+			who, got, n, n, within, 100*n)
 	}
 	return ""
 }

@@ -108,8 +108,9 @@ type Outcome struct {
 	// is not stored: an outcome read back with Load leaves it false.
 	Exhausted bool
 	// Underived says, for a differentiable search, of each search that
-	// derived fewer children than its samples asked, how many and why. It
-	// is not stored either.
+	// derived fewer children than its samples asked, or no child within the
+	// target of derive = within_target, what it derived and why. It is not
+	// stored either.
 	Underived []string
 	// ArchHistory is, for a differentiable search (fbnet, proxyless), the
 	// report of every epoch of every search run, in order: a sweep's
