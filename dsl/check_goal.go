@@ -249,8 +249,12 @@ func (c *checker) differentiable(e *Experiment, b *syntax.Block) {
 	if k == "proxyless" && !limited && field("target") == nil {
 		c.errorf(kind.Pos, kind.EndPos, "strategy proxyless needs a latency target: require latency <= … or target = … ms")
 	}
-	if d := field("derive"); k == "fbnet" && !limited && d != nil && refText(d.Value) == "within_target" {
+	d := field("derive")
+	if k == "fbnet" && !limited && d != nil && refText(d.Value) == "within_target" {
 		c.errAt(d.Value, "derive = within_target needs a latency target, which fbnet takes from require latency <= …: this experiment has none")
+	}
+	if f := field("fill"); f != nil && (d == nil || refText(d.Value) != "within_target") {
+		c.errAt(f.Value, "fill is the least share of the latency target a child derived within it takes: it needs derive = within_target")
 	}
 }
 

@@ -108,28 +108,40 @@ func paretoFront(ps []*partial, tol float64) []*partial {
 const drawSteps = 1 << 12
 
 // withinSampler draws children from a distribution over children
-// conditioned on their table latency being within a limit.
+// conditioned on their table latency being within a limit, and at least a
+// floor if one is given (derive = within_target, fill).
 type withinSampler struct {
 	p     [][]float64
 	steps [][]int     // steps[i][k]: candidate k's latency at position i in steps, rounded up
+	lo    int         // the fewest steps a child may take: its latency is then at least the floor
 	mass  [][]float64 // mass[i][b]: the probability that positions i… take at most b steps, each row scaled to a maximum of 1
+	best  [][]float64 // best[i][b]: the largest log-probability of positions i… taking exactly b steps, -Inf when none do
 }
 
 // withinSampler is a sampler of the children under the distribution p
-// whose table latency is at most limit ms; ok is false when none is (to a
-// step). mass is a knapsack's table of sums where mostLikelyWithin's is one
-// of maxima: mass[i][b] = Σ_k p_i(k)·mass[i+1][b − steps_i(k)].
-func (mn *mixedNet) withinSampler(p [][]float64, limit float64) (s *withinSampler, ok bool) {
+// whose table latency is at most limit ms and at least floor ms (0: no
+// floor); ok is false when none is (to a step). mass is a knapsack's table
+// of sums where mostLikelyWithin's is one of maxima: mass[i][b] =
+// Σ_k p_i(k)·mass[i+1][b − steps_i(k)]; best is the table of maxima on
+// the steps, for mostLikely. As latencies are rounded up, a child's steps
+// overstate its latency by less than a step a position, so the floor in
+// steps is raised by one step a position: a child it admits is never under
+// the floor.
+func (mn *mixedNet) withinSampler(p [][]float64, floor, limit float64) (s *withinSampler, ok bool) {
 	budget, n := limit-mn.fixed, len(mn.pos)
 	if budget < 0 {
 		return nil, false
 	}
 	step := budget / drawSteps
-	s = &withinSampler{p: p, steps: make([][]int, n), mass: make([][]float64, n+1)}
-	s.mass[n] = make([]float64, drawSteps+1)
-	for b := range s.mass[n] {
-		s.mass[n][b] = 1
+	s = &withinSampler{p: p, steps: make([][]int, n), mass: make([][]float64, n+1), best: make([][]float64, n+1)}
+	if floor > mn.fixed && step > 0 {
+		s.lo = min(int(math.Ceil((floor-mn.fixed)/step))+n, drawSteps+1)
 	}
+	s.mass[n], s.best[n] = make([]float64, drawSteps+1), make([]float64, drawSteps+1)
+	for b := range s.mass[n] {
+		s.mass[n][b], s.best[n][b] = 1, math.Inf(-1)
+	}
+	s.best[n][0] = 0
 	for i := n - 1; i >= 0; i-- {
 		for _, l := range mn.pos[i].lat {
 			u := drawSteps + 1 // over any budget
@@ -140,11 +152,17 @@ func (mn *mixedNet) withinSampler(p [][]float64, limit float64) (s *withinSample
 			}
 			s.steps[i] = append(s.steps[i], u)
 		}
-		row := make([]float64, drawSteps+1)
+		logp := make([]float64, len(p[i]))
+		for k, pk := range p[i] {
+			logp[k] = math.Log(pk)
+		}
+		row, best := make([]float64, drawSteps+1), make([]float64, drawSteps+1)
 		for b := range row {
+			best[b] = math.Inf(-1)
 			for k, u := range s.steps[i] {
 				if u <= b {
 					row[b] += p[i][k] * s.mass[i+1][b-u]
+					best[b] = max(best[b], logp[k]+s.best[i+1][b-u])
 				}
 			}
 		}
@@ -153,26 +171,58 @@ func (mn *mixedNet) withinSampler(p [][]float64, limit float64) (s *withinSample
 				row[b] /= top
 			}
 		}
-		s.mass[i] = row
+		s.mass[i], s.best[i] = row, best
 	}
-	return s, s.mass[0][drawSteps] > 0
+	return s, s.between(0, s.lo, drawSteps) > 0
+}
+
+// between is the (scaled) probability that positions i… take from lo to
+// hi steps.
+func (s *withinSampler) between(i, lo, hi int) float64 {
+	if hi < 0 || lo > hi {
+		return 0
+	}
+	m := s.mass[i][hi]
+	if lo > 0 {
+		m -= s.mass[i][lo-1]
+	}
+	return max(m, 0) // a difference of sums may round below zero
 }
 
 // draw is a child drawn from rng: position by position, candidate k with
-// probability ∝ p_i(k) times the mass of the rest within the steps left.
+// probability ∝ p_i(k) times the mass of the rest that keeps the child
+// between the floor and the limit.
 func (s *withinSampler) draw(rng *rand.Rand) []int {
-	c, b := make([]int, len(s.p)), drawSteps
+	c, lo, hi := make([]int, len(s.p)), s.lo, drawSteps
 	w := []float64{}
 	for i, pi := range s.p {
 		w = w[:0]
 		for k, u := range s.steps[i] {
-			if u <= b {
-				w = append(w, pi[k]*s.mass[i+1][b-u])
-			} else {
-				w = append(w, 0)
-			}
+			w = append(w, pi[k]*s.between(i+1, lo-u, hi-u))
 		}
 		c[i] = draw(rng, w)
+		lo, hi = lo-s.steps[i][c[i]], hi-s.steps[i][c[i]]
+	}
+	return c
+}
+
+// mostLikely is the most likely child that draw can give: of the totals
+// of steps from the floor to the limit, the one with the largest best,
+// then the candidates that reach it, position by position. It is exact to
+// a step: mostLikelyWithin is exact, and serves when there is no floor.
+func (s *withinSampler) mostLikely() []int {
+	top := s.best[0][s.lo:]
+	b := s.lo + slices.Index(top, slices.Max(top))
+	c := make([]int, len(s.p))
+	for i, pi := range s.p {
+		most := math.Inf(-1)
+		for k, u := range s.steps[i] {
+			if u <= b {
+				if v := math.Log(pi[k]) + s.best[i+1][b-u]; v > most {
+					c[i], most = k, v
+				}
+			}
+		}
 		b -= s.steps[i][c[i]]
 	}
 	return c

@@ -159,7 +159,9 @@ func everyChild(mn *mixedNet, f func(c []int)) {
 
 // TestWithinSamplerIsConditional draws from a table whose latencies are
 // whole steps (limit drawSteps ms), where the sampler is exact, and
-// compares each child's frequency with its probability given the limit.
+// compares each child's frequency with its probability given the limit,
+// and given a floor as well (which the sampler raises by a step a
+// position).
 func TestWithinSamplerIsConditional(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	mn := &mixedNet{}
@@ -172,33 +174,77 @@ func TestWithinSamplerIsConditional(t *testing.T) {
 		mn.pos, p = append(mn.pos, mixPos{lat: lat}), append(p, softmax(w, 1))
 	}
 	limit := float64(drawSteps)
-	want, z := map[string]float64{}, 0.0
-	everyChild(mn, func(c []int) {
-		if mn.latencyOf(c) <= limit {
-			want[fmt.Sprint(c)] = math.Exp(logProb(p, c))
-			z += want[fmt.Sprint(c)]
+	for _, floor := range []float64{0, 2500} {
+		lo := floor + float64(len(mn.pos))*min(floor, 1)
+		want, z := map[string]float64{}, 0.0
+		everyChild(mn, func(c []int) {
+			if l := mn.latencyOf(c); l <= limit && l >= lo {
+				want[fmt.Sprint(c)] = math.Exp(logProb(p, c))
+				z += want[fmt.Sprint(c)]
+			}
+		})
+		if len(want) < 10 || len(want) > 70 {
+			t.Fatalf("floor %g: %d of 81 children within the limit: the table does not test the condition", floor, len(want))
 		}
-	})
-	if len(want) < 10 || len(want) > 70 {
-		t.Fatalf("%d of 81 children within the limit: the table does not test the condition", len(want))
-	}
-	s, ok := mn.withinSampler(p, limit)
-	if !ok {
-		t.Fatal("no child within the limit")
-	}
-	const draws = 40000
-	got := map[string]float64{}
-	for range draws {
-		got[fmt.Sprint(s.draw(rng))] += 1.0 / draws
-	}
-	for c, q := range want {
-		if q /= z; math.Abs(got[c]-q) > 4*math.Sqrt(q*(1-q)/draws)+1e-3 {
-			t.Errorf("child %s: drawn %.4f of the time, its probability within the limit is %.4f", c, got[c], q)
+		s, ok := mn.withinSampler(p, floor, limit)
+		if !ok {
+			t.Fatalf("floor %g: no child within the limit", floor)
+		}
+		const draws = 40000
+		got := map[string]float64{}
+		for range draws {
+			got[fmt.Sprint(s.draw(rng))] += 1.0 / draws
+		}
+		for c, q := range want {
+			if q /= z; math.Abs(got[c]-q) > 4*math.Sqrt(q*(1-q)/draws)+1e-3 {
+				t.Errorf("floor %g: child %s: drawn %.4f of the time, its probability between the floor and the limit is %.4f", floor, c, got[c], q)
+			}
+		}
+		for c := range got {
+			if _, ok := want[c]; !ok {
+				t.Errorf("floor %g: child %s drawn, outside the floor and the limit", floor, c)
+			}
 		}
 	}
-	for c := range got {
-		if _, ok := want[c]; !ok {
-			t.Errorf("child %s drawn, over the limit", c)
+}
+
+// TestMostLikelyBetween checks the sampler's most likely child against
+// trying every child, on random tables with a random floor: its
+// log-probability is the best of the children whose steps the sampler
+// admits, and its latency is between the floor and the limit.
+func TestMostLikelyBetween(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := range 300 {
+		mn, p := randomTable(rng, 1+rng.IntN(6))
+		limit := mn.fixed + rng.Float64()*float64(len(mn.pos))*0.7
+		floor := mn.fixed + rng.Float64()*(limit-mn.fixed)
+		s, ok := mn.withinSampler(p, floor, limit)
+		if s == nil {
+			continue // the limit is under the fixed part
+		}
+		bestLogp, admitted := math.Inf(-1), 0
+		everyChild(mn, func(c []int) {
+			var steps int
+			for i, k := range c {
+				steps += s.steps[i][k]
+			}
+			if steps >= s.lo && steps <= drawSteps {
+				admitted++
+				bestLogp = max(bestLogp, logProb(p, c))
+			}
+		})
+		if ok != (admitted > 0) {
+			t.Fatalf("table %d: ok %v, %d children admitted", trial, ok, admitted)
+		}
+		if !ok {
+			continue
+		}
+		c := s.mostLikely()
+		if l := mn.latencyOf(c); l < floor || l > limit {
+			t.Fatalf("table %d: most likely %v at %g ms, outside %g to %g", trial, c, l, floor, limit)
+		}
+		if lp := logProb(p, c); math.Abs(lp-bestLogp) > 1e-9 {
+			t.Fatalf("table %d: most likely %v has log-probability %g, the best admitted %g", trial, c, lp, bestLogp)
 		}
 	}
 }
@@ -213,7 +259,11 @@ func TestWithinSamplerLimit(t *testing.T) {
 		mn, p := randomTable(rng, 1+rng.IntN(8))
 		limit := mn.fixed + rng.Float64()*float64(len(mn.pos))*0.7
 		_, within := mn.mostLikelyWithin(p, limit)
-		s, ok := mn.withinSampler(p, limit)
+		floor := 0.0
+		if trial%2 == 1 {
+			floor = mn.fixed + rng.Float64()*(limit-mn.fixed)
+		}
+		s, ok := mn.withinSampler(p, floor, limit)
 		if ok && !within {
 			t.Fatalf("table %d: the sampler draws within %g ms, the knapsack finds no child", trial, limit)
 		}
@@ -221,8 +271,8 @@ func TestWithinSamplerLimit(t *testing.T) {
 			continue
 		}
 		for range 20 {
-			if c := s.draw(rng); mn.latencyOf(c) > limit {
-				t.Fatalf("table %d: drew %v, %g ms, over the limit %g", trial, c, mn.latencyOf(c), limit)
+			if c := s.draw(rng); mn.latencyOf(c) > limit || mn.latencyOf(c) < floor {
+				t.Fatalf("table %d: drew %v, %g ms, outside %g to %g", trial, c, mn.latencyOf(c), floor, limit)
 			}
 		}
 	}
@@ -231,7 +281,7 @@ func TestWithinSamplerLimit(t *testing.T) {
 	for range 12 {
 		mn.pos, p = append(mn.pos, mixPos{lat: []float64{1, 0.2, 0.3}}), append(p, []float64{0.999999, 0.0000005, 0.0000005})
 	}
-	s, ok := mn.withinSampler(p, 3)
+	s, ok := mn.withinSampler(p, 0, 3)
 	if !ok {
 		t.Fatal("no child within 3 ms")
 	}
@@ -246,7 +296,7 @@ func TestWithinSamplerLimit(t *testing.T) {
 	if len(seen) < 10 {
 		t.Errorf("50 draws gave %d distinct children within the limit", len(seen))
 	}
-	if _, ok := mn.withinSampler(p, 0.2*12-0.01); ok {
+	if _, ok := mn.withinSampler(p, 0, 0.2*12-0.01); ok {
 		t.Errorf("a sampler within 2.39 ms, under the fastest child's 2.4")
 	}
 }

@@ -38,6 +38,7 @@ type diffPoint struct {
 	label    string  // the sweep's "target=3 ms", or ""
 	targetMs float64 // proxyless: the latency target
 	limitMs  float64 // derive = within_target: the derived child's latency limit; 0: argmax
+	floorMs  float64 // fill: the least latency of a child derived within the limit; 0: none
 }
 
 // differentiable reports whether e's strategy is fbnet or proxyless.
@@ -85,6 +86,9 @@ func diffPoints(e *Experiment) ([]diffPoint, error) {
 			if pt.limitMs <= 0 {
 				return nil, fmt.Errorf("strategy %s: derive = within_target needs a latency target: require latency <= … ms", kind)
 			}
+			pt.floorMs = p["fill"] * pt.limitMs
+		} else if p["fill"] > 0 {
+			return nil, fmt.Errorf("strategy %s: fill bounds the latency of the children derived within the target from below: it needs derive = within_target", kind)
 		}
 		out = append(out, pt)
 	}
@@ -93,10 +97,10 @@ func diffPoints(e *Experiment) ([]diffPoint, error) {
 
 // underived says how the search of pt, which derived res, fell short of
 // what it was asked: no child within the limit of derive = within_target,
-// or fewer children than its samples, its final distribution giving no
-// other distinct one (within the limit) in the draws children makes; ""
-// when it did not.
-func (pt diffPoint) underived(res diffResult) string {
+// none above the floor of fill, or fewer children than its samples, its
+// final distribution giving no other distinct one (within the limit) in
+// the draws children makes; nil when it did not.
+func (pt diffPoint) underived(res diffResult) []string {
 	who, within := pt.kind+" search", ""
 	if pt.label != "" {
 		who += " " + pt.label
@@ -104,15 +108,23 @@ func (pt diffPoint) underived(res diffResult) string {
 	if pt.limitMs > 0 {
 		within = fmt.Sprintf(" within %g ms", pt.limitMs)
 	}
-	got, n := len(res.children), int(pt.p["samples"])
-	switch {
-	case !res.within:
-		return fmt.Sprintf("%s: derive = within_target found no child%s by the latency table; it derived each position's most likely candidate", who, within)
-	case got < n:
-		return fmt.Sprintf("%s derived %d of the %d children asked (samples = %d): its final distribution gave no other distinct child%s in %d draws",
-			who, got, n, n, within, 100*n)
+	if !res.within {
+		return []string{fmt.Sprintf("%s: derive = within_target found no child%s by the latency table; it derived each position's most likely candidate", who, within)}
 	}
-	return ""
+	var notes []string
+	band := fmt.Sprintf(" from %.4g to %g ms", pt.floorMs, pt.limitMs)
+	switch {
+	case !res.filled:
+		notes = append(notes, fmt.Sprintf("%s: fill = %g found no child%s by the latency table; it derived its children%s, with no floor",
+			who, pt.p["fill"], band, within))
+	case pt.floorMs > 0:
+		within = band
+	}
+	if got, n := len(res.children), int(pt.p["samples"]); got < n {
+		notes = append(notes, fmt.Sprintf("%s derived %d of the %d children asked (samples = %d): its final distribution gave no other distinct child%s in %d draws",
+			who, got, n, n, within, 100*n))
+	}
+	return notes
 }
 
 // trialsUp reports whether the run has its budget's trials.
@@ -130,13 +142,17 @@ func latencyLimit(cs []Constraint) float64 {
 	return 0
 }
 
+// derivationParams are the parameters of fbnet and proxyless that only
+// the derivation of children from a finished search reads.
+var derivationParams = []string{"derive", "fill", "samples"}
+
 // key is where the search of pt is stored: what its weights and
-// architecture parameters depend on (not samples and derive, which only
+// architecture parameters depend on (not derivationParams, which only
 // derivation reads).
 func (pt diffPoint) key(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed int64) string {
 	var ps []string
 	for _, k := range slices.Sorted(maps.Keys(pt.p)) {
-		if k == "samples" || k == "derive" {
+		if slices.Contains(derivationParams, k) {
 			continue
 		}
 		ps = append(ps, k+"="+strconv.FormatFloat(pt.p[k], 'g', -1, 64))
@@ -200,9 +216,7 @@ func (r *runner) runDifferentiable(ctx context.Context, stored map[int]store.Tri
 		if err != nil {
 			return fmt.Errorf("experiment %q: %s search %s: %w", e.Name, pt.kind, pt.label, err)
 		}
-		if note := pt.underived(res); note != "" {
-			r.underived = append(r.underived, note)
-		}
+		r.underived = append(r.underived, pt.underived(res)...)
 		for _, choice := range res.children {
 			if r.trialsUp() {
 				break

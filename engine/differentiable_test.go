@@ -512,6 +512,42 @@ func TestDifferentiableDeriveWithinTarget(t *testing.T) {
 		t.Errorf("four children derived as asked, yet the outcome says %q", out.Underived)
 	}
 
+	// fill: the children are between fill·limit and the limit, the first
+	// the most likely there (to a step); nothing is trained again.
+	var lats []float64
+	everyChild(mn, func(c []int) {
+		if l := mn.latencyOf(c); l <= limit {
+			lats = append(lats, l)
+		}
+	})
+	slices.Sort(lats)
+	floor := (lats[0] + lats[1]) / 2 // the children but the fastest
+	if len(lats) < 5 {
+		t.Fatalf("%d children within %g ms: the test wants 4 above the fastest", len(lats), limit)
+	}
+	within["fill"] = floor / limit
+	out, epochs = runCountingEpochs(t, e, st)
+	if epochs != 0 || len(out.Trials) != 4 || len(out.Underived) != 0 {
+		t.Fatalf("fill %g: %d epochs trained, %d children, notes %q; want none, 4, none", floor/limit, epochs, len(out.Trials), out.Underived)
+	}
+	for i, c := range out.Trials {
+		if l := tableLatency(t, e, c); l > limit || l < floor {
+			t.Errorf("fill %g: child %d %v at %g ms, outside %g to %g", floor/limit, i, c.Genome, l, floor, limit)
+		}
+	}
+	s, _ := mn.withinSampler(p, floor, limit)
+	if g := mn.genome(len(e.Space.Decisions()), s.mostLikely()); !slices.Equal(out.Trials[0].Genome, g) {
+		t.Errorf("fill %g: first child %v, want the most likely from %g to %g ms, %v", floor/limit, out.Trials[0].Genome, floor, limit, g)
+	}
+	// Over every child within the limit: derived within the limit alone,
+	// as without fill, and the outcome says so.
+	within["fill"] = (lats[len(lats)-1] + limit) / 2 / limit
+	out, _ = runCountingEpochs(t, e, st)
+	if len(out.Underived) != 1 || !strings.Contains(out.Underived[0], "found no child from") || !slices.Equal(out.Trials[0].Genome, tr.Genome) {
+		t.Errorf("fill over every child: notes %q, first child %v; want the note, the child derived without fill %v", out.Underived, out.Trials[0].Genome, tr.Genome)
+	}
+	delete(within, "fill")
+
 	// Just over the fastest child: fewer children within than asked, and
 	// the outcome says so; under it, none, and it says that.
 	tight := mn.latencyOf(fastest) * (1 + 1e-9)

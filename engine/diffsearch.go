@@ -49,12 +49,13 @@ type storedArch struct {
 
 // diffResult is a finished search: its weights, the children it derives
 // (the most likely first), whether any child is within its derivation's
-// limit (true without one) and the key it is stored under.
+// limit and whether any is also above its floor (true without them), and
+// the key it is stored under.
 type diffResult struct {
-	sn       *nn.Supernet
-	children [][]int
-	within   bool
-	key      string
+	sn             *nn.Supernet
+	children       [][]int
+	within, filled bool
+	key            string
 }
 
 // diffMagic starts a stored differentiable search; the digit is the format's version.
@@ -239,8 +240,8 @@ func (r *runner) diffSearch(ctx context.Context, sv *SupernetEvaluator, mn *mixe
 		r.emit(Event{Kind: DiffEpoch, Trial: -1, Arch: &ae, Note: ae.Line()})
 	}
 	r.history = append(r.history, st.hist...)
-	children, within := st.children(int(pt.p["samples"]), epochs)
-	return diffResult{sn: st.sn, children: children, within: within, key: key}, nil
+	children, within, filled := st.children(int(pt.p["samples"]), epochs)
+	return diffResult{sn: st.sn, children: children, within: within, filled: filled, key: key}, nil
 }
 
 // loadDiff restores st from the store: the search stored under key, or
@@ -295,13 +296,15 @@ func (st *diffState) argmax() []int {
 // most likely candidate at every position (both papers), or with a limit
 // (derive = within_target) the most likely child whose table latency is
 // within it, and then the draws come from p conditioned on being within
-// the limit (withinSampler). The draws come from the seed (as an epoch
-// after the last, epochs); a distribution too sure of itself to give n
-// distinct children in 100·n draws gives fewer. within is false when a
-// limit leaves no child: then the one child is the most likely, to be
-// pruned.
-func (st *diffState) children(n, epochs int) (out [][]int, within bool) {
-	p, limit, first := st.probs(), st.pt.limitMs, st.argmax()
+// the limit (withinSampler). With a floor as well (fill), it is the most
+// likely child between the two (to a step), and so are the draws. The
+// draws come from the seed (as an epoch after the last, epochs); a
+// distribution too sure of itself to give n distinct children in 100·n
+// draws gives fewer. within is false when a limit leaves no child: then
+// the one child is the most likely, to be pruned; filled is false when a
+// floor leaves none: then the children are derived within the limit alone.
+func (st *diffState) children(n, epochs int) (out [][]int, within, filled bool) {
+	p, lo, hi, first := st.probs(), st.pt.floorMs, st.pt.limitMs, st.argmax()
 	rng := st.epochRNG(epochs)
 	drawOne := func() []int {
 		c := make([]int, len(p))
@@ -310,27 +313,34 @@ func (st *diffState) children(n, epochs int) (out [][]int, within bool) {
 		}
 		return c
 	}
-	if limit > 0 {
-		c, ok := st.mn.mostLikelyWithin(p, limit)
+	if hi > 0 {
+		c, ok := st.mn.mostLikelyWithin(p, hi)
 		if !ok {
-			return [][]int{first}, false
+			return [][]int{first}, false, false
 		}
 		first = c
-		if s, ok := st.mn.withinSampler(p, limit); ok {
+		s, ok := st.mn.withinSampler(p, lo, hi)
+		if !ok && lo > 0 {
+			lo = 0
+			s, ok = st.mn.withinSampler(p, 0, hi)
+		} else if lo > 0 {
+			first = s.mostLikely()
+		}
+		if ok {
 			drawOne = func() []int { return s.draw(rng) }
 		}
 	}
 	out = [][]int{first}
 	for try := 0; len(out) < n && try < 100*n; try++ {
 		c := drawOne()
-		if limit > 0 && st.mn.latencyOf(c) > limit {
+		if l := st.mn.latencyOf(c); hi > 0 && (l > hi || l < lo) {
 			continue
 		}
 		if !slices.ContainsFunc(out, func(o []int) bool { return slices.Equal(o, c) }) {
 			out = append(out, c)
 		}
 	}
-	return out, true
+	return out, true, lo == st.pt.floorMs
 }
 
 // probs is softmax(θ) of every searched position.
