@@ -42,9 +42,10 @@ var differentiableKinds = []string{"fbnet", "proxyless"}
 type diffResult struct {
 	Strategy string `json:"strategy"` // the experiment, named after its strategy
 	Seed     int64  `json:"seed"`
-	// Derive and Samples are how a differentiable search derived its
-	// children (its strategy's derive and samples).
+	// Derive, Fill and Samples are how a differentiable search derived
+	// its children (its strategy's derive, fill and samples).
 	Derive       string   `json:"derive,omitempty"`
+	Fill         float64  `json:"fill,omitempty"`
 	Samples      int      `json:"samples,omitempty"`
 	Family       string   `json:"family"` // "differentiable" or "black-box"
 	TargetMs     float64  `json:"target_ms"`
@@ -87,7 +88,8 @@ type diffBench struct {
 	// seeds (Runs has each seed's).
 	BlackBoxTimeS float64      `json:"blackbox_time_s"`
 	Derive        string       `json:"derive,omitempty"` // how the differentiable searches derived their children, when they agree
-	Results       []diffResult `json:"results"`          // every search of every seed, in order
+	Fill          float64      `json:"fill,omitempty"`
+	Results       []diffResult `json:"results"` // every search of every seed, in order
 	// GoalMet: every differentiable child is in spec and at least as accurate
 	// as every black-box search's best, and the black-box searches had at
 	// least three times the wall time of the slowest differentiable one.
@@ -150,6 +152,8 @@ type diffOptions struct {
 	train      int     // training images; 0: the spec's
 	samples    int     // children each differentiable search derives and retrains; 0: the spec's
 	derive     string  // the differentiable searches' derive; "": the spec's
+	fill       float64 // the differentiable searches' fill, if fillSet; else the spec's
+	fillSet    bool
 	// finalEpochs and finalSeeds: every search's child is trained again
 	// for finalEpochs epochs with seeds 1000+1 … 1000+finalSeeds; 0: not.
 	finalEpochs, finalSeeds int
@@ -189,6 +193,7 @@ func init() {
   hwnas bench differentiable --derive argmax --samples 1   # the papers' derivation, one child`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.fillSet = cmd.Flags().Changed("fill")
 			if err := o.check(); err != nil {
 				return &exitError{2, "hwnas bench differentiable: " + err.Error()}
 			}
@@ -212,6 +217,7 @@ func init() {
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
 	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, all retrained, the most accurate kept (FBNet trains 6; default: the spec's 6)")
 	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec, then draws conditioned on it; default: the spec's within_target)")
+	f.Float64Var(&o.fill, "fill", 0, "with derive = within_target, the least share of the spec the derived children's table latency takes (0.95: from 0.95 of it to it; 0: no floor; default: the spec's, 0)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
 	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 2000)")
 	f.IntVar(&o.finalEpochs, "final-epochs", 8, "train every search's child within the spec again for this many epochs, once per final seed, and compare them by mean test accuracy (0: not)")
@@ -237,6 +243,10 @@ func (o diffOptions) check() error {
 		return fmt.Errorf("--strategies is empty")
 	case o.derive != "" && deriveIndex(o.derive) < 0:
 		return fmt.Errorf("--derive is argmax or within_target, not %q", o.derive)
+	case o.fill < 0 || o.fill > 1:
+		return fmt.Errorf("--fill is a share of the latency spec, from 0 to 1, not %g", o.fill)
+	case o.fill > 0 && o.derive == "argmax":
+		return fmt.Errorf("--fill %g bounds the latency of children derived within the spec: it needs --derive within_target", o.fill)
 	case o.time == 0 && !slices.ContainsFunc(strings.Split(o.strategies, ","), isDifferentiable):
 		return fmt.Errorf("--strategies %s has no differentiable search to time the black-box ones by: give --time", o.strategies)
 	}
@@ -244,14 +254,14 @@ func (o diffOptions) check() error {
 }
 
 // derivation is how the differentiable strategy st derives its children:
-// its derive parameter's word and its samples.
-func derivation(st engine.StrategySpec) (derive string, samples int) {
+// its derive parameter's word, its fill and its samples.
+func derivation(st engine.StrategySpec) (derive string, fill float64, samples int) {
 	k, _ := search.Kind(st.Kind)
 	p, err := k.Resolve(st.Params)
 	if err != nil {
-		return "", 0
+		return "", 0, 0
 	}
-	return deriveWords(st.Kind)[int(p["derive"])], int(p["samples"])
+	return deriveWords(st.Kind)[int(p["derive"])], p["fill"], int(p["samples"])
 }
 
 // deriveIndex is the value of the derive parameter named name, -1 for none.
@@ -310,25 +320,24 @@ func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*di
 		b.Results, b.Runs = append(b.Results, rs...), append(b.Runs, run)
 	}
 	b.summarise()
-	b.Derive = commonDerive(b.Results)
+	b.Derive, b.Fill = commonDerive(b.Results)
 	b.LoadAverage = loadAverage()
 	return b, nil
 }
 
 // commonDerive is the derivation of every differentiable search of rs,
 // "" when they differ or there is none.
-func commonDerive(rs []diffResult) string {
-	d := ""
+func commonDerive(rs []diffResult) (derive string, fill float64) {
 	for _, r := range rs {
 		switch {
 		case r.Family != "differentiable":
-		case d == "":
-			d = r.Derive
-		case d != r.Derive:
-			return ""
+		case derive == "":
+			derive, fill = r.Derive, r.Fill
+		case derive != r.Derive || fill != r.Fill:
+			return "", 0
 		}
 	}
-	return d
+	return derive, fill
 }
 
 // benchSeed runs the searches of exps, the differentiable ones first (they
@@ -588,6 +597,9 @@ func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
 	if o.derive != "" {
 		p["derive"] = float64(deriveIndex(o.derive))
 	}
+	if o.fillSet {
+		p["fill"] = o.fill
+	}
 	return p
 }
 
@@ -653,7 +665,7 @@ func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
 	if isDifferentiable(e.Strategy.Kind) {
 		r.Family, want = "differentiable", []engine.Status{engine.Retrained}
 		r.Trials = len(out.Trials) - out.Counts.Retrained // the retrained copies are not children of their own
-		r.Derive, r.Samples = derivation(e.Strategy)
+		r.Derive, r.Fill, r.Samples = derivation(e.Strategy)
 	}
 	best := -1
 	for i, t := range out.Trials {
@@ -741,7 +753,10 @@ func writeDiffBench(w io.Writer, b *diffBench) {
 		fmt.Fprintf(w, "space %s (%d genomes) on %s, spec %s, seeds %d-%d; black-box searches: %.3gx the slower differentiable search of their seed\n",
 			b.Space, b.Genomes, b.Platform, b.Spec, b.Seed, b.Seed+int64(b.Seeds)-1, b.Ratio)
 	}
-	if b.Derive != "" {
+	switch {
+	case b.Derive != "" && b.Fill > 0:
+		fmt.Fprintf(w, "differentiable searches: derive = %s, fill = %g, the most likely child from %g of the spec to the spec\n", b.Derive, b.Fill, b.Fill)
+	case b.Derive != "":
 		how := map[string]string{"argmax": "each position's most likely candidate", "within_target": "the most likely child within the spec"}[b.Derive]
 		fmt.Fprintf(w, "differentiable searches: derive = %s, %s\n", b.Derive, how)
 	}

@@ -230,6 +230,9 @@ func TestBenchDifferentiableBadFlags(t *testing.T) {
 		{[]string{"--final-seeds", "0"}, "--final-seeds must be at least 1"},
 		{[]string{"--seeds", "0"}, "--seeds must be at least 1"},
 		{[]string{"--derive", "inside"}, `--derive is argmax or within_target, not "inside"`},
+		{[]string{"--fill", "1.5"}, "--fill is a share of the latency spec, from 0 to 1, not 1.5"},
+		{[]string{"--fill", "-0.5"}, "--fill is a share of the latency spec, from 0 to 1, not -0.5"},
+		{[]string{"--fill", "0.9", "--derive", "argmax"}, "--fill 0.9 bounds the latency of children derived within the spec: it needs --derive within_target"},
 		{[]string{"--strategies", "reinforce"}, "no differentiable search to time the black-box ones by: give --time"},
 		{[]string{"--strategies", "nope", "--time", "1s"}, `experiment "nope"`},
 	} {
@@ -370,24 +373,24 @@ func TestBenchDifferentiableEpochs(t *testing.T) {
 
 // TestBenchDifferentiableSamples: --samples makes each differentiable
 // search derive and retrain that many children, within its trial budget,
-// --derive sets how, and both leave the black boxes alone.
+// --derive and --fill set how, and they leave the black boxes alone.
 func TestBenchDifferentiableSamples(t *testing.T) {
 	spec, err := dsl.LoadSource("differentiable_mnist.hwnas", differentiableSpec, dsl.ReadFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"fbnet", "proxyless", "evolution"} {
-		e, err := diffExperiment(spec, name, diffOptions{samples: 6, derive: "within_target"})
+		e, err := diffExperiment(spec, name, diffOptions{samples: 6, derive: "within_target", fill: 0.9, fillSet: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain, e.Strategy.Params["derive"])
-		want := fmt.Sprint(6, 6, 6, search.DeriveWithinTarget)
+		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain, e.Strategy.Params["derive"], e.Strategy.Params["fill"])
+		want := fmt.Sprint(6, 6, 6, search.DeriveWithinTarget, 0.9)
 		if name == "evolution" {
-			want = "0 0 0 0"
+			want = "0 0 0 0 0"
 		}
 		if got != want {
-			t.Errorf("%s with --samples 6 --derive within_target: samples, trial budget, retrain, derive = %s; want %s", name, got, want)
+			t.Errorf("%s with --samples 6 --derive within_target --fill 0.9: samples, trial budget, retrain, derive, fill = %s; want %s", name, got, want)
 		}
 	}
 }
@@ -396,18 +399,22 @@ func TestBenchDifferentiableSamples(t *testing.T) {
 // used it; black boxes have none.
 func TestCommonDerive(t *testing.T) {
 	fb := diffResult{Family: "differentiable", Derive: "within_target"}
+	filled := diffResult{Family: "differentiable", Derive: "within_target", Fill: 0.95}
 	px := diffResult{Family: "differentiable", Derive: "argmax"}
 	bb := diffResult{Family: "black-box"}
 	for _, c := range []struct {
-		rs   []diffResult
-		want string
+		rs     []diffResult
+		derive string
+		fill   float64
 	}{
-		{[]diffResult{fb, fb, bb}, "within_target"},
-		{[]diffResult{bb, fb, px}, ""},
-		{[]diffResult{bb}, ""},
+		{[]diffResult{fb, fb, bb}, "within_target", 0},
+		{[]diffResult{filled, bb, filled}, "within_target", 0.95},
+		{[]diffResult{fb, filled}, "", 0},
+		{[]diffResult{bb, fb, px}, "", 0},
+		{[]diffResult{bb}, "", 0},
 	} {
-		if got := commonDerive(c.rs); got != c.want {
-			t.Errorf("commonDerive(%+v) = %q, want %q", c.rs, got, c.want)
+		if d, f := commonDerive(c.rs); d != c.derive || f != c.fill {
+			t.Errorf("commonDerive(%+v) = %q, %g; want %q, %g", c.rs, d, f, c.derive, c.fill)
 		}
 	}
 }
