@@ -150,6 +150,7 @@ type diffOptions struct {
 	epochs     int     // differentiable searches' epochs; 0: the spec's
 	targetMs   float64 // the latency spec; 0: the spec's
 	train      int     // training images; 0: the spec's
+	childEp    int     // epochs every child is trained for, by every search; 0: the spec's
 	samples    int     // children each differentiable search derives and retrains; 0: the spec's
 	derive     string  // the differentiable searches' derive; "": the spec's
 	fill       float64 // the differentiable searches' fill, if fillSet; else the spec's
@@ -219,6 +220,7 @@ func init() {
 	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec, then draws conditioned on it; default: the spec's within_target)")
 	f.Float64Var(&o.fill, "fill", 0, "with derive = within_target, the least share of the spec the derived children's table latency takes (0.95: from 0.95 of it to it; 0: no floor; default: the spec's, 0)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
+	f.IntVar(&o.childEp, "child-epochs", 0, "epochs every child is trained for, black-box or derived (the spec's dataset epochs; default: the spec's 2); the supernets' epochs are --epochs")
 	f.IntVar(&o.train, "train", 0, "training images (validation and test: a quarter as many; default: the spec's 2000)")
 	f.IntVar(&o.finalEpochs, "final-epochs", 8, "train every search's child within the spec again for this many epochs, once per final seed, and compare them by mean test accuracy (0: not)")
 	f.IntVar(&o.finalSeeds, "final-seeds", 3, "seeds of the final training (1001, 1002, …), the same for every child")
@@ -235,8 +237,8 @@ func (o diffOptions) check() error {
 		return fmt.Errorf("--seeds must be at least 1")
 	case o.time < 0 || o.ratio <= 0:
 		return fmt.Errorf("--time must not be negative and --ratio must be positive")
-	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.finalEpochs < 0 || o.samples < 0:
-		return fmt.Errorf("--epochs, --target, --train, --samples and --final-epochs must not be negative")
+	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.childEp < 0 || o.finalEpochs < 0 || o.samples < 0:
+		return fmt.Errorf("--epochs, --target, --train, --child-epochs, --samples and --final-epochs must not be negative")
 	case o.finalEpochs > 0 && o.finalSeeds < 1:
 		return fmt.Errorf("--final-seeds must be at least 1 with --final-epochs")
 	case o.strategies == "":
@@ -564,6 +566,9 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 	}
 	if o.train > 0 {
 		e.Fidelity.Train, e.Fidelity.Val, e.Fidelity.Test = o.train, max(o.train/4, 1), max(o.train/4, 1)
+	}
+	if o.childEp > 0 {
+		e.Fidelity.Epochs = o.childEp
 	}
 	if o.targetMs > 0 {
 		e.Constraints = slices.Clone(e.Constraints)

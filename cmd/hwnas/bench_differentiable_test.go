@@ -227,6 +227,7 @@ func TestBenchDifferentiableBadFlags(t *testing.T) {
 		{[]string{"--epochs", "-1"}, "must not be negative"},
 		{[]string{"--final-epochs", "-1"}, "must not be negative"},
 		{[]string{"--samples", "-1"}, "must not be negative"},
+		{[]string{"--child-epochs", "-1"}, "must not be negative"},
 		{[]string{"--final-seeds", "0"}, "--final-seeds must be at least 1"},
 		{[]string{"--seeds", "0"}, "--seeds must be at least 1"},
 		{[]string{"--derive", "inside"}, `--derive is argmax or within_target, not "inside"`},
@@ -373,16 +374,20 @@ func TestBenchDifferentiableEpochs(t *testing.T) {
 
 // TestBenchDifferentiableSamples: --samples makes each differentiable
 // search derive and retrain that many children, within its trial budget,
-// --derive and --fill set how, and they leave the black boxes alone.
+// --derive and --fill set how, and they leave the black boxes alone;
+// --child-epochs sets every search's training of a child.
 func TestBenchDifferentiableSamples(t *testing.T) {
 	spec, err := dsl.LoadSource("differentiable_mnist.hwnas", differentiableSpec, dsl.ReadFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"fbnet", "proxyless", "evolution"} {
-		e, err := diffExperiment(spec, name, diffOptions{samples: 6, derive: "within_target", fill: 0.9, fillSet: true})
+		e, err := diffExperiment(spec, name, diffOptions{samples: 6, derive: "within_target", fill: 0.9, fillSet: true, childEp: 8})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if e.Fidelity.Epochs != 8 {
+			t.Errorf("%s with --child-epochs 8: children trained %d epochs", name, e.Fidelity.Epochs)
 		}
 		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain, e.Strategy.Params["derive"], e.Strategy.Params["fill"])
 		want := fmt.Sprint(6, 6, 6, search.DeriveWithinTarget, 0.9)
