@@ -84,6 +84,9 @@ type diffBench struct {
 	Seed     int64   `json:"seed"`  // the first seed
 	Seeds    int     `json:"seeds"` // seeds that finished: Seed, Seed+1, …
 	Ratio    float64 `json:"ratio"` // black-box wall time / the slowest differentiable search's
+	// ChildEpochs is the epochs every child was trained for, black-box or
+	// retrained (the spec's dataset epochs, or --child-epochs).
+	ChildEpochs int `json:"child_epochs"`
 	// BlackBoxTimeS is each black-box search's wall time, the mean over the
 	// seeds (Runs has each seed's).
 	BlackBoxTimeS float64      `json:"blackbox_time_s"`
@@ -295,7 +298,7 @@ func benchDifferentiable(ctx context.Context, o diffOptions, log io.Writer) (*di
 		}
 	}
 	e0 := exps[0]
-	b := &diffBench{Space: e0.Space.Name(), Genomes: arch.Size(e0.Space), Seed: e0.Seed, Ratio: o.ratio, FinalEpochs: o.finalEpochs}
+	b := &diffBench{Space: e0.Space.Name(), Genomes: arch.Size(e0.Space), Seed: e0.Seed, Ratio: o.ratio, ChildEpochs: e0.Fidelity.Epochs, FinalEpochs: o.finalEpochs}
 	if d := e0.Hardware.Pool.Devices; len(d) > 0 {
 		b.Platform = d[0].Name
 	}
@@ -757,6 +760,9 @@ func writeDiffBench(w io.Writer, b *diffBench) {
 	} else {
 		fmt.Fprintf(w, "space %s (%d genomes) on %s, spec %s, seeds %d-%d; black-box searches: %.3gx the slower differentiable search of their seed\n",
 			b.Space, b.Genomes, b.Platform, b.Spec, b.Seed, b.Seed+int64(b.Seeds)-1, b.Ratio)
+	}
+	if b.ChildEpochs > 0 {
+		fmt.Fprintf(w, "every child trained %d epochs, black-box or retrained\n", b.ChildEpochs)
 	}
 	switch {
 	case b.Derive != "" && b.Fill > 0:

@@ -60,7 +60,7 @@ func TestDiffBenchSeeds(t *testing.T) {
 		return r
 	}
 	met, notMet := true, false
-	b := &diffBench{Space: "mobile", Genomes: 629856, Platform: "PYNQ-Z1", Spec: "latency_ms <= 0.3", Seed: 1, Ratio: 3, FinalEpochs: 8, FinalSeeds: []int64{1001},
+	b := &diffBench{Space: "mobile", Genomes: 629856, Platform: "PYNQ-Z1", Spec: "latency_ms <= 0.3", Seed: 1, Ratio: 3, ChildEpochs: 2, FinalEpochs: 8, FinalSeeds: []int64{1001},
 		Results: []diffResult{
 			res(1, "fbnet", "differentiable", 0.29, 0.90, 0.95), res(1, "evolution", "black-box", 0.28, 0.88, 0.93),
 			res(2, "fbnet", "differentiable", 0.29, 0.86, 0.92), res(2, "evolution", "black-box", 0.31, 0.95, 0.99), // evolution's child out of spec: left out of its mean
@@ -250,7 +250,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains networks")
 	}
-	out, err := runCLI(t, "bench", "differentiable", "--json", "--epochs", "3", "--train", "64", "--target", "0.25", "--ratio", "0.5")
+	out, err := runCLI(t, "bench", "differentiable", "--json", "--epochs", "3", "--train", "64", "--target", "0.25", "--ratio", "0.5", "--child-epochs", "1")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -258,7 +258,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &b); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if b.Platform != "PYNQ-Z1" || b.Spec != "latency_ms <= 0.25" || b.Ratio != 0.5 || len(b.Results) != 4 || b.GoalMet || b.Derive != "within_target" {
+	if b.Platform != "PYNQ-Z1" || b.Spec != "latency_ms <= 0.25" || b.Ratio != 0.5 || b.ChildEpochs != 1 || len(b.Results) != 4 || b.GoalMet || b.Derive != "within_target" {
 		t.Fatalf("bench %+v", b)
 	}
 	var slowest float64
