@@ -112,6 +112,7 @@ const drawSteps = 1 << 12
 // floor if one is given (derive = within_target, fill).
 type withinSampler struct {
 	p     [][]float64
+	logp  [][]float64 // log p
 	steps [][]int     // steps[i][k]: candidate k's latency at position i in steps, rounded up
 	lo    int         // the fewest steps a child may take: its latency is then at least the floor
 	mass  [][]float64 // mass[i][b]: the probability that positions i… take at most b steps, each row scaled to a maximum of 1
@@ -133,7 +134,7 @@ func (mn *mixedNet) withinSampler(p [][]float64, floor, limit float64) (s *withi
 		return nil, false
 	}
 	step := budget / drawSteps
-	s = &withinSampler{p: p, steps: make([][]int, n), mass: make([][]float64, n+1), best: make([][]float64, n+1)}
+	s = &withinSampler{p: p, logp: make([][]float64, n), steps: make([][]int, n), mass: make([][]float64, n+1), best: make([][]float64, n+1)}
 	if floor > mn.fixed && step > 0 {
 		s.lo = min(int(math.Ceil((floor-mn.fixed)/step))+n, drawSteps+1)
 	}
@@ -152,9 +153,8 @@ func (mn *mixedNet) withinSampler(p [][]float64, floor, limit float64) (s *withi
 			}
 			s.steps[i] = append(s.steps[i], u)
 		}
-		logp := make([]float64, len(p[i]))
-		for k, pk := range p[i] {
-			logp[k] = math.Log(pk)
+		for _, pk := range p[i] {
+			s.logp[i] = append(s.logp[i], math.Log(pk))
 		}
 		row, best := make([]float64, drawSteps+1), make([]float64, drawSteps+1)
 		for b := range row {
@@ -162,7 +162,7 @@ func (mn *mixedNet) withinSampler(p [][]float64, floor, limit float64) (s *withi
 			for k, u := range s.steps[i] {
 				if u <= b {
 					row[b] += p[i][k] * s.mass[i+1][b-u]
-					best[b] = max(best[b], logp[k]+s.best[i+1][b-u])
+					best[b] = max(best[b], s.logp[i][k]+s.best[i+1][b-u])
 				}
 			}
 		}
@@ -214,11 +214,11 @@ func (s *withinSampler) mostLikely() []int {
 	top := s.best[0][s.lo:]
 	b := s.lo + slices.Index(top, slices.Max(top))
 	c := make([]int, len(s.p))
-	for i, pi := range s.p {
+	for i, lp := range s.logp {
 		most := math.Inf(-1)
 		for k, u := range s.steps[i] {
 			if u <= b {
-				if v := math.Log(pi[k]) + s.best[i+1][b-u]; v > most {
+				if v := lp[k] + s.best[i+1][b-u]; v > most {
 					c[i], most = k, v
 				}
 			}

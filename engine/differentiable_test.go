@@ -521,10 +521,10 @@ func TestDifferentiableDeriveWithinTarget(t *testing.T) {
 		}
 	})
 	slices.Sort(lats)
-	floor := (lats[0] + lats[1]) / 2 // the children but the fastest
 	if len(lats) < 5 {
 		t.Fatalf("%d children within %g ms: the test wants 4 above the fastest", len(lats), limit)
 	}
+	floor := (lats[0] + lats[1]) / 2 // the children but the fastest
 	within["fill"] = floor / limit
 	out, epochs = runCountingEpochs(t, e, st)
 	if epochs != 0 || len(out.Trials) != 4 || len(out.Underived) != 0 {

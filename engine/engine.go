@@ -107,10 +107,10 @@ type Outcome struct {
 	// before the budget ran out: a small space (or grid) fully searched. It
 	// is not stored: an outcome read back with Load leaves it false.
 	Exhausted bool
-	// Underived says, for a differentiable search, of each search that
-	// derived fewer children than its samples asked, or no child within the
-	// target of derive = within_target, what it derived and why. It is not
-	// stored either.
+	// Underived says, of each differentiable search that derived fewer
+	// children than its samples asked, no child within the target of
+	// derive = within_target, or none above the floor of fill, what it
+	// derived and why. It is not stored either.
 	Underived []string
 	// ArchHistory is, for a differentiable search (fbnet, proxyless), the
 	// report of every epoch of every search run, in order: a sweep's

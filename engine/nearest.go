@@ -58,8 +58,8 @@ func nearest(ts []Trial, c Constraint) (id int, v float64, ok bool) {
 }
 
 // Notes are what a summary says of the run beside its counts: that the
-// search space is exhausted, and each differentiable search that derived
-// fewer children than asked.
+// search space is exhausted, and how each differentiable search fell short
+// of the children it was asked to derive (Underived).
 func (o *Outcome) Notes() []string {
 	var out []string
 	if note := o.ExhaustedNote(); note != "" {
