@@ -153,7 +153,7 @@ func diffParams() []Param {
 		{Name: "split", Default: 0.8, Min: 0.05, Max: 0.95, Doc: "share of the training split that trains the weights; the rest trains the architecture parameters (FBNet 80 %)"},
 		{Name: "derive", Default: 0, Min: 0, Max: 1, Integer: true, Choices: []string{"argmax", "within_target"}, Doc: "argmax: the derived child takes the most likely candidate at every position (both papers); within_target: the most likely child whose latency from the table is within the target (proxyless's target, fbnet's require latency <= …), and the samples after it drawn from the distribution given the target"},
 		{Name: "fill", Default: 0, Min: 0, Max: 1, Doc: "with derive = within_target, the share of the target the derived children's table latency is at least (0.95: between 0.95 T and T; hwnas's own, not the papers': the children then use the budget as a black box's do); 0: no floor"},
-		{Name: "samples", Default: 1, Min: 1, Max: 1000, Integer: true, Doc: "children derived per search: the most likely, then distinct ones drawn from the final distribution (FBNet samples 6 and trains them from scratch: retrain as many)"},
+		{Name: "samples", Default: 1, Min: 1, Max: 1000, Integer: true, Doc: "children derived per search: the most likely, then distinct ones drawn from the final distribution (FBNet samples 6 and trains them from scratch: retrain as many; retrain fewer to train the best by the supernet's weights)"},
 	}
 }
 

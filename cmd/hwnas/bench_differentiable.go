@@ -154,7 +154,8 @@ type diffOptions struct {
 	targetMs   float64 // the latency spec; 0: the spec's
 	train      int     // training images; 0: the spec's
 	childEp    int     // epochs every child is trained for, by every search; 0: the spec's
-	samples    int     // children each differentiable search derives and retrains; 0: the spec's
+	samples    int     // children each differentiable search derives; 0: the spec's
+	retrain    int     // of them, the most accurate by the supernet's weights retrained; 0: --samples, or the spec's
 	derive     string  // the differentiable searches' derive; "": the spec's
 	fill       float64 // the differentiable searches' fill, if fillSet; else the spec's
 	fillSet    bool
@@ -168,13 +169,13 @@ type diffOptions struct {
 // diffLong is the help of `hwnas bench differentiable`.
 const diffLong = `Runs examples/differentiable_mnist.hwnas (an MBConv space on the built-in MNIST,
 a 0.3 ms PYNQ-Z1 latency spec), each search in a fresh store: the differentiable
-searches (fbnet, proxyless) train their supernet, derive six children within
-the spec (--samples, --derive) and retrain them from scratch, the most
-accurate kept; then the
-black-box searches (FNAS-style reinforce, evolution) train every child they
-ask for, for --ratio times the wall time of the slower differentiable search
-(or --time). Prints, per search, the child's model latency,
-its validation accuracy trained from scratch, whether it meets the spec and the
+searches (fbnet, proxyless) train their supernet, derive 48 children within
+the spec (--samples, --derive), score them with the supernet's weights and
+retrain the six best from scratch (--retrain), the most accurate kept; then
+the black-box searches (FNAS-style reinforce, evolution) train every child
+they ask for, for --ratio times the wall time of the slower differentiable
+search (or --time). Prints, per search, the child's model latency, its
+validation accuracy trained from scratch, whether it meets the spec and the
 search's wall time. Then every child within the spec is trained again for
 --final-epochs epochs, once per final seed (the same seeds for all), and the
 children are compared by their mean test accuracy. With --seeds, all of it
@@ -191,7 +192,8 @@ func init() {
 		Long:  diffLong,
 		Example: `  hwnas bench differentiable --json
   hwnas bench differentiable --ratio 3 --epochs 30
-  hwnas bench differentiable --strategies proxyless,reinforce,evolution --samples 6
+  hwnas bench differentiable --samples 6   # FBNet's protocol: six drawn children, all retrained
+  hwnas bench differentiable --samples 200 --retrain 6
   hwnas bench differentiable --strategies reinforce,evolution --time 2m
   hwnas bench differentiable --seeds 5 --final-seeds 10 --json
   hwnas bench differentiable --derive argmax --samples 1   # the papers' derivation, one child`,
@@ -219,7 +221,8 @@ func init() {
 	f.DurationVar(&o.time, "time", 0, "wall time of each black-box search (default: --ratio times the slower differentiable search's)")
 	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
-	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, all retrained, the most accurate kept (FBNet trains 6; default: the spec's 6)")
+	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, scored with the supernet's weights (default: the spec's 48; it also sets --retrain unless given)")
+	f.IntVar(&o.retrain, "retrain", 0, "children each differentiable search retrains from scratch, the most accurate of its derived ones with the supernet's weights; the most accurate retrained is kept (FBNet trains 6; default: --samples if given, else the spec's 6)")
 	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec, then draws conditioned on it; default: the spec's within_target)")
 	f.Float64Var(&o.fill, "fill", 0, "with derive = within_target, the least share of the spec the derived children's table latency takes (0.95: from 0.95 of it to it; 0: no floor; default: the spec's, 0)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
@@ -240,8 +243,8 @@ func (o diffOptions) check() error {
 		return fmt.Errorf("--seeds must be at least 1")
 	case o.time < 0 || o.ratio <= 0:
 		return fmt.Errorf("--time must not be negative and --ratio must be positive")
-	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.childEp < 0 || o.finalEpochs < 0 || o.samples < 0:
-		return fmt.Errorf("--epochs, --target, --train, --child-epochs, --samples and --final-epochs must not be negative")
+	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.childEp < 0 || o.finalEpochs < 0 || o.samples < 0 || o.retrain < 0:
+		return fmt.Errorf("--epochs, --target, --train, --child-epochs, --samples, --retrain and --final-epochs must not be negative")
 	case o.finalEpochs > 0 && o.finalSeeds < 1:
 		return fmt.Errorf("--final-seeds must be at least 1 with --final-epochs")
 	case o.strategies == "":
@@ -589,7 +592,8 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 
 // withDiffOptions is the differentiable experiment e's strategy
 // parameters (a clone) with o's --epochs, --samples and --derive applied;
-// --samples also sets e's trial budget and retraining.
+// --samples also sets e's trial budget and retraining, --retrain the
+// retraining alone.
 func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
 	p := maps.Clone(e.Strategy.Params)
 	if o.epochs > 0 {
@@ -601,6 +605,9 @@ func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
 	if o.samples > 0 {
 		p["samples"] = float64(o.samples)
 		e.Budget.Trials, e.Retrain = o.samples, o.samples
+	}
+	if o.retrain > 0 {
+		e.Retrain = o.retrain
 	}
 	if o.derive != "" {
 		p["derive"] = float64(deriveIndex(o.derive))

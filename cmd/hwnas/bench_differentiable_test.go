@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -227,6 +228,7 @@ func TestBenchDifferentiableBadFlags(t *testing.T) {
 		{[]string{"--epochs", "-1"}, "must not be negative"},
 		{[]string{"--final-epochs", "-1"}, "must not be negative"},
 		{[]string{"--samples", "-1"}, "must not be negative"},
+		{[]string{"--retrain", "-2"}, "must not be negative"},
 		{[]string{"--child-epochs", "-1"}, "must not be negative"},
 		{[]string{"--final-seeds", "0"}, "--final-seeds must be at least 1"},
 		{[]string{"--seeds", "0"}, "--seeds must be at least 1"},
@@ -269,7 +271,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 		}
 		if family == "differentiable" {
 			slowest = max(slowest, r.SearchS)
-			if r.Trials < 1 || r.Trials > 6 || r.Derive != "within_target" || r.Samples != 6 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
+			if r.Trials < 1 || r.Trials > 48 || r.Trained > 6 || r.Derive != "within_target" || r.Samples != 48 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
 				t.Errorf("derived child of %s: %+v", r.Strategy, r)
 			}
 		} else if r.SearchS < b.BlackBoxTimeS || r.Trained == 0 || r.Accuracy == nil {
@@ -396,6 +398,17 @@ func TestBenchDifferentiableSamples(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s with --samples 6 --derive within_target --fill 0.9: samples, trial budget, retrain, derive, fill = %s; want %s", name, got, want)
+		}
+	}
+	// --retrain sets the retraining alone, with or without --samples.
+	for _, o := range []diffOptions{{samples: 12, retrain: 6}, {retrain: 2}} {
+		e, err := diffExperiment(spec, "fbnet", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := cmp.Or(o.samples, 48) // else the spec's samples and trial budget
+		if int(e.Strategy.Params["samples"]) != want || e.Budget.Trials != want || e.Retrain != o.retrain {
+			t.Errorf("fbnet with --samples %d --retrain %d: samples %g, trial budget %d, retrain %d", o.samples, o.retrain, e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain)
 		}
 	}
 }
