@@ -245,6 +245,8 @@ func (o diffOptions) check() error {
 		return fmt.Errorf("--time must not be negative and --ratio must be positive")
 	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.childEp < 0 || o.finalEpochs < 0 || o.samples < 0 || o.retrain < 0:
 		return fmt.Errorf("--epochs, --target, --train, --child-epochs, --samples, --retrain and --final-epochs must not be negative")
+	case o.samples > 0 && o.retrain > o.samples:
+		return fmt.Errorf("--retrain %d is more than the %d children each search derives (--samples): it retrains some of them", o.retrain, o.samples)
 	case o.finalEpochs > 0 && o.finalSeeds < 1:
 		return fmt.Errorf("--final-seeds must be at least 1 with --final-epochs")
 	case o.strategies == "":

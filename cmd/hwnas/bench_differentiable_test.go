@@ -229,6 +229,7 @@ func TestBenchDifferentiableBadFlags(t *testing.T) {
 		{[]string{"--final-epochs", "-1"}, "must not be negative"},
 		{[]string{"--samples", "-1"}, "must not be negative"},
 		{[]string{"--retrain", "-2"}, "must not be negative"},
+		{[]string{"--samples", "6", "--retrain", "8"}, "--retrain 8 is more than the 6 children each search derives (--samples): it retrains some of them"},
 		{[]string{"--child-epochs", "-1"}, "must not be negative"},
 		{[]string{"--final-seeds", "0"}, "--final-seeds must be at least 1"},
 		{[]string{"--seeds", "0"}, "--seeds must be at least 1"},
