@@ -246,8 +246,6 @@ func (o diffOptions) check() error {
 		return fmt.Errorf("--time must not be negative and --ratio must be positive")
 	case o.epochs < 0 || o.targetMs < 0 || o.train < 0 || o.childEp < 0 || o.finalEpochs < 0 || o.samples < 0 || o.retrain < 0:
 		return fmt.Errorf("--epochs, --target, --train, --child-epochs, --samples, --retrain and --final-epochs must not be negative")
-	case o.samples > 0 && o.retrain > o.samples:
-		return fmt.Errorf("--retrain %d is more than the %d children each search derives (--samples): it retrains some of them", o.retrain, o.samples)
 	case o.finalEpochs > 0 && o.finalSeeds < 1:
 		return fmt.Errorf("--final-seeds must be at least 1 with --final-epochs")
 	case o.strategies == "":
@@ -569,6 +567,9 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 	e.Strategy.Params = maps.Clone(e.Strategy.Params)
 	if isDifferentiable(e.Strategy.Kind) {
 		e.Strategy.Params = withDiffOptions(&e, o)
+		if err := retrainFits(e); err != nil {
+			return e, err
+		}
 	}
 	if o.seed != 0 {
 		e.Seed = o.seed
@@ -619,6 +620,18 @@ func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
 		p["fill"] = o.fill
 	}
 	return p
+}
+
+// retrainFits reports a retraining of more children than the
+// differentiable experiment e derives (its samples, the spec's unless
+// --samples gave them), which --retrain alone can ask for.
+func retrainFits(e engine.Experiment) error {
+	info, _ := search.Kind(e.Strategy.Kind)
+	p, err := info.Resolve(e.Strategy.Params)
+	if n := int(p["samples"]); err == nil && e.Retrain > n { // else Validate says what is wrong
+		return fmt.Errorf("--retrain %d is more than the %d children experiment %s derives (samples = %d; --samples sets it)", e.Retrain, n, e.Name, n)
+	}
+	return nil
 }
 
 // scaleEpochs sets a differentiable strategy's epochs to n and its warm-up
