@@ -171,8 +171,7 @@ const diffLong = `Runs examples/differentiable_mnist.hwnas (an MBConv space on t
 a 0.3 ms PYNQ-Z1 latency spec), each search in a fresh store: the differentiable
 searches (fbnet, proxyless) train their supernet, derive 48 children within
 the spec (--samples, --derive), score them with the supernet's weights and
-retrain the best from scratch (--retrain; fbnet six, proxyless 24), the
-most accurate kept; then
+retrain the six best from scratch (--retrain), the most accurate kept; then
 the black-box searches (FNAS-style reinforce, evolution) train every child
 they ask for, for --ratio times the wall time of the slower differentiable
 search (or --time). Prints, per search, the child's model latency, its
@@ -223,7 +222,7 @@ func init() {
 	f.Float64Var(&o.ratio, "ratio", 3, "black-box wall time as a multiple of the slower differentiable search's (3: the issue's goal, a third of the time)")
 	f.IntVar(&o.epochs, "epochs", 0, "epochs of the differentiable searches, the spec's share of them warm-up (default: the spec's)")
 	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, scored with the supernet's weights (default: the spec's 48; it also sets --retrain unless given)")
-	f.IntVar(&o.retrain, "retrain", 0, "children each differentiable search retrains from scratch, the most accurate of its derived ones with the supernet's weights; the most accurate retrained is kept (FBNet trains 6; default: --samples if given, else the spec's: 6 for fbnet, 24 for proxyless)")
+	f.IntVar(&o.retrain, "retrain", 0, "children each differentiable search retrains from scratch, the most accurate of its derived ones with the supernet's weights; the most accurate retrained is kept (FBNet trains 6; default: --samples if given, else the spec's 6)")
 	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec, then draws conditioned on it; default: the spec's within_target)")
 	f.Float64Var(&o.fill, "fill", 0, "with derive = within_target, the least share of the spec the derived children's table latency takes (0.95: from 0.95 of it to it; 0: no floor; default: the spec's, 0)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")

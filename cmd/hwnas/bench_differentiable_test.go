@@ -274,7 +274,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 		}
 		if family == "differentiable" {
 			slowest = max(slowest, r.SearchS)
-			if r.Trials < 1 || r.Trials > 48 || r.Trained > map[string]int{"fbnet": 6, "proxyless": 24}[r.Strategy] || r.Derive != "within_target" || r.Samples != 48 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
+			if r.Trials < 1 || r.Trials > 48 || r.Trained > 6 || r.Derive != "within_target" || r.Samples != 48 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
 				t.Errorf("derived child of %s: %+v", r.Strategy, r)
 			}
 		} else if r.SearchS < b.BlackBoxTimeS || r.Trained == 0 || r.Accuracy == nil {
