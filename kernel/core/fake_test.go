@@ -224,6 +224,20 @@ func (f *fakeInterp) awaitStart(t *testing.T, code string) {
 	}
 }
 
+// awaitQueued waits until k's execution queue holds n requests: a request
+// the fake wire has handed over may not be queued yet, and a cell that
+// fails aborts only the queued ones.
+func awaitQueued(t *testing.T, k *Kernel, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(k.shellQ) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests queued after 10 s, want %d", len(k.shellQ), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (f *fakeInterp) Info() LanguageInfo {
 	return LanguageInfo{Name: "fake", Version: "1", Mimetype: "text/x-fake", FileExtension: ".fake", Banner: "fake banner"}
 }

@@ -144,7 +144,7 @@ func TestStatusAroundEveryRequest(t *testing.T) {
 // TestStopOnErrorAbortsQueued: a failed cell aborts the execute requests
 // queued behind it, serves the other requests, and the next cell runs.
 func TestStopOnErrorAbortsQueued(t *testing.T) {
-	_, w, f := startFake(t)
+	k, w, f := startFake(t)
 	send := func(code string, extra map[string]any) string {
 		return w.send(transport.Shell, "execute_request", executeContent(code, extra))
 	}
@@ -154,6 +154,7 @@ func TestStopOnErrorAbortsQueued(t *testing.T) {
 	b := send("result b", nil)
 	info := w.send(transport.Shell, "kernel_info_request", nil)
 	c := send("result c", nil)
+	awaitQueued(t, k, 4)
 	close(f.gate)
 	want := map[string]string{gate: "ok", failed: "error", b: "aborted", c: "aborted"}
 	for _, id := range []string{gate, failed, b, c} {
@@ -180,6 +181,7 @@ func TestStopOnErrorAbortsQueued(t *testing.T) {
 	f.awaitStart(t, "gate")
 	send("fail again", map[string]any{"stop_on_error": false})
 	e := send("result e", nil)
+	awaitQueued(t, k, 2)
 	close(f.gate)
 	if r := w.reply(e).content; r["status"] != "ok" {
 		t.Errorf("cell queued behind a failure without stop_on_error: %v", r)
