@@ -625,9 +625,7 @@ func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
 // differentiable experiment e derives (its samples, the spec's unless
 // --samples gave them), which --retrain alone can ask for.
 func retrainFits(e engine.Experiment) error {
-	info, _ := search.Kind(e.Strategy.Kind)
-	p, err := info.Resolve(e.Strategy.Params)
-	if n := int(p["samples"]); err == nil && e.Retrain > n { // else Validate says what is wrong
+	if _, _, n := derivation(e.Strategy); n > 0 && e.Retrain > n { // n is 0 for parameters Validate rejects
 		return fmt.Errorf("--retrain %d is more than the %d children experiment %s derives (samples = %d; --samples sets it)", e.Retrain, n, e.Name, n)
 	}
 	return nil
