@@ -148,11 +148,12 @@ var derivationParams = []string{"derive", "fill", "samples"}
 
 // key is where the search of pt is stored: what its weights and
 // architecture parameters depend on (not derivationParams, which only
-// derivation reads).
+// derivation reads). prior = uniform is left out: searches stored before
+// prior existed started there, and keep their key.
 func (pt diffPoint) key(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed int64) string {
 	var ps []string
 	for _, k := range slices.Sorted(maps.Keys(pt.p)) {
-		if slices.Contains(derivationParams, k) {
+		if slices.Contains(derivationParams, k) || k == "prior" && pt.p[k] == search.PriorUniform {
 			continue
 		}
 		ps = append(ps, k+"="+strconv.FormatFloat(pt.p[k], 'g', -1, 64))
@@ -167,7 +168,7 @@ func (pt diffPoint) key(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed in
 
 // warmupKey is where the warm-up of pt is stored: its key without the
 // parameters that only architecture steps read, so that the values of a
-// sweep of them share it (the warm-up trains the weights only, θ at 0).
+// sweep of them share it (the warm-up trains the weights only, θ at its prior).
 func (pt diffPoint) warmupKey(sv *SupernetEvaluator, t *lut.Table, f Fidelity, seed int64) string {
 	w := pt
 	w.p, w.targetMs = maps.Clone(pt.p), 0

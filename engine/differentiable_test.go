@@ -13,7 +13,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/hwnas/hwnas/arch"
 	"github.com/hwnas/hwnas/engine/data"
+	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/engine/store"
 	"github.com/hwnas/hwnas/fpga"
 	"github.com/hwnas/hwnas/fpga/lut"
@@ -72,9 +74,9 @@ func TestDifferentiableLatencyTerm(t *testing.T) {
 		s          StrategySpec
 		fast, slow int // trials
 	}{
-		{StrategySpec{Kind: "proxyless", Params: map[string]float64{"epochs": 4, "warmup": 1, "loss": 1, "lambda": 1, "arch_lr": 0.2},
+		{StrategySpec{Kind: "proxyless", Params: map[string]float64{"epochs": 4, "warmup": 1, "loss": 1, "lambda": 1, "arch_lr": 0.2, "prior": search.PriorUniform},
 			Sweep: "target", SweepValues: []float64{0.02, 5}}, 0, 1},
-		{StrategySpec{Kind: "fbnet", Params: map[string]float64{"epochs": 3, "warmup": 1, "arch_lr": 0.2},
+		{StrategySpec{Kind: "fbnet", Params: map[string]float64{"epochs": 3, "warmup": 1, "arch_lr": 0.2, "prior": search.PriorUniform},
 			Sweep: "beta", SweepValues: []float64{0, 4}}, 1, 0},
 	} {
 		t.Run(c.s.Kind, func(t *testing.T) {
@@ -457,7 +459,7 @@ func TestRescoreKeepsArchHistory(t *testing.T) {
 // the search is not trained again, and its child is the most likely one
 // within the limit by the table, scored as a trial within the spec.
 func TestDifferentiableDeriveWithinTarget(t *testing.T) {
-	params := map[string]float64{"epochs": 2, "warmup": 1, "arch_lr": 0.2, "beta": 0}
+	params := map[string]float64{"epochs": 2, "warmup": 1, "arch_lr": 0.2, "beta": 0, "prior": search.PriorUniform}
 	st := hwnastest.OpenStore(t, t.TempDir())
 	e := diffExperiment(t, "within", StrategySpec{Kind: "fbnet", Params: params})
 	e.Budget.Trials = 1
@@ -571,4 +573,80 @@ func TestDifferentiableDeriveWithinTarget(t *testing.T) {
 	if len(out.Underived) != 1 || !strings.Contains(out.Underived[0], "found no child within") || out.Trials[0].Status != store.Pruned {
 		t.Errorf("under the fastest child: notes %q, first child %s; want the note that none is within, the child pruned", out.Underived, out.Trials[0].Status)
 	}
+}
+
+// TestDifferentiablePrior checks where θ starts: by default at the log of
+// the space's prior, which is each candidate's share of all genomes (counted
+// here over every genome of the space), so that a choice of an mbconv and
+// skip skips half the time; with prior = uniform at 0, every candidate
+// equally likely, under the key such a search had before prior existed.
+func TestDifferentiablePrior(t *testing.T) {
+	e := diffExperiment(t, "prior", StrategySpec{Kind: "proxyless", Params: map[string]float64{"epochs": 1}})
+	mn, err := newMixedNet(e.Space, e.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := arch.Cardinalities(e.Space)
+	count := make([][]float64, len(mn.pos))
+	for i, p := range mn.pos {
+		count[i] = make([]float64, len(p.cands))
+	}
+	g, total := make([]int, len(card)), 0.0
+	for {
+		for i, p := range mn.pos {
+			n := 0
+			for k, genes := range p.genes {
+				if !slices.ContainsFunc(slices.Collect(maps.Keys(genes)), func(j int) bool { return g[j] != genes[j] }) {
+					count[i][k]++
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("genome %v takes %d candidates at %s, want 1", g, n, p.name)
+			}
+		}
+		total++
+		if !nextGenome(g, card) {
+			break
+		}
+	}
+	for _, c := range []struct {
+		prior float64
+		want  func(i, k int) float64
+	}{
+		{0, func(i, k int) float64 { return count[i][k] / total }},
+		{search.PriorUniform, func(i, k int) float64 { return 1 / float64(len(count[i])) }},
+	} {
+		pts, err := diffPoints(&Experiment{Strategy: StrategySpec{Kind: "proxyless", Params: map[string]float64{"prior": c.prior, "target": 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := newDiffState(mn, pts[0], nn.Config{}, 1)
+		for i, p := range st.probs() {
+			for k, v := range p {
+				if math.Abs(v-c.want(i, k)) > 1e-12 {
+					t.Errorf("prior %g: %s %s starts at %.4f, want %.4f", c.prior, mn.pos[i].name, mn.pos[i].cands[k], v, c.want(i, k))
+				}
+			}
+		}
+		if skip := slices.Index(mn.pos[0].cands, "skip"); c.prior == 0 && math.Abs(st.probs()[0][skip]-0.5) > 1e-12 {
+			t.Errorf("skip starts at %.4f, want 0.5: the space chooses between an mbconv and skip", st.probs()[0][skip])
+		}
+		key := pts[0].key(e.Evaluator.(*SupernetEvaluator), e.Table, e.Fidelity, e.Seed)
+		if strings.Contains(key, "prior=") != (c.prior == 0) {
+			t.Errorf("prior %g: key %q; prior = uniform must keep the key of searches stored before prior", c.prior, key)
+		}
+	}
+}
+
+// nextGenome steps g to the next genome of a space with these
+// cardinalities, in odometer order; false after the last.
+func nextGenome(g, card []int) bool {
+	for i := range g {
+		if g[i]++; g[i] < card[i] {
+			return true
+		}
+		g[i] = 0
+	}
+	return false
 }

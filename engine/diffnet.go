@@ -24,12 +24,14 @@ type mixedNet struct {
 	fixed float64 // ms: the table's entries every child has (one-candidate positions, the fixed entry)
 }
 
-// mixPos is one searched position: its candidates, their genes and latencies.
+// mixPos is one searched position: its candidates, their genes,
+// latencies and prior probabilities.
 type mixPos struct {
 	name  string
 	cands []string
 	genes []map[int]int
 	lat   []float64 // ms
+	prior []float64 // the probability that a uniformly drawn genome takes the candidate
 }
 
 // newMixedNet builds the relaxed supernet of space from the table t built
@@ -99,6 +101,7 @@ func (mn *mixedNet) position(space arch.Space, p *lut.Position, prev int, base *
 		}
 		outs = append(outs, out)
 		mp.cands, mp.genes, mp.lat = append(mp.cands, c.Candidate), append(mp.genes, c.Genes()), append(mp.lat, c.LatencyMs)
+		mp.prior = append(mp.prior, genePrior(arch.Cardinalities(space), c.Genes()))
 	}
 	if len(outs) > 1 {
 		mn.pos = append(mn.pos, mp)
@@ -106,6 +109,18 @@ func (mn *mixedNet) position(space arch.Space, p *lut.Position, prev int, base *
 		mn.fixed += mp.lat[0]
 	}
 	return outs, nil
+}
+
+// genePrior is the probability that a genome drawn uniformly, every gene
+// independently, holds genes, card giving each gene's number of choices.
+// A position's candidates select disjoint sets of genomes that cover them
+// all (lut's candidates), so their priors add up to 1.
+func genePrior(card []int, genes map[int]int) float64 {
+	p := 1.0
+	for g := range genes {
+		p /= float64(card[g])
+	}
+	return p
 }
 
 // copyLayers appends the layers of child at position pos, their names

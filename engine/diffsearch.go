@@ -14,6 +14,7 @@ import (
 	"github.com/hwnas/hwnas/engine/data"
 	"github.com/hwnas/hwnas/engine/nn"
 	"github.com/hwnas/hwnas/engine/store"
+	"github.com/hwnas/hwnas/search"
 )
 
 // archParams are the architecture parameters of a differentiable search,
@@ -177,13 +178,20 @@ func (a *archParams) fits(mn *mixedNet) error {
 	return nil
 }
 
-// newDiffState is a fresh search of pt: weights from the seed, logits 0.
+// newDiffState is a fresh search of pt: weights from the seed, θ at the
+// prior pt asks for (log of the space's prior, or 0), Adam's moments at 0.
 func newDiffState(mn *mixedNet, pt diffPoint, cfg nn.Config, seed uint64) *diffState {
 	st := &diffState{pt: pt, mn: mn, sn: nn.NewSupernet(seed), cfg: cfg, seed: seed}
 	for _, p := range mn.pos {
-		for _, s := range []*[][]float64{&st.arch.Theta, &st.arch.M1, &st.arch.M2} {
-			*s = append(*s, make([]float64, len(p.cands)))
+		theta := make([]float64, len(p.cands))
+		if pt.p["prior"] != search.PriorUniform {
+			for k, v := range p.prior {
+				theta[k] = math.Log(v)
+			}
 		}
+		st.arch.Theta = append(st.arch.Theta, theta)
+		st.arch.M1 = append(st.arch.M1, make([]float64, len(p.cands)))
+		st.arch.M2 = append(st.arch.M2, make([]float64, len(p.cands)))
 	}
 	return st
 }

@@ -140,6 +140,10 @@ var kinds = []KindInfo{
 		}...)},
 }
 
+// PriorUniform is the value of fbnet's and proxyless's prior parameter
+// that starts θ at 0, every candidate of a position equally likely.
+const PriorUniform = 1
+
 // DeriveWithinTarget is the value of fbnet's and proxyless's derive
 // parameter that derives the most likely child within the latency target.
 const DeriveWithinTarget = 1
@@ -148,7 +152,8 @@ const DeriveWithinTarget = 1
 func diffParams() []Param {
 	return []Param{
 		{Name: "epochs", Default: 8, Min: 1, Max: 10000, Integer: true, Doc: "epochs of search over the weights' share of the training split (FBNet 90 and ProxylessNAS 120 on ImageNet; 8 suits MNIST)"},
-		{Name: "warmup", Default: 2, Min: 0, Max: 10000, Integer: true, Doc: "first epochs that train the weights only, paths drawn uniformly (both papers warm up)"},
+		{Name: "warmup", Default: 2, Min: 0, Max: 10000, Integer: true, Doc: "first epochs that train the weights only, paths drawn from the prior (both papers warm up)"},
+		{Name: "prior", Default: 0, Min: 0, Max: 1, Integer: true, Choices: []string{"genome", "uniform"}, Doc: "where θ starts. genome: each candidate's probability under a uniformly drawn genome, where the black-box searches start (a choice of a block and skip skips half the time, whatever the block's variants); uniform: every candidate of a position equally likely, θ = 0 (both papers, whose positions list their candidates flat)"},
 		{Name: "arch_lr", Default: 0.05, Min: 0, Max: 10, Doc: "Adam learning rate of the architecture parameters (FBNet 0.01 and ProxylessNAS 0.006 on ImageNet, with hundreds of steps per epoch where MNIST has tens)"},
 		{Name: "split", Default: 0.8, Min: 0.05, Max: 0.95, Doc: "share of the training split that trains the weights; the rest trains the architecture parameters (FBNet 80 %)"},
 		{Name: "derive", Default: 0, Min: 0, Max: 1, Integer: true, Choices: []string{"argmax", "within_target"}, Doc: "argmax: the derived child takes the most likely candidate at every position (both papers); within_target: the most likely child whose latency from the table is within the target (proxyless's target, fbnet's require latency <= …), and the samples after it drawn from the distribution given the target"},
