@@ -43,8 +43,10 @@ type diffResult struct {
 	Strategy string `json:"strategy"` // the experiment, named after its strategy
 	Seed     int64  `json:"seed"`
 	// Derive, Fill and Samples are how a differentiable search derived
-	// its children (its strategy's derive, fill and samples).
+	// its children (its strategy's derive, fill and samples), Prior where
+	// its θ started (its prior).
 	Derive       string   `json:"derive,omitempty"`
+	Prior        string   `json:"prior,omitempty"`
 	Fill         float64  `json:"fill,omitempty"`
 	Samples      int      `json:"samples,omitempty"`
 	Family       string   `json:"family"` // "differentiable" or "black-box"
@@ -157,6 +159,7 @@ type diffOptions struct {
 	samples    int     // children each differentiable search derives; 0: the spec's
 	retrain    int     // of them, the most accurate by the supernet's weights retrained; 0: --samples, or the spec's
 	derive     string  // the differentiable searches' derive; "": the spec's
+	prior      string  // the differentiable searches' prior; "": the spec's
 	fill       float64 // the differentiable searches' fill, if fillSet; else the spec's
 	fillSet    bool
 	// finalEpochs and finalSeeds: every search's child is trained again
@@ -196,7 +199,8 @@ func init() {
   hwnas bench differentiable --samples 200 --retrain 6
   hwnas bench differentiable --strategies reinforce,evolution --time 2m
   hwnas bench differentiable --seeds 5 --final-seeds 10 --json
-  hwnas bench differentiable --derive argmax --samples 1   # the papers' derivation, one child`,
+  hwnas bench differentiable --derive argmax --samples 1   # the papers' derivation, one child
+  hwnas bench differentiable --prior uniform --seeds 5      # θ starting at 0, as in the papers`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.fillSet = cmd.Flags().Changed("fill")
@@ -224,6 +228,7 @@ func init() {
 	f.IntVar(&o.samples, "samples", 0, "children each differentiable search derives, the most likely and distinct draws from its final distribution, scored with the supernet's weights (default: the spec's 48; it also sets --retrain unless given)")
 	f.IntVar(&o.retrain, "retrain", 0, "children each differentiable search retrains from scratch, the most accurate of its derived ones with the supernet's weights; the most accurate retrained is kept (FBNet trains 6; default: --samples if given, else the spec's 6)")
 	f.StringVar(&o.derive, "derive", "", "how the differentiable searches derive their child: argmax (the most likely candidate at every position) or within_target (the most likely child within the latency spec, then draws conditioned on it; default: the spec's within_target)")
+	f.StringVar(&o.prior, "prior", "", "where the differentiable searches' θ starts: genome (each candidate's probability under a uniformly drawn genome) or uniform (θ = 0, the papers'; default: the spec's genome)")
 	f.Float64Var(&o.fill, "fill", 0, "with derive = within_target, the least share of the spec the derived children's table latency takes (0.95: from 0.95 of it to it; 0: no floor; default: the spec's, 0)")
 	f.Float64Var(&o.targetMs, "target", 0, "latency spec in ms (default: the spec's 0.3)")
 	f.IntVar(&o.childEp, "child-epochs", 0, "epochs every child is trained for, black-box or derived (the spec's dataset epochs; default: the spec's 2); the supernets' epochs are --epochs")
@@ -249,8 +254,10 @@ func (o diffOptions) check() error {
 		return fmt.Errorf("--final-seeds must be at least 1 with --final-epochs")
 	case o.strategies == "":
 		return fmt.Errorf("--strategies is empty")
-	case o.derive != "" && deriveIndex(o.derive) < 0:
+	case o.derive != "" && wordIndex("derive", o.derive) < 0:
 		return fmt.Errorf("--derive is argmax or within_target, not %q", o.derive)
+	case o.prior != "" && wordIndex("prior", o.prior) < 0:
+		return fmt.Errorf("--prior is genome or uniform, not %q", o.prior)
 	case o.fill < 0 || o.fill > 1:
 		return fmt.Errorf("--fill is a share of the latency spec, from 0 to 1, not %g", o.fill)
 	case o.fill > 0 && o.derive == "argmax":
@@ -264,22 +271,40 @@ func (o diffOptions) check() error {
 // derivation is how the differentiable strategy st derives its children:
 // its derive parameter's word, its fill and its samples.
 func derivation(st engine.StrategySpec) (derive string, fill float64, samples int) {
-	k, _ := search.Kind(st.Kind)
-	p, err := k.Resolve(st.Params)
-	if err != nil {
+	p := resolved(st)
+	if p == nil {
 		return "", 0, 0
 	}
-	return deriveWords(st.Kind)[int(p["derive"])], p["fill"], int(p["samples"])
+	return paramWord(st, "derive"), p["fill"], int(p["samples"])
 }
 
-// deriveIndex is the value of the derive parameter named name, -1 for none.
-func deriveIndex(name string) int { return slices.Index(deriveWords("fbnet"), name) }
+// resolved is st's parameters with the defaults filled in; nil for
+// parameters Validate rejects.
+func resolved(st engine.StrategySpec) map[string]float64 {
+	k, _ := search.Kind(st.Kind)
+	p, _ := k.Resolve(st.Params)
+	return p
+}
 
-// deriveWords are the words of the derive parameter of the differentiable
-// strategy kind, in the order of their values.
-func deriveWords(kind string) []string {
+// paramWord is the word st's word parameter param resolves to, "" for
+// parameters Validate rejects.
+func paramWord(st engine.StrategySpec, param string) string {
+	p := resolved(st)
+	if p == nil {
+		return ""
+	}
+	return paramWords(st.Kind, param)[int(p[param])]
+}
+
+// wordIndex is the value of the differentiable strategies' word parameter
+// param (derive, prior) written word, -1 for none.
+func wordIndex(param, word string) int { return slices.Index(paramWords("fbnet", param), word) }
+
+// paramWords are the words of the word parameter param of the
+// differentiable strategy kind, in the order of their values.
+func paramWords(kind, param string) []string {
 	k, _ := search.Kind(kind)
-	i := slices.IndexFunc(k.Params, func(p search.Param) bool { return p.Name == "derive" })
+	i := slices.IndexFunc(k.Params, func(p search.Param) bool { return p.Name == param })
 	return k.Params[i].Choices
 }
 
@@ -594,9 +619,9 @@ func diffExperiment(spec *dsl.Spec, name string, o diffOptions) (engine.Experime
 }
 
 // withDiffOptions is the differentiable experiment e's strategy
-// parameters (a clone) with o's --epochs, --samples and --derive applied;
-// --samples also sets e's trial budget and retraining, --retrain the
-// retraining alone.
+// parameters (a clone) with o's --epochs, --samples, --derive, --fill and
+// --prior applied; --samples also sets e's trial budget and retraining,
+// --retrain the retraining alone.
 func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
 	p := maps.Clone(e.Strategy.Params)
 	if o.epochs > 0 {
@@ -613,7 +638,10 @@ func withDiffOptions(e *engine.Experiment, o diffOptions) map[string]float64 {
 		e.Retrain = o.retrain
 	}
 	if o.derive != "" {
-		p["derive"] = float64(deriveIndex(o.derive))
+		p["derive"] = float64(wordIndex("derive", o.derive))
+	}
+	if o.prior != "" {
+		p["prior"] = float64(wordIndex("prior", o.prior))
 	}
 	if o.fillSet {
 		p["fill"] = o.fill
@@ -694,6 +722,7 @@ func diffResultOf(e engine.Experiment, out *engine.Outcome) diffResult {
 		r.Family, want = "differentiable", []engine.Status{engine.Retrained}
 		r.Trials = len(out.Trials) - out.Counts.Retrained // the retrained copies are not children of their own
 		r.Derive, r.Fill, r.Samples = derivation(e.Strategy)
+		r.Prior = paramWord(e.Strategy, "prior")
 	}
 	best := -1
 	for i, t := range out.Trials {

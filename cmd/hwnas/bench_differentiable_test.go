@@ -236,6 +236,7 @@ func TestBenchDifferentiableBadFlags(t *testing.T) {
 		{[]string{"--final-seeds", "0"}, "--final-seeds must be at least 1"},
 		{[]string{"--seeds", "0"}, "--seeds must be at least 1"},
 		{[]string{"--derive", "inside"}, `--derive is argmax or within_target, not "inside"`},
+		{[]string{"--prior", "space"}, `--prior is genome or uniform, not "space"`},
 		{[]string{"--fill", "1.5"}, "--fill is a share of the latency spec, from 0 to 1, not 1.5"},
 		{[]string{"--fill", "-0.5"}, "--fill is a share of the latency spec, from 0 to 1, not -0.5"},
 		{[]string{"--fill", "0.9", "--derive", "argmax"}, "--fill 0.9 bounds the latency of children derived within the spec: it needs --derive within_target"},
@@ -274,7 +275,7 @@ func TestBenchDifferentiableShort(t *testing.T) {
 		}
 		if family == "differentiable" {
 			slowest = max(slowest, r.SearchS)
-			if r.Trials < 1 || r.Trials > 48 || r.Trained > 6 || r.Derive != "within_target" || r.Samples != 48 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
+			if r.Trials < 1 || r.Trials > 48 || r.Trained > 6 || r.Derive != "within_target" || r.Prior != "genome" || r.Samples != 48 || r.LatencyMs == nil || len(r.Genome) == 0 || (r.Accuracy != nil) != (r.Trained >= 1) {
 				t.Errorf("derived child of %s: %+v", r.Strategy, r)
 			}
 		} else if r.SearchS < b.BlackBoxTimeS || r.Trained == 0 || r.Accuracy == nil {
@@ -379,7 +380,7 @@ func TestBenchDifferentiableEpochs(t *testing.T) {
 
 // TestBenchDifferentiableSamples: --samples makes each differentiable
 // search derive and retrain that many children, within its trial budget,
-// --derive and --fill set how, and they leave the black boxes alone;
+// --derive, --fill and --prior set how, and they leave the black boxes alone;
 // --child-epochs sets every search's training of a child.
 func TestBenchDifferentiableSamples(t *testing.T) {
 	spec, err := dsl.LoadSource("differentiable_mnist.hwnas", differentiableSpec, dsl.ReadFile)
@@ -387,20 +388,20 @@ func TestBenchDifferentiableSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"fbnet", "proxyless", "evolution"} {
-		e, err := diffExperiment(spec, name, diffOptions{samples: 6, derive: "within_target", fill: 0.9, fillSet: true, childEp: 8})
+		e, err := diffExperiment(spec, name, diffOptions{samples: 6, derive: "within_target", fill: 0.9, fillSet: true, childEp: 8, prior: "uniform"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if e.Fidelity.Epochs != 8 {
 			t.Errorf("%s with --child-epochs 8: children trained %d epochs", name, e.Fidelity.Epochs)
 		}
-		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain, e.Strategy.Params["derive"], e.Strategy.Params["fill"])
-		want := fmt.Sprint(6, 6, 6, search.DeriveWithinTarget, 0.9)
+		got := fmt.Sprint(e.Strategy.Params["samples"], e.Budget.Trials, e.Retrain, e.Strategy.Params["derive"], e.Strategy.Params["fill"], e.Strategy.Params["prior"])
+		want := fmt.Sprint(6, 6, 6, search.DeriveWithinTarget, 0.9, search.PriorUniform)
 		if name == "evolution" {
-			want = "0 0 0 0 0"
+			want = "0 0 0 0 0 0"
 		}
 		if got != want {
-			t.Errorf("%s with --samples 6 --derive within_target --fill 0.9: samples, trial budget, retrain, derive, fill = %s; want %s", name, got, want)
+			t.Errorf("%s with --samples 6 --derive within_target --fill 0.9 --prior uniform: samples, trial budget, retrain, derive, fill, prior = %s; want %s", name, got, want)
 		}
 	}
 	// --retrain sets the retraining alone, with or without --samples.
