@@ -77,7 +77,7 @@ func newMixedNet(space arch.Space, t *lut.Table) (*mixedNet, error) {
 // latency to the fixed part. base is set to the first decoded child.
 func (mn *mixedNet) position(space arch.Space, p *lut.Position, prev int, base **arch.Network) ([]int, error) {
 	var outs []int
-	mp := mixPos{name: p.Name}
+	mp, card := mixPos{name: p.Name}, arch.Cardinalities(space)
 	for k := range p.Candidates {
 		c := &p.Candidates[k]
 		g := make([]int, len(space.Decisions()))
@@ -101,7 +101,7 @@ func (mn *mixedNet) position(space arch.Space, p *lut.Position, prev int, base *
 		}
 		outs = append(outs, out)
 		mp.cands, mp.genes, mp.lat = append(mp.cands, c.Candidate), append(mp.genes, c.Genes()), append(mp.lat, c.LatencyMs)
-		mp.prior = append(mp.prior, genePrior(arch.Cardinalities(space), c.Genes()))
+		mp.prior = append(mp.prior, genePrior(card, c.Genes()))
 	}
 	if len(outs) > 1 {
 		mn.pos = append(mn.pos, mp)

@@ -275,7 +275,7 @@ func derivation(st engine.StrategySpec) (derive string, fill float64, samples in
 	if p == nil {
 		return "", 0, 0
 	}
-	return paramWord(st, "derive"), p["fill"], int(p["samples"])
+	return paramWords(st.Kind, "derive")[int(p["derive"])], p["fill"], int(p["samples"])
 }
 
 // resolved is st's parameters with the defaults filled in; nil for
